@@ -1,0 +1,693 @@
+"""Families on the positive half-line: LogNormal, Exponential, Gamma, Weibull, LogLogistic,
+Rayleigh, Pareto, Lomax, InverseGaussian."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.stats as st
+from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr, polygamma
+
+from .._data import Block, Data
+from .._domains import Positive, Real
+from ._base import Derivs, Family, Stats, Support, moments_of, register
+from ._helpers import CumHaz
+from ._real import Normal, _sd, _spread, _wmean, _wquantile
+
+Theta = tuple[Any, ...]
+_POS = Support(0.0, math.inf)
+_EULER = 0.5772156649015329
+
+
+def _logx(blk: Block | None, x: Any) -> Any:
+    if blk is not None and x is blk.x:
+        return blk.cached("log_x", lambda: np.log(blk.x))
+    return np.log(x)
+
+
+def _log_moments(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
+    lx = np.log(x[x > 0]) if np.any(x <= 0) else np.log(x)
+    ww = None if w is None else (w[x > 0] if np.any(x <= 0) else w)
+    W, m, m2 = moments_of(lx, ww)
+    return m, math.sqrt(m2 / W) if W else 0.0
+
+
+@register
+class LogNormal(Normal):
+    r"""Log-normal distribution: ``log x`` is Normal(mu, sigma).
+
+    .. math:: f(x) = \frac{1}{x\sigma\sqrt{2\pi}}\exp\!\left(-\frac{(\log x-\mu)^2}{2\sigma^2}\right)
+
+    Parameters: ``mu`` and ``sigma`` are the mean and SD of ``log x`` (``exp(mu)`` is the
+    median).
+    """
+
+    name = "lognormal"
+    support = _POS
+    formula = "f(x) = exp(-(log x - mu)^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        lx = _logx(blk, x)
+        return super()._logpdf(lx, th, blk) - lx
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return super()._logcdf(_logx(blk, x), th, blk)
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return super()._logsf(_logx(blk, x), th, blk)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        lx = _logx(blk, x)
+        v, g, h = super()._d_logpdf(lx, th, blk)
+        return v - lx, g, h
+
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        return super()._d_logcdf(_logx(blk, x), th, blk)
+
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        return super()._d_logsf(_logx(blk, x), th, blk)
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return np.exp(super()._ppf(q, th))
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.lognormal(th[0], th[1], size)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.lognorm(th[1], scale=math.exp(th[0]))
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        lx = b.cached("log_x", lambda: np.log(b.x))
+        return Stats({"slogx": b.wsum_of(lx)}, moments={"x": moments_of(lx, b.w)})
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        return super()._stats_loglik(stats, p) - stats.sums["slogx"]
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m, s = _log_moments(x, w)
+        return {"mu": m, "sigma": s if s > 0 else 1.0}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"mu": math.log(x0), "sigma": 0.0}
+
+
+@register
+class Exponential(CumHaz):
+    r"""Exponential distribution.
+
+    .. math:: f(x) = \lambda e^{-\lambda x}, \quad x \ge 0
+
+    Parameter: ``rate`` (λ > 0; the mean is ``1/rate``). With right-censored data the MLE is
+    still closed form: events / total exposure.
+    """
+
+    name = "exponential"
+    param_names = ("rate",)
+    domains = (Positive,)
+    support = Support(0.0, math.inf, lower_closed=True)
+    formula = "f(x) = rate exp(-rate x)"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return np.log(th[0]) - th[0] * x
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        r = th[0]
+        return np.log(r) - r * x, [1.0 / r - x], [[-1.0 / r**2]]
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        return th[0] * x, [x], [[0.0 * x]]
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return -np.log1p(-q) / th[0]
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.exponential(1.0 / th[0], size)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.expon(scale=1.0 / th[0])
+
+    def _can_closed_form(self, data: Data) -> bool:
+        return data.left.size == 0 and data.interval_block.size == 0 and data.truncation is None
+
+    def _suffstats(self, data: Data) -> Stats:
+        e, r = data.exact, data.right
+        exposure = (e.wsum_of(e.x) if e.size else 0.0) + (r.wsum_of(r.x) if r.size else 0.0)
+        return Stats({"events": e.wsum if e.size else 0.0, "exposure": exposure})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if "rate" in fixed:
+            return dict(fixed)
+        d, t = stats.sums["events"], stats.sums["exposure"]
+        if d == 0 or t == 0:
+            return None
+        return {"rate": d / t}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        r = p["rate"]
+        return stats.sums["events"] * math.log(r) - r * stats.sums["exposure"]
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = _wmean(x, w)
+        return {"rate": 1.0 / m if m > 0 else 1.0}
+
+    def _support_hint(self) -> str:
+        return " Hint: lifetimes must be >= 0; check for sign errors or use a real-line family."
+
+
+def _gamma_shape(s: float) -> float:
+    """Solve ``log k - digamma(k) = s`` (s > 0) by Newton from Minka's start."""
+    k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
+    for _ in range(50):
+        f = math.log(k) - float(digamma(k)) - s
+        fp = 1.0 / k - float(polygamma(1, k))
+        step = f / fp
+        kn = k - step
+        if kn <= 0:
+            kn = k / 2
+        if abs(kn - k) <= 1e-15 * k:
+            return kn
+        k = kn
+    return k
+
+
+def _inv_digamma(y: float) -> float:
+    x = math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + _EULER)
+    for _ in range(50):
+        step = (float(digamma(x)) - y) / float(polygamma(1, x))
+        xn = x - step
+        if xn <= 0:
+            xn = x / 2
+        if abs(xn - x) <= 1e-15 * x:
+            return xn
+        x = xn
+    return x
+
+
+@register
+class Gamma(Family):
+    r"""Gamma distribution (shape–scale).
+
+    .. math:: f(x) = \frac{x^{k-1} e^{-x/\theta}}{\Gamma(k)\,\theta^k}
+
+    Parameters: ``shape`` (k > 0), ``scale`` (θ > 0); mean ``k θ``. Fitted from two statistics
+    (mean of x and of log x) with a few Newton steps on ``log k − ψ(k) = s``.
+    """
+
+    name = "gamma"
+    param_names = ("shape", "scale")
+    domains = (Positive, Positive)
+    support = _POS
+    formula = "f(x) = x^(shape-1) exp(-x/scale) / (Gamma(shape) scale^shape)"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k, s = th
+        return -gammaln(k) - k * np.log(s) + (k - 1.0) * _logx(blk, x) - x / s
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        k, s = th
+        lx = _logx(blk, x)
+        val = -gammaln(k) - k * np.log(s) + (k - 1.0) * lx - x / s
+        gk = -digamma(k) - np.log(s) + lx
+        gs = -k / s + x / s**2
+        return val, [gk, gs], [[-polygamma(1, k), -1.0 / s], [-1.0 / s, k / s**2 - 2.0 * x / s**3]]
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return np.log(gammainc(th[0], x / th[1]))
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return np.log(gammaincc(th[0], x / th[1]))
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.gamma.ppf(q, th[0], scale=th[1])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.gamma(th[0], th[1], size)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.gamma(th[0], scale=th[1])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        lx = b.cached("log_x", lambda: np.log(b.x))
+        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x), "slogx": b.wsum_of(lx)})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        W, sx, sl = stats.sums["W"], stats.sums["sx"], stats.sums["slogx"]
+        mean, mlog = sx / W, sl / W
+        if "shape" in fixed and "scale" in fixed:
+            return dict(fixed)
+        if "shape" in fixed:
+            return {"shape": fixed["shape"], "scale": mean / fixed["shape"]}
+        if "scale" in fixed:
+            return {"shape": _inv_digamma(mlog - math.log(fixed["scale"])), "scale": fixed["scale"]}
+        s = math.log(mean) - mlog
+        if not s > 0:
+            return None
+        k = _gamma_shape(s)
+        return {"shape": k, "scale": mean / k}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        k, s = p["shape"], p["scale"]
+        W = stats.sums["W"]
+        return (-W * (float(gammaln(k)) + k * math.log(s)) + (k - 1.0) * stats.sums["slogx"]
+                - stats.sums["sx"] / s)
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        k, s = p["shape"], p["scale"]
+        W, sx = stats.sums["W"], stats.sums["sx"]
+        return np.array([[-W * float(polygamma(1, k)), -W / s],
+                         [-W / s, W * k / s**2 - 2.0 * sx / s**3]])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = _wmean(x, w)
+        ml, _ = _log_moments(x, w)
+        s = math.log(m) - ml if m > 0 else 0.0
+        k = fixed.get("shape", _gamma_shape(s) if s > 1e-12 else 1.0 / max(_sd(x, w) / m, 1e-3) ** 2)
+        return {"shape": k, "scale": fixed.get("scale", m / k)}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": math.inf, "scale": 0.0}
+
+
+@register
+class Weibull(CumHaz):
+    r"""Weibull distribution (shape–scale, minimum; scipy's ``weibull_min``).
+
+    .. math:: f(x) = \frac{k}{\lambda}\left(\frac{x}{\lambda}\right)^{k-1}
+              e^{-(x/\lambda)^k},\qquad S(x) = e^{-(x/\lambda)^k}
+
+    Parameters: ``shape`` (k > 0; k < 1 falling hazard, k > 1 rising), ``scale`` (λ > 0;
+    the 63.2% life).
+    """
+
+    name = "weibull"
+    param_names = ("shape", "scale")
+    domains = (Positive, Positive)
+    support = Support(0.0, math.inf, lower_closed=True)
+    formula = "f(x) = (shape/scale) (x/scale)^(shape-1) exp(-(x/scale)^shape)"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k, lam = th
+        u = _logx(blk, x) - np.log(lam)
+        return np.log(k) - np.log(lam) + (k - 1.0) * u - np.exp(k * u)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        k, lam = th
+        u = _logx(blk, x) - np.log(lam)
+        z = np.exp(k * u)
+        zu = z * u
+        val = np.log(k) - np.log(lam) + (k - 1.0) * u - z
+        gk = 1.0 / k + u - zu
+        gl = (k / lam) * (z - 1.0)
+        hkk = -1.0 / k**2 - zu * u
+        hkl = (z + k * zu - 1.0) / lam
+        hll = -(k / lam**2) * ((k + 1.0) * z - 1.0)
+        return val, [gk, gl], [[hkk, hkl], [hkl, hll]]
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        k, lam = th
+        u = _logx(blk, x) - np.log(lam)
+        z = np.exp(k * u)
+        if order == 0:
+            return z, [], []
+        zu = z * u
+        dk, dl = zu, -k * z / lam
+        hkk = zu * u
+        hkl = -(z + k * zu) / lam
+        hll = k * (k + 1.0) * z / lam**2
+        return z, [dk, dl], [[hkk, hkl], [hkl, hll]]
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return th[1] * (-np.log1p(-q)) ** (1.0 / th[0])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return th[1] * rng.weibull(th[0], size)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.weibull_min(th[0], scale=th[1])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m, s = _log_moments(x, w)
+        k = fixed.get("shape", math.pi / (math.sqrt(6) * s) if s > 0 else 1.0)
+        return {"shape": k, "scale": fixed.get("scale", math.exp(m + _EULER / k))}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": math.inf, "scale": x0}
+
+
+@register
+class LogLogistic(CumHaz):
+    r"""Log-logistic distribution (Fisk): ``log x`` is Logistic(log scale, 1/shape).
+
+    .. math:: F(x) = \frac{1}{1 + (x/\alpha)^{-\beta}},\qquad
+              f(x) = \frac{(\beta/\alpha)(x/\alpha)^{\beta-1}}{\left(1+(x/\alpha)^\beta\right)^2}
+
+    Parameters: ``shape`` (β > 0), ``scale`` (α > 0; the median).
+    """
+
+    name = "loglogistic"
+    param_names = ("shape", "scale")
+    domains = (Positive, Positive)
+    support = Support(0.0, math.inf, lower_closed=True)
+    formula = "F(x) = 1 / (1 + (x/scale)^-shape)"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        b, a = th
+        u = _logx(blk, x) - np.log(a)
+        return np.log(b) - np.log(a) + (b - 1.0) * u - 2.0 * np.logaddexp(0.0, b * u)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        k, lam = th
+        u = _logx(blk, x) - np.log(lam)
+        z = k * u
+        s = 1.0 / (1.0 + np.exp(-z))
+        s1s = s * (1.0 - s)
+        val = np.log(k) - np.log(lam) + (k - 1.0) * u - 2.0 * np.logaddexp(0.0, z)
+        gk = 1.0 / k + u - 2.0 * u * s
+        gl = (k / lam) * (2.0 * s - 1.0)
+        hkk = -1.0 / k**2 - 2.0 * u * u * s1s
+        hkl = (-1.0 + 2.0 * s + 2.0 * z * s1s) / lam
+        hll = -(k / lam**2) * (2.0 * s - 1.0 + 2.0 * k * s1s)
+        return val, [gk, gl], [[hkk, hkl], [hkl, hll]]
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        k, lam = th
+        u = _logx(blk, x) - np.log(lam)
+        z = k * u
+        H = np.logaddexp(0.0, z)
+        if order == 0:
+            return H, [], []
+        s = 1.0 / (1.0 + np.exp(-z))
+        s1s = s * (1.0 - s)
+        dz = [u, -k / lam + 0.0 * u]
+        d2z = [[0.0 * u, -1.0 / lam + 0.0 * u], [-1.0 / lam + 0.0 * u, k / lam**2 + 0.0 * u]]
+        dH = [s * dz[0], s * dz[1]]
+        d2H = [[s1s * dz[i] * dz[j] + s * d2z[i][j] for j in range(2)] for i in range(2)]
+        return H, dH, d2H
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return th[1] * (q / (1.0 - q)) ** (1.0 / th[0])
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.fisk(th[0], scale=th[1])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        lx = np.log(x[x > 0])
+        ww = None if w is None else w[x > 0]
+        s = _spread(lx, ww) * 1.349 / (2 * math.log(3))
+        return {"shape": fixed.get("shape", 1.0 / s), "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": math.inf, "scale": x0}
+
+
+@register
+class Rayleigh(CumHaz):
+    r"""Rayleigh distribution.
+
+    .. math:: f(x) = \frac{x}{\sigma^2} e^{-x^2/(2\sigma^2)},\quad x \ge 0
+
+    Parameter: ``scale`` (σ > 0). Closed-form MLE ``σ² = Σx²/(2n)``.
+    """
+
+    name = "rayleigh"
+    param_names = ("scale",)
+    domains = (Positive,)
+    support = Support(0.0, math.inf, lower_closed=True)
+    formula = "f(x) = (x/scale^2) exp(-x^2 / (2 scale^2))"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        s = th[0]
+        return np.log(x) - 2.0 * np.log(s) - x * x / (2.0 * s * s)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        s = th[0]
+        x2 = x * x
+        return (np.log(x) - 2.0 * np.log(s) - x2 / (2 * s * s), [-2.0 / s + x2 / s**3],
+                [[2.0 / s**2 - 3.0 * x2 / s**4]])
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        s = th[0]
+        x2 = x * x
+        return x2 / (2 * s * s), [-x2 / s**3], [[3.0 * x2 / s**4]]
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return th[0] * np.sqrt(-2.0 * np.log1p(-q))
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.rayleigh(scale=th[0])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "sx2": b.wsum_of(b.x * b.x), "slogx": b.wsum_of(np.log(b.x))})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if fixed:
+            return dict(fixed)
+        return {"scale": math.sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        s = p["scale"]
+        return stats.sums["slogx"] - 2.0 * stats.sums["W"] * math.log(s) - stats.sums["sx2"] / (2 * s * s)
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        return {"scale": math.sqrt(_wmean(x * x, w) / 2.0)}
+
+
+@register
+class Pareto(CumHaz):
+    r"""Pareto (type I) distribution on ``x >= scale``.
+
+    .. math:: f(x) = \frac{\alpha\, x_m^\alpha}{x^{\alpha+1}},\qquad S(x) = (x_m/x)^\alpha
+
+    Parameters: ``shape`` (α > 0, the tail index), ``scale`` (x_m > 0, the minimum). The MLE of
+    ``scale`` is the sample minimum — a non-regular estimate: it has no Wald standard error;
+    ``shape`` is then ``n / Σ log(x/scale)``. With a known scale, pass ``fixed={'scale': ...}``.
+    """
+
+    name = "pareto"
+    param_names = ("shape", "scale")
+    domains = (Positive, Positive)
+    support = _POS
+    formula = "f(x) = shape scale^shape / x^(shape+1), x >= scale"
+    nonregular = ("scale",)
+
+    def _support_bounds(self, th: Theta) -> tuple[float, float]:
+        return float(th[1]), math.inf
+
+    def _outside(self, x: Any, th: Theta) -> Any:
+        return np.asarray(x < th[1])
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        a, m = th
+        lx = _logx(blk, x)
+        return np.where(x >= m, np.log(a) + a * np.log(m) - (a + 1.0) * lx, -np.inf)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        a, m = th
+        lx = _logx(blk, x)
+        val = np.log(a) + a * np.log(m) - (a + 1.0) * lx
+        return (val, [1.0 / a + np.log(m) - lx, a / m + 0.0 * lx],
+                [[-1.0 / a**2 + 0.0 * lx, 1.0 / m + 0.0 * lx], [1.0 / m + 0.0 * lx, -a / m**2 + 0.0 * lx]])
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        a, m = th
+        L = np.maximum(_logx(blk, x) - np.log(m), 0.0)
+        z = 0.0 * L
+        return (a * L, [L, -a / m + z], [[z, -1.0 / m + z], [-1.0 / m + z, a / m**2 + z]])
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return th[1] * (1.0 - q) ** (-1.0 / th[0])
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.pareto(th[0], scale=th[1])
+
+    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
+        """The scale MLE: the smallest value that is not a left-censoring bound."""
+        parts = [b.x for b in (data.exact, data.right, data.interval_block) if b.size]
+        return {"scale": float(min(p.min() for p in parts))}
+
+    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
+        super()._check_data(data, fixed)
+        if "scale" in fixed:
+            m = fixed["scale"]
+            for kind, b in data.blocks.items():
+                if b.size and kind in ("exact", "left") and (b.x < m).any():
+                    i = int(np.flatnonzero(b.x < m)[0])
+                    from ..errors import DataError
+                    raise DataError(
+                        f"Pareto with scale={m:g} requires values >= {m:g}; got "
+                        f"{int((b.x < m).sum())} below (first at index {b.row_of(i)}: {b.x[i]:g}). "
+                        "Hint: leave scale free, or truncate the data at the known scale."
+                    )
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "slogx": b.wsum_of(_logx(b, b.x))}, mins={"min": float(b.x.min())})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        m = fixed.get("scale", stats.mins["min"])
+        W = stats.sums["W"]
+        denom = stats.sums["slogx"] - W * math.log(m)
+        if "shape" in fixed:
+            return {"shape": fixed["shape"], "scale": m}
+        if not denom > 0:
+            return None
+        return {"shape": W / denom, "scale": m}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        a, m = p["shape"], p["scale"]
+        W = stats.sums["W"]
+        return W * (math.log(a) + a * math.log(m)) - (a + 1.0) * stats.sums["slogx"]
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = fixed.get("scale", float(x.min()))
+        ml = _wmean(np.log(np.maximum(x, m) / m), w)
+        return {"shape": fixed.get("shape", 1.0 / ml if ml > 0 else 1.0), "scale": m}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": math.inf, "scale": x0}
+
+
+@register
+class Lomax(CumHaz):
+    r"""Lomax (Pareto type II) distribution on ``x >= 0``.
+
+    .. math:: f(x) = \frac{\alpha}{\lambda}\left(1 + \frac{x}{\lambda}\right)^{-(\alpha+1)},\qquad
+              S(x) = \left(1 + \frac{x}{\lambda}\right)^{-\alpha}
+
+    Parameters: ``shape`` (α > 0), ``scale`` (λ > 0). When the data are lighter-tailed than
+    exponential (CV < 1) the MLE runs off to α, λ → ∞ (the exponential limit).
+    """
+
+    name = "lomax"
+    param_names = ("shape", "scale")
+    domains = (Positive, Positive)
+    support = Support(0.0, math.inf, lower_closed=True)
+    formula = "f(x) = (shape/scale) (1 + x/scale)^-(shape+1)"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        a, lam = th
+        return np.log(a) - np.log(lam) - (a + 1.0) * np.log1p(x / lam)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        a, lam = th
+        L = np.log1p(x / lam)
+        q = x / (lam * (lam + x))
+        q2 = x * (2 * lam + x) / (lam * lam * (lam + x) ** 2)
+        val = np.log(a) - np.log(lam) - (a + 1.0) * L
+        return (val, [1.0 / a - L, -1.0 / lam + (a + 1.0) * q],
+                [[-1.0 / a**2 + 0.0 * L, q], [q, 1.0 / lam**2 - (a + 1.0) * q2]])
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        a, lam = th
+        L = np.log1p(x / lam)
+        if order == 0:
+            return a * L, [], []
+        q = x / (lam * (lam + x))
+        q2 = x * (2 * lam + x) / (lam * lam * (lam + x) ** 2)
+        return a * L, [L, -a * q], [[0.0 * L, -q], [-q, a * q2]]
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return th[1] * np.expm1(-np.log1p(-q) / th[0])
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.lomax(th[0], scale=th[1])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        W, m, m2 = moments_of(x, w)
+        v = m2 / W
+        a = 2.0 * v / (v - m * m) if v > m * m * 1.05 else 20.0
+        a = fixed.get("shape", min(max(a, 1.2), 50.0))
+        return {"shape": a, "scale": fixed.get("scale", m * (a - 1.0) if a > 1 else m)}
+
+
+@register
+class InverseGaussian(Family):
+    r"""Inverse Gaussian (Wald) distribution.
+
+    .. math:: f(x) = \sqrt{\frac{\lambda}{2\pi x^3}}\exp\!\left(-\frac{\lambda (x-\mu)^2}{2\mu^2 x}\right)
+
+    Parameters: ``mu`` (mean, > 0), ``shape`` (λ > 0); variance ``mu^3/shape``. Closed-form MLE:
+    ``mu = mean(x)``, ``1/shape = mean(1/x − 1/mu)``.
+    """
+
+    name = "inverse_gaussian"
+    param_names = ("mu", "shape")
+    domains = (Positive, Positive)
+    support = _POS
+    formula = "f(x) = sqrt(shape / (2 pi x^3)) exp(-shape (x - mu)^2 / (2 mu^2 x))"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        mu, lam = th
+        return (0.5 * np.log(lam / (2 * math.pi)) - 1.5 * _logx(blk, x)
+                - lam * (x - mu) ** 2 / (2 * mu * mu * x))
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        mu, lam = th
+        d = x - mu
+        val = 0.5 * np.log(lam / (2 * math.pi)) - 1.5 * _logx(blk, x) - lam * d * d / (2 * mu * mu * x)
+        gm = lam * d / mu**3
+        gl = 0.5 / lam - d * d / (2 * mu * mu * x)
+        hmm = -lam * (3.0 * x - 2.0 * mu) / mu**4
+        hml = d / mu**3
+        return val, [gm, gl], [[hmm, hml], [hml, -0.5 / lam**2 + 0.0 * d]]
+
+    def _ab(self, x: Any, th: Theta) -> tuple[Any, Any, Any]:
+        mu, lam = th
+        r = np.sqrt(lam / x)
+        return r * (x / mu - 1.0), -r * (x / mu + 1.0), 2.0 * lam / mu
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        a, b, c = self._ab(x, th)
+        return np.logaddexp(log_ndtr(a), c + log_ndtr(b))
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        a, b, c = self._ab(x, th)
+        la = log_ndtr(-a)
+        return la + np.log1p(-np.exp(np.minimum(c + log_ndtr(b) - la, 0.0)))
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.invgauss.ppf(q, th[0] / th[1], scale=th[1])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.wald(th[0], th[1], size)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.invgauss(th[0] / th[1], scale=th[1])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x), "sinv": b.wsum_of(1.0 / b.x),
+                      "slogx": b.wsum_of(_logx(b, b.x))})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        W, sx, si = stats.sums["W"], stats.sums["sx"], stats.sums["sinv"]
+        mu = fixed.get("mu", sx / W)
+        # sum (x - mu)^2 / (mu^2 x) = si - 2W/mu + sx/mu^2
+        q = si - 2.0 * W / mu + sx / mu**2
+        if "shape" in fixed:
+            return {"mu": mu, "shape": fixed["shape"]}
+        if not q > 0:
+            return None
+        return {"mu": mu, "shape": W / q}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        mu, lam = p["mu"], p["shape"]
+        W, sx, si = stats.sums["W"], stats.sums["sx"], stats.sums["sinv"]
+        q = si - 2.0 * W / mu + sx / mu**2
+        return 0.5 * W * math.log(lam / (2 * math.pi)) - 1.5 * stats.sums["slogx"] - lam * q / 2
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        mu = fixed.get("mu", _wmean(x, w))
+        q = _wmean(1.0 / x, w) - 1.0 / mu
+        return {"mu": mu, "shape": fixed.get("shape", 1.0 / q if q > 0 else mu)}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"mu": x0, "shape": math.inf}
+
+
+_ = Real  # re-exported domain kept for subclasses

@@ -1,0 +1,488 @@
+"""``fit``: family × data → estimate → ``FitResult``.
+
+The path taken is recorded in ``FitResult.method``:
+
+``closed-form``            a formula on sufficient statistics (one pass over the data)
+``newton-on-statistics``   one pass for statistics, then Newton on a handful of numbers
+``profile-newton``         a family's own reduced Newton iteration (e.g. negative binomial)
+``newton``                 Newton over the data with analytic derivatives
+``newton (numerical …)``   Newton where some terms use numerical derivatives
+``degenerate``             all values equal: the estimate is on the boundary
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._data import Block, Data
+from ._engine import map_reduce
+from ._families._base import Family, get_family
+from ._likelihood import Likelihood
+from ._optimize import newton
+from ._result import Diagnostic, FitResult
+from .errors import (BoundaryWarning, ConvergenceError, ConvergenceWarning, DataError,
+                     NumericalWarning, ParameterError)
+
+__all__ = ["fit", "as_data"]
+
+_START_SAMPLE = 100_000
+
+
+def as_data(x: Any, *, weights: Any = None, nan_policy: str = "raise") -> Data:
+    if isinstance(x, Data):
+        if weights is not None:
+            raise DataError("weights were given twice: in Data(...) and in fit(...); give them once.")
+        return x
+    return Data(x, weights=weights, nan_policy=nan_policy)
+
+
+def _check_param_dict(fam: Family, values: Any, what: str) -> dict[str, float]:
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ParameterError(f"{what} must be a dict such as {{'shape': 1.5}}; got {values!r}.")
+    out = {}
+    for key, val in values.items():
+        if key not in fam.param_names:
+            raise ParameterError(
+                f"{what} names a parameter of {type(fam).__name__} "
+                f"({', '.join(fam.param_names)}); got {key!r}."
+            )
+        out[key] = fam._check_value(key, val, what)
+    return out
+
+
+def fit(
+    x: Any = None,
+    family: Any = None,
+    *,
+    data: Any = None,
+    fixed: dict[str, float] | None = None,
+    start: dict[str, float] | None = None,
+    weights: Any = None,
+    nan_policy: str = "raise",
+    strict: bool = False,
+    cov: str = "observed",
+    maxiter: int = 200,
+    **kwargs: Any,
+) -> Any:
+    """Fit a model by maximum likelihood.
+
+    Parameters
+    ----------
+    x
+        The data (list, array, Series, Arrow array, or :class:`mlekit.Data` for censoring,
+        weights and truncation) — or a custom model made with :func:`mlekit.model`, in which
+        case the data go in ``data=``.
+    family
+        A family name (``"weibull"``) or object (``mk.Weibull()``).
+    fixed
+        Parameters held at known values (excluded from ``n_params``).
+    start
+        Starting guesses for the optimiser — never constraints.
+    weights
+        Frequency weights (or give them to ``Data``).
+    nan_policy
+        ``"raise"`` (default) or ``"omit"``.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean
+        (non-convergence, boundary estimate, singular information).
+    cov
+        ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    """
+    from ._custom_dispatch import dispatch
+
+    special = dispatch(x, family, data=data, fixed=fixed, start=start, weights=weights,
+                       nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter, **kwargs)
+    if special is not NotImplemented:
+        return special
+    if kwargs:
+        raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
+    if x is None:
+        x = data
+    elif data is not None:
+        raise DataError("give the data once: as the first argument or as data=, not both.")
+    if family is None:
+        raise ParameterError("fit needs a family, e.g. mk.fit(x, 'normal'); got none. "
+                             "Hint: mk.compare(x, 'all') tries every family that fits.")
+    fam = get_family(family)
+    dat = as_data(x, weights=weights, nan_policy=nan_policy)
+    return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter)
+
+
+def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
+               start: dict[str, float] | None = None, strict: bool = False,
+               cov: str = "observed", maxiter: int = 200) -> FitResult:
+    fixed_d = _check_param_dict(fam, fixed, "fixed")
+    start_d = _check_param_dict(fam, start, "start")
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    fam._check_data(dat, fixed_d)
+    if fam.discrete and not dat.has_trials:
+        dat = compress_counts(dat)
+    free = [p for p in fam.param_names if p not in fixed_d]
+    _check_information(fam, dat, free)
+    diags: list[Diagnostic] = []
+
+    # -- degenerate: every value identical
+    if free and not fixed_d and dat.only_exact and not fam.discrete:
+        x = dat.exact.x
+        if x.size and x.min() == x.max():
+            deg = fam._degenerate(float(x[0]))
+            if deg is not None:
+                return _finish_degenerate(fam, dat, deg, strict)
+
+    # -- non-regular parameters (sample extremes)
+    nonreg: dict[str, float] = {}
+    for p in getattr(fam, "nonregular", ()):
+        if p not in fixed_d:
+            nonreg[p] = fam._nonregular_estimate(dat, fixed_d)[p]
+    inner_fixed = {**fixed_d, **nonreg}
+    lik = Likelihood(fam, dat, inner_fixed)
+
+    params: dict[str, float] | None = None
+    H: np.ndarray | None = None
+    ll = math.nan
+    method = ""
+    iterations = 0
+    grad_norm = 0.0
+    converged = True
+    can_closed = getattr(fam, "_can_closed_form", None)
+    closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
+    if closed_ok:
+        stats = None
+        if type(fam)._suffstats is not Family._suffstats:
+            stats = map_reduce(fam._suffstats, lik.chunks)
+            params = fam._closed_form(stats, inner_fixed)
+            if params is not None:
+                method = getattr(fam, "closed_form_method", "closed-form")
+                if hasattr(fam, "_stats_loglik"):
+                    ll = fam._stats_loglik(stats, params)
+                if hasattr(fam, "_stats_hessian"):
+                    H = _embed(fam, fam._stats_hessian(stats, params))
+        if params is None and hasattr(fam, "_fit_exact"):
+            params = fam._fit_exact(dat, inner_fixed)
+            if params is not None:
+                method = getattr(fam, "fit_exact_method", "closed-form")
+    if params is not None:
+        th = tuple(params[p] for p in fam.param_names)
+        if H is None or not math.isfinite(ll):
+            ll_e, g_e, H = lik.evaluate(th, 2)
+            if not math.isfinite(ll):
+                ll = ll_e
+            grad_norm = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
+    else:
+        params, ll, H, method, iterations, grad_norm, converged, opt_diags = _newton_fit(
+            fam, lik, dat, start_d, inner_fixed, maxiter)
+        diags += opt_diags
+
+    return _finish(fam, dat, lik, params, ll, H, method, iterations, grad_norm, converged,
+                   fixed_d, nonreg, diags, strict, cov)
+
+
+def _embed(fam: Family, Hs: np.ndarray) -> np.ndarray:
+    return np.asarray(Hs, dtype=float)
+
+
+def _check_information(fam: Family, dat: Data, free: list[str]) -> None:
+    n = dat.n_obs
+    if n < len(free):
+        raise DataError(
+            f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} observations. "
+            "Hint: fix some parameters with fixed={...} or collect more data."
+        )
+    if dat.exact.size == 0 and dat.interval_block.size == 0:
+        if dat.left.size == 0 or dat.right.size == 0:
+            side = "right" if dat.right.size else "left"
+            raise DataError(
+                f"at least one observation must be exact or bounded on both sides; got all "
+                f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
+                "Hint: with no failures yet, report a lower confidence bound on the mean life "
+                "instead of a fit."
+            )
+
+
+def compress_counts(dat: Data) -> Data:
+    """Replace the exact block of count data by its distinct values with summed weights."""
+    b = dat.exact
+    if b.size < 64:
+        return dat
+    x = b.x
+    xmax = float(x.max())
+    if xmax < 5e6 and x.min() >= 0:
+        cnt = np.bincount(x.astype(np.intp), weights=b.w)
+        vals = np.flatnonzero(cnt)
+        w = cnt[vals].astype(float)
+        vals = vals.astype(float)
+    else:
+        if b.w is None:
+            vals, c = np.unique(x, return_counts=True)
+            w = c.astype(float)
+        else:
+            vals, inv = np.unique(x, return_inverse=True)
+            w = np.bincount(inv, weights=b.w)
+    if vals.size > 0.5 * b.size:
+        return dat
+    out = Data.__new__(Data)
+    out.__dict__.update(dat.__dict__)
+    out.exact = Block(vals, w)
+    out._has_weights = True
+    out._compressed_from = dat  # type: ignore[attr-defined]
+    return out
+
+
+def _start_points(dat: Data) -> tuple[np.ndarray, np.ndarray | None]:
+    """A (sub)sample of values and weights for data-driven starting values."""
+    xs, ws = [], []
+    any_w = dat.has_weights
+    for kind, blk in dat.blocks.items():
+        if not blk.size:
+            continue
+        if kind == "interval":
+            lo, hi = blk.x, blk.hi
+            assert hi is not None
+            v = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
+                         np.where(np.isfinite(lo), lo, hi))
+        else:
+            v = blk.x
+        xs.append(v)
+        ws.append(blk.w if blk.w is not None else np.ones(blk.size))
+    x = np.concatenate(xs)
+    w = np.concatenate(ws) if any_w else None
+    if x.size > _START_SAMPLE:
+        step = x.size // _START_SAMPLE
+        x = x[::step]
+        w = None if w is None else w[::step]
+    return x, w
+
+
+def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float],
+                fixed: dict[str, float], maxiter: int) -> tuple[Any, ...]:
+    diags: list[Diagnostic] = []
+    free = lik.free
+    doms = [fam.domains[i] for i in free]
+    if not free:
+        th = lik.theta([])
+        ll, g, H = lik.evaluate(th, 2)
+        return dict(zip(fam.param_names, th)), ll, H, "fixed", 0, 0.0, True, diags
+    x, w = _start_points(dat)
+    with np.errstate(all="ignore"):
+        try:
+            s0 = fam._start(x, w, fixed)
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            s0 = {}
+    s0 = {**s0, **start}
+    starts = [s0]
+    # fall-back starts: scale the data-driven ones
+    for f in (0.5, 2.0, 0.1, 10.0):
+        starts.append({p: (v * f if fam.domains[fam.param_names.index(p)].lower == 0 else v)
+                       for p, v in s0.items()})
+    last: dict[str, Any] = {}
+
+    def make_obj() -> Any:
+        def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
+            thf = [d.from_unconstrained(e) for d, e in zip(doms, eta)]
+            th = lik.theta([float(t) for t in thf])
+            ll, g, H = lik.evaluate(th, order)
+            if order == 0:
+                return ll, g, H
+            jac = [d.jacobian(e) for d, e in zip(doms, eta)]
+            J1 = np.array([float(j[0]) for j in jac])
+            J2 = np.array([float(j[1]) for j in jac])
+            gf, Hf = g[free], H[np.ix_(free, free)]
+            last.update(th=th, ll=ll, g=g, H=H)
+            return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
+        return obj
+
+    best = None
+    for i, s in enumerate(starts):
+        try:
+            eta0 = np.array([float(d.to_unconstrained(s[fam.param_names[j]]))
+                             for d, j in zip(doms, free)])
+        except KeyError:
+            eta0 = np.zeros(len(free))
+        if not np.all(np.isfinite(eta0)):
+            continue
+        with np.errstate(all="ignore"):
+            res = newton(make_obj(), eta0, maxiter=maxiter)
+        if res.converged:
+            best = (res, dict(last))
+            break
+        if best is None or (math.isfinite(res.fun) and res.fun > best[0].fun):
+            best = (res, dict(last))
+        if i == 0 and start:
+            diags.append(Diagnostic("restart", f"the fit from the given start did not converge "
+                                    f"({res.message}); other starts were tried", "info"))
+    if best is None:
+        raise DataError(
+            f"{type(fam).__name__}: the log-likelihood is not finite at any starting value. "
+            "Hint: check that the data suit this family, or pass start={...}."
+        )
+    res, snap = best
+    if not math.isfinite(res.fun):
+        raise DataError(
+            f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
+            f"({res.message}). Hint: pass start={{...}} with plausible values."
+        )
+    thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, res.x)]
+    th = lik.theta(thf)
+    if snap.get("th") != th:
+        ll, g, H = lik.evaluate(th, 2)
+    else:
+        ll, g, H = snap["ll"], snap["g"], snap["H"]
+    numeric = _uses_numeric(lik)
+    method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    if not res.converged:
+        diags.append(Diagnostic("nonconvergence",
+                                f"the optimiser did not converge: {res.message} after "
+                                f"{res.iterations} iterations", "warning"))
+    # boundary: a parameter ran far from its data-driven start
+    for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, s0), res.x):
+        name = fam.param_names[j]
+        if d.on_boundary(th[j], rtol=1e-10) or (math.isfinite(e0) and abs(e - e0) > 16):
+            diags.append(Diagnostic(
+                "boundary", f"{name} = {th[j]:.6g} ran to the edge of its domain "
+                f"{d.describe()}: the maximum is at (or beyond) the boundary"
+                + _boundary_hint(fam, name), "warning", name))
+    grad_norm = float(np.max(np.abs(g[free])))
+    return (dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
+            res.converged, diags)
+
+
+def _eta(doms: list[Any], free: list[int], fam: Family, s0: dict[str, float]) -> list[float]:
+    out = []
+    for d, j in zip(doms, free):
+        v = s0.get(fam.param_names[j])
+        try:
+            out.append(float(d.to_unconstrained(v)) if v is not None else math.nan)
+        except (TypeError, ValueError):
+            out.append(math.nan)
+    return out
+
+
+def _boundary_hint(fam: Family, name: str) -> str:
+    hints = {
+        ("student_t", "df"): "; the data look normal: fit 'normal' instead",
+        ("negative_binomial", "size"): "; the counts are not over-dispersed: fit 'poisson' instead",
+        ("lomax", "shape"): "; the tail is not heavier than exponential: fit 'exponential'",
+        ("lomax", "scale"): "; the tail is not heavier than exponential: fit 'exponential'",
+    }
+    return hints.get((fam.name, name), "")
+
+
+def _uses_numeric(lik: Likelihood) -> bool:
+    return "numeric" in lik.flags
+
+
+def _covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
+    cov = np.zeros((k, k))
+    if not idx:
+        return cov, True
+    info = -H[np.ix_(idx, idx)]
+    ok = bool(np.all(np.isfinite(info)))
+    if ok:
+        try:
+            L = np.linalg.cholesky(info)
+            Li = np.linalg.inv(L)
+            c = Li.T @ Li
+        except np.linalg.LinAlgError:
+            ok = False
+    if not ok:
+        c = np.full((len(idx), len(idx)), np.nan)
+    cov[np.ix_(idx, idx)] = c
+    return cov, ok
+
+
+def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], ll: float,
+            H: np.ndarray | None, method: str, iterations: int, grad_norm: float,
+            converged: bool, fixed: dict[str, float], nonreg: dict[str, float],
+            diags: list[Diagnostic], strict: bool, cov_kind: str) -> FitResult:
+    names = fam.param_names
+    k = len(names)
+    regular = [i for i, p in enumerate(names) if p not in fixed and p not in nonreg]
+    assert H is not None
+    cov, ok = _covariance(H, regular, k)
+    cov_type = "observed"
+    if cov_kind == "sandwich" and regular and ok:
+        from ._inference import sandwich_cov
+        cov = sandwich_cov(lik, tuple(params[p] for p in names), cov, regular)
+        cov_type = "sandwich"
+    if not ok:
+        diags.append(Diagnostic("singular-information",
+                                "the observed information matrix is not positive definite at the "
+                                "estimate: standard errors are unavailable (the parameters may not "
+                                "be identifiable from these data)", "warning"))
+    if fam.name == "laplace" and dat.only_exact:
+        cov_type = "expected" if cov_type == "observed" else cov_type
+        diags.append(Diagnostic("expected-information", "SE of loc uses the expected information "
+                                "(the log-likelihood is not twice differentiable in loc)", "info",
+                                "loc"))
+    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan)
+          for i, p in enumerate(names)}
+    for p in nonreg:
+        se[p] = math.nan
+        diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
+                                f"({nonreg[p]:.6g}); it has no Wald standard error "
+                                "(use bootstrap intervals)", "info", p))
+    for i, p in enumerate(names):
+        if p in fixed or p in nonreg:
+            continue
+        if any(d.code == "boundary" and d.param == p for d in diags):
+            continue
+        if fam.domains[i].on_boundary(params[p], rtol=0.0):
+            diags.append(Diagnostic("boundary", f"{p} = {params[p]:.6g} is on the boundary of its "
+                                    f"domain {fam.domains[i].describe()}", "warning", p))
+    n_free = k - len(fixed)
+    n = dat.n_obs
+    if n_free and n < 10 * n_free:
+        diags.append(Diagnostic("small-sample", f"only {n:g} observations for {n_free} "
+                                "parameters: Wald intervals can be far too narrow; prefer "
+                                "ci(method='profile')", "info"))
+    if fam.discrete and hasattr(dat, "_compressed_from"):
+        dat = dat._compressed_from  # keep the user's data on the result
+    res = FitResult(
+        family=fam.name, dist=_frozen(fam, params), params=dict(params), se=se, cov=cov,
+        loglik=float(ll), n_obs=float(n), n_params=n_free, converged=bool(converged and ok),
+        method=method, iterations=iterations, grad_norm=grad_norm, cov_type=cov_type,
+        fixed=dict(fixed), diagnostics=tuple(diags), data=dat, likelihood=lik,
+    )
+    _emit(res, strict)
+    return res
+
+
+def _frozen(fam: Family, params: dict[str, float]) -> Family:
+    new = fam._copy()
+    new.values = {p: float(params[p]) for p in fam.param_names}
+    return new
+
+
+def _finish_degenerate(fam: Family, dat: Data, deg: dict[str, float], strict: bool) -> FitResult:
+    k = fam.k
+    names = fam.param_names
+    msg = (f"all {dat.n_rows} values equal {dat.exact.x[0]:g}: the likelihood is unbounded and the "
+           "estimate sits on the boundary (a point mass). Hint: check the data; a scale "
+           "parameter cannot be estimated from identical values")
+    diags = (Diagnostic("degenerate", msg, "warning"),)
+    dist = fam._copy()
+    dist.values = dict(deg)
+    res = FitResult(
+        family=fam.name, dist=dist, params=dict(deg), se={p: math.nan for p in names},
+        cov=np.full((k, k), np.nan), loglik=math.inf, n_obs=dat.n_obs, n_params=k,
+        converged=False, method="degenerate", diagnostics=diags, data=dat, likelihood=None,
+    )
+    _emit(res, strict)
+    return res
+
+
+def _emit(res: FitResult, strict: bool) -> None:
+    for d in res.warnings:
+        if strict:
+            raise ConvergenceError(f"{res.family} fit is not clean: {d.message}. "
+                                   "Hint: pass strict=False to get the result with its diagnostics.")
+        cat = {"nonconvergence": ConvergenceWarning, "boundary": BoundaryWarning,
+               "degenerate": BoundaryWarning}.get(d.code, NumericalWarning)
+        warnings.warn(f"{res.family}: {d.message}", cat, stacklevel=4)

@@ -1,0 +1,115 @@
+"""Newton's method with a line search on an unconstrained scale.
+
+The objective is a log-likelihood to maximise. Each iteration solves
+``(-H + lambda I) step = g`` (``lambda`` = 0 when ``-H`` is positive definite; otherwise the
+smallest shift that makes it so, as in Levenberg–Marquardt), caps the step length (a simple
+trust region) and backtracks until the log-likelihood increases (Armijo). It stops when the
+Newton decrement ``g' (-H)^-1 g`` — twice the predicted gain — is below ``tol``: the
+remaining error in every parameter is then a tiny fraction of its standard error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["newton", "OptResult"]
+
+FloatArray = NDArray[np.float64]
+Objective = Callable[[FloatArray, int], tuple[float, FloatArray, FloatArray]]
+
+
+@dataclass
+class OptResult:
+    x: FloatArray
+    fun: float
+    grad: FloatArray
+    hess: FloatArray
+    iterations: int
+    evaluations: int
+    converged: bool
+    message: str
+    decrement: float = math.nan
+    history: list[float] = field(default_factory=list)
+
+
+def _direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
+    """Ascent direction and Newton decrement; ``True`` when ``-H`` was positive definite."""
+    A = -H
+    try:
+        L = np.linalg.cholesky(A)
+        step = np.linalg.solve(L.T, np.linalg.solve(L, g))
+        return step, float(g @ step), True
+    except np.linalg.LinAlgError:
+        pass
+    if not np.all(np.isfinite(A)):
+        return g.copy(), float(g @ g), False
+    w, V = np.linalg.eigh(A)
+    scale = max(float(np.max(np.abs(w))), 1e-12)
+    w = np.maximum(np.abs(w), 1e-6 * scale)
+    step = V @ ((V.T @ g) / w)
+    return step, float(g @ step), False
+
+
+def newton(
+    fun: Objective,
+    x0: FloatArray,
+    *,
+    maxiter: int = 200,
+    tol: float = 1e-12,
+    max_step: float = 4.0,
+) -> OptResult:
+    """Maximise ``fun`` from ``x0``. ``fun(x, order)`` returns ``(f, grad, hess)``; with
+    ``order=0`` only ``f`` needs to be right."""
+    x = np.array(x0, dtype=float)
+    f, g, H = fun(x, 2)
+    nev = 1
+    history = [f]
+    if not math.isfinite(f):
+        return OptResult(x, f, g, H, 0, nev, False,
+                         "the log-likelihood is not finite at the starting values", math.nan,
+                         history)
+    dec = math.nan
+    for it in range(1, maxiter + 1):
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            return OptResult(x, f, g, H, it - 1, nev, False,
+                             "non-finite gradient or Hessian", dec, history)
+        step, dec, pd = _direction(g, H)
+        if pd and dec <= tol:
+            return OptResult(x, f, g, H, it - 1, nev, True, "converged", dec, history)
+        size = float(np.max(np.abs(step))) if step.size else 0.0
+        if size > max_step:
+            step *= max_step / size
+        slope = float(g @ step)
+        t = 1.0
+        accepted = False
+        while t > 1e-12:
+            xn = x + t * step
+            fn = fun(xn, 0)[0]
+            nev += 1
+            if math.isfinite(fn) and (fn >= f + 1e-4 * t * slope
+                                      or (fn >= f - 1e-13 * (1 + abs(f)) and dec < 1e-6)):
+                accepted = True
+                break
+            t *= 0.5 if math.isfinite(fn) else 0.25
+        if not accepted:
+            conv = pd and dec < 1e-7
+            msg = ("converged (no further improvement is possible in floating point)" if conv
+                   else "the line search failed to increase the log-likelihood")
+            return OptResult(x, f, g, H, it, nev, conv, msg, dec, history)
+        x = xn
+        f, g, H = fun(x, 2)
+        nev += 1
+        history.append(f)
+        if not math.isfinite(f):
+            return OptResult(x, f, g, H, it, nev, False, "the log-likelihood became non-finite",
+                             dec, history)
+    step, dec, pd = _direction(g, H)
+    conv = pd and dec <= tol
+    return OptResult(x, f, g, H, maxiter, nev, conv,
+                     "converged" if conv else f"no convergence after {maxiter} iterations", dec,
+                     history)

@@ -1,0 +1,67 @@
+"""Errors and warnings raised by mlekit.
+
+The hierarchy is small and flat::
+
+    MlekitError                         base class of every mlekit exception
+    ├── DataError(ValueError)           the data cannot be used as given
+    ├── ParameterError(ValueError)      a parameter name, value, start or fixed value is wrong
+    ├── FamilyError(TypeError)          unknown family, or a family that cannot do what was asked
+    └── ConvergenceError(RuntimeError)  the optimiser failed and ``strict=True`` was set
+
+    MlekitWarning(UserWarning)          base class of every mlekit warning
+    ├── ConvergenceWarning              the optimiser stopped before convergence
+    ├── BoundaryWarning                 an estimate sits on the edge of its domain
+    └── NumericalWarning                a numerical problem (singular information, overflow...)
+
+Messages follow one shape: what was expected; what was got; a hint on what to try.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MlekitError",
+    "DataError",
+    "ParameterError",
+    "FamilyError",
+    "ConvergenceError",
+    "MlekitWarning",
+    "ConvergenceWarning",
+    "BoundaryWarning",
+    "NumericalWarning",
+]
+
+
+class MlekitError(Exception):
+    """Base class of every exception raised by mlekit."""
+
+
+class DataError(MlekitError, ValueError):
+    """The data cannot be used as given (NaN, out of support, empty, bad weights...)."""
+
+
+class ParameterError(MlekitError, ValueError):
+    """A parameter name or value is wrong (unknown name, outside its domain...)."""
+
+
+class FamilyError(MlekitError, TypeError):
+    """An unknown family, or a family that cannot do what was asked of it."""
+
+
+class ConvergenceError(MlekitError, RuntimeError):
+    """The optimiser did not converge and ``strict=True`` asked for an exception."""
+
+
+class MlekitWarning(UserWarning):
+    """Base class of every warning issued by mlekit."""
+
+
+class ConvergenceWarning(MlekitWarning):
+    """The optimiser stopped before meeting its convergence criteria."""
+
+
+class BoundaryWarning(MlekitWarning):
+    """An estimate lies on (or numerically at) the boundary of its domain."""
+
+
+class NumericalWarning(MlekitWarning):
+    """A numerical problem: singular information matrix, overflow, loss of precision."""
