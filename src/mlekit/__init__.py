@@ -24,6 +24,47 @@ from .errors import (BoundaryWarning, ConvergenceError, ConvergenceWarning, Data
 
 __version__ = "0.1.0"
 
+# Public names implemented in modules that are imported on first use (PEP 562): keeps
+# ``import mlekit`` and ``mlekit --help`` fast, and lets each feature live in its own module.
+_LAZY: dict[str, tuple[str, str]] = {
+    # inference and model choice
+    "compare": ("._compare", "compare"),
+    "Comparison": ("._compare", "Comparison"),
+    "lr_test": ("._lrt", "lr_test"),
+    "gof": ("._gof", "gof"),
+    # custom likelihoods and structured models
+    "model": ("._custom", "model"),
+    "regress": ("._regression", "regress"),
+    "fit_mixture": ("._mixture", "fit_mixture"),
+    "fit_ar1": ("._timeseries", "fit_ar1"),
+    "fit_markov": ("._timeseries", "fit_markov"),
+    "logpdf": ("._logpdf", "logpdf"),
+    # data sources
+    "read_csv": ("._sources", "read_csv"),
+    "read_parquet": ("._sources", "read_parquet"),
+    "sql": ("._sources", "sql"),
+    # plots and example data
+    "plot": (".plot", ""),
+    "datasets": (".datasets", ""),
+}
+
+
+def __getattr__(name: str) -> object:
+    try:
+        mod_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'mlekit' has no attribute {name!r}") from None
+    import importlib
+
+    mod = importlib.import_module(mod_name, __name__)
+    val = getattr(mod, attr) if attr else mod
+    globals()[name] = val
+    return val
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 __all__ = [
     "fit", "Data", "FitResult", "Summary", "Diagnostic", "families", "get_family", "Family",
     "Real", "Positive", "UnitInterval", "Interval", "set_threads", "get_threads", "errors",
