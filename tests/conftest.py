@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
-import numpy as np
-import pytest
+# Import mlekit from this checkout's src/ (also in git worktrees), whatever is installed.
+_SRC = str(Path(__file__).resolve().parents[1] / "src")
+if sys.path[:1] != [_SRC]:
+    sys.path.insert(0, _SRC)
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
