@@ -68,6 +68,8 @@ def fit(
     strict: bool = False,
     cov: str = "observed",
     maxiter: int = 200,
+    by: Any = None,
+    backend: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Fit a model by maximum likelihood.
@@ -93,13 +95,24 @@ def fit(
         (non-convergence, boundary estimate, singular information).
     cov
         ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    by
+        Group labels (array, Series, or several keys): one fit per group, in one call.
+    backend
+        ``"dask"`` to compute on the Dask cluster the current client points to.
     """
     from ._custom_dispatch import dispatch
 
+    if by is not None:
+        kwargs["by"] = by
+    if backend is not None:
+        kwargs["backend"] = backend
     special = dispatch(x, family, data=data, fixed=fixed, start=start, weights=weights,
                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter, **kwargs)
     if special is not NotImplemented:
         return special
+    if backend not in (None, "numpy"):
+        raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
+    kwargs.pop("backend", None)
     if kwargs:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
     if x is None:
