@@ -392,7 +392,7 @@ def _covariances(H: NDArray[np.float64], regular: list[int], k: int
     cov = np.zeros((G, k, k))
     if not regular:
         return cov, np.ones(G, dtype=bool)
-    A = -H[:, regular][:, :, regular]
+    A = -(H if len(regular) == k else H[:, regular][:, :, regular])
     r = len(regular)
     fin = np.isfinite(A).all(axis=(1, 2))
     C = np.full((G, r, r), np.nan)
@@ -412,6 +412,8 @@ def _covariances(H: NDArray[np.float64], regular: list[int], k: int
                 pd[fin] = np.linalg.eigvalsh(A[fin])[:, 0] > 0
             if pd.any():
                 C[pd] = np.linalg.inv(A[pd])
+    if r == k:
+        return C, pd
     cov[np.ix_(np.arange(G), regular, regular)] = C
     return cov, pd
 

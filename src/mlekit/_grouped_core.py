@@ -178,6 +178,7 @@ class Layout:
     def __init__(self, groups: IntArray, pieces: list[Piece]) -> None:
         self.groups = groups
         self.pieces = pieces
+        self._extremes: dict[tuple[str, str], NDArray[np.float64]] = {}
 
     @property
     def n_groups(self) -> int:
@@ -232,6 +233,12 @@ class Layout:
 
     def group_extreme(self, kind: str, which: str) -> NDArray[np.float64]:
         """Per-group min or max of the values of one kind (NaN where a group has none)."""
+        key = (kind, which)
+        if key not in self._extremes:
+            self._extremes[key] = self._extreme(kind, which)
+        return self._extremes[key]
+
+    def _extreme(self, kind: str, which: str) -> NDArray[np.float64]:
         out = np.full(self.n_groups, np.nan)
         for p in self.pieces:
             if p.kind != kind:

@@ -64,15 +64,30 @@ class _Moments:
 
     def _logv(self, p: Piece) -> Any:
         v = _values(p)
-        if p.kind != "exact":
-            with np.errstate(all="ignore"):
-                return np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan)
-        return _logx(p.blk)
+        with np.errstate(all="ignore"):
+            if p.kind == "exact":
+                return _logx(p.blk)
+            return np.log(np.where(v > 0, v, np.nan))
+
+    def _log_sums(self, fn: Any) -> F:
+        """Per-group sums of ``fn(piece, log v)`` over the points with ``v > 0`` (a plain sum
+        for pieces where every point is positive)."""
+        out = np.zeros(self.lay.n_groups)
+        with np.errstate(all="ignore"):
+            for p in self.lay.pieces:
+                lv = self._logv(p)
+                r = p.reduce(fn(p, lv))
+                bad = ~np.isfinite(r)
+                if bad.any():
+                    ok = np.isfinite(lv)
+                    r = p.reduce(np.where(ok, fn(p, np.where(ok, lv, 0.0)), 0.0))
+                out[p.pos] += r
+        return out
 
     @cached_property
     def _pos(self) -> tuple[F, F]:
-        cnt = self._sum(lambda p: np.isfinite(self._logv(p)))
-        s = self._sum(lambda p: np.nan_to_num(self._logv(p), nan=0.0, neginf=0.0))
+        cnt = self._log_sums(lambda p, lv: np.isfinite(lv).astype(float))
+        s = self._log_sums(lambda p, lv: lv)
         return cnt, s
 
     @cached_property
@@ -83,12 +98,7 @@ class _Moments:
     @cached_property
     def ls(self) -> F:
         cnt, _ = self._pos
-
-        def sq(p: Piece) -> Any:
-            d = self._logv(p) - p.per_row(self.lm)
-            return np.nan_to_num(d * d, nan=0.0, posinf=0.0)
-
-        return np.sqrt(self._sum(sq) / cnt)
+        return np.sqrt(self._log_sums(lambda p, lv: (lv - p.per_row(self.lm)) ** 2) / cnt)
 
     def mean_of(self, fn: Any) -> F:
         return self._sum(lambda p: fn(_values(p))) / self.W

@@ -104,6 +104,9 @@ class Poisson(Family):
         r = p["rate"]
         return float(xlogy(stats.sums["sx"], r)) - stats.sums["W"] * r - stats.sums["slgam"]
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.array([[-stats.sums["sx"] / p["rate"] ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
         return {"rate": max(m, 0.5)}
@@ -176,6 +179,10 @@ class Bernoulli(Family):
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s, W = stats.sums["sx"], stats.sums["W"]
         return float(xlogy(s, p["p"]) + xlog1py(W - s, -p["p"]))
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, W, q = stats.sums["sx"], stats.sums["W"], p["p"]
+        return np.array([[-s / q**2 - (W - s) / (1.0 - q) ** 2]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
@@ -291,6 +298,10 @@ class Binomial(Family):
         s, n = stats.sums["sx"], stats.sums["sn"]
         return float(stats.sums["slc"] + xlogy(s, p["p"]) + xlog1py(n - s, -p["p"]))
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, n, q = stats.sums["sx"], stats.sums["sn"], p["p"]
+        return np.array([[-s / q**2 - (n - s) / (1.0 - q) ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         n = self.n if self.n is not None else max(float(x.max()), 1.0)
         m = float(np.mean(x)) / max(n, 1)
@@ -356,6 +367,10 @@ class Geometric(CumHaz):
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return float(xlog1py(stats.sums["sx"], -p["p"]) + stats.sums["W"] * math.log(p["p"]))
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        q = p["p"]
+        return np.array([[-stats.sums["sx"] / (1.0 - q) ** 2 - stats.sums["W"] / q**2]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())

@@ -149,6 +149,9 @@ class Exponential(CumHaz):
         r = p["rate"]
         return stats.sums["events"] * math.log(r) - r * stats.sums["exposure"]
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.array([[-stats.sums["events"] / p["rate"] ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = _wmean(x, w)
         return {"rate": 1.0 / m if m > 0 else 1.0}
@@ -453,6 +456,10 @@ class Rayleigh(CumHaz):
         s = p["scale"]
         return stats.sums["slogx"] - 2.0 * stats.sums["W"] * math.log(s) - stats.sums["sx2"] / (2 * s * s)
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s = p["scale"]
+        return np.array([[2.0 * stats.sums["W"] / s**2 - 3.0 * stats.sums["sx2"] / s**4]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         return {"scale": math.sqrt(_wmean(x * x, w) / 2.0)}
 
@@ -680,6 +687,13 @@ class InverseGaussian(Family):
         W, sx, si = stats.sums["W"], stats.sums["sx"], stats.sums["sinv"]
         q = si - 2.0 * W / mu + sx / mu**2
         return 0.5 * W * math.log(lam / (2 * math.pi)) - 1.5 * stats.sums["slogx"] - lam * q / 2
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        mu, lam = p["mu"], p["shape"]
+        W, sx = stats.sums["W"], stats.sums["sx"]
+        dq = 2.0 * W / mu**2 - 2.0 * sx / mu**3
+        d2q = -4.0 * W / mu**3 + 6.0 * sx / mu**4
+        return np.array([[-0.5 * lam * d2q, -0.5 * dq], [-0.5 * dq, -0.5 * W / lam**2]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         mu = fixed.get("mu", _wmean(x, w))

@@ -94,6 +94,13 @@ class Normal(LocScale):
         ss = m2 + W * (m - p["mu"]) ** 2
         return -W * (_LOG_SQRT_2PI + math.log(s)) - ss / (2 * s * s)
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        W, m, m2 = stats.moments["x"]
+        mu, s = p["mu"], p["sigma"]
+        ss = m2 + W * (m - mu) ** 2
+        h_ms = -2.0 * W * (m - mu) / s**3
+        return np.array([[-W / s**2, h_ms], [h_ms, W / s**2 - 3.0 * ss / s**4]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         return {"mu": _wmean(x, w), "sigma": _sd(x, w) or _spread(x, w)}
 
