@@ -277,8 +277,12 @@ class ParquetSource(Source):
         i, rg = unit
         pf = self._file(i)
         start = 0
-        for batch in pf.iter_batches(batch_size=self.batch_rows, row_groups=[rg],
-                                     columns=self.columns, use_threads=False):
+        if pf.metadata.row_group(rg).num_rows <= self.batch_rows:   # whole row group at once
+            batches: Any = [pf.read_row_group(rg, columns=self.columns, use_threads=False)]
+        else:
+            batches = pf.iter_batches(batch_size=self.batch_rows, row_groups=[rg],
+                                      columns=self.columns, use_threads=False)
+        for batch in batches:
             out: dict[str, Any] = {"_nonnumeric": 0,
                                    "_where": f"{self.files[i]!r} row group {rg}, rows {start}+"}
             for c in self.columns:

@@ -39,6 +39,7 @@ from .errors import DataError, FamilyError, ParameterError
 
 __all__ = ["fit_source", "fit_chunks", "data_from_columns", "StreamLikelihood", "Progress"]
 
+SUB_ROWS = 1 << 16         # rows per derivative evaluation inside a batch
 _HIST_BITS = 18            # sign, 11 exponent bits and 6 mantissa bits of a float64
 _MAX_COUNT_VALUE = 1 << 20
 _MAX_INTERVAL_SAMPLE = 1 << 16
@@ -124,6 +125,7 @@ def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
             d.exact = Block(np.ascontiguousarray(x, dtype=np.float64))
             d.left = d.right = d.interval_block = Block(np.empty(0))
             d.truncation, d._has_weights, d._has_trials = None, False, False
+            d._minmax = (float(mn), float(mx))  # type: ignore[attr-defined]
             return d, 0, bad
     n = len(b[r["column"] or r["lower"]])
     keep = np.ones(n, dtype=bool)
@@ -297,6 +299,16 @@ def _hist(x: NDArray[np.float64], w: NDArray[np.float64] | None) -> tuple[Any, A
     return cnt, sx
 
 
+def _inside(sup: Any, mm: tuple[float, float]) -> bool:
+    """Every value between ``mm[0]`` and ``mm[1]`` lies in the (non-integer) support."""
+    if sup.integer:
+        return False
+    lo, hi = mm
+    ok_lo = lo >= sup.lower if sup.lower_closed else lo > sup.lower
+    ok_hi = hi <= sup.upper if sup.upper_closed else hi < sup.upper
+    return ok_lo and ok_hi
+
+
 def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
                fixed: dict[str, float], want: dict[str, bool]) -> Scan:
     s = Scan()
@@ -308,12 +320,17 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
     s.rows = d.n_rows
     s.has_weights = d.has_weights
     sup = fam.support
+    known = getattr(d, "_minmax", None)      # from the fast path: exact values only
     for kind, blk in d.blocks.items():
         if not blk.size:
             continue
         s.counts[kind] = blk.wsum
         arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
         for arr in arrays:
+            if known is not None:
+                s.minmax[kind] = known
+                if _inside(sup, known):
+                    continue
             fin = arr[np.isfinite(arr)] if kind == "interval" else arr
             if fin.size:
                 mm = (float(fin.min()), float(fin.max()))
@@ -334,11 +351,12 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
             s._thin()
     if s.outside:
         return s
-    try:
-        fam._check_data(d, fixed)
-    except (DataError, FamilyError) as exc:
-        s.check_error = f"{where}: {exc}"
-        return s
+    if known is None or type(fam)._check_data is not Family._check_data:
+        try:
+            fam._check_data(d, fixed)
+        except (DataError, FamilyError) as exc:
+            s.check_error = f"{where}: {exc}"
+            return s
     if want["stats"]:
         s.stats = fam._suffstats(d)
     if want["values"]:
@@ -388,7 +406,11 @@ class StreamLikelihood:
         fam, k, free, flags = self.family, self.k, self.free, self.flags
 
         def one(chunk: Data) -> Any:
-            return chunk_terms(fam, chunk, th, 2, free, k, flags)
+            total = None
+            for piece in chunk.chunks(SUB_ROWS):     # cache-sized: bounded temporaries
+                part = chunk_terms(fam, piece, th, 2, free, k, flags)
+                total = part if total is None else add(total, part)
+            return total
 
         self.evaluations += 1
         with np.errstate(all="ignore"):
