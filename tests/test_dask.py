@@ -117,3 +117,23 @@ def test_without_a_client_uses_local_threads(values):
     with dask.config.set(scheduler="threads"):
         r = mk.fit(da.from_array(x, chunks=7_000), "weibull")
     _equal(r, mk.fit(x, "weibull"))
+
+
+def test_grouped_fits_per_partition_recipe(client):
+    """docs/scale.md: shuffle by group, one batched grouped fit per partition."""
+    rng = np.random.default_rng(5)
+    G, m = 40, 30
+    x = (rng.uniform(1, 3, G)[:, None] * rng.weibull(1.5, (G, m))).ravel()
+    machine = np.repeat([f"M-{i:04d}" for i in range(G)], m)
+    pdf = pd.DataFrame({"x": x, "machine": machine}).sample(frac=1.0, random_state=1)
+    ddf = dd.from_pandas(pdf, npartitions=4)
+
+    def fit_part(p: pd.DataFrame) -> pd.DataFrame:
+        return mk.fit(p["x"].to_numpy(), "weibull", by=p["machine"].to_numpy()).params
+
+    meta = fit_part(pd.DataFrame({"x": x[:60], "machine": machine[:60]}))   # two whole groups
+    table = ddf.shuffle("machine").map_partitions(fit_part, meta=meta.iloc[:0]).compute()
+    local = mk.fit(x, "weibull", by=machine).params
+    table = table.sort_index()
+    assert list(table.index) == list(local.index)
+    np.testing.assert_allclose(table["shape"], local["shape"], rtol=1e-12)

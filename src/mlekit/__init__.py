@@ -43,6 +43,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_csv": ("._sources", "read_csv"),
     "read_parquet": ("._sources", "read_parquet"),
     "sql": ("._sources", "sql"),
+    "GroupedResult": ("._grouped_result", "GroupedResult"),
     # plots and example data
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),
@@ -73,4 +74,5 @@ __all__ = [
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
+    "read_parquet", "read_csv", "sql", "GroupedResult",
 ]
