@@ -309,7 +309,8 @@ class Family:
         qa = np.asarray(q, dtype=float)
         if np.any((qa < 0) | (qa > 1)):
             raise ParameterError(f"probabilities must lie in [0, 1]; got {qa[(qa < 0) | (qa > 1)][:3]}.")
-        out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
         return out[()] if out.ndim == 0 else out
 
     def isf(self, q: ArrayLike) -> Any:
@@ -360,9 +361,9 @@ class Family:
         lo, hi = self._support_bounds(th)
         s = self.support
         bad = (x < lo) | (x > hi)
-        if not s.lower_closed:
+        if not (s.lower_closed or s.integer):
             bad |= x == lo
-        if not s.upper_closed:
+        if not (s.upper_closed or s.integer):
             bad |= x == hi
         if s.integer:
             bad |= x != np.floor(x)
