@@ -68,6 +68,7 @@ def fit(
     strict: bool = False,
     cov: str = "observed",
     maxiter: int = 200,
+    method: str = "auto",
     by: Any = None,
     backend: str | None = None,
     **kwargs: Any,
@@ -95,6 +96,9 @@ def fit(
         (non-convergence, boundary estimate, singular information).
     cov
         ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    method
+        ``"auto"`` (closed form when one exists, else Newton) or ``"newton"`` (always iterate:
+        a check on the closed forms).
     by
         Group labels (array, Series, or several keys): one fit per group, in one call.
     backend
@@ -106,6 +110,8 @@ def fit(
         kwargs["by"] = by
     if backend is not None:
         kwargs["backend"] = backend
+    if method != "auto":
+        kwargs["method"] = method
     special = dispatch(x, family, data=data, fixed=fixed, start=start, weights=weights,
                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter, **kwargs)
     if special is not NotImplemented:
@@ -113,6 +119,7 @@ def fit(
     if backend not in (None, "numpy"):
         raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
     kwargs.pop("backend", None)
+    kwargs.pop("method", None)
     if kwargs:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
     if x is None:
@@ -124,14 +131,18 @@ def fit(
                              "Hint: mk.compare(x, 'all') tries every family that fits.")
     fam = get_family(family)
     dat = as_data(x, weights=weights, nan_policy=nan_policy)
-    return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter)
+    return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter,
+                      method=method)
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                start: dict[str, float] | None = None, strict: bool = False,
-               cov: str = "observed", maxiter: int = 200) -> FitResult:
+               cov: str = "observed", maxiter: int = 200, method: str = "auto") -> FitResult:
+    path = method
     fixed_d = _check_param_dict(fam, fixed, "fixed")
     start_d = _check_param_dict(fam, start, "start")
+    if method not in ("auto", "newton"):
+        raise ParameterError(f"method must be 'auto' or 'newton'; got {method!r}.")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
@@ -166,7 +177,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     converged = True
     can_closed = getattr(fam, "_can_closed_form", None)
     closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
-    if closed_ok:
+    if closed_ok and path == "auto":
         stats = None
         if type(fam)._suffstats is not Family._suffstats:
             stats = map_reduce(fam._suffstats, lik.chunks)
