@@ -347,6 +347,12 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
             "Hint: check that the data suit this family, or pass start={...}."
         )
     res, snap = best
+    fallback = False
+    if not res.converged and math.isfinite(res.fun):
+        polished = _nelder_mead_polish(make_obj(), res)
+        if polished is not None:
+            res, fallback = polished
+            snap = {}
     if not math.isfinite(res.fun):
         raise DataError(
             f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
@@ -360,6 +366,10 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
     method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    if fallback:
+        method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
+        diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
+                                "polished with Nelder-Mead", "info"))
     if not res.converged:
         diags.append(Diagnostic("nonconvergence",
                                 f"the optimiser did not converge: {res.message} after "
@@ -375,6 +385,33 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     grad_norm = float(np.max(np.abs(g[free])))
     return (dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
             res.converged, diags)
+
+
+def _nelder_mead_polish(obj: Any, res: Any) -> Any:
+    """Derivative-free polish when Newton stalls (kinks, e.g. Laplace's loc with censoring)."""
+    from scipy.optimize import minimize
+
+    def f(e: np.ndarray) -> float:
+        v = obj(e, 0)[0]
+        return -v if math.isfinite(v) else math.inf
+
+    x0 = np.asarray(res.x, dtype=float)
+    simplex = np.vstack([x0] + [x0 + np.eye(x0.size)[i] * 0.05 for i in range(x0.size)])
+    with np.errstate(all="ignore"):
+        nm = minimize(f, x0, method="Nelder-Mead",
+                      options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000 * x0.size,
+                               "initial_simplex": simplex})
+    if not (nm.success and -nm.fun >= res.fun - 1e-12 * (1 + abs(res.fun))):
+        return None
+    # try to finish with Newton from there (smooth problems converge at once)
+    with np.errstate(all="ignore"):
+        again = newton(obj, nm.x, maxiter=50)
+    if again.converged and again.fun >= -nm.fun - 1e-12 * (1 + abs(nm.fun)):
+        return again, False
+    _, g, H = obj(nm.x, 2)
+    from ._optimize import OptResult
+    return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), True,
+                     "converged (Nelder-Mead)"), True
 
 
 def _eta(doms: list[Any], free: list[int], fam: Family, s0: dict[str, float]) -> list[float]:
