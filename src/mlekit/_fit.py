@@ -464,7 +464,22 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
             diags: list[Diagnostic], strict: bool, cov_kind: str) -> FitResult:
     names = fam.param_names
     k = len(names)
-    regular = [i for i, p in enumerate(names) if p not in fixed and p not in nonreg]
+    # parameters whose estimate sits on the edge of the domain have no Wald SE
+    boundary = {d.param for d in diags if d.code == "boundary" and d.param}
+    for i, p in enumerate(names):
+        if p in fixed or p in nonreg or p in boundary:
+            continue
+        msg = None
+        if fam.domains[i].on_boundary(params[p], rtol=0.0):
+            msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
+                   f"{fam.domains[i].describe()}")
+        else:
+            msg = fam._boundary_message(p, params)
+        if msg:
+            diags.append(Diagnostic("boundary", msg + _boundary_hint(fam, p), "warning", p))
+            boundary.add(p)
+    regular = [i for i, p in enumerate(names)
+               if p not in fixed and p not in nonreg and p not in boundary]
     assert H is not None
     cov, ok = _covariance(H, regular, k)
     cov_type = "observed"
@@ -482,21 +497,17 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
         diags.append(Diagnostic("expected-information", "SE of loc uses the expected information "
                                 "(the log-likelihood is not twice differentiable in loc)", "info",
                                 "loc"))
-    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan)
+    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)
           for i, p in enumerate(names)}
+    for i, p in enumerate(names):
+        if p in boundary:
+            se[p] = math.nan
+            cov[i, :] = cov[:, i] = math.nan
     for p in nonreg:
         se[p] = math.nan
         diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
                                 f"({nonreg[p]:.6g}); it has no Wald standard error "
                                 "(use bootstrap intervals)", "info", p))
-    for i, p in enumerate(names):
-        if p in fixed or p in nonreg:
-            continue
-        if any(d.code == "boundary" and d.param == p for d in diags):
-            continue
-        if fam.domains[i].on_boundary(params[p], rtol=0.0):
-            diags.append(Diagnostic("boundary", f"{p} = {params[p]:.6g} is on the boundary of its "
-                                    f"domain {fam.domains[i].describe()}", "warning", p))
     n_free = k - len(fixed)
     n = dat.n_obs
     if n_free and n < 10 * n_free:

@@ -444,10 +444,12 @@ class Family:
         s = self.support
         if s.integer:
             return " Hint: this family is for counts; use a continuous family for measurements."
-        if s.lower == 0 and not s.lower_closed:
+        if s.lower == 0:
             return (" Hint: values at a detection limit can be passed as left-censored; for data "
                     "that can be zero or negative use a family on the real line.")
         return ""
 
-    def _param_scale_hint(self) -> dict[str, float]:
-        return {}
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        """A message when ``params[name]`` is effectively at an infinite end of its domain
+        (a limit such as the t distribution's df → ∞), else None."""
+        return None

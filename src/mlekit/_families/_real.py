@@ -380,3 +380,8 @@ class StudentT(LocScale):
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "df" and params["df"] > 1e6:
+            return f"df = {params['df']:.3g} is effectively infinite (the normal limit)"
+        return None
