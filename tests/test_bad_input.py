@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 import mlekit as mk
-from mlekit.errors import (BoundaryWarning, ConvergenceError, DataError, FamilyError,
-                           MlekitError, ParameterError)
+from mlekit.errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    DataError,
+    FamilyError,
+    MlekitError,
+    ParameterError,
+)
 
 
 def test_nan_raises_by_default_and_omit_drops_and_reports() -> None:

@@ -152,7 +152,7 @@ def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
 class Block:
     """Observations of one kind: values (or bounds), weights, trials and original rows."""
 
-    __slots__ = ("x", "hi", "w", "trials", "rows", "_cache")
+    __slots__ = ("_cache", "hi", "rows", "trials", "w", "x")
 
     def __init__(
         self,

@@ -24,8 +24,14 @@ from ._families._base import Family, get_family
 from ._likelihood import Likelihood
 from ._optimize import newton
 from ._result import Diagnostic, FitResult
-from .errors import (BoundaryWarning, ConvergenceError, ConvergenceWarning, DataError,
-                     NumericalWarning, ParameterError)
+from .errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    DataError,
+    NumericalWarning,
+    ParameterError,
+)
 
 __all__ = ["fit", "as_data"]
 
@@ -219,15 +225,15 @@ def _check_information(fam: Family, dat: Data, free: list[str]) -> None:
             f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} observations. "
             "Hint: fix some parameters with fixed={...} or collect more data."
         )
-    if dat.exact.size == 0 and dat.interval_block.size == 0:
-        if dat.left.size == 0 or dat.right.size == 0:
-            side = "right" if dat.right.size else "left"
-            raise DataError(
-                f"at least one observation must be exact or bounded on both sides; got all "
-                f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
-                "Hint: with no failures yet, report a lower confidence bound on the mean life "
-                "instead of a fit."
-            )
+    if (dat.exact.size == 0 and dat.interval_block.size == 0
+            and (dat.left.size == 0 or dat.right.size == 0)):
+        side = "right" if dat.right.size else "left"
+        raise DataError(
+            f"at least one observation must be exact or bounded on both sides; got all "
+            f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
+            "Hint: with no failures yet, report a lower confidence bound on the mean life "
+            "instead of a fit."
+        )
 
 
 def compress_counts(dat: Data) -> Data:

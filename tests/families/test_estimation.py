@@ -129,7 +129,7 @@ def test_stats_merge_exactly() -> None:
         merged = merged + p
     W, m, m2 = merged.moments["x"]
     Wf, mf, m2f = full.moments["x"]
-    assert W == Wf and math.isclose(m, mf, rel_tol=1e-14) and math.isclose(m2, m2f, rel_tol=1e-12)
+    assert Wf == W and math.isclose(m, mf, rel_tol=1e-14) and math.isclose(m2, m2f, rel_tol=1e-12)
 
 
 def test_fixed_parameters_are_excluded_and_respected() -> None:

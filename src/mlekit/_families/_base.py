@@ -75,7 +75,7 @@ class Stats:
     """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
     ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation)."""
 
-    __slots__ = ("sums", "mins", "maxs", "moments")
+    __slots__ = ("maxs", "mins", "moments", "sums")
 
     def __init__(self, sums: dict[str, float] | None = None, *, mins: dict[str, float] | None = None,
                  maxs: dict[str, float] | None = None,

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import (betainc, betaln, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py,
-                           xlogy)
+from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py, xlogy
 
 from .._data import Block, Data
 from .._domains import Positive, UnitInterval

@@ -328,8 +328,7 @@ class StudentT(LocScale):
                         np.log1p(-stdtr(nu, -np.maximum(z, 0.0))))
 
     def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        mu, s, nu = th
-        return self._logcdf(2 * mu - x, th, blk)
+        return self._logcdf(2 * th[0] - x, th, blk)
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         mu, s, nu = th
