@@ -25,12 +25,12 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Domain
 from ..errors import DataError, FamilyError, ParameterError
 
-__all__ = ["Family", "Support", "Derivs", "Stats", "register", "get_family", "families",
-           "registry"]
+__all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
+           "families", "registry", "newton_1d"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -69,6 +69,18 @@ class Support:
         if self.integer:
             bad |= np.isfinite(x) & (x != np.floor(x))
         return bad
+
+
+@dataclass
+class FastFit:
+    """What a family's own fast estimator (``Family._fast_fit``) returns."""
+
+    params: dict[str, float]
+    method: str
+    iterations: int = 0
+    converged: bool = True
+    loglik: float | None = None
+    hess: Any = None
 
 
 class Stats:
@@ -116,13 +128,33 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     if w is None:
         m = float(x.mean())
         d = x - m
-        return (float(x.size), m, float(np.dot(d, d)))
+        return (float(x.size), m, float(fdot(d, d)))
     W = float(w.sum())
     if W == 0:
         return (0.0, 0.0, 0.0)
-    m = float(np.dot(w, x)) / W
+    m = float(fdot(w, x)) / W
     d = x - m
-    return (W, m, float(np.dot(w, d * d)))
+    return (W, m, float(fdot(w, d * d)))
+
+
+def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
+              max_step: float = 1.0) -> tuple[float, int, bool]:
+    """Maximise a concave 1-D function of ``t`` by Newton: ``fun(t) -> (grad, hess)``.
+
+    Stops when the score, in units of its standard error (``|g|/sqrt(-h)``), is below
+    ``tol``. Steps are capped at ``max_step``; a non-concave point takes a capped
+    gradient step. Returns ``(t, iterations, converged)``.
+    """
+    t = t0
+    for it in range(1, maxiter + 1):
+        g, h = fun(t)
+        if not (math.isfinite(g) and math.isfinite(h)):
+            return t, it, False
+        if h < 0 and abs(g) <= tol * math.sqrt(-h):
+            return t, it, True
+        step = -g / h if h < 0 else math.copysign(max_step, g)
+        t += max(-max_step, min(max_step, step))
+    return t, maxiter, False
 
 
 # ---------------------------------------------------------------------------- registry
