@@ -593,9 +593,9 @@ def _orig(rows: NDArray[np.intp] | None, i: int) -> int:
 def _columns(df: Any) -> list[Any]:
     if isinstance(df, dict):
         return list(df.keys())
-    cols = getattr(df, "columns", None)
+    cols = getattr(df, "column_names", None)  # Arrow tables (their .columns are the arrays)
     if cols is None:
-        cols = getattr(df, "column_names", None)
+        cols = getattr(df, "columns", None)
     if cols is None:
         raise DataError(f"expected a data frame, Arrow table or dict; got {type(df).__name__}.")
     return list(cols)
