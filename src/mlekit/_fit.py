@@ -543,8 +543,8 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
     n = dat.n_obs
     if n_free and n < 10 * n_free:
         diags.append(Diagnostic("small-sample", f"only {n:g} observations for {n_free} "
-                                f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be far too narrow; prefer "
-                                "ci(method='profile')", "info"))
+                                f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be "
+                                "far too narrow; prefer ci(method='profile')", "info"))
     if fam.discrete and hasattr(dat, "_compressed_from"):
         dat = dat._compressed_from  # keep the user's data on the result
     res = FitResult(
