@@ -21,7 +21,11 @@ _EULER = 0.5772156649015329
 
 def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
     if w is None:
-        return float(np.quantile(x, q))
+        k = (x.size - 1) * q
+        lo = int(math.floor(k))
+        hi = min(lo + 1, x.size - 1)
+        part = np.partition(x, (lo, hi))
+        return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
     o = np.argsort(x)
     cw = np.cumsum(w[o])
     return float(x[o][np.searchsorted(cw, q * cw[-1])])
@@ -124,11 +128,13 @@ class Logistic(LocScale):
 
     def _g(self, z: Any, order: int) -> tuple[Any, Any, Any]:
         a = np.abs(z)
-        g = -a - 2.0 * np.log1p(np.exp(-a))
+        e = np.exp(-a)
+        g = -a - 2.0 * np.log1p(e)
         if order == 0:
             return g, None, None
-        s = expit(z)
-        return g, 1.0 - 2.0 * s, -2.0 * s * (1.0 - s)
+        q = 1.0 / (1.0 + e)  # expit(|z|)
+        # g' = 1 - 2 expit(z) = -sign(z) (2q - 1);  g'' = -2 q (1 - q)
+        return g, np.where(z >= 0, 1.0 - 2.0 * q, 2.0 * q - 1.0), -2.0 * q * (1.0 - q)
 
     def _G(self, z: Any) -> Any:
         return -np.logaddexp(0.0, -z)
