@@ -61,6 +61,12 @@ class Support:
 
     def violations(self, x: FloatArray) -> NDArray[np.bool_]:
         """Mask of values outside the support (NaN excluded)."""
+        if x.size and not self.integer:
+            lo, hi = float(x.min()), float(x.max())
+            ok_lo = lo >= self.lower if self.lower_closed else lo > self.lower
+            ok_hi = hi <= self.upper if self.upper_closed else hi < self.upper
+            if ok_lo and ok_hi:
+                return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
         bad = np.zeros(x.shape, dtype=bool)
         if self.lower > -math.inf:
             bad |= (x < self.lower) if self.lower_closed else (x <= self.lower)
@@ -460,6 +466,8 @@ class Family:
             arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
             for arr in arrays:
                 bad = sup.violations(arr)
+                if bad.size == 0:
+                    continue
                 if kind in ("left", "right", "interval"):
                     # censoring bounds may sit at an open end of the support
                     bad &= ~((arr == sup.lower) | (arr == sup.upper))
@@ -470,6 +478,17 @@ class Family:
                         f"{int(bad.sum())} {'' if kind == 'exact' else kind + '-censored '}"
                         f"values outside (first at index {blk.row_of(i)}: {arr[i]:g})."
                         + self._support_hint()
+                    )
+            if not self.discrete and kind in ("left", "right"):
+                edge = sup.lower if kind == "left" else sup.upper
+                imp = (blk.x <= edge) if kind == "left" else (blk.x >= edge)
+                if math.isfinite(edge) and imp.any():
+                    i = int(np.flatnonzero(imp)[0])
+                    raise DataError(
+                        f"a {kind}-censored value at the {'lower' if kind == 'left' else 'upper'} "
+                        f"end of {type(self).__name__}'s support has probability 0; got "
+                        f"{int(imp.sum())} (first at index {blk.row_of(i)}: {blk.x[i]:g}). Hint: "
+                        "such a row says nothing possible about the value; drop it or fix the bound."
                     )
 
     def _support_hint(self) -> str:
