@@ -382,7 +382,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     else:
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
-    method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    method = "newton" + (" (numerical derivatives for censored/truncation terms)" if numeric else "")
     if fallback:
         method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
         diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
