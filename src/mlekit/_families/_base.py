@@ -24,13 +24,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import zeta
 
 from .._data import Block, Data, fdot
 from .._domains import Domain
 from ..errors import DataError, FamilyError, ParameterError
 
 __all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
-           "families", "registry", "newton_1d"]
+           "families", "registry", "newton_1d", "trigamma"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -141,6 +142,11 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     m = float(fdot(w, x)) / W
     d = x - m
     return (W, m, float(fdot(w, d * d)))
+
+
+def trigamma(x: Any) -> Any:
+    """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
+    return zeta(2.0, x)
 
 
 def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,

@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import digamma, expit, gammaln, log_ndtr, polygamma, stdtr, stdtrit
+from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._data import Block, Data, fdot
 from .._domains import Positive, Real
-from ._base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register
+from ._base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
 from ._helpers import LocScale
 
 Theta = tuple[Any, ...]
+
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _EULER = 0.5772156649015329
 
@@ -22,7 +23,7 @@ _EULER = 0.5772156649015329
 def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
     if w is None:
         k = (x.size - 1) * q
-        lo = int(math.floor(k))
+        lo = math.floor(k)
         hi = min(lo + 1, x.size - 1)
         part = np.partition(x, (lo, hi))
         return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
@@ -416,7 +417,7 @@ class StudentT(LocScale):
         h_ss = (1.0 - (nu + 1) * z2 * (2 * nu + D) / (D * D)) / (s * s)
         h_mn = z * (z2 - 1.0) / (s * D * D)
         h_sn = z2 * (z2 - 1.0) / (s * D * D)
-        h_nn = 0.5 * (0.5 * polygamma(1, (nu + 1) / 2) - 0.5 * polygamma(1, nu / 2) + 1.0 / nu**2
+        h_nn = 0.5 * (0.5 * trigamma((nu + 1) / 2) - 0.5 * trigamma(nu / 2) + 1.0 / nu**2
                       - 1.0 / D + 1.0 / nu
                       + z2 * (nu * D - (nu + 1) * (2 * nu + z2)) / (nu * D) ** 2)
         return val, [d_mu, d_s, d_nu], [[h_mm, h_ms, h_mn], [h_ms, h_ss, h_sn], [h_mn, h_sn, h_nn]]
