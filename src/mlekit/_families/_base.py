@@ -51,9 +51,11 @@ class Support:
 
     def describe(self) -> str:
         if self.integer:
-            hi = "…" if self.upper == math.inf else f"{self.upper:g}"
-            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {hi}}}" if hi != "…" else \
-                f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper == math.inf:
+                return f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper - self.lower <= 2:
+                return "{" + ", ".join(f"{v:g}" for v in np.arange(self.lower, self.upper + 1)) + "}"
+            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {self.upper:g}}}"
         lo = "-inf" if self.lower == -math.inf else f"{self.lower:g}"
         hi = "inf" if self.upper == math.inf else f"{self.upper:g}"
         lb = "[" if self.lower_closed else "("
@@ -224,7 +226,7 @@ def families() -> list[dict[str, Any]]:
             "class": cls.__name__,
             "params": list(cls.param_names),
             "domains": {p: d.describe() for p, d in zip(cls.param_names, cls.domains)},
-            "support": cls.support.describe(),
+            "support": getattr(cls, "support_text", "") or cls.support.describe(),
             "discrete": cls.discrete,
             "formula": cls.formula,
         })

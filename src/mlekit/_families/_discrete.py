@@ -204,6 +204,7 @@ class Binomial(Family):
     """
 
     name = "binomial"
+    support_text = "{0, 1, …, n}"
     param_names = ("p",)
     domains = (UnitInterval,)
     support = _COUNTS
