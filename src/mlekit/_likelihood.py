@@ -215,6 +215,13 @@ def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: i
                     free: Sequence[int], k: int, flags: set[str] | None = None) -> Result:
     """``log P(a <= X <= b)`` and its derivatives (per observation; times W by the caller)."""
     a, b = trunc
+    lo_s, hi_s = fam._support_bounds(th) if not getattr(fam, "nonregular", ()) else (-math.inf, math.inf)
+    if a <= lo_s:
+        a = -math.inf  # truncation at (or below) the support's edge removes nothing
+    if b >= hi_s:
+        b = math.inf
+    if not math.isfinite(a) and not math.isfinite(b):
+        return 0.0, np.zeros(k), np.zeros((k, k))
     if fam.discrete and math.isfinite(a):
         a = math.ceil(a) - 1.0
     xa, xb = np.array([a]), np.array([b])
