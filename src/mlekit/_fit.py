@@ -348,7 +348,9 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     else:
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
-    method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    note = getattr(fam, "derivatives_note", "")
+    method = "newton" + (f" ({note})" if note else
+                         " (numerical derivatives for censored terms)" if numeric else "")
     if not res.converged:
         diags.append(Diagnostic("nonconvergence",
                                 f"the optimiser did not converge: {res.message} after "
