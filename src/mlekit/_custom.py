@@ -279,6 +279,8 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
         value_for_grid = sub.value
     starts = [guess] if len(given) == len(params) - len(fixed_d) else []
     starts += grid_starts(params, doms, fixed_d, given, cands, value_for_grid)
+    if given:  # data-driven starts that ignore the user's guesses, for restarts
+        starts += grid_starts(params, doms, fixed_d, {}, cands, value_for_grid)[:2]
     scales = None
     if sub is not None:
         sp = sub.problem(doms, fixed_d, kind)
@@ -501,7 +503,7 @@ def _dist(name: str, names: list[str], doms: list[Domain], values: dict[str, flo
 def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, strict: bool,
                  cov: str = "observed", ev: _Evaluator | None = None, dropped: int = 0,
                  options: dict[str, Any] | None = None, dist: Family | None = None,
-                 extra_diags: list[Diagnostic] | None = None) -> FitResult:
+                 extra_diags: list[Diagnostic] | None = None, no_se: bool = False) -> FitResult:
     """A :class:`FitResult` from a :class:`Solution` (shared by custom models, mixtures and
     time series)."""
     from ._fit import _covariance, _emit
@@ -512,8 +514,16 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
     diags = list(sol.diagnostics) + list(extra_diags or [])
     H = sol.hess
     covm, ok = _covariance(H, free, k)
+    if ok and free:
+        info = -H[np.ix_(free, free)]
+        dsc = 1.0 / np.sqrt(np.diag(info))
+        ok = float(np.linalg.eigvalsh(info * np.outer(dsc, dsc))[0]) > 1e-10
+        if not ok:
+            covm[np.ix_(free, free)] = np.nan
     cov_type = "observed"
-    if not ok:
+    if no_se:  # the caller has diagnosed why (e.g. separation): no standard errors
+        covm = np.full((k, k), np.nan)
+    elif not ok:
         msg = flat_directions([names[i] for i in free], -H[np.ix_(free, free)])
         diags.append(Diagnostic("singular-information", "the observed information matrix is not "
                                 f"positive definite at the estimate: {msg}; standard errors are "
@@ -553,7 +563,7 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
                                 "ci(method='profile')", "info"))
     se = {p: (0.0 if p in prob.fixed else math.sqrt(covm[i, i]) if covm[i, i] >= 0 else math.nan)
           for i, p in enumerate(names)}
-    if not ok:
+    if not ok or no_se:
         se = {p: (0.0 if p in prob.fixed else math.nan) for p in names}
     grad_norm = float(np.max(np.abs(sol.grad[free]))) if free else 0.0
     converged = sol.converged and ok and not any(d.code == "boundary" for d in diags)

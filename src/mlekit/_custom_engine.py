@@ -211,10 +211,12 @@ class _Objective:
                 if order >= 2:
                     h = _steps(self.scales, f)
                     for i in range(k):
-                        e1, e2 = eta.copy(), eta.copy()
-                        e1[i] += h[i]
-                        e2[i] -= h[i]
-                        H[:, i] = (self._grad_eta(e1) - self._grad_eta(e2)) / (2 * h[i])
+                        def gat(d: float, i: int = i) -> np.ndarray:
+                            e = eta.copy()
+                            e[i] += d
+                            return self._grad_eta(e)
+                        hi = h[i]
+                        H[:, i] = (gat(-2 * hi) - 8 * gat(-hi) + 8 * gat(hi) - gat(2 * hi)) / (12 * hi)
                     H = 0.5 * (H + H.T)
             if not math.isfinite(f):
                 f = -math.inf
@@ -295,19 +297,39 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
     if len(runs) > 1:
         diags.append(Diagnostic("restart", f"the first start did not converge "
                                 f"({runs[0][0].message}); {len(runs)} starts were tried", "info"))
-    # final derivatives, numerically as accurate as possible
+    # final derivatives, numerically as accurate as possible, and one polishing Newton step
+    x = res.x
     with np.errstate(all="ignore"):
-        f, g_eta, H_eta = obj(res.x, 2, final=True)
+        f, g_eta, H_eta = obj(x, 2)
+        if res.converged and math.isfinite(f) and x.size:
+            try:
+                step = np.linalg.solve(np.linalg.cholesky(-H_eta).T,
+                                       np.linalg.solve(np.linalg.cholesky(-H_eta), g_eta))
+            except np.linalg.LinAlgError:
+                step = None
+            if step is not None and np.all(np.isfinite(step)) and np.max(np.abs(step)) < 1.0:
+                f2 = obj.value(x + step)
+                if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
+                    x = x + step
+                    f, g_eta, H_eta = obj(x, 2)
     if not math.isfinite(f):
-        f, g_eta, H_eta = res.fun, res.grad, res.hess
+        x, f, g_eta, H_eta = res.x, res.fun, res.grad, res.hess
+    if obj.kind == "numeric" and x.size and obj.scales is not None:
+        # entries below the rounding noise of the differences are zero: a flat direction
+        noise = 50.0 * _EPS * (abs(f) + 1.0) / _steps(obj.scales, f) ** 2
+        flat = np.abs(np.diag(H_eta)) < noise
+        H_eta = H_eta.copy()
+        H_eta[flat, :] = 0.0
+        H_eta[:, flat] = 0.0
+    res.x = x
     th = prob.theta(res.x)
     g, H = to_natural(prob, res.x, g_eta, H_eta)
     params = dict(zip(prob.names, th))
     converged = res.converged
     if not converged:
         diags.append(Diagnostic(
-            "nonconvergence", f"the optimiser did not converge: {res.message} after "
-            f"{res.iterations} iterations (best of {len(runs)} starts). Reproduce: "
+            "nonconvergence", f"the optimiser did not converge ({res.message}; best of "
+            f"{len(runs)} starts). Reproduce: "
             f"{prob.reproducer(params)}", "warning"))
     return Solution(params, float(f), g, H, converged, res.iterations, res.message,
                     _method_text(kind or obj.kind), diags, res.x,
@@ -351,13 +373,15 @@ def flat_directions(names: Sequence[str], info: np.ndarray) -> str:
     for lam, v in zip(w, V.T):
         if lam > 1e-9 * top:
             continue
-        big = [(names[i], v[i]) for i in np.argsort(-np.abs(v)) if abs(v[i]) > 0.2]
+        idx = [i for i in range(len(names)) if abs(v[i]) > 0.2]
+        sign = 1.0 if v[idx[0]] > 0 else -1.0
+        big = [(names[i], sign * v[i]) for i in idx]
         if len(big) == 1:
             parts.append(f"the log-likelihood does not depend on {big[0][0]} (is it used?)")
         else:
-            combo = " ".join(f"{'+' if c >= 0 else '-'} {abs(c):.2g}·{n}" for n, c in big)
-            parts.append(f"{' and '.join(n for n, _ in big)} are not separately identifiable "
-                         f"(flat along {combo.lstrip('+ ')})")
+            combo = " ".join(f"{'+' if c >= 0 else '−'} {abs(c):.2g}·{n}" for n, c in big)
+            parts.append(f"{', '.join(n for n, _ in big[:-1])} and {big[-1][0]} are not "
+                         f"separately identifiable (flat along {combo.lstrip('+ ')})")
     return "; ".join(parts) or "the information matrix is nearly singular"
 
 

@@ -154,7 +154,7 @@ class CustomFamily(Family):
                 continue
             lq = math.log(qi)
 
-            def g(t: float) -> float:
+            def g(t: float, lq: float = lq) -> float:
                 return float(self._logcdf(np.asarray([t]), th, None)[0]) - lq
 
             a = lo if math.isfinite(lo) else -1.0
@@ -207,6 +207,10 @@ class CustomFamily(Family):
         g = [g_e[i] / jac[i][0] for i in range(k)]
         H = [[(H_e[i][j] - (g[i] * jac[i][1] if i == j else 0.0)) / (jac[i][0] * jac[j][0])
               for j in range(k)] for i in range(k)]
+        const = np.isinf(v0)  # log 0 (e.g. log F at the support's end) does not move
+        if np.any(const):
+            g = [np.where(const, 0.0, gi) for gi in g]
+            H = [[np.where(const, 0.0, hij) for hij in row] for row in H]
         return v0, g, H
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Any) -> Derivs:
