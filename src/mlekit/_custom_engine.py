@@ -100,7 +100,7 @@ class Solution:
 
 # ---------------------------------------------------------------------- finite differences
 def fd_derivs(fun: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray,
-              order: int = 2, f0: float | None = None) -> Derivs:
+              order: int = 2, f0: float | None = None, richardson: bool = True) -> Derivs:
     """Gradient (5-point) and Hessian (5-point diagonal, Richardson 4-point cross) of a scalar
     function at ``x`` with per-coordinate steps ``h``."""
     k = x.size
@@ -129,8 +129,8 @@ def fd_derivs(fun: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray,
                     return (at({i: a, j: b}) - at({i: a, j: -b}) - at({i: -a, j: b})
                             + at({i: -a, j: -b})) / (4.0 * a * b)
 
-                c1, c2 = cross(hi, hj), cross(2 * hi, 2 * hj)
-                H[i, j] = H[j, i] = (4.0 * c1 - c2) / 3.0
+                c1 = cross(hi, hj)
+                H[i, j] = H[j, i] = (4.0 * c1 - cross(2 * hi, 2 * hj)) / 3.0 if richardson else c1
     return f0, g, H
 
 
@@ -191,7 +191,8 @@ class _Objective:
             f0 = self.value(eta)
             if not math.isfinite(f0):
                 return f0, np.full(k, np.nan), np.full((k, k), np.nan)
-            f, g, H = fd_derivs(self.value, eta, _steps(self.scales, f0), order, f0)
+            f, g, H = fd_derivs(self.value, eta, _steps(self.scales, f0), order, f0,
+                                richardson=final)
         else:
             J = [prob.domains[i].jacobian(e) for i, e in zip(free, eta)]
             J1 = np.array([float(j[0]) for j in J])
@@ -300,7 +301,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
     # final derivatives, numerically as accurate as possible, and one polishing Newton step
     x = res.x
     with np.errstate(all="ignore"):
-        f, g_eta, H_eta = obj(x, 2)
+        f, g_eta, H_eta = obj(x, 2, final=True)
         if res.converged and math.isfinite(f) and x.size:
             try:
                 step = np.linalg.solve(np.linalg.cholesky(-H_eta).T,
@@ -311,7 +312,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
                 f2 = obj.value(x + step)
                 if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
                     x = x + step
-                    f, g_eta, H_eta = obj(x, 2)
+                    f, g_eta, H_eta = obj(x, 2, final=True)
     if not math.isfinite(f):
         x, f, g_eta, H_eta = res.x, res.fun, res.grad, res.hess
     if obj.kind == "numeric" and x.size and obj.scales is not None:
