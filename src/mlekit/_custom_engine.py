@@ -312,7 +312,11 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
                 f2 = obj.value(x + step)
                 if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
                     x = x + step
-                    f, g_eta, H_eta = obj(x, 2, final=True)
+                    sc = obj.scales if obj.scales is not None else np.ones(x.size)
+                    if obj.kind != "numeric" or np.max(np.abs(step) / sc) > 1e-6:
+                        f, g_eta, H_eta = obj(x, 2, final=True)
+                    else:  # a step this small leaves the Hessian unchanged
+                        f, g_eta = f2, g_eta + H_eta @ step
     if not math.isfinite(f):
         x, f, g_eta, H_eta = res.x, res.fun, res.grad, res.hess
     if obj.kind == "numeric" and x.size and obj.scales is not None:
