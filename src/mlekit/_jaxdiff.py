@@ -22,6 +22,8 @@ import numpy as np
 
 __all__ = ["jax_available", "uses_jax", "JaxDerivs", "require_jax"]
 
+_COMPILED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
 
 def jax_available() -> bool:
     return importlib.util.find_spec("jax") is not None
@@ -117,10 +119,15 @@ class JaxDerivs:
             return fn(**kw)
 
         self._data, self._w = jdata, jw
-        self._f = jax.jit(total)
-        self._g = jax.jit(jax.value_and_grad(total))
-        self._h = jax.jit(jax.hessian(total))
-        self._jac = jax.jit(jax.jacrev(per)) if per_obs else None
+        key = (fn, tuple(names), tuple(free), tuple(sorted(fixed_values.items())), per_obs,
+               jw is None)
+        if key not in _COMPILED:   # jax.jit caches compilations per shape on these objects
+            if len(_COMPILED) >= 32:
+                _COMPILED.pop(next(iter(_COMPILED)))
+            _COMPILED[key] = (jax.jit(total), jax.jit(jax.value_and_grad(total)),
+                              jax.jit(jax.hessian(total)),
+                              jax.jit(jax.jacrev(per)) if per_obs else None)
+        self._f, self._g, self._h, self._jac = _COMPILED[key]
 
     def __call__(self, v: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
         k = v.size
