@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, "src")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -115,7 +115,7 @@ def main(n: int = 1_000_000) -> None:
     print(f"{'method':42s} {'time s':>8s} {'x mlekit':>9s} {'est. rel.err':>13s} "
           f"{'success':>8s}  SEs")
     for name, t, err, ok, se in rows:
-        print(f"{name:42s} {t:8.3f} {t / base:9.1f} {err:13.1e} {str(ok):>8s}  {se}")
+        print(f"{name:42s} {t:8.3f} {t / base:9.1f} {err:13.1e} {ok!s:>8s}  {se}")
 
 
 if __name__ == "__main__":
