@@ -12,15 +12,46 @@ from . import errors
 from ._data import Data
 from ._domains import Interval, Positive, Real, UnitInterval
 from ._engine import get_threads, set_threads
-from ._families import (Bernoulli, Beta, Binomial, Cauchy, Exponential, Family, Gamma, Geometric,
-                        Gumbel, InverseGaussian, Laplace, Logistic, LogLogistic, LogNormal, Lomax,
-                        NegativeBinomial, Normal, Pareto, Poisson, Rayleigh, StudentT, Uniform,
-                        Weibull, families, get_family)
+from ._families import (
+    Bernoulli,
+    Beta,
+    Binomial,
+    Cauchy,
+    Exponential,
+    Family,
+    Gamma,
+    Geometric,
+    Gumbel,
+    InverseGaussian,
+    Laplace,
+    Logistic,
+    LogLogistic,
+    LogNormal,
+    Lomax,
+    NegativeBinomial,
+    Normal,
+    Pareto,
+    Poisson,
+    Rayleigh,
+    StudentT,
+    Uniform,
+    Weibull,
+    families,
+    get_family,
+)
 from ._fit import fit
 from ._result import Diagnostic, FitResult
 from ._summary import Summary
-from .errors import (BoundaryWarning, ConvergenceError, ConvergenceWarning, DataError,
-                     FamilyError, MlekitError, NumericalWarning, ParameterError)
+from .errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    DataError,
+    FamilyError,
+    MlekitError,
+    NumericalWarning,
+    ParameterError,
+)
 
 __version__ = "0.1.0"
 

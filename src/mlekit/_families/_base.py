@@ -25,12 +25,12 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Domain
 from ..errors import DataError, FamilyError, ParameterError
 
-__all__ = ["Family", "Support", "Derivs", "Stats", "register", "get_family", "families",
-           "registry"]
+__all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
+           "families", "registry", "newton_1d"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -71,11 +71,23 @@ class Support:
         return bad
 
 
+@dataclass
+class FastFit:
+    """What a family's own fast estimator (``Family._fast_fit``) returns."""
+
+    params: dict[str, float]
+    method: str
+    iterations: int = 0
+    converged: bool = True
+    loglik: float | None = None
+    hess: Any = None
+
+
 class Stats:
     """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
     ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation)."""
 
-    __slots__ = ("sums", "mins", "maxs", "moments")
+    __slots__ = ("maxs", "mins", "moments", "sums")
 
     def __init__(self, sums: dict[str, float] | None = None, *, mins: dict[str, float] | None = None,
                  maxs: dict[str, float] | None = None,
@@ -116,13 +128,33 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     if w is None:
         m = float(x.mean())
         d = x - m
-        return (float(x.size), m, float(np.dot(d, d)))
+        return (float(x.size), m, float(fdot(d, d)))
     W = float(w.sum())
     if W == 0:
         return (0.0, 0.0, 0.0)
-    m = float(np.dot(w, x)) / W
+    m = float(fdot(w, x)) / W
     d = x - m
-    return (W, m, float(np.dot(w, d * d)))
+    return (W, m, float(fdot(w, d * d)))
+
+
+def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
+              max_step: float = 1.0) -> tuple[float, int, bool]:
+    """Maximise a concave 1-D function of ``t`` by Newton: ``fun(t) -> (grad, hess)``.
+
+    Stops when the score, in units of its standard error (``|g|/sqrt(-h)``), is below
+    ``tol``. Steps are capped at ``max_step``; a non-concave point takes a capped
+    gradient step. Returns ``(t, iterations, converged)``.
+    """
+    t = t0
+    for it in range(1, maxiter + 1):
+        g, h = fun(t)
+        if not (math.isfinite(g) and math.isfinite(h)):
+            return t, it, False
+        if h < 0 and abs(g) <= tol * math.sqrt(-h):
+            return t, it, True
+        step = -g / h if h < 0 else math.copysign(max_step, g)
+        t += max(-max_step, min(max_step, step))
+    return t, maxiter, False
 
 
 # ---------------------------------------------------------------------------- registry
@@ -309,7 +341,8 @@ class Family:
         qa = np.asarray(q, dtype=float)
         if np.any((qa < 0) | (qa > 1)):
             raise ParameterError(f"probabilities must lie in [0, 1]; got {qa[(qa < 0) | (qa > 1)][:3]}.")
-        out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
         return out[()] if out.ndim == 0 else out
 
     def isf(self, q: ArrayLike) -> Any:
@@ -360,9 +393,9 @@ class Family:
         lo, hi = self._support_bounds(th)
         s = self.support
         bad = (x < lo) | (x > hi)
-        if not s.lower_closed:
+        if not (s.lower_closed or s.integer):
             bad |= x == lo
-        if not s.upper_closed:
+        if not (s.upper_closed or s.integer):
             bad |= x == hi
         if s.integer:
             bad |= x != np.floor(x)
@@ -443,10 +476,12 @@ class Family:
         s = self.support
         if s.integer:
             return " Hint: this family is for counts; use a continuous family for measurements."
-        if s.lower == 0 and not s.lower_closed:
+        if s.lower == 0:
             return (" Hint: values at a detection limit can be passed as left-censored; for data "
                     "that can be zero or negative use a family on the real line.")
         return ""
 
-    def _param_scale_hint(self) -> dict[str, float]:
-        return {}
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        """A message when ``params[name]`` is effectively at an infinite end of its domain
+        (a limit such as the t distribution's df → ∞), else None."""
+        return None

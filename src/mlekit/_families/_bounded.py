@@ -28,6 +28,7 @@ class Beta(Family):
     """
 
     name = "beta"
+    closed_form_method = "newton-on-statistics"
     param_names = ("a", "b")
     domains = (Positive, Positive)
     support = Support(0.0, 1.0)
@@ -117,6 +118,11 @@ class Beta(Family):
         return ((a - 1.0) * stats.sums["slogx"] + (b - 1.0) * stats.sums["slog1mx"]
                 - stats.sums["W"] * float(betaln(a, b)))
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        a, b, W = p["a"], p["b"], stats.sums["W"]
+        t = float(polygamma(1, a + b))
+        return W * np.array([[t - float(polygamma(1, a)), t], [t, t - float(polygamma(1, b))]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         W, m, m2 = moments_of(x, w)
         a, b = self._moment_start(m, m2 / W)
@@ -193,7 +199,8 @@ class Uniform(Family):
             bad = (x < lo) | (x > hi)
             i = int(np.flatnonzero(bad)[0])
             raise DataError(f"Uniform with fixed bounds [{lo:g}, {hi:g}] requires every value inside; "
-                            f"got {int(bad.sum())} outside (first at index {data.exact.row_of(i)}: {x[i]:g}).")
+                            f"got {int(bad.sum())} outside (first at index "
+                            f"{data.exact.row_of(i)}: {x[i]:g}).")
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
@@ -207,6 +214,9 @@ class Uniform(Family):
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return -stats.sums["W"] * math.log(p["high"] - p["low"])
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.zeros((2, 2))  # both parameters are non-regular (sample extremes)
 
     def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
         x = data.exact.x
