@@ -212,7 +212,9 @@ def _profile_ci(res: FitResult, g: _Quantity, level: float, est: float,
         if np.all(np.isnan(arr)):
             return (math.nan, math.nan)
         return (float(np.nanmin(arr)), float(np.nanmax(arr)))
-    return (_extreme(res, prof, g, q, est, grad, -1), _extreme(res, prof, g, q, est, grad, +1))
+    cands = _region_points(prof, level)
+    return (_extreme(res, prof, g, q, est, grad, -1, cands),
+            _extreme(res, prof, g, q, est, grad, +1, cands))
 
 
 def _limit(g: _Quantity, th_hat: tuple[float, ...], j: int, v: float, dom: Any) -> float:
@@ -224,27 +226,56 @@ def _limit(g: _Quantity, th_hat: tuple[float, ...], j: int, v: float, dom: Any) 
     return g(tuple(t))
 
 
+def _region_points(prof: Any, level: float) -> list[tuple[tuple[float, ...], int]]:
+    """Points on (or, for open sides, far inside) the edge of the likelihood region: each
+    parameter's profile-interval ends with the nuisance parameters at their profile optimum.
+    The second item is 0 for an end point, or 1/2 for points 15/30 units out along an open
+    side (used to tell a limit from divergence)."""
+    out: list[tuple[tuple[float, ...], int]] = []
+    for j in prof.regular:
+        dom = prof.doms[j]
+        lo, hi = prof.interval(j, level)
+        e_hat = float(dom.to_unconstrained(prof.th_hat[j])) if dom.contains(prof.th_hat[j]) else None
+        for v, side in ((lo, -1), (hi, +1)):
+            if dom.lower < v < dom.upper and v != prof.th_hat[j]:
+                pl, th, _ = prof.maximize(j, v)
+                if math.isfinite(pl):
+                    out.append((tuple(th), 0))
+            elif e_hat is not None and v != prof.th_hat[j]:
+                sgn = -1 if dom.kind == "upper" else 1
+                warm = None
+                for tag, dist in ((1, 15.0), (2, 30.0)):
+                    vv = float(dom.from_unconstrained(e_hat + side * sgn * dist))
+                    if dom.lower < vv < dom.upper:
+                        pl, th, _ = prof.maximize(j, vv, warm)
+                        if math.isfinite(pl):
+                            warm = th
+                            out.append((tuple(th), tag))
+    return out
+
+
 def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
-             grad: NDArray[np.float64], side: int) -> float:
+             grad: NDArray[np.float64], side: int,
+             cands: list[tuple[tuple[float, ...], int]]) -> float:
     """The smallest (side=-1) or largest (side=+1) ``g`` over ``{D <= q}``.
 
-    SLSQP on the unconstrained scale inside a box of +-``B`` Wald standard deviations around
-    the estimate (widened while the optimum sits on the box), on the quantity's own scale
-    (log/logit), so that it cannot leap into regions where ``g`` explodes."""
+    Candidates: the region's edge points from the parameters' profile intervals and the Wald
+    extreme point; the best ones are polished by SLSQP on the unconstrained scale (analytic
+    log-likelihood gradient, ``g`` on its own log/logit scale for conditioning), inside a box
+    around the estimate. When the best value comes from a side of the region that is open (a
+    parameter's profile never reaches the cutoff) and ``g`` keeps changing out there, the
+    interval is open: ``-inf`` or ``+inf``."""
     from scipy.optimize import minimize
 
     reg = prof.regular
     doms = [res.dist.domains[i] for i in reg]
     th0 = list(prof.th_hat)
-    eta_hat = np.array([float(d.to_unconstrained(th0[i])) for d, i in zip(doms, reg)])
-    J1 = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta_hat)])
-    cov = np.asarray(res.cov)[np.ix_(reg, reg)]
-    cov_e = cov / np.outer(J1, J1)
-    ok_cov = bool(np.all(np.isfinite(cov_e))) and np.all(np.diag(cov_e) > 0)
-    sd_e = np.sqrt(np.diag(cov_e)) if ok_cov else np.ones(len(reg))
-    ge = grad[reg] * J1
     l_star = prof.llmax - q / 2.0
     tr = _transform(g.scale, est)
+    u_hat = tr(est)
+
+    def eta_of(th: tuple[float, ...]) -> NDArray[np.float64]:
+        return np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, reg)])
 
     def theta(eta: NDArray[np.float64]) -> tuple[float, ...]:
         t = list(th0)
@@ -252,10 +283,17 @@ def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
             t[i] = float(d.from_unconstrained(e))
         return tuple(t)
 
-    u_hat = tr(est)
-    gu = ge * (_dtransform(g.scale, est))
-    sd_u = math.sqrt(max(float(gu @ cov_e @ gu), 0.0)) if ok_cov else 0.0
-    unit = sd_u if sd_u > 0 and math.isfinite(sd_u) else 1.0
+    with np.errstate(all="ignore"):
+        eta_hat = eta_of(tuple(th0))
+    if not np.all(np.isfinite(eta_hat)):
+        eta_hat = np.where(np.isfinite(eta_hat), eta_hat, 0.0)
+    J1 = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta_hat)])
+    cov = np.asarray(res.cov)[np.ix_(reg, reg)]
+    cov_e = cov / np.outer(J1, J1)
+    ok_cov = bool(np.all(np.isfinite(cov_e))) and bool(np.all(np.diag(cov_e) > 0))
+    gu = grad[reg] * J1 * _dtransform(g.scale, est)
+    sd_u = math.sqrt(max(float(gu @ cov_e @ gu), 0.0)) if ok_cov and np.all(np.isfinite(gu)) else 0.0
+    unit = sd_u if sd_u > 0 and math.isfinite(sd_u) else max(abs(u_hat), 1.0)
 
     def obj(eta: NDArray[np.float64]) -> float:
         v = tr(g(theta(eta)))
@@ -271,31 +309,46 @@ def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
         out = gr[reg] * jac
         return out if np.all(np.isfinite(out)) else np.zeros(len(reg))
 
+    tol = 1e-6 * max(1.0, abs(l_star))
+    # candidate starting points, all inside the region
+    starts: list[tuple[NDArray[np.float64], int]] = []
+    for th, tag in cands:
+        with np.errstate(all="ignore"):
+            e = eta_of(th)
+        if np.all(np.isfinite(e)):
+            starts.append((e, tag))
     if ok_cov and sd_u > 0:
-        x0 = eta_hat + side * math.sqrt(q) * (cov_e @ gu) / sd_u * 0.9
-    else:
-        x0 = eta_hat.copy()
-    best = math.nan
-    for width in (6.0, 15.0, 40.0):
-        lo_b, hi_b = eta_hat - width * sd_e, eta_hat + width * sd_e
-        x0 = np.clip(x0, lo_b, hi_b)
+        starts.append((eta_hat + side * math.sqrt(q) * (cov_e @ gu) / sd_u * 0.9, 0))
+    scored = sorted(((obj(e), i) for i, (e, _) in enumerate(starts) if cons(e) >= -tol),
+                    key=lambda t: t[0])
+    if not scored:
+        return est
+    best_val = -side * math.inf
+    best_tag = 0
+    for _, i in scored[:2]:
+        x0, tag = starts[i]
+        span = np.maximum(np.abs(x0 - eta_hat), 1.0) * 3.0 + 2.0
+        lo_b, hi_b = eta_hat - span, eta_hat + span
         with np.errstate(all="ignore"):
             r = minimize(obj, x0, method="SLSQP", bounds=list(zip(lo_b, hi_b)),
                          constraints=[{"type": "ineq", "fun": cons, "jac": cons_jac}],
                          options={"ftol": 1e-13, "maxiter": 500})
-        x = r.x
-        val = g(theta(x))
-        if not (math.isfinite(val) and cons(x) >= -1e-6 * max(1.0, abs(l_star))):
-            break
-        best = val
-        on_box = np.any(np.isclose(x, lo_b, atol=1e-6) | np.isclose(x, hi_b, atol=1e-6))
-        if not on_box:
-            return val
-        x0 = x
-    if math.isfinite(best):
-        # the region reaches far towards a domain edge: report how far g goes there
-        return best
-    return math.nan
+        for x, t in ((r.x, tag), (x0, tag)):
+            if cons(x) < -tol:
+                continue
+            v = g(theta(x))
+            if math.isfinite(v) and side * (v - best_val) > 0:
+                best_val, best_tag = v, t
+    if best_tag:
+        # the extreme lies out along an open side: a limit, or divergence?
+        far = [g(th) for th, tag in cands if tag == 2]
+        mid = [g(th) for th, tag in cands if tag == 1]
+        pick = max if side > 0 else min
+        fb = pick(far) if far else math.nan
+        mb = pick(mid) if mid else math.nan
+        if math.isfinite(fb) and math.isfinite(mb) and abs(fb - mb) > 1e-3 * max(1.0, abs(fb)):
+            return side * math.inf
+    return float(best_val) if math.isfinite(best_val) else math.nan
 
 
 def _transform(scale: str, est: float) -> Callable[[float], float]:

@@ -123,6 +123,7 @@ class Profiler:
         self.regular = [i for i in self.free if i not in self.nonregular]
         self._warned = False
         self.evaluations = 0
+        self.last_converged = True
 
     # ---------------------------------------------------------------- profile points
     def maximize(self, j: int, v: float, warm: list[float] | None = None
@@ -133,6 +134,7 @@ class Profiler:
         th[j] = float(v)
         self.evaluations += 1
         lik = self.lik
+        self.last_converged = True
         if not nuis:
             ll, g, _ = lik.evaluate(tuple(th), 0 if j in self.nonregular else 1)
             return float(ll), th, float(g[j])
@@ -143,9 +145,13 @@ class Profiler:
                 th = list(self.th_hat)
                 th[j] = float(v)
                 eta = np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, nuis)])
-            ll, g = _inner_newton(lik, th, nuis, doms, eta)
-            if not math.isfinite(ll) and warm is not None:
-                return self.maximize(j, v, None)
+            ll, g, ok = _inner_newton(lik, th, nuis, doms, eta)
+            if not ok and warm is not None:
+                # a far-off warm start: try again from the estimate and keep the better
+                cold = self.maximize(j, v, None)
+                if not (cold[0] <= ll) or (self.last_converged and not ll > cold[0] + 1e-9):
+                    return cold
+            self.last_converged = ok
         return ll, th, float(g[j]) if g is not None else math.nan
 
     def deviance(self, pl: float) -> float:
@@ -196,40 +202,61 @@ class Profiler:
             step = min(step, 10.0)
         return self._solve(j, direction, z, e_hat, step, edge)
 
-    def _eval(self, j: int, e: float, warm: list[float] | None) -> tuple[float, float, list[float]]:
-        """``(sqrt(D), d sqrt(D)/d eta, theta)`` at ``eta = e``; ``sqrt(D)`` is NaN when ``e``
-        maps onto the edge of the domain in floating point."""
+    def _eval(self, j: int, e: float, warm: list[float] | None
+              ) -> tuple[float, float, list[float], bool]:
+        """``(sqrt(D), d sqrt(D)/d eta, theta, reliable)`` at ``eta = e``. ``sqrt(D)`` is NaN
+        when ``e`` maps onto the edge of the domain in floating point; ``reliable`` is False
+        when the nuisance maximisation did not converge (``D`` may then be too large)."""
         dom = self.doms[j]
         v = float(dom.from_unconstrained(e))
         if not (dom.lower < v < dom.upper):
-            return math.nan, math.nan, list(self.th_hat)
+            return math.nan, math.nan, list(self.th_hat), True
         pl, th, gj = self.maximize(j, v, warm)
-        D = self.deviance(pl)
+        ok = self.last_converged
+        D = self.deviance(pl) if ok or not math.isfinite(pl) or pl < self.llmax else max(
+            2.0 * (self.llmax - pl), 0.0)
         s = math.sqrt(D)
         if j in self.nonregular or not math.isfinite(D) or s == 0.0:
-            return s, math.nan, th
+            return s, math.nan, th, ok
         dD = -2.0 * gj * float(dom.jacobian(e)[0])
-        return s, dD / (2.0 * s), th
+        return s, dD / (2.0 * s), th, ok
 
     def _solve(self, j: int, direction: int, z: float, e_hat: float, step: float,
                edge: float) -> float:
-        """Solve ``sqrt(D(eta)) = z`` walking from ``e_hat`` in ``direction`` (eta scale)."""
+        """Solve ``sqrt(D(eta)) = z`` walking from ``e_hat`` in ``direction`` (eta scale).
+
+        Expansion: the distance from the estimate at most doubles per trial (Newton steps
+        when they are shorter). The side is declared open when the walk reaches the domain's
+        edge in floating point, goes 50 units out on a log/logit scale, or when the signed
+        root has levelled off: its gains per doubling shrink geometrically towards a limit below
+        the cutoff, or when the nuisance maximisation fails there (the profile is then unknown).
+        Once bracketed: safeguarded Newton, failed points counting as inside (the interval can
+        only come out wider, never falsely narrow)."""
         dom = self.doms[j]
         a, fa = e_hat, -z           # inside: sqrt(D) - z < 0
         b = fb = math.nan           # outside, once found
         e = e_hat + direction * step
         warm: list[float] | None = None
         prev: tuple[float, float] | None = None
+        grown: list[float] = [0.0]  # reliable sqrt(D) at successive doublings of the distance
+        doubled = True
         expansions = 0
-        for _ in range(200):
-            s, ds, th = self._eval(j, e, warm)
+        for _ in range(120):
+            s, ds, th, ok = self._eval(j, e, warm)
             if math.isnan(s):
-                if math.isfinite(b):        # cannot happen inside a bracket; be safe
+                if math.isfinite(b):
                     e = 0.5 * (a + b)
                     continue
                 return edge
             f = s - z
-            if math.isfinite(s):
+            if not ok and f > 0:
+                if not math.isfinite(b):
+                    # the nuisance parameters could not be maximised out here: the profile is
+                    # unknown beyond this point, so the side is reported open (never falsely
+                    # narrow)
+                    return edge
+                f, ds = -abs(f) * 1e-3 - 1e-12, math.nan     # unreliable: count as inside
+            elif math.isfinite(s):
                 warm = th
             if abs(f) <= 1e-10 * max(1.0, z):
                 return float(dom.from_unconstrained(e))
@@ -241,28 +268,34 @@ class Profiler:
                 return float(dom.from_unconstrained(a if abs(fa) < abs(fb) else b))
             # next trial: Newton (or secant), kept inside the bracket
             nxt = math.nan
-            if math.isfinite(ds) and ds * direction > 0 and math.isfinite(f):
+            if ok and math.isfinite(ds) and ds * direction > 0 and math.isfinite(f):
                 nxt = e - f / ds
-            elif prev is not None and math.isfinite(f) and f != prev[1]:
+            elif ok and prev is not None and math.isfinite(f) and f != prev[1]:
                 nxt = e - f * (e - prev[0]) / (f - prev[1])
-            if math.isfinite(f):
+            if ok and math.isfinite(f):
                 prev = (e, f)
             if math.isfinite(b):
                 lo, hi = min(a, b), max(a, b)
                 if not (math.isfinite(nxt) and lo < nxt < hi):
-                    frac = fa / (fa - fb) if math.isfinite(fb) else 0.5
+                    frac = fa / (fa - fb) if math.isfinite(fb) and ok else 0.5
                     nxt = a + (b - a) * max(0.1, min(0.9, frac))
             else:
+                if ok and doubled:
+                    grown.append(s)
+                    if _levelled_off(grown, z):
+                        return edge
                 dist = max(abs(e - e_hat), 1e-3)
-                if not math.isfinite(nxt) or (nxt - e) * direction <= 0:
-                    nxt = e + direction * 2.0 * dist
-                nxt = e + direction * min(abs(nxt - e), 4.0 * dist)
+                if not math.isfinite(nxt) or (nxt - e) * direction <= 0 or abs(nxt - e) >= dist:
+                    nxt = e + direction * dist
+                    doubled = True
+                else:
+                    doubled = False
                 expansions += 1
                 too_far = (abs(nxt - e_hat) > 50.0) if dom.kind != "real" else expansions > 60
                 if too_far:
                     return edge
             e = nxt
-        return float(dom.from_unconstrained(a))
+        return float(dom.from_unconstrained(a if not math.isfinite(b) else b))
 
     def _scan(self, j: int, direction: int, z: float, edge: float) -> float:
         """The far end when the estimate sits on the domain boundary: walk out, then solve."""
@@ -271,7 +304,7 @@ class Profiler:
         last = None
         warm = None
         for _ in range(60):
-            s, _, th = self._eval(j, e, warm)
+            s, _, th, _ = self._eval(j, e, warm)
             if math.isfinite(s):
                 warm = th
             if s > z:
@@ -290,10 +323,23 @@ class Profiler:
         return (self.bound(j, -1, q), self.bound(j, +1, q))
 
 
+def _levelled_off(grown: list[float], z: float) -> bool:
+    """True when the last gains of ``sqrt(D)`` (per doubling of the distance) shrink
+    geometrically (ratio < 1/2) towards a limit clearly below ``z``."""
+    if len(grown) < 4:
+        return False
+    g1, g2 = grown[-2] - grown[-3], grown[-1] - grown[-2]
+    if not (g1 > 0 and 0 <= g2 < 0.5 * g1):
+        return False
+    r = g2 / g1
+    limit = grown[-1] + g2 * r / (1.0 - r)
+    return limit < z - 0.05 * (z - grown[0]) and g2 < 0.01 * (z - grown[-1])
+
+
 def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
-                  eta: NDArray[np.float64], maxiter: int = 100) -> tuple[float, Any]:
+                  eta: NDArray[np.float64], maxiter: int = 60) -> tuple[float, Any, bool]:
     """Maximise over the nuisance parameters ``nuis`` (unconstrained values ``eta``) in place
-    in ``th``; returns ``(ll, full gradient)`` at the optimum. Every trial point is evaluated
+    in ``th``; returns ``(ll, full gradient, converged)`` at the optimum. Every trial point is evaluated
     with derivatives, so an accepted step costs one likelihood pass."""
 
     def at(e: NDArray[np.float64]) -> tuple[float, Any, Any, Any, Any]:
@@ -317,7 +363,10 @@ def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
 
     f, g, ge, He, t = at(eta)
     if not math.isfinite(f):
-        return f, None
+        return f, None, False
+    real = np.array([d.kind == "real" for d in doms])
+    converged = False
+    stall = 0
     for _ in range(maxiter):
         if not (np.all(np.isfinite(ge)) and np.all(np.isfinite(He))):
             break
@@ -328,26 +377,36 @@ def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
             dec = float(ge[0] * step[0])
         else:
             step, dec, pd = _direction(ge, He)
-        if pd and dec <= 1e-11:
+        if (pd and dec <= 1e-11) or float(np.max(np.abs(ge))) < 1e-9:
+            # converged; or a flat direction (a nuisance running off to an edge of its domain
+            # where the likelihood no longer changes, e.g. negative-binomial size -> inf)
+            converged = True
             break
-        size = float(np.max(np.abs(step)))
-        if size > 4.0:
-            step *= 4.0 / size
+        # cap the step: 4 units on log/logit scales, 4 x |value| for real-valued parameters
+        cap = np.where(real, 4.0 * np.maximum(1.0, np.abs(eta)), 4.0)
+        ratio = float(np.max(np.abs(step) / cap))
+        if ratio > 1.0:
+            step = step / ratio
         slope = float(ge @ step)
         s = 1.0
-        while s > 1e-10:
+        while s > 1e-8:
             fn, gn_, gen, Hen, tn = at(eta + s * step)
             if math.isfinite(fn) and fn >= f + 1e-4 * s * slope:
                 break
             s *= 0.5 if math.isfinite(fn) else 0.25
         else:
+            # no step along the Newton direction raises the likelihood, however short: a
+            # maximum to floating-point precision (its derivatives may be mostly noise)
+            converged = True
             break
-        if fn - f <= 1e-13 * (1.0 + abs(f)) and dec < 1e-8:
-            eta, f, g, ge, He, t = eta + s * step, fn, gn_, gen, Hen, tn
-            break
+        gain = fn - f
         eta, f, g, ge, He, t = eta + s * step, fn, gn_, gen, Hen, tn
+        stall = stall + 1 if gain <= 1e-12 * (1.0 + abs(f)) else 0
+        if (gain <= 1e-13 * (1.0 + abs(f)) and dec < 1e-8) or stall >= 2:
+            converged = True      # nothing left to gain (twice in a row: noise-level steps)
+            break
     th[:] = t
-    return float(f), g
+    return float(f), g, converged
 
 
 def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
@@ -446,3 +505,35 @@ def profile(res: FitResult, param: str, *, n: int = 41, level: float = 0.99,
                     nuis[prof.names[i]][k] = th[i]
     return Profile(param=param, values=grid, loglik=ll, mle=v_hat, loglik_max=prof.llmax,
                    nuisance=nuis, df=2 if j in prof.nonregular else 1, _res=res)
+
+
+NONQUADRATIC = 0.10   # Wald vs profile end points differing by more than this share of the width
+
+
+def nonquadratic_notes(res: FitResult, level: float, wald: dict[str, tuple[float, float]],
+                       max_rows: int = 20_000) -> list[str]:
+    """Messages for parameters whose Wald interval is off from the profile interval by more
+    than ``NONQUADRATIC`` of the profile interval's width (a log-likelihood far from
+    quadratic). Skipped for large data (the profile is quadratic there, and costs passes)."""
+    if res.likelihood is None or res.data is None or res.data.n_rows > max_rows:
+        return []
+    prof = Profiler(res)
+    out = []
+    for j in prof.regular:
+        p = prof.names[j]
+        wl, wh = wald.get(p, (math.nan, math.nan))
+        if not (math.isfinite(wl) and math.isfinite(wh)):
+            continue
+        lo, hi = prof.interval(j, level)
+        width = hi - lo
+        if not (math.isfinite(width) and width > 0):
+            out.append(f"the profile {level * 100:g}% interval for {p} is open "
+                       f"({lo:.6g} … {hi:.6g}); the Wald interval ({wl:.6g} … {wh:.6g}) hides "
+                       "that: prefer ci(method='profile')")
+            continue
+        off = max(abs(wl - lo), abs(wh - hi)) / width
+        if off > NONQUADRATIC:
+            out.append(f"the log-likelihood is far from quadratic in {p}: the Wald and profile "
+                       f"{level * 100:g}% intervals differ by {off * 100:.0f}% of the width "
+                       f"(profile {lo:.6g} … {hi:.6g}); prefer ci(method='profile')")
+    return out
