@@ -91,9 +91,9 @@ def read_table(source: str, columns: Sequence[str] | None = None, *, fmt: str | 
     kind = detect_format(path, fmt)
     try:
         if kind in ("csv", "tsv"):
-            table = _read_csv(path, "\t" if kind == "tsv" else ",", columns, progress)
+            table = _read_csv(path, "\t" if kind == "tsv" else ",", columns, progress, source)
         elif kind == "parquet":
-            table = _read_parquet(path, columns, progress)
+            table = _read_parquet(path, columns, progress, source)
         else:
             import pyarrow.json as pj
 
@@ -121,14 +121,15 @@ def _check_columns(available: list[str], wanted: Sequence[str] | None, source: s
                             f"{', '.join(available)}.{hint}")
 
 
-def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Progress | None) -> Any:
+def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Progress | None,
+              source: str) -> Any:
     import pyarrow as pa
     import pyarrow.csv as pc
 
     parse = pc.ParseOptions(delimiter=delim)
     with pc.open_csv(path, parse_options=parse) as reader:
         names = reader.schema.names
-    _check_columns(names, columns, path)
+    _check_columns(names, columns, source)
     conv = pc.ConvertOptions(include_columns=list(dict.fromkeys(columns)) if columns else None,
                              strings_can_be_null=True)
     size = os.path.getsize(path)
@@ -148,12 +149,13 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
         src.close()
 
 
-def _read_parquet(path: str, columns: Sequence[str] | None, progress: Progress | None) -> Any:
+def _read_parquet(path: str, columns: Sequence[str] | None, progress: Progress | None,
+                  source: str) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
-    _check_columns(pf.schema_arrow.names, columns, path)
+    _check_columns(pf.schema_arrow.names, columns, source)
     cols = list(dict.fromkeys(columns)) if columns else None
     total = pf.metadata.num_rows
     if progress is None or pf.num_row_groups < 2:

@@ -50,6 +50,8 @@ class Support:
 
     def describe(self) -> str:
         if self.integer:
+            if self.upper - self.lower <= 3:  # a short finite support: list it
+                return "{" + ", ".join(f"{v:g}" for v in np.arange(self.lower, self.upper + 1)) + "}"
             hi = "…" if self.upper == math.inf else f"{self.upper:g}"
             return f"{{{self.lower:g}, {self.lower + 1:g}, …, {hi}}}" if hi != "…" else \
                 f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
