@@ -69,6 +69,15 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
                 "Hint: clean the column or pass nan_policy='omit' after converting "
                 "missing markers to NaN."
             ) from None
+    if arr.dtype.kind in "US":
+        bad = next((v for v in arr.ravel().tolist() if not _is_number(v)), None)
+        if bad is None:
+            arr = arr.astype(float)
+        else:
+            raise DataError(
+                f"{what} must be numeric; got a non-numeric value {bad!r}. Hint: convert the "
+                "column with pd.to_numeric(..., errors='coerce') and pass nan_policy='omit'."
+            )
     if arr.dtype.kind not in "biuf":
         raise DataError(
             f"{what} must be numeric; got dtype {arr.dtype} (e.g. {arr.ravel()[:1].tolist()}). "
@@ -143,7 +152,7 @@ def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
 class Block:
     """Observations of one kind: values (or bounds), weights, trials and original rows."""
 
-    __slots__ = ("x", "hi", "w", "trials", "rows", "_cache")
+    __slots__ = ("_cache", "hi", "rows", "trials", "w", "x")
 
     def __init__(
         self,

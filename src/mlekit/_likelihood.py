@@ -79,7 +79,7 @@ class Likelihood:
                 tl, tg, tH = truncation_term(fam, self.data.truncation, th, order, free, k)
                 W = self.data.n_obs
                 ll, g, H = ll - W * tl, g - W * tg, H - W * tH
-        if not math.isfinite(ll) and not (ll == math.inf):
+        if math.isnan(ll):
             ll = -math.inf
         return float(ll), g, H
 

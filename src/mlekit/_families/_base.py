@@ -77,7 +77,7 @@ class Stats:
     """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
     ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation)."""
 
-    __slots__ = ("sums", "mins", "maxs", "moments")
+    __slots__ = ("maxs", "mins", "moments", "sums")
 
     def __init__(self, sums: dict[str, float] | None = None, *, mins: dict[str, float] | None = None,
                  maxs: dict[str, float] | None = None,
@@ -311,7 +311,8 @@ class Family:
         qa = np.asarray(q, dtype=float)
         if np.any((qa < 0) | (qa > 1)):
             raise ParameterError(f"probabilities must lie in [0, 1]; got {qa[(qa < 0) | (qa > 1)][:3]}.")
-        out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
         return out[()] if out.ndim == 0 else out
 
     def isf(self, q: ArrayLike) -> Any:
@@ -362,9 +363,9 @@ class Family:
         lo, hi = self._support_bounds(th)
         s = self.support
         bad = (x < lo) | (x > hi)
-        if not s.lower_closed:
+        if not (s.lower_closed or s.integer):
             bad |= x == lo
-        if not s.upper_closed:
+        if not (s.upper_closed or s.integer):
             bad |= x == hi
         if s.integer:
             bad |= x != np.floor(x)
@@ -445,10 +446,12 @@ class Family:
         s = self.support
         if s.integer:
             return " Hint: this family is for counts; use a continuous family for measurements."
-        if s.lower == 0 and not s.lower_closed:
+        if s.lower == 0:
             return (" Hint: values at a detection limit can be passed as left-censored; for data "
                     "that can be zero or negative use a family on the real line.")
         return ""
 
-    def _param_scale_hint(self) -> dict[str, float]:
-        return {}
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        """A message when ``params[name]`` is effectively at an infinite end of its domain
+        (a limit such as the t distribution's df → ∞), else None."""
+        return None

@@ -193,7 +193,8 @@ class Uniform(Family):
             bad = (x < lo) | (x > hi)
             i = int(np.flatnonzero(bad)[0])
             raise DataError(f"Uniform with fixed bounds [{lo:g}, {hi:g}] requires every value inside; "
-                            f"got {int(bad.sum())} outside (first at index {data.exact.row_of(i)}: {x[i]:g}).")
+                            f"got {int(bad.sum())} outside (first at index "
+                            f"{data.exact.row_of(i)}: {x[i]:g}).")
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import (betainc, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py,
-                           xlogy)
+from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py, xlogy
 
 from .._data import Block, Data
 from .._domains import Positive, UnitInterval
@@ -18,6 +17,7 @@ from ._helpers import CumHaz
 
 Theta = tuple[Any, ...]
 _COUNTS = Support(0.0, math.inf, lower_closed=True, integer=True)
+_POISSON_LIMIT = 1e10
 
 
 def _lgamma1(blk: Block, x: Any) -> Any:
@@ -382,10 +382,12 @@ class NegativeBinomial(Family):
     formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        # log C(x+r-1, x) = -log x - log B(r, x) (x > 0); written with log1p so that it stays
+        # accurate as size -> infinity (the Poisson limit)
         m, r = th
-        lg = _lgamma1(blk, x) if blk is not None else gammaln(x + 1.0)
-        return (gammaln(x + r) - gammaln(r) - lg + r * np.log(r) + xlogy(x, m)
-                - (r + x) * np.log(r + m))
+        xs = np.maximum(x, 1.0)
+        comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
+        return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         m, r = th
@@ -432,8 +434,11 @@ class NegativeBinomial(Family):
         if "size" in fixed:
             return {"mean": m, "size": fixed["size"]}
         var = b.wsum_of((b.x - m) ** 2) / W
-        if m <= 0 or var <= m:
-            return None  # under-dispersed: let the generic path report the boundary
+        if m <= 0:
+            return None
+        if var <= m:
+            # not over-dispersed: the supremum is the Poisson limit size -> infinity
+            return {"mean": m, "size": _POISSON_LIMIT * max(m, 1.0)}
         x, w = b.x, (np.ones_like(b.x) if b.w is None else b.w)
         r = m * m / (var - m)
         t = math.log(r)
@@ -449,6 +454,11 @@ class NegativeBinomial(Family):
             if abs(step) < 1e-13:
                 break
         return {"mean": m, "size": math.exp(t)}
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "size" and params["size"] >= 1e6 * max(params["mean"], 1.0):
+            return f"size = {params['size']:.3g} is effectively infinite (the Poisson limit)"
+        return None
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         ww = np.ones_like(x) if w is None else w

@@ -398,7 +398,8 @@ class LogLogistic(CumHaz):
         lx = np.log(x[x > 0])
         ww = None if w is None else w[x > 0]
         s = _spread(lx, ww) * 1.349 / (2 * math.log(3))
-        return {"shape": fixed.get("shape", 1.0 / s), "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
+        return {"shape": fixed.get("shape", 1.0 / s),
+                "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}

@@ -328,8 +328,7 @@ class StudentT(LocScale):
                         np.log1p(-stdtr(nu, -np.maximum(z, 0.0))))
 
     def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        mu, s, nu = th
-        return self._logcdf(2 * mu - x, th, blk)
+        return self._logcdf(2 * th[0] - x, th, blk)
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         mu, s, nu = th
@@ -380,3 +379,8 @@ class StudentT(LocScale):
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "df" and params["df"] > 1e6:
+            return f"df = {params['df']:.3g} is effectively infinite (the normal limit)"
+        return None
