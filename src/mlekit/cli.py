@@ -169,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "pip install" in str(exc) or "mlekit[" in str(exc):
             _error(str(exc))
             return EXIT_USER
-        raise
+        return _bug()
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
@@ -178,12 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK
     except Exception:
-        import traceback
+        return _bug()
 
-        traceback.print_exc()
-        print("mlekit: internal error (exit code 1). This is a bug in mlekit; please report it "
-              "with the command and the traceback above.", file=sys.stderr)
-        return EXIT_BUG
+
+def _bug() -> int:
+    import traceback
+
+    traceback.print_exc()
+    print("mlekit: internal error (exit code 1). This is a bug in mlekit; please report it "
+          "with the command and the traceback above.", file=sys.stderr)
+    return EXIT_BUG
 
 
 def _error(msg: str) -> None:

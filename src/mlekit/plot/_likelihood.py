@@ -79,6 +79,9 @@ def _span(res: Any, name: str, width: float) -> tuple[float, float]:
     dom = res.dist.domains[i]
     if not math.isfinite(se) or se <= 0:
         se = 0.25 * abs(v) if v != 0 else 1.0
+    if dom.lower == 0.0 and math.isinf(dom.upper) and v > 0:
+        f = math.exp(width * se / v)  # positive parameters: symmetric on the log scale
+        return v / f, v * f
     lo, hi = v - width * se, v + width * se
     if dom.lower > -math.inf and lo <= dom.lower:
         lo = dom.lower + (v - dom.lower) * 0.02

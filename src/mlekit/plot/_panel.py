@@ -99,6 +99,9 @@ def compare(cmp_or_fits: Any, ax: Any = None, *, kind: str | None = None, top: i
             y = d.pdf(grid) if kind == "density" else d.cdf(grid)
             ax.plot(grid, y, lw=2.2 if i == 0 else 1.3, color=colors[(i + 1) % len(colors)],
                     label=lab)
+    ax.relim()
+    ax.autoscale(axis="y")
+    ax.set_ylim(bottom=0)
     ax.set_title(f"Candidates for {cm.label_of(best)}: best {best.family} by AIC")
     ax.set_ylabel("cumulative probability" if kind == "cdf" else
                   ("probability" if cm.is_discrete(best) else "density"))
