@@ -233,11 +233,12 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
             Z[j, i] = pr.profile(vals) if others else pr.slice(vals)
     rel = Z - res.loglik
     floor = -float(chi2.ppf(0.9999, 2))
-    ax.contourf(xa, xb, np.clip(np.where(np.isfinite(rel), rel, floor), floor, 0), levels=14,
-                cmap="Blues")
+    ax.contourf(xa, xb, np.clip(np.where(np.isfinite(rel), rel, floor), floor, 0),
+                levels=14, cmap="Blues")
     cuts = sorted(-float(chi2.ppf(lv, 2)) / 2 for lv in levels)
     cs = ax.contour(xa, xb, np.where(np.isfinite(rel), rel, floor), levels=cuts,
-                    colors=[cm.FIT] * len(cuts), linestyles="solid", linewidths=[2.0] + [1.0] * (len(cuts) - 1))
+                    colors=[cm.FIT] * len(cuts), linestyles="solid",
+                    linewidths=[2.0] + [1.0] * (len(cuts) - 1))
     ax.clabel(cs, fmt={c: f"{lv:.0%}" for c, lv in zip(cuts, sorted(levels, reverse=True))},
               fontsize="small")
     ax.plot([res.params[a]], [res.params[b]], "o", color=cm.FIT, ms=7,
