@@ -15,7 +15,7 @@ import matplotlib
 from scipy.stats import chi2, norm
 
 matplotlib.use("Agg")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
 df = mk.datasets.ab_test()                  # variant, visitors, conversions

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
 flips = mk.datasets.coin()                  # 1 = heads: seven 1s and three 0s

@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
 df = mk.datasets.defects()                   # machine, day, shift, defects

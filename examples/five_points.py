@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 matplotlib.use("Agg")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
 

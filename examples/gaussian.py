@@ -13,7 +13,7 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
 

@@ -33,7 +33,7 @@ def test_ab_test_reading(outdir: Path) -> None:
 def test_coin_reading(outdir: Path) -> None:
     ex = run_example("coin", str(outdir))
     assert ex.numbers["p"] == pytest.approx(0.7)
-    stat, p = ex.numbers["lrt_fair"]
+    stat, _ = ex.numbers["lrt_fair"]
     assert stat == pytest.approx(2 * (7 * math.log(0.7) + 3 * math.log(0.3) - 10 * math.log(0.5)))
     assert "70%" in ex.reading and "fair coin is not ruled out" in ex.reading
 
