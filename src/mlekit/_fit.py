@@ -193,11 +193,22 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                 if hasattr(fam, "_stats_loglik"):
                     ll = fam._stats_loglik(stats, params)
                 if hasattr(fam, "_stats_hessian"):
-                    H = _embed(fam, fam._stats_hessian(stats, params))
-        if params is None and hasattr(fam, "_fit_exact"):
-            params = fam._fit_exact(dat, inner_fixed)
-            if params is not None:
-                method = getattr(fam, "fit_exact_method", "closed-form")
+                    try:
+                        with np.errstate(all="ignore"):
+                            H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
+                    except (ZeroDivisionError, OverflowError, ValueError):
+                        H = None
+    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
+        fast = fam._fast_fit(dat, inner_fixed)
+        if fast is not None:
+            params, method = fast.params, fast.method
+            iterations, converged = fast.iterations, fast.converged
+            if fast.loglik is not None:
+                ll = fast.loglik
+            H = fast.hess
+            if not converged:
+                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                        f"converge after {iterations} iterations", "warning"))
     if params is not None:
         th = tuple(params[p] for p in fam.param_names)
         if H is None or not math.isfinite(ll):
@@ -371,7 +382,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     else:
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
-    method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    method = "newton" + (" (numerical derivatives for censored/truncation terms)" if numeric else "")
     if fallback:
         method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
         diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
@@ -446,20 +457,34 @@ def _uses_numeric(lik: Likelihood) -> bool:
 
 
 def _covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
+    """Inverse of the observed information ``-H`` on the parameters ``idx``."""
     cov = np.zeros((k, k))
-    if not idx:
+    m = len(idx)
+    if not m:
         return cov, True
-    info = -H[np.ix_(idx, idx)]
-    ok = bool(np.all(np.isfinite(info)))
-    if ok:
-        try:
-            L = np.linalg.cholesky(info)
-            Li = np.linalg.inv(L)
-            c = Li.T @ Li
-        except np.linalg.LinAlgError:
-            ok = False
-    if not ok:
-        c = np.full((len(idx), len(idx)), np.nan)
+    info = -H if m == k else -H[np.ix_(idx, idx)]
+    if m == 1:
+        a = float(info[0, 0])
+        ok = math.isfinite(a) and a > 0
+        c = np.array([[1.0 / a if ok else math.nan]])
+    elif m == 2:
+        a, b, d = float(info[0, 0]), float(info[0, 1]), float(info[1, 1])
+        det = a * d - b * b
+        ok = all(math.isfinite(v) for v in (a, b, d)) and a > 0 and det > 1e-14 * (a * d)
+        c = (np.array([[d, -b], [-b, a]]) / det) if ok else np.full((2, 2), math.nan)
+    else:
+        ok = bool(np.all(np.isfinite(info)))
+        if ok:
+            try:
+                L = np.linalg.cholesky(info)
+                Li = np.linalg.inv(L)
+                c = Li.T @ Li
+            except np.linalg.LinAlgError:
+                ok = False
+        if not ok:
+            c = np.full((m, m), math.nan)
+    if m == k:
+        return c, ok
     cov[np.ix_(idx, idx)] = c
     return cov, ok
 
@@ -518,8 +543,8 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
     n = dat.n_obs
     if n_free and n < 10 * n_free:
         diags.append(Diagnostic("small-sample", f"only {n:g} observations for {n_free} "
-                                "parameters: Wald intervals can be far too narrow; prefer "
-                                "ci(method='profile')", "info"))
+                                f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be "
+                                "far too narrow; prefer ci(method='profile')", "info"))
     if fam.discrete and hasattr(dat, "_compressed_from"):
         dat = dat._compressed_from  # keep the user's data on the result
     res = FitResult(
