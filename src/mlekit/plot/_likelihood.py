@@ -219,9 +219,23 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
     _check_param(res, b)
     ax = cm.get_ax(ax, figsize=(5.5, 4.5))
     pr = _Profiler(res)
-    w = float(math.sqrt(chi2.ppf(max(levels), 2))) * 1.35
-    xa = np.linspace(*_span(res, a, w), n)
-    xb = np.linspace(*_span(res, b, w), n)
+    # the joint region's shadow on one axis is where that parameter's profile stays within
+    # chi2_2(level)/2 of the maximum: find it, then pad
+    proj = float(chi2.cdf(chi2.ppf(max(levels), 2), 1))
+    spans = []
+    for p in (a, b):
+        lo, hi = profile_curve(res, p, proj, n=21)["ci"]
+        dlo, dhi = _span(res, p, 3.0)
+        lo = lo if math.isfinite(lo) else dlo
+        hi = hi if math.isfinite(hi) else dhi
+        pad = 0.12 * (hi - lo)
+        i = list(res.params).index(p)
+        dom = res.dist.domains[i]
+        lo2 = lo - pad if not (dom.lower > -math.inf and lo - pad <= dom.lower) else (lo + dom.lower) / 2
+        hi2 = hi + pad if not (dom.upper < math.inf and hi + pad >= dom.upper) else (hi + dom.upper) / 2
+        spans.append((lo2, hi2))
+    xa = np.linspace(*spans[0], n)
+    xb = np.linspace(*spans[1], n)
     others = len(free) > 2
     if others:
         n = min(n, 25)
@@ -248,5 +262,5 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
     how = "others profiled out" if others else "log-likelihood surface"
     ax.set_title(f"Joint regions for {a}, {b} ({how})")
     if legend:
-        ax.legend(frameon=False, fontsize="small", loc="upper right")
+        ax.legend(frameon=True, framealpha=0.8, fontsize="small", loc="best")
     return ax
