@@ -277,3 +277,26 @@ def test_text_output_has_no_color_codes_when_piped() -> None:
     assert "\x1b[" not in r.stdout
     assert "Bernoulli fit to heads of mlekit:coin" in r.stdout
     assert math.isclose(float(r.stdout.split("p ")[1].split()[0]), 0.7)
+
+
+def test_quiet_silences_notes_and_progress(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "n.csv"
+    f.write_text("x\n1.0\nnan\n2.5\n3.0\n")
+    seen = {}
+
+    import mlekit._cli_render as render
+
+    real = render.emit_fit
+
+    def spy(*a: object, **k: object) -> None:
+        seen["quiet_env"] = os.environ.get("MLEKIT_QUIET")
+        real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "emit_fit", spy)
+    monkeypatch.delenv("MLEKIT_QUIET", raising=False)
+    code, _, err = run(capsys, "fit", str(f), "-f", "normal", "--nan", "omit", "--quiet")
+    assert code == 0 and err == ""
+    assert seen["quiet_env"] == "1" and "MLEKIT_QUIET" not in os.environ
+    code, _, err = run(capsys, "fit", str(f), "-f", "normal", "--nan", "omit")
+    assert "dropped 1 rows" in err

@@ -38,6 +38,14 @@ def figures() -> dict[str, Callable[[], Any]]:
     counts = mk.Data(mk.datasets.defects()["defects"], name="defects per machine-shift")
     defects = [mk.fit(counts, "poisson"), mk.fit(counts, "negative_binomial")]
 
+    def ab_profiles() -> Any:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
+        for ax, (v, conv) in zip(axes, (("A", 920), ("B", 1040))):
+            r = mk.fit(mk.Data([1, 0], weights=[conv, 9200 - conv]), "bernoulli")
+            mk.plot.profile(r, "p", ax)
+            ax.set_title(f"variant {v}: conversion rate")
+        return fig
+
     def ax_fig(fn: Callable[[Any], Any], size: tuple[float, float] = (6.0, 4.0)) -> Callable[[], Any]:
         def make() -> Any:
             fig, ax = plt.subplots(figsize=size, layout="constrained")
@@ -57,6 +65,7 @@ def figures() -> dict[str, Callable[[], Any]]:
         "loglik_coin.png": ax_fig(lambda ax: mk.plot.loglik(coin, "p", ax)),
         "profile_lightbulbs_shape.png": ax_fig(lambda ax: mk.plot.profile(bulbs, "shape", ax)),
         "contour_five_points.png": ax_fig(lambda ax: mk.plot.contour(five, "mu", "sigma", ax), (5.5, 4.5)),
+        "profile_ab_test.png": ab_profiles,
         "compare_defects.png": ax_fig(lambda ax: mk.plot.compare(defects, ax, kind="density"), (7, 4.5)),
     }
 

@@ -158,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from .errors import MlekitError
 
+    saved_quiet = os.environ.get("MLEKIT_QUIET")
+    if getattr(args, "quiet", False):
+        os.environ["MLEKIT_QUIET"] = "1"  # silences mlekit's own progress bars (bootstrap, GOF)
     try:
         handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
                    "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore}
@@ -165,6 +168,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MlekitError, UserError) as exc:
         _error(str(exc))
         return EXIT_USER
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("mlekit."):
+            _error(f"this installation of mlekit lacks the module {exc.name} that this command "
+                   "needs; reinstall mlekit.")
+            return EXIT_BUG
+        if "pip install" in str(exc) or "mlekit[" in str(exc):
+            _error(str(exc))
+            return EXIT_USER
+        return _bug()
     except ImportError as exc:
         if "pip install" in str(exc) or "mlekit[" in str(exc):
             _error(str(exc))
@@ -179,6 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception:
         return _bug()
+    finally:
+        if saved_quiet is None:
+            os.environ.pop("MLEKIT_QUIET", None)
+        else:
+            os.environ["MLEKIT_QUIET"] = saved_quiet
 
 
 def _bug() -> int:
