@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.image as mpimg  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plots"
 gallery = runpy.run_path(str(DOCS / "generate.py"), run_name="gallery")

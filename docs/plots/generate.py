@@ -13,10 +13,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 HERE = Path(__file__).resolve().parent
 DPI = 72
