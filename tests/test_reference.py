@@ -17,8 +17,8 @@ they fail loudly once fixed, so the marker must then be removed.
 
 from __future__ import annotations
 
-import json
 import math
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,9 @@ from scipy import optimize, stats
 
 import mlekit as mk
 
-REF_DIR = Path(__file__).resolve().parent / "reference"
-REF = json.loads((REF_DIR / "reference.json").read_text())
-CASES: list[dict[str, Any]] = REF["cases"]
-BY_ID = {c["id"]: c for c in CASES}
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+from r_reference import BY_ID, CASES, REF, make_data
+from r_reference import columns as _columns
 
 PARAM_RTOL = 1e-6
 LOGLIK_ATOL_PER_OBS = 1e-6
@@ -82,42 +81,6 @@ def _params(ids: list[str], known: dict[str, str]) -> list[Any]:
 
 
 ALL_IDS = [c["id"] for c in CASES]
-
-
-# --- data -------------------------------------------------------------------------------
-_FRAMES: dict[str, dict[str, np.ndarray]] = {}
-
-
-def _columns(dataset: str) -> dict[str, np.ndarray]:
-    if dataset not in _FRAMES:
-        meta = REF["datasets"][dataset]
-        path = REF_DIR / meta["file"]
-        header = path.read_text().splitlines()[0].split(",")
-        assert header == meta["columns"], f"{path}: header {header} != {meta['columns']}"
-        arr = np.genfromtxt(path, delimiter=",", skip_header=1, missing_values="NA",
-                            filling_values=np.nan, ndmin=2)
-        assert arr.shape == (meta["n_rows"], len(header))
-        _FRAMES[dataset] = {h: arr[:, i] for i, h in enumerate(header)}
-    return _FRAMES[dataset]
-
-
-def make_data(case: dict[str, Any]) -> mk.Data:
-    """The case's data as an ``mk.Data`` (the conventions of tests/reference/README.md)."""
-    meta = REF["datasets"][case["dataset"]]
-    col = _columns(case["dataset"])
-    w = col.get("weight")
-    trunc = case.get("truncation")
-    kw: dict[str, Any] = {}
-    if trunc is not None:
-        kw["truncation"] = tuple(None if t is None else float(t) for t in trunc)
-    kind = meta["kind"]
-    if kind in ("exact", "exact-weighted"):
-        return mk.Data(col["x"], weights=w, **kw)
-    if kind in ("interval", "interval-weighted"):
-        return mk.Data.interval(col["left"], col["right"], weights=w, **kw)
-    if kind == "binomial":
-        return mk.Data(col["successes"], trials=col["trials"], **kw)
-    raise AssertionError(f"unknown dataset kind {kind!r}")
 
 
 def fit_case(case: dict[str, Any], fixed: dict[str, float] | None = None
