@@ -128,7 +128,7 @@ def test_reference_is_polished(cid: str) -> None:
     assert pf["loglik_reported"] == pytest.approx(pf["loglik_at_package_params"], rel=1e-12, abs=1e-9)
     for cc in c["cross_checks"]:
         assert cc["loglik"] == pytest.approx(c["loglik"], rel=1e-9)
-        assert cc["max_rel_diff_from_polished"] < 1e-5
+        assert cc["max_rel_diff_from_polished"] < 1e-8
     assert c["bbmle_profile"]["max_rel_diff_from_profile"] < 5e-4
     for name, (lo, hi) in c["profile"]["ci"].items():
         est = c["params"][name]

@@ -426,31 +426,31 @@ data("groundbeef", "endosulfan", "danishuni", "salinity", "smokedfish", "fluazin
 data("gdental", package = "actuar", envir = environment())
 
 exact_ds("groundbeef", groundbeef$serving,
-         "fitdistrplus::groundbeef (serving sizes of ground beef patties, g; Delignette-Muller & Cornu 2008)",
+         "fitdistrplus::groundbeef (serving sizes of ground beef patties, g; Delignette-Muller & Cornu 2008, Int. J. Food Microbiol. 128)",
          LIC_FDP, "254 exact positive values")
 exact_ds("endosulfan", endosulfan$ATV,
-         "fitdistrplus::endosulfan$ATV (acute toxicity values of endosulfan for 104 species, ug/L; Hose & Van den Brink 2004)",
+         "fitdistrplus::endosulfan$ATV (acute toxicity values of endosulfan for 104 species, ug/L; Hose & Van den Brink 2004, Arch. Environ. Contam. Toxicol. 47)",
          LIC_FDP, "104 exact positive values, heavy right tail")
 exact_ds("danishuni", danishuni$Loss,
-         "fitdistrplus::danishuni$Loss (Danish fire insurance losses 1980-1990 above 1 million DKK, in millions)",
+         "fitdistrplus::danishuni$Loss (Danish fire insurance losses 1980-1990 above 1 million DKK, in millions; Embrechts, Kluppelberg & Mikosch 1997)",
          LIC_FDP, "2167 exact values >= 1 (collected only above the 1 million threshold)")
 exact_ds("danishuni_excess", danishuni$Loss - 1,
          "fitdistrplus::danishuni$Loss minus 1 (the excess over the 1 million DKK reporting threshold; computed in R as Loss - 1)",
          LIC_FDP, "2167 exact values >= 0")
 cens_ds("salinity", salinity$left, salinity$right,
-        "fitdistrplus::salinity (72-hour acute salinity tolerance LC50 of riverine macro-invertebrates, mS/cm; Kefford et al. 2007)",
+        "fitdistrplus::salinity (72-hour acute salinity tolerance LC50 of riverine macro-invertebrates, mS/cm; Kefford et al. 2006, Can. J. Fish. Aquat. Sci. 63)",
         LIC_FDP, "108 values: exact, right- and interval-censored")
 cens_ds("smokedfish", smokedfish$left, smokedfish$right,
-        "fitdistrplus::smokedfish (Listeria monocytogenes in smoked fish, CFU/g; Busschaert et al. 2010)",
+        "fitdistrplus::smokedfish (Listeria monocytogenes in smoked fish, CFU/g; Busschaert et al. 2010, Int. J. Food Microbiol. 138)",
         LIC_FDP, "103 values: mostly left-censored at detection limits, interval-censored, a few exact")
 cens_ds("fluazinam", fluazinam$left, fluazinam$right,
-        "fitdistrplus::fluazinam (48-hour acute toxicity of fluazinam to 14 aquatic species, ug/L; Hirsch 2004 via fitdistrplus)",
+        "fitdistrplus::fluazinam (48-hour acute toxicity of fluazinam to 14 aquatic species, ug/L; Hose & Van den Brink 2004 via fitdistrplus)",
         LIC_FDP, "14 values: exact and right-censored")
 cens_ds("lung", lung$time, ifelse(lung$status == 2, lung$time, NA),
-        "survival::lung (NCCTG advanced lung cancer survival time, days; status 2 = death)",
+        "survival::lung (NCCTG advanced lung cancer survival time, days; status 2 = death; Loprinzi et al. 1994)",
         LIC_SURV, "228 times, 63 right-censored")
 cens_ds("ovarian", ovarian$futime, ifelse(ovarian$fustat == 1, ovarian$futime, NA),
-        "survival::ovarian (ovarian cancer survival, days; fustat 1 = death)",
+        "survival::ovarian (ovarian cancer trial survival, days; fustat 1 = death; Edmunson et al. 1979)",
         LIC_SURV, "26 times, 14 right-censored")
 local({
   lo <- c(0, 25, 50, 100, 150, 250, 500, 1000, 1500, 2500)
@@ -462,7 +462,7 @@ local({
           w = as.numeric(gdental[, 2]))
 })
 exact_ds("quine_days", as.numeric(quine$Days),
-         "MASS::quine$Days (days absent from school, 146 children in rural New South Wales)",
+         "MASS::quine$Days (days absent from school, 146 children in rural New South Wales; Quine via Aitkin 1978)",
          LIC_MASS, "146 over-dispersed counts")
 local({
   tab <- table(as.numeric(discoveries))
@@ -470,29 +470,29 @@ local({
   w <- as.numeric(tab)
   df <- data.frame(x = v, weight = w)
   add_dataset("discoveries", df, make_data(v, v, w),
-              "datasets::discoveries (numbers of great inventions and scientific discoveries per year, 1860-1959), tabulated",
+              "datasets::discoveries (numbers of great inventions and scientific discoveries per year, 1860-1959; World Almanac 1975), tabulated",
               LIC_R, "100 yearly counts given as 12 distinct values with frequency weights", "exact-weighted")
 })
 exact_ds("newcomb", as.numeric(newcomb),
-         "MASS::newcomb (Newcomb's 1882 measurements of the passage time of light, coded)",
+         "MASS::newcomb (Newcomb's 1882 measurements of the passage time of light, coded; Stigler 1977)",
          LIC_MASS, "66 values with two gross outliers (-44, -2)")
 exact_ds("sp500", as.numeric(SP500),
-         "MASS::SP500 (daily percentage returns of the S&P 500, 1990-1999)",
+         "MASS::SP500 (daily percentage returns of the S&P 500, 1990-1999; Venables & Ripley 2002)",
          LIC_MASS, "2780 returns, heavy tails")
 exact_ds("nile", as.numeric(Nile),
-         "datasets::Nile (annual flow of the Nile at Aswan, 1871-1970, 1e8 m^3)",
+         "datasets::Nile (annual flow of the Nile at Aswan, 1871-1970, 1e8 m^3; Durbin & Koopman 2001)",
          LIC_R, "100 annual values")
 exact_ds("nhtemp", as.numeric(nhtemp),
-         "datasets::nhtemp (average yearly temperature in New Haven, 1912-1971, degrees F)",
+         "datasets::nhtemp (average yearly temperature in New Haven, 1912-1971, degrees F; Vaux & Brinker 1972)",
          LIC_R, "60 annual values, close to normal: the Student-t df profile never crosses the cutoff above")
 exact_ds("swiss_agriculture", swiss$Agriculture / 100,
-         "datasets::swiss$Agriculture / 100 (share of males in agriculture, 47 Swiss provinces, 1888; rescaled from percent to (0,1) by dividing by 100)",
+         "datasets::swiss$Agriculture / 100 (share of males in agriculture, 47 Swiss provinces, 1888; Mosteller & Tukey 1977; rescaled from percent to (0,1) by dividing by 100)",
          LIC_R, "47 proportions in (0, 1)")
 local({
   df <- data.frame(successes = menarche$Menarche, trials = menarche$Total)
   D <- make_data(df$successes, df$successes, trials = df$trials)
   add_dataset("menarche", df, D,
-              "MASS::menarche (girls who had reached menarche, out of those examined, in 25 age groups; Warsaw 1965)",
+              "MASS::menarche (girls who had reached menarche, out of those examined, in 25 age groups; Warsaw 1965; Milicer & Szczotka 1966)",
               LIC_MASS, "25 binomial counts with per-observation trials (3918 girls)", "binomial")
 })
 
