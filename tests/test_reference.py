@@ -38,18 +38,12 @@ LOGLIK_ATOL_PER_OBS = 1e-6
 SE_RTOL = 1e-4
 
 # --- known mlekit bugs (each reproduced outside these tests; see the reasons) ---------------
-_ZERO_LOWER = (
-    "mlekit bug: an interval-censored observation whose lower bound is the lower end of the "
-    "support (gdental's first class is (0, 25]) gives a NaN gradient: F(0) = 0, so "
-    "interval_derivs() in _likelihood.py multiplies A = 0 by the NaN derivatives of log F at 0. "
-    "Newton stops early (converged=False, loglik 0.35-9.7 below R's). Passing lower=NaN "
-    "(left-censored) for that class gives R's answer."
-)
 _SPURIOUS_BOUNDARY = (
     "mlekit bug: BoundaryWarning 'loc = 910.114 ran to the edge of its domain (-inf, inf)' on an "
     "interior optimum: _newton_fit flags any parameter that moved more than 16 on the "
     "unconstrained scale from its start, and for a real location that scale is the data's own "
-    "units (Nile flows: median start 893.5 -> MLE 910.1). Dividing the data by 100 removes it."
+    "units (Nile flows: median start 893.5 -> MLE 910.1), and the flagged parameter then gets "
+    "se = NaN (R: 17.2268). Dividing the data by 100 removes the flag and gives R's SE."
 )
 _T_LARGE_DF = (
     "mlekit bug: StudentT's log density loses precision as df grows (gammaln((df+1)/2) - "
@@ -58,20 +52,14 @@ _T_LARGE_DF = (
     "best df is infinite; mlekit stops at df=6.1e7 with a loglik 1.5e-6 ABOVE the supremum "
     "(the normal limit, R's value)."
 )
-KNOWN_FIT = {
-    "gdental_lognormal": _ZERO_LOWER,
-    "gdental_exponential": _ZERO_LOWER,
-    "gdental_weibull": _ZERO_LOWER,
-}
-KNOWN_CLEAN = {**KNOWN_FIT, "nile_logistic": _SPURIOUS_BOUNDARY}
+KNOWN_FIT = {"nile_logistic": _SPURIOUS_BOUNDARY}
+KNOWN_CLEAN = dict(KNOWN_FIT)
 KNOWN_ENDS = {("nhtemp_student_t", "sigma", 1): _T_LARGE_DF}
 
 
 def _end_marks(cid: str, name: str, side: int) -> list[Any]:
     if (cid, name, side) in KNOWN_ENDS:
         return [pytest.mark.xfail(strict=True, reason=KNOWN_ENDS[(cid, name, side)])]
-    if cid in KNOWN_FIT and len(BY_ID[cid]["free"]) > 1:
-        return [pytest.mark.xfail(strict=True, reason=KNOWN_FIT[cid])]
     return []
 
 
@@ -299,7 +287,8 @@ def test_weighted_table_matches_repeated_values() -> None:
                                  "gdental_weibull"])
 def test_gdental_with_first_class_left_censored(cid: str) -> None:
     """gdental's first class (0, 25] written as 'at most 25' (lower = NaN) is the same
-    likelihood for these positive families; mlekit then agrees with R (see _ZERO_LOWER)."""
+    likelihood for these positive families: both forms give R's answer. (Before main's
+    17e0b6b, a lower bound of 0 gave NaN derivatives and a wrong, unconverged fit.)"""
     c = BY_ID[cid]
     col = _columns("gdental")
     left = col["left"].copy()
