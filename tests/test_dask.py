@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import mlekit as mk
+from mlekit import _stream
 from mlekit.errors import DataError, ParameterError
 
 da = pytest.importorskip("dask.array")
@@ -16,6 +17,12 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(autouse=True)
+def chunked(monkeypatch):
+    """Test data this small would be gathered and fitted in memory; test the cluster path."""
+    monkeypatch.setattr(_stream, "_IN_MEMORY_ROWS", 0)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,20 @@ import pandas as pd
 import pytest
 
 import mlekit as mk
+from mlekit import _stream
 from mlekit.errors import DataError, ParameterError
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 N = 120_000
+
+
+@pytest.fixture(autouse=True)
+def chunked(monkeypatch):
+    """Small test files would be fitted in memory (exactly the core's path); these tests are
+    about the chunked algorithms, so switch that off (``test_small_data_in_memory`` checks it)."""
+    monkeypatch.setattr(_stream, "_IN_MEMORY_ROWS", 0)
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +52,14 @@ def _close(a, b, rel=1e-8):
 
 
 @pytest.mark.parametrize("family", ["gamma", "lognormal", "exponential", "normal", "weibull",
-                                    "loglogistic", "inverse_gaussian"])
+                                    "loglogistic", "inverse_gaussian", "gumbel"])
 def test_streamed_equals_in_memory(lifetimes, family):
     src = mk.read_parquet(lifetimes["dir"] / "*.parquet", column="hours", batch_rows=8_000)
     r = mk.fit(src, family)
     m = mk.fit(lifetimes["x"], family)
     assert r.method == m.method
-    _close(r, m, rel=1e-13 if m.method == "closed-form" else 1e-8)
+    exact = m.method in ("closed-form", "newton-on-statistics", "profile-newton")
+    _close(r, m, rel=1e-12 if exact else 1e-8)
     assert r.options["rows"] == N
     if family == "gamma":
         assert r.options["passes"] == 1
@@ -188,3 +197,15 @@ def test_degenerate_stream(tmp_path):
         warnings.simplefilter("ignore")
         r = mk.fit(mk.read_parquet(tmp_path / "c.parquet", column="x"), "weibull")
     assert r.method == "degenerate"
+
+
+def test_small_data_in_memory(lifetimes, monkeypatch):
+    """At most ``_IN_MEMORY_ROWS`` rows: read once and fitted by the core's ``fit_family``
+    (its fast paths included), so the result is the in-memory one to the last bit."""
+    monkeypatch.setattr(_stream, "_IN_MEMORY_ROWS", 1 << 20)
+    src = mk.read_parquet(lifetimes["dir"], column="hours")
+    for fam in ("gumbel", "laplace", "weibull"):
+        r = mk.fit(src, fam)
+        m = mk.fit(lifetimes["x"], fam)
+        assert r.params == m.params and r.loglik == m.loglik and r.method == m.method
+        assert "fitted in memory" in str(r.summary())

@@ -24,6 +24,7 @@ from ._engine import add
 from ._families._base import get_family
 from ._result import FitResult
 from ._stream import Progress, batch_data, fit_chunks
+from ._stream_scan import concat_data
 from .errors import DataError, ParameterError
 
 __all__ = ["fit_dask", "DaskChunks"]
@@ -71,7 +72,7 @@ def _make_chunk(raw: Any, spec: Any, where: str) -> tuple[Any, int, int, str]:
             miss, bad = miss + m, bad + nb
             if d is not None:
                 datas.append(d)
-        return (_concat(datas) if datas else None), miss, bad, where
+        return (concat_data(datas) if datas else None), miss, bad, where
     arr = raw
     if hasattr(arr, "to_numpy"):
         arr = arr.to_numpy(dtype=float, na_value=np.nan)
@@ -79,29 +80,6 @@ def _make_chunk(raw: Any, spec: Any, where: str) -> tuple[Any, int, int, str]:
     with np.errstate(all="ignore"):
         d, miss, bad = batch_data(spec, {"x": arr, "_nonnumeric": 0})
     return d, miss, bad, where
-
-
-def _concat(datas: list[Any]) -> Any:
-    if len(datas) == 1:
-        return datas[0]
-    from ._data import Block, Data
-
-    out = Data.__new__(Data)
-    out.__dict__.update(datas[0].__dict__)
-    for kind in ("exact", "left", "right", "interval"):
-        attr = "interval_block" if kind == "interval" else kind
-        blks = [getattr(d, attr) for d in datas if getattr(d, attr).size]
-        if not blks:
-            setattr(out, attr, Block(np.empty(0)))
-            continue
-
-        def cat(name: str, blks: list[Any] = blks) -> Any:
-            vals = [getattr(b, name) for b in blks]
-            return None if vals[0] is None else np.concatenate(vals)
-
-        setattr(out, attr, Block(cat("x"), cat("w"), hi=cat("hi"), trials=cat("trials")))
-    out.n_dropped = sum(d.n_dropped for d in datas)
-    return out
 
 
 def _apply_arg(chunk: tuple[Any, int, int, str], arg: Any, fn: Any) -> Any:
@@ -164,6 +142,10 @@ class DaskChunks:
                                                            pure=False)))
         call = dask.delayed(_apply_arg, pure=False)
         return list(dask.compute(*[call(it, a, fn) for it, a in zip(self.items, args)]))
+
+    def collect(self) -> list[Any]:
+        """Every chunk's ``Data``, gathered to the client (only done for small data)."""
+        return [d for d in self.map_list(lambda d, _: d) if d is not None]
 
     def release(self) -> None:
         if self.client is not None:

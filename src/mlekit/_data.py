@@ -22,7 +22,13 @@ from numpy.typing import NDArray
 
 from .errors import DataError
 
-__all__ = ["Data", "Block", "as_float_array"]
+__all__ = ["Data", "Block", "as_float_array", "fdot"]
+
+
+def fdot(a: Any, b: Any) -> Any:
+    """Dot product of two 1-D arrays without BLAS (``einsum``): BLAS threads spin badly on a
+    busy machine (100x slower for 1e5 elements when every core is taken)."""
+    return np.einsum("i,i->", a, b)
 
 FloatArray = NDArray[np.float64]
 _KINDS = ("exact", "left", "right", "interval")
@@ -69,6 +75,15 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
                 "Hint: clean the column or pass nan_policy='omit' after converting "
                 "missing markers to NaN."
             ) from None
+    if arr.dtype.kind in "US":
+        bad = next((v for v in arr.ravel().tolist() if not _is_number(v)), None)
+        if bad is None:
+            arr = arr.astype(float)
+        else:
+            raise DataError(
+                f"{what} must be numeric; got a non-numeric value {bad!r}. Hint: convert the "
+                "column with pd.to_numeric(..., errors='coerce') and pass nan_policy='omit'."
+            )
     if arr.dtype.kind not in "biuf":
         raise DataError(
             f"{what} must be numeric; got dtype {arr.dtype} (e.g. {arr.ravel()[:1].tolist()}). "
@@ -143,7 +158,7 @@ def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
 class Block:
     """Observations of one kind: values (or bounds), weights, trials and original rows."""
 
-    __slots__ = ("x", "hi", "w", "trials", "rows", "_cache")
+    __slots__ = ("_cache", "hi", "rows", "size", "trials", "w", "x")
 
     def __init__(
         self,
@@ -160,10 +175,7 @@ class Block:
         self.trials = trials
         self.rows = rows
         self._cache: dict[str, Any] = {}
-
-    @property
-    def size(self) -> int:
-        return int(self.x.shape[0])
+        self.size: int = int(x.shape[0])
 
     @property
     def wsum(self) -> float:
@@ -182,8 +194,7 @@ class Block:
         if self.w is None:
             a = np.asarray(arr)
             return float(a.sum()) if a.ndim else float(a) * self.size
-        # einsum, not np.dot: BLAS threads fight the chunk thread pool (and are slow here)
-        return float(np.einsum("i,i->", self.w, np.broadcast_to(arr, self.w.shape)))
+        return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))
 
     def take(self, sl: slice | NDArray[Any]) -> Block:
         return Block(
@@ -358,8 +369,15 @@ class Data:
             if arr is not None and arr.shape[0] != n:
                 raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
         same = lo is hi
-        # exact values whose sum is finite hold no NaN and no infinity: one reduction
-        all_finite = same and not interval and math.isfinite(float(np.sum(lo)))
+        if same and n and w is None and t is None and math.isfinite(float(lo.sum())):
+            # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
+            self.exact = Block(lo, None)
+            self.left = self.right = self.interval_block = _empty_block()
+            self._all_exact = True
+            self.truncation = _check_truncation(truncation, self)
+            self._has_weights = False
+            self._has_trials = False
+            return
         # --- missing values
         if interval:
             lo_nan, hi_nan = np.isnan(lo), np.isnan(hi)
@@ -370,13 +388,12 @@ class Data:
             missing |= np.isneginf(lo) & np.isposinf(hi)
             what_missing = "rows with no bound (both NaN/infinite)"
         else:
-            missing = np.zeros(0, dtype=bool) if all_finite else (
-                np.isnan(lo) if same else (np.isnan(lo) | np.isnan(hi)))
+            missing = np.isnan(lo) if same else (np.isnan(lo) | np.isnan(hi))
             what_missing = "NaN values"
         if w is not None:
-            missing = np.isnan(w) if all_finite else missing | np.isnan(w)
+            missing = missing | np.isnan(w)
         if t is not None:
-            missing = np.isnan(t) if all_finite and w is None else missing | np.isnan(t)
+            missing = missing | np.isnan(t)
         rows: NDArray[np.intp] | None = None
         if missing.any():
             cnt, first = _first(missing)
@@ -400,7 +417,7 @@ class Data:
                    else f"none left after dropping {self.n_dropped} missing rows.")
             )
         # --- infinities in exact values
-        if same and not all_finite:
+        if same:
             bad = np.isinf(lo)
             if bad.any():
                 cnt, i = _first(bad)
@@ -409,7 +426,7 @@ class Data:
                     f"{_orig(rows, i)}: {lo[i]}). Hint: a value known only to exceed a limit "
                     "is censored: use Data.right_censored or Data.interval."
                 )
-        elif not same:
+        else:
             bad = np.isposinf(lo) | np.isneginf(hi)
             if bad.any():
                 cnt, i = _first(bad)
@@ -484,12 +501,15 @@ class Data:
     @property
     def n_rows(self) -> int:
         """Number of rows (observations before weighting)."""
-        return sum(b.size for b in self.blocks.values())
+        return self.exact.size + self.left.size + self.right.size + self.interval_block.size
 
     @property
     def n_obs(self) -> float:
         """Number of observations: the sum of the weights (the row count when unweighted)."""
-        return sum(b.wsum for b in self.blocks.values() if b.size)
+        if not self._has_weights:
+            return float(self.n_rows)
+        return sum(b.wsum for b in (self.exact, self.left, self.right, self.interval_block)
+                   if b.size)
 
     def count(self, kind: str) -> float:
         """Weighted count of ``"exact"``, ``"left"``, ``"right"`` or ``"interval"`` rows."""
@@ -543,6 +563,44 @@ class Data:
                         blk.take(slice(start, start + size)))
                 yield piece
 
+    def clip_intervals(self, lower: float, upper: float) -> Data:
+        """Intervals reaching past ``[lower, upper]`` (a family's support) become one-sided:
+        ``[lo <= lower, hi]`` is left-censored at hi, ``[lo, hi >= upper]`` right-censored at lo."""
+        ib = self.interval_block
+        if not ib.size or (lower == -math.inf and upper == math.inf):
+            return self
+        assert ib.hi is not None
+        to_left = ib.x <= lower
+        to_right = (ib.hi >= upper) & ~to_left
+        if not (to_left.any() or to_right.any()):
+            return self
+        keep = ~(to_left | to_right)
+
+        def cat(a: Block, extra: Block) -> Block:
+            if not extra.size:
+                return a
+            if not a.size:
+                return extra
+            w = None if (a.w is None and extra.w is None) else np.concatenate(
+                [np.ones(a.size) if a.w is None else a.w, np.ones(extra.size) if extra.w is None else extra.w])
+            tr = None if a.trials is None else np.concatenate([a.trials, extra.trials])
+            rows = None if (a.rows is None or extra.rows is None) else np.concatenate([a.rows, extra.rows])
+            return Block(np.concatenate([a.x, extra.x]), w, trials=tr, rows=rows)
+
+        def part(mask: NDArray[np.bool_], xs: FloatArray) -> Block:
+            if not mask.any():
+                return _empty_block()
+            return Block(xs[mask], None if ib.w is None else ib.w[mask],
+                         trials=None if ib.trials is None else ib.trials[mask],
+                         rows=None if ib.rows is None else ib.rows[mask])
+
+        out = Data.__new__(Data)
+        out.__dict__.update(self.__dict__)
+        out.left = cat(self.left, part(to_left, ib.hi))
+        out.right = cat(self.right, part(to_right, ib.x))
+        out.interval_block = ib.take(keep) if keep.any() else _empty_block()
+        return out
+
     def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
         """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""
         w = np.asarray(weights, dtype=float)
@@ -582,9 +640,9 @@ def _orig(rows: NDArray[np.intp] | None, i: int) -> int:
 def _columns(df: Any) -> list[Any]:
     if isinstance(df, dict):
         return list(df.keys())
-    cols = getattr(df, "columns", None)
+    cols = getattr(df, "column_names", None)  # Arrow tables (their .columns are the arrays)
     if cols is None:
-        cols = getattr(df, "column_names", None)
+        cols = getattr(df, "columns", None)
     if cols is None:
         raise DataError(f"expected a data frame, Arrow table or dict; got {type(df).__name__}.")
     return list(cols)

@@ -21,29 +21,37 @@ import dataclasses
 import math
 import sys
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ._data import Block, Data
 from ._engine import _get_pool, add, get_threads
-from ._families._base import Family, Stats, get_family
+from ._families._base import Family, get_family
 from ._fit import _check_param_dict, _finish, _finish_degenerate, _newton_fit, fit_family
 from ._likelihood import chunk_terms, truncation_term
 from ._result import Diagnostic, FitResult
-from .errors import DataError, FamilyError, ParameterError
+from ._stream_scan import (
+    SUB_ROWS,
+    Scan,
+    _extremes_data,
+    _sample_points,
+    _start_from_summary,
+    _summary_data,
+    _summary_size,
+    concat_data,
+    gumbel_profile_chunks,
+    scan_chunk,
+    summ_stub,
+    weibull_profile_chunks,
+)
+from .errors import DataError, ParameterError
 
 __all__ = ["fit_source", "fit_chunks", "data_from_columns", "StreamLikelihood", "Progress"]
 
-SUB_ROWS = 1 << 16         # rows per derivative evaluation inside a batch
-_HIST_BITS = 18            # sign, 11 exponent bits and 6 mantissa bits of a float64
-_MAX_COUNT_VALUE = 1 << 20
-_MAX_INTERVAL_SAMPLE = 1 << 16
-_KINDS = ("exact", "left", "right", "interval")
+_IN_MEMORY_ROWS = 1 << 20  # at most this many rows: fitted in memory by the core's fit_family
 
 
 # ---------------------------------------------------------------------------- progress
@@ -164,6 +172,15 @@ class SourceChunks:
         self.progress = progress
         self.passes = 0
 
+    def collect(self) -> list[Data]:
+        """Every batch as ``Data``, in order (only done for small data)."""
+        out = []
+        for b in self.source.iter_batches():
+            d, _, _ = batch_data(self.source, b)
+            if d is not None:
+                out.append(d)
+        return out
+
     def map_reduce(self, fn: Callable[[Data], Any], label: str,
                    on_batch: Callable[[Any, int, int, str], Any] | None = None) -> Any:
         """``fn(chunk0) + fn(chunk1) + ...`` in chunk order. ``on_batch(data, missing,
@@ -227,146 +244,6 @@ def _ordered(work: Callable[[Any], Any], items: Iterable[Any], threads: int) -> 
             yield window.popleft().result()
     while window:
         yield window.popleft().result()
-
-
-# ---------------------------------------------------------------------------- pass 1
-class Scan:
-    """Everything pass 1 learns; adds exactly (in chunk order)."""
-
-    def __init__(self) -> None:
-        self.rows = self.missing = self.nonnumeric = 0
-        self.first_bad = ""
-        self.counts = dict.fromkeys(_KINDS, 0.0)
-        self.minmax: dict[str, tuple[float, float]] = {}
-        self.outside = 0
-        self.outside_first = ""
-        self.check_error = ""
-        self.stats: Stats | None = None
-        self.values: NDArray[np.float64] | None = None     # count data: weight of each value
-        self.values_ok = True
-        self.hist: dict[str, tuple[Any, Any]] = {}
-        self.intervals: list[tuple[Any, Any, Any]] = []
-        self.interval_stride = 1
-        self.has_weights = False
-
-    def __add__(self, o: Scan) -> Scan:
-        s = Scan()
-        s.rows, s.missing, s.nonnumeric = (self.rows + o.rows, self.missing + o.missing,
-                                           self.nonnumeric + o.nonnumeric)
-        s.first_bad = self.first_bad or o.first_bad
-        s.counts = {k: self.counts[k] + o.counts[k] for k in _KINDS}
-        for k in set(self.minmax) | set(o.minmax):
-            a, b = self.minmax.get(k), o.minmax.get(k)
-            s.minmax[k] = a if b is None else b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
-        s.outside = self.outside + o.outside
-        s.outside_first = self.outside_first or o.outside_first
-        s.check_error = self.check_error or o.check_error
-        s.stats = o.stats if self.stats is None else self.stats if o.stats is None \
-            else self.stats + o.stats
-        s.values_ok = self.values_ok and o.values_ok
-        if s.values_ok and (self.values is not None or o.values is not None):
-            a = self.values if self.values is not None else np.zeros(0)
-            b = o.values if o.values is not None else np.zeros(0)
-            if a.size < b.size:
-                a, b = b, a
-            v = a.copy()
-            v[:b.size] += b
-            s.values = v
-        for k in set(self.hist) | set(o.hist):
-            a, b = self.hist.get(k), o.hist.get(k)
-            s.hist[k] = a if b is None else b if a is None else (a[0] + b[0], a[1] + b[1])
-        s.intervals = self.intervals + o.intervals
-        s.interval_stride = max(self.interval_stride, o.interval_stride)
-        s._thin()
-        s.has_weights = self.has_weights or o.has_weights
-        return s
-
-    def _thin(self) -> None:
-        while sum(len(v[0]) for v in self.intervals) > _MAX_INTERVAL_SAMPLE:
-            self.intervals = [(lo[::2], hi[::2], w[::2] * 2) for lo, hi, w in self.intervals]
-            self.interval_stride *= 2
-
-    @property
-    def n_obs(self) -> float:
-        return sum(self.counts.values())
-
-
-def _hist(x: NDArray[np.float64], w: NDArray[np.float64] | None) -> tuple[Any, Any]:
-    key = (np.ascontiguousarray(x).view(np.uint64) >> np.uint64(64 - _HIST_BITS)).astype(np.intp)
-    n = 1 << _HIST_BITS
-    cnt = np.bincount(key, weights=w, minlength=n)
-    sx = np.bincount(key, weights=x if w is None else w * x, minlength=n)
-    return cnt, sx
-
-
-def _inside(sup: Any, mm: tuple[float, float]) -> bool:
-    """Every value between ``mm[0]`` and ``mm[1]`` lies in the (non-integer) support."""
-    if sup.integer:
-        return False
-    lo, hi = mm
-    ok_lo = lo >= sup.lower if sup.lower_closed else lo > sup.lower
-    ok_hi = hi <= sup.upper if sup.upper_closed else hi < sup.upper
-    return ok_lo and ok_hi
-
-
-def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
-               fixed: dict[str, float], want: dict[str, bool]) -> Scan:
-    s = Scan()
-    s.missing, s.nonnumeric = miss, bad
-    if miss or bad:
-        s.first_bad = where
-    if d is None:
-        return s
-    s.rows = d.n_rows
-    s.has_weights = d.has_weights
-    sup = fam.support
-    known = getattr(d, "_minmax", None)      # from the fast path: exact values only
-    for kind, blk in d.blocks.items():
-        if not blk.size:
-            continue
-        s.counts[kind] = blk.wsum
-        arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
-        for arr in arrays:
-            if known is not None:
-                s.minmax[kind] = known
-                if _inside(sup, known):
-                    continue
-            fin = arr[np.isfinite(arr)] if kind == "interval" else arr
-            if fin.size:
-                mm = (float(fin.min()), float(fin.max()))
-                prev = s.minmax.get(kind)
-                s.minmax[kind] = mm if prev is None else (min(prev[0], mm[0]), max(prev[1], mm[1]))
-            bad_mask = sup.violations(arr)
-            if kind != "exact":
-                bad_mask &= ~((arr == sup.lower) | (arr == sup.upper))
-            nb = int(bad_mask.sum())
-            if nb:
-                s.outside += nb
-                if not s.outside_first:
-                    s.outside_first = f"{where}: {arr[bad_mask][0]:g}"
-        if want["hist"] and kind != "interval":
-            s.hist[kind] = _hist(blk.x, blk.w)
-        if kind == "interval" and want["hist"]:
-            s.intervals.append((blk.x, blk.hi, blk.w if blk.w is not None else np.ones(blk.size)))
-            s._thin()
-    if s.outside:
-        return s
-    if known is None or type(fam)._check_data is not Family._check_data:
-        try:
-            fam._check_data(d, fixed)
-        except (DataError, FamilyError) as exc:
-            s.check_error = f"{where}: {exc}"
-            return s
-    if want["stats"]:
-        s.stats = fam._suffstats(d)
-    if want["values"]:
-        b = d.exact
-        if b.size:
-            if b.trials is None and float(b.x.max()) < _MAX_COUNT_VALUE:
-                s.values = np.bincount(b.x.astype(np.intp), weights=b.w).astype(float)
-            else:
-                s.values_ok = False
-    return s
 
 
 # ---------------------------------------------------------------------------- likelihood
@@ -483,10 +360,13 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     want = {"stats": has_stats and trunc is None,
             "values": fam.discrete and source.roles["trials"] is None,
             "hist": not closed_candidate and start_points == "histogram"}
-    if hasattr(fam, "_fit_exact") and not fam.discrete:
-        raise ParameterError(f"{type(fam).__name__} is fitted from order statistics (a median), "
-                             "which a streamed pass cannot give exactly. Hint: load the column "
-                             "with source.to_data() and fit that.")
+    from ._families._positive import Weibull
+    from ._families._real import Gumbel
+
+    want["weibull"] = (isinstance(fam, Weibull) and type(fam)._fast_fit is Weibull._fast_fit
+                       and trunc is None)
+    want["gumbel"] = (isinstance(fam, Gumbel) and type(fam)._fast_fit is Gumbel._fast_fit
+                      and trunc is None)
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
         on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
@@ -518,12 +398,19 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                         "every value censored on the same side, which leaves the likelihood "
                         "unbounded.")
 
+    if scan.rows <= _IN_MEMORY_ROWS:
+        # small enough to hold: exactly the in-memory fit (every fast path of the core)
+        res = fit_family(fam, concat_data(chunks.collect()), fixed=fixed_d, start=start_d,
+                         strict=strict, cov=cov, maxiter=maxiter)
+        notes.append("fitted in memory")
+        return _done(res, notes, chunks, scan)
+    if fam.name == "laplace":
+        raise ParameterError("Laplace is fitted from a median (order statistics), which passes "
+                             "over chunks cannot give exactly. Hint: load the column with "
+                             "source.to_data() and fit that.")
+
     def done(res: FitResult) -> FitResult:
-        diags = (*res.diagnostics, Diagnostic("source", "; ".join(notes), "info"))
-        return dataclasses.replace(res, diagnostics=diags,
-                                   options={**res.options, "passes": chunks.passes,
-                                            "rows": scan.rows, "dropped": scan.missing,
-                                            "nonnumeric": scan.nonnumeric})
+        return _done(res, notes, chunks, scan)
 
     # --- count data: the distinct values and their counts are the whole data
     if want["values"] and scan.values_ok and scan.values is not None and summ.only_exact:
@@ -556,11 +443,23 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if closed_ok and scan.stats is not None:
         params = fam._closed_form(scan.stats, inner)
         if params is not None:
-            method = "closed-form"
+            method = getattr(fam, "closed_form_method", "closed-form")
             if hasattr(fam, "_stats_loglik"):
                 ll = fam._stats_loglik(scan.stats, params)
             if hasattr(fam, "_stats_hessian"):
                 H = np.asarray(fam._stats_hessian(scan.stats, params), dtype=float)
+    fast = None
+    if params is None and want["weibull"] and scan.counts["left"] == 0 \
+            and scan.counts["interval"] == 0:
+        fast = weibull_profile_chunks(chunks, scan, inner)
+    elif params is None and want["gumbel"] and summ.only_exact:
+        fast = gumbel_profile_chunks(chunks, scan, inner)
+    if fast is not None:
+        params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
+        ll, H = fast.loglik, fast.hess   # type: ignore[assignment]
+        if not conv:
+            diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                    f"converge after {iters} iterations", "warning"))
     if params is not None:
         th = tuple(params[p] for p in fam.param_names)
         if H is None or not math.isfinite(ll):
@@ -587,21 +486,11 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     return done(res)
 
 
-def summ_stub(scan: Scan, trunc: Any) -> Any:
-    """An object with block sizes for a family's ``_can_closed_form(data)``."""
-    class _B:
-        def __init__(self, n: float) -> None:
-            self.size = int(n > 0)
-
-    class _D:
-        pass
-
-    d = _D()
-    d.exact, d.left, d.right, d.interval_block = (  # type: ignore[attr-defined]
-        _B(scan.counts["exact"]), _B(scan.counts["left"]), _B(scan.counts["right"]),
-        _B(scan.counts["interval"]))
-    d.truncation = trunc  # type: ignore[attr-defined]
-    return d
+def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:
+    diags = (*res.diagnostics, Diagnostic("source", "; ".join(notes), "info"))
+    return dataclasses.replace(res, diagnostics=diags,
+                               options={**res.options, "passes": chunks.passes, "rows": scan.rows,
+                                        "dropped": scan.missing, "nonnumeric": scan.nonnumeric})
 
 
 def _trunc(source: Any) -> tuple[float, float] | None:
@@ -614,92 +503,6 @@ def _trunc(source: Any) -> tuple[float, float] | None:
     if not a < b:
         raise DataError(f"truncation needs lower < upper; got ({a}, {b}).")
     return None if (a == -math.inf and b == math.inf) else (a, b)
-
-
-def _extremes_data(scan: Scan) -> Data:
-    """A tiny ``Data`` holding each kind's extremes (enough for sample-extreme estimates)."""
-    d = Data.__new__(Data)
-    d.__dict__.update(Data([0.0]).__dict__)
-    for kind in _KINDS:
-        mm = scan.minmax.get(kind)
-        x = np.array(mm, dtype=float) if mm else np.empty(0)
-        blk = Block(x, hi=(x.copy() if kind == "interval" else None))
-        setattr(d, "interval_block" if kind == "interval" else kind, blk)
-    return d
-
-
-def _summary_data(scan: Scan, trunc: Any) -> Data:
-    """The compact summary as weighted data: histogram-bin means (exact, left, right) and
-    the interval sample."""
-    los, his, ws = [], [], []
-    for kind in ("exact", "left", "right"):
-        h = scan.hist.get(kind)
-        if h is None:
-            continue
-        cnt, sx = h
-        nz = np.flatnonzero(cnt > 0)
-        v = sx[nz] / cnt[nz]
-        lo = v if kind != "left" else np.full(v.size, -np.inf)
-        hi = v if kind != "right" else np.full(v.size, np.inf)
-        los.append(lo)
-        his.append(hi)
-        ws.append(cnt[nz])
-    for lo, hi, w in scan.intervals:
-        los.append(lo)
-        his.append(hi)
-        ws.append(w)
-    lo_a, hi_a, w_a = np.concatenate(los), np.concatenate(his), np.concatenate(ws)
-    lo_a = np.where(np.isneginf(lo_a) & np.isposinf(hi_a), np.nan, lo_a)
-    return Data.interval(lo_a, hi_a, weights=w_a, truncation=trunc, nan_policy="omit")
-
-
-def _sample_points(chunks: Any, scan: Scan) -> Data:
-    """The subsample ``_fit._start_points`` would take from the concatenated data (every
-    ``n // 100000``-th point of the exact, left, right, then interval rows), as ``Data``."""
-    from ._fit import _START_SAMPLE
-
-    sizes_l = chunks.map_list(lambda d, _: [b.size for b in d.blocks.values()])
-    sizes = np.array([s if s is not None else [0, 0, 0, 0] for s in sizes_l], dtype=np.int64)
-    total = int(sizes.sum())
-    step = total // _START_SAMPLE if total > _START_SAMPLE else 1
-    base = np.concatenate(([0], np.cumsum(sizes.sum(axis=0))[:-1]))
-    offs = base[None, :] + np.cumsum(sizes, axis=0) - sizes      # (chunk, kind) offsets
-
-    def pick(d: Data, off: Any) -> list[tuple[Any, Any]]:
-        out = []
-        for j, (kind, blk) in enumerate(d.blocks.items()):
-            first = (-int(off[j])) % step
-            sl = slice(first, None, step)
-            if kind == "interval" and blk.size:
-                lo, hi = blk.x[sl], blk.hi[sl]  # type: ignore[index]
-                v = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
-                             np.where(np.isfinite(lo), lo, hi))
-            else:
-                v = blk.x[sl]
-            out.append((v, blk.w[sl] if blk.w is not None else np.ones(v.size)))
-        return out
-
-    parts = chunks.map_list(pick, list(offs))
-    xs = [p[j][0] for j in range(4) for p in parts if p is not None]
-    ws = [p[j][1] for j in range(4) for p in parts if p is not None]
-    return Data(np.concatenate(xs), weights=np.concatenate(ws) if scan.has_weights else None)
-
-
-def _summary_size(d: Data) -> int:
-    return d.n_rows
-
-
-def _start_from_summary(fam: Family, summary: Data, fixed: dict[str, float],
-                        start: dict[str, float], maxiter: int) -> dict[str, float]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r = fit_family(fam, summary, fixed=fixed, start=start, maxiter=maxiter)
-        if all(math.isfinite(v) for v in r.params.values()) and r.converged:
-            return {p: v for p, v in r.params.items() if p not in fixed}
-    except (DataError, FamilyError, ValueError, ArithmeticError):
-        pass
-    return dict(start)
 
 
 def _sandwich(res: FitResult, fam: Family, chunks: Any, inner: dict[str, float],
