@@ -242,7 +242,8 @@
 
   function layout(title, xt, yt, extra) {
     var l = { title: { text: title, font: { size: 13 } }, margin: { l: 54, r: 10, t: 34, b: 44 },
-              xaxis: { title: { text: xt } }, yaxis: { title: { text: yt } },
+              xaxis: { title: { text: xt }, exponentformat: "power" },
+              yaxis: { title: { text: yt }, exponentformat: "power" },
               legend: { orientation: "h", y: -0.25 }, showlegend: true };
     return Object.assign(l, extra || {});
   }
@@ -294,7 +295,7 @@
     cdfTr.push({ x: pd.cdf_fit.x, y: pd.cdf_fit.y, mode: "lines", name: "fitted CDF",
                  line: { color: "#ff3860", width: 2.5, shape: pd.discrete ? "hv" : "linear" } });
     P.react(el("plot-cdf"), cdfTr, layout("CDF: empirical vs fitted", "x", "F(x)",
-      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02] } }), cfg);
+      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power" } }), cfg);
   }
 
   function download(name, text, type) {
