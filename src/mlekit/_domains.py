@@ -129,7 +129,7 @@ class _UnitInterval(_Named):
     _name = "UnitInterval"
 
 
-def Interval(lower: float, upper: float) -> Domain:  # noqa: N802 - reads as a type
+def Interval(lower: float, upper: float) -> Domain:
     """The open interval ``(lower, upper)``; either end may be infinite."""
     return Domain(lower, upper)
 

@@ -24,8 +24,14 @@ from ._families._base import Family, get_family
 from ._likelihood import Likelihood
 from ._optimize import newton
 from ._result import Diagnostic, FitResult
-from .errors import (BoundaryWarning, ConvergenceError, ConvergenceWarning, DataError,
-                     NumericalWarning, ParameterError)
+from .errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    DataError,
+    NumericalWarning,
+    ParameterError,
+)
 
 __all__ = ["fit", "as_data"]
 
@@ -68,6 +74,7 @@ def fit(
     strict: bool = False,
     cov: str = "observed",
     maxiter: int = 200,
+    method: str = "auto",
     by: Any = None,
     backend: str | None = None,
     **kwargs: Any,
@@ -95,6 +102,9 @@ def fit(
         (non-convergence, boundary estimate, singular information).
     cov
         ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    method
+        ``"auto"`` (closed form when one exists, else Newton) or ``"newton"`` (always iterate:
+        a check on the closed forms).
     by
         Group labels (array, Series, or several keys): one fit per group, in one call.
     backend
@@ -106,6 +116,8 @@ def fit(
         kwargs["by"] = by
     if backend is not None:
         kwargs["backend"] = backend
+    if method != "auto":
+        kwargs["method"] = method
     special = dispatch(x, family, data=data, fixed=fixed, start=start, weights=weights,
                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter, **kwargs)
     if special is not NotImplemented:
@@ -113,6 +125,7 @@ def fit(
     if backend not in (None, "numpy"):
         raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
     kwargs.pop("backend", None)
+    kwargs.pop("method", None)
     if kwargs:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
     if x is None:
@@ -124,14 +137,18 @@ def fit(
                              "Hint: mk.compare(x, 'all') tries every family that fits.")
     fam = get_family(family)
     dat = as_data(x, weights=weights, nan_policy=nan_policy)
-    return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter)
+    return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter,
+                      method=method)
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                start: dict[str, float] | None = None, strict: bool = False,
-               cov: str = "observed", maxiter: int = 200) -> FitResult:
+               cov: str = "observed", maxiter: int = 200, method: str = "auto") -> FitResult:
+    path = method
     fixed_d = _check_param_dict(fam, fixed, "fixed")
     start_d = _check_param_dict(fam, start, "start")
+    if method not in ("auto", "newton"):
+        raise ParameterError(f"method must be 'auto' or 'newton'; got {method!r}.")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
@@ -166,7 +183,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     converged = True
     can_closed = getattr(fam, "_can_closed_form", None)
     closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
-    if closed_ok:
+    if closed_ok and path == "auto":
         stats = None
         if type(fam)._suffstats is not Family._suffstats:
             stats = map_reduce(fam._suffstats, lik.chunks)
@@ -176,11 +193,22 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                 if hasattr(fam, "_stats_loglik"):
                     ll = fam._stats_loglik(stats, params)
                 if hasattr(fam, "_stats_hessian"):
-                    H = _embed(fam, fam._stats_hessian(stats, params))
-        if params is None and hasattr(fam, "_fit_exact"):
-            params = fam._fit_exact(dat, inner_fixed)
-            if params is not None:
-                method = getattr(fam, "fit_exact_method", "closed-form")
+                    try:
+                        with np.errstate(all="ignore"):
+                            H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
+                    except (ZeroDivisionError, OverflowError, ValueError):
+                        H = None
+    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
+        fast = fam._fast_fit(dat, inner_fixed)
+        if fast is not None:
+            params, method = fast.params, fast.method
+            iterations, converged = fast.iterations, fast.converged
+            if fast.loglik is not None:
+                ll = fast.loglik
+            H = fast.hess
+            if not converged:
+                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                        f"converge after {iterations} iterations", "warning"))
     if params is not None:
         th = tuple(params[p] for p in fam.param_names)
         if H is None or not math.isfinite(ll):
@@ -208,15 +236,15 @@ def _check_information(fam: Family, dat: Data, free: list[str]) -> None:
             f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} observations. "
             "Hint: fix some parameters with fixed={...} or collect more data."
         )
-    if dat.exact.size == 0 and dat.interval_block.size == 0:
-        if dat.left.size == 0 or dat.right.size == 0:
-            side = "right" if dat.right.size else "left"
-            raise DataError(
-                f"at least one observation must be exact or bounded on both sides; got all "
-                f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
-                "Hint: with no failures yet, report a lower confidence bound on the mean life "
-                "instead of a fit."
-            )
+    if (dat.exact.size == 0 and dat.interval_block.size == 0
+            and (dat.left.size == 0 or dat.right.size == 0)):
+        side = "right" if dat.right.size else "left"
+        raise DataError(
+            f"at least one observation must be exact or bounded on both sides; got all "
+            f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
+            "Hint: with no failures yet, report a lower confidence bound on the mean life "
+            "instead of a fit."
+        )
 
 
 def compress_counts(dat: Data) -> Data:
@@ -336,6 +364,12 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
             "Hint: check that the data suit this family, or pass start={...}."
         )
     res, snap = best
+    fallback = False
+    if not res.converged and math.isfinite(res.fun):
+        polished = _nelder_mead_polish(make_obj(), res)
+        if polished is not None:
+            res, fallback = polished
+            snap = {}
     if not math.isfinite(res.fun):
         raise DataError(
             f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
@@ -348,7 +382,13 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     else:
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
-    method = "newton" + (" (numerical derivatives for censored terms)" if numeric else "")
+    note = getattr(fam, "derivatives_note", "")
+    method = "newton" + (f" ({note})" if note else
+                         " (numerical derivatives for censored/truncation terms)" if numeric else "")
+    if fallback:
+        method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
+        diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
+                                "polished with Nelder-Mead", "info"))
     if not res.converged:
         diags.append(Diagnostic("nonconvergence",
                                 f"the optimiser did not converge: {res.message} after "
@@ -364,6 +404,33 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     grad_norm = float(np.max(np.abs(g[free])))
     return (dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
             res.converged, diags)
+
+
+def _nelder_mead_polish(obj: Any, res: Any) -> Any:
+    """Derivative-free polish when Newton stalls (kinks, e.g. Laplace's loc with censoring)."""
+    from scipy.optimize import minimize
+
+    def f(e: np.ndarray) -> float:
+        v = obj(e, 0)[0]
+        return -v if math.isfinite(v) else math.inf
+
+    x0 = np.asarray(res.x, dtype=float)
+    simplex = np.vstack([x0] + [x0 + np.eye(x0.size)[i] * 0.05 for i in range(x0.size)])
+    with np.errstate(all="ignore"):
+        nm = minimize(f, x0, method="Nelder-Mead",
+                      options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000 * x0.size,
+                               "initial_simplex": simplex})
+    if not (nm.success and -nm.fun >= res.fun - 1e-12 * (1 + abs(res.fun))):
+        return None
+    # try to finish with Newton from there (smooth problems converge at once)
+    with np.errstate(all="ignore"):
+        again = newton(obj, nm.x, maxiter=50)
+    if again.converged and again.fun >= -nm.fun - 1e-12 * (1 + abs(nm.fun)):
+        return again, False
+    _, g, H = obj(nm.x, 2)
+    from ._optimize import OptResult
+    return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), True,
+                     "converged (Nelder-Mead)"), True
 
 
 def _eta(doms: list[Any], free: list[int], fam: Family, s0: dict[str, float]) -> list[float]:
@@ -392,20 +459,34 @@ def _uses_numeric(lik: Likelihood) -> bool:
 
 
 def _covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
+    """Inverse of the observed information ``-H`` on the parameters ``idx``."""
     cov = np.zeros((k, k))
-    if not idx:
+    m = len(idx)
+    if not m:
         return cov, True
-    info = -H[np.ix_(idx, idx)]
-    ok = bool(np.all(np.isfinite(info)))
-    if ok:
-        try:
-            L = np.linalg.cholesky(info)
-            Li = np.linalg.inv(L)
-            c = Li.T @ Li
-        except np.linalg.LinAlgError:
-            ok = False
-    if not ok:
-        c = np.full((len(idx), len(idx)), np.nan)
+    info = -H if m == k else -H[np.ix_(idx, idx)]
+    if m == 1:
+        a = float(info[0, 0])
+        ok = math.isfinite(a) and a > 0
+        c = np.array([[1.0 / a if ok else math.nan]])
+    elif m == 2:
+        a, b, d = float(info[0, 0]), float(info[0, 1]), float(info[1, 1])
+        det = a * d - b * b
+        ok = all(math.isfinite(v) for v in (a, b, d)) and a > 0 and det > 1e-14 * (a * d)
+        c = (np.array([[d, -b], [-b, a]]) / det) if ok else np.full((2, 2), math.nan)
+    else:
+        ok = bool(np.all(np.isfinite(info)))
+        if ok:
+            try:
+                L = np.linalg.cholesky(info)
+                Li = np.linalg.inv(L)
+                c = Li.T @ Li
+            except np.linalg.LinAlgError:
+                ok = False
+        if not ok:
+            c = np.full((m, m), math.nan)
+    if m == k:
+        return c, ok
     cov[np.ix_(idx, idx)] = c
     return cov, ok
 
@@ -416,7 +497,22 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
             diags: list[Diagnostic], strict: bool, cov_kind: str) -> FitResult:
     names = fam.param_names
     k = len(names)
-    regular = [i for i, p in enumerate(names) if p not in fixed and p not in nonreg]
+    # parameters whose estimate sits on the edge of the domain have no Wald SE
+    boundary = {d.param for d in diags if d.code == "boundary" and d.param}
+    for i, p in enumerate(names):
+        if p in fixed or p in nonreg or p in boundary:
+            continue
+        msg = None
+        if fam.domains[i].on_boundary(params[p], rtol=0.0):
+            msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
+                   f"{fam.domains[i].describe()}")
+        else:
+            msg = fam._boundary_message(p, params)
+        if msg:
+            diags.append(Diagnostic("boundary", msg + _boundary_hint(fam, p), "warning", p))
+            boundary.add(p)
+    regular = [i for i, p in enumerate(names)
+               if p not in fixed and p not in nonreg and p not in boundary]
     assert H is not None
     cov, ok = _covariance(H, regular, k)
     cov_type = "observed"
@@ -434,27 +530,23 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
         diags.append(Diagnostic("expected-information", "SE of loc uses the expected information "
                                 "(the log-likelihood is not twice differentiable in loc)", "info",
                                 "loc"))
-    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] >= 0 else math.nan)
+    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)
           for i, p in enumerate(names)}
+    for i, p in enumerate(names):
+        if p in boundary:
+            se[p] = math.nan
+            cov[i, :] = cov[:, i] = math.nan
     for p in nonreg:
         se[p] = math.nan
         diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
                                 f"({nonreg[p]:.6g}); it has no Wald standard error "
                                 "(use bootstrap intervals)", "info", p))
-    for i, p in enumerate(names):
-        if p in fixed or p in nonreg:
-            continue
-        if any(d.code == "boundary" and d.param == p for d in diags):
-            continue
-        if fam.domains[i].on_boundary(params[p], rtol=0.0):
-            diags.append(Diagnostic("boundary", f"{p} = {params[p]:.6g} is on the boundary of its "
-                                    f"domain {fam.domains[i].describe()}", "warning", p))
     n_free = k - len(fixed)
     n = dat.n_obs
     if n_free and n < 10 * n_free:
         diags.append(Diagnostic("small-sample", f"only {n:g} observations for {n_free} "
-                                "parameters: Wald intervals can be far too narrow; prefer "
-                                "ci(method='profile')", "info"))
+                                f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be "
+                                "far too narrow; prefer ci(method='profile')", "info"))
     if fam.discrete and hasattr(dat, "_compressed_from"):
         dat = dat._compressed_from  # keep the user's data on the result
     res = FitResult(

@@ -40,6 +40,20 @@ class OptResult:
 def _direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
     """Ascent direction and Newton decrement; ``True`` when ``-H`` was positive definite."""
     A = -H
+    n = g.shape[0]
+    if n == 1:
+        a = float(A[0, 0])
+        if a > 0 and math.isfinite(a):
+            step = g / a
+            return step, float(g[0] * step[0]), True
+    elif n == 2:
+        a, b, d = float(A[0, 0]), float(A[0, 1]), float(A[1, 1])
+        det = a * d - b * b
+        if a > 0 and det > 0 and math.isfinite(det):
+            s0 = (d * g[0] - b * g[1]) / det
+            s1 = (a * g[1] - b * g[0]) / det
+            step = np.array([s0, s1])
+            return step, float(g[0] * s0 + g[1] * s1), True
     try:
         L = np.linalg.cholesky(A)
         step = np.linalg.solve(L.T, np.linalg.solve(L, g))
@@ -87,9 +101,12 @@ def newton(
         slope = float(g @ step)
         t = 1.0
         accepted = False
+        full = None
         while t > 1e-12:
             xn = x + t * step
-            fn = fun(xn, 0)[0]
+            # the first trial gets full derivatives (it is accepted nearly always)
+            full = fun(xn, 2 if t == 1.0 else 0)
+            fn = full[0]
             nev += 1
             if math.isfinite(fn) and (fn >= f + 1e-4 * t * slope
                                       or (fn >= f - 1e-13 * (1 + abs(f)) and dec < 1e-6)):
@@ -102,8 +119,11 @@ def newton(
                    else "the line search failed to increase the log-likelihood")
             return OptResult(x, f, g, H, it, nev, conv, msg, dec, history)
         x = xn
-        f, g, H = fun(x, 2)
-        nev += 1
+        if t == 1.0 and full is not None:
+            f, g, H = full
+        else:
+            f, g, H = fun(x, 2)
+            nev += 1
         history.append(f)
         if not math.isfinite(f):
             return OptResult(x, f, g, H, it, nev, False, "the log-likelihood became non-finite",

@@ -24,13 +24,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import zeta
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Domain
 from ..errors import DataError, FamilyError, ParameterError
 
-__all__ = ["Family", "Support", "Derivs", "Stats", "register", "get_family", "families",
-           "registry"]
+__all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
+           "families", "registry", "newton_1d", "trigamma"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -50,9 +51,11 @@ class Support:
 
     def describe(self) -> str:
         if self.integer:
-            hi = "…" if self.upper == math.inf else f"{self.upper:g}"
-            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {hi}}}" if hi != "…" else \
-                f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper == math.inf:
+                return f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper - self.lower <= 2:
+                return "{" + ", ".join(f"{v:g}" for v in np.arange(self.lower, self.upper + 1)) + "}"
+            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {self.upper:g}}}"
         lo = "-inf" if self.lower == -math.inf else f"{self.lower:g}"
         hi = "inf" if self.upper == math.inf else f"{self.upper:g}"
         lb = "[" if self.lower_closed else "("
@@ -61,6 +64,12 @@ class Support:
 
     def violations(self, x: FloatArray) -> NDArray[np.bool_]:
         """Mask of values outside the support (NaN excluded)."""
+        if x.size and not self.integer:
+            lo, hi = float(x.min()), float(x.max())
+            ok_lo = lo >= self.lower if self.lower_closed else lo > self.lower
+            ok_hi = hi <= self.upper if self.upper_closed else hi < self.upper
+            if ok_lo and ok_hi:
+                return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
         bad = np.zeros(x.shape, dtype=bool)
         if self.lower > -math.inf:
             bad |= (x < self.lower) if self.lower_closed else (x <= self.lower)
@@ -71,11 +80,23 @@ class Support:
         return bad
 
 
+@dataclass
+class FastFit:
+    """What a family's own fast estimator (``Family._fast_fit``) returns."""
+
+    params: dict[str, float]
+    method: str
+    iterations: int = 0
+    converged: bool = True
+    loglik: float | None = None
+    hess: Any = None
+
+
 class Stats:
     """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
     ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation)."""
 
-    __slots__ = ("sums", "mins", "maxs", "moments")
+    __slots__ = ("maxs", "mins", "moments", "sums")
 
     def __init__(self, sums: dict[str, float] | None = None, *, mins: dict[str, float] | None = None,
                  maxs: dict[str, float] | None = None,
@@ -116,13 +137,38 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     if w is None:
         m = float(x.mean())
         d = x - m
-        return (float(x.size), m, float(np.dot(d, d)))
+        return (float(x.size), m, float(fdot(d, d)))
     W = float(w.sum())
     if W == 0:
         return (0.0, 0.0, 0.0)
-    m = float(np.dot(w, x)) / W
+    m = float(fdot(w, x)) / W
     d = x - m
-    return (W, m, float(np.dot(w, d * d)))
+    return (W, m, float(fdot(w, d * d)))
+
+
+def trigamma(x: Any) -> Any:
+    """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
+    return zeta(2.0, x)
+
+
+def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
+              max_step: float = 1.0) -> tuple[float, int, bool]:
+    """Maximise a concave 1-D function of ``t`` by Newton: ``fun(t) -> (grad, hess)``.
+
+    Stops when the score, in units of its standard error (``|g|/sqrt(-h)``), is below
+    ``tol``. Steps are capped at ``max_step``; a non-concave point takes a capped
+    gradient step. Returns ``(t, iterations, converged)``.
+    """
+    t = t0
+    for it in range(1, maxiter + 1):
+        g, h = fun(t)
+        if not (math.isfinite(g) and math.isfinite(h)):
+            return t, it, False
+        if h < 0 and abs(g) <= tol * math.sqrt(-h):
+            return t, it, True
+        step = -g / h if h < 0 else math.copysign(max_step, g)
+        t += max(-max_step, min(max_step, step))
+    return t, maxiter, False
 
 
 # ---------------------------------------------------------------------------- registry
@@ -180,7 +226,7 @@ def families() -> list[dict[str, Any]]:
             "class": cls.__name__,
             "params": list(cls.param_names),
             "domains": {p: d.describe() for p, d in zip(cls.param_names, cls.domains)},
-            "support": cls.support.describe(),
+            "support": getattr(cls, "support_text", "") or cls.support.describe(),
             "discrete": cls.discrete,
             "formula": cls.formula,
         })
@@ -223,6 +269,23 @@ class Family:
                 f"{dom.describe()}; got {v!r}."
             )
         return v
+
+    # ---------------------------------------------------------------- user-defined families
+    @classmethod
+    def from_logpdf(cls, logpdf: Any, logcdf: Any = None, logsf: Any = None, params: Any = None,
+                    **kwargs: Any) -> Family:
+        """A family from a log density ``logpdf(x, p1, ...)`` (optionally ``logcdf``/``logsf``
+        for fast censored terms); see :mod:`mlekit._families._custom_family`."""
+        from ._custom_family import from_logpdf
+
+        return from_logpdf(logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
+
+    @classmethod
+    def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
+        """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
+        from ._custom_family import from_cumhaz
+
+        return from_cumhaz(cumhaz, params=params, **kwargs)
 
     # ---------------------------------------------------------------- identity
     @property
@@ -309,7 +372,8 @@ class Family:
         qa = np.asarray(q, dtype=float)
         if np.any((qa < 0) | (qa > 1)):
             raise ParameterError(f"probabilities must lie in [0, 1]; got {qa[(qa < 0) | (qa > 1)][:3]}.")
-        out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.asarray(self._ppf(qa, self.theta()), dtype=float)
         return out[()] if out.ndim == 0 else out
 
     def isf(self, q: ArrayLike) -> Any:
@@ -360,9 +424,9 @@ class Family:
         lo, hi = self._support_bounds(th)
         s = self.support
         bad = (x < lo) | (x > hi)
-        if not s.lower_closed:
+        if not (s.lower_closed or s.integer):
             bad |= x == lo
-        if not s.upper_closed:
+        if not (s.upper_closed or s.integer):
             bad |= x == hi
         if s.integer:
             bad |= x != np.floor(x)
@@ -427,6 +491,8 @@ class Family:
             arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
             for arr in arrays:
                 bad = sup.violations(arr)
+                if bad.size == 0:
+                    continue
                 if kind in ("left", "right", "interval"):
                     # censoring bounds may sit at an open end of the support
                     bad &= ~((arr == sup.lower) | (arr == sup.upper))
@@ -438,15 +504,28 @@ class Family:
                         f"values outside (first at index {blk.row_of(i)}: {arr[i]:g})."
                         + self._support_hint()
                     )
+            if not self.discrete and kind in ("left", "right"):
+                edge = sup.lower if kind == "left" else sup.upper
+                imp = (blk.x <= edge) if kind == "left" else (blk.x >= edge)
+                if math.isfinite(edge) and imp.any():
+                    i = int(np.flatnonzero(imp)[0])
+                    raise DataError(
+                        f"a {kind}-censored value at the {'lower' if kind == 'left' else 'upper'} "
+                        f"end of {type(self).__name__}'s support has probability 0; got "
+                        f"{int(imp.sum())} (first at index {blk.row_of(i)}: {blk.x[i]:g}). Hint: "
+                        "such a row says nothing possible about the value; drop it or fix the bound."
+                    )
 
     def _support_hint(self) -> str:
         s = self.support
         if s.integer:
             return " Hint: this family is for counts; use a continuous family for measurements."
-        if s.lower == 0 and not s.lower_closed:
+        if s.lower == 0:
             return (" Hint: values at a detection limit can be passed as left-censored; for data "
                     "that can be zero or negative use a family on the real line.")
         return ""
 
-    def _param_scale_hint(self) -> dict[str, float]:
-        return {}
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        """A message when ``params[name]`` is effectively at an infinite end of its domain
+        (a limit such as the t distribution's df → ∞), else None."""
+        return None

@@ -7,17 +7,18 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import (betainc, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py,
-                           xlogy)
+from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, xlog1py, xlogy
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Positive, UnitInterval
 from ..errors import DataError, FamilyError, ParameterError
-from ._base import Derivs, Family, Stats, Support, register
+from ._base import Derivs, Family, FastFit, Stats, Support, newton_1d, register, trigamma
 from ._helpers import CumHaz
 
 Theta = tuple[Any, ...]
+
 _COUNTS = Support(0.0, math.inf, lower_closed=True, integer=True)
+_POISSON_LIMIT = 1e10
 
 
 def _lgamma1(blk: Block, x: Any) -> Any:
@@ -104,8 +105,11 @@ class Poisson(Family):
         r = p["rate"]
         return float(xlogy(stats.sums["sx"], r)) - stats.sums["W"] * r - stats.sums["slgam"]
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.array([[-stats.sums["sx"] / p["rate"] ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
         return {"rate": max(m, 0.5)}
 
 
@@ -177,8 +181,12 @@ class Bernoulli(Family):
         s, W = stats.sums["sx"], stats.sums["W"]
         return float(xlogy(s, p["p"]) + xlog1py(W - s, -p["p"]))
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, W, q = stats.sums["sx"], stats.sums["W"], p["p"]
+        return np.array([[-s / q**2 - (W - s) / (1.0 - q) ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
         return {"p": min(max(m, 0.01), 0.99)}
 
     def _support_hint(self) -> str:
@@ -196,6 +204,7 @@ class Binomial(Family):
     """
 
     name = "binomial"
+    support_text = "{0, 1, …, n}"
     param_names = ("p",)
     domains = (UnitInterval,)
     support = _COUNTS
@@ -291,6 +300,10 @@ class Binomial(Family):
         s, n = stats.sums["sx"], stats.sums["sn"]
         return float(stats.sums["slc"] + xlogy(s, p["p"]) + xlog1py(n - s, -p["p"]))
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, n, q = stats.sums["sx"], stats.sums["sn"], p["p"]
+        return np.array([[-s / q**2 - (n - s) / (1.0 - q) ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         n = self.n if self.n is not None else max(float(x.max()), 1.0)
         m = float(np.mean(x)) / max(n, 1)
@@ -357,8 +370,12 @@ class Geometric(CumHaz):
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return float(xlog1py(stats.sums["sx"], -p["p"]) + stats.sums["W"] * math.log(p["p"]))
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        q = p["p"]
+        return np.array([[-stats.sums["sx"] / (1.0 - q) ** 2 - stats.sums["W"] / q**2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
         return {"p": min(max(1.0 / (1.0 + m), 0.01), 0.99)}
 
 
@@ -382,10 +399,12 @@ class NegativeBinomial(Family):
     formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        # log C(x+r-1, x) = -log x - log B(r, x) (x > 0); written with log1p so that it stays
+        # accurate as size -> infinity (the Poisson limit)
         m, r = th
-        lg = _lgamma1(blk, x) if blk is not None else gammaln(x + 1.0)
-        return (gammaln(x + r) - gammaln(r) - lg + r * np.log(r) + xlogy(x, m)
-                - (r + x) * np.log(r + m))
+        xs = np.maximum(x, 1.0)
+        comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
+        return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         m, r = th
@@ -395,7 +414,7 @@ class NegativeBinomial(Family):
         gr = digamma(x + r) - digamma(r) + np.log(r) + 1.0 - np.log(rm) - (r + x) / rm
         hmm = -x / m**2 + (r + x) / rm**2
         hmr = (x - m) / rm**2
-        hrr = polygamma(1, x + r) - polygamma(1, r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
+        hrr = trigamma(x + r) - trigamma(r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
         return val, [gm, gr], [[hmm, hmr], [hmr, hrr]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -422,38 +441,42 @@ class NegativeBinomial(Family):
         m, r = th
         return st.nbinom(r, r / (r + m))
 
-    def _fit_exact(self, data: Data, fixed: dict[str, float]) -> dict[str, float] | None:
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
         """Mean = sample mean (exact for every size); size by 1-D Newton on log(size)."""
-        if "mean" in fixed:
+        if "mean" in fixed or not data.only_exact or data.is_truncated:
             return None
         b = data.exact
         W = b.wsum
         m = b.wsum_of(b.x) / W
         if "size" in fixed:
-            return {"mean": m, "size": fixed["size"]}
+            return FastFit({"mean": m, "size": fixed["size"]}, "closed-form")
         var = b.wsum_of((b.x - m) ** 2) / W
-        if m <= 0 or var <= m:
-            return None  # under-dispersed: let the generic path report the boundary
+        if m <= 0:
+            return None
+        if var <= m:
+            # not over-dispersed: the supremum is the Poisson limit size -> infinity
+            return FastFit({"mean": m, "size": _POISSON_LIMIT * max(m, 1.0)}, "closed-form")
         x, w = b.x, (np.ones_like(b.x) if b.w is None else b.w)
-        r = m * m / (var - m)
-        t = math.log(r)
-        for _ in range(100):
+
+        def score(t: float) -> tuple[float, float]:
             r = math.exp(t)
-            g = float(np.dot(w, digamma(x + r))) - W * float(digamma(r)) + W * math.log(r / (r + m))
-            h = (float(np.dot(w, polygamma(1, x + r))) - W * float(polygamma(1, r))
+            g = float(fdot(w, digamma(x + r))) - W * float(digamma(r)) + W * math.log(r / (r + m))
+            h = (float(fdot(w, trigamma(x + r))) - W * float(trigamma(r))
                  + W * (1.0 / r - 1.0 / (r + m)))
-            gt, ht = g * r, h * r * r + g * r
-            step = -gt / ht if ht < 0 else (1.0 if gt > 0 else -1.0)
-            step = max(min(step, 3.0), -3.0)
-            t += step
-            if abs(step) < 1e-13:
-                break
-        return {"mean": m, "size": math.exp(t)}
+            return g * r, h * r * r + g * r
+
+        t, it, ok = newton_1d(score, math.log(m * m / (var - m)), max_step=3.0)
+        return FastFit({"mean": m, "size": math.exp(t)}, "profile-newton (on distinct counts)", it, ok)
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "size" and params["size"] >= 1e6 * max(params["mean"], 1.0):
+            return f"size = {params['size']:.3g} is effectively infinite (the Poisson limit)"
+        return None
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         ww = np.ones_like(x) if w is None else w
         W = ww.sum()
-        m = max(float(np.dot(ww, x) / W), 0.1)
-        v = float(np.dot(ww, (x - m) ** 2) / W)
+        m = max(float(fdot(ww, x) / W), 0.1)
+        v = float(fdot(ww, (x - m) ** 2) / W)
         r = m * m / (v - m) if v > m * 1.01 else 100.0 * m
         return {"mean": fixed.get("mean", m), "size": fixed.get("size", min(max(r, 1e-3), 1e6))}

@@ -8,17 +8,23 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr, polygamma
+from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Positive, Real
-from ._base import Derivs, Family, Stats, Support, moments_of, register
+from ._base import Derivs, Family, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
 from ._helpers import CumHaz
 from ._real import Normal, _sd, _spread, _wmean, _wquantile
 
 Theta = tuple[Any, ...]
+
 _POS = Support(0.0, math.inf)
 _EULER = 0.5772156649015329
+
+
+def data_chunks(data: Data) -> list[Data]:
+    """The data as one in-memory piece (fast paths handle only that case)."""
+    return [data]
 
 
 def _logx(blk: Block | None, x: Any) -> Any:
@@ -149,6 +155,9 @@ class Exponential(CumHaz):
         r = p["rate"]
         return stats.sums["events"] * math.log(r) - r * stats.sums["exposure"]
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.array([[-stats.sums["events"] / p["rate"] ** 2]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = _wmean(x, w)
         return {"rate": 1.0 / m if m > 0 else 1.0}
@@ -162,7 +171,7 @@ def _gamma_shape(s: float) -> float:
     k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
     for _ in range(50):
         f = math.log(k) - float(digamma(k)) - s
-        fp = 1.0 / k - float(polygamma(1, k))
+        fp = 1.0 / k - float(trigamma(k))
         step = f / fp
         kn = k - step
         if kn <= 0:
@@ -176,7 +185,7 @@ def _gamma_shape(s: float) -> float:
 def _inv_digamma(y: float) -> float:
     x = math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + _EULER)
     for _ in range(50):
-        step = (float(digamma(x)) - y) / float(polygamma(1, x))
+        step = (float(digamma(x)) - y) / float(trigamma(x))
         xn = x - step
         if xn <= 0:
             xn = x / 2
@@ -197,6 +206,7 @@ class Gamma(Family):
     """
 
     name = "gamma"
+    closed_form_method = "newton-on-statistics"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = _POS
@@ -212,7 +222,7 @@ class Gamma(Family):
         val = -gammaln(k) - k * np.log(s) + (k - 1.0) * lx - x / s
         gk = -digamma(k) - np.log(s) + lx
         gs = -k / s + x / s**2
-        return val, [gk, gs], [[-polygamma(1, k), -1.0 / s], [-1.0 / s, k / s**2 - 2.0 * x / s**3]]
+        return val, [gk, gs], [[-trigamma(k), -1.0 / s], [-1.0 / s, k / s**2 - 2.0 * x / s**3]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return np.log(gammainc(th[0], x / th[1]))
@@ -258,7 +268,7 @@ class Gamma(Family):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         k, s = p["shape"], p["scale"]
         W, sx = stats.sums["W"], stats.sums["sx"]
-        return np.array([[-W * float(polygamma(1, k)), -W / s],
+        return np.array([[-W * float(trigamma(k)), -W / s],
                          [-W / s, W * k / s**2 - 2.0 * sx / s**3]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
@@ -334,6 +344,78 @@ class Weibull(CumHaz):
         k = fixed.get("shape", math.pi / (math.sqrt(6) * s) if s > 0 else 1.0)
         return {"shape": k, "scale": fixed.get("scale", math.exp(m + _EULER / k))}
 
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact and right-censored data: Newton on the profile log-likelihood of the shape.
+
+        With ``S_j = Σ w x^k (log x)^j`` over all rows and ``r``, ``L`` the weight and the sum
+        of ``log x`` over the exact rows, ``scale^k = S_0 / r`` and the profile score is
+        ``r/k - r S_1/S_0 + L``: each iteration is one ``exp`` pass and two dot products.
+        """
+        if (data.left.size or data.interval_block.size or data.is_truncated
+                or "scale" in fixed or not data.exact.size or len(data_chunks(data)) > 1):
+            return None
+        e, rc = data.exact, data.right
+        lx_e = e.cached("log_x", lambda: np.log(e.x))
+        if np.isneginf(lx_e).any():
+            return None  # exact zeros: the density is 0 or infinite; let Newton report it
+        R = e.wsum
+        L = e.wsum_of(lx_e)
+        m = L / R
+        if rc.size:
+            lx = np.concatenate([lx_e, rc.cached("log_x", lambda: np.log(rc.x))])
+            w = None if (e.w is None and rc.w is None) else np.concatenate(
+                [np.ones(e.size) if e.w is None else e.w, np.ones(rc.size) if rc.w is None else rc.w])
+        else:
+            lx, w = lx_e, e.w
+        c = float(lx.max())
+        d = lx - m
+        t = lx - c
+        d2 = d * d
+        sums: dict[str, float] = {}
+
+        def moments(k: float) -> tuple[float, float, float]:
+            z = np.exp(k * t)
+            if w is not None:
+                z *= w
+            s0 = float(z.sum())
+            return s0, float(fdot(z, d)) / s0, float(fdot(z, d2)) / s0
+
+        def score(eta: float) -> tuple[float, float]:
+            k = math.exp(eta)
+            s0, a, b = moments(k)
+            sums.update(s0=s0, a=a, b=b, k=k)
+            g = R / k - R * a
+            h = -R / (k * k) - R * (b - a * a)
+            return g * k, h * k * k + g * k
+
+        if "shape" in fixed:
+            k = fixed["shape"]
+            s0, a, b = moments(k)
+            sums.update(s0=s0, a=a, b=b, k=k)
+            it, ok = 0, True
+        else:
+            sd = math.sqrt(max(float(np.mean(d2)) if e.w is None and not rc.size else
+                               float(fdot(np.ones_like(d2) if w is None else w, d2) / (
+                                   d2.size if w is None else w.sum())), 1e-300))
+            k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
+            eta, it, ok = newton_1d(score, math.log(k0), tol=1e-9)
+            k = math.exp(eta)
+            if sums.get("k") != k:
+                score(eta)
+        s0, a, b = sums["s0"], sums["a"], sums["b"]
+        log_lam = c + math.log(s0 / R) / k
+        lam = math.exp(log_lam)
+        delta = m - log_lam
+        szu = R * (a + delta)              # Σ z' u   (z' = (x/λ)^k, u = log x − log λ)
+        szu2 = R * (b + 2 * delta * a + delta * delta)
+        ll = R * math.log(k) - R * log_lam + (k - 1.0) * (L - R * log_lam) - R
+        hkk = -R / k**2 - szu2
+        hkl = k * szu / lam
+        hll = (k * R - k * (k + 1.0) * R) / lam**2
+        H = np.array([[hkk, hkl], [hkl, hll]])
+        method = "profile-newton" if "shape" not in fixed else "closed-form"
+        return FastFit({"shape": k, "scale": lam}, method, it, ok, ll, H)
+
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
 
@@ -398,7 +480,8 @@ class LogLogistic(CumHaz):
         lx = np.log(x[x > 0])
         ww = None if w is None else w[x > 0]
         s = _spread(lx, ww) * 1.349 / (2 * math.log(3))
-        return {"shape": fixed.get("shape", 1.0 / s), "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
+        return {"shape": fixed.get("shape", 1.0 / s),
+                "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -452,6 +535,10 @@ class Rayleigh(CumHaz):
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s = p["scale"]
         return stats.sums["slogx"] - 2.0 * stats.sums["W"] * math.log(s) - stats.sums["sx2"] / (2 * s * s)
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s = p["scale"]
+        return np.array([[2.0 * stats.sums["W"] / s**2 - 3.0 * stats.sums["sx2"] / s**4]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         return {"scale": math.sqrt(_wmean(x * x, w) / 2.0)}
@@ -542,6 +629,10 @@ class Pareto(CumHaz):
         a, m = p["shape"], p["scale"]
         W = stats.sums["W"]
         return W * (math.log(a) + a * math.log(m)) - (a + 1.0) * stats.sums["slogx"]
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        a, m, W = p["shape"], p["scale"], stats.sums["W"]
+        return np.array([[-W / a**2, W / m], [W / m, -a * W / m**2]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         m = fixed.get("scale", float(x.min()))
@@ -680,6 +771,12 @@ class InverseGaussian(Family):
         W, sx, si = stats.sums["W"], stats.sums["sx"], stats.sums["sinv"]
         q = si - 2.0 * W / mu + sx / mu**2
         return 0.5 * W * math.log(lam / (2 * math.pi)) - 1.5 * stats.sums["slogx"] - lam * q / 2
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        mu, lam = p["mu"], p["shape"]
+        W, sx = stats.sums["W"], stats.sums["sx"]
+        hml = (sx - W * mu) / mu**3
+        return np.array([[-lam * (3.0 * sx - 2.0 * W * mu) / mu**4, hml], [hml, -0.5 * W / lam**2]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         mu = fixed.get("mu", _wmean(x, w))

@@ -7,21 +7,26 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import digamma, expit, gammaln, log_ndtr, polygamma, stdtr, stdtrit
+from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
-from .._data import Block, Data
+from .._data import Block, Data, fdot
 from .._domains import Positive, Real
-from ._base import Derivs, Stats, Support, moments_of, register
+from ._base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
 from ._helpers import LocScale
 
 Theta = tuple[Any, ...]
+
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _EULER = 0.5772156649015329
 
 
 def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
     if w is None:
-        return float(np.quantile(x, q))
+        k = (x.size - 1) * q
+        lo = math.floor(k)
+        hi = min(lo + 1, x.size - 1)
+        part = np.partition(x, (lo, hi))
+        return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
     o = np.argsort(x)
     cw = np.cumsum(w[o])
     return float(x[o][np.searchsorted(cw, q * cw[-1])])
@@ -33,7 +38,7 @@ def _sd(x: np.ndarray, w: np.ndarray | None) -> float:
 
 
 def _wmean(x: np.ndarray, w: np.ndarray | None) -> float:
-    return float(np.mean(x)) if w is None else float(np.dot(w, x) / w.sum())
+    return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
 
 
 def _spread(x: np.ndarray, w: np.ndarray | None) -> float:
@@ -94,6 +99,13 @@ class Normal(LocScale):
         ss = m2 + W * (m - p["mu"]) ** 2
         return -W * (_LOG_SQRT_2PI + math.log(s)) - ss / (2 * s * s)
 
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        W, m, m2 = stats.moments["x"]
+        s = p["sigma"]
+        s1 = W * (m - p["mu"])
+        ss = m2 + W * (m - p["mu"]) ** 2
+        return np.array([[-W / s**2, -2.0 * s1 / s**3], [-2.0 * s1 / s**3, W / s**2 - 3.0 * ss / s**4]])
+
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         return {"mu": _wmean(x, w), "sigma": _sd(x, w) or _spread(x, w)}
 
@@ -117,11 +129,13 @@ class Logistic(LocScale):
 
     def _g(self, z: Any, order: int) -> tuple[Any, Any, Any]:
         a = np.abs(z)
-        g = -a - 2.0 * np.log1p(np.exp(-a))
+        e = np.exp(-a)
+        g = -a - 2.0 * np.log1p(e)
         if order == 0:
             return g, None, None
-        s = expit(z)
-        return g, 1.0 - 2.0 * s, -2.0 * s * (1.0 - s)
+        q = 1.0 / (1.0 + e)  # expit(|z|)
+        # g' = 1 - 2 expit(z) = -sign(z) (2q - 1);  g'' = -2 q (1 - q)
+        return g, np.where(z >= 0, 1.0 - 2.0 * q, 2.0 * q - 1.0), -2.0 * q * (1.0 - q)
 
     def _G(self, z: Any) -> Any:
         return -np.logaddexp(0.0, -z)
@@ -176,6 +190,60 @@ class Gumbel(LocScale):
         s = (_sd(x, w) or _spread(x, w)) * math.sqrt(6) / math.pi
         return {"loc": _wmean(x, w) - _EULER * s, "scale": s}
 
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact data: ``loc`` is closed-form given ``scale``; Newton on the profile score
+        ``scale + Σ y e/Σ e = 0`` (``y = x − mean``, ``e = exp(−x/scale)``)."""
+        if not data.only_exact or data.is_truncated or "loc" in fixed:
+            return None
+        b = data.exact
+        x, w = b.x, b.w
+        W = b.wsum
+        xbar = b.wsum_of(x) / W
+        y = x - xbar
+        ymin = float(y.min())
+        y2 = y * y
+        var = b.wsum_of(y2) / W
+        if var <= 0:
+            return None
+        acc: dict[str, float] = {}
+
+        def sums(beta: float) -> tuple[float, float, float]:
+            e = np.exp(-(y - ymin) / beta)
+            if w is not None:
+                e *= w
+            s = float(e.sum())
+            return s, float(fdot(e, y)) / s, float(fdot(e, y2)) / s
+
+        def score(eta: float) -> tuple[float, float]:
+            beta = math.exp(eta)
+            s, a1, a2 = sums(beta)
+            acc.update(beta=beta, s=s, a1=a1, a2=a2)
+            g = beta + a1
+            dg = 1.0 + (a2 - a1 * a1) / beta**2
+            # maximise the profile: its derivative in beta is proportional to -g
+            return -g * beta * W / beta**2, -(dg * beta + g) * beta * W / beta**2
+
+        if "scale" in fixed:
+            beta = fixed["scale"]
+            s, a1, a2 = sums(beta)
+            acc.update(beta=beta, s=s, a1=a1, a2=a2)
+            it, ok, method = 0, True, "closed-form"
+        else:
+            eta, it, ok = newton_1d(score, math.log(math.sqrt(6 * var) / math.pi), tol=1e-9)
+            beta = math.exp(eta)
+            if acc.get("beta") != beta:
+                score(eta)
+            method = "profile-newton"
+        s, a1, a2 = acc["s"], acc["a1"], acc["a2"]
+        mu = xbar + ymin - beta * math.log(s / W)
+        dlt = xbar - mu
+        sz = W * dlt / beta                                  # Σ z
+        sze = W * (a1 + dlt) / beta                          # Σ z e^{-z}
+        sz2e = W * (a2 + 2 * dlt * a1 + dlt * dlt) / beta**2  # Σ z² e^{-z}
+        ll = -sz - W - W * math.log(beta)
+        H = np.array([[-W, -sze], [-sze, 2 * sze - 2 * sz - sz2e + W]]) / beta**2
+        return FastFit({"loc": mu, "scale": beta}, method, it, ok, ll, H)
+
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
 
@@ -221,12 +289,14 @@ class Laplace(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.laplace(th[0], th[1])
 
-    def _fit_exact(self, data: Data, fixed: dict[str, float]) -> dict[str, float] | None:
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        if not data.only_exact or data.is_truncated:
+            return None
         b = data.exact
         loc = fixed.get("loc", _wquantile_mid(b.x, b.w))
         dev = np.abs(b.x - loc)
         scale = fixed.get("scale", b.wsum_of(dev) / b.wsum)
-        return {"loc": loc, "scale": scale}
+        return FastFit({"loc": loc, "scale": scale}, "closed-form")
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         loc = _wquantile(x, w, 0.5)
@@ -328,8 +398,7 @@ class StudentT(LocScale):
                         np.log1p(-stdtr(nu, -np.maximum(z, 0.0))))
 
     def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        mu, s, nu = th
-        return self._logcdf(2 * mu - x, th, blk)
+        return self._logcdf(2 * th[0] - x, th, blk)
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         mu, s, nu = th
@@ -348,7 +417,7 @@ class StudentT(LocScale):
         h_ss = (1.0 - (nu + 1) * z2 * (2 * nu + D) / (D * D)) / (s * s)
         h_mn = z * (z2 - 1.0) / (s * D * D)
         h_sn = z2 * (z2 - 1.0) / (s * D * D)
-        h_nn = 0.5 * (0.5 * polygamma(1, (nu + 1) / 2) - 0.5 * polygamma(1, nu / 2) + 1.0 / nu**2
+        h_nn = 0.5 * (0.5 * trigamma((nu + 1) / 2) - 0.5 * trigamma(nu / 2) + 1.0 / nu**2
                       - 1.0 / D + 1.0 / nu
                       + z2 * (nu * D - (nu + 1) * (2 * nu + z2)) / (nu * D) ** 2)
         return val, [d_mu, d_s, d_nu], [[h_mm, h_ms, h_mn], [h_ms, h_ss, h_sn], [h_mn, h_sn, h_nn]]
@@ -369,7 +438,7 @@ class StudentT(LocScale):
         W, m, m2 = moments_of(x, w)
         sd = math.sqrt(m2 / W) if W else 0.0
         d = x - m
-        m4 = (float(np.mean(d**4)) if w is None else float(np.dot(w, d**4) / W))
+        m4 = (float(np.mean(d**4)) if w is None else float(fdot(w, d**4) / W))
         kurt = m4 / (m2 / W) ** 2 - 3.0 if m2 > 0 else 0.0
         nu = fixed.get("df", 4.0 + 6.0 / kurt if kurt > 0.1 else 30.0)
         nu = min(max(nu, 1.0), 100.0)
@@ -380,3 +449,8 @@ class StudentT(LocScale):
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "df" and params["df"] > 1e6:
+            return f"df = {params['df']:.3g} is effectively infinite (the normal limit)"
+        return None

@@ -1,0 +1,39 @@
+"""Typical parameter values for every family, used by the conformance suite."""
+
+from __future__ import annotations
+
+import mlekit as mk
+
+# name -> (family object, params, x values to probe inside the support)
+CASES: dict[str, tuple[mk.Family, dict[str, float], list[float]]] = {
+    "normal": (mk.Normal(), {"mu": 1.5, "sigma": 2.0}, [-3.0, 0.0, 1.5, 4.0, 9.0]),
+    "lognormal": (mk.LogNormal(), {"mu": 0.3, "sigma": 0.8}, [0.05, 0.5, 1.3, 4.0, 20.0]),
+    "exponential": (mk.Exponential(), {"rate": 0.7}, [0.01, 0.5, 1.4, 5.0, 12.0]),
+    "gamma": (mk.Gamma(), {"shape": 2.5, "scale": 1.3}, [0.05, 1.0, 3.0, 7.0, 15.0]),
+    "weibull": (mk.Weibull(), {"shape": 1.7, "scale": 2.2}, [0.05, 1.0, 2.2, 4.0, 7.0]),
+    "beta": (mk.Beta(), {"a": 2.2, "b": 3.5}, [0.01, 0.2, 0.4, 0.7, 0.97]),
+    "student_t": (mk.StudentT(), {"mu": -0.5, "sigma": 1.2, "df": 4.5}, [-9.0, -2.0, -0.5, 1.0, 6.0]),
+    "cauchy": (mk.Cauchy(), {"loc": 0.4, "scale": 0.9}, [-30.0, -1.0, 0.4, 2.0, 50.0]),
+    "laplace": (mk.Laplace(), {"loc": 1.0, "scale": 0.6}, [-2.0, 0.3, 0.9, 1.8, 5.0]),
+    "logistic": (mk.Logistic(), {"loc": 2.0, "scale": 0.7}, [-3.0, 1.0, 2.0, 3.0, 8.0]),
+    "loglogistic": (mk.LogLogistic(), {"shape": 3.2, "scale": 1.8}, [0.1, 1.0, 1.8, 3.0, 10.0]),
+    "gumbel": (mk.Gumbel(), {"loc": 0.5, "scale": 1.5}, [-4.0, -1.0, 0.5, 3.0, 10.0]),
+    "pareto": (mk.Pareto(), {"shape": 2.7, "scale": 1.5}, [1.5001, 1.8, 2.5, 6.0, 40.0]),
+    "lomax": (mk.Lomax(), {"shape": 3.1, "scale": 2.4}, [0.01, 0.5, 2.0, 6.0, 30.0]),
+    "inverse_gaussian": (mk.InverseGaussian(), {"mu": 1.6, "shape": 3.3}, [0.05, 0.6, 1.4, 3.0, 8.0]),
+    "uniform": (mk.Uniform(), {"low": -1.0, "high": 2.5}, [-0.9, 0.0, 1.0, 2.0, 2.4]),
+    "rayleigh": (mk.Rayleigh(), {"scale": 1.3}, [0.05, 0.8, 1.3, 2.5, 5.0]),
+    "poisson": (mk.Poisson(), {"rate": 3.4}, [0, 1, 3, 6, 12]),
+    "bernoulli": (mk.Bernoulli(), {"p": 0.3}, [0, 1]),
+    "binomial": (mk.Binomial(n=12), {"p": 0.35}, [0, 2, 4, 7, 12]),
+    "geometric": (mk.Geometric(), {"p": 0.25}, [0, 1, 3, 8, 20]),
+    "negative_binomial": (mk.NegativeBinomial(), {"mean": 4.2, "size": 2.3}, [0, 2, 4, 9, 25]),
+}
+
+# families without closed-form/regular behaviour for some checks
+NONREGULAR = {"uniform", "pareto"}
+
+
+def dist(name: str) -> mk.Family:
+    fam, params, _ = CASES[name]
+    return fam.with_params(**params)
