@@ -268,7 +268,7 @@ def test_upload_a_censored_csv_fit_and_see_the_table(ui: Page, tmp_path: Path, a
     fams = ["exponential", "weibull", "lognormal"]
     for f in fams:
         ui.check(f"#data-families input[value={f}]")
-    ui.select_option("#data-ci", "wald")
+    assert ui.input_value("#data-ci") == "profile"
     ui.click("#data-fit")
     ui.wait_for_selector("#data-results:not([hidden])")
     rows = ui.eval_on_selector_all("#data-table tbody tr", "rs => rs.map(r => "
@@ -282,9 +282,13 @@ def test_upload_a_censored_csv_fit_and_see_the_table(ui: Page, tmp_path: Path, a
     best = min(refs, key=lambda f: refs[f].aic)
     assert rows[0][0] == best and ui.text_content("#data-chosen").startswith(best)
     est = ui.eval_on_selector_all("#data-estimates tbody tr", "rs => rs.map(r => "
-                                  "[r.dataset.param, r.cells[1].textContent])")
-    for p, v in est:
+                                  "[r.dataset.param, r.cells[1].textContent, r.cells[3].textContent])")
+    prof = refs[best].ci(method="profile")
+    for p, v, ci in est:
         assert float(v.replace("−", "-")) == pytest.approx(refs[best].params[p], rel=1e-5)
+        lo, hi = (float(a.replace("−", "-")) for a in ci.strip("[]").split(","))
+        assert [lo, hi] == pytest.approx(list(prof[p]), rel=1e-4)
+    assert "profile" in ui.text_content("#data-estimates thead")
     n_traces = ui.evaluate("['plot-density', 'plot-qq', 'plot-cdf'].map(id => "
                            "document.getElementById(id).data.length)")
     assert n_traces[0] == 3 and n_traces[1] == 2 and n_traces[2] == 2  # bars x2 + curve, ...
