@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -242,7 +242,7 @@ def _handlers(app: FastAPI) -> None:
                             status_code=500)
 
 
-def _jsonable_errors(errs: list[Any]) -> list[dict[str, Any]]:
+def _jsonable_errors(errs: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in errs]
 
 

@@ -104,8 +104,10 @@ def _gof(res: FitResult, n_boot: int, rng: Any) -> tuple[dict[str, Any] | None, 
     """``mk.gof`` as a JSON-ready dict (and a note when it could not run)."""
     if res.method == "degenerate" or res.likelihood is None:
         return None, "goodness of fit is not defined for this fit"
+    from .._gof import gof
+
     try:
-        g = mk.gof(res, n_boot=n_boot, rng=rng, quiet=True)
+        g = gof(res, n_boot=n_boot, rng=rng, quiet=True)
     except MlekitError as exc:
         return None, f"gof failed: {exc}"
     return {k: {"statistic": float(t.statistic), "p_value": float(t.p_value), "name": t.name}
@@ -160,7 +162,9 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
                       p.get("nan_policy", "omit"))
     spec = p.get("families", "all")
     progress("fitting and ranking the families", 0, 0)
-    cmp = mk.compare(data, spec, gof=False, quiet=True)
+    from .._compare import compare
+
+    cmp = compare(data, spec, gof=False, quiet=True)
     if not cmp.fits:
         why = "; ".join(f"{k}: {v}" for k, v in {**cmp.failed, **cmp.skipped}.items())
         raise mk.DataError(f"no family could be fitted to these data: {why or 'none to try'}")
