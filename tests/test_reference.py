@@ -37,24 +37,12 @@ PARAM_RTOL = 1e-6
 LOGLIK_ATOL_PER_OBS = 1e-6
 SE_RTOL = 1e-4
 
-# --- known mlekit bugs (each reproduced outside these tests; see the reasons) ---------------
-_SPURIOUS_BOUNDARY = (
-    "mlekit bug: BoundaryWarning 'loc = 910.114 ran to the edge of its domain (-inf, inf)' on an "
-    "interior optimum: _newton_fit flags any parameter that moved more than 16 on the "
-    "unconstrained scale from its start, and for a real location that scale is the data's own "
-    "units (Nile flows: median start 893.5 -> MLE 910.1), and the flagged parameter then gets "
-    "se = NaN (R: 17.2268). Dividing the data by 100 removes the flag and gives R's SE."
-)
-_T_LARGE_DF = (
-    "mlekit bug: StudentT's log density loses precision as df grows (gammaln((df+1)/2) - "
-    "gammaln(df/2) cancels): errors per observation 3.8e-10 at df=1e6, 1.7e-8 at 6.1e7, "
-    "5.6e-7 at 1e10, 3.1 at 1e15 (scipy.stats.t is exact). At sigma's upper profile end the "
-    "best df is infinite; mlekit stops at df=6.1e7 with a loglik 1.5e-6 ABOVE the supremum "
-    "(the normal limit, R's value)."
-)
-KNOWN_FIT = {"nile_logistic": _SPURIOUS_BOUNDARY}
+# --- known mlekit bugs: none open. Fixed ones found by these references: a spurious boundary
+# flag on a real-line location that moved far in data units (nile_logistic), and the Student-t
+# log density losing precision at large df (nhtemp_student_t, sigma's upper profile end).
+KNOWN_FIT: dict[str, str] = {}
 KNOWN_CLEAN = dict(KNOWN_FIT)
-KNOWN_ENDS = {("nhtemp_student_t", "sigma", 1): _T_LARGE_DF}
+KNOWN_ENDS: dict[tuple[str, str, int], str] = {}
 
 
 def _end_marks(cid: str, name: str, side: int) -> list[Any]:
