@@ -134,11 +134,15 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     fam._check_data(dat, fixed_d)
     G = len(labels)
     blocks = as_blocks(dat, codes)
-    n_rows = np.zeros(G)
-    for _, c in blocks.values():
-        n_rows += np.bincount(c, minlength=G)
     blocks_c = _compress(fam, blocks, G)
     lay = Layout.build(blocks_c, G)
+    n_rows = np.zeros(G)
+    if blocks_c is blocks:
+        for p in lay.pieces:
+            n_rows[p.pos] += p.shape[0] if p.dense else np.diff(np.append(p.starts, p.lg.size))
+    else:
+        for _, c in blocks.values():
+            n_rows += np.bincount(c, minlength=G)
     counts = {kind: lay.group_sums(lambda p: 1.0, (kind,)) for kind in KINDS}
     n_obs = sum(counts.values())
     k = fam.k

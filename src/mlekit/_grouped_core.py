@@ -50,6 +50,10 @@ def _factorize_one(key: Any) -> tuple[IntArray, Any]:
             else pd.Series(arr, dtype=object)
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "iub" and arr.ndim == 1 and arr.size:
         a = arr.astype(np.int64, copy=False)
+        if a.size >= 2 and a[0] == 0:
+            step = np.diff(a)
+            if bool(((step == 0) | (step == 1)).all()):         # already 0, 0, 1, 1, 2, ...
+                return a.astype(np.intp, copy=False), np.arange(int(a[-1]) + 1)
         if a.size < 2 or bool(np.all(a[1:] >= a[:-1])):
             new = np.empty(a.size, dtype=bool)
             new[0] = True
@@ -131,13 +135,15 @@ class Piece:
 
     def reduce(self, arr: Any) -> Any:
         """Per-group weighted sums of a per-row array (or a value that broadcasts)."""
+        if self.dense and self.blk.w is None and isinstance(arr, float):
+            return np.full(self.shape[1], arr * self.shape[0])   # a constant: no pass
         a = np.asarray(arr)
         if a.shape != self.shape:
             a = np.broadcast_to(a, self.shape)
         if self.blk.w is not None:
             a = a * self.blk.w
         if self.dense:
-            return a.sum(axis=0)
+            return np.add.reduce(a, axis=0)
         return np.add.reduceat(a, self.starts)
 
     def theta(self, TH: NDArray[np.float64]) -> tuple[Any, ...]:
