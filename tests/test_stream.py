@@ -185,10 +185,12 @@ def test_bad_sources(tmp_path, lifetimes):
         mk.fit(mk.read_parquet(tmp_path / "nan.parquet", column="x"), "gamma")
 
 
-def test_progress_line(lifetimes, capsys):
-    mk.fit(mk.read_parquet(lifetimes["dir"], column="hours"), "weibull", progress=True)
+def test_progress_bar_per_pass(lifetimes, capsys):
+    mk.fit(mk.read_parquet(lifetimes["dir"], column="hours"), "weibull", quiet=False)
     err = capsys.readouterr().err
-    assert "pass 1 (scan)" in err and "100.0%" in err and "pass 2" in err
+    assert "mlekit pass 1 (scan)" in err and f"{N}/{N}" in err and "pass 2" in err
+    mk.fit(mk.read_parquet(lifetimes["dir"], column="hours"), "weibull")
+    assert capsys.readouterr().err == ""          # not a terminal: silent
 
 
 def test_degenerate_stream(tmp_path):

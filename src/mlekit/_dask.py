@@ -121,6 +121,10 @@ class DaskChunks:
         self.progress.start(label)
         if self.client is not None:
             futs = self.client.map(_apply, self.items, fn=fn, on_batch=on_batch, pure=False)
+            from distributed import as_completed
+
+            for _ in as_completed(futs):
+                self.progress.update(1)
             parts = self.client.gather(futs)
         else:
             call = dask.delayed(_apply, pure=False)
@@ -217,8 +221,8 @@ def _as_chunks(x: Any, fam: Any) -> tuple[list[Any], Any]:
 def fit_dask(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
              start: dict[str, float] | None = None, weights: Any = None,
              nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-             maxiter: int = 200, backend: str | None = None, progress: bool | None = None,
-             **extra: Any) -> FitResult:
+             maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
+             progress: bool | None = None, **extra: Any) -> FitResult:
     """Fit ``family`` to a Dask collection (or a file source) on the current Dask cluster."""
     try:
         import dask  # noqa: F401
@@ -241,7 +245,9 @@ def fit_dask(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float] |
     raw, spec = _as_chunks(x, fam)
     if not raw:
         raise DataError("the Dask collection has no chunks (no data).")
-    chunks = DaskChunks(raw, spec, Progress(progress, None))
+    if quiet is None and progress is not None:
+        quiet = not progress
+    chunks = DaskChunks(raw, spec, Progress(quiet, len(raw)))
     try:
         return fit_chunks(fam, chunks, spec, fixed=fixed, start=start, strict=strict, cov=cov,
                           maxiter=maxiter, nan_policy=nan_policy, where=spec.describe(),

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
-import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -56,40 +54,28 @@ _IN_MEMORY_ROWS = 1 << 20  # at most this many rows: fitted in memory by the cor
 
 # ---------------------------------------------------------------------------- progress
 class Progress:
-    """A minimal progress line on stderr, one per pass (shown in a terminal by default)."""
+    """One :class:`mlekit._progress.Progress` bar per pass (rows, or chunks when the row count
+    is not known in advance). ``quiet``: ``None`` draws only on a terminal (after 0.5 s)."""
 
-    def __init__(self, enabled: bool | None, total: int | None) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else bool(enabled)
+    def __init__(self, quiet: bool | None, total: int | None) -> None:
+        self.quiet = quiet
         self.total = total
-        self.done = 0
-        self.label = ""
-        self._last = 0.0
+        self._bar: Any = None
 
     def start(self, label: str) -> None:
-        self.label, self.done, self._t0 = label, 0, time.perf_counter()
-        self._show(force=True)
+        from ._progress import Progress as Bar
 
-    def update(self, rows: int) -> None:
-        self.done += rows
-        self._show()
+        self.finish()
+        self._bar = Bar(self.total or 0, f"mlekit {label}", quiet=self.quiet)
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
 
     def finish(self) -> None:
-        if self.enabled:
-            self._show(force=True)
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    def _show(self, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if not force and now - self._last < 0.2:
-            return
-        self._last = now
-        pct = f"{100 * self.done / self.total:5.1f}% " if self.total else ""
-        sys.stderr.write(f"\rmlekit {self.label}: {pct}{self.done:,} rows "
-                         f"{now - self._t0:6.1f}s")
-        sys.stderr.flush()
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 # ---------------------------------------------------------------------------- batches
@@ -315,15 +301,20 @@ class _Summary:
 def fit_source(source: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
                start: dict[str, float] | None = None, weights: Any = None,
                nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-               maxiter: int = 200, backend: str | None = None, progress: bool | None = None,
-               **extra: Any) -> FitResult:
+               maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
+               progress: bool | None = None, **extra: Any) -> FitResult:
     """Fit ``family`` to a source from :func:`mlekit.read_parquet` / ``read_csv`` / ``sql``,
-    streaming it in batches (``backend="dask"``: on a Dask cluster)."""
+    streaming it in batches (``backend="dask"``: on a Dask cluster). ``quiet``: ``None``
+    shows a progress bar per pass in a terminal, ``True`` never, ``False`` always
+    (``progress=True`` is the same as ``quiet=False``)."""
+    if quiet is None and progress is not None:
+        quiet = not progress
     if backend == "dask":
         from ._dask import fit_dask
 
         return fit_dask(source, family, data=data, fixed=fixed, start=start, weights=weights,
-                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter, **extra)
+                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter,
+                        quiet=quiet, **extra)
     if extra:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
     if backend not in (None, "numpy"):
@@ -336,7 +327,7 @@ def fit_source(source: Any, family: Any, *, data: Any = None, fixed: dict[str, f
     if nan_policy not in ("raise", "omit"):
         raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
     fam = get_family(family)
-    prog = Progress(progress, source.n_rows)
+    prog = Progress(quiet, source.n_rows)
     chunks = SourceChunks(source, prog)
     return fit_chunks(fam, chunks, source, fixed=fixed, start=start, strict=strict, cov=cov,
                       maxiter=maxiter, nan_policy=nan_policy, where=source.describe())
