@@ -211,3 +211,14 @@ def test_small_data_in_memory(lifetimes, monkeypatch):
         m = mk.fit(lifetimes["x"], fam)
         assert r.params == m.params and r.loglik == m.loglik and r.method == m.method
         assert "fitted in memory" in str(r.summary())
+
+
+def test_weibull_with_exact_zero_falls_back_to_newton(tmp_path):
+    """An exact zero disables the profile path (as in memory, where Newton then reports a
+    non-finite log-likelihood); the streamed fit takes the same route to the same error."""
+    rng = np.random.default_rng(9)
+    x = 2.0 * rng.weibull(1.3, 30_000)
+    x[123] = 0.0
+    pq.write_table(pa.table({"x": x}), tmp_path / "z.parquet", row_group_size=5000)
+    with pytest.raises(DataError, match="not finite at the starting values"):
+        mk.fit(mk.read_parquet(tmp_path / "z.parquet", column="x"), "weibull")

@@ -167,6 +167,15 @@ class SourceChunks:
                 out.append(d)
         return out
 
+    def map_list(self, fn: Callable[[Data, Any], Any], args: list[Any] | None = None
+                 ) -> list[Any]:
+        """``[fn(batch_i, args[i]) ...]`` over every batch, in order (None for empty ones)."""
+        out = []
+        for i, b in enumerate(self.source.iter_batches()):
+            d, _, _ = batch_data(self.source, b)
+            out.append(None if d is None else fn(d, None if args is None else args[i]))
+        return out
+
     def map_reduce(self, fn: Callable[[Data], Any], label: str,
                    on_batch: Callable[[Any, int, int, str], Any] | None = None) -> Any:
         """``fn(chunk0) + fn(chunk1) + ...`` in chunk order. ``on_batch(data, missing,
@@ -358,6 +367,10 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                        and trunc is None)
     want["gumbel"] = (isinstance(fam, Gumbel) and type(fam)._fast_fit is Gumbel._fast_fit
                       and trunc is None)
+    r = source.roles
+    if (want["weibull"] and r["lower"] is None and not (r["observed"] and source.censoring == "left")) \
+            or (want["gumbel"] and not source.censored):
+        want["hist"] = False        # the profile path needs no summary (fallback: subsample)
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
         on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
@@ -457,7 +470,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             ll_e, g_e, H = lik.evaluate(th, 2)
             ll = ll if math.isfinite(ll) else ll_e
             grad = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
-    elif start_points == "sample":
+    elif start_points == "sample" or not scan.hist:
         sample = _sample_points(chunks, scan)
         params, ll, H, method, iters, grad, conv, diags = _newton_fit(
             fam, lik, sample, start_d, inner, maxiter)  # type: ignore[arg-type]
