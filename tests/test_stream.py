@@ -58,8 +58,10 @@ def test_streamed_equals_in_memory(lifetimes, family):
     r = mk.fit(src, family)
     m = mk.fit(lifetimes["x"], family)
     assert r.method == m.method
-    exact = m.method in ("closed-form", "newton-on-statistics", "profile-newton")
-    _close(r, m, rel=1e-12 if exact else 1e-8)
+    # closed forms to rounding; profile paths converge to |score| <= 1e-9 standard errors
+    # from different starts (the file's histogram fit, the in-memory moments)
+    rel = {"closed-form": 1e-12, "newton-on-statistics": 1e-12, "profile-newton": 1e-9}
+    _close(r, m, rel=rel.get(m.method, 1e-8))
     assert r.options["rows"] == N
     if family == "gamma":
         assert r.options["passes"] == 1

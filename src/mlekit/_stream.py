@@ -367,10 +367,8 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                        and trunc is None)
     want["gumbel"] = (isinstance(fam, Gumbel) and type(fam)._fast_fit is Gumbel._fast_fit
                       and trunc is None)
-    r = source.roles
-    if (want["weibull"] and r["lower"] is None and not (r["observed"] and source.censoring == "left")) \
-            or (want["gumbel"] and not source.censored):
-        want["hist"] = False        # the profile path needs no summary (fallback: subsample)
+    if start_points == "histogram" and (want["weibull"] or want["gumbel"]):
+        want["hist"] = True         # a start for the profile iteration from the summary
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
         on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
@@ -453,11 +451,15 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             if hasattr(fam, "_stats_hessian"):
                 H = np.asarray(fam._stats_hessian(scan.stats, params), dtype=float)
     fast = None
-    if params is None and want["weibull"] and scan.counts["left"] == 0 \
-            and scan.counts["interval"] == 0:
-        fast = weibull_profile_chunks(chunks, scan, inner)
-    elif params is None and want["gumbel"] and summ.only_exact:
-        fast = gumbel_profile_chunks(chunks, scan, inner)
+    wb_ok = want["weibull"] and scan.counts["left"] == 0 and scan.counts["interval"] == 0
+    gb_ok = want["gumbel"] and summ.only_exact
+    if params is None and (wb_ok or gb_ok):
+        s0 = (_start_from_summary(fam, _summary_data(scan, trunc), fixed_d, start_d, maxiter)
+              if scan.hist else {})
+        if wb_ok:
+            fast = weibull_profile_chunks(chunks, scan, inner, s0.get("shape"))
+        else:
+            fast = gumbel_profile_chunks(chunks, scan, inner, s0.get("scale"))
     if fast is not None:
         params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
         ll, H = fast.loglik, fast.hess   # type: ignore[assignment]

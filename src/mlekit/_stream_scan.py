@@ -330,10 +330,12 @@ def _weibull_scan(d: Data) -> Stats:
     return st
 
 
-def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float]) -> FastFit | None:
+def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float],
+                           k0: float | None = None) -> FastFit | None:
     """The chunked twin of ``Weibull._fast_fit`` (exact and right-censored rows): the same
     centring, start and ``newton_1d`` iteration on the profile in the shape, with the three
-    sums of each iteration computed in one pass over the chunks."""
+    sums of each iteration computed in one pass over the chunks. ``k0``: a better start
+    (a streamed file's histogram fit: about 2 passes instead of 5)."""
     wb = scan.wb
     if wb is None or "scale" in fixed or not wb.sums["R"] > 0 or wb.mins["xmin"] <= 0:
         return None
@@ -377,8 +379,9 @@ def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float]) -> 
         sums.update(s0=s0, a=a, b=b, k=k)
         it, ok = 0, True
     else:
-        sd = math.sqrt(max((M2 + W * (mean - m) ** 2) / W, 1e-300))
-        k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
+        if k0 is None or not (k0 > 0 and math.isfinite(k0)):
+            sd = math.sqrt(max((M2 + W * (mean - m) ** 2) / W, 1e-300))
+            k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
         eta, it, ok = newton_1d(score, math.log(k0), tol=1e-9)
         k = math.exp(eta)
         if sums.get("k") != k:
@@ -396,7 +399,8 @@ def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float]) -> 
 
 
 # ---------------------------------------------------------------------------- Gumbel
-def gumbel_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float]) -> FastFit | None:
+def gumbel_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float],
+                          beta0: float | None = None) -> FastFit | None:
     """The chunked twin of ``Gumbel._fast_fit`` (exact, untruncated data): ``loc`` is closed
     form given ``scale``; ``newton_1d`` on the profile in ``scale``, one pass per iteration."""
     if scan.wb is None or "loc" in fixed or "exact" not in scan.minmax:
@@ -438,7 +442,9 @@ def gumbel_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float]) -> F
         acc.update(beta=beta, s=s, a1=a1, a2=a2)
         it, ok, method = 0, True, "closed-form"
     else:
-        eta, it, ok = newton_1d(score, math.log(math.sqrt(6 * var) / math.pi), tol=1e-9)
+        if beta0 is None or not (beta0 > 0 and math.isfinite(beta0)):
+            beta0 = math.sqrt(6 * var) / math.pi
+        eta, it, ok = newton_1d(score, math.log(beta0), tol=1e-9)
         beta = math.exp(eta)
         if acc.get("beta") != beta:
             score(eta)
