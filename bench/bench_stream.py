@@ -150,6 +150,7 @@ def main() -> None:
     ap.add_argument("--file")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-file", action="store_true")
+    ap.add_argument("--child-repeat", type=int, default=3)
     a = ap.parse_args()
     if a.child:
         print(json.dumps(child(a.child, a.file, a.threads)))
@@ -162,10 +163,19 @@ def main() -> None:
         write_file(rows, path)
         size = os.path.getsize(path) / 1e6
         print(f"file {path}: {rows:,} rows, {size:.0f} MB (ready in {time.perf_counter() - t:.1f}s)")
-        res = {}
-        for mode, threads in (("limit", 2), ("gamma", 2), ("weibull", 2), ("limit", 1),
-                              ("gamma", 1)):
-            res[(mode, threads)] = r = run_child(mode, path, threads)
+        res: dict[tuple[str, int], dict[str, float]] = {}
+        runs = [("limit", 2), ("gamma", 2), ("weibull", 2), ("limit", 1), ("gamma", 1)]
+        for _ in range(a.child_repeat):          # interleaved, best of: load changes a lot
+            for mode, threads in runs:
+                r = run_child(mode, path, threads)
+                old = res.get((mode, threads))
+                if old is None or r["time"] < old["time"]:
+                    r["peak_rss_mb"] = max(r["peak_rss_mb"], old["peak_rss_mb"] if old else 0)
+                    res[(mode, threads)] = r
+                else:
+                    old["peak_rss_mb"] = max(old["peak_rss_mb"], r["peak_rss_mb"])
+        for mode, threads in runs:
+            r = res[(mode, threads)]
             print(f"  {mode:<8} {threads} thr: {r['time']:6.2f}s  peak RSS {r['peak_rss_mb']:6.0f} MB "
                   f"(after imports {r['rss_imports_mb']:.0f} MB)"
                   + (f"  passes {r['passes']:.0f}" if "passes" in r else ""))
@@ -176,6 +186,7 @@ def main() -> None:
                   f"({r['passes']:.0f} passes; {r['time'] / r['passes'] / lim:.2f}x per pass)")
         print(f"  2-thread speed-up: limit {res[('limit', 1)]['time'] / lim:.2f}x, gamma "
               f"{res[('gamma', 1)]['time'] / res[('gamma', 2)]['time']:.2f}x")
+    print("  (best time of the interleaved runs; peak RSS: the largest seen)")
     print(f"\nclosed forms on 1e7 in-memory values (best of {a.repeat}):")
     print(f"  {'family':<12} {'bare NumPy':>11} {'mlekit 1thr':>12} {'ratio':>6} "
           f"{'mlekit 2thr':>12} {'ratio':>6} {'2-thr speed-up':>15}")
