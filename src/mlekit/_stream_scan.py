@@ -352,10 +352,13 @@ def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float],
                 if not blk.size:
                     continue
                 lx = blk.cached("log_x", lambda blk=blk: np.log(blk.x))
+                # kept with the chunk (Dask: on the worker, for every pass)
+                tt = blk.cached("wb_t", lambda lx=lx: lx - c)
+                d1 = blk.cached("wb_d", lambda lx=lx: lx - m)
                 for a in range(0, blk.size, SUB_ROWS):
                     sl = slice(a, a + SUB_ROWS)
-                    t = lx[sl] - c
-                    dd = lx[sl] - m
+                    t = tt[sl]
+                    dd = d1[sl]
                     z = np.exp(k * t)
                     if blk.w is not None:
                         z *= blk.w[sl]
