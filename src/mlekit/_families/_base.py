@@ -65,10 +65,14 @@ class Support:
     def violations(self, x: FloatArray) -> NDArray[np.bool_]:
         """Mask of values outside the support (NaN excluded)."""
         if x.size and not self.integer:
-            lo, hi = float(x.min()), float(x.max())
-            ok_lo = lo >= self.lower if self.lower_closed else lo > self.lower
-            ok_hi = hi <= self.upper if self.upper_closed else hi < self.upper
-            if ok_lo and ok_hi:
+            ok = True        # only the finite ends need a reduction (none for the real line)
+            if self.lower > -math.inf:
+                lo = float(x.min())
+                ok = lo >= self.lower if self.lower_closed else lo > self.lower
+            if ok and self.upper < math.inf:
+                hi = float(x.max())
+                ok = hi <= self.upper if self.upper_closed else hi < self.upper
+            if ok:
                 return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
         bad = np.zeros(x.shape, dtype=bool)
         if self.lower > -math.inf:
