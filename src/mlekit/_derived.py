@@ -410,7 +410,7 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
     interval = check_interval(kw.pop("interval", "percentile"))
     bs = replicates(res, **kw)
     vals = np.array([g(tuple(row)) for row in bs.params]) if bs.params.size else np.empty(0)
-    a = acceleration(res, grad) if interval == "bca" else 0.0
+    a = acceleration(res, grad, bs.kind) if interval == "bca" else 0.0
     return est, se, interval_from(vals, est, level, interval, a), sc
 
 

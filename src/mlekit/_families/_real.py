@@ -368,6 +368,33 @@ class Cauchy(LocScale):
         return {"loc": x0, "scale": 0.0}
 
 
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_BIG_A = 1e4     # beyond this the asymptotic series are exact in double precision
+
+
+def _lgamma_half_diff(a: Any) -> Any:
+    """``lgamma(a + 1/2) - lgamma(a) - log(a)/2``, without cancellation for large ``a``."""
+    a = np.asarray(a, dtype=float)
+    ab = np.maximum(a, _BIG_A)
+    series = -1.0 / (8 * ab) + 1.0 / (192 * ab**3) + 1.0 / (640 * ab**5)
+    with np.errstate(all="ignore"):
+        direct = gammaln(a + 0.5) - gammaln(a) - 0.5 * np.log(a)
+    return np.where(a > _BIG_A, series, direct)
+
+
+def _psi_half_diffs(a: Any) -> tuple[Any, Any]:
+    """``psi(a+1/2) - psi(a) - 1/(2a)`` and ``(psi'(a+1/2) - psi'(a))/2 + 1/(4a^2)``, stable
+    for large ``a`` (the Student-t df derivatives as df -> inf)."""
+    a = np.asarray(a, dtype=float)
+    ab = np.maximum(a, _BIG_A)
+    s1 = 1.0 / (8 * ab**2) - 1.0 / (64 * ab**4) - 1.0 / (128 * ab**6)
+    s2 = -1.0 / (8 * ab**3) + 1.0 / (32 * ab**5)
+    with np.errstate(all="ignore"):
+        d1 = digamma(a + 0.5) - digamma(a) - 0.5 / a
+        d2 = 0.5 * (polygamma(1, a + 0.5) - polygamma(1, a)) + 0.25 / a**2
+    return np.where(a > _BIG_A, s1, d1), np.where(a > _BIG_A, s2, d2)
+
+
 @register
 class StudentT(LocScale):
     r"""Student's t distribution with location and scale.
@@ -387,7 +414,7 @@ class StudentT(LocScale):
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         mu, s, nu = th
         z = (x - mu) / s
-        c = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * math.pi) - np.log(s)
+        c = _lgamma_half_diff(nu / 2) - _HALF_LOG_2PI - np.log(s)
         return c - (nu + 1) / 2 * np.log1p(z * z / nu)
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -405,19 +432,17 @@ class StudentT(LocScale):
         z2 = z * z
         D = nu + z2
         L = np.log1p(z2 / nu)
-        val = (gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * math.pi) - np.log(s)
-               - (nu + 1) / 2 * L)
+        val = _lgamma_half_diff(nu / 2) - _HALF_LOG_2PI - np.log(s) - (nu + 1) / 2 * L
         d_mu = (nu + 1) * z / (s * D)
         d_s = (-1.0 + (nu + 1) * z2 / D) / s
-        d_nu = 0.5 * (digamma((nu + 1) / 2) - digamma(nu / 2) - 1.0 / nu - L
-                      + (nu + 1) * z2 / (nu * D))
+        e1, e2 = _psi_half_diffs(nu / 2)
+        d_nu = 0.5 * (e1 - L + (nu + 1) * z2 / (nu * D))
         h_mm = -(nu + 1) * (nu - z2) / (s * s * D * D)
         h_ms = -2.0 * nu * (nu + 1) * z / (s * s * D * D)
         h_ss = (1.0 - (nu + 1) * z2 * (2 * nu + D) / (D * D)) / (s * s)
         h_mn = z * (z2 - 1.0) / (s * D * D)
         h_sn = z2 * (z2 - 1.0) / (s * D * D)
-        h_nn = 0.5 * (0.5 * polygamma(1, (nu + 1) / 2) - 0.5 * polygamma(1, nu / 2) + 1.0 / nu**2
-                      - 1.0 / D + 1.0 / nu
+        h_nn = 0.5 * (e2 + z2 / (nu * D)
                       + z2 * (nu * D - (nu + 1) * (2 * nu + z2)) / (nu * D) ** 2)
         return val, [d_mu, d_s, d_nu], [[h_mm, h_ms, h_mn], [h_ms, h_ss, h_sn], [h_mn, h_sn, h_nn]]
 
