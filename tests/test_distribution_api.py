@@ -88,3 +88,16 @@ def test_loglogistic_and_geometric_conventions() -> None:
     assert math.isclose(mk.Pareto(shape=3.0, scale=2.0).cdf(2.0), 0.0)
     assert math.isclose(mk.Lomax(shape=3.0, scale=2.0).sf(2.0), 2.0**-3)
     assert math.isclose(mk.Gumbel(loc=0.0, scale=1.0).cdf(0.0), math.exp(-1))
+
+
+def test_families_doc_is_current() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("gen", root / "tools" / "gen_families_doc.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert (root / "docs" / "families.md").read_text(encoding="utf-8") == mod.render(), \
+        "run: python tools/gen_families_doc.py"

@@ -8,40 +8,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import errors
-from ._data import Data
-from ._domains import Interval, Positive, Real, UnitInterval
-from ._engine import get_threads, set_threads
-from ._families import (
-    Bernoulli,
-    Beta,
-    Binomial,
-    Cauchy,
-    Exponential,
-    Family,
-    Gamma,
-    Geometric,
-    Gumbel,
-    InverseGaussian,
-    Laplace,
-    Logistic,
-    LogLogistic,
-    LogNormal,
-    Lomax,
-    NegativeBinomial,
-    Normal,
-    Pareto,
-    Poisson,
-    Rayleigh,
-    StudentT,
-    Uniform,
-    Weibull,
-    families,
-    get_family,
-)
-from ._fit import fit
-from ._result import Diagnostic, FitResult
-from ._summary import Summary
 from .errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -53,11 +22,63 @@ from .errors import (
     ParameterError,
 )
 
+if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
+    from ._data import Data
+    from ._domains import Interval, Positive, Real, UnitInterval
+    from ._engine import get_threads, set_threads
+    from ._families import (
+        Bernoulli,
+        Beta,
+        Binomial,
+        Cauchy,
+        Exponential,
+        Family,
+        Gamma,
+        Geometric,
+        Gumbel,
+        InverseGaussian,
+        Laplace,
+        Logistic,
+        LogLogistic,
+        LogNormal,
+        Lomax,
+        NegativeBinomial,
+        Normal,
+        Pareto,
+        Poisson,
+        Rayleigh,
+        StudentT,
+        Uniform,
+        Weibull,
+        families,
+        get_family,
+    )
+    from ._fit import fit
+    from ._result import Diagnostic, FitResult
+    from ._summary import Summary
+
 __version__ = "0.1.0"
 
 # Public names implemented in modules that are imported on first use (PEP 562): keeps
 # ``import mlekit`` and ``mlekit --help`` fast, and lets each feature live in its own module.
 _LAZY: dict[str, tuple[str, str]] = {
+    # the core (lazy too: numpy/scipy load on first use, so `mlekit --help` stays fast)
+    "fit": ("._fit", "fit"),
+    "Data": ("._data", "Data"),
+    "FitResult": ("._result", "FitResult"),
+    "Diagnostic": ("._result", "Diagnostic"),
+    "Summary": ("._summary", "Summary"),
+    "Real": ("._domains", "Real"),
+    "Positive": ("._domains", "Positive"),
+    "UnitInterval": ("._domains", "UnitInterval"),
+    "Interval": ("._domains", "Interval"),
+    "set_threads": ("._engine", "set_threads"),
+    "get_threads": ("._engine", "get_threads"),
+    **{name: ("._families", name) for name in (
+        "families", "get_family", "Family", "Normal", "LogNormal", "Exponential", "Gamma",
+        "Weibull", "Beta", "StudentT", "Cauchy", "Laplace", "Logistic", "LogLogistic", "Gumbel",
+        "Pareto", "Lomax", "InverseGaussian", "Uniform", "Rayleigh", "Poisson", "Bernoulli",
+        "Binomial", "Geometric", "NegativeBinomial")},
     # inference and model choice
     "compare": ("._compare", "compare"),
     "Comparison": ("._compare", "Comparison"),

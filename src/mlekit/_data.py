@@ -369,6 +369,15 @@ class Data:
             if arr is not None and arr.shape[0] != n:
                 raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
         same = lo is hi
+        if same and n and w is None and t is None and math.isfinite(float(lo.sum())):
+            # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
+            self.exact = Block(lo, None)
+            self.left = self.right = self.interval_block = _empty_block()
+            self._all_exact = True
+            self.truncation = _check_truncation(truncation, self)
+            self._has_weights = False
+            self._has_trials = False
+            return
         # --- missing values
         if interval:
             lo_nan, hi_nan = np.isnan(lo), np.isnan(hi)

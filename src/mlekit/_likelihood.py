@@ -76,7 +76,8 @@ class Likelihood:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             ll, g, H = map_reduce(one, self.chunks)
             if self.data.truncation is not None:
-                tl, tg, tH = truncation_term(fam, self.data.truncation, th, order, free, k)
+                tl, tg, tH = truncation_term(fam, self.data.truncation, th, order, free, k,
+                                             flags)
                 W = self.data.n_obs
                 ll, g, H = ll - W * tl, g - W * tg, H - W * tH
         if math.isnan(ll):
@@ -211,9 +212,16 @@ def _where3(cond: Any, a: tuple[Any, list[Any], list[list[Any]]],
 
 
 def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: int,
-                    free: Sequence[int], k: int) -> Result:
+                    free: Sequence[int], k: int, flags: set[str] | None = None) -> Result:
     """``log P(a <= X <= b)`` and its derivatives (per observation; times W by the caller)."""
     a, b = trunc
+    lo_s, hi_s = fam._support_bounds(th) if not getattr(fam, "nonregular", ()) else (-math.inf, math.inf)
+    if a <= lo_s:
+        a = -math.inf  # truncation at (or below) the support's edge removes nothing
+    if b >= hi_s:
+        b = math.inf
+    if not math.isfinite(a) and not math.isfinite(b):
+        return 0.0, np.zeros(k), np.zeros((k, k))
     if fam.discrete and math.isfinite(a):
         a = math.ceil(a) - 1.0
     xa, xb = np.array([a]), np.array([b])
@@ -224,12 +232,14 @@ def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: i
     else:
         if order == 0:
             return float(log_interval_prob(fam, xa, xb, th, None)[0]), np.zeros(k), np.zeros((k, k))
-        d = interval_derivs(fam, xa, xb, th, None, order, free)
+        d = interval_derivs(fam, xa, xb, th, None, order, free, flags)
         return _scalar(d, free, k, order)
     if order == 0:
         return float(np.asarray(f(x, th, None))[0]), np.zeros(k), np.zeros((k, k))
     d = df(x, th, None)
     if d is None:
+        if flags is not None:
+            flags.add("numeric")
         d = numeric_derivs(lambda t: f(x, t, None), th, fam.domains, free, order)
     return _scalar(d, free, k, order)
 

@@ -177,6 +177,12 @@ class FitResult:
         """A JSON-ready dict (the same as the CLI's ``--format json``)."""
         return self.summary(level=level).to_dict()
 
+    def plot(self, fig: Any = None) -> Any:
+        """The 2×2 diagnostic figure (density, Q–Q, P–P, CDF or survival); see :mod:`mlekit.plot`."""
+        from .plot import panel
+
+        return panel(self, fig)
+
     def __str__(self) -> str:
         return str(self.summary())
 

@@ -24,13 +24,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import zeta
 
 from .._data import Block, Data, fdot
 from .._domains import Domain
 from ..errors import DataError, FamilyError, ParameterError
 
 __all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
-           "families", "registry", "newton_1d"]
+           "families", "registry", "newton_1d", "trigamma"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -50,9 +51,11 @@ class Support:
 
     def describe(self) -> str:
         if self.integer:
-            hi = "…" if self.upper == math.inf else f"{self.upper:g}"
-            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {hi}}}" if hi != "…" else \
-                f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper == math.inf:
+                return f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
+            if self.upper - self.lower <= 2:
+                return "{" + ", ".join(f"{v:g}" for v in np.arange(self.lower, self.upper + 1)) + "}"
+            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {self.upper:g}}}"
         lo = "-inf" if self.lower == -math.inf else f"{self.lower:g}"
         hi = "inf" if self.upper == math.inf else f"{self.upper:g}"
         lb = "[" if self.lower_closed else "("
@@ -61,6 +64,12 @@ class Support:
 
     def violations(self, x: FloatArray) -> NDArray[np.bool_]:
         """Mask of values outside the support (NaN excluded)."""
+        if x.size and not self.integer:
+            lo, hi = float(x.min()), float(x.max())
+            ok_lo = lo >= self.lower if self.lower_closed else lo > self.lower
+            ok_hi = hi <= self.upper if self.upper_closed else hi < self.upper
+            if ok_lo and ok_hi:
+                return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
         bad = np.zeros(x.shape, dtype=bool)
         if self.lower > -math.inf:
             bad |= (x < self.lower) if self.lower_closed else (x <= self.lower)
@@ -135,6 +144,11 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     m = float(fdot(w, x)) / W
     d = x - m
     return (W, m, float(fdot(w, d * d)))
+
+
+def trigamma(x: Any) -> Any:
+    """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
+    return zeta(2.0, x)
 
 
 def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
@@ -212,7 +226,7 @@ def families() -> list[dict[str, Any]]:
             "class": cls.__name__,
             "params": list(cls.param_names),
             "domains": {p: d.describe() for p, d in zip(cls.param_names, cls.domains)},
-            "support": cls.support.describe(),
+            "support": getattr(cls, "support_text", "") or cls.support.describe(),
             "discrete": cls.discrete,
             "formula": cls.formula,
         })
@@ -255,6 +269,23 @@ class Family:
                 f"{dom.describe()}; got {v!r}."
             )
         return v
+
+    # ---------------------------------------------------------------- user-defined families
+    @classmethod
+    def from_logpdf(cls, logpdf: Any, logcdf: Any = None, logsf: Any = None, params: Any = None,
+                    **kwargs: Any) -> Family:
+        """A family from a log density ``logpdf(x, p1, ...)`` (optionally ``logcdf``/``logsf``
+        for fast censored terms); see :mod:`mlekit._families._custom_family`."""
+        from ._custom_family import from_logpdf
+
+        return from_logpdf(logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
+
+    @classmethod
+    def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
+        """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
+        from ._custom_family import from_cumhaz
+
+        return from_cumhaz(cumhaz, params=params, **kwargs)
 
     # ---------------------------------------------------------------- identity
     @property
@@ -460,6 +491,8 @@ class Family:
             arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
             for arr in arrays:
                 bad = sup.violations(arr)
+                if bad.size == 0:
+                    continue
                 if kind in ("left", "right", "interval"):
                     # censoring bounds may sit at an open end of the support
                     bad &= ~((arr == sup.lower) | (arr == sup.upper))
@@ -470,6 +503,17 @@ class Family:
                         f"{int(bad.sum())} {'' if kind == 'exact' else kind + '-censored '}"
                         f"values outside (first at index {blk.row_of(i)}: {arr[i]:g})."
                         + self._support_hint()
+                    )
+            if not self.discrete and kind in ("left", "right"):
+                edge = sup.lower if kind == "left" else sup.upper
+                imp = (blk.x <= edge) if kind == "left" else (blk.x >= edge)
+                if math.isfinite(edge) and imp.any():
+                    i = int(np.flatnonzero(imp)[0])
+                    raise DataError(
+                        f"a {kind}-censored value at the {'lower' if kind == 'left' else 'upper'} "
+                        f"end of {type(self).__name__}'s support has probability 0; got "
+                        f"{int(imp.sum())} (first at index {blk.row_of(i)}: {blk.x[i]:g}). Hint: "
+                        "such a row says nothing possible about the value; drop it or fix the bound."
                     )
 
     def _support_hint(self) -> str:

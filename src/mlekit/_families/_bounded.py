@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import betainc, betaln, digamma, polygamma
+from scipy.special import betainc, betaln, digamma
 
 from .._data import Block, Data
 from .._domains import Positive, Real
 from ..errors import FamilyError
-from ._base import Derivs, Family, Stats, Support, moments_of, register
+from ._base import Derivs, Family, Stats, Support, moments_of, register, trigamma
 
 Theta = tuple[Any, ...]
+
 
 
 @register
@@ -50,9 +51,9 @@ class Beta(Family):
         lx, l1x = self._logs(x, blk)
         val = (a - 1.0) * lx + (b - 1.0) * l1x - betaln(a, b)
         pab = digamma(a + b)
-        t = polygamma(1, a + b)
+        t = trigamma(a + b)
         return (val, [pab - digamma(a) + lx, pab - digamma(b) + l1x],
-                [[t - polygamma(1, a), t], [t, t - polygamma(1, b)]])
+                [[t - trigamma(a), t], [t, t - trigamma(b)]])
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return np.log(betainc(th[0], th[1], x))
@@ -84,27 +85,32 @@ class Beta(Family):
         free = [n for n in ("a", "b") if n not in fixed]
         if not free:
             return dict(fixed)
-        x = np.log([a, b])
+        la, lb = math.log(a), math.log(b)
+        fa, fb = "a" in free, "b" in free
         for _ in range(100):
-            a, b = np.exp(x)
-            pab, t = float(digamma(a + b)), float(polygamma(1, a + b))
-            g = np.array([pab - float(digamma(a)) + g1, pab - float(digamma(b)) + g2])
-            H = np.array([[t - float(polygamma(1, a)), t], [t, t - float(polygamma(1, b))]])
-            idx = [0 if n == "a" else 1 for n in free]
-            ab = np.array([a, b])[idx]
-            # Newton on log-parameters for the free block
-            ge = g[idx] * ab
-            He = H[np.ix_(idx, idx)] * np.outer(ab, ab) + np.diag(ge)
-            try:
-                step = -np.linalg.solve(He, ge)
-            except np.linalg.LinAlgError:
-                return None
-            step = np.clip(step, -2.0, 2.0)
-            x[idx] += step
-            if np.max(np.abs(step)) < 1e-14:
+            a, b = math.exp(la), math.exp(lb)
+            pab, t = float(digamma(a + b)), float(trigamma(a + b))
+            ga = (pab - float(digamma(a)) + g1) * a
+            gb = (pab - float(digamma(b)) + g2) * b
+            haa = (t - float(trigamma(a))) * a * a + ga
+            hbb = (t - float(trigamma(b))) * b * b + gb
+            hab = t * a * b
+            # Newton on the log-parameters of the free block (concave: -H is PD here)
+            if fa and fb:
+                det = haa * hbb - hab * hab
+                if not det > 0:
+                    return None
+                sa = -(hbb * ga - hab * gb) / det
+                sb = -(haa * gb - hab * ga) / det
+            else:
+                sa = -ga / haa if fa else 0.0
+                sb = -gb / hbb if fb else 0.0
+            sa, sb = max(-2.0, min(2.0, sa)), max(-2.0, min(2.0, sb))
+            la += sa
+            lb += sb
+            if max(abs(sa), abs(sb)) < 1e-13:
                 break
-        a, b = np.exp(x)
-        return {"a": float(a), "b": float(b)}
+        return {"a": math.exp(la), "b": math.exp(lb)}
 
     @staticmethod
     def _moment_start(m: float, v: float) -> tuple[float, float]:
@@ -120,8 +126,8 @@ class Beta(Family):
 
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         a, b, W = p["a"], p["b"], stats.sums["W"]
-        t = float(polygamma(1, a + b))
-        return W * np.array([[t - float(polygamma(1, a)), t], [t, t - float(polygamma(1, b))]])
+        t = float(trigamma(a + b))
+        return W * np.array([[t - float(trigamma(a)), t], [t, t - float(trigamma(b))]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         W, m, m2 = moments_of(x, w)

@@ -7,15 +7,16 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, polygamma, xlog1py, xlogy
+from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, xlog1py, xlogy
 
 from .._data import Block, Data, fdot
 from .._domains import Positive, UnitInterval
 from ..errors import DataError, FamilyError, ParameterError
-from ._base import Derivs, Family, FastFit, Stats, Support, newton_1d, register
+from ._base import Derivs, Family, FastFit, Stats, Support, newton_1d, register, trigamma
 from ._helpers import CumHaz
 
 Theta = tuple[Any, ...]
+
 _COUNTS = Support(0.0, math.inf, lower_closed=True, integer=True)
 _POISSON_LIMIT = 1e10
 
@@ -203,6 +204,7 @@ class Binomial(Family):
     """
 
     name = "binomial"
+    support_text = "{0, 1, …, n}"
     param_names = ("p",)
     domains = (UnitInterval,)
     support = _COUNTS
@@ -412,7 +414,7 @@ class NegativeBinomial(Family):
         gr = digamma(x + r) - digamma(r) + np.log(r) + 1.0 - np.log(rm) - (r + x) / rm
         hmm = -x / m**2 + (r + x) / rm**2
         hmr = (x - m) / rm**2
-        hrr = polygamma(1, x + r) - polygamma(1, r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
+        hrr = trigamma(x + r) - trigamma(r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
         return val, [gm, gr], [[hmm, hmr], [hmr, hrr]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -459,7 +461,7 @@ class NegativeBinomial(Family):
         def score(t: float) -> tuple[float, float]:
             r = math.exp(t)
             g = float(fdot(w, digamma(x + r))) - W * float(digamma(r)) + W * math.log(r / (r + m))
-            h = (float(fdot(w, polygamma(1, x + r))) - W * float(polygamma(1, r))
+            h = (float(fdot(w, trigamma(x + r))) - W * float(trigamma(r))
                  + W * (1.0 / r - 1.0 / (r + m)))
             return g * r, h * r * r + g * r
 

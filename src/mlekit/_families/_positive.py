@@ -8,15 +8,16 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr, polygamma
+from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 
 from .._data import Block, Data, fdot
 from .._domains import Positive, Real
-from ._base import Derivs, Family, FastFit, Stats, Support, moments_of, newton_1d, register
+from ._base import Derivs, Family, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
 from ._helpers import CumHaz
 from ._real import Normal, _sd, _spread, _wmean, _wquantile
 
 Theta = tuple[Any, ...]
+
 _POS = Support(0.0, math.inf)
 _EULER = 0.5772156649015329
 
@@ -170,7 +171,7 @@ def _gamma_shape(s: float) -> float:
     k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
     for _ in range(50):
         f = math.log(k) - float(digamma(k)) - s
-        fp = 1.0 / k - float(polygamma(1, k))
+        fp = 1.0 / k - float(trigamma(k))
         step = f / fp
         kn = k - step
         if kn <= 0:
@@ -184,7 +185,7 @@ def _gamma_shape(s: float) -> float:
 def _inv_digamma(y: float) -> float:
     x = math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + _EULER)
     for _ in range(50):
-        step = (float(digamma(x)) - y) / float(polygamma(1, x))
+        step = (float(digamma(x)) - y) / float(trigamma(x))
         xn = x - step
         if xn <= 0:
             xn = x / 2
@@ -221,7 +222,7 @@ class Gamma(Family):
         val = -gammaln(k) - k * np.log(s) + (k - 1.0) * lx - x / s
         gk = -digamma(k) - np.log(s) + lx
         gs = -k / s + x / s**2
-        return val, [gk, gs], [[-polygamma(1, k), -1.0 / s], [-1.0 / s, k / s**2 - 2.0 * x / s**3]]
+        return val, [gk, gs], [[-trigamma(k), -1.0 / s], [-1.0 / s, k / s**2 - 2.0 * x / s**3]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return np.log(gammainc(th[0], x / th[1]))
@@ -267,7 +268,7 @@ class Gamma(Family):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         k, s = p["shape"], p["scale"]
         W, sx = stats.sums["W"], stats.sums["sx"]
-        return np.array([[-W * float(polygamma(1, k)), -W / s],
+        return np.array([[-W * float(trigamma(k)), -W / s],
                          [-W / s, W * k / s**2 - 2.0 * sx / s**3]])
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:

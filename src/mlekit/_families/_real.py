@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 import scipy.stats as st
-from scipy.special import digamma, expit, gammaln, log_ndtr, polygamma, stdtr, stdtrit
+from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._data import Block, Data, fdot
 from .._domains import Positive, Real
-from ._base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register
+from ._base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
 from ._helpers import LocScale
 
 Theta = tuple[Any, ...]
+
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _EULER = 0.5772156649015329
 
@@ -22,7 +23,7 @@ _EULER = 0.5772156649015329
 def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
     if w is None:
         k = (x.size - 1) * q
-        lo = int(math.floor(k))
+        lo = math.floor(k)
         hi = min(lo + 1, x.size - 1)
         part = np.partition(x, (lo, hi))
         return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
@@ -391,7 +392,7 @@ def _psi_half_diffs(a: Any) -> tuple[Any, Any]:
     s2 = -1.0 / (8 * ab**3) + 1.0 / (32 * ab**5)
     with np.errstate(all="ignore"):
         d1 = digamma(a + 0.5) - digamma(a) - 0.5 / a
-        d2 = 0.5 * (polygamma(1, a + 0.5) - polygamma(1, a)) + 0.25 / a**2
+        d2 = 0.5 * (trigamma(a + 0.5) - trigamma(a)) + 0.25 / a**2
     return np.where(a > _BIG_A, s1, d1), np.where(a > _BIG_A, s2, d2)
 
 

@@ -1,0 +1,307 @@
+"""Rendering for the command line: rich tables for people, JSON and CSV for programs.
+
+Imported by :mod:`mlekit.cli` inside its commands (it pulls in rich and the core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from typing import Any
+
+from ._summary import Summary, fmt
+
+__all__ = ["summary_for", "derived_rows", "emit_fit", "grouped", "emit_compare",
+           "default_candidates", "emit_families", "emit_datasets"]
+
+
+def _console() -> Any:
+    from .cli import _console as c
+
+    return c()
+
+
+def _user_error(msg: str) -> Exception:
+    from .cli import UserError
+
+    return UserError(msg)
+
+
+def _num(v: Any) -> Any:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    if math.isnan(f):
+        return None
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    return f
+
+
+def _dump_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
+
+
+# ---------------------------------------------------------------------------- fit
+def summary_for(res: Any, args: argparse.Namespace) -> Summary:
+    """The summary with the requested interval method and level."""
+    kw: dict[str, Any] = {}
+    if args.n_boot is not None or args.seed is not None:
+        if args.ci != "bootstrap":
+            raise _user_error("--n-boot and --seed go with --ci bootstrap.")
+        if args.n_boot is not None:
+            kw["n_boot"] = args.n_boot
+        if args.seed is not None:
+            kw["rng"] = args.seed
+    if not kw:
+        return res.summary(level=args.level, ci=args.ci)  # type: ignore[no-any-return]
+    s = Summary(res, level=args.level, ci_method="wald")
+    s.ci = res.ci(level=args.level, method="bootstrap", **kw)
+    s.ci_method = "bootstrap"
+    return s
+
+
+def _quantity(label: str, kind: str, obj: Any) -> dict[str, Any]:
+    ci = getattr(obj, "ci", (math.nan, math.nan))
+    return {"name": label, "kind": kind, "estimate": _num(obj.estimate),
+            "se": _num(getattr(obj, "se", math.nan)), "ci": [_num(ci[0]), _num(ci[1])],
+            "method": getattr(obj, "method", None)}
+
+
+def derived_rows(res: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Derived quantities asked for with --derived/--quantile/--sf/--cdf, with intervals."""
+    from .cli import _split
+
+    asks = ([("derived", n, n) for n in _split(args.derived)]
+            + [("quantile", q, f"quantile({q:g})") for q in args.quantile]
+            + [("sf", t, f"S({t:g})") for t in args.sf]
+            + [("cdf", x, f"F({x:g})") for x in args.cdf])
+    if not asks:
+        return []
+    if not hasattr(res, "derived"):
+        raise _user_error("derived quantities need mlekit's inference module (res.derived), "
+                          "which this installation lacks.")
+    out = []
+    for kind, arg, label in asks:
+        if kind == "quantile" and not 0.0 < arg < 1.0:
+            raise _user_error(f"--quantile must lie strictly between 0 and 1; got {arg:g}.")
+        fn = getattr(res, kind)
+        out.append(_quantity(label, kind, fn(arg, level=args.level)))
+    return out
+
+
+def emit_fit(res: Any, s: Summary, derived: list[dict[str, Any]], args: argparse.Namespace,
+             desc: str) -> None:
+    if args.format == "json":
+        d = s.to_dict()
+        if derived:
+            d["derived"] = derived
+        _dump_json(d)
+        return
+    if args.format == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(["kind", "name", "estimate", "se", "ci_lower", "ci_upper"])
+        for p, v in res.params.items():
+            lo, hi = s.ci[p]
+            fixed = p in res.fixed
+            w.writerow(["fixed" if fixed else "param", p, repr(float(v)),
+                        "" if fixed else repr(float(res.se[p])), repr(float(lo)), repr(float(hi))])
+        for r in derived:
+            w.writerow([r["kind"], r["name"], r["estimate"], r["se"], r["ci"][0], r["ci"][1]])
+        return
+    render_fit_text(res, s, derived, desc, _console())
+
+
+def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: str, con: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    fam = type(res.dist).__name__
+    con.print(f"[bold]{fam}[/bold] fit to {desc}")
+    status = "converged" if res.converged else "[bold red]NOT converged[/bold red]"
+    con.print(f"  data      {s._data_line()}")
+    con.print(f"  method    {res.method}"
+              + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
+    con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
+              f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
+    pct = f"{s.level * 100:g}% CI ({s.ci_method})"
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=True, show_edge=False)
+    t.add_column("parameter")
+    t.add_column("estimate", justify="right")
+    t.add_column("std. error", justify="right")
+    t.add_column(pct, justify="right")
+    t.add_column("")
+    for row in s._rows():
+        t.add_row(*row)
+    con.print(t)
+    if derived:
+        d = Table(box=box.SIMPLE_HEAD, show_edge=False)
+        d.add_column("derived")
+        d.add_column("estimate", justify="right")
+        d.add_column("std. error", justify="right")
+        d.add_column(f"{s.level * 100:g}% CI", justify="right")
+        d.add_column("method")
+        for r in derived:
+            d.add_row(r["name"], _f(r["estimate"]), _f(r["se"]),
+                      f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or ""))
+        con.print(d)
+    for sev, msg in s._notes():
+        con.print(("[red]! [/red]" if sev == "warning" else "· ") + msg, highlight=False)
+
+
+def _f(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    return fmt(float(v))
+
+
+# ---------------------------------------------------------------------------- grouped
+def _frame(table: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(table, pd.DataFrame):
+        return table
+    if hasattr(table, "to_pandas"):
+        return table.to_pandas()
+    return pd.DataFrame(table)
+
+
+def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
+    """Render a grouped fit (``--by``): a row per group."""
+    df = _frame(g.params)
+    if args.format == "json":
+        recs = json.loads(df.to_json(orient="records", double_precision=15))
+        _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "groups": recs})
+        return 0
+    if args.format == "csv":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    from rich import box
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"[bold]{args.family}[/bold] fit to {desc}, one per {args.by} ({len(df)} groups)")
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for c in df.columns:
+        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    limit = 40
+    for _, row in df.head(limit).iterrows():
+        t.add_row(*[fmt(float(v)) if isinstance(v, float) else str(v) for v in row])
+    con.print(t)
+    if len(df) > limit:
+        con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
+    return 0
+
+
+# ---------------------------------------------------------------------------- compare
+def default_candidates(data: Any) -> list[str]:
+    """A sensible default set of families for the data's support."""
+    import numpy as np
+
+    pts = data.all_points()
+    if pts.size and np.all(pts == np.floor(pts)) and pts.min() >= 0:
+        return ["poisson", "negative_binomial", "geometric"]
+    if pts.size and pts.min() > 0 and pts.max() < 1:
+        return ["beta", "normal", "logistic"]
+    if pts.size and pts.min() > 0:
+        return ["exponential", "weibull", "gamma", "lognormal", "loglogistic"]
+    return ["normal", "logistic", "laplace", "student_t", "gumbel"]
+
+
+def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
+    df = _frame(cmp.table)
+    if args.format == "json":
+        if hasattr(cmp, "to_dict"):
+            _dump_json(cmp.to_dict())
+        else:
+            recs = json.loads(df.to_json(orient="records", double_precision=15))
+            _dump_json({"best": cmp.best.family, "table": recs})
+        return
+    if args.format == "csv":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    from rich import box
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"[bold]compare[/bold] on {desc}: best by AIC is [bold]{cmp.best.family}[/bold]")
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for c in df.columns:
+        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    for _, row in df.iterrows():
+        t.add_row(*[_cell(v) for v in row])
+    con.print(t)
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return fmt(v)
+    if v is None:
+        return ""
+    return str(v)
+
+
+# ---------------------------------------------------------------------------- listings
+def emit_families(args: argparse.Namespace) -> None:
+    from ._families import families
+
+    fams = families()
+    if args.format == "json":
+        _dump_json(fams)
+        return
+    from rich import box
+    from rich.table import Table
+
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    t.add_column("family", no_wrap=True)
+    t.add_column("parameters")
+    t.add_column("support", no_wrap=True)
+    t.add_column("density / mass")
+    for f in fams:
+        params = ", ".join(_domain(p, d) for p, d in f["domains"].items())
+        t.add_row(f["name"], params, f["support"], f["formula"])
+    con = _console()
+    con.print(t)
+    con.print(f"{len(fams)} families. Aliases such as gaussian, t, negbin are accepted.")
+
+
+def _domain(p: str, d: str) -> str:
+    if d == "(-inf, inf)":
+        return p
+    if d == "(0, inf)":
+        return f"{p} > 0"
+    if d == "(0, 1)":
+        return f"0 < {p} < 1"
+    return f"{p} in {d}"
+
+
+def emit_datasets(args: argparse.Namespace) -> None:
+    from . import datasets
+
+    recs = [{"name": n, **datasets.describe(n), "path": str(datasets.path(n))}
+            for n in datasets.names()]
+    if args.format == "json":
+        _dump_json(recs)
+        return
+    from rich import box
+    from rich.table import Table
+
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    t.add_column("name", no_wrap=True)
+    t.add_column("rows", justify="right")
+    t.add_column("columns")
+    t.add_column("what")
+    for r in recs:
+        t.add_row(f"mlekit:{r['name']}", str(r["rows"]), ", ".join(r["columns"]), r["title"])
+    con = _console()
+    con.print(t)
+    con.print("Use as a file: mlekit fit mlekit:lightbulbs --column hours --observed failed "
+              "--family weibull")

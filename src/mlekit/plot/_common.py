@@ -1,0 +1,168 @@
+"""Shared pieces of the plots: axes, colours, the fitted distribution, delta-method bands."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import norm
+
+from ..errors import DataError, ParameterError
+
+FloatArray = NDArray[np.float64]
+
+DATA = "#4C72B0"        # observed data
+FIT = "#C44E52"         # the fitted model
+BAND = "#C44E52"
+EMP = "#333333"         # non-parametric estimate
+RIGHT = "#DD8452"       # right-censored
+LEFT = "#55A868"        # left-censored
+INTERVAL = "#8172B3"    # interval-censored
+CENSOR_STYLE = {
+    "right": dict(marker=">", color=RIGHT, label="right-censored (still running)"),
+    "left": dict(marker="<", color=LEFT, label="left-censored (below a limit)"),
+    "interval": dict(marker="o", color=INTERVAL, label="interval-censored (midpoint)"),
+}
+
+
+def get_ax(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.0)) -> Any:
+    """The given Axes, or a new figure's."""
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - in the plot extra
+        raise ImportError("plots need matplotlib: pip install 'mlekit[plot]'") from None
+    _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def data_of(res: Any) -> Any:
+    d = getattr(res, "data", None)
+    if d is None:
+        raise DataError("this plot needs the data the model was fitted to; got a result without "
+                        "data (res.data is None). Hint: fit with mk.fit(data, family).")
+    return d
+
+
+def label_of(res: Any) -> str:
+    return getattr(res.data, "name", None) or "x"
+
+
+def title_of(res: Any) -> str:
+    vals = ", ".join(f"{p}={v:.4g}" for p, v in res.params.items())
+    return f"{type(res.dist).__name__}({vals})"
+
+
+def dist_of(res: Any) -> Any:
+    """The fitted distribution, usable on its own (binomial: with the data's trial count)."""
+    dist = res.dist
+    if res.family == "binomial" and getattr(dist, "n", None) is None:
+        trials = np.concatenate([b.trials for b in res.data.blocks.values()
+                                 if b.size and b.trials is not None])
+        if trials.size == 0 or np.any(trials != trials[0]):
+            raise ParameterError("a binomial plot needs one number of trials for every row; got "
+                                 "rows with different trials. Hint: plot the success fraction, or "
+                                 "fit each trial count separately.")
+        from .._families import Binomial
+
+        return Binomial(n=int(trials[0]), p=res.params["p"])
+    return dist
+
+
+def is_discrete(res: Any) -> bool:
+    return bool(getattr(res.dist, "discrete", False))
+
+
+def exact_values(data: Any) -> tuple[FloatArray, FloatArray]:
+    b = data.exact
+    w = np.ones(b.size) if b.w is None else np.asarray(b.w, dtype=float)
+    return np.asarray(b.x, dtype=float), w
+
+
+def censored_points(data: Any) -> dict[str, FloatArray]:
+    """Representative points of the censored rows: the bound (left/right) or the midpoint."""
+    out: dict[str, FloatArray] = {}
+    if data.right.size:
+        out["right"] = np.asarray(data.right.x, dtype=float)
+    if data.left.size:
+        out["left"] = np.asarray(data.left.x, dtype=float)
+    ib = data.interval_block
+    if ib.size:
+        lo, hi = ib.x, ib.hi
+        out["interval"] = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
+                                   np.where(np.isfinite(lo), lo, hi))
+    return out
+
+
+def x_range(res: Any, pad: float = 0.05) -> tuple[float, float]:
+    """A plotting range that shows the data and the bulk of the fitted distribution."""
+    d = data_of(res)
+    pts = d.all_points()
+    pts = pts[np.isfinite(pts)]
+    dist = dist_of(res)
+    with np.errstate(all="ignore"):
+        try:
+            q = np.asarray(dist.ppf([0.005, 0.995]), dtype=float)
+        except Exception:  # a family without a quantile function
+            q = np.array([np.nan, np.nan])
+    cand = np.concatenate([pts, q[np.isfinite(q)]])
+    lo, hi = float(np.min(cand)), float(np.max(cand))
+    if is_discrete(res):
+        return math.floor(lo), math.ceil(hi)
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    lo2, hi2 = lo - pad * span, hi + pad * span
+    sup = res.dist.support
+    if sup.lower > -math.inf and lo2 < sup.lower:
+        lo2 = sup.lower
+    if sup.upper < math.inf and hi2 > sup.upper:
+        hi2 = sup.upper
+    return lo2, hi2
+
+
+def mark_censored(ax: Any, data: Any, y_of: Any, *, orient: str = "x") -> None:
+    """Draw censored rows distinctly: ``y_of(kind, xs)`` gives their y position."""
+    for kind, xs in censored_points(data).items():
+        st = CENSOR_STYLE[kind]
+        ys = y_of(kind, xs)
+        px, py = (xs, ys) if orient == "x" else (ys, xs)
+        ax.scatter(px, py, marker=st["marker"], facecolors="none", edgecolors=st["color"],
+                   s=36, linewidths=1.2, label=st["label"], zorder=4)
+
+
+def _grad(f: Any, res: Any) -> FloatArray:
+    """Numerical gradient of ``f(dist) -> array`` over the free natural parameters."""
+    names = list(res.params)
+    base = np.asarray(f(res.dist), dtype=float)
+    g = np.zeros((len(names), *base.shape))
+    for i, p in enumerate(names):
+        if p in res.fixed:
+            continue
+        v = res.params[p]
+        h = 1e-5 * max(abs(v), 1e-3)
+        dom = res.dist.domains[i]
+        lo_ok = dom.contains(v - h)
+        up = np.asarray(f(res.dist.with_params(**{p: v + h})), dtype=float)
+        if lo_ok:
+            dn = np.asarray(f(res.dist.with_params(**{p: v - h})), dtype=float)
+            g[i] = (up - dn) / (2 * h)
+        else:
+            g[i] = (up - base) / h
+    return g
+
+
+def delta_band(res: Any, f: Any, level: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Estimate and pointwise delta-method band of ``f(dist)`` (on the scale f returns)."""
+    est = np.asarray(f(res.dist), dtype=float)
+    cov = np.asarray(res.cov, dtype=float)
+    if not np.all(np.isfinite(cov)):
+        nan = np.full(est.shape, np.nan)
+        return est, nan, nan
+    with np.errstate(all="ignore"):
+        g = _grad(f, res)
+    var = np.einsum("i...,ij,j...->...", g, cov, g)
+    se = np.sqrt(np.maximum(var, 0.0))
+    z = float(norm.ppf(0.5 + level / 2.0))
+    return est, est - z * se, est + z * se
