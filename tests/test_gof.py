@@ -74,7 +74,7 @@ def test_kaplan_meier_and_turnbull_agree_for_right_censoring(rng: np.random.Gene
     lo, hi = y.copy(), np.where(obs, y, np.inf)
     w = np.ones(30)
     times, F, tau = _km(lo, hi, w, False)
-    q, p, mass = _turnbull(lo, hi, w, tol=1e-14, maxiter=200_000)
+    q, _, mass = _turnbull(lo, hi, w, tol=1e-14, maxiter=200_000)
     assert tau == math.inf and F[-1] == 1.0
     assert np.allclose(q[mass > 1e-9], times, rtol=0, atol=0)
     assert np.allclose(np.cumsum(mass[mass > 1e-9]), F, atol=1e-8)
