@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -129,3 +130,60 @@ def test_bad_input(rng: np.random.Generator) -> None:
         mk.gof(res, n_boot=2.5)
     with pytest.raises(mk.ParameterError, match="fit result"):
         mk.gof(np.ones(3))
+
+
+# ---------------------------------------------------------------------------- slow: size and power
+def _rejections(draw, family: str, R: int, B: int, seed: int) -> dict[str, np.ndarray]:
+    gen = np.random.default_rng(seed)
+    ps: dict[str, list[float]] = {"ks": [], "ad": [], "cvm": []}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(R):
+            g = mk.gof(mk.fit(draw(gen), family), n_boot=B, rng=gen, quiet=True)
+            for k in ps:
+                ps[k].append(g[k].p_value)
+    return {k: np.array(v) for k, v in ps.items()}
+
+
+def gof_study(R: int = 1000, B: int = 99, R_power: int = 300) -> dict[str, dict[str, float]]:
+    """Share of p <= 0.05 under the null (size) and under a named alternative (power).
+
+    With ``B = 99`` refits the Monte Carlo test "reject when p = (1 + #{T* >= T}) / 100 <= 0.05"
+    has exact size 5% under the null (Hope 1968), whatever the bootstrap size."""
+    tmax = 15.0123   # C ~ U(0, tmax) censors 30% of Weibull(1.5, scale 5) lifetimes
+
+    def censored(g: np.random.Generator, shape: float = 1.5) -> mk.Data:
+        t = g.weibull(shape, 50) * 5
+        c = g.uniform(0, tmax, 50)
+        return mk.Data.right_censored(np.minimum(t, c), t <= c)
+
+    def censored_lognormal(g: np.random.Generator) -> mk.Data:      # ~25% censored
+        t = g.lognormal(1.3, 0.8, 50)
+        c = g.uniform(0, 20.0, 50)
+        return mk.Data.right_censored(np.minimum(t, c), t <= c)
+
+    studies = {
+        "normal, n=50 (size)": (lambda g: g.normal(10, 2, 50), "normal", R),
+        "normal vs lognormal(0, 0.5) data, n=50 (power)": (lambda g: g.lognormal(0, 0.5, 50),
+                                                            "normal", R_power),
+        "weibull, 30% right-censored, n=50 (size)": (censored, "weibull", R),
+        "weibull vs lognormal(1.3, 0.8) data, 25% censored, n=50 (power)": (censored_lognormal,
+                                                                      "weibull", R_power),
+    }
+    out = {}
+    for i, (name, (draw, fam, reps)) in enumerate(studies.items()):
+        ps = _rejections(draw, fam, reps, B, seed=100 + i)
+        out[name] = {k: float(np.mean(v <= 0.05)) for k, v in ps.items()}
+        out[name]["R"] = reps
+    return out
+
+
+@pytest.mark.slow
+def test_gof_size_and_power() -> None:
+    res = gof_study()
+    for name, r in res.items():
+        for k in ("ks", "ad", "cvm"):
+            if "(size)" in name:
+                assert abs(r[k] - 0.05) <= 0.015, (name, k, r[k])
+            else:
+                assert r[k] > 0.15, (name, k, r[k])         # clearly more than the size

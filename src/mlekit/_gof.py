@@ -253,7 +253,20 @@ def _segments_stats(u0: NDArray[np.float64], u1: NDArray[np.float64], A: NDArray
     return ks, cvm, max(ad, 0.0)
 
 
+def _edf_stats(u: NDArray[np.float64]) -> tuple[float, float, float]:
+    """The textbook formulas for unweighted exact data (``u`` sorted model cdf values)."""
+    n = u.size
+    i = np.arange(1, n + 1)
+    ks = float(max(np.max(i / n - u), np.max(u - (i - 1) / n)))
+    cvm = float(1.0 / (12 * n) + np.sum((u - (2 * i - 1) / (2 * n)) ** 2))
+    uc = np.clip(u, 1e-300, 1.0 - 1e-16)
+    ad = float(-n - np.sum((2 * i - 1) * (np.log(uc) + np.log1p(-uc[::-1]))) / n)
+    return ks, cvm, ad
+
+
 def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
+    if data.only_exact and data.exact.w is None:
+        return _edf_stats(np.sort(model(data.exact.x)))
     lo, hi, w, how = _rows(data)
     n = float(w.sum())
     if how == "empirical cdf":
