@@ -125,4 +125,5 @@ __all__ = [
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
+    "compare", "Comparison", "lr_test", "gof",
 ]
