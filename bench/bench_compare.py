@@ -25,7 +25,7 @@ import scipy.stats as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import mlekit as mk  # noqa: E402
+import mlekit as mk
 
 # mlekit name -> (scipy name, fixed loc for the scipy MLE or None)
 FAMILIES = {
