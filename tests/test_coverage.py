@@ -183,8 +183,13 @@ def test_profile_coverage_small_n(name: str, n: int) -> None:
         assert abs(wcov - wex) <= 3.5 * _se(out["R"], max(min(wex, 0.999), 0.5)), (name, n, wcov, wex)
         if abs(exact - LEVEL) <= 2 * se:
             assert abs(cov - LEVEL) <= 3.5 * se, (name, n, cov)
-    else:
+    elif n >= 50:
         assert abs(cov - LEVEL) <= 3.5 * se, (name, n, cov)
+    else:
+        # at n = 20 the chi-square calibration of the profile interval is itself slightly off
+        # (normal sigma: exactly 93.9%; censored Weibull shape: 93.2% over 10,000 data sets,
+        # see docs/coverage.md); require it within 2.5 points
+        assert abs(cov - LEVEL) <= 0.025, (name, n, cov)
 
 
 LARGE = list(CASES)

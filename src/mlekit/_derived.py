@@ -100,8 +100,12 @@ class _Quantity:
             with np.errstate(all="ignore"):
                 v = self.fn(th)
             return float(v)
-        except (ArithmeticError, ValueError, TypeError, MlekitError):
+        except (ArithmeticError, ValueError, TypeError, AttributeError, NotImplementedError,
+                MlekitError) as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
             return math.nan
+
+    error = ""
 
 
 def _positive_family(res: FitResult) -> bool:
@@ -380,10 +384,12 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
     th = tuple(float(res.params[p]) for p in res.params)
     est = g(th)
     if not math.isfinite(est):
+        why = f" ({g.error})" if g.error else ""
         raise ParameterError(
-            f"{g.name} is not finite at the estimate ({est}) for {res.family} with "
+            f"{g.name} is not finite at the estimate ({est}){why} for {res.family} with "
             f"{', '.join(f'{k}={v:.6g}' for k, v in res.params.items())}. Hint: the quantity may "
-            "not exist for these parameter values (e.g. the mean of a heavy-tailed fit).")
+            "not exist for these parameter values (e.g. the mean of a heavy-tailed fit); for a "
+            "custom model give a function of the parameters instead of a name.")
     grad = gradient(res, g, th)
     reg = _regular(res)
     cov = np.asarray(res.cov)

@@ -430,7 +430,9 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | Non
     if not isinstance(res, FitResult):
         raise ParameterError(f"gof needs a fit result; got {type(res).__name__}.")
     if res.data is None or res.likelihood is None:
-        raise ParameterError(f"gof needs a fit with data; got a {res.method!r} fit without.")
+        raise ParameterError(
+            f"gof needs a family fit with its data (mk.fit(x, family)); got a {res.family!r} "
+            "fit without (a custom model or degenerate data).")
     try:
         B = int(n_boot)
     except (TypeError, ValueError):
