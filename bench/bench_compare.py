@@ -71,9 +71,13 @@ def run_distfit(x: np.ndarray) -> float:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    n = int(float(args[0])) if args else 100_000
-    jobs = int(sys.argv[sys.argv.index("--jobs") + 1]) if "--jobs" in sys.argv else -1
+    argv = sys.argv[1:]
+    jobs = -1
+    if "--jobs" in argv:
+        i = argv.index("--jobs")
+        jobs = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    n = int(float(argv[0])) if argv else 100_000
     rng = np.random.default_rng(2026)
     x = rng.gamma(2.0, 1.5, size=n)
     fams = list(FAMILIES)
