@@ -145,45 +145,47 @@ def _rejections(draw, family: str, R: int, B: int, seed: int) -> dict[str, np.nd
     return {k: np.array(v) for k, v in ps.items()}
 
 
-def gof_study(R: int = 1000, B: int = 99, R_power: int = 300) -> dict[str, dict[str, float]]:
-    """Share of p <= 0.05 under the null (size) and under a named alternative (power).
+def _censored(g: np.random.Generator) -> mk.Data:
+    t = g.weibull(1.5, 50) * 5
+    c = g.uniform(0, 15.0123, 50)    # C ~ U(0, 15.01) censors 30% of Weibull(1.5, 5) lifetimes
+    return mk.Data.right_censored(np.minimum(t, c), t <= c)
+
+
+def _censored_lognormal(g: np.random.Generator) -> mk.Data:       # ~25% censored
+    t = g.lognormal(1.3, 0.8, 50)
+    c = g.uniform(0, 20.0, 50)
+    return mk.Data.right_censored(np.minimum(t, c), t <= c)
+
+
+GOF_STUDIES = {
+    "normal, n=50 (size)": (lambda g: g.normal(10, 2, 50), "normal", 1000),
+    "normal vs lognormal(0, 0.5) data, n=50 (power)": (lambda g: g.lognormal(0, 0.5, 50),
+                                                        "normal", 300),
+    "weibull, 30% right-censored, n=50 (size)": (_censored, "weibull", 1000),
+    "weibull vs lognormal(1.3, 0.8) data, 25% censored, n=50 (power)": (_censored_lognormal,
+                                                                       "weibull", 300),
+}
+
+
+def gof_study(name: str, B: int = 99) -> dict[str, float]:
+    """Share of p <= 0.05 under the null (size) or under a named alternative (power).
 
     With ``B = 99`` refits the Monte Carlo test "reject when p = (1 + #{T* >= T}) / 100 <= 0.05"
     has exact size 5% under the null (Hope 1968), whatever the bootstrap size."""
-    tmax = 15.0123   # C ~ U(0, tmax) censors 30% of Weibull(1.5, scale 5) lifetimes
-
-    def censored(g: np.random.Generator, shape: float = 1.5) -> mk.Data:
-        t = g.weibull(shape, 50) * 5
-        c = g.uniform(0, tmax, 50)
-        return mk.Data.right_censored(np.minimum(t, c), t <= c)
-
-    def censored_lognormal(g: np.random.Generator) -> mk.Data:      # ~25% censored
-        t = g.lognormal(1.3, 0.8, 50)
-        c = g.uniform(0, 20.0, 50)
-        return mk.Data.right_censored(np.minimum(t, c), t <= c)
-
-    studies = {
-        "normal, n=50 (size)": (lambda g: g.normal(10, 2, 50), "normal", R),
-        "normal vs lognormal(0, 0.5) data, n=50 (power)": (lambda g: g.lognormal(0, 0.5, 50),
-                                                            "normal", R_power),
-        "weibull, 30% right-censored, n=50 (size)": (censored, "weibull", R),
-        "weibull vs lognormal(1.3, 0.8) data, 25% censored, n=50 (power)": (censored_lognormal,
-                                                                      "weibull", R_power),
-    }
-    out = {}
-    for i, (name, (draw, fam, reps)) in enumerate(studies.items()):
-        ps = _rejections(draw, fam, reps, B, seed=100 + i)
-        out[name] = {k: float(np.mean(v <= 0.05)) for k, v in ps.items()}
-        out[name]["R"] = reps
+    draw, fam, reps = GOF_STUDIES[name]
+    seed = 100 + list(GOF_STUDIES).index(name)
+    ps = _rejections(draw, fam, reps, B, seed=seed)
+    out = {k: float(np.mean(v <= 0.05)) for k, v in ps.items()}
+    out["R"] = reps
     return out
 
 
 @pytest.mark.slow
-def test_gof_size_and_power() -> None:
-    res = gof_study()
-    for name, r in res.items():
-        for k in ("ks", "ad", "cvm"):
-            if "(size)" in name:
-                assert abs(r[k] - 0.05) <= 0.015, (name, k, r[k])
-            else:
-                assert r[k] > 0.15, (name, k, r[k])         # clearly more than the size
+@pytest.mark.parametrize("name", list(GOF_STUDIES))
+def test_gof_size_and_power(name: str) -> None:
+    r = gof_study(name)
+    for k in ("ks", "ad", "cvm"):
+        if "(size)" in name:
+            assert abs(r[k] - 0.05) <= 0.015, (name, k, r[k])
+        else:
+            assert r[k] > 0.15, (name, k, r[k])             # clearly more than the size
