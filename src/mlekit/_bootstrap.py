@@ -105,6 +105,7 @@ def _row_arrays(data: Data) -> dict[str, Any]:
             lo.append(blk.x)
             hi.append(np.full(blk.size, np.inf))
         else:
+            assert blk.hi is not None
             lo.append(blk.x)
             hi.append(blk.hi)
         w.append(np.ones(blk.size) if blk.w is None else blk.w)

@@ -134,7 +134,7 @@ def _callable(res: FitResult, fn: Callable[[dict[str, float]], float], name: str
     def g(th: tuple[float, ...]) -> float:
         return float(fn(dict(zip(names, (float(t) for t in th)))))
 
-    label = name or getattr(fn, "__name__", "g")
+    label = str(name or getattr(fn, "__name__", "g"))
     if label == "<lambda>":
         label = "g(params)"
     return _Quantity(res, g, label, "identity")

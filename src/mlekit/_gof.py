@@ -163,7 +163,7 @@ def _km(lo: NDArray[np.float64], hi: NDArray[np.float64], w: NDArray[np.float64]
     jump = d > 0
     done = S[-1] <= 1e-12
     tau = math.inf if done else float(uniq[-1])
-    F = 1.0 - S[jump]
+    F = np.asarray(1.0 - S[jump], dtype=float)
     if done and F.size:
         F[-1] = 1.0
     return uniq[jump], F, tau
@@ -339,9 +339,9 @@ def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, f
     tau = math.inf
     if how == "empirical cdf":
         order = np.argsort(lo, kind="stable")
-        Fn = np.searchsorted(lo[order], xs, side="right")
+        pos = np.searchsorted(lo[order], xs, side="right")
         cw = np.concatenate(([0.0], np.cumsum(w[order])))
-        Fn = cw[Fn] / n
+        Fn = cw[pos] / n
     elif how == "Kaplan–Meier estimate":
         t, Fj, tau = _km(lo, hi, w, True)
         idx = np.searchsorted(t, xs, side="right")
@@ -350,7 +350,6 @@ def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, f
         q, p, mass = _turnbull(lo, hi, w)
         cum = np.cumsum(mass)
         prev = np.concatenate(([0.0], cum[:-1]))
-        Fn = np.zeros(xs.size)
         j = np.searchsorted(p, xs, side="right")          # innermost intervals wholly <= x
         Fn = np.concatenate(([0.0], cum))[j]
         inside = (j < q.size)
