@@ -382,7 +382,9 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     else:
         ll, g, H = snap["ll"], snap["g"], snap["H"]
     numeric = _uses_numeric(lik)
-    method = "newton" + (" (numerical derivatives for censored/truncation terms)" if numeric else "")
+    note = getattr(fam, "derivatives_note", "")
+    method = "newton" + (f" ({note})" if note else
+                         " (numerical derivatives for censored/truncation terms)" if numeric else "")
     if fallback:
         method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
         diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "

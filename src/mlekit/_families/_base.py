@@ -270,6 +270,23 @@ class Family:
             )
         return v
 
+    # ---------------------------------------------------------------- user-defined families
+    @classmethod
+    def from_logpdf(cls, logpdf: Any, logcdf: Any = None, logsf: Any = None, params: Any = None,
+                    **kwargs: Any) -> Family:
+        """A family from a log density ``logpdf(x, p1, ...)`` (optionally ``logcdf``/``logsf``
+        for fast censored terms); see :mod:`mlekit._families._custom_family`."""
+        from ._custom_family import from_logpdf
+
+        return from_logpdf(logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
+
+    @classmethod
+    def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
+        """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
+        from ._custom_family import from_cumhaz
+
+        return from_cumhaz(cumhaz, params=params, **kwargs)
+
     # ---------------------------------------------------------------- identity
     @property
     def k(self) -> int:
