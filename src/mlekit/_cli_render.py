@@ -175,11 +175,24 @@ def _frame(table: Any) -> Any:
 
 
 def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
-    """Render a grouped fit (``--by``): a row per group."""
-    df = _frame(g.params)
+    """Render a grouped fit (``--by``): a row per group with estimates, SEs and intervals."""
+    import pandas as pd
+
+    params = _frame(g.params)
+    kw: dict[str, Any] = {}
+    if args.ci == "bootstrap":
+        if args.n_boot is not None:
+            kw["n_boot"] = args.n_boot
+        if args.seed is not None:
+            kw["rng"] = args.seed
+    ci = _frame(g.ci(level=args.level, method=args.ci, **kw))
+    df = pd.concat([params, ci], axis=1)
+    key = df.index.name or args.by
+    df = df.reset_index().rename(columns={df.index.name or "index": key})
     if args.format == "json":
         recs = json.loads(df.to_json(orient="records", double_precision=15))
-        _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "groups": recs})
+        _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "ci_level": args.level,
+                    "ci_method": args.ci, "groups": recs})
         return 0
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -187,14 +200,26 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     from rich import box
     from rich.table import Table
 
+    names = [c for c in g.param_names if c in df.columns]
     con = _console()
     con.print(f"[bold]{args.family}[/bold] fit to {desc}, one per {args.by} ({len(df)} groups)")
     t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    t.add_column(str(key))
+    t.add_column("n", justify="right")
+    for p in names:
+        t.add_column(p, justify="right")
+        t.add_column(f"{args.level * 100:g}% CI", justify="right")
+    t.add_column("status")
     limit = 40
     for _, row in df.head(limit).iterrows():
-        t.add_row(*[fmt(float(v)) if isinstance(v, float) else str(v) for v in row])
+        cells = [str(row[key]), fmt(float(row["n"]))] if "n" in df.columns else [str(row[key]), ""]
+        for p in names:
+            lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
+            cells += [fmt(float(row[p])), f"{fmt(float(lo))} … {fmt(float(hi))}"]
+        status = str(row.get("status", ""))
+        msg = str(row.get("message", "") or "")
+        cells.append(status + (f": {msg}" if msg else ""))
+        t.add_row(*cells)
     con.print(t)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
@@ -217,14 +242,17 @@ def default_candidates(data: Any) -> list[str]:
 
 
 def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
-    df = _frame(cmp.table)
     if args.format == "json":
         if hasattr(cmp, "to_dict"):
-            _dump_json(cmp.to_dict())
+            _dump_json(json.loads(json.dumps(cmp.to_dict(), default=_num)))
         else:
-            recs = json.loads(df.to_json(orient="records", double_precision=15))
-            _dump_json({"best": cmp.best.family, "table": recs})
+            df = _frame(cmp.table)
+            _dump_json({"best": cmp.best.family,
+                        "table": json.loads(df.reset_index().to_json(orient="records"))})
         return
+    df = _frame(cmp.table)
+    if df.index.name:
+        df = df.reset_index()
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
@@ -232,13 +260,43 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     from rich.table import Table
 
     con = _console()
-    con.print(f"[bold]compare[/bold] on {desc}: best by AIC is [bold]{cmp.best.family}[/bold]")
+    crit = str(getattr(cmp, "criterion", "aic")).upper()
+    con.print(f"[bold]compare[/bold] on {desc}: best by {crit} is [bold]{cmp.best.family}[/bold]")
+    show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
+                        "converged") if c in df.columns]
+    if crit != "AICC" and "aicc" in show:
+        show.remove("aicc")
+    heads = {"delta_aic": "ΔAIC", "weight": "Akaike weight", "gof_p": "GOF p", "aic": "AIC",
+             "aicc": "AICc", "bic": "BIC"}
     t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    for c in show:
+        t.add_column(heads.get(c, c), justify="left" if c == "family" else "right", no_wrap=True)
     for _, row in df.iterrows():
-        t.add_row(*[_cell(v) for v in row])
+        cells = []
+        for c in show:
+            v = row[c]
+            if c == "weight":
+                cells.append(f"{float(v):.3f}")
+            elif c == "gof_p":
+                cells.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v):.2g}")
+            elif c == "converged":
+                cells.append("yes" if bool(v) else "NO")
+            elif isinstance(v, float):
+                cells.append(f"{v:.2f}" if c == "delta_aic" else fmt(v, 7))
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
     con.print(t)
+    for c in ("boundary", "notes"):
+        if c in df.columns:
+            for _, row in df.iterrows():
+                if row[c]:
+                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {row[c]}")
+    for fam, why in (getattr(cmp, "failed", None) or {}).items():
+        con.print(f"✗ {fam} failed: {why}")
+    skipped = getattr(cmp, "skipped", None) or {}
+    if skipped:
+        con.print("skipped (support does not fit the data): " + ", ".join(skipped))
 
 
 def _cell(v: Any) -> str:

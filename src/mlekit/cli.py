@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="comma-separated families (default: a sensible set for the data)")
     fams.add_argument("--all", action="store_true",
                       help="every family whose support fits the data")
+    c.add_argument("--criterion", choices=("aic", "aicc", "bic"), default="aic",
+                   help="ranking criterion (default: aic)")
+    gof = c.add_mutually_exclusive_group()
+    gof.add_argument("--gof", dest="gof", action="store_true", default=None,
+                     help="add goodness-of-fit p-values (parametric bootstrap; default: only for "
+                          "up to 1,000 observations)")
+    gof.add_argument("--no-gof", dest="gof", action="store_false", help="skip goodness of fit")
+    c.add_argument("--seed", type=int, default=None, help="random seed for the GOF bootstrap")
     c.add_argument("--format", choices=("text", "json", "csv"), default="text")
     c.add_argument("--plot", metavar="FILE.png", help="overlay the fitted candidates on the data")
 
@@ -386,8 +394,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
     with _Warnings(args):
         if labels is not None:
-            return render.grouped(args, mk.fit(data, args.family, fixed=fixed or None,
-                                          start=start or None, cov=args.cov, by=labels), desc)
+            import pandas as pd
+
+            g = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
+                       by=pd.Series(labels, name=args.by))
+            return render.grouped(args, g, desc)
         res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov)
         summary = render.summary_for(res, args)
         derived = render.derived_rows(res, args)
@@ -432,7 +443,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         candidates = render.default_candidates(data)
     with _Warnings(args):
-        cmp = mk.compare(data, candidates)
+        kw: dict[str, Any] = {"criterion": args.criterion, "gof": args.gof}
+        if args.seed is not None:
+            kw["rng"] = args.seed
+        if args.quiet:
+            kw["quiet"] = True
+        cmp = mk.compare(data, candidates, **kw)
         if args.plot:
             import matplotlib
 
