@@ -278,7 +278,8 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
             if c == "weight":
                 cells.append(f"{float(v):.3f}")
             elif c == "gof_p":
-                cells.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v):.2g}")
+                nan = v is None or (isinstance(v, float) and math.isnan(v))
+                cells.append("" if nan else f"{float(v):.2g}")
             elif c == "converged":
                 cells.append("yes" if bool(v) else "NO")
             elif isinstance(v, float):
@@ -287,11 +288,11 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
                 cells.append(str(v))
         t.add_row(*cells)
     con.print(t)
-    for c in ("boundary", "notes"):
+    for c, what in (("boundary", "on the boundary: "), ("notes", "")):
         if c in df.columns:
             for _, row in df.iterrows():
                 if row[c]:
-                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {row[c]}")
+                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}")
     for fam, why in (getattr(cmp, "failed", None) or {}).items():
         con.print(f"✗ {fam} failed: {why}")
     skipped = getattr(cmp, "skipped", None) or {}
