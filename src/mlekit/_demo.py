@@ -204,6 +204,14 @@ def defects(out: str | None) -> Example:
                   f"{counts.mean():.1f}): the {best.family.replace('_', ' ')} wins by ΔAIC = "
                   f"{daic:.0f}, so some shifts are truly worse than others.")
     try:
+        pois = next(f for f in fits if f.family == "poisson")
+        t = mk.lr_test(pois, nb)   # Poisson is the boundary size = inf: chi-bar-square
+        ex.numbers["lrt"] = (float(t.statistic), float(t.p_value))
+        ex.lines.append(("test", f"Poisson within negative binomial: LR = {t.statistic:.1f}, "
+                         f"p = {t.p_value:.1g} (boundary case, chi-bar-square)"))
+    except ModuleNotFoundError:
+        pass  # the inference module is not in this installation
+    try:
         g = mk.fit(counts, "poisson", by=df["machine"])
         table = g.params if not hasattr(g.params, "to_pandas") else g.params.to_pandas()
         top = table["rate"].idxmax()
