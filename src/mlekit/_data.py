@@ -563,6 +563,44 @@ class Data:
                         blk.take(slice(start, start + size)))
                 yield piece
 
+    def clip_intervals(self, lower: float, upper: float) -> Data:
+        """Intervals reaching past ``[lower, upper]`` (a family's support) become one-sided:
+        ``[lo <= lower, hi]`` is left-censored at hi, ``[lo, hi >= upper]`` right-censored at lo."""
+        ib = self.interval_block
+        if not ib.size or (lower == -math.inf and upper == math.inf):
+            return self
+        assert ib.hi is not None
+        to_left = ib.x <= lower
+        to_right = (ib.hi >= upper) & ~to_left
+        if not (to_left.any() or to_right.any()):
+            return self
+        keep = ~(to_left | to_right)
+
+        def cat(a: Block, extra: Block) -> Block:
+            if not extra.size:
+                return a
+            if not a.size:
+                return extra
+            w = None if (a.w is None and extra.w is None) else np.concatenate(
+                [np.ones(a.size) if a.w is None else a.w, np.ones(extra.size) if extra.w is None else extra.w])
+            tr = None if a.trials is None else np.concatenate([a.trials, extra.trials])
+            rows = None if (a.rows is None or extra.rows is None) else np.concatenate([a.rows, extra.rows])
+            return Block(np.concatenate([a.x, extra.x]), w, trials=tr, rows=rows)
+
+        def part(mask: NDArray[np.bool_], xs: FloatArray) -> Block:
+            if not mask.any():
+                return _empty_block()
+            return Block(xs[mask], None if ib.w is None else ib.w[mask],
+                         trials=None if ib.trials is None else ib.trials[mask],
+                         rows=None if ib.rows is None else ib.rows[mask])
+
+        out = Data.__new__(Data)
+        out.__dict__.update(self.__dict__)
+        out.left = cat(self.left, part(to_left, ib.hi))
+        out.right = cat(self.right, part(to_right, ib.x))
+        out.interval_block = ib.take(keep) if keep.any() else _empty_block()
+        return out
+
     def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
         """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""
         w = np.asarray(weights, dtype=float)

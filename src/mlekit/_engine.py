@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["map_reduce", "add", "set_threads", "get_threads", "CHUNK_ROWS"]
+__all__ = ["map_reduce", "add", "set_threads", "get_threads", "CHUNK_ROWS", "in_callers_errstate"]
 
 CHUNK_ROWS = 1 << 18
 T = TypeVar("T")
@@ -54,6 +54,20 @@ def add(a: Any, b: Any) -> Any:
     return a + b
 
 
+def in_callers_errstate(fn: Callable[[Any], T]) -> Callable[[Any], T]:
+    """``fn`` wrapped to run under the caller's ``np.errstate`` (which is thread-local: pool
+    threads would otherwise warn about, e.g., ``log(0)`` that the caller chose to ignore)."""
+    import numpy as np
+
+    err = np.geterr()
+
+    def run(item: Any) -> T:
+        with np.errstate(**err):
+            return fn(item)
+
+    return run
+
+
 def map_reduce(fn: Callable[[Any], T], chunks: Iterable[Any], threads: int | None = None) -> T:
     """``fn(c0) + fn(c1) + ...`` over ``chunks``, added in order."""
     items = chunks if isinstance(chunks, list) else list(chunks)
@@ -63,7 +77,7 @@ def map_reduce(fn: Callable[[Any], T], chunks: Iterable[Any], threads: int | Non
     if len(items) == 1 or nthreads <= 1:
         parts = [fn(c) for c in items]
     else:
-        parts = list(_get_pool().map(fn, items))
+        parts = list(_get_pool().map(in_callers_errstate(fn), items))
     total = parts[0]
     for p in parts[1:]:
         total = add(total, p)

@@ -152,6 +152,8 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
+    if not fam.discrete:
+        dat = dat.clip_intervals(fam.support.lower, fam.support.upper)
     if fam.discrete and not dat.has_trials:
         dat = compress_counts(dat)
     free = [p for p in fam.param_names if p not in fixed_d]

@@ -124,6 +124,49 @@ class FitResult:
 
         return confidence_intervals(self, check_level(level), method, **kwargs)
 
+    def profile(self, param: str, *, n: int = 41, level: float = 0.99,
+                bounds: tuple[float, float] | None = None) -> Any:
+        """The profile log-likelihood of ``param`` as data (a :class:`Profile`: ``values``,
+        ``loglik``, ``deviance``, ``z``, ``to_frame()``), on ``n`` points spanning the
+        ``level`` profile interval or ``bounds``."""
+        from ._profile import profile
+
+        return profile(self, param, n=n, level=level, bounds=bounds)
+
+    def derived(self, quantity: Any, *, name: str | None = None, method: str = "delta",
+                level: float = 0.95, **kwargs: Any) -> Any:
+        """A function of the parameters — ``"mean"``, ``"median"``, ``"var"``, ``"sd"`` or
+        ``fn(params_dict)`` — with its delta-method SE and a ``level`` interval by
+        ``method`` ``"delta"`` | ``"profile"`` | ``"bootstrap"``. Returns a ``Derived``
+        (``estimate``, ``se``, ``ci``, ``method``)."""
+        from ._derived import derived
+
+        return derived(self, quantity, name=name, method=method, level=level, **kwargs)
+
+    def quantile(self, q: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """The ``q`` quantile (``q=0.1``: the B10 life) with SE and interval."""
+        from ._derived import quantile
+
+        return quantile(self, q, method=method, level=level, **kwargs)
+
+    def sf(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Survival probability ``P(X > t)`` with SE and interval."""
+        from ._derived import sf
+
+        return sf(self, t, method=method, level=level, **kwargs)
+
+    def cdf(self, x: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Cumulative probability ``P(X <= x)`` with SE and interval."""
+        from ._derived import cdf
+
+        return cdf(self, x, method=method, level=level, **kwargs)
+
+    def hazard(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Hazard rate ``f(t) / S(t)`` with SE and interval."""
+        from ._derived import hazard
+
+        return hazard(self, t, method=method, level=level, **kwargs)
+
     # ------------------------------------------------------------------ rendering
     def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:
         from ._summary import Summary

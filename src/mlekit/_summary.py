@@ -6,6 +6,8 @@ import html
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from ._result import FitResult
 
@@ -44,6 +46,23 @@ class Summary:
         self.ci_method = ci_method
         self.ci = res.ci(level=level, method=ci_method) if res.method != "degenerate" else {
             p: (math.nan, math.nan) for p in res.params}
+        self.extra_notes = self._honesty_notes()
+
+    def _honesty_notes(self) -> list[str]:
+        """Small-sample honesty: when the Wald intervals shown are far from the profile ones
+        (and the small-sample note does not already say to prefer the profile), say so."""
+        r = self.res
+        if self.ci_method not in ("wald", "wald-log") or r.method == "degenerate":
+            return []
+        if any(d.code == "small-sample" for d in r.diagnostics):
+            return []
+        from ._profile import nonquadratic_notes
+        from .errors import MlekitError
+
+        try:
+            return nonquadratic_notes(r, self.level, self.ci)
+        except (MlekitError, ArithmeticError, ValueError, np.linalg.LinAlgError):
+            return []
 
     # ------------------------------------------------------------------ pieces
     def _data_line(self) -> str:
@@ -80,7 +99,8 @@ class Summary:
         return rows
 
     def _notes(self) -> list[tuple[str, str]]:
-        return [(d.severity, d.message) for d in self.res.diagnostics]
+        return [(d.severity, d.message) for d in self.res.diagnostics] + \
+            [("warning", m) for m in self.extra_notes]
 
     # ------------------------------------------------------------------ text
     def __str__(self) -> str:

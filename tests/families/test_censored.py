@@ -142,3 +142,20 @@ def test_discrete_right_censoring_means_at_least() -> None:
     ll = float(st.poisson.logpmf(k[obs], lam).sum() + (~obs).sum() * st.poisson.logsf(4, lam))
     assert math.isclose(res.loglik, ll, rel_tol=1e-11)
     assert abs(lam - 3.0) < 0.15
+
+
+def test_intervals_reaching_past_the_support_become_one_sided() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.weibull(1.5, 300) * 2
+    lo, hi = np.floor(x), np.floor(x) + 1  # many intervals start at exactly 0
+    res = mk.fit(mk.Data.interval(lo, hi), "weibull")
+    assert res.converged
+    lo2 = np.where(lo == 0, -np.inf, lo)
+    ref = mk.fit(mk.Data.interval(lo2, hi), "weibull")
+    assert math.isclose(res.loglik, ref.loglik, rel_tol=1e-12)
+    for p in res.params:
+        assert math.isclose(res.params[p], ref.params[p], rel_tol=1e-10)
+    b = np.clip(rng.beta(2, 3, 200), 0.01, 0.99)
+    lo, hi = np.floor(b * 10) / 10, np.floor(b * 10) / 10 + 0.1
+    r = mk.fit(mk.Data.interval(lo, np.minimum(hi, 1.0)), "beta")
+    assert r.converged

@@ -279,8 +279,8 @@ class Laplace(LocScale):
         s = th[1]
         z = self._z(x, th)
         sg, a = np.sign(z), np.abs(z)
-        val = -math.log(2.0) - a - math.log(s)
-        hmm = np.full_like(z, -1.0 / s**2)  # expected curvature (see docstring)
+        val = -math.log(2.0) - a - np.log(s)
+        hmm = -1.0 / s**2 + 0.0 * z  # expected curvature (see docstring)
         return val, [sg / s, (a - 1.0) / s], [[hmm, -sg / s**2], [-sg / s**2, (1.0 - 2.0 * a) / s**2]]
 
     def _ppf(self, q: Any, th: Theta) -> Any:

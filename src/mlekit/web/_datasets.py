@@ -1,0 +1,316 @@
+"""Uploaded and pasted data sets: reading CSV/Parquet safely and picking columns.
+
+An upload is streamed into the explorer's own temporary folder (never a name the client
+chose), read with pandas/pyarrow, and deleted at once; the parsed table lives in memory
+(the few most recent ones). Every problem becomes a :class:`WebError` with a 4xx status
+and a message the page shows as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import WebError
+
+__all__ = ["Dataset", "DatasetStore", "parse_text", "read_table_file", "column_values",
+           "observed_values"]
+
+_SNIFF_BYTES = 64 * 1024
+_DELIMS = (",", ";", "\t", "|")
+_TRUE = {"1", "1.0", "true", "t", "yes", "y", "observed", "exact", "event"}
+_FALSE = {"0", "0.0", "false", "f", "no", "n", "censored"}
+_MISSING = {"", "na", "nan", "null", "none", "n/a", "-"}
+
+
+@dataclass
+class Dataset:
+    id: str
+    name: str
+    frame: Any  # pandas.DataFrame
+    source: str
+    created: float = field(default_factory=time.time)
+
+    def info(self) -> dict[str, Any]:
+        cols = [_column_info(self.frame, c) for c in self.frame.columns]
+        numeric = [c["name"] for c in cols if c["numeric"]]
+        binary = [c["name"] for c in cols if c["binary"]]
+        value_guess = next((c for c in numeric if c not in binary), numeric[0] if numeric else None)
+        return {"id": self.id, "name": self.name, "source": self.source,
+                "n_rows": int(self.frame.shape[0]), "columns": cols,
+                "suggested_column": value_guess,
+                "suggested_observed": next((c for c in binary if c != value_guess), None)}
+
+
+def _column_info(df: Any, name: Any) -> dict[str, Any]:
+    import pandas as pd
+
+    s = df[name]
+    n_missing = int(s.isna().sum())
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        num = s.astype(float)
+        n_bad = 0
+    else:
+        num = pd.to_numeric(s, errors="coerce")
+        text = s.astype(str).str.strip().str.lower()
+        n_bad = int((num.isna() & s.notna() & ~text.isin(_MISSING)).sum())
+    finite = num[np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))]
+    uniq = set(s.dropna().astype(str).str.strip().str.lower().unique()[:4].tolist()) \
+        if s.notna().any() else set()
+    binary = bool(uniq) and len(uniq) <= 2 and uniq <= (_TRUE | _FALSE)
+    return {"name": str(name), "dtype": str(s.dtype), "numeric": n_bad == 0 and finite.size > 0,
+            "n_missing": n_missing, "n_nonnumeric": n_bad, "binary": binary,
+            "min": float(finite.min()) if finite.size else None,
+            "max": float(finite.max()) if finite.size else None,
+            "example": [str(v) for v in s.dropna().head(3).tolist()]}
+
+
+# ---------------------------------------------------------------------------- parsing
+def _is_number(tok: str) -> bool:
+    try:
+        float(tok)
+    except ValueError:
+        return False
+    return True
+
+
+def _sniff(sample: str) -> tuple[str | None, bool]:
+    """``(delimiter, has_header)``; delimiter ``None`` means whitespace-separated."""
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:30]
+    if not lines:
+        return ",", False
+    if len(lines) > 1 and len(sample) >= _SNIFF_BYTES - 1:
+        lines = lines[:-1]  # the last line of a truncated sample may be cut short
+    best = None
+    for d in _DELIMS:
+        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines]
+        if counts[0] > 1 and all(c == counts[0] for c in counts):
+            best = d
+            break
+    if best is None:
+        counts = [len(ln.split()) for ln in lines]
+        sep = None if counts[0] > 1 and all(c == counts[0] for c in counts) else ","
+    else:
+        sep = best
+    first = next(csv.reader([lines[0]], delimiter=sep)) if sep else lines[0].split()
+    header = not all(_is_number(t.strip()) or t.strip().lower() in _MISSING for t in first)
+    return sep, header
+
+
+def _csv_frame(src: Any, sample: str) -> Any:
+    import pandas as pd
+
+    sep, header = _sniff(sample)
+    kw: dict[str, Any] = dict(header=0 if header else None, low_memory=False, skip_blank_lines=True,
+                              skipinitialspace=True)
+    kw["sep"] = r"\s+" if sep is None else sep
+    try:
+        df = pd.read_csv(src, **kw)
+    except pd.errors.EmptyDataError:
+        raise WebError(422, "the data are empty: no rows to read.", "EmptyData") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
+        raise WebError(422, f"could not read the CSV data: {msg}. Hint: every row needs the same "
+                       "number of fields; quote values that contain the delimiter.",
+                       "MalformedCSV") from None
+    except UnicodeDecodeError:
+        raise WebError(422, "could not read the CSV data: it is not UTF-8 or Latin-1 text.",
+                       "MalformedCSV") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas' "implicit index": rows too long
+        raise WebError(422, "could not read the CSV data: the first data row has more fields than "
+                       "the header row. Hint: every row needs the same number of fields.",
+                       "MalformedCSV")
+    if not header:
+        df.columns = ["x"] if df.shape[1] == 1 else [f"column_{i + 1}" for i in range(df.shape[1])]
+    df.columns = [str(c) for c in df.columns]
+    if df.shape[0] == 0:
+        raise WebError(422, "the data have a header row but no data rows.", "EmptyData")
+    return df
+
+
+def read_table_file(path: Path, filename: str) -> Any:
+    """A DataFrame from an uploaded CSV or Parquet file (by content, then by name)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if not head:
+        raise WebError(422, "the uploaded file is empty.", "EmptyData")
+    is_parquet = head[:4] == b"PAR1" or filename.lower().endswith((".parquet", ".pq"))
+    if is_parquet:
+        return _parquet_frame(path)
+    if b"\x00" in head:
+        raise WebError(422, f"{filename or 'the file'} is not a text CSV file (it contains binary "
+                       "data). Hint: upload CSV text or a Parquet file.", "MalformedCSV")
+    try:
+        sample = head.decode("utf-8")
+        enc = "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut at the end of the sample
+            sample, enc = head[:exc.start].decode("utf-8"), "utf-8"
+        else:
+            sample, enc = head.decode("latin-1"), "latin-1"
+    with open(path, encoding=enc, newline="") as fh:
+        return _csv_frame(fh, sample)
+
+
+def _parquet_frame(path: Path) -> Any:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is in the web extra
+        raise WebError(422, "reading Parquet needs pyarrow: pip install 'mlekit[web]'.",
+                       "MissingDependency") from None
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise WebError(422, f"could not read the Parquet file: {exc}", "MalformedParquet") from None
+    if table.num_rows == 0:
+        raise WebError(422, "the Parquet file has no rows.", "EmptyData")
+    df = table.to_pandas()
+    df.columns = [str(c) for c in df.columns]
+    return df
+
+
+def parse_text(text: str) -> Any:
+    """Pasted text: numbers separated by spaces, commas, semicolons or new lines, or CSV
+    with a header row."""
+    import pandas as pd
+
+    if not text or not text.strip():
+        raise WebError(422, "the pasted text is empty: paste numbers such as 2.3, 1.9, 2.5.",
+                       "EmptyData")
+    tokens = [t for t in re.split(r"[\s,;|]+", text.strip()) if t]
+    bad = next((i for i, t in enumerate(tokens) if t.lower() not in _MISSING and not _is_number(t)),
+               None)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if bad is not None and len(lines) > 1:
+        return _csv_frame(io.StringIO(text), text[:_SNIFF_BYTES])  # a table with a header row
+    if bad is not None:
+        raise WebError(422, f"pasted values must be numbers separated by spaces, commas or new "
+                       f"lines (or CSV with a header row); got {tokens[bad][:40]!r} (value "
+                       f"{bad + 1}).", "NonNumeric")
+    vals = np.array([math.nan if t.lower() in _MISSING else float(t) for t in tokens])
+    return pd.DataFrame({"x": vals})
+
+
+# ---------------------------------------------------------------------------- columns
+def _column(df: Any, name: str, what: str) -> Any:
+    if name not in df.columns:
+        cols = ", ".join(map(str, df.columns))
+        raise WebError(422, f"{what} must be one of the data's columns ({cols}); got {name!r}.",
+                       "UnknownColumn")
+    return df[name]
+
+
+def column_values(df: Any, name: str) -> np.ndarray:
+    """Float values of a column (missing as NaN); 422 for text or an empty column."""
+    import pandas as pd
+
+    s = _column(df, name, "column")
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        x = s.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        num = pd.to_numeric(s, errors="coerce")
+        text = s.astype(str).str.strip()
+        bad = (num.isna() & s.notna() & ~text.str.lower().isin(_MISSING)).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise WebError(422, f"column {name!r} must be numeric; got {int(bad.sum())} non-numeric "
+                           f"values (first in data row {i + 1}: {text.iloc[i][:40]!r}). Hint: pick a "
+                           "numeric column, or clean the file.", "NonNumeric")
+        x = num.to_numpy(dtype=float, na_value=np.nan)
+    if not np.isfinite(x).any():
+        raise WebError(422, f"column {name!r} is empty: none of its {x.size} rows holds a number.",
+                       "EmptyColumn")
+    return x
+
+
+def observed_values(df: Any, name: str) -> np.ndarray:
+    """A censoring column as 1.0 (exact), 0.0 (censored) or NaN (missing)."""
+    import pandas as pd
+
+    s = _column(df, name, "observed column")
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        x = s.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~(np.isnan(x) | (x == 0) | (x == 1))
+        shown = [str(v) for v in x[bad][:1]]
+    else:
+        text = s.astype(str).str.strip().str.lower().where(s.notna(), "")
+        x = np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, np.nan))
+        bad = (~text.isin(_TRUE | _FALSE | _MISSING)).to_numpy()
+        shown = [str(v) for v in s[bad].head(1).tolist()]
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WebError(422, f"observed column {name!r} must hold 1/0, true/false or yes/no "
+                       f"(1 = value seen exactly, 0 = censored); got {int(bad.sum())} other values "
+                       f"(first in data row {i + 1}: {shown[0][:40]!r}).", "BadCensoring")
+    return x
+
+
+# ---------------------------------------------------------------------------- store
+class DatasetStore:
+    """Recent data sets in memory, and the temporary folder uploads pass through."""
+
+    def __init__(self, max_upload_bytes: int, max_datasets: int = 8) -> None:
+        self.max_upload_bytes = max_upload_bytes
+        self.max_datasets = max_datasets
+        self._items: OrderedDict[str, Dataset] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tmp: Path | None = None
+
+    @property
+    def temp_dir(self) -> Path:
+        with self._lock:
+            if self._tmp is None:
+                self._tmp = Path(tempfile.mkdtemp(prefix="mlekit-web-"))
+            return self._tmp
+
+    def new_upload_path(self) -> Path:
+        return self.temp_dir / f"{uuid.uuid4().hex}.upload"
+
+    def cleanup(self) -> None:
+        with self._lock:
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                self._tmp = None
+            self._items.clear()
+
+    def add(self, frame: Any, name: str, source: str) -> Dataset:
+        ds = Dataset(uuid.uuid4().hex[:16], _display_name(name), frame, source)
+        with self._lock:
+            self._items[ds.id] = ds
+            while len(self._items) > self.max_datasets:
+                self._items.popitem(last=False)
+        return ds
+
+    def get(self, ds_id: str) -> Dataset:
+        with self._lock:
+            ds = self._items.get(ds_id)
+            if ds is not None:
+                self._items.move_to_end(ds_id)
+        if ds is None:
+            raise WebError(404, f"no data set with id {ds_id!r} (it may have been replaced by newer "
+                           "uploads). Hint: upload or paste the data again.", "UnknownDataset")
+        return ds
+
+    def delete(self, ds_id: str) -> None:
+        self.get(ds_id)
+        with self._lock:
+            self._items.pop(ds_id, None)
+
+
+def _display_name(name: str) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    return re.sub(r"[^\w.\- ()]+", "_", base)[:120] or "data"

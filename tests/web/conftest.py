@@ -1,0 +1,76 @@
+"""Fixtures for the explorer's tests: a live server on 127.0.0.1, an httpx client, and
+Playwright driving Debian's Chromium (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+
+import httpx
+
+import mlekit.web as mw
+
+CHROMIUM = os.environ.get("MLEKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[Any]:
+    """The explorer as users get it (uvicorn, worker processes), on a free loopback port."""
+    srv = mw.start(job_timeout=120)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: Any) -> str:  # overrides pytest-base-url's fixture
+    return live_server.url.rstrip("/")
+
+
+@pytest.fixture()
+def client(live_server: Any) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=120) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000},
+            "accept_downloads": True}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Browser tests skip without Chromium locally, and fail in CI (CI=true). A hook, not a
+    fixture, so it runs before Playwright's session fixtures try to launch the browser."""
+    if item.get_closest_marker("browser") is None:
+        return
+    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
+        return
+    msg = (f"Chromium not found at {CHROMIUM}: apt-get install -y --no-install-recommends "
+           "chromium (never `playwright install`)")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg + " - browser tests must run in CI.")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
