@@ -300,3 +300,26 @@ def test_quiet_silences_notes_and_progress(capsys: pytest.CaptureFixture[str], t
     assert seen["quiet_env"] == "1" and "MLEKIT_QUIET" not in os.environ
     code, _, err = run(capsys, "fit", str(f), "-f", "normal", "--nan", "omit")
     assert "dropped 1 rows" in err
+
+
+def test_explore_calls_the_web_entry_point(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    calls = []
+    fake = types.ModuleType("mlekit.web")
+    fake.serve = lambda host, port, open_browser: calls.append((host, port, open_browser))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mlekit.web", fake)
+    monkeypatch.setattr(mk, "web", fake, raising=False)
+    code, _, err = run(capsys, "explore", "--port", "8123", "--no-browser")
+    assert code == 0, err
+    assert calls == [("127.0.0.1", 8123, False)]
+    code, _, _ = run(capsys, "explore", "--host", "0.0.0.0", "--port", "9000")
+    assert calls[-1] == ("0.0.0.0", 9000, True)
+
+
+def test_explore_without_the_web_extra(capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "mlekit.web", None)  # import fails as if not installed
+    code, _, err = run(capsys, "explore", "--no-browser")
+    assert code == 2 and "web explorer is not available" in err and "mlekit[web]" in err

@@ -272,3 +272,14 @@ def test_import_mlekit_does_not_import_matplotlib() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "PYTHONPATH": mk.__path__[0].rsplit("/", 1)[0]})
     assert out.stdout.strip() == "False"
+
+
+def test_comparison_plot_method() -> None:
+    data = mk.datasets.lightbulbs(as_data=True)
+    cmp = mk.compare(data, ["exponential", "weibull", "lognormal"], gof=False)
+    ax = cmp.plot()
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "Kaplan–Meier" in labels                    # censored data: CDFs over Kaplan–Meier
+    assert labels[1] == "Weibull (best)"
+    ax2 = cmp.plot(kind="density", top=2)
+    assert len([ln for ln in ax2.get_lines() if "ΔAIC" in str(ln.get_label())]) == 1
