@@ -323,3 +323,25 @@ def test_explore_without_the_web_extra(capsys: pytest.CaptureFixture[str],
     monkeypatch.setitem(sys.modules, "mlekit.web", None)  # import fails as if not installed
     code, _, err = run(capsys, "explore", "--no-browser")
     assert code == 2 and "web explorer is not available" in err and "mlekit[web]" in err
+
+
+def test_large_file_reading_reports_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mlekit import _io
+
+    x = np.random.default_rng(0).gamma(2.0, 3.0, 200_000)
+    csv = tmp_path / "big.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{v!r},1" for v in x.tolist()) + "\n")
+    monkeypatch.setattr(_io, "PROGRESS_BYTES", 0)
+    seen: list[tuple[float, float | None, str]] = []
+    table = _io.read_table(str(csv), ["x"], progress=lambda d, t, s: seen.append((d, t, s)))
+    np.testing.assert_array_equal(table.column("x").to_numpy(), x)
+    assert len(seen) >= 2 and seen[-1][0] == seen[-1][1] and "reading big.csv" in seen[-1][2]
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    pqf = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"x": x}), pqf, row_group_size=50_000)
+    seen.clear()
+    table = _io.read_table(str(pqf), ["x"], progress=lambda d, t, s: seen.append((d, t, s)))
+    assert table.num_rows == x.size and [s[0] for s in seen] == [50_000, 100_000, 150_000, 200_000]

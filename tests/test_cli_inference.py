@@ -109,7 +109,7 @@ def test_grouped_fit(capsys: pytest.CaptureFixture[str]) -> None:
         sub = df.loc[df["machine"] == row["machine"], "defects"]
         res = mk.fit(sub.to_numpy(), "poisson")
         assert row["rate"] == pytest.approx(res.params["rate"], rel=1e-12)
-        lo, hi = res.ci()["rate"]
+        lo, _ = res.ci()["rate"]
         assert row["rate_lower"] == pytest.approx(lo, rel=1e-9)
     code, out, _ = run(capsys, "fit", "mlekit:defects", "-c", "defects", "-f", "poisson",
                        "--by", "machine")

@@ -25,6 +25,7 @@ _EXT = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": 
 _COMPRESSED = (".gz", ".bz2", ".zst", ".lz4")
 
 # Progress callback: (done, total, description); total None when unknown.
+PROGRESS_BYTES = 32 * 2**20   # CSV files larger than this are read in blocks with progress
 Progress = Callable[[float, float | None, str], None]
 
 
@@ -133,13 +134,14 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
     conv = pc.ConvertOptions(include_columns=list(dict.fromkeys(columns)) if columns else None,
                              strings_can_be_null=True)
     size = os.path.getsize(path)
-    if progress is None or size < 32 * 2**20:
+    if progress is None or size < PROGRESS_BYTES:
         return pc.read_csv(path, parse_options=parse, convert_options=conv)
     batches = []
     src = pa.OSFile(path)
     try:
         reader = pc.open_csv(src, parse_options=parse, convert_options=conv,
-                             read_options=pc.ReadOptions(block_size=8 * 2**20))
+                             read_options=pc.ReadOptions(block_size=max(2**16, min(8 * 2**20,
+                                                                                   size // 8))))
         for batch in reader:
             batches.append(batch)
             progress(float(src.tell()), float(size), f"reading {os.path.basename(path)}")
