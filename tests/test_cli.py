@@ -314,13 +314,21 @@ def test_explore_calls_the_web_entry_point(capsys: pytest.CaptureFixture[str],
     code, _, err = run(capsys, "explore", "--port", "8123", "--no-browser")
     assert code == 0, err
     assert calls == [("127.0.0.1", 8123, False)]
-    code, _, _ = run(capsys, "explore", "--host", "0.0.0.0", "--port", "9000")
-    assert calls[-1] == ("0.0.0.0", 9000, True)
+    code, _, _ = run(capsys, "explore")
+    assert calls[-1] == ("127.0.0.1", 0, True)
+
+    def busy(host: str, port: int, open_browser: bool) -> None:
+        raise OSError(98, "Address already in use")
+
+    fake.serve = busy  # type: ignore[attr-defined]
+    code, _, err = run(capsys, "explore", "--port", "80")
+    assert code == 2 and "Address already in use" in err
 
 
 def test_explore_without_the_web_extra(capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "mlekit.web", None)  # import fails as if not installed
+    monkeypatch.delattr(mk, "web", raising=False)
     code, _, err = run(capsys, "explore", "--no-browser")
     assert code == 2 and "web explorer is not available" in err and "mlekit[web]" in err
 

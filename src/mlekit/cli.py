@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
     e.add_argument("--host", default="127.0.0.1")
-    e.add_argument("--port", type=int, default=8000)
+    e.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     e.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
 
@@ -484,13 +484,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
+    import importlib
+
     try:
-        from . import web
+        web = importlib.import_module("mlekit.web")
     except ImportError as exc:
         raise UserError(f"the web explorer is not available: {exc}. Hint: pip install "
                         "'mlekit[web]'.") from None
-    _note(args, f"serving the explorer on http://{args.host}:{args.port} (Ctrl-C stops it)")
-    web.serve(args.host, args.port, not args.no_browser)
+    try:
+        web.serve(args.host, args.port, not args.no_browser)   # prints its address
+    except OSError as exc:
+        raise UserError(f"could not serve on {args.host}:{args.port}: {exc.strerror or exc}. "
+                        "Hint: choose another --port (0 picks a free one).") from None
     return EXIT_OK
 
 
