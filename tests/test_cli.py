@@ -188,6 +188,14 @@ def test_plot_option_writes_png(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (["fit", "mlekit:nope", "-f", "normal"], "dataset must be one of"),
     (["demo", "nope", "--no-plots"], "demo name must be one of"),
     (["fit", "mlekit:gaussian"], "required: -f/--family"),
+    (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "machine", "--plot", "x.png"],
+     "describe one fit"),
+    (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "shift_x"],
+     "available columns: machine, day, shift, defects"),
+    (["fit", "mlekit:lightbulbs", "-c", "hours", "--lower", "hours", "--upper", "hours", "-f", "weibull"],
+     "not both"),
+    (["fit", "mlekit:lightbulbs", "--lower", "hours", "-f", "weibull"], "both --lower and --upper"),
+    (["compare", "mlekit:gaussian", "--families", "normal", "--all"], "not allowed with"),
 ])
 def test_user_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
     code, _, err = run(capsys, *argv)

@@ -387,6 +387,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     progress = _Progress(args.quiet)
     if not 0.0 < args.level < 1.0:
         raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")
+    if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf):
+        raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
+                        "fit a group on its own (filter the file) to get them.")
     fixed = _parse_pairs(args.fixed, "fixed")
     start = _parse_pairs(args.start, "start")
     data, labels, desc = _load(args, progress)
