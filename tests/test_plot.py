@@ -189,13 +189,25 @@ def test_profile_normal_sigma_closed_form() -> None:
     assert "quadratic (Wald) approximation" in [ln.get_label() for ln in ax.get_lines()]
 
 
-def test_profile_agrees_with_inference_when_present(bulbs: mk.FitResult) -> None:
-    try:
-        ci = bulbs.ci(method="profile")
-    except ModuleNotFoundError:
-        pytest.skip("the inference module (profile CIs) is not merged yet")
+def test_profile_weibull_censored_closed_form(bulbs: mk.FitResult) -> None:
+    """Right-censored Weibull: for a fixed shape k the scale maximises in closed form
+    (scale^k = sum t^k / d), so the profile of k is a formula; check the drawn curve and CI."""
+    df = mk.datasets.lightbulbs()
+    t, failed = df["hours"].to_numpy(), df["failed"].to_numpy() == 1
+    d = failed.sum()
+
+    def prof(k: float) -> float:
+        lam_k = np.sum(t**k) / d
+        return float(d * math.log(k) - d * math.log(lam_k) + (k - 1) * np.log(t[failed]).sum() - d)
+
     curve = mk.plot.profile_curve(bulbs, "shape")
-    assert curve["ci"] == pytest.approx(ci["shape"], rel=1e-5)
+    ok = np.isfinite(curve["loglik"])
+    np.testing.assert_allclose(curve["loglik"][ok], [prof(k) for k in curve["x"][ok]], rtol=1e-9)
+    top = prof(bulbs.params["shape"])
+    cut = top - chi2.ppf(0.95, 1) / 2
+    k = bulbs.params["shape"]
+    lo, hi = brentq(lambda v: prof(v) - cut, 0.5, k), brentq(lambda v: prof(v) - cut, k, 10.0)
+    assert curve["ci"] == pytest.approx((lo, hi), rel=1e-6)
 
 
 def test_contour_region_and_mle(gauss: mk.FitResult) -> None:
