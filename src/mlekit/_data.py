@@ -581,8 +581,9 @@ class Data:
                 return a
             if not a.size:
                 return extra
-            w = None if (a.w is None and extra.w is None) else np.concatenate(
-                [np.ones(a.size) if a.w is None else a.w, np.ones(extra.size) if extra.w is None else extra.w])
+            wa = np.ones(a.size) if a.w is None else a.w
+            wb = np.ones(extra.size) if extra.w is None else extra.w
+            w = None if (a.w is None and extra.w is None) else np.concatenate([wa, wb])
             tr = None if a.trials is None else np.concatenate([a.trials, extra.trials])
             rows = None if (a.rows is None or extra.rows is None) else np.concatenate([a.rows, extra.rows])
             return Block(np.concatenate([a.x, extra.x]), w, trials=tr, rows=rows)

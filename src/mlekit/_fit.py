@@ -398,7 +398,10 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     # boundary: a parameter ran far from its data-driven start
     for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, s0), res.x):
         name = fam.param_names[j]
-        if d.on_boundary(th[j], rtol=1e-10) or (math.isfinite(e0) and abs(e - e0) > 16):
+        # a transformed parameter that moved e^16 ~ 1e7-fold from its data-driven start has run
+        # off towards an open end (a real-line parameter has no such end: its units are the data's)
+        ran_off = d.kind != "real" and math.isfinite(e0) and abs(e - e0) > 16
+        if d.on_boundary(th[j], rtol=1e-10) or ran_off:
             diags.append(Diagnostic(
                 "boundary", f"{name} = {th[j]:.6g} ran to the edge of its domain "
                 f"{d.describe()}: the maximum is at (or beyond) the boundary"

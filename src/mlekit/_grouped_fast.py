@@ -47,7 +47,7 @@ class _Moments:
             return self.lay.group_sums(fn)
 
     @cached_property
-    def W(self) -> F:  # noqa: N802 - the total weight
+    def W(self) -> F:
         return self._sum(lambda p: 1.0)
 
     @cached_property

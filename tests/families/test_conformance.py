@@ -4,6 +4,7 @@ with the density, analytic derivatives that match finite differences, sampling m
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -135,3 +136,23 @@ def test_laplace_expected_curvature_gives_the_textbook_se() -> None:
     assert math.isclose(res.se["loc"], b / math.sqrt(x.size), rel_tol=1e-9)
     assert math.isclose(res.se["scale"], b / math.sqrt(x.size), rel_tol=1e-6)
     assert res.cov_type == "expected"
+
+
+@pytest.mark.parametrize("df", [150.0, 1e4, 1e8, 1e15])
+def test_student_t_density_is_accurate_at_large_df(df: float) -> None:
+    import mpmath as mp
+
+    mp.mp.dps = 40
+    x, n = mp.mpf("0.3"), mp.mpf(df)
+    exact = (mp.loggamma((n + 1) / 2) - mp.loggamma(n / 2) - mp.log(n * mp.pi) / 2
+             - (n + 1) / 2 * mp.log1p(x * x / n))
+    assert abs(float(exact) - mk.StudentT(mu=0.0, sigma=1.0, df=df).logpdf(0.3)) < 1e-14
+    _fd_check(mk.StudentT(), "pdf", np.array([-2.0, 0.3, 3.0]), (0.0, 1.0, min(df, 1e4)))
+
+
+def test_student_t_on_normal_data_never_beats_the_normal_limit() -> None:
+    x = np.random.default_rng(5).normal(3.0, 2.0, 2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = mk.fit(x, "student_t")
+    assert t.loglik <= mk.fit(x, "normal").loglik + 1e-9
