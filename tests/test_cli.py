@@ -361,3 +361,18 @@ def test_large_file_reading_reports_progress(tmp_path: Path, monkeypatch: pytest
     seen.clear()
     table = _io.read_table(str(pqf), ["x"], progress=lambda d, t, s: seen.append((d, t, s)))
     assert table.num_rows == x.size and [s[0] for s in seen] == [50_000, 100_000, 150_000, 200_000]
+
+
+def test_text_column_names_the_bad_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text("lo,hi\n1,2\n2,3\n[x],4\n")
+    code, _, err = run(capsys, "fit", str(f), "--lower", "lo", "--upper", "hi", "-f", "exponential")
+    assert code == 2 and "'[x]' (row 3)" in err
+
+
+def test_brackets_are_printed_literally(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "b.csv"
+    f.write_text("lower,upper\n1,2\n2,3\n0.5,4\n")
+    code, out, _ = run(capsys, "fit", str(f), "--lower", "lower", "--upper", "upper", "-f", "exponential")
+    assert code == 0
+    assert "Exponential fit to [lower, upper] of" in out      # not swallowed as rich markup

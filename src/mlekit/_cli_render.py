@@ -120,13 +120,14 @@ def emit_fit(res: Any, s: Summary, derived: list[dict[str, Any]], args: argparse
 
 def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: str, con: Any) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     fam = type(res.dist).__name__
-    con.print(f"[bold]{fam}[/bold] fit to {desc}")
+    con.print(f"[bold]{escape(fam)}[/bold] fit to {escape(desc)}")
     status = "converged" if res.converged else "[bold red]NOT converged[/bold red]"
-    con.print(f"  data      {s._data_line()}")
-    con.print(f"  method    {res.method}"
+    con.print(f"  data      {escape(s._data_line())}")
+    con.print(f"  method    {escape(res.method)}"
               + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
     con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
               f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
@@ -138,7 +139,7 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
     t.add_column(pct, justify="right")
     t.add_column("")
     for row in s._rows():
-        t.add_row(*row)
+        t.add_row(*_esc(row))
     con.print(t)
     if derived:
         d = Table(box=box.SIMPLE_HEAD, show_edge=False)
@@ -148,11 +149,23 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
         d.add_column(f"{s.level * 100:g}% CI", justify="right")
         d.add_column("method")
         for r in derived:
-            d.add_row(r["name"], _f(r["estimate"]), _f(r["se"]),
-                      f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or ""))
+            d.add_row(*_esc([r["name"], _f(r["estimate"]), _f(r["se"]),
+                             f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or "")]))
         con.print(d)
     for sev, msg in s._notes():
-        con.print(("[red]! [/red]" if sev == "warning" else "· ") + msg, highlight=False)
+        if "ci(method='profile')" in msg:   # the Python hint, in command-line words
+            if s.ci_method == "profile":
+                msg = msg.split(": Wald")[0] + " (profile intervals shown)"
+            else:
+                msg = msg.replace("ci(method='profile')", "--ci profile")
+        con.print(("! " if sev == "warning" else "· ") + msg, highlight=False, markup=False)
+
+
+def _esc(cells: Any) -> list[str]:
+    """Table cells as literal text (no rich markup: '[lower, upper]' stays as written)."""
+    from rich.markup import escape
+
+    return [escape(str(c)) for c in cells]
 
 
 def _f(v: Any) -> str:
@@ -202,7 +215,10 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
 
     names = [c for c in g.param_names if c in df.columns]
     con = _console()
-    con.print(f"[bold]{args.family}[/bold] fit to {desc}, one per {args.by} ({len(df)} groups)")
+    from rich.markup import escape
+
+    con.print(f"[bold]{escape(args.family)}[/bold] fit to {escape(desc)}, one per "
+              f"{escape(args.by)} ({len(df)} groups)")
     t = Table(box=box.SIMPLE_HEAD, show_edge=False)
     t.add_column(str(key))
     t.add_column("n", justify="right")
@@ -219,7 +235,7 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
         status = str(row.get("status", ""))
         msg = str(row.get("message", "") or "")
         cells.append(status + (f": {msg}" if msg else ""))
-        t.add_row(*cells)
+        t.add_row(*_esc(cells))
     con.print(t)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
@@ -261,7 +277,10 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
 
     con = _console()
     crit = str(getattr(cmp, "criterion", "aic")).upper()
-    con.print(f"[bold]compare[/bold] on {desc}: best by {crit} is [bold]{cmp.best.family}[/bold]")
+    from rich.markup import escape
+
+    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is "
+              f"[bold]{escape(cmp.best.family)}[/bold]")
     show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
                         "converged") if c in df.columns]
     if crit != "AICC" and "aicc" in show:
@@ -286,15 +305,16 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
                 cells.append(f"{v:.2f}" if c == "delta_aic" else fmt(v, 7))
             else:
                 cells.append(str(v))
-        t.add_row(*cells)
+        t.add_row(*_esc(cells))
     con.print(t)
     for c, what in (("boundary", "on the boundary: "), ("notes", "")):
         if c in df.columns:
             for _, row in df.iterrows():
                 if row[c]:
-                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}")
+                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}",
+                              markup=False)
     for fam, why in (getattr(cmp, "failed", None) or {}).items():
-        con.print(f"✗ {fam} failed: {why}")
+        con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}
     if skipped:
         con.print("skipped (support does not fit the data): " + ", ".join(skipped))
@@ -326,7 +346,7 @@ def emit_families(args: argparse.Namespace) -> None:
     t.add_column("density / mass")
     for f in fams:
         params = ", ".join(_domain(p, d) for p, d in f["domains"].items())
-        t.add_row(f["name"], params, f["support"], f["formula"])
+        t.add_row(*_esc([f["name"], params, f["support"], f["formula"]]))
     con = _console()
     con.print(t)
     con.print(f"{len(fams)} families. Aliases such as gaussian, t, negbin are accepted.")
@@ -359,7 +379,7 @@ def emit_datasets(args: argparse.Namespace) -> None:
     t.add_column("columns")
     t.add_column("what")
     for r in recs:
-        t.add_row(f"mlekit:{r['name']}", str(r["rows"]), ", ".join(r["columns"]), r["title"])
+        t.add_row(*_esc([f"mlekit:{r['name']}", str(r["rows"]), ", ".join(r["columns"]), r["title"]]))
     con = _console()
     con.print(t)
     con.print("Use as a file: mlekit fit mlekit:lightbulbs --column hours --observed failed "

@@ -233,15 +233,19 @@ def column_values(table: Any, name: str, *, source: str = "the input", what: str
         low = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
         out = np.empty(len(vals))
         for i, v in enumerate(vals):
-            if v is None:
+            key = "" if v is None else v.strip().lower()
+            if key in ("", "na", "nan", "null"):
                 out[i] = np.nan
-            elif v.strip().lower() in low:
-                out[i] = low[v.strip().lower()]
+            elif key in low:
+                out[i] = low[key]
             else:
-                bad = v
-                raise DataError(f"column {name!r} of {source} must be numeric"
-                                f"{' (' + what + ')' if what else ''}; got text such as {bad!r} "
-                                f"(row {i + 1}). Hint: choose another column with --column.")
+                try:
+                    out[i] = float(key)
+                except ValueError:
+                    raise DataError(f"column {name!r} of {source} must be numeric"
+                                    f"{' (' + what + ')' if what else ''}; got text such as {v!r} "
+                                    f"(row {i + 1}). Hint: choose another column with --column, "
+                                    "or fix that row.") from None
         return out
     raise DataError(f"column {name!r} of {source} must be numeric; got type {typ}.")
 
