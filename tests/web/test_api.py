@@ -160,17 +160,21 @@ def test_fit_degenerate_data_is_a_result_not_a_crash(client: httpx.Client) -> No
 
 
 def test_fit_ci_profile_and_gof_options(client: httpx.Client) -> None:
-    r = client.post("/api/fit", json={"values": [1, 1, 1, 1, 1, 1, 1, 0, 0, 0],
-                                      "family": "bernoulli", "ci": "profile", "gof": True})
+    coin = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    r = client.post("/api/fit", json={"values": coin, "family": "bernoulli", "ci": "profile",
+                                      "gof": True, "n_boot": 49, "seed": 3})
     assert r.status_code == 200, r.text
-    fit = r.json()["fit"]
+    out = r.json()
+    fit = out["fit"]
+    ref = mk.fit(coin, "bernoulli")
     assert fit["params"]["p"] == pytest.approx(0.7, abs=1e-15)
-    assert fit["ci_method"] in ("profile", "wald")
-    if fit["ci_method"] == "wald":  # until the profile intervals land, the page is told so
-        assert "profile" in fit["ci_note"]
-    else:
-        ref = mk.fit([1, 1, 1, 1, 1, 1, 1, 0, 0, 0], "bernoulli").ci(method="profile")["p"]
-        assert fit["ci"]["p"] == pytest.approx(list(ref), abs=1e-9)
+    assert fit["ci_method"] == "profile" and fit["ci_note"] is None
+    assert fit["ci"]["p"] == pytest.approx(list(ref.ci(method="profile")["p"]), abs=1e-12)
+    g = mk.gof(ref, n_boot=49, rng=3, quiet=True)
+    assert set(out["gof"]) == set(g)
+    for k, t in g.items():
+        assert out["gof"][k]["statistic"] == pytest.approx(t.statistic, rel=1e-12)
+        assert out["gof"][k]["p_value"] == pytest.approx(t.p_value, abs=1e-12)
 
 
 @pytest.mark.parametrize("body, type_, needle", [
@@ -277,28 +281,32 @@ def test_job_compares_families_like_mlekit(client: httpx.Client, rng: np.random.
     ds = _upload(client, csv.encode()).json()["id"]
     fams = ["exponential", "weibull", "gamma", "lognormal"]
     r = client.post("/api/jobs", json={"dataset": ds, "column": "life", "observed_column": "seen",
-                                       "families": fams, "ci": "wald"})
+                                       "families": fams, "gof": True, "n_boot": 19, "seed": 7})
     assert r.status_code == 202 and r.headers["location"] == f"/api/jobs/{r.json()['id']}"
     job = _wait(client, r.json()["id"])
     assert job["status"] == "done", job
-    assert job["progress"]["done"] == job["progress"]["total"] > 0
+    assert job["progress"]["done"] == job["progress"]["total"] == 1 + 2 * len(fams)
     res = job["result"]
     data = mk.Data(x, observed=obs)
-    refs = {f: mk.fit(data, f) for f in fams}
-    assert sorted(row["family"] for row in res["table"]) == sorted(fams)
+    cmp = mk.compare(data, fams, gof=True, n_boot=19, rng=7, quiet=True)
+    assert [row["family"] for row in res["table"]] == list(cmp.table.index)
+    assert res["best"] == cmp.best.family
     for row in res["table"]:
-        ref = refs[row["family"]]
-        assert row["loglik"] == pytest.approx(ref.loglik, rel=1e-9)
-        assert row["aic"] == pytest.approx(ref.aic, rel=1e-9)
-        assert row["bic"] == pytest.approx(ref.bic, rel=1e-9)
-        fit = res["fits"][row["family"]]["fit"]
-        assert fit["params"] == pytest.approx(ref.params, rel=1e-8)
-    aics = [row["aic"] for row in res["table"]]
-    assert aics == sorted(aics)
-    assert res["best"] == min(refs, key=lambda f: refs[f].aic)
+        ref = cmp.table.loc[row["family"]]
+        for col in ("loglik", "aic", "bic", "delta_aic", "weight", "gof_p"):
+            assert row[col] == pytest.approx(float(ref[col]), rel=1e-9, abs=1e-12), col
+        fit = res["fits"][row["family"]]
+        assert fit["fit"]["params"] == pytest.approx(cmp[row["family"]].params, rel=1e-10)
+        assert fit["fit"]["ci_method"] == "profile"
+        prof = cmp[row["family"]].ci(method="profile")
+        for p_, (lo, hi) in prof.items():
+            assert fit["fit"]["ci"][p_] == pytest.approx([lo, hi], rel=1e-8)
+        assert set(fit["gof"]) == {"ks", "ad", "cvm"}
+        assert fit["gof"]["ad"]["p_value"] == row["gof_p"]
     assert res["data"]["n_right"] == float((~obs).sum())
     plots = res["fits"][res["best"]]["plots"]
-    assert plots["cdf_empirical"] is not None and plots["n_censored"] == float((~obs).sum())
+    assert plots["cdf_empirical"]["kind"] == "kaplan-meier"
+    assert plots["n_censored"] == float((~obs).sum())
 
 
 def test_job_all_families_lists_skipped_ones(client: httpx.Client, rng: np.random.Generator) -> None:
@@ -310,9 +318,29 @@ def test_job_all_families_lists_skipped_ones(client: httpx.Client, rng: np.rando
     tried = {row["family"] for row in res["table"]}
     skipped = {s["family"] for s in res["skipped"]}
     assert {"normal", "logistic", "cauchy"} <= tried
-    assert {"weibull", "gamma", "poisson", "beta"} <= skipped
-    assert not tried & skipped
+    assert {"weibull", "gamma", "beta"} <= skipped
+    assert not tried & skipped and "poisson" not in tried
     assert all(s["reason"] for s in res["skipped"])
+    assert all(row.get("gof_p") is None for row in res["table"])
+    assert any("not computed" in n for n in res["notes"])
+
+
+def test_job_all_on_counts_means_count_families(client: httpx.Client, rng: np.random.Generator) -> None:
+    r = client.post("/api/jobs", json={"values": rng.poisson(2.0, 150).tolist()})
+    job = _wait(client, r.json()["id"])
+    assert job["status"] == "done", job
+    res = job["result"]
+    assert {row["family"] for row in res["table"]} <= {f["name"] for f in mk.families() if f["discrete"]}
+    assert any("whole number" in n for n in res["notes"])
+    assert res["gof"] is True  # n <= 1000: on by default, as in mk.compare
+    assert all(isinstance(row["gof_p"], float) for row in res["table"] if row["error"] is None)
+
+
+def test_job_mixing_counts_and_densities_is_refused(client: httpx.Client) -> None:
+    r = client.post("/api/jobs", json={"values": [1, 2, 3, 4], "families": ["poisson", "normal"]})
+    job = _wait(client, r.json()["id"])
+    assert job["status"] == "error" and job["error"]["type"] == "ParameterError"
+    assert "one kind" in job["error"]["message"]
 
 
 def test_job_inline_values_and_discrete_plots(client: httpx.Client, rng: np.random.Generator) -> None:
@@ -357,6 +385,7 @@ def test_job_that_fails_reports_the_error(client: httpx.Client) -> None:
     r = client.post("/api/jobs", json={"values": [-1.0, 2.0, 3.0], "families": ["weibull"]})
     job = _wait(client, r.json()["id"])
     assert job["status"] == "error" and job["error"]["type"] == "DataError"
+    assert "no family could be fitted" in job["error"]["message"]
     assert "Weibull requires" in job["error"]["message"]
 
 

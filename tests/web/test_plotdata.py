@@ -1,5 +1,5 @@
 """The numbers behind the "Your data" plots, checked against independent implementations
-(lifelines' Kaplan–Meier, scipy's quantiles) and against their definitions."""
+(lifelines' Kaplan–Meier, scipy's quantiles and densities) and against their definitions."""
 
 from __future__ import annotations
 
@@ -8,41 +8,52 @@ import pytest
 from scipy import stats
 
 import mlekit as mk
-from mlekit.web._plotdata import _thin, empirical_cdf, plot_data
+from mlekit.web._plotdata import _thin, plot_data
 
 
-def test_ecdf_of_exact_values_with_ties() -> None:
-    e = empirical_cdf(mk.Data([3.0, 1.0, 2.0, 2.0, 5.0]))
-    assert e is not None
-    np.testing.assert_array_equal(e["x"], [1.0, 2.0, 3.0, 5.0])
-    np.testing.assert_allclose(e["F_before"], [0.0, 0.2, 0.6, 0.8])
-    np.testing.assert_allclose(e["F_at"], [0.2, 0.6, 0.8, 1.0])
+def test_ecdf_steps_and_hazen_positions_with_ties() -> None:
+    d = mk.Data([3.0, 1.0, 2.0, 2.0, 5.0])
+    pd_ = plot_data(mk.fit(d, "normal"), d)
+    e = pd_["cdf_empirical"]
+    assert e["kind"] == "ecdf" and e["shape"] == "hv"
+    xs, ys = np.asarray(e["x"]), np.asarray(e["y"])
+    for x, f in [(1.0, 0.2), (2.0, 0.6), (3.0, 0.8), (5.0, 1.0)]:
+        assert ys[np.flatnonzero(xs == x)[-1]] == pytest.approx(f)
+    assert ys[0] == 0.0 and ys[-1] == 1.0
+    np.testing.assert_allclose(pd_["qq"]["sample"], [1.0, 2.0, 3.0, 5.0])
+    np.testing.assert_allclose(pd_["qq"]["prob"], [0.1, 0.4, 0.7, 0.9])  # middle of each jump
 
 
 @pytest.mark.parametrize("censoring", ["right", "left"])
-def test_kaplan_meier_matches_lifelines(censoring: str, rng: np.random.Generator) -> None:
+def test_censored_positions_match_lifelines(censoring: str, rng: np.random.Generator) -> None:
     lifelines = pytest.importorskip("lifelines")
-    x = np.round(rng.exponential(2.0, 80), 1) + 0.1  # ties on purpose
+    x = rng.exponential(2.0, 80) + 0.1
+    if censoring == "right":
+        x = np.round(x, 1)  # ties on purpose: events come before censorings at a tie
+    # (left-censored ties differ by convention: mlekit reads "X <= c" with the bound
+    # included, the mirrored Kaplan-Meier "X < c", so the left case uses distinct values)
     obs = rng.random(80) > 0.35
-    e = empirical_cdf(mk.Data(x, observed=obs, censoring=censoring))
-    assert e is not None
+    d = mk.Data(x, observed=obs, censoring=censoring)
+    pd_ = plot_data(mk.fit(d, "weibull"), d)
     km = lifelines.KaplanMeierFitter()
     if censoring == "right":
         km.fit(x, obs)
-    else:
+    else:  # left-censored only: Turnbull's NPMLE is the reverse Kaplan-Meier
         km.fit_left_censoring(x, obs)
-    ref = km.cumulative_density_at_times(e["x"]).to_numpy()
-    np.testing.assert_allclose(e["F_at"], ref, atol=1e-12)
-    # F just below each value is F at the previous one
-    np.testing.assert_allclose(e["F_before"][1:], e["F_at"][:-1], atol=1e-12)
+    ux = np.asarray(pd_["qq"]["sample"])
+    at = km.cumulative_density_at_times(ux).to_numpy()
+    before = km.cumulative_density_at_times(np.nextafter(ux, -np.inf)).to_numpy()
+    np.testing.assert_allclose(pd_["qq"]["prob"], 0.5 * (at + before), atol=1e-8)
+    assert pd_["cdf_empirical"]["kind"] == ("kaplan-meier" if censoring == "right" else "turnbull")
 
 
-def test_no_step_estimate_for_interval_censoring() -> None:
-    d = mk.Data.interval([1.0, 2.0, 3.0], [1.5, 2.0, 4.0])
-    assert empirical_cdf(d) is None
-    res = mk.fit(d, "lognormal")
-    pd_ = plot_data(res, d)
-    assert pd_["qq"] is None and pd_["cdf_empirical"] is None and pd_["density"]["y"]
+def test_interval_censored_data_get_the_turnbull_curve() -> None:
+    d = mk.Data.interval([1.0, 2.0, 3.0, 0.5], [1.5, 2.0, 4.0, 2.5])
+    pd_ = plot_data(mk.fit(d, "lognormal"), d)
+    assert pd_["cdf_empirical"]["kind"] == "turnbull"
+    assert pd_["cdf_empirical"]["shape"] == "linear"
+    assert pd_["qq"]["sample"] == [2.0]  # the one exact value
+    assert pd_["n_censored"] == 3.0
 
 
 def test_qq_uses_hazen_positions_and_the_fitted_quantiles(rng: np.random.Generator) -> None:

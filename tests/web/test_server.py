@@ -145,3 +145,21 @@ def test_uploads_leave_no_files_and_the_temp_folder_goes_at_shutdown() -> None:
     finally:
         srv.stop()
     assert not tmp.exists()
+
+
+def test_a_dead_worker_is_replaced() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from mlekit.web._compute import fit_payload
+    from mlekit.web._jobs import Workers
+
+    w = Workers(fit_workers=1, max_jobs=1)
+    try:
+        fut = w.submit_fit(os._exit, 3)  # a worker that dies, as on running out of memory
+        with pytest.raises(BrokenProcessPool) as info:
+            fut.result(timeout=60)
+        w.pool_broken(info.value)
+        out = w.submit_fit(fit_payload, {"values": [2.3, 1.9, 2.5, 2.8, 1.7], "family": "normal"})
+        assert out.result(timeout=60)["fit"]["params"]["mu"] == pytest.approx(2.24)
+    finally:
+        w.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -54,7 +54,10 @@ class FitRequest(BaseModel):
     ci: Literal["wald", "wald-log", "profile"] = "wald"
     nan_policy: Literal["omit", "raise"] = Field(
         "omit", description="omit: drop missing values and report how many")
-    gof: bool = Field(False, description="also run goodness-of-fit tests")
+    gof: bool = Field(False, description="also run goodness-of-fit tests (mk.gof: KS, AD, CvM; "
+                                         "p-values by parametric bootstrap)")
+    n_boot: int = Field(99, ge=0, le=9999, description="bootstrap refits for the GOF p-values")
+    seed: int = Field(0, ge=0, description="random seed of the GOF bootstrap (reproducible)")
     plots: bool = Field(False, description="also return the data for the density/QQ/CDF plots")
 
 
@@ -82,7 +85,10 @@ class JobRequest(BaseModel):
     level: float = Field(0.95, gt=0, lt=1)
     ci: Literal["wald", "wald-log", "profile"] = "profile"
     nan_policy: Literal["omit", "raise"] = "omit"
-    gof: bool = True
+    gof: bool | None = Field(None, description="goodness-of-fit p-values (Anderson-Darling in the "
+                             "table; all tests per fit); null: only for up to 1,000 observations")
+    n_boot: int = Field(99, ge=0, le=9999, description="bootstrap refits per family for GOF")
+    seed: int = Field(0, ge=0, description="random seed of the GOF bootstrap (reproducible)")
 
 
 # ---------------------------------------------------------------------------- middleware
@@ -236,7 +242,7 @@ def _handlers(app: FastAPI) -> None:
                             status_code=500)
 
 
-def _jsonable_errors(errs: list[Any]) -> list[dict[str, Any]]:
+def _jsonable_errors(errs: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in errs]
 
 

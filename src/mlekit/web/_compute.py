@@ -1,7 +1,7 @@
 """The explorer's computations, run in worker processes (never on the server's event loop).
 
-Everything statistical is mlekit's public API: ``mk.fit``, ``FitResult.to_dict`` /
-``summary``, ``mk.compare`` and ``mk.gof``. This module turns request payloads (plain
+Everything statistical is mlekit's public API: ``mk.fit``, ``FitResult.summary`` (with
+profile intervals), ``mk.compare`` and ``mk.gof``. This module turns request payloads (plain
 dicts of arrays and options) into JSON-ready dicts, and reports errors as
 ``{"error": {"type", "message"}}`` so the server can answer with a 4xx.
 """
@@ -84,38 +84,34 @@ def _data_info(data: Data) -> dict[str, Any]:
             "n_right": data.count("right")}
 
 
-def _available(name: str) -> bool:
-    """Whether an optional part of mlekit (e.g. ``compare``, ``gof``) is present."""
-    try:
-        getattr(mk, name)
-    except (AttributeError, ImportError):
-        return False
-    return True
-
-
 def _fit_dict(res: FitResult, level: float, ci: str) -> dict[str, Any]:
-    """``res.to_dict`` with intervals by ``ci``; a note says when it fell back to Wald."""
+    """``res.to_dict`` with intervals by ``ci``; a note says when that failed and Wald was
+    shown instead."""
     note = None
     if res.method == "degenerate":
         out = res.to_dict(level=level)
     else:
         try:
             out = res.summary(level=level, ci=ci).to_dict()
-        except ImportError:
-            out = res.summary(level=level, ci="wald").to_dict()
-            note = f"{ci} intervals are not available in this mlekit build; showing Wald intervals."
-        except (MlekitError, ArithmeticError, ValueError) as exc:
+        except (MlekitError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
             out = res.summary(level=level, ci="wald").to_dict()
             note = f"{ci} intervals failed ({exc}); showing Wald intervals."
     out["ci_note"] = note
     return out
 
 
-def _gof(res: FitResult) -> dict[str, Any] | None:
-    if not _available("gof") or res.method == "degenerate":
-        return None
-    g = mk.gof(res)
-    return {k: {"statistic": float(v.statistic), "p_value": float(v.p_value)} for k, v in g.items()}
+def _gof(res: FitResult, n_boot: int, rng: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """``mk.gof`` as a JSON-ready dict (and a note when it could not run)."""
+    if res.method == "degenerate" or res.likelihood is None:
+        return None, "goodness of fit is not defined for this fit"
+    from .._gof import gof
+
+    try:
+        g = gof(res, n_boot=n_boot, rng=rng, quiet=True)
+    except MlekitError as exc:
+        return None, f"gof failed: {exc}"
+    return {k: {"statistic": float(t.statistic), "p_value": float(t.p_value), "name": t.name}
+            for k, t in g.items()}, None
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
@@ -135,7 +131,7 @@ def fit_payload(p: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"data": _data_info(data),
                                "fit": _fit_dict(res, p.get("level", 0.95), p.get("ci", "wald"))}
         if p.get("gof"):
-            out["gof"] = _gof(res)
+            out["gof"], out["gof_note"] = _gof(res, p.get("n_boot", 99), p.get("seed", 0))
         if p.get("plots"):
             out["plots"] = plot_data(res, data)
         return json_safe(out)
@@ -143,101 +139,75 @@ def fit_payload(p: dict[str, Any]) -> dict[str, Any]:
         return _error(exc)
 
 
-def _resolve_families(spec: Any, data: Data) -> tuple[list[str], list[dict[str, str]]]:
-    """Family keys to try, and those skipped because the data lie outside their support."""
-    from .._families._base import get_family, registry
-
-    if spec == "all":
-        names = sorted(registry)
-    else:
-        names = []
-        for s in spec:
-            key = get_family(s).name  # raises FamilyError for an unknown name
-            if key not in names:
-                names.append(key)
-    keep, skipped = [], []
-    for key in names:
-        fam = get_family(key)
-        try:
-            fam._check_data(data, {})
-        except MlekitError as exc:
-            if spec == "all":
-                skipped.append({"family": key, "reason": str(exc)})
-                continue
-            raise
-        if spec == "all" and key == "binomial" and not data.has_trials:
-            skipped.append({"family": key, "reason": "binomial needs the number of trials per row"})
-            continue
-        keep.append(key)
-    return keep, skipped
-
-
-def _row(res: FitResult) -> dict[str, Any]:
-    return {"family": res.family, "k": res.n_params, "loglik": res.loglik, "aic": res.aic,
-            "aicc": res.aicc, "bic": res.bic, "converged": bool(res.converged),
-            "flags": [d.code for d in res.diagnostics if d.severity == "warning"], "error": None}
+def _table_rows(cmp: Any) -> list[dict[str, Any]]:
+    rows = []
+    for fam, rec in cmp.table.iterrows():
+        row = {"family": str(fam), **{k: (v.item() if hasattr(v, "item") else v)
+                                      for k, v in rec.items()}}
+        row["error"] = None
+        rows.append(row)
+    for fam, why in cmp.failed.items():
+        rows.append({"family": fam, "error": why, "converged": False})
+    return rows
 
 
 def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """Several families on one data set, with details and plots for every successful fit
-    (the ``POST /api/jobs`` endpoint). ``progress(stage, done, total)`` is called between
-    steps."""
+    """Several families on one data set (the ``POST /api/jobs`` endpoint): ``mk.compare``
+    ranks them; then, family by family, ``mk.gof`` p-values (the Anderson–Darling one in the
+    table, as ``mk.compare(..., gof=True)`` gives with the same seed), intervals by ``ci`` and
+    the plot data. ``progress(stage, done, total)`` is called between steps."""
     level = p.get("level", 0.95)
     ci = p.get("ci", "profile")
     data = build_data(p["values"], p.get("observed"), p.get("censoring", "right"),
                       p.get("nan_policy", "omit"))
-    families, skipped = _resolve_families(p.get("families", "all"), data)
-    if not families:
-        raise mk.DataError("no family fits these data's support; got none left to try. "
-                           "Hint: check the column and its censoring.")
-    want_gof = bool(p.get("gof", True))
-    total = 2 * len(families)
-    fits: dict[str, FitResult] = {}
-    rows: list[dict[str, Any]] = []
-    for i, fam in enumerate(families):
-        progress(f"fitting {fam}", i, total)
-        try:
-            res = mk.fit(data, fam)
-        except MlekitError as exc:
-            rows.append({"family": fam, "error": str(exc), "converged": False})
-            continue
-        fits[fam] = res
-        rows.append(_row(res))
-    ok = [r for r in rows if r.get("error") is None and math.isfinite(r["aic"])]
-    if ok:
-        best_aic = min(r["aic"] for r in ok)
-        wsum = sum(math.exp(-(r["aic"] - best_aic) / 2) for r in ok)
-        for r in ok:
-            r["delta_aic"] = r["aic"] - best_aic
-            r["weight"] = math.exp(-(r["aic"] - best_aic) / 2) / wsum
-    rows.sort(key=lambda r: (r.get("error") is not None,
-                             r.get("aic") if r.get("aic") is not None and
-                             math.isfinite(r.get("aic", math.inf)) else math.inf))
+    spec = p.get("families", "all")
+    progress("fitting and ranking the families", 0, 0)
+    from .._compare import compare
+
+    cmp = compare(data, spec, gof=False, quiet=True)
+    if not cmp.fits:
+        why = "; ".join(f"{k}: {v}" for k, v in {**cmp.failed, **cmp.skipped}.items())
+        raise mk.DataError(f"no family could be fitted to these data: {why or 'none to try'}")
+    want_gof = p.get("gof")
+    if want_gof is None:  # as mk.compare: only where it is cheap
+        want_gof = data.n_obs <= 1000
+    # GOF in mk.compare's order (the candidates' order), so one generator gives its numbers
+    order = [f for f in (sorted(cmp.fits) if spec == "all" else
+                         [mk.get_family(s).name for s in spec]) if f in cmp.fits]
+    total = 1 + len(order) * (2 if want_gof else 1)
+    done = 1
+    rows = _table_rows(cmp)
+    by_name = {r["family"]: r for r in rows}
     details: dict[str, Any] = {}
-    gof_note = None if _available("gof") or not want_gof else \
-        "goodness-of-fit tests are not available in this mlekit build."
-    done = len(families)
-    for fam, res in fits.items():
-        progress(f"intervals, GOF and plots for {fam}", done, total)
+    gen = np.random.default_rng(p.get("seed", 0))
+    if want_gof:
+        for fam in order:
+            progress(f"goodness of fit: {fam} ({p.get('n_boot', 99)} bootstrap refits)", done, total)
+            done += 1
+            g, note = _gof(cmp.fits[fam], p.get("n_boot", 99), gen)
+            details[fam] = {"gof": g, "gof_note": note}
+            by_name[fam]["gof_p"] = g["ad"]["p_value"] if g else None
+    for fam in order:
+        progress(f"{ci} intervals and plots: {fam}", done, total)
         done += 1
-        d: dict[str, Any] = {"fit": _fit_dict(res, level, ci), "plots": plot_data(res, data)}
-        d["gof"] = _gof(res) if want_gof else None
-        details[fam] = d
-        row = next(r for r in rows if r["family"] == fam)
-        row["gof_p"] = _gof_p(d["gof"])
+        res = cmp.fits[fam]
+        d = details.setdefault(fam, {"gof": None, "gof_note": None})
+        d["fit"] = _fit_dict(res, level, ci)
+        d["plots"] = plot_data(res, data)
     progress("done", total, total)
-    best = (ok and min(ok, key=lambda r: r["aic"])["family"]) or None
+    notes = []
+    if spec == "all" and cmp.fits and all(f.dist.discrete for f in cmp.fits.values()):
+        notes.append("Every value is a whole number, so 'all' means the count families (a "
+                     "probability and a density cannot be compared by AIC).")
+    if not want_gof:
+        notes.append("Goodness-of-fit p-values were not computed (by default only for up to "
+                     "1,000 observations; ask for them with gof=true).")
+    best = cmp.best.family if cmp.fits else None
     return json_safe({"data": _data_info(data), "table": rows, "best": best, "fits": details,
-                      "skipped": skipped, "level": level, "ci": ci, "gof_note": gof_note})
-
-
-def _gof_p(g: dict[str, Any] | None) -> float | None:
-    if not g:
-        return None
-    for key in ("ad", "ks", "cvm", "chi2"):
-        if key in g:
-            return g[key]["p_value"]
-    return None
+                      "skipped": [{"family": k, "reason": v} for k, v in cmp.skipped.items()],
+                      "criterion": cmp.criterion, "level": level, "ci": ci,
+                      "gof": bool(want_gof), "n_boot": p.get("n_boot", 99), "seed": p.get("seed", 0),
+                      "notes": notes})
 
 
 def job_main(conn: Any, payload: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,6 +276,8 @@ class DatasetStore:
         with self._lock:
             if self._tmp is None:
                 self._tmp = Path(tempfile.mkdtemp(prefix="mlekit-web-"))
+                # removed at shutdown (cleanup), or when the store goes / the interpreter exits
+                weakref.finalize(self, shutil.rmtree, str(self._tmp), True)
             return self._tmp
 
     def new_upload_path(self) -> Path:

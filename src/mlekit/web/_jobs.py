@@ -160,6 +160,7 @@ class Workers:
         with self._lock:
             if job.status in ("queued", "running"):
                 job.cancel_requested = True
+                job.payload = {}
                 job.status = "cancelled"
                 job.stage = "cancelled"
                 job.finished = time.time()
@@ -243,6 +244,7 @@ class Workers:
             if job.status == "cancelled":
                 return
             job.result, job.error = result, error
+            job.payload = {}  # the data are not needed any more
             job.status = "done" if error is None else "error"
             job.stage = "done" if error is None else "failed"
             if error is None:

@@ -1,8 +1,9 @@
 """Data for the explorer's plots of one fit: density over histogram, QQ and CDF.
 
 The page draws these with plotly.js; the server only ships numbers. Censored values are
-kept apart from exact ones: the histogram stacks them in their own colour, and the
-empirical CDF is Kaplan–Meier (right-censored) or its mirror image (left-censored).
+kept apart from exact ones: the histogram stacks them in their own colour. The empirical
+CDF and the Q–Q plotting positions come from :func:`mlekit.plot.empirical` (the ECDF,
+Kaplan–Meier, or Turnbull's NPMLE), exactly as in ``mk.plot.cdf`` / ``mk.plot.qq``.
 Long series are thinned to a few hundred points (the curves stay visually exact).
 """
 
@@ -13,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..plot._empirical import empirical
+
 if TYPE_CHECKING:
     from .._data import Data
     from .._result import FitResult
 
-__all__ = ["plot_data", "empirical_cdf", "finite_list"]
+__all__ = ["plot_data", "finite_list"]
 
 _GRID = 240
 _MAX_QQ = 500
@@ -33,43 +36,6 @@ def finite_list(a: Any) -> list[float | None]:
 
 def _weights(blk: Any) -> np.ndarray:
     return np.ones(blk.size) if blk.w is None else np.asarray(blk.w, dtype=float)
-
-
-def empirical_cdf(data: Data) -> dict[str, np.ndarray] | None:
-    """Empirical CDF at the distinct exactly observed values.
-
-    Returns ``x`` (sorted distinct exact values) with ``F_before`` and ``F_at`` (the CDF just
-    below and at each value). Exact-only data give the ordinary (weighted) ECDF; with
-    right-censored values the Kaplan–Meier estimate; with left-censored values the
-    Kaplan–Meier estimate of the mirrored data. ``None`` when there are interval-censored
-    rows or no exact values (no step-function estimate is drawn then).
-    """
-    ex, lb, rb, ib = data.exact, data.left, data.right, data.blocks["interval"]
-    if ib.size or ex.size == 0 or (lb.size and rb.size):
-        return None
-    if lb.size:  # mirror: X <= c becomes -X >= -c, i.e. right-censored on the mirrored scale
-        t_ev, w_ev = -ex.x, _weights(ex)
-        t_c, w_c = -lb.x, _weights(lb)
-    else:
-        t_ev, w_ev = ex.x, _weights(ex)
-        t_c, w_c = rb.x, _weights(rb)
-    times, inv = np.unique(t_ev, return_inverse=True)
-    d = np.bincount(inv, weights=w_ev, minlength=times.size)
-    # at risk at t: every row (event or censored) with time >= t
-    all_t = np.concatenate([t_ev, t_c])
-    all_w = np.concatenate([w_ev, w_c])
-    order = np.argsort(all_t, kind="mergesort")
-    st, sw = all_t[order], all_w[order]
-    tail = np.concatenate([np.cumsum(sw[::-1])[::-1], [0.0]])
-    at_risk = tail[np.searchsorted(st, times, side="left")]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(at_risk > 0, 1.0 - d / at_risk, 1.0)
-    s_after = np.cumprod(factor)
-    s_before = np.concatenate([[1.0], s_after[:-1]])
-    if lb.size:
-        # back on the original scale, in increasing x: F(x) = P(-X >= -x) = S_mirror((-x)-)
-        return {"x": -times[::-1], "F_before": s_after[::-1], "F_at": s_before[::-1]}
-    return {"x": times, "F_before": 1.0 - s_before, "F_at": 1.0 - s_after}
 
 
 def _thin(n: int, k: int) -> np.ndarray:
@@ -142,24 +108,23 @@ def plot_data(res: FitResult, data: Data) -> dict[str, Any]:
         "density": {"x": finite_list(grid), "y": finite_list(dens)},
         "cdf_fit": {"x": finite_list(grid), "y": finite_list(cdf)},
     }
-    emp = empirical_cdf(data)
-    if emp is None:
-        out["cdf_empirical"] = None
+    emp = empirical(data, discrete=discrete)
+    lo, hi = float(grid[0]), float(grid[-1])
+    xs, fs = emp.steps(min(lo, float(pts.min())), max(hi, float(pts.max())))
+    keep = _thin(xs.size, _MAX_STEPS)
+    out["cdf_empirical"] = {"kind": emp.kind, "x": finite_list(xs[keep]), "y": finite_list(fs[keep]),
+                            "shape": "linear" if emp.kind == "turnbull" else "hv"}
+    # Q-Q: each distinct exact value at the middle of the empirical jump there (Hazen's
+    # (i - 1/2)/n without censoring), as mlekit.plot.qq does
+    ex = data.exact
+    ux = np.unique(ex.x[_weights(ex) > 0])
+    if ux.size == 0:
         out["qq"] = None
         return out
-    x, fb, fa = emp["x"], emp["F_before"], emp["F_at"]
-    keep = _thin(x.size, _MAX_STEPS)
-    out["cdf_empirical"] = {"x": finite_list(x[keep]), "F_before": finite_list(fb[keep]),
-                            "F_at": finite_list(fa[keep])}
-    if data.only_exact and data.exact.w is None:
-        # one point per observation at the Hazen plotting position (i - 1/2) / n
-        xs = np.sort(data.exact.x)
-        probs = (np.arange(1, xs.size + 1) - 0.5) / xs.size
-    else:
-        xs, probs = x, (fb + fa) / 2.0
-    keep = _thin(xs.size, _MAX_QQ)
+    probs = 0.5 * (emp.before(ux) + emp(ux))
+    keep = _thin(ux.size, _MAX_QQ)
     with np.errstate(all="ignore"):
-        theo = dist.ppf(np.clip(probs[keep], 0.0, 1.0))
-    out["qq"] = {"theoretical": finite_list(theo), "sample": finite_list(xs[keep]),
+        theo = dist.ppf(np.clip(probs[keep], 1e-12, 1 - 1e-12))
+    out["qq"] = {"theoretical": finite_list(theo), "sample": finite_list(ux[keep]),
                  "prob": finite_list(probs[keep])}
     return out

@@ -70,7 +70,7 @@ def _warn_host(host: str) -> None:
         msg = (f"the explorer listens on {host}, so other machines on the network may reach it: it "
                "lets anyone who can connect upload data and run fits. Use the default 127.0.0.1 "
                "unless you mean to share it.")
-        warnings.warn(msg, ExposedServerWarning, stacklevel=3)
+        warnings.warn(msg, ExposedServerWarning, stacklevel=4)  # the caller of mlekit.web.serve
 
 
 def _config(app: Any, log_level: str) -> Any:

@@ -47,6 +47,7 @@
     });
     obs.value = info.suggested_observed || "";
     el("data-censoring-label").hidden = !obs.value;
+    el("data-gof").checked = info.n_rows <= 20000;  // the bootstrap refits take a while on big data
     el("data-results").hidden = true;
   }
 
@@ -97,7 +98,8 @@
       dataset: st.dataset.id, column: el("data-column").value,
       observed_column: el("data-observed").value || null,
       censoring: el("data-censoring").value, families: fams,
-      level: parseFloat(el("data-level").value), ci: el("data-ci").value
+      level: parseFloat(el("data-level").value), ci: el("data-ci").value,
+      gof: el("data-gof").checked
     };
   }
 
@@ -177,13 +179,14 @@
         tr = h("tr", { class: "failed", "data-family": r.family }, [
           h("td", { text: r.family }), h("td", { colspan: "8", class: "left", text: "failed: " + r.error })]);
       } else {
-        var status = r.converged ? (r.flags && r.flags.length ? r.flags.join(", ") : "ok") : "not converged";
+        var status = r.converged ? (r.boundary ? "boundary: " + r.boundary : "ok") : "not converged";
+        if (r.notes) status += " (!)";
         tr = h("tr", { "data-family": r.family }, [
           h("td", { text: r.family + (r.family === res.best ? " ★" : "") }), h("td", { text: String(r.k) }),
           h("td", { text: f(r.loglik, 7) }), h("td", { text: f(r.aic, 7) }),
           h("td", { text: f(r.delta_aic, 4) }), h("td", { text: f(r.weight, 3) }),
           h("td", { text: f(r.bic, 7) }), h("td", { text: r.gof_p === undefined || r.gof_p === null ? "—" : f(r.gof_p, 3) }),
-          h("td", { class: "left", text: status })]);
+          h("td", { class: "left", text: status, title: r.notes || "" })]);
         tr.addEventListener("click", function () { choose(r.family); });
       }
       tbody.appendChild(tr);
@@ -197,7 +200,9 @@
       notes.push("Not tried (the data lie outside their support): " +
                  res.skipped.map(function (s) { return s.family; }).join(", ") + ".");
     }
-    if (res.gof_note) notes.push(res.gof_note);
+    (res.notes || []).forEach(function (x) { notes.push(x); });
+    if (res.gof) notes.push("GOF p: Anderson–Darling, parametric bootstrap with " + res.n_boot +
+                            " refits (seed " + res.seed + ").");
     el("data-notes").textContent = notes.join(" ");
     if (res.best) choose(res.best);
   }
@@ -226,10 +231,11 @@
     var info = "method " + fit.method + (fit.iterations ? " (" + fit.iterations + " iterations)" : "") +
       " · log-likelihood " + f(fit.loglik, 8) + " · AIC " + f(fit.aic, 7) + " · BIC " + f(fit.bic, 7);
     if (d.gof) {
-      info += " · GOF: " + Object.keys(d.gof).map(function (k) {
-        return k.toUpperCase() + " p = " + f(d.gof[k].p_value, 3);
+      info += " · GOF p-values: " + Object.keys(d.gof).map(function (k) {
+        return d.gof[k].name + " " + f(d.gof[k].p_value, 3);
       }).join(", ");
     }
+    if (d.gof_note) info += " · " + d.gof_note;
     if (fit.ci_note) info += " · " + fit.ci_note;
     el("data-fitinfo").textContent = info;
     var ul = el("data-diagnostics");
@@ -242,7 +248,8 @@
 
   function layout(title, xt, yt, extra) {
     var l = { title: { text: title, font: { size: 13 } }, margin: { l: 54, r: 10, t: 34, b: 44 },
-              xaxis: { title: { text: xt } }, yaxis: { title: { text: yt } },
+              xaxis: { title: { text: xt }, exponentformat: "power" },
+              yaxis: { title: { text: yt }, exponentformat: "power" },
               legend: { orientation: "h", y: -0.25 }, showlegend: true };
     return Object.assign(l, extra || {});
   }
@@ -275,7 +282,8 @@
         { x: q.theoretical, y: q.sample, mode: "markers", name: "observations",
           marker: { color: "#3b6fd8", size: 5, opacity: 0.7 } },
         { x: [lo, hi], y: [lo, hi], mode: "lines", name: "y = x", line: { color: "#ff3860", dash: "dash" } }
-      ], layout("QQ plot" + (pd.n_censored ? " (Kaplan–Meier positions)" : ""),
+      ], layout("QQ plot" + (pd.n_censored ? " (positions from the " +
+                (pd.cdf_empirical.kind === "turnbull" ? "Turnbull" : "Kaplan–Meier") + " estimate)" : ""),
                 "fitted quantile", "observed value"), cfg);
     } else {
       P.react(el("plot-qq"), [], layout("QQ plot: not drawn for these data", "", ""), cfg);
@@ -283,18 +291,15 @@
 
     var cdfTr = [];
     if (pd.cdf_empirical) {
-      // a step function: flat up to each value (F just below it), then the jump (F at it)
-      var e = pd.cdf_empirical, xs = [pd.cdf_fit.x[0]], ys = [e.F_before[0]];
-      e.x.forEach(function (x, i) { xs.push(x, x); ys.push(e.F_before[i], e.F_at[i]); });
-      xs.push(pd.cdf_fit.x[pd.cdf_fit.x.length - 1]);
-      ys.push(e.F_at[e.F_at.length - 1]);
-      cdfTr.push({ x: xs, y: ys, mode: "lines", name: pd.n_censored ? "Kaplan–Meier" : "empirical",
-                   line: { color: "#3b6fd8" } });
+      var e = pd.cdf_empirical;
+      cdfTr.push({ x: e.x, y: e.y, mode: "lines", line: { color: "#3b6fd8", shape: e.shape },
+                   name: { "ecdf": "empirical", "kaplan-meier": "Kaplan–Meier",
+                           "turnbull": "Turnbull NPMLE" }[e.kind] || e.kind });
     }
     cdfTr.push({ x: pd.cdf_fit.x, y: pd.cdf_fit.y, mode: "lines", name: "fitted CDF",
                  line: { color: "#ff3860", width: 2.5, shape: pd.discrete ? "hv" : "linear" } });
     P.react(el("plot-cdf"), cdfTr, layout("CDF: empirical vs fitted", "x", "F(x)",
-      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02] } }), cfg);
+      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power" } }), cfg);
   }
 
   function download(name, text, type) {
