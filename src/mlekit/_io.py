@@ -198,7 +198,7 @@ def _read_stdin(stream: Any, columns: Sequence[str] | None) -> Any:
     wanted = list(columns or ())
     if wanted and wanted != [name]:
         _check_columns([name], wanted, "stdin")
-    vals = []
+    vals: list[float | None] = []
     for i, ln in enumerate(lines):
         if ln.lower() in ("nan", "na", "null", ""):
             vals.append(None)

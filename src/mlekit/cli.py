@@ -451,7 +451,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             kw["rng"] = args.seed
         if args.quiet:
             kw["quiet"] = True
-        cmp = mk.compare(data, candidates, **kw)
+        cmp = mk.compare(data, candidates, **kw)  # type: ignore[operator]
         if args.plot:
             import matplotlib
 
