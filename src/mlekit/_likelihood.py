@@ -143,6 +143,10 @@ def _simple(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Seq
     x = _shifted(fam, blk, "x") if kind == "right" else blk.x
     if order == 0:
         return blk.wsum_of(f(x, th, blk)), np.zeros(k), np.zeros((k, k))
+    if kind == "exact":
+        fused = fam._exact_sums(blk, th)
+        if fused is not None:
+            return fused
     d = df(x, th, blk)
     if d is None:
         if flags is not None:
