@@ -459,6 +459,25 @@ class LogLogistic(CumHaz):
         hll = -(k / lam**2) * (2.0 * s - 1.0 + 2.0 * k * s1s)
         return val, [gk, gl], [[hkk, hkl], [hkl, hll]]
 
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Fused sums via the logistic law of log x: (loc, scale) = (log scale, 1/shape)."""
+        k, lam = th
+        if np.ndim(k) or np.ndim(lam):
+            return None
+        from ._real import Logistic
+
+        lb = blk.cached("log_block", lambda: Block(_logx(blk, blk.x), blk.w))
+        fused = Logistic()._exact_sums(lb, (math.log(lam), 1.0 / k))
+        assert fused is not None
+        ll, gl, Hl = fused
+        ll -= blk.cached("sum_log_x", lambda: lb.wsum_of(lb.x))  # Jacobian of y = log x
+        gm, gs = gl
+        grad = np.array([-gs / k**2, gm / lam])
+        hkk = Hl[1, 1] / k**4 + 2.0 * gs / k**3
+        hkl = -Hl[0, 1] / (k * k * lam)
+        hll = (Hl[0, 0] - gm) / lam**2
+        return ll, grad, np.array([[hkk, hkl], [hkl, hll]])
+
     def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
         k, lam = th
         u = _logx(blk, x) - np.log(lam)
