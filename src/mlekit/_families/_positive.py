@@ -599,7 +599,7 @@ class Pareto(CumHaz):
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         a, m = th
         lx = _logx(blk, x)
-        val = np.log(a) + a * np.log(m) - (a + 1.0) * lx
+        val = np.where(x >= m, np.log(a) + a * np.log(m) - (a + 1.0) * lx, -np.inf)
         return (val, [1.0 / a + np.log(m) - lx, a / m + 0.0 * lx],
                 [[-1.0 / a**2 + 0.0 * lx, 1.0 / m + 0.0 * lx], [1.0 / m + 0.0 * lx, -a / m**2 + 0.0 * lx]])
 
