@@ -188,6 +188,14 @@ def test_plot_option_writes_png(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (["fit", "mlekit:nope", "-f", "normal"], "dataset must be one of"),
     (["demo", "nope", "--no-plots"], "demo name must be one of"),
     (["fit", "mlekit:gaussian"], "required: -f/--family"),
+    (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "machine", "--plot", "x.png"],
+     "describe one fit"),
+    (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "shift_x"],
+     "available columns: machine, day, shift, defects"),
+    (["fit", "mlekit:lightbulbs", "-c", "hours", "--lower", "hours", "--upper", "hours", "-f", "weibull"],
+     "not both"),
+    (["fit", "mlekit:lightbulbs", "--lower", "hours", "-f", "weibull"], "both --lower and --upper"),
+    (["compare", "mlekit:gaussian", "--families", "normal", "--all"], "not allowed with"),
 ])
 def test_user_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
     code, _, err = run(capsys, *argv)
@@ -300,3 +308,71 @@ def test_quiet_silences_notes_and_progress(capsys: pytest.CaptureFixture[str], t
     assert seen["quiet_env"] == "1" and "MLEKIT_QUIET" not in os.environ
     code, _, err = run(capsys, "fit", str(f), "-f", "normal", "--nan", "omit")
     assert "dropped 1 rows" in err
+
+
+def test_explore_calls_the_web_entry_point(capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    calls = []
+    fake = types.ModuleType("mlekit.web")
+    fake.serve = lambda host, port, open_browser: calls.append((host, port, open_browser))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mlekit.web", fake)
+    monkeypatch.setattr(mk, "web", fake, raising=False)
+    code, _, err = run(capsys, "explore", "--port", "8123", "--no-browser")
+    assert code == 0, err
+    assert calls == [("127.0.0.1", 8123, False)]
+    code, _, _ = run(capsys, "explore")
+    assert calls[-1] == ("127.0.0.1", 0, True)
+
+    def busy(host: str, port: int, open_browser: bool) -> None:
+        raise OSError(98, "Address already in use")
+
+    fake.serve = busy  # type: ignore[attr-defined]
+    code, _, err = run(capsys, "explore", "--port", "80")
+    assert code == 2 and "Address already in use" in err
+
+
+def test_explore_without_the_web_extra(capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "mlekit.web", None)  # import fails as if not installed
+    monkeypatch.delattr(mk, "web", raising=False)
+    code, _, err = run(capsys, "explore", "--no-browser")
+    assert code == 2 and "web explorer is not available" in err and "mlekit[web]" in err
+
+
+def test_large_file_reading_reports_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mlekit import _io
+
+    x = np.random.default_rng(0).gamma(2.0, 3.0, 200_000)
+    csv = tmp_path / "big.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{v!r},1" for v in x.tolist()) + "\n")
+    monkeypatch.setattr(_io, "PROGRESS_BYTES", 0)
+    seen: list[tuple[float, float | None, str]] = []
+    table = _io.read_table(str(csv), ["x"], progress=lambda d, t, s: seen.append((d, t, s)))
+    np.testing.assert_array_equal(table.column("x").to_numpy(), x)
+    assert len(seen) >= 2 and seen[-1][0] == seen[-1][1] and "reading big.csv" in seen[-1][2]
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    pqf = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"x": x}), pqf, row_group_size=50_000)
+    seen.clear()
+    table = _io.read_table(str(pqf), ["x"], progress=lambda d, t, s: seen.append((d, t, s)))
+    assert table.num_rows == x.size and [s[0] for s in seen] == [50_000, 100_000, 150_000, 200_000]
+
+
+def test_text_column_names_the_bad_row(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text("lo,hi\n1,2\n2,3\n[x],4\n")
+    code, _, err = run(capsys, "fit", str(f), "--lower", "lo", "--upper", "hi", "-f", "exponential")
+    assert code == 2 and "'[x]' (row 3)" in err
+
+
+def test_brackets_are_printed_literally(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "b.csv"
+    f.write_text("lower,upper\n1,2\n2,3\n0.5,4\n")
+    code, out, _ = run(capsys, "fit", str(f), "--lower", "lower", "--upper", "upper", "-f", "exponential")
+    assert code == 0
+    assert "Exponential fit to [lower, upper] of" in out      # not swallowed as rich markup

@@ -189,13 +189,25 @@ def test_profile_normal_sigma_closed_form() -> None:
     assert "quadratic (Wald) approximation" in [ln.get_label() for ln in ax.get_lines()]
 
 
-def test_profile_agrees_with_inference_when_present(bulbs: mk.FitResult) -> None:
-    try:
-        ci = bulbs.ci(method="profile")
-    except ModuleNotFoundError:
-        pytest.skip("the inference module (profile CIs) is not merged yet")
+def test_profile_weibull_censored_closed_form(bulbs: mk.FitResult) -> None:
+    """Right-censored Weibull: for a fixed shape k the scale maximises in closed form
+    (scale^k = sum t^k / d), so the profile of k is a formula; check the drawn curve and CI."""
+    df = mk.datasets.lightbulbs()
+    t, failed = df["hours"].to_numpy(), df["failed"].to_numpy() == 1
+    d = failed.sum()
+
+    def prof(k: float) -> float:
+        lam_k = np.sum(t**k) / d
+        return float(d * math.log(k) - d * math.log(lam_k) + (k - 1) * np.log(t[failed]).sum() - d)
+
     curve = mk.plot.profile_curve(bulbs, "shape")
-    assert curve["ci"] == pytest.approx(ci["shape"], rel=1e-5)
+    ok = np.isfinite(curve["loglik"])
+    np.testing.assert_allclose(curve["loglik"][ok], [prof(k) for k in curve["x"][ok]], rtol=1e-9)
+    top = prof(bulbs.params["shape"])
+    cut = top - chi2.ppf(0.95, 1) / 2
+    k = bulbs.params["shape"]
+    lo, hi = brentq(lambda v: prof(v) - cut, 0.5, k), brentq(lambda v: prof(v) - cut, k, 10.0)
+    assert curve["ci"] == pytest.approx((lo, hi), rel=1e-6)
 
 
 def test_contour_region_and_mle(gauss: mk.FitResult) -> None:
@@ -272,3 +284,14 @@ def test_import_mlekit_does_not_import_matplotlib() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "PYTHONPATH": mk.__path__[0].rsplit("/", 1)[0]})
     assert out.stdout.strip() == "False"
+
+
+def test_comparison_plot_method() -> None:
+    data = mk.datasets.lightbulbs(as_data=True)
+    cmp = mk.compare(data, ["exponential", "weibull", "lognormal"], gof=False)
+    ax = cmp.plot()
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "Kaplan–Meier" in labels                    # censored data: CDFs over Kaplan–Meier
+    assert labels[1] == "Weibull (best)"
+    ax2 = cmp.plot(kind="density", top=2)
+    assert len([ln for ln in ax2.get_lines() if "ΔAIC" in str(ln.get_label())]) == 1

@@ -210,3 +210,47 @@ def test_degenerate_fit_has_nan_profile() -> None:
         warnings.simplefilter("ignore")
         res = mk.fit([2.0, 2.0, 2.0], "normal")
     assert all(math.isnan(v) for pair in res.ci(method="profile").values() for v in pair)
+
+
+# ---------------------------------------------------------------------------- R reference
+def _reference() -> list[dict]:
+    """The R reference cases (tests/reference, made by make_reference.R with fitdistrplus /
+    MASS / bbmle and polished to the optimum) that carry profile intervals."""
+    import os
+    import sys
+    from pathlib import Path
+
+    ref = Path(os.environ.get("MLEKIT_REFERENCE_DIR", Path(__file__).parent / "reference"))
+    if not (ref / "r_reference.py").exists():
+        return []
+    sys.path.insert(0, str(ref))
+    try:
+        import r_reference
+    finally:
+        sys.path.remove(str(ref))
+    return [c for c in r_reference.CASES if c.get("profile", {}).get("ci")]
+
+
+_REF = _reference()
+
+
+@pytest.mark.skipif(not _REF, reason="tests/reference (R reference fits) not present")
+@pytest.mark.parametrize("case", _REF, ids=[c["id"] for c in _REF])
+def test_profile_ci_matches_r_reference(case: dict) -> None:
+    import sys
+
+    r_reference = sys.modules.get("r_reference")
+    assert r_reference is not None
+    binom = case["family"] == "binomial"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mk.fit(r_reference.make_data(case), mk.Binomial() if binom else case["family"],
+                     fixed=case["fixed"] or None)
+    assert res.loglik == pytest.approx(case["loglik"], rel=1e-9, abs=1e-7)
+    got = res.ci(method="profile", params=list(case["profile"]["ci"]))
+    for p, (lo, hi) in case["profile"]["ci"].items():
+        dom = res.dist.domains[res.dist.param_names.index(p)]
+        want_lo = dom.lower if lo is None else lo        # null in the JSON: an open end
+        want_hi = dom.upper if hi is None else hi
+        assert got[p][0] == pytest.approx(want_lo, rel=5e-8, abs=1e-10), (p, "lower")
+        assert got[p][1] == pytest.approx(want_hi, rel=5e-8, abs=1e-10), (p, "upper")

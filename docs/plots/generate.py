@@ -39,11 +39,15 @@ def figures() -> dict[str, Callable[[], Any]]:
     defects = [mk.fit(counts, "poisson"), mk.fit(counts, "negative_binomial")]
 
     def ab_profiles() -> Any:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
-        for ax, (v, conv) in zip(axes, (("A", 920), ("B", 1040))):
-            r = mk.fit(mk.Data([1, 0], weights=[conv, 9200 - conv]), "bernoulli")
-            mk.plot.profile(r, "p", ax)
-            ax.set_title(f"variant {v}: conversion rate")
+        from mlekit._demo import _lift_model, ab_visitors
+
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+        a = mk.fit(mk.Data([1, 0], weights=[920, 8280]), "bernoulli")
+        mk.plot.profile(a, "p", axes[0])
+        axes[0].set_title("variant A: conversion rate")
+        data, w = ab_visitors(mk.datasets.ab_test())
+        mk.plot.profile(mk.fit(_lift_model(), data=data, weights=w), "lift", axes[1])
+        axes[1].set_title("B's lift over A (a custom model)")
         return fig
 
     def ax_fig(fn: Callable[[Any], Any], size: tuple[float, float] = (6.0, 4.0)) -> Callable[[], Any]:

@@ -126,5 +126,6 @@ __all__ = [
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
+    "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",
 ]

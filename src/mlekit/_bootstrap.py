@@ -8,10 +8,11 @@ Two kinds of replicate:
     - the same number of observations (integer frequency weights are expanded: a row of
       weight 3 is three draws; non-integer weights stay attached to one draw per row);
     - truncation: draws come from the truncated model (inverse cdf on ``[F(a), F(b)]``);
-    - right censoring (exact + right-censored rows): *random censorship*; censoring times are
-      drawn from the Kaplan–Meier estimate of the censoring distribution (the "reverse"
-      Kaplan–Meier, censored rows as events). A single test-end time gives type-I censoring
-      at that time; mass beyond the last censoring time means "never censored";
+    - right censoring (exact + right-censored rows): *conditional random censorship*; a
+      censored row keeps its own censoring time, a row observed exactly at ``t`` gets a
+      censoring time drawn from the Kaplan–Meier estimate of the censoring distribution (the
+      "reverse" Kaplan–Meier, censored rows as events) given that it exceeds ``t`` (none left:
+      not censored). A single test-end time gives type-I censoring at that time;
     - left censoring (detection limits) is the mirror image;
     - interval censoring (or a mix of left and right): a common inspection schedule; every
       finite censoring bound in the data is an inspection time, and a censored row reports
@@ -48,7 +49,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from ._data import Block, Data
-from .errors import DataError, MlekitError, ParameterError
+from .errors import DataError, FamilyError, MlekitError, ParameterError
 
 if TYPE_CHECKING:
     from ._result import FitResult
@@ -104,6 +105,7 @@ def _row_arrays(data: Data) -> dict[str, Any]:
             lo.append(blk.x)
             hi.append(np.full(blk.size, np.inf))
         else:
+            assert blk.hi is not None
             lo.append(blk.x)
             hi.append(blk.hi)
         w.append(np.ones(blk.size) if blk.w is None else blk.w)
@@ -115,8 +117,8 @@ def _row_arrays(data: Data) -> dict[str, Any]:
 
 def _reverse_km(times: NDArray[np.float64], is_cens: NDArray[np.bool_],
                 w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Kaplan–Meier of the censoring distribution: support points and their masses (the
-    mass left over, on ``+inf``, is the chance of never being censored)."""
+    """Kaplan–Meier of the censoring distribution: support points and their masses (the mass
+    left over beyond the last censoring time sits on ``+inf``: not censored)."""
     order = np.argsort(times, kind="stable")
     t, c, ww = times[order], is_cens[order], w[order]
     uniq, first = np.unique(t, return_index=True)
@@ -167,15 +169,17 @@ class Simulator:
         self.kind_arr = rows["kind"]
         if kinds <= {"exact"}:
             self.mode = "exact"
-        elif kinds <= {"exact", "right"}:
-            self.mode = "right"
-            is_c = rows["kind"] == "right"
-            self.cens = _reverse_km(rows["lo"], is_c, np.ones(self.n) if self.w is None else self.w)
-        elif kinds <= {"exact", "left"}:
-            self.mode = "left"
-            is_c = rows["kind"] == "left"
-            pts, m = _reverse_km(-rows["hi"], is_c, np.ones(self.n) if self.w is None else self.w)
-            self.cens = (-pts, m)
+        elif kinds <= {"exact", "right"} or kinds <= {"exact", "left"}:
+            # right censoring; left censoring is its mirror image on the negated axis
+            self.mode = "right" if "right" in kinds else "left"
+            sign = 1.0 if self.mode == "right" else -1.0
+            self.is_c = rows["kind"] != "exact"
+            self.times = sign * np.where(self.is_c, rows["lo"] if sign > 0 else rows["hi"],
+                                         rows["lo"])
+            ww = np.ones(self.n) if self.w is None else self.w
+            pts, m = _reverse_km(self.times, self.is_c, ww)
+            self.cens = (pts, np.cumsum(m))
+            self.sign = sign
         else:
             self.mode = "grid"
             cens = rows["kind"] != "exact"
@@ -211,8 +215,16 @@ class Simulator:
         if self.mode == "exact":
             return Data(x, weights=self.w, trials=self.trials, truncation=self.trunc)
         if self.mode in ("right", "left"):
-            pts, m = self.cens
-            c = pts[rng.choice(pts.size, size=n, p=m)]
+            # conditional random censorship: a censored row keeps its censoring time; a row
+            # seen exactly at t gets one drawn from the censoring distribution given C > t
+            pts, cm = self.cens
+            t = self.times
+            start = np.searchsorted(pts, t, side="right")
+            base = np.where(start > 0, cm[np.maximum(start - 1, 0)], 0.0)
+            v = base + rng.random(n) * (cm[-1] - base)
+            idx = np.minimum(np.searchsorted(cm, v, side="left"), pts.size - 1)
+            drawn = np.where(start < pts.size, pts[idx], np.inf)
+            c = self.sign * np.where(self.is_c, t, np.maximum(drawn, t))
             if self.mode == "right":
                 cens = (x >= c) if self.discrete else (x > c)
                 lo, hi = np.where(cens, c, x), np.where(cens, np.inf, x)
@@ -314,7 +326,10 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
     kind = _check_kind(kind)
     n_boot = _check_n_boot(n_boot)
     if res.data is None or res.likelihood is None:
-        raise ParameterError(f"bootstrap needs a fit with data; got a {res.method!r} fit without.")
+        raise ParameterError(
+            f"bootstrap needs a family fit with its data (mk.fit(x, family)); got a "
+            f"{res.family!r} fit without (a custom model or degenerate data). Hint: use "
+            "ci(method='profile').")
     cache = None
     key: tuple[Any, ...] | None = None
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
@@ -333,6 +348,11 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
                 d = sim.draw(gen) if sim is not None else resample(res.data, gen)
             except DataError:
                 d = None
+            except (FamilyError, NotImplementedError) as exc:
+                raise FamilyError(
+                    f"the parametric bootstrap draws samples from {res.family}, which cannot be "
+                    f"sampled ({exc}). Hint: kind='nonparametric' resamples the data instead, "
+                    "or give the family a _sample/_ppf method.") from exc
             r = refit(res, d) if d is not None else None
             if r is None:
                 failed += 1
@@ -352,8 +372,16 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
 
 
 # ---------------------------------------------------------------------------- intervals
-def acceleration(res: FitResult, grad: NDArray[np.float64]) -> float:
-    """BCa acceleration from the empirical influence values ``grad' I^-1 s_i``."""
+def acceleration(res: FitResult, grad: NDArray[np.float64], kind: str = "nonparametric") -> float:
+    """BCa acceleration ``a = sum U^3 / (6 (sum U^2)^1.5)`` of the influence values
+    ``U_i = grad' I^-1 score_i``.
+
+    Nonparametric bootstrap: the observed data's influence values (the infinitesimal
+    jackknife). Parametric bootstrap: their expectation under the fitted model (Efron 1987),
+    estimated from data sets drawn like the observed one (a fixed internal seed, so intervals
+    stay reproducible): the skewness of a small sample's own scores is far too noisy.
+    """
+    from ._likelihood import Likelihood
     from ._sandwich import observation_scores
 
     lik = res.likelihood
@@ -366,15 +394,25 @@ def acceleration(res: FitResult, grad: NDArray[np.float64]) -> float:
     if not np.all(np.isfinite(cov)):
         return 0.0
     v = cov @ np.asarray(grad, dtype=float)[idx]
+    if not np.all(np.isfinite(v)):
+        return 0.0
     th = tuple(res.params[p] for p in names)
+    liks = [lik]
+    if kind == "parametric" and res.data is not None:
+        sim = Simulator(res)
+        m = max(1, min(40, 200_000 // max(sim.n, 1)))
+        gen = np.random.default_rng(20_261_124)
+        liks = [Likelihood(res.dist, sim.draw(gen), lik.fixed) for _ in range(m)]
     s2 = s3 = 0.0
-    for G, w in observation_scores(lik, th, idx):
-        u = G @ v
-        s2 += float(np.dot(w, u * u))
-        s3 += float(np.dot(w, u ** 3))
+    for lk in liks:
+        for G, w in observation_scores(lk, th, idx):
+            u = G @ v
+            s2 += float(np.dot(w, u * u))
+            s3 += float(np.dot(w, u ** 3))
+    m = len(liks)
     if not (s2 > 0 and math.isfinite(s3)):
         return 0.0
-    return s3 / (6.0 * s2 ** 1.5)
+    return (s3 / m) / (6.0 * (s2 / m) ** 1.5)
 
 
 def interval_from(reps: NDArray[np.float64], estimate: float, level: float, interval: str,
@@ -437,6 +475,6 @@ def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "
         if how == "bca":
             g = np.zeros(len(res.params))
             g[list(res.params).index(p)] = 1.0
-            a = acceleration(res, g)
+            a = acceleration(res, g, bs.kind)
         out[p] = interval_from(bs.column(p), v, level, how, a)
     return out

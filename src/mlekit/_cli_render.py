@@ -120,13 +120,14 @@ def emit_fit(res: Any, s: Summary, derived: list[dict[str, Any]], args: argparse
 
 def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: str, con: Any) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     fam = type(res.dist).__name__
-    con.print(f"[bold]{fam}[/bold] fit to {desc}")
+    con.print(f"[bold]{escape(fam)}[/bold] fit to {escape(desc)}")
     status = "converged" if res.converged else "[bold red]NOT converged[/bold red]"
-    con.print(f"  data      {s._data_line()}")
-    con.print(f"  method    {res.method}"
+    con.print(f"  data      {escape(s._data_line())}")
+    con.print(f"  method    {escape(res.method)}"
               + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
     con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
               f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
@@ -138,7 +139,7 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
     t.add_column(pct, justify="right")
     t.add_column("")
     for row in s._rows():
-        t.add_row(*row)
+        t.add_row(*_esc(row))
     con.print(t)
     if derived:
         d = Table(box=box.SIMPLE_HEAD, show_edge=False)
@@ -148,11 +149,23 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
         d.add_column(f"{s.level * 100:g}% CI", justify="right")
         d.add_column("method")
         for r in derived:
-            d.add_row(r["name"], _f(r["estimate"]), _f(r["se"]),
-                      f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or ""))
+            d.add_row(*_esc([r["name"], _f(r["estimate"]), _f(r["se"]),
+                             f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or "")]))
         con.print(d)
     for sev, msg in s._notes():
-        con.print(("[red]! [/red]" if sev == "warning" else "· ") + msg, highlight=False)
+        if "ci(method='profile')" in msg:   # the Python hint, in command-line words
+            if s.ci_method == "profile":
+                msg = msg.split(": Wald")[0] + " (profile intervals shown)"
+            else:
+                msg = msg.replace("ci(method='profile')", "--ci profile")
+        con.print(("! " if sev == "warning" else "· ") + msg, highlight=False, markup=False)
+
+
+def _esc(cells: Any) -> list[str]:
+    """Table cells as literal text (no rich markup: '[lower, upper]' stays as written)."""
+    from rich.markup import escape
+
+    return [escape(str(c)) for c in cells]
 
 
 def _f(v: Any) -> str:
@@ -175,11 +188,24 @@ def _frame(table: Any) -> Any:
 
 
 def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
-    """Render a grouped fit (``--by``): a row per group."""
-    df = _frame(g.params)
+    """Render a grouped fit (``--by``): a row per group with estimates, SEs and intervals."""
+    import pandas as pd
+
+    params = _frame(g.params)
+    kw: dict[str, Any] = {}
+    if args.ci == "bootstrap":
+        if args.n_boot is not None:
+            kw["n_boot"] = args.n_boot
+        if args.seed is not None:
+            kw["rng"] = args.seed
+    ci = _frame(g.ci(level=args.level, method=args.ci, **kw))
+    df = pd.concat([params, ci], axis=1)
+    key = df.index.name or args.by
+    df = df.reset_index().rename(columns={df.index.name or "index": key})
     if args.format == "json":
         recs = json.loads(df.to_json(orient="records", double_precision=15))
-        _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "groups": recs})
+        _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "ci_level": args.level,
+                    "ci_method": args.ci, "groups": recs})
         return 0
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -187,14 +213,29 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     from rich import box
     from rich.table import Table
 
+    names = [c for c in g.param_names if c in df.columns]
     con = _console()
-    con.print(f"[bold]{args.family}[/bold] fit to {desc}, one per {args.by} ({len(df)} groups)")
+    from rich.markup import escape
+
+    con.print(f"[bold]{escape(args.family)}[/bold] fit to {escape(desc)}, one per "
+              f"{escape(args.by)} ({len(df)} groups)")
     t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    t.add_column(str(key))
+    t.add_column("n", justify="right")
+    for p in names:
+        t.add_column(p, justify="right")
+        t.add_column(f"{args.level * 100:g}% CI", justify="right")
+    t.add_column("status")
     limit = 40
     for _, row in df.head(limit).iterrows():
-        t.add_row(*[fmt(float(v)) if isinstance(v, float) else str(v) for v in row])
+        cells = [str(row[key]), fmt(float(row["n"]))] if "n" in df.columns else [str(row[key]), ""]
+        for p in names:
+            lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
+            cells += [fmt(float(row[p])), f"{fmt(float(lo))} … {fmt(float(hi))}"]
+        status = str(row.get("status", ""))
+        msg = str(row.get("message", "") or "")
+        cells.append(status + (f": {msg}" if msg else ""))
+        t.add_row(*_esc(cells))
     con.print(t)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
@@ -217,14 +258,17 @@ def default_candidates(data: Any) -> list[str]:
 
 
 def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
-    df = _frame(cmp.table)
     if args.format == "json":
         if hasattr(cmp, "to_dict"):
-            _dump_json(cmp.to_dict())
+            _dump_json(json.loads(json.dumps(cmp.to_dict(), default=_num)))
         else:
-            recs = json.loads(df.to_json(orient="records", double_precision=15))
-            _dump_json({"best": cmp.best.family, "table": recs})
+            df = _frame(cmp.table)
+            _dump_json({"best": cmp.best.family,
+                        "table": json.loads(df.reset_index().to_json(orient="records"))})
         return
+    df = _frame(cmp.table)
+    if df.index.name:
+        df = df.reset_index()
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
@@ -232,13 +276,48 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     from rich.table import Table
 
     con = _console()
-    con.print(f"[bold]compare[/bold] on {desc}: best by AIC is [bold]{cmp.best.family}[/bold]")
+    crit = str(getattr(cmp, "criterion", "aic")).upper()
+    from rich.markup import escape
+
+    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is "
+              f"[bold]{escape(cmp.best.family)}[/bold]")
+    show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
+                        "converged") if c in df.columns]
+    if crit != "AICC" and "aicc" in show:
+        show.remove("aicc")
+    heads = {"delta_aic": "ΔAIC", "weight": "Akaike weight", "gof_p": "GOF p", "aic": "AIC",
+             "aicc": "AICc", "bic": "BIC"}
     t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fiu" else "left")
+    for c in show:
+        t.add_column(heads.get(c, c), justify="left" if c == "family" else "right", no_wrap=True)
     for _, row in df.iterrows():
-        t.add_row(*[_cell(v) for v in row])
+        cells = []
+        for c in show:
+            v = row[c]
+            if c == "weight":
+                cells.append(f"{float(v):.3f}")
+            elif c == "gof_p":
+                nan = v is None or (isinstance(v, float) and math.isnan(v))
+                cells.append("" if nan else f"{float(v):.2g}")
+            elif c == "converged":
+                cells.append("yes" if bool(v) else "NO")
+            elif isinstance(v, float):
+                cells.append(f"{v:.2f}" if c == "delta_aic" else fmt(v, 7))
+            else:
+                cells.append(str(v))
+        t.add_row(*_esc(cells))
     con.print(t)
+    for c, what in (("boundary", "on the boundary: "), ("notes", "")):
+        if c in df.columns:
+            for _, row in df.iterrows():
+                if row[c]:
+                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}",
+                              markup=False)
+    for fam, why in (getattr(cmp, "failed", None) or {}).items():
+        con.print(f"✗ {fam} failed: {why}", markup=False)
+    skipped = getattr(cmp, "skipped", None) or {}
+    if skipped:
+        con.print("skipped (support does not fit the data): " + ", ".join(skipped))
 
 
 def _cell(v: Any) -> str:
@@ -267,7 +346,7 @@ def emit_families(args: argparse.Namespace) -> None:
     t.add_column("density / mass")
     for f in fams:
         params = ", ".join(_domain(p, d) for p, d in f["domains"].items())
-        t.add_row(f["name"], params, f["support"], f["formula"])
+        t.add_row(*_esc([f["name"], params, f["support"], f["formula"]]))
     con = _console()
     con.print(t)
     con.print(f"{len(fams)} families. Aliases such as gaussian, t, negbin are accepted.")
@@ -300,7 +379,7 @@ def emit_datasets(args: argparse.Namespace) -> None:
     t.add_column("columns")
     t.add_column("what")
     for r in recs:
-        t.add_row(f"mlekit:{r['name']}", str(r["rows"]), ", ".join(r["columns"]), r["title"])
+        t.add_row(*_esc([f"mlekit:{r['name']}", str(r["rows"]), ", ".join(r["columns"]), r["title"]]))
     con = _console()
     con.print(t)
     con.print("Use as a file: mlekit fit mlekit:lightbulbs --column hours --observed failed "

@@ -110,6 +110,12 @@ class Comparison:
                 f"{html.escape(str(self.table.index[0]) if len(self.fits) else 'none')}</code></p>"
                 f"{body}{'<ul>' + extra + '</ul>' if extra else ''}</div>")
 
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Overlay the candidate families on the data (:func:`mlekit.plot.compare`)."""
+        from .plot import compare as plot_compare
+
+        return plot_compare(self, ax, **kwargs)
+
     def to_dict(self) -> dict[str, Any]:
         rows = []
         for fam, row in self.table.iterrows():

@@ -6,7 +6,6 @@ so the demo, the examples folder and the tests share one implementation.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 import warnings
@@ -35,58 +34,26 @@ def _mk() -> Any:
 
 
 def _profile_ci(res: Any, name: str, level: float = 0.95) -> tuple[float, float]:
-    """Profile-likelihood interval (mlekit's inference module, or the plot's profile)."""
-    try:
-        return res.ci(level=level, method="profile")[name]  # type: ignore[no-any-return]
-    except ModuleNotFoundError:
-        from .plot import profile_curve
-
-        return profile_curve(res, name, level)["ci"]  # type: ignore[no-any-return]
+    """Profile-likelihood interval of one parameter."""
+    return res.ci(level=level, method="profile")[name]  # type: ignore[no-any-return]
 
 
 def _quantity(res: Any, kind: str, arg: float, level: float = 0.95) -> tuple[float, float, float]:
-    """(estimate, lo, hi) of a quantile or survival probability, by the delta method."""
-    if hasattr(res, kind):
-        d = getattr(res, kind)(arg, level=level)
-        return float(d.estimate), float(d.ci[0]), float(d.ci[1])
-    from .plot._common import delta_band
-    from .plot._survival import survival_band
-
-    if kind == "sf":
-        s, lo, hi = survival_band(res, [arg], level)
-        return float(s[0]), float(lo[0]), float(hi[0])
-    est, lo, hi = delta_band(res, lambda d: d.ppf([arg]), level)
-    return float(est[0]), float(lo[0]), float(hi[0])
+    """(estimate, lo, hi) of ``res.quantile(q)`` or ``res.sf(t)`` (delta method)."""
+    d = getattr(res, kind)(arg, level=level)
+    return float(d.estimate), float(d.ci[0]), float(d.ci[1])
 
 
 def _lrt_fixed(res: Any, fixed: dict[str, float]) -> tuple[float, float]:
     """LR statistic and p-value of ``fixed`` against the fit."""
-    mk = _mk()
-    try:
-        t = mk.lr_test(res, fixed=fixed)
-        return float(t.statistic), float(t.p_value)
-    except ModuleNotFoundError:  # the inference module is not in this installation
-        pass
-    from scipy.stats import chi2
-
-    th = tuple(fixed.get(p, v) for p, v in res.params.items())
-    stat = max(0.0, 2.0 * (res.loglik - res.likelihood.loglik(th)))
-    return stat, float(chi2.sf(stat, len(fixed)))
+    t = _mk().lr_test(res, fixed=fixed)
+    return float(t.statistic), float(t.p_value)
 
 
 def _rank(data: Any, families: list[str]) -> list[Any]:
-    """Fits of several families, best AIC first (mk.compare when available)."""
-    mk = _mk()
-    try:
-        cmp = mk.compare(data, families)
-        fits = getattr(cmp, "fits", None) or getattr(cmp, "results", None)
-        if isinstance(fits, dict):
-            fits = list(fits.values())
-        if fits:
-            return sorted([f for f in fits if f is not None], key=lambda r: r.aic)
-    except (ModuleNotFoundError, AttributeError):
-        pass
-    return sorted((mk.fit(data, f) for f in families), key=lambda r: r.aic)
+    """Fits of several families, best AIC first."""
+    cmp = _mk().compare(data, families, gof=False)
+    return sorted(cmp.fits.values(), key=lambda r: r.aic)
 
 
 def _pct(v: float, digits: int = 1) -> str:
@@ -203,16 +170,17 @@ def defects(out: str | None) -> Example:
     ex.reading = (f"Defect counts vary more than a Poisson allows (variance {counts.var():.1f} vs mean "
                   f"{counts.mean():.1f}): the {best.family.replace('_', ' ')} wins by ΔAIC = "
                   f"{daic:.0f}, so some shifts are truly worse than others.")
-    try:
-        g = mk.fit(counts, "poisson", by=df["machine"].to_numpy())
-        table = g.params if not hasattr(g.params, "to_pandas") else g.params.to_pandas()
-        col = "rate" if "rate" in table.columns else table.columns[1]
-        worst = table.sort_values(col, ascending=False).iloc[0]
-        label = worst.iloc[0] if "group" not in table.columns else worst["group"]
-        ex.lines.append(("by machine", f"{len(table)} Poisson rates in one call; highest "
-                         f"{label}: {float(worst[col]):.2f} per shift"))
-    except (ModuleNotFoundError, ImportError, KeyError, AttributeError, TypeError):
-        pass  # grouped fits (by=) are not in this installation
+    pois = next(f for f in fits if f.family == "poisson")
+    t = mk.lr_test(pois, nb)   # Poisson is the boundary size = inf: chi-bar-square
+    ex.numbers["lrt"] = (float(t.statistic), float(t.p_value))
+    ex.lines.append(("test", f"Poisson within negative binomial: LR = {t.statistic:.1f}, "
+                     f"p = {t.p_value:.1g} (boundary case, chi-bar-square)"))
+    g = mk.fit(counts, "poisson", by=df["machine"])    # one rate per machine, in one call
+    rates = g.params["rate"]
+    ex.numbers["by_machine"] = (rates.idxmax(), float(rates.max()), rates.idxmin(), float(rates.min()))
+    ex.lines.append(("by machine", f"{len(rates)} Poisson rates in one call: from "
+                     f"{rates.min():.2f} ({rates.idxmin()}) to {rates.max():.2f} ({rates.idxmax()}) "
+                     "defects per shift"))
     if out is not None:
         fig, ax = _figure(7, 4.5)
         mk.plot.compare(fits, ax, kind="density")
@@ -220,41 +188,68 @@ def defects(out: str | None) -> Example:
     return ex
 
 
+def _lift_model() -> Any:
+    """One visitor's conversion, with parameters A's rate and B's lift over it."""
+    import numpy as np
+
+    mk = _mk()
+
+    @mk.model(p_a=mk.UnitInterval, lift=mk.Interval(-1.0, 1.0))
+    def ab(converted: Any, is_b: Any, p_a: float, lift: float) -> Any:
+        p = p_a + lift * is_b
+        return converted * np.log(p) + (1 - converted) * np.log1p(-p)
+
+    return ab
+
+
+def ab_visitors(df: Any) -> tuple[dict[str, Any], Any]:
+    """The A/B table as four weighted rows: (converted, is_b) with the number of visitors."""
+    import numpy as np
+
+    conv, vis = df["conversions"].to_numpy(float), df["visitors"].to_numpy(float)
+    is_b = (df["variant"] == "B").to_numpy(float)
+    data = {"converted": np.repeat([[1.0, 0.0]], len(df), axis=0).ravel(),
+            "is_b": np.repeat(is_b, 2)}
+    weights = np.column_stack([conv, vis - conv]).ravel()
+    return data, weights
+
+
 def ab_test(out: str | None) -> Example:
     mk = _mk()
-    from scipy.stats import chi2, norm
-
     ex = Example("ab-test", "An A/B test: is button B's conversion rate higher?")
     df = mk.datasets.ab_test()
     fits = {}
     for _, row in df.iterrows():
         conv, vis = int(row["conversions"]), int(row["visitors"])
         fits[row["variant"]] = mk.fit(mk.Data([1, 0], weights=[conv, vis - conv]), "bernoulli")
-    conv, vis = int(df["conversions"].sum()), int(df["visitors"].sum())
-    pooled = mk.fit(mk.Data([1, 0], weights=[conv, vis - conv]), "bernoulli")
+    model = _lift_model()
+    data, w = ab_visitors(df)
+    full = mk.fit(model, data=data, weights=w)                        # A's rate, and B's lift
+    same = mk.fit(model, data=data, weights=w, fixed={"lift": 0.0})  # one rate for both
+    lift = full.params["lift"]
+    lo, hi = full.ci(method="profile")["lift"]
+    t = mk.lr_test(same, full)
     a, b = fits["A"], fits["B"]
-    lift = b.params["p"] - a.params["p"]
-    se = math.hypot(a.se["p"], b.se["p"])          # independent samples: delta method
-    z = float(norm.ppf(0.975))
-    lo, hi = lift - z * se, lift + z * se
-    stat = 2.0 * (a.loglik + b.loglik - pooled.loglik)   # one rate for both vs one each
-    pval = float(chi2.sf(stat, 1))
     ex.numbers = {"pA": a.params["p"], "pB": b.params["p"], "lift": lift, "ci": (lo, hi),
-                  "lrt": stat, "p_value": pval}
+                  "lrt": float(t.statistic), "p_value": float(t.p_value)}
     ex.lines = [("data", "; ".join(f"{r.variant}: {r.conversions} of {r.visitors} converted"
                                    for r in df.itertuples())),
-                ("estimate", f"A {_pct(a.params['p'])}%, B {_pct(b.params['p'])}% "
-                 "(Bernoulli fit per variant)"),
-                ("test", f"one rate for both vs one each: LR = {stat:.2f}, df = 1, p = {pval:.3f}")]
+                ("estimate", f"A {_pct(a.params['p'])}%, B {_pct(b.params['p'])}%; lift "
+                 f"{_pct(lift, 2)} points (SE {_pct(full.se['lift'], 2)}), 95% profile CI "
+                 f"{_pct(lo, 2)}–{_pct(hi, 2)}"),
+                ("test", f"one rate for both (lift = 0) vs one each: LR = {t.statistic:.2f}, "
+                 f"df = {t.df:g}, p = {t.p_value:.3f}")]
     ex.reading = (f"the conversion rate of B is {_pct(lift)} points higher, 95% CI "
-                  f"{_pct(lo)}–{_pct(hi)}, LRT p = {pval:.3f}")
+                  f"{_pct(lo)}–{_pct(hi)}, LRT p = {t.p_value:.3f}")
     if out is not None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
-        for ax, (v, r) in zip(axes, fits.items()):
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
+        for ax, (v, r) in zip(axes[:2], fits.items()):
             mk.plot.profile(r, "p", ax)
             ax.set_title(f"variant {v}: conversion rate")
+        mk.plot.profile(full, "lift", axes[2])
+        axes[2].set_title("B's lift over A")
         _save(fig, out, "ab_test_profiles.png", ex)
     return ex
 

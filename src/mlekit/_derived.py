@@ -100,8 +100,12 @@ class _Quantity:
             with np.errstate(all="ignore"):
                 v = self.fn(th)
             return float(v)
-        except (ArithmeticError, ValueError, TypeError, MlekitError):
+        except (ArithmeticError, ValueError, TypeError, AttributeError, NotImplementedError,
+                MlekitError) as exc:
+            self.error = f"{type(exc).__name__}: {exc}"
             return math.nan
+
+    error = ""
 
 
 def _positive_family(res: FitResult) -> bool:
@@ -130,7 +134,7 @@ def _callable(res: FitResult, fn: Callable[[dict[str, float]], float], name: str
     def g(th: tuple[float, ...]) -> float:
         return float(fn(dict(zip(names, (float(t) for t in th)))))
 
-    label = name or getattr(fn, "__name__", "g")
+    label = str(name or getattr(fn, "__name__", "g"))
     if label == "<lambda>":
         label = "g(params)"
     return _Quantity(res, g, label, "identity")
@@ -380,10 +384,12 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
     th = tuple(float(res.params[p]) for p in res.params)
     est = g(th)
     if not math.isfinite(est):
+        why = f" ({g.error})" if g.error else ""
         raise ParameterError(
-            f"{g.name} is not finite at the estimate ({est}) for {res.family} with "
+            f"{g.name} is not finite at the estimate ({est}){why} for {res.family} with "
             f"{', '.join(f'{k}={v:.6g}' for k, v in res.params.items())}. Hint: the quantity may "
-            "not exist for these parameter values (e.g. the mean of a heavy-tailed fit).")
+            "not exist for these parameter values (e.g. the mean of a heavy-tailed fit); for a "
+            "custom model give a function of the parameters instead of a name.")
     grad = gradient(res, g, th)
     reg = _regular(res)
     cov = np.asarray(res.cov)
@@ -410,7 +416,7 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
     interval = check_interval(kw.pop("interval", "percentile"))
     bs = replicates(res, **kw)
     vals = np.array([g(tuple(row)) for row in bs.params]) if bs.params.size else np.empty(0)
-    a = acceleration(res, grad) if interval == "bca" else 0.0
+    a = acceleration(res, grad, bs.kind) if interval == "bca" else 0.0
     return est, se, interval_from(vals, est, level, interval, a), sc
 
 

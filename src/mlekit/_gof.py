@@ -163,7 +163,7 @@ def _km(lo: NDArray[np.float64], hi: NDArray[np.float64], w: NDArray[np.float64]
     jump = d > 0
     done = S[-1] <= 1e-12
     tau = math.inf if done else float(uniq[-1])
-    F = 1.0 - S[jump]
+    F = np.asarray(1.0 - S[jump], dtype=float)
     if done and F.size:
         F[-1] = 1.0
     return uniq[jump], F, tau
@@ -253,7 +253,20 @@ def _segments_stats(u0: NDArray[np.float64], u1: NDArray[np.float64], A: NDArray
     return ks, cvm, max(ad, 0.0)
 
 
+def _edf_stats(u: NDArray[np.float64]) -> tuple[float, float, float]:
+    """The textbook formulas for unweighted exact data (``u`` sorted model cdf values)."""
+    n = u.size
+    i = np.arange(1, n + 1)
+    ks = float(max(np.max(i / n - u), np.max(u - (i - 1) / n)))
+    cvm = float(1.0 / (12 * n) + np.sum((u - (2 * i - 1) / (2 * n)) ** 2))
+    uc = np.clip(u, 1e-300, 1.0 - 1e-16)
+    ad = float(-n - np.sum((2 * i - 1) * (np.log(uc) + np.log1p(-uc[::-1]))) / n)
+    return ks, cvm, ad
+
+
 def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
+    if data.only_exact and data.exact.w is None:
+        return _edf_stats(np.sort(model(data.exact.x)))
     lo, hi, w, how = _rows(data)
     n = float(w.sum())
     if how == "empirical cdf":
@@ -326,9 +339,9 @@ def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, f
     tau = math.inf
     if how == "empirical cdf":
         order = np.argsort(lo, kind="stable")
-        Fn = np.searchsorted(lo[order], xs, side="right")
+        pos = np.searchsorted(lo[order], xs, side="right")
         cw = np.concatenate(([0.0], np.cumsum(w[order])))
-        Fn = cw[Fn] / n
+        Fn = cw[pos] / n
     elif how == "Kaplan–Meier estimate":
         t, Fj, tau = _km(lo, hi, w, True)
         idx = np.searchsorted(t, xs, side="right")
@@ -337,7 +350,6 @@ def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, f
         q, p, mass = _turnbull(lo, hi, w)
         cum = np.cumsum(mass)
         prev = np.concatenate(([0.0], cum[:-1]))
-        Fn = np.zeros(xs.size)
         j = np.searchsorted(p, xs, side="right")          # innermost intervals wholly <= x
         Fn = np.concatenate(([0.0], cum))[j]
         inside = (j < q.size)
@@ -417,7 +429,9 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | Non
     if not isinstance(res, FitResult):
         raise ParameterError(f"gof needs a fit result; got {type(res).__name__}.")
     if res.data is None or res.likelihood is None:
-        raise ParameterError(f"gof needs a fit with data; got a {res.method!r} fit without.")
+        raise ParameterError(
+            f"gof needs a family fit with its data (mk.fit(x, family)); got a {res.family!r} "
+            "fit without (a custom model or degenerate data).")
     try:
         B = int(n_boot)
     except (TypeError, ValueError):

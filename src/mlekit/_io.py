@@ -25,6 +25,7 @@ _EXT = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": 
 _COMPRESSED = (".gz", ".bz2", ".zst", ".lz4")
 
 # Progress callback: (done, total, description); total None when unknown.
+PROGRESS_BYTES = 32 * 2**20   # CSV files larger than this are read in blocks with progress
 Progress = Callable[[float, float | None, str], None]
 
 
@@ -133,13 +134,14 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
     conv = pc.ConvertOptions(include_columns=list(dict.fromkeys(columns)) if columns else None,
                              strings_can_be_null=True)
     size = os.path.getsize(path)
-    if progress is None or size < 32 * 2**20:
+    if progress is None or size < PROGRESS_BYTES:
         return pc.read_csv(path, parse_options=parse, convert_options=conv)
     batches = []
     src = pa.OSFile(path)
     try:
         reader = pc.open_csv(src, parse_options=parse, convert_options=conv,
-                             read_options=pc.ReadOptions(block_size=8 * 2**20))
+                             read_options=pc.ReadOptions(block_size=max(2**16, min(8 * 2**20,
+                                                                                   size // 8))))
         for batch in reader:
             batches.append(batch)
             progress(float(src.tell()), float(size), f"reading {os.path.basename(path)}")
@@ -196,7 +198,7 @@ def _read_stdin(stream: Any, columns: Sequence[str] | None) -> Any:
     wanted = list(columns or ())
     if wanted and wanted != [name]:
         _check_columns([name], wanted, "stdin")
-    vals = []
+    vals: list[float | None] = []
     for i, ln in enumerate(lines):
         if ln.lower() in ("nan", "na", "null", ""):
             vals.append(None)
@@ -231,15 +233,19 @@ def column_values(table: Any, name: str, *, source: str = "the input", what: str
         low = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
         out = np.empty(len(vals))
         for i, v in enumerate(vals):
-            if v is None:
+            key = "" if v is None else v.strip().lower()
+            if key in ("", "na", "nan", "null"):
                 out[i] = np.nan
-            elif v.strip().lower() in low:
-                out[i] = low[v.strip().lower()]
+            elif key in low:
+                out[i] = low[key]
             else:
-                bad = v
-                raise DataError(f"column {name!r} of {source} must be numeric"
-                                f"{' (' + what + ')' if what else ''}; got text such as {bad!r} "
-                                f"(row {i + 1}). Hint: choose another column with --column.")
+                try:
+                    out[i] = float(key)
+                except ValueError:
+                    raise DataError(f"column {name!r} of {source} must be numeric"
+                                    f"{' (' + what + ')' if what else ''}; got text such as {v!r} "
+                                    f"(row {i + 1}). Hint: choose another column with --column, "
+                                    "or fix that row.") from None
         return out
     raise DataError(f"column {name!r} of {source} must be numeric; got type {typ}.")
 

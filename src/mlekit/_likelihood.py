@@ -143,6 +143,10 @@ def _simple(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Seq
     x = _shifted(fam, blk, "x") if kind == "right" else blk.x
     if order == 0:
         return blk.wsum_of(f(x, th, blk)), np.zeros(k), np.zeros((k, k))
+    if kind == "exact":
+        fused = fam._exact_sums(blk, th)
+        if fused is not None:
+            return fused
     d = df(x, th, blk)
     if d is None:
         if flags is not None:
@@ -192,14 +196,18 @@ def interval_derivs(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | None,
     one_m_r = -np.expm1(e2[0] - e1[0])
     B = 1.0 / one_m_r
     A = r / one_m_r
+    # a bound at the edge of the support (F(lo) = 0, S(hi) = 0) contributes nothing: its log
+    # term is -inf and its derivatives NaN (0/0), which must not leak through A = 0
+    dead = ~(r > 0)
     g = [0.0 * val] * k
     for i in free:
-        g[i] = B * e1[1][i] - A * e2[1][i]
+        g[i] = B * e1[1][i] - np.where(dead, 0.0, A * e2[1][i])
     hess: list[list[Any]] = [[0.0 * val] * k for _ in range(k)]
     for i in free:
         for j in free:
             hess[i][j] = (B * (e1[2][i][j] + e1[1][i] * e1[1][j])
-                          - A * (e2[2][i][j] + e2[1][i] * e2[1][j]) - g[i] * g[j])
+                          - np.where(dead, 0.0, A * (e2[2][i][j] + e2[1][i] * e2[1][j]))
+                          - g[i] * g[j])
     return val, g, hess
 
 

@@ -141,9 +141,11 @@ def _same_data(a: FitResult, b: FitResult) -> bool:
     for ka, kb in zip(da.blocks.values(), db.blocks.values()):
         if ka.size != kb.size or not np.array_equal(ka.x, kb.x):
             return False
-        if (ka.w is None) != (kb.w is None) or (ka.w is not None and not np.array_equal(ka.w, kb.w)):
+        if (ka.w is None) != (kb.w is None):
             return False
-        if ka.hi is not None and not np.array_equal(ka.hi, kb.hi):
+        if ka.w is not None and kb.w is not None and not np.array_equal(ka.w, kb.w):
+            return False
+        if ka.hi is not None and (kb.hi is None or not np.array_equal(ka.hi, kb.hi)):
             return False
     return True
 

@@ -511,7 +511,7 @@ NONQUADRATIC = 0.10   # Wald vs profile end points differing by more than this s
 
 
 def nonquadratic_notes(res: FitResult, level: float, wald: dict[str, tuple[float, float]],
-                       max_rows: int = 20_000) -> list[str]:
+                       max_rows: int = 5_000) -> list[str]:
     """Messages for parameters whose Wald interval is off from the profile interval by more
     than ``NONQUADRATIC`` of the profile interval's width (a log-likelihood far from
     quadratic). Skipped for large data (the profile is quadratic there, and costs passes)."""

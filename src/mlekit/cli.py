@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="comma-separated families (default: a sensible set for the data)")
     fams.add_argument("--all", action="store_true",
                       help="every family whose support fits the data")
+    c.add_argument("--criterion", choices=("aic", "aicc", "bic"), default="aic",
+                   help="ranking criterion (default: aic)")
+    gof = c.add_mutually_exclusive_group()
+    gof.add_argument("--gof", dest="gof", action="store_true", default=None,
+                     help="add goodness-of-fit p-values (parametric bootstrap; default: only for "
+                          "up to 1,000 observations)")
+    gof.add_argument("--no-gof", dest="gof", action="store_false", help="skip goodness of fit")
+    c.add_argument("--seed", type=int, default=None, help="random seed for the GOF bootstrap")
     c.add_argument("--format", choices=("text", "json", "csv"), default="text")
     c.add_argument("--plot", metavar="FILE.png", help="overlay the fitted candidates on the data")
 
@@ -135,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
     e.add_argument("--host", default="127.0.0.1")
-    e.add_argument("--port", type=int, default=8000)
+    e.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     e.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
 
@@ -379,6 +387,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     progress = _Progress(args.quiet)
     if not 0.0 < args.level < 1.0:
         raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")
+    if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf):
+        raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
+                        "fit a group on its own (filter the file) to get them.")
     fixed = _parse_pairs(args.fixed, "fixed")
     start = _parse_pairs(args.start, "start")
     data, labels, desc = _load(args, progress)
@@ -386,8 +397,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
     with _Warnings(args):
         if labels is not None:
-            return render.grouped(args, mk.fit(data, args.family, fixed=fixed or None,
-                                          start=start or None, cov=args.cov, by=labels), desc)
+            import pandas as pd
+
+            g = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
+                       by=pd.Series(labels, name=args.by))
+            return render.grouped(args, g, desc)
         res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov)
         summary = render.summary_for(res, args)
         derived = render.derived_rows(res, args)
@@ -432,7 +446,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         candidates = render.default_candidates(data)
     with _Warnings(args):
-        cmp = mk.compare(data, candidates)
+        kw: dict[str, Any] = {"criterion": args.criterion, "gof": args.gof}
+        if args.seed is not None:
+            kw["rng"] = args.seed
+        if args.quiet:
+            kw["quiet"] = True
+        cmp = mk.compare(data, candidates, **kw)  # type: ignore[operator]
         if args.plot:
             import matplotlib
 
@@ -468,13 +487,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
+    import importlib
+
     try:
-        from . import web
+        web = importlib.import_module("mlekit.web")
     except ImportError as exc:
         raise UserError(f"the web explorer is not available: {exc}. Hint: pip install "
                         "'mlekit[web]'.") from None
-    _note(args, f"serving the explorer on http://{args.host}:{args.port} (Ctrl-C stops it)")
-    web.serve(args.host, args.port, not args.no_browser)
+    try:
+        web.serve(args.host, args.port, not args.no_browser)   # prints its address
+    except OSError as exc:
+        raise UserError(f"could not serve on {args.host}:{args.port}: {exc.strerror or exc}. "
+                        "Hint: choose another --port (0 picks a free one).") from None
     return EXIT_OK
 
 

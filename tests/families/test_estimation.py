@@ -163,3 +163,22 @@ def test_non_regular_families_report_extremes() -> None:
     assert res.params["scale"] == x.min()
     assert math.isclose(res.params["shape"], x.size / np.log(x / x.min()).sum(), rel_tol=1e-12)
     assert math.isfinite(res.se["shape"]) and math.isnan(res.se["scale"])
+
+
+@pytest.mark.parametrize("name", ["normal", "lognormal", "logistic", "gumbel", "cauchy", "loglogistic"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fused_sums_equal_per_observation_derivatives(name: str, weighted: bool) -> None:
+    from mlekit._data import Block
+    from mlekit._likelihood import _reduce
+
+    fam, params, _ = CASES[name]
+    x = dist(name).sample(300, rng=2)
+    w = np.random.default_rng(1).integers(1, 4, x.size).astype(float) if weighted else None
+    th = tuple(v * 1.1 for v in params.values())
+    fused = fam._exact_sums(Block(x, w), th)
+    assert fused is not None
+    blk = Block(x, w)
+    ref = _reduce(blk, fam._d_logpdf(x, th, blk), [0, 1], 2, 2)
+    assert math.isclose(fused[0], ref[0], rel_tol=1e-12)
+    np.testing.assert_allclose(fused[1], ref[1], rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(fused[2], ref[2], rtol=1e-10, atol=1e-10)

@@ -469,6 +469,11 @@ class Family:
     def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         return None
 
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Optional fused ``(loglik, grad, hess)`` summed over an exact block (all k
+        parameters), avoiding per-observation derivative arrays. None: not available."""
+        return None
+
     # estimation hooks
     def _suffstats(self, data: Data) -> Stats | None:
         """Sufficient statistics of one chunk, or None when there is no closed form."""

@@ -72,6 +72,10 @@ class LogNormal(Normal):
     def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         return super()._d_logcdf(_logx(blk, x), th, blk)
 
+    def _loc_x(self, blk: Block) -> tuple[Any, float]:
+        lx = _logx(blk, blk.x)
+        return lx, -blk.cached("sum_log_x", lambda: blk.wsum_of(lx))
+
     def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         return super()._d_logsf(_logx(blk, x), th, blk)
 
@@ -455,6 +459,25 @@ class LogLogistic(CumHaz):
         hll = -(k / lam**2) * (2.0 * s - 1.0 + 2.0 * k * s1s)
         return val, [gk, gl], [[hkk, hkl], [hkl, hll]]
 
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Fused sums via the logistic law of log x: (loc, scale) = (log scale, 1/shape)."""
+        k, lam = th
+        if np.ndim(k) or np.ndim(lam):
+            return None
+        from ._real import Logistic
+
+        lb = blk.cached("log_block", lambda: Block(_logx(blk, blk.x), blk.w))
+        fused = Logistic()._exact_sums(lb, (math.log(lam), 1.0 / k))
+        assert fused is not None
+        ll, gl, Hl = fused
+        ll -= blk.cached("sum_log_x", lambda: lb.wsum_of(lb.x))  # Jacobian of y = log x
+        gm, gs = gl
+        grad = np.array([-gs / k**2, gm / lam])
+        hkk = Hl[1, 1] / k**4 + 2.0 * gs / k**3
+        hkl = -Hl[0, 1] / (k * k * lam)
+        hll = (Hl[0, 0] - gm) / lam**2
+        return ll, grad, np.array([[hkk, hkl], [hkl, hll]])
+
     def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
         k, lam = th
         u = _logx(blk, x) - np.log(lam)
@@ -576,7 +599,7 @@ class Pareto(CumHaz):
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         a, m = th
         lx = _logx(blk, x)
-        val = np.log(a) + a * np.log(m) - (a + 1.0) * lx
+        val = np.where(x >= m, np.log(a) + a * np.log(m) - (a + 1.0) * lx, -np.inf)
         return (val, [1.0 / a + np.log(m) - lx, a / m + 0.0 * lx],
                 [[-1.0 / a**2 + 0.0 * lx, 1.0 / m + 0.0 * lx], [1.0 / m + 0.0 * lx, -a / m**2 + 0.0 * lx]])
 

@@ -275,6 +275,9 @@ class Laplace(LocScale):
     def _S(self, z: Any) -> Any:
         return self._G(-z)
 
+    def _exact_sums(self, blk: Block, th: Theta) -> None:
+        return None  # the loc curvature is the expected one (see _d_logpdf)
+
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         s = th[1]
         z = self._z(x, th)
@@ -449,6 +452,9 @@ class StudentT(LocScale):
 
     def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         return None
+
+    def _exact_sums(self, blk: Block, th: Theta) -> None:
+        return None  # three parameters: the per-observation path
 
     def _ppf(self, q: Any, th: Theta) -> Any:
         return th[0] + th[1] * stdtrit(th[2], q)

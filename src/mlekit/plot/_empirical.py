@@ -135,8 +135,10 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
         lo_S = np.where(S > 0, np.where(np.isfinite(lo_S), lo_S, 0.0), 0.0)
         hi_S = np.where(S >= 1, 1.0, np.where(S > 0, np.where(np.isfinite(hi_S), hi_S, 1.0), 0.0))
     kind = "kaplan-meier" if cx.size else "ecdf"
-    return Empirical(kind, times, 1.0 - S, lower=1.0 - hi_S, upper=1.0 - lo_S, level=level,
-                     at_risk=n, events=d)
+    f64 = np.float64
+    return Empirical(kind, times.astype(f64), (1.0 - S).astype(f64), lower=(1.0 - hi_S).astype(f64),
+                     upper=(1.0 - lo_S).astype(f64), level=level, at_risk=np.asarray(n, dtype=f64),
+                     events=np.asarray(d, dtype=f64))
 
 
 # ---------------------------------------------------------------------------- Turnbull
@@ -176,7 +178,7 @@ def turnbull(data: Any, *, discrete: bool = False, tol: float = 1e-10,
     # collapse identical rows
     rows = np.stack([lo, lopen, hi], axis=1)
     uniq, inv = np.unique(rows, axis=0, return_inverse=True)
-    w = np.bincount(inv.ravel(), weights=w)
+    w = np.bincount(inv.ravel(), weights=w).astype(np.float64)
     lo, lopen, hi = uniq[:, 0], uniq[:, 1], uniq[:, 2]
     # endpoints ordered by (value, rank): closed left 0, closed right 1, open left 2
     ends = [(v, 2.0 if o else 0.0, 0) for v, o in zip(lo, lopen)] + [(v, 1.0, 1) for v in hi]

@@ -13,7 +13,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.stats import chi2, norm
 
 from ..errors import MlekitWarning, ParameterError
@@ -35,36 +34,38 @@ def _check_param(res: Any, name: str) -> int:
 
 
 class _Profiler:
-    """Evaluates slice and profile log-likelihoods of one fit, caching refits."""
+    """Slice and two-parameter profile log-likelihoods of one fit (one-parameter profiles come
+    from :meth:`FitResult.profile`, mlekit's inference module)."""
 
     def __init__(self, res: Any) -> None:
         self.res = res
         self.lik = res.likelihood
         self.names = list(res.params)
         self.free = [p for p in self.names if p not in res.fixed]
-        self.fam = res.dist._copy()
-        self.fam.values = {}
+        self.is_family = hasattr(res.dist, "_check_data") and res.data is not None
         self.starts: dict[str, float] = {p: v for p, v in res.params.items() if p not in res.fixed}
 
     def slice(self, vals: dict[str, float]) -> float:
         th = tuple(vals.get(p, self.res.params[p]) for p in self.names)
         with np.errstate(all="ignore"):
-            ll = self.lik.loglik(th)
-        return float(ll) if math.isfinite(ll) else -math.inf
+            ll = float(self.lik.evaluate(th, 0)[0])
+        return ll if math.isfinite(ll) else -math.inf
 
     def profile(self, vals: dict[str, float]) -> float:
-        """max over the other free parameters with ``vals`` held fixed."""
+        """max over the other free parameters with ``vals`` held fixed (a refit)."""
         others = [p for p in self.free if p not in vals]
         if not others:
             return self.slice(vals)
         from .._fit import fit_family
 
+        fam = self.res.dist._copy()
+        fam.values = {}
         start = {p: self.starts[p] for p in others}
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MlekitWarning)
                 warnings.simplefilter("ignore", RuntimeWarning)
-                r = fit_family(self.fam, self.res.data, fixed={**self.res.fixed, **vals}, start=start)
+                r = fit_family(fam, self.res.data, fixed={**self.res.fixed, **vals}, start=start)
         except Exception:  # a grid point where the refit fails is off the curve
             return -math.inf
         if r.converged and math.isfinite(r.loglik):
@@ -90,44 +91,26 @@ def _span(res: Any, name: str, width: float) -> tuple[float, float]:
     return lo, hi
 
 
-def profile_curve(res: Any, name: str, level: float = 0.95, n: int = 41, kind: str = "profile"
-                  ) -> dict[str, Any]:
-    """The profile (or slice) log-likelihood of ``name`` on a grid, with the interval where it
-    stays above the cutoff: ``{"x", "loglik", "cutoff", "ci", "mle", "max"}``."""
+def profile_curve(res: Any, name: str, level: float = 0.95, n: int = 41) -> dict[str, Any]:
+    """The profile log-likelihood of ``name`` on a grid spanning a little more than its
+    ``level`` interval, and that interval (exact roots, from ``res.ci(method="profile")``):
+    ``{"x", "loglik", "cutoff", "ci", "mle", "max", "level"}``."""
     _check_param(res, name)
-    pr = _Profiler(res)
-    if len(pr.free) == 1 and kind == "profile":
-        n = max(n, 121)  # a one-parameter curve costs nothing: draw it finely
-    f = pr.profile if kind == "profile" else pr.slice
-    mle, top = res.params[name], res.loglik
+    free = [p for p in res.params if p not in res.fixed]
+    span = float(chi2.cdf(chi2.ppf(level, 1) * 2.2, 1))   # show the curve beyond the cutoff
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MlekitWarning)
+        prof = res.profile(name, n=max(n, 121) if len(free) == 1 else n, level=span)
+        ci = res.ci(level=level, method="profile")[name]
+    mle, top = float(res.params[name]), float(prof.loglik_max)
+    xs = np.asarray(prof.values, dtype=float)
+    ys = np.asarray(prof.loglik, dtype=float)
+    if not np.any(xs == mle):
+        k = int(np.searchsorted(xs, mle))
+        xs, ys = np.insert(xs, k, mle), np.insert(ys, k, top)
     cut = top - float(chi2.ppf(level, 1)) / 2.0
-    width = 3.0
-    for _ in range(6):  # widen until the curve falls below the cutoff on both sides
-        lo, hi = _span(res, name, width)
-        ends = [f({name: lo}), f({name: hi})]
-        if all(e < cut - 0.5 for e in ends) or width > 40:
-            break
-        width *= 1.7
-    xs = np.unique(np.concatenate([np.linspace(lo, hi, n), [mle]]))
-    ys = np.array([top if x == mle else f({name: float(x)}) for x in xs])
-    ci = []
-    for side in (-1, 1):
-        seq = xs[xs < mle][::-1] if side < 0 else xs[xs > mle]
-        yy = ys[xs < mle][::-1] if side < 0 else ys[xs > mle]
-        below = np.flatnonzero(yy < cut)
-        if not below.size:
-            ci.append(-math.inf if side < 0 else math.inf)  # open: never crosses in range
-            continue
-        j = int(below[0])
-        a = mle if j == 0 else float(seq[j - 1])
-        b = float(seq[j])
-        fa, fb = (top if a == mle else f({name: a})) - cut, f({name: b}) - cut
-        if math.isfinite(fa) and math.isfinite(fb) and fa * fb < 0:
-            ci.append(brentq(lambda v: f({name: v}) - cut, a, b, xtol=1e-10 * max(1, abs(mle))))
-        else:
-            ci.append(b)
-    return {"x": xs, "loglik": ys, "cutoff": cut, "ci": (ci[0], ci[1]), "mle": mle, "max": top,
-            "level": level, "kind": kind}
+    return {"x": xs, "loglik": ys, "cutoff": cut, "ci": (float(ci[0]), float(ci[1])), "mle": mle,
+            "max": top, "level": level}
 
 
 def loglik(res: Any, name: str | None = None, ax: Any = None, *, level: float = 0.95,
@@ -236,7 +219,8 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
         spans.append((lo2, hi2))
     xa = np.linspace(*spans[0], n)
     xb = np.linspace(*spans[1], n)
-    others = len(free) > 2
+    others = len(free) > 2 and pr.is_family   # profile out the rest (a refit per point)
+    sliced = len(free) > 2 and not others
     if others:
         n = min(n, 25)
         xa, xb = np.linspace(xa[0], xa[-1], n), np.linspace(xb[0], xb[-1], n)
@@ -259,7 +243,8 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
             label=f"MLE ({res.params[a]:.4g}, {res.params[b]:.4g})")
     ax.set_xlabel(a)
     ax.set_ylabel(b)
-    how = "others profiled out" if others else "log-likelihood surface"
+    how = "others profiled out" if others else ("others at their MLE" if sliced
+                                                  else "log-likelihood surface")
     ax.set_title(f"Joint regions for {a}, {b} ({how})")
     if legend:
         ax.legend(frameon=True, framealpha=0.8, fontsize="small", loc="best")
