@@ -46,7 +46,7 @@ def test_fewer_observations_than_parameters() -> None:
 
 
 def test_values_outside_support_count_and_first_index() -> None:
-    with pytest.raises(DataError, match=r"Weibull requires values in \[0, inf\); got 2 values outside "
+    with pytest.raises(DataError, match=r"Weibull requires values in \(0, inf\); got 2 values outside "
                                         r"\(first at index 1: -1\).*left-censored"):
         mk.fit([1.0, -1.0, 2.0, -3.0], "weibull")
     with pytest.raises(DataError, match=r"Poisson.*got 1 values outside \(first at index 2: 1.5\)"):
@@ -147,3 +147,13 @@ def test_normal_data_send_student_t_df_to_the_boundary() -> None:
         res = mk.fit(x, "student_t")
     if res.params["df"] > 1e4:
         assert any("normal" in str(w.message) for w in rec)
+
+
+def test_exact_zero_lifetimes_get_a_clear_error() -> None:
+    with pytest.raises(DataError, match=r"Weibull requires values in \(0, inf\); got 1 values outside "
+                                        r"\(first at index 0: 0\).*left-censored"):
+        mk.fit([0.0, 1.0, 2.0, 3.0], "weibull")
+    # a zero that is really "failed before the first inspection" is left-censored data
+    d = mk.Data.interval([-np.inf, 1.0, 2.0, 3.0], [0.5, 1.0, 2.0, 3.0])
+    assert mk.fit(d, "weibull").converged
+    assert mk.fit([0.0, 1.0, 2.0, 3.0], "exponential").converged  # f(0) = rate is fine

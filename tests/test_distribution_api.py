@@ -52,7 +52,7 @@ def test_families_listing() -> None:
     fams = mk.families()
     assert len(fams) == 22
     wb = next(f for f in fams if f["name"] == "weibull")
-    assert wb["params"] == ["shape", "scale"] and wb["support"] == "[0, inf)" and "exp" in wb["formula"]
+    assert wb["params"] == ["shape", "scale"] and wb["support"] == "(0, inf)" and "exp" in wb["formula"]
     nb = next(f for f in fams if f["name"] == "negative_binomial")
     assert nb["params"] == ["mean", "size"] and nb["discrete"]
 

@@ -436,8 +436,17 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
             if math.isfinite(d.upper):
                 on |= d.upper - v <= tol
             far = np.abs(d.to_unconstrained(np.where(on, _mid(d), v)) - eta0[:, j]) > 16
+            if d.kind == "real":
+                far[:] = False  # a real-line parameter has no open end to run to
+        # the family's own limits (t's df -> inf, NB size -> inf), as in separate fits
+        limit = np.zeros(TH.shape[0], dtype=bool)
+        has_limits = type(fam)._boundary_message is not Family._boundary_message
+        for i in np.flatnonzero(fitted & ~on) if has_limits else ():
+            row = dict(zip(fam.param_names, (float(t) for t in TH[i])))
+            if all(math.isfinite(t) for t in row.values()) and fam._boundary_message(name, row):
+                limit[i] = True
         hint = _boundary_hint(fam, name)
-        st.flag(fitted & (on | (far & np.isfinite(eta0[:, j]))), "boundary",
+        st.flag(fitted & (on | limit | (far & np.isfinite(eta0[:, j]))), "boundary",
                 lambda i, name=name, hint=hint, j=j, d=d: f"{name} = {TH[i, j]:.6g} ran to the "
                 f"edge of its domain {d.describe()}" + hint)
 

@@ -300,7 +300,7 @@ class Weibull(CumHaz):
     name = "weibull"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
-    support = Support(0.0, math.inf, lower_closed=True)
+    support = _POS  # f(0) is 0 or infinite unless shape = 1: a zero lifetime is censored
     formula = "f(x) = (shape/scale) (x/scale)^(shape-1) exp(-(x/scale)^shape)"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -359,7 +359,8 @@ class Weibull(CumHaz):
                 or "scale" in fixed or not data.exact.size or len(data_chunks(data)) > 1):
             return None
         e, rc = data.exact, data.right
-        lx_e = e.cached("log_x", lambda: np.log(e.x))
+        with np.errstate(divide="ignore"):
+            lx_e = e.cached("log_x", lambda: np.log(e.x))
         if np.isneginf(lx_e).any():
             return None  # exact zeros: the density is 0 or infinite; let Newton report it
         R = e.wsum
@@ -437,7 +438,7 @@ class LogLogistic(CumHaz):
     name = "loglogistic"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
-    support = Support(0.0, math.inf, lower_closed=True)
+    support = _POS
     formula = "F(x) = 1 / (1 + (x/scale)^-shape)"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -522,7 +523,7 @@ class Rayleigh(CumHaz):
     name = "rayleigh"
     param_names = ("scale",)
     domains = (Positive,)
-    support = Support(0.0, math.inf, lower_closed=True)
+    support = _POS
     formula = "f(x) = (x/scale^2) exp(-x^2 / (2 scale^2))"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
