@@ -215,12 +215,14 @@ def test_small_data_in_memory(lifetimes, monkeypatch):
         assert "fitted in memory" in str(r.summary())
 
 
-def test_weibull_with_exact_zero_falls_back_to_newton(tmp_path):
-    """An exact zero disables the profile path (as in memory, where Newton then reports a
-    non-finite log-likelihood); the streamed fit takes the same route to the same error."""
+def test_weibull_with_exact_zero_is_rejected_like_in_memory(tmp_path):
+    """A lifetime of exactly 0 lies outside the Weibull support (its density there is 0 or
+    infinite): in memory and streamed, the same named error with the censoring hint."""
     rng = np.random.default_rng(9)
     x = 2.0 * rng.weibull(1.3, 30_000)
     x[123] = 0.0
     pq.write_table(pa.table({"x": x}), tmp_path / "z.parquet", row_group_size=5000)
-    with pytest.raises(DataError, match="not finite at the starting values"):
+    with pytest.raises(DataError, match=r"requires values in \(0, inf\).*index 123.*left-censored"):
+        mk.fit(x, "weibull")
+    with pytest.raises(DataError, match=r"requires values in \(0, inf\).*z.parquet.*left-censored"):
         mk.fit(mk.read_parquet(tmp_path / "z.parquet", column="x"), "weibull")
