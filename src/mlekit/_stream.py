@@ -360,7 +360,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     want = {"stats": has_stats and trunc is None,
             "values": fam.discrete and source.roles["trials"] is None,
             "hist": not closed_candidate and start_points == "histogram"}
-    from ._families._positive import Weibull
+    from ._families._lifetime import Weibull
     from ._families._real import Gumbel
 
     want["weibull"] = (isinstance(fam, Weibull) and type(fam)._fast_fit is Weibull._fast_fit

@@ -3,17 +3,8 @@
 from ._base import Family, Stats, Support, families, get_family, registry
 from ._bounded import Beta, Uniform
 from ._discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
-from ._positive import (
-                        Exponential,
-                        Gamma,
-                        InverseGaussian,
-                        LogLogistic,
-                        LogNormal,
-                        Lomax,
-                        Pareto,
-                        Rayleigh,
-                        Weibull,
-)
+from ._lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
+from ._positive import Gamma, InverseGaussian, LogNormal
 from ._real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
 
 __all__ = [
