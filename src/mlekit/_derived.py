@@ -150,6 +150,7 @@ def gradient(res: FitResult, g: _Quantity, th: tuple[float, ...]) -> NDArray[np.
     """``d g / d theta`` over all parameters (zeros for fixed and non-regular ones)."""
     doms = res.dist.domains
     out = np.zeros(len(th))
+    units = _units(res)
     for i in _regular(res):
         d = doms[i]
         with np.errstate(all="ignore"):
@@ -157,7 +158,10 @@ def gradient(res: FitResult, g: _Quantity, th: tuple[float, ...]) -> NDArray[np.
         if not math.isfinite(e):
             out[i] = math.nan
             continue
-        h = 1e-5 * max(1.0, abs(e))
+        u = units[i]
+        # a location steps in the data's units (1e-5 of 1 was 1e4 sigmas for data in 1e-9 units)
+        h = 1e-5 * (u if u is not None else max(1.0, abs(e)))
+        h = (e + h) - e
         vals = []
         for s in (-2, -1, 1, 2):
             t = list(th)
@@ -166,6 +170,12 @@ def gradient(res: FitResult, g: _Quantity, th: tuple[float, ...]) -> NDArray[np.
         dge = (vals[0] - 8 * vals[1] + 8 * vals[2] - vals[3]) / (12 * h)
         out[i] = dge / float(d.jacobian(e)[0])
     return out
+
+
+def _units(res: FitResult) -> tuple[float | None, ...]:
+    """Per parameter, the data's spread for locations in the data's units, else ``None``."""
+    units = getattr(res.likelihood, "units", None)
+    return tuple(units) if units is not None else (None,) * len(res.params)
 
 
 # ---------------------------------------------------------------------------- intervals
@@ -277,13 +287,16 @@ def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
     l_star = prof.llmax - q / 2.0
     tr = _transform(g.scale, est)
     u_hat = tr(est)
+    # locations in units of the data's spread (SLSQP's steps and tolerances are absolute)
+    units = _units(res)
+    sc = np.array([units[i] if units[i] is not None else 1.0 for i in reg])
 
     def eta_of(th: tuple[float, ...]) -> NDArray[np.float64]:
-        return np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, reg)])
+        return np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, reg)]) / sc
 
     def theta(eta: NDArray[np.float64]) -> tuple[float, ...]:
         t = list(th0)
-        for i, d, e in zip(reg, doms, eta):
+        for i, d, e in zip(reg, doms, eta * sc):
             t[i] = float(d.from_unconstrained(e))
         return tuple(t)
 
@@ -291,7 +304,7 @@ def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
         eta_hat = eta_of(tuple(th0))
     if not np.all(np.isfinite(eta_hat)):
         eta_hat = np.where(np.isfinite(eta_hat), eta_hat, 0.0)
-    J1 = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta_hat)])
+    J1 = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta_hat * sc)]) * sc
     cov = np.asarray(res.cov)[np.ix_(reg, reg)]
     cov_e = cov / np.outer(J1, J1)
     ok_cov = bool(np.all(np.isfinite(cov_e))) and bool(np.all(np.diag(cov_e) > 0))
@@ -309,7 +322,7 @@ def _extreme(res: FitResult, prof: Any, g: _Quantity, q: float, est: float,
 
     def cons_jac(eta: NDArray[np.float64]) -> NDArray[np.float64]:
         _, gr, _ = prof.lik.evaluate(theta(eta), 1)
-        jac = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta)])
+        jac = np.array([float(d.jacobian(e)[0]) for d, e in zip(doms, eta * sc)]) * sc
         out = gr[reg] * jac
         return out if np.all(np.isfinite(out)) else np.zeros(len(reg))
 

@@ -22,6 +22,7 @@ from ._data import Block, Data
 from ._engine import map_reduce
 from ._families._base import Family, get_family
 from ._likelihood import Likelihood
+from ._numdiff import data_unit
 from ._optimize import newton
 from ._result import Diagnostic, FitResult
 from .errors import (
@@ -313,29 +314,39 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
         ll, g, H = lik.evaluate(th, 2)
         return dict(zip(fam.param_names, th)), ll, H, "fixed", 0, 0.0, True, diags
     x, w = _start_points(dat)
+    # locations are in the data's units: optimise them in units of the data's spread, so the
+    # step cap and the line search are the same at any scale (1e-9 or 1e9)
+    sc = _real_scales(fam, free, x)
+    bounded = np.array([d.kind != "real" for d in doms], dtype=bool)
     with np.errstate(all="ignore"):
         try:
-            s0 = fam._start(x, w, fixed)
+            s_data = fam._start(x, w, fixed)
         except (ValueError, ZeroDivisionError, FloatingPointError):
-            s0 = {}
-    s0 = {**s0, **start}
+            s_data = {}
+    s0 = {**s_data, **start}
     starts = [s0]
+    if start and s_data:
+        starts.append(s_data)  # a poor user guess must not decide the fit
     # fall-back starts: scale the data-driven ones
     for f in (0.5, 2.0, 0.1, 10.0):
         starts.append({p: (v * f if fam.domains[fam.param_names.index(p)].lower == 0 else v)
-                       for p, v in s0.items()})
+                       for p, v in ({**start, **s_data} if s_data else s0).items()})
     last: dict[str, Any] = {}
 
     def make_obj() -> Any:
         def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
-            thf = [d.from_unconstrained(e) for d, e in zip(doms, eta)]
+            if np.any(np.abs(eta[bounded]) > 700):
+                # exp(eta) is subnormal or overflows: the parameter has no precision left and
+                # round-off makes up log-likelihood values (a "maximum" at rate = 5e-324)
+                return -math.inf, np.full(len(eta), math.nan), np.full((len(eta),) * 2, math.nan)
+            thf = [d.from_unconstrained(e) for d, e in zip(doms, eta * sc)]
             th = lik.theta([float(t) for t in thf])
             ll, g, H = lik.evaluate(th, order)
             if order == 0:
                 return ll, g, H
-            jac = [d.jacobian(e) for d, e in zip(doms, eta)]
-            J1 = np.array([float(j[0]) for j in jac])
-            J2 = np.array([float(j[1]) for j in jac])
+            jac = [d.jacobian(e) for d, e in zip(doms, eta * sc)]
+            J1 = np.array([float(j[0]) for j in jac]) * sc
+            J2 = np.array([float(j[1]) for j in jac]) * sc * sc
             gf, Hf = g[free], H[np.ix_(free, free)]
             last.update(th=th, ll=ll, g=g, H=H)
             return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
@@ -345,7 +356,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     for i, s in enumerate(starts):
         try:
             eta0 = np.array([float(d.to_unconstrained(s[fam.param_names[j]]))
-                             for d, j in zip(doms, free)])
+                             for d, j in zip(doms, free)]) / sc
         except KeyError:
             eta0 = np.zeros(len(free))
         if not np.all(np.isfinite(eta0)):
@@ -377,7 +388,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
             f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
             f"({res.message}). Hint: pass start={{...}} with plausible values."
         )
-    thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, res.x)]
+    thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, res.x * sc)]
     th = lik.theta(thf)
     if snap.get("th") != th:
         ll, g, H = lik.evaluate(th, 2)
@@ -396,7 +407,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
                                 f"the optimiser did not converge: {res.message} after "
                                 f"{res.iterations} iterations", "warning"))
     # boundary: a parameter ran far from its data-driven start
-    for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, s0), res.x):
+    for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, {**s0, **s_data}), res.x * sc):
         name = fam.param_names[j]
         # a transformed parameter that moved e^16 ~ 1e7-fold from its data-driven start has run
         # off towards an open end (a real-line parameter has no such end: its units are the data's)
@@ -409,6 +420,14 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     grad_norm = float(np.max(np.abs(g[free])))
     return (dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
             res.converged, diags)
+
+
+def _real_scales(fam: Family, free: list[int], x: np.ndarray) -> np.ndarray:
+    """Units for the optimiser's coordinates: the data's spread for locations in the data's
+    units (``family.data_unit_params``), 1 for the others (logs/logits are unit-free)."""
+    loc = getattr(fam, "data_unit_params", ())
+    s = data_unit(x) if loc else 1.0
+    return np.array([s if fam.param_names[j] in loc else 1.0 for j in free])
 
 
 def _nelder_mead_polish(obj: Any, res: Any) -> Any:
@@ -432,7 +451,8 @@ def _nelder_mead_polish(obj: Any, res: Any) -> Any:
         again = newton(obj, nm.x, maxiter=50)
     if again.converged and again.fun >= -nm.fun - 1e-12 * (1 + abs(nm.fun)):
         return again, False
-    _, g, H = obj(nm.x, 2)
+    with np.errstate(all="ignore"):
+        _, g, H = obj(nm.x, 2)
     from ._optimize import OptResult
     return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), True,
                      "converged (Nelder-Mead)"), True

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from ._data import Block, Data
 from ._engine import CHUNK_ROWS, map_reduce
 from ._families._base import Family
-from ._numdiff import numeric_derivs
+from ._numdiff import data_unit, numeric_derivs
 from .errors import ParameterError
 
 __all__ = ["Likelihood"]
@@ -51,6 +51,24 @@ class Likelihood:
         self.free_names = [self.names[i] for i in self.free]
         self.chunks = list(data.chunks(chunk_rows))
         self.flags: set[str] = set()
+        self._units: tuple[float | None, ...] | None = None
+
+    @property
+    def units(self) -> tuple[float | None, ...]:
+        """Per parameter: the data's spread for locations in the data's units
+        (``family.data_unit_params``), else ``None``: the step unit of numerical derivatives."""
+        if self._units is None:
+            loc = getattr(self.family, "data_unit_params", ())
+            unit = 1.0
+            if loc:
+                parts = []
+                for blk in self.data.blocks.values():
+                    if blk.size:
+                        step = max(1, blk.size // 10_000)  # a subsample is enough for a spread
+                        parts += [blk.x[::step]] + ([] if blk.hi is None else [blk.hi[::step]])
+                unit = data_unit(np.concatenate(parts)) if parts else 1.0
+            self._units = tuple(unit if p in loc else None for p in self.names)
+        return self._units
 
     # ------------------------------------------------------------------ parameters
     def theta(self, free_values: Sequence[float]) -> Theta:
@@ -69,17 +87,25 @@ class Likelihood:
         free = self.free
 
         flags = self.flags
+        units = self.units
 
         def one(chunk: Data) -> Result:
-            return chunk_terms(fam, chunk, th, order, free, k, flags)
+            return chunk_terms(fam, chunk, th, order, free, k, flags, units=units)
 
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            ll, g, H = map_reduce(one, self.chunks)
-            if self.data.truncation is not None:
-                tl, tg, tH = truncation_term(fam, self.data.truncation, th, order, free, k,
-                                             flags)
-                W = self.data.n_obs
-                ll, g, H = ll - W * tl, g - W * tg, H - W * tH
+            try:
+                ll, g, H = map_reduce(one, self.chunks)
+                if self.data.truncation is not None:
+                    tl, tg, tH = truncation_term(fam, self.data.truncation, th, order, free, k,
+                                                 flags, units=units)
+                    W = self.data.n_obs
+                    ll, g, H = ll - W * tl, g - W * tg, H - W * tH
+            except ArithmeticError:
+                # scalar (Python float) arithmetic at a parameter that under/overflowed to 0 or
+                # inf, e.g. exp(eta) = 0.0 on the way to a boundary: the derivatives (or the
+                # value) are not finite there; keep the value when it alone can be computed
+                ll = self.evaluate(th, 0)[0] if order else -math.inf
+                return ll, np.full(k, math.nan), np.full((k, k), math.nan)
         if math.isnan(ll):
             ll = -math.inf
         return float(ll), g, H
@@ -87,22 +113,43 @@ class Likelihood:
 
 # ---------------------------------------------------------------------- per-chunk terms
 def chunk_terms(fam: Family, chunk: Data, th: Theta, order: int, free: Sequence[int],
-                k: int, flags: set[str] | None = None) -> Result:
+                k: int, flags: set[str] | None = None, *, units: Any = None) -> Result:
     ll = 0.0
     g = np.zeros(k)
     H = np.zeros((k, k))
+    trunc = chunk.truncation
     for kind, blk in chunk.blocks.items():
         if not blk.size:
             continue
+        if trunc is not None and kind in ("left", "right"):
+            inside = _censored_within(fam, kind, blk, trunc)
+            if inside is not None:
+                kind, blk = "interval", inside
         if kind == "interval":
-            val, dg, dh = _interval(fam, blk, th, order, free, k, flags)
+            val, dg, dh = _interval(fam, blk, th, order, free, k, flags, units)
         else:
-            val, dg, dh = _simple(fam, kind, blk, th, order, free, k, flags)
+            val, dg, dh = _simple(fam, kind, blk, th, order, free, k, flags, units)
         ll += val
         if order:
             g += dg
             H += dh
     return ll, g, H
+
+
+def _censored_within(fam: Family, kind: str, blk: Block, trunc: tuple[float, float]
+                     ) -> Block | None:
+    """A censored block as intervals inside the truncation range: with sampling truncated to
+    ``[a, b]``, "X >= x" means ``x <= X <= b`` (probability ``F(b) - F(x)``, not ``S(x)``) and
+    "X <= x" means ``a <= X <= x``. ``None`` when the range leaves that side open."""
+    a, b = trunc
+    if kind == "right" and math.isfinite(b):
+        lo, hi = blk.x, np.full(blk.size, b)
+    elif kind == "left" and math.isfinite(a):
+        lo, hi = np.full(blk.size, math.ceil(a) if fam.discrete else a), blk.x
+    else:
+        return None
+    return blk.cached(f"within_truncation_{fam.discrete}", lambda: Block(
+        lo, blk.w, hi=hi, trials=blk.trials, rows=blk.rows))
 
 
 def _shifted(fam: Family, blk: Block, which: str) -> Any:
@@ -138,7 +185,7 @@ def _reduce(blk: Block, d: tuple[Any, list[Any], list[list[Any]]], free: Sequenc
 
 
 def _simple(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Sequence[int],
-            k: int, flags: set[str] | None = None) -> Result:
+            k: int, flags: set[str] | None = None, units: Any = None) -> Result:
     f, df = _funcs(fam, kind)
     x = _shifted(fam, blk, "x") if kind == "right" else blk.x
     if order == 0:
@@ -151,7 +198,7 @@ def _simple(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Seq
     if d is None:
         if flags is not None:
             flags.add("numeric")
-        d = numeric_derivs(lambda t: f(x, t, blk), th, fam.domains, free, order)
+        d = numeric_derivs(lambda t: f(x, t, blk), th, fam.domains, free, order, units=units)
     return _reduce(blk, d, free, k, order)
 
 
@@ -166,18 +213,18 @@ def log_interval_prob(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | Non
 
 
 def _interval(fam: Family, blk: Block, th: Theta, order: int, free: Sequence[int],
-              k: int, flags: set[str] | None = None) -> Result:
+              k: int, flags: set[str] | None = None, units: Any = None) -> Result:
     lo = _shifted(fam, blk, "x")
     hi = blk.hi
     if order == 0:
         return blk.wsum_of(log_interval_prob(fam, lo, hi, th, blk)), np.zeros(k), np.zeros((k, k))
-    d = interval_derivs(fam, lo, hi, th, blk, order, free, flags)
+    d = interval_derivs(fam, lo, hi, th, blk, order, free, flags, units=units)
     return _reduce(blk, d, free, k, order)
 
 
 def interval_derivs(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | None, order: int,
-                    free: Sequence[int], flags: set[str] | None = None
-                    ) -> tuple[Any, list[Any], list[list[Any]]]:
+                    free: Sequence[int], flags: set[str] | None = None, *,
+                    units: Any = None) -> tuple[Any, list[Any], list[list[Any]]]:
     """Derivatives of ``log(F(hi) - F(lo))`` from those of log F and log S at both ends."""
     ca, cb = fam._d_logcdf(lo, th, blk), fam._d_logcdf(hi, th, blk)
     sa, sb = fam._d_logsf(lo, th, blk), fam._d_logsf(hi, th, blk)
@@ -185,7 +232,7 @@ def interval_derivs(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | None,
         if flags is not None:
             flags.add("numeric")
         return numeric_derivs(lambda t: log_interval_prob(fam, lo, hi, t, blk), th, fam.domains,
-                              free, order)
+                              free, order, units=units)
     k = len(th)
     use_sf = cb[0] > _LOG_HALF
     # cdf form: P = F(b) - F(a); sf form: P = S(a) - S(b). Both: P = E1 - E2 with E1 > E2.
@@ -220,7 +267,8 @@ def _where3(cond: Any, a: tuple[Any, list[Any], list[list[Any]]],
 
 
 def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: int,
-                    free: Sequence[int], k: int, flags: set[str] | None = None) -> Result:
+                    free: Sequence[int], k: int, flags: set[str] | None = None, *,
+                    units: Any = None) -> Result:
     """``log P(a <= X <= b)`` and its derivatives (per observation; times W by the caller)."""
     a, b = trunc
     lo_s, hi_s = fam._support_bounds(th) if not getattr(fam, "nonregular", ()) else (-math.inf, math.inf)
@@ -240,7 +288,7 @@ def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: i
     else:
         if order == 0:
             return float(log_interval_prob(fam, xa, xb, th, None)[0]), np.zeros(k), np.zeros((k, k))
-        d = interval_derivs(fam, xa, xb, th, None, order, free, flags)
+        d = interval_derivs(fam, xa, xb, th, None, order, free, flags, units=units)
         return _scalar(d, free, k, order)
     if order == 0:
         return float(np.asarray(f(x, th, None))[0]), np.zeros(k), np.zeros((k, k))
@@ -248,7 +296,7 @@ def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: i
     if d is None:
         if flags is not None:
             flags.add("numeric")
-        d = numeric_derivs(lambda t: f(x, t, None), th, fam.domains, free, order)
+        d = numeric_derivs(lambda t: f(x, t, None), th, fam.domains, free, order, units=units)
     return _scalar(d, free, k, order)
 
 

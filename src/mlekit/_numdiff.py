@@ -9,6 +9,7 @@ are converted back to the natural scale with the chain rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ._domains import Domain
 
-__all__ = ["numeric_derivs", "numeric_grad_hess"]
+__all__ = ["numeric_derivs", "numeric_grad_hess", "data_unit"]
 
 _EPS = np.finfo(float).eps
 _H1 = _EPS ** (1 / 3)
@@ -32,11 +33,13 @@ def numeric_derivs(
     free: Sequence[int],
     order: int = 2,
     f0: Any = None,
+    units: Sequence[float | None] | None = None,
 ) -> tuple[Any, list[Any], list[list[Any]]]:
     """Value, gradient and Hessian of ``f(th)`` (element-wise in its output) at ``th``.
 
     ``f`` maps a parameter tuple to an array of per-observation values. Derivatives are taken
-    only for the indices in ``free``; other entries are 0.
+    only for the indices in ``free``; other entries are 0. ``units[i]`` (the data's spread, see
+    :func:`data_unit`, for parameters in the data's units; ``None`` otherwise) sizes the steps.
     """
     k = len(th)
     eta = [np.asarray(domains[i].to_unconstrained(th[i]), dtype=float) for i in range(k)]
@@ -51,8 +54,19 @@ def numeric_derivs(
     zero = np.zeros_like(v0)
     g_eta: list[Any] = [zero] * k
     h_eta: list[list[Any]] = [[zero] * k for _ in range(k)]
-    step1 = {i: _H1 * np.maximum(1.0, np.abs(eta[i])) for i in free}
-    step2 = {i: _H2 * np.maximum(1.0, np.abs(eta[i])) for i in free}
+
+    def step(i: int, h: float) -> Any:
+        u = None if units is None else units[i]
+        if u is not None and domains[i].kind == "real":
+            # a location in the data's units: a step relative to the data's spread, not to
+            # max(1, |value|) (wrong for data in 1e-9 units, or offset by 1e6)
+            s = h * u + 0.0 * eta[i]
+        else:
+            s = h * np.maximum(1.0, np.abs(eta[i]))
+        return (eta[i] + s) - eta[i]  # a step that is exact in floating point
+
+    step1 = {i: step(i, _H1) for i in free}
+    step2 = {i: step(i, _H2) for i in free}
     for i in free:
         h = step1[i]
         g_eta[i] = (at({i: h}) - at({i: -h})) / (2 * h)
@@ -113,3 +127,19 @@ def numeric_grad_hess(
                      - at({i: -h2[i], j: h2[j]}) + at({i: -h2[i], j: -h2[j]})) / (4 * h2[i] * h2[j])
                 H[i, j] = H[j, i] = v
     return f0, g, H
+
+
+def data_unit(x: Any) -> float:
+    """A typical spread of the values ``x`` (IQR, else standard deviation, else largest
+    magnitude, else 1): the unit of a location parameter in the data's units."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size > 20_000:
+        x = x[:: x.size // 10_000]
+    with np.errstate(all="ignore"):
+        for s in ((float(np.subtract(*np.percentile(x, [75, 25]))) if x.size > 3 else 0.0),
+                  (float(np.std(x)) if x.size > 1 else 0.0),
+                  (float(np.max(np.abs(x))) if x.size else 0.0)):
+            if math.isfinite(s) and s > 0:
+                return s
+    return 1.0

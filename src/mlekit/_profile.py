@@ -365,6 +365,10 @@ def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
     if not math.isfinite(f):
         return f, None, False
     real = np.array([d.kind == "real" for d in doms])
+    # the gradient per unit of the data's spread for locations (d ll / d mu is 1e-9-small for
+    # data in 1e9 units even far from the optimum)
+    units = getattr(lik, "units", None)
+    gscale = np.array([1.0 if units is None or units[i] is None else units[i] for i in nuis])
     converged = False
     stall = 0
     for _ in range(maxiter):
@@ -377,7 +381,7 @@ def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
             dec = float(ge[0] * step[0])
         else:
             step, dec, pd = _direction(ge, He)
-        if (pd and dec <= 1e-11) or float(np.max(np.abs(ge))) < 1e-9:
+        if (pd and dec <= 1e-11) or float(np.max(np.abs(ge * gscale))) < 1e-9:
             # converged; or a flat direction (a nuisance running off to an edge of its domain
             # where the likelihood no longer changes, e.g. negative-binomial size -> inf)
             converged = True

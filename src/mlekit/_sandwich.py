@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._likelihood import _funcs, _shifted, interval_derivs, truncation_term
+from ._likelihood import _censored_within, _funcs, _shifted, interval_derivs, truncation_term
 from ._numdiff import numeric_derivs
 
 if TYPE_CHECKING:
@@ -22,21 +22,26 @@ def observation_scores(lik: Likelihood, th: tuple[float, ...], idx: list[int]
     out = []
     tg = None
     if lik.data.truncation is not None:
-        _, tg, _ = truncation_term(fam, lik.data.truncation, th, 1, idx, lik.k)
+        _, tg, _ = truncation_term(fam, lik.data.truncation, th, 1, idx, lik.k, units=lik.units)
     with np.errstate(all="ignore"):
         for chunk in lik.chunks:
             for kind, blk in chunk.blocks.items():
                 if not blk.size:
                     continue
+                if lik.data.truncation is not None and kind in ("left", "right"):
+                    inside = _censored_within(fam, kind, blk, lik.data.truncation)
+                    if inside is not None:
+                        kind, blk = "interval", inside
                 if kind == "interval":
-                    d = interval_derivs(fam, _shifted(fam, blk, "x"), blk.hi, th, blk, 1, idx)
+                    d = interval_derivs(fam, _shifted(fam, blk, "x"), blk.hi, th, blk, 1, idx,
+                                        units=lik.units)
                 else:
                     f, df = _funcs(fam, kind)
                     x = _shifted(fam, blk, "x") if kind == "right" else blk.x
                     d = df(x, th, blk)
                     if d is None:
                         d = numeric_derivs(lambda t, f=f, x=x, blk=blk: f(x, t, blk), th,
-                                           fam.domains, idx, 1)
+                                           fam.domains, idx, 1, units=lik.units)
                 G = np.column_stack([np.broadcast_to(d[1][i], (blk.size,)) for i in idx])
                 if tg is not None:
                     G = G - tg[idx]

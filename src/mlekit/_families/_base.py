@@ -248,6 +248,9 @@ class Family:
     discrete: ClassVar[bool] = False
     formula: ClassVar[str] = ""
     closed_form_note: ClassVar[str] = ""
+    # real-line parameters measured in the data's units (locations): the optimiser and the
+    # numerical derivatives size their steps by the data's spread for these
+    data_unit_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **params: float) -> None:
         self.values: dict[str, float] = {}

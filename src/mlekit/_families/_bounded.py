@@ -152,6 +152,7 @@ class Uniform(Family):
 
     name = "uniform"
     param_names = ("low", "high")
+    data_unit_params = ("low", "high")
     domains = (Real, Real)
     support = Support()
     formula = "f(x) = 1 / (high - low), low <= x <= high"

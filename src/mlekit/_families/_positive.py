@@ -50,6 +50,7 @@ class LogNormal(Normal):
     """
 
     name = "lognormal"
+    data_unit_params = ()
     support = _POS
     formula = "f(x) = exp(-(log x - mu)^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))"
 

@@ -60,6 +60,7 @@ class Normal(LocScale):
 
     name = "normal"
     param_names = ("mu", "sigma")
+    data_unit_params = ("mu",)
     domains = (Real, Positive)
     support = Support()
     formula = "f(x) = exp(-(x-mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))"
@@ -124,6 +125,7 @@ class Logistic(LocScale):
 
     name = "logistic"
     param_names = ("loc", "scale")
+    data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z) / (scale (1 + exp(-z))^2), z = (x - loc)/scale"
 
@@ -167,6 +169,7 @@ class Gumbel(LocScale):
 
     name = "gumbel"
     param_names = ("loc", "scale")
+    data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z - exp(-z)) / scale, z = (x - loc)/scale; F(x) = exp(-exp(-z))"
 
@@ -262,6 +265,7 @@ class Laplace(LocScale):
 
     name = "laplace"
     param_names = ("loc", "scale")
+    data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-|x - loc| / scale) / (2 scale)"
 
@@ -333,6 +337,7 @@ class Cauchy(LocScale):
 
     name = "cauchy"
     param_names = ("loc", "scale")
+    data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = 1 / (pi scale (1 + z^2)), z = (x - loc)/scale"
 
@@ -409,6 +414,7 @@ class StudentT(LocScale):
 
     name = "student_t"
     param_names = ("mu", "sigma", "df")
+    data_unit_params = ("mu",)
     domains = (Real, Positive, Positive)
     formula = ("f(x) = Gamma((df+1)/2) / (Gamma(df/2) sqrt(df pi) sigma) "
                "(1 + z^2/df)^(-(df+1)/2), z = (x - mu)/sigma")
