@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -164,3 +165,33 @@ def test_profile_interval_of_a_scale_with_a_location_nuisance_at_1e9_units() -> 
     pc = mk.fit(x * 1e9, "logistic").ci(method="profile")["scale"]
     assert pc[0] / 1e9 == pytest.approx(p1[0], rel=1e-7)
     assert pc[1] / 1e9 == pytest.approx(p1[1], rel=1e-7)
+
+
+def test_grouped_fits_are_scale_equivariant_for_locations() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_t(4, 600) * 2 + 1
+    g = np.repeat([0, 1, 2], 200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = mk.fit(x, "student_t", by=g)
+        for s in (1e9, 1e-9):
+            r = mk.fit(x * s, "student_t", by=g)
+            assert list(r.params["status"]) == ["ok"] * 3
+            np.testing.assert_allclose(r.params["mu"] / s, ref.params["mu"], rtol=1e-8)
+            np.testing.assert_allclose(r.params["se_mu"] / s, ref.params["se_mu"], rtol=1e-6)
+
+
+def test_grouped_censoring_under_truncation_equals_separate_fits() -> None:
+    rng = np.random.default_rng(1)
+    t = 2 * rng.weibull(1.5, 400)
+    t = t[t < 4]
+    obs = t < 3
+    d = mk.Data.right_censored(np.minimum(t, 3), observed=obs, truncation=(None, 4))
+    gg = np.arange(t.size) % 2
+    g = mk.fit(d, "weibull", by=gg)
+    for i in (0, 1):
+        sel = gg == i
+        sep = mk.fit(mk.Data.right_censored(np.minimum(t, 3)[sel], observed=obs[sel],
+                                            truncation=(None, 4)), "weibull")
+        assert g.params["shape"].iloc[i] == pytest.approx(sep.params["shape"], rel=1e-10)
+        assert g.params["status"].iloc[i] == "ok"

@@ -188,6 +188,10 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
     if fam.name == "laplace":  # closed form needs a per-group median: fitted group by group
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
+    if dat.truncation is not None and (dat.left.size or dat.right.size):
+        # censoring under truncation is an interval inside the range (see _likelihood.py):
+        # the batched path does not model it, so these fits run group by group
+        return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
 
     method = np.full(G, "", dtype=object)
     iters = np.zeros(G, dtype=np.intp)
@@ -318,7 +322,8 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
     with np.errstate(all="ignore"):
         eta0 = np.column_stack([d.to_unconstrained(S[:, j]) for j, d in zip(free, doms)]) \
             if free else np.zeros((idx.size, 0))
-    best = batched_newton(prob, idx, eta0, maxiter)
+    units = _location_units(fam, S, free)
+    best = batched_newton(prob, idx, eta0, maxiter, units=units)
     best["eta0"] = np.full((idx.size, fam.k), np.nan)
     best["eta0"][:, free] = eta0
     for f in (0.5, 2.0, 0.1, 10.0):
@@ -329,11 +334,31 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
         for c, d in enumerate(doms):
             if d.lower == 0:
                 e[:, c] = e[:, c] + math.log(f)
-        r = batched_newton(prob, idx[left], e, maxiter)
+        r = batched_newton(prob, idx[left], e, maxiter,
+                           units=None if units is None else units[left])
         better = r["converged"] | (np.isfinite(r["ll"]) & ~(r["ll"] <= best["ll"][left]))
         for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message"):
             best[key][left[better]] = r[key][better]
     return best
+
+
+def _location_units(fam: Family, S: NDArray[np.float64], free: list[int]
+                    ) -> NDArray[np.float64] | None:
+    """Per group and free parameter, the unit a Newton step is capped in: a location in the
+    data's units moves in units of the group's starting scale (as in separate fits), so the
+    fit is the same whether the data are in 1e-9 or 1e9 units."""
+    loc = [c for c, j in enumerate(free) if fam.param_names[j] in fam.data_unit_params]
+    if not loc:
+        return None
+    spread_col = next((j for j, p in enumerate(fam.param_names) if p in ("sigma", "scale")), None)
+    if spread_col is None:
+        return None
+    spread = S[:, spread_col]
+    units = np.ones((S.shape[0], len(free)))
+    good = np.isfinite(spread) & (spread > 0)
+    for c in loc:
+        units[good, c] = spread[good]
+    return units
 
 
 def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float64]:
@@ -411,11 +436,18 @@ def _covariances(H: NDArray[np.float64], regular: list[int], k: int
             C[pd, 0, 0], C[pd, 1, 1] = c[pd] / det[pd], a[pd] / det[pd]
             C[pd, 0, 1] = C[pd, 1, 0] = -b[pd] / det[pd]
         else:
-            pd = fin.copy()
-            if fin.any():
-                pd[fin] = np.linalg.eigvalsh(A[fin])[:, 0] > 0
+            # judge and invert the information on the correlation scale: parameters in very
+            # different units (a location in 1e9 units next to a df) make A badly scaled
+            diag = np.einsum("gii->gi", A)
+            pd = fin & (diag > 0).all(axis=1)
             if pd.any():
-                C[pd] = np.linalg.inv(A[pd])
+                s = 1.0 / np.sqrt(diag[pd])
+                R = A[pd] * s[:, :, None] * s[:, None, :]
+                ok = np.linalg.eigvalsh(R)[:, 0] > 0
+                sel = np.flatnonzero(pd)
+                pd[sel[~ok]] = False
+                if ok.any():
+                    C[sel[ok]] = np.linalg.inv(R[ok]) * s[ok][:, :, None] * s[ok][:, None, :]
     if r == k:
         return C, pd
     cov[np.ix_(np.arange(G), regular, regular)] = C

@@ -564,7 +564,8 @@ def directions(g: NDArray[np.float64], H: NDArray[np.float64]
 
 # ---------------------------------------------------------------------------- Newton
 def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxiter: int,
-                   tol: float = 1e-12, max_step: float = 4.0) -> dict[str, Any]:
+                   tol: float = 1e-12, max_step: float = 4.0,
+                   units: NDArray[np.float64] | None = None) -> dict[str, Any]:
     """Newton with a per-group line search for the groups ``idx`` (sorted) from ``eta0``.
 
     Each group follows the same rules as :func:`mlekit._optimize.newton`; groups leave the
@@ -602,7 +603,7 @@ def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxi
         if act.size == 0:
             break
         prob.set_active(idx[act])
-        size = np.abs(step).max(axis=1)
+        size = np.abs(step if units is None else step / units[act]).max(axis=1)
         big = size > max_step
         step[big] *= (max_step / size[big])[:, None]
         slope = np.einsum("gi,gi->g", ge[act], step)
