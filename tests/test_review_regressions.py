@@ -195,3 +195,22 @@ def test_grouped_censoring_under_truncation_equals_separate_fits() -> None:
                                             truncation=(None, 4)), "weibull")
         assert g.params["shape"].iloc[i] == pytest.approx(sep.params["shape"], rel=1e-10)
         assert g.params["status"].iloc[i] == "ok"
+
+
+def test_nelder_mead_fallback_is_not_called_converged_where_the_score_is_not_zero() -> None:
+    # uniform data truncated to [0, 5] fitted as a truncated normal: the likelihood keeps
+    # rising as mu -> -inf with sigma growing; never a silent "converged"
+    x = np.random.default_rng(3).uniform(0, 5, 200)
+    with pytest.warns(mk.ConvergenceWarning):
+        r = mk.fit(mk.Data(x, truncation=(0, 5)), "normal")
+    assert not r.converged
+
+
+def test_a_location_running_off_is_flagged() -> None:
+    from mlekit._fit import _newton_fit  # noqa: F401  (the path under test)
+
+    x = np.random.default_rng(3).uniform(0, 5, 200)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = mk.fit(mk.Data(x, truncation=(0, 5)), "normal")
+    assert rec and (not r.converged or any(d.code == "boundary" for d in r.diagnostics))

@@ -379,7 +379,7 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
     res, snap = best
     fallback = False
     if not res.converged and math.isfinite(res.fun):
-        polished = _nelder_mead_polish(make_obj(), res)
+        polished = _nelder_mead_polish(make_obj(), res, smooth=getattr(fam, "smooth", True))
         if polished is not None:
             res, fallback = polished
             snap = {}
@@ -412,6 +412,10 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
         # a transformed parameter that moved e^16 ~ 1e7-fold from its data-driven start has run
         # off towards an open end (a real-line parameter has no such end: its units are the data's)
         ran_off = d.kind != "real" and math.isfinite(e0) and abs(e - e0) > 16
+        if d.kind == "real" and name in getattr(fam, "data_unit_params", ()):
+            # a location that moved a million data spreads has run off to -inf/+inf
+            unit = float(sc[free.index(j)])
+            ran_off = math.isfinite(e0) and abs(e - e0) > 1e6 * unit
         if d.on_boundary(th[j], rtol=1e-10) or ran_off:
             diags.append(Diagnostic(
                 "boundary", f"{name} = {th[j]:.6g} ran to the edge of its domain "
@@ -430,7 +434,7 @@ def _real_scales(fam: Family, free: list[int], x: np.ndarray) -> np.ndarray:
     return np.array([s if fam.param_names[j] in loc else 1.0 for j in free])
 
 
-def _nelder_mead_polish(obj: Any, res: Any) -> Any:
+def _nelder_mead_polish(obj: Any, res: Any, smooth: bool = True) -> Any:
     """Derivative-free polish when Newton stalls (kinks, e.g. Laplace's loc with censoring)."""
     from scipy.optimize import minimize
 
@@ -453,9 +457,19 @@ def _nelder_mead_polish(obj: Any, res: Any) -> Any:
         return again, False
     with np.errstate(all="ignore"):
         _, g, H = obj(nm.x, 2)
-    from ._optimize import OptResult
-    return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), True,
-                     "converged (Nelder-Mead)"), True
+    from ._optimize import OptResult, _direction
+    # a smooth log-likelihood must also pass the Newton test (score ~ 0, curvature negative);
+    # a kinked one (Laplace's loc) is judged by the simplex alone
+    if smooth:
+        ok = bool(np.all(np.isfinite(g)) and np.all(np.isfinite(H)))
+        if ok:
+            _, dec, pd = _direction(np.asarray(g, float), np.asarray(H, float))
+            ok = pd and dec < 1e-6
+        msg = "converged (Nelder-Mead)" if ok else \
+            "Nelder-Mead stopped where the score is not zero (the optimum may not exist)"
+    else:
+        ok, msg = True, "converged (Nelder-Mead)"
+    return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), ok, msg), True
 
 
 def _eta(doms: list[Any], free: list[int], fam: Family, s0: dict[str, float]) -> list[float]:

@@ -264,6 +264,7 @@ class Laplace(LocScale):
     """
 
     name = "laplace"
+    smooth = False  # the log-likelihood has kinks in loc at the data points
     param_names = ("loc", "scale")
     data_unit_params = ("loc",)
     domains = (Real, Positive)
