@@ -403,9 +403,9 @@ def _newton_fit(fam: Family, lik: Likelihood, dat: Data, start: dict[str, float]
         diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
                                 "polished with Nelder-Mead", "info"))
     if not res.converged:
+        after = "" if "after" in res.message else f" after {res.iterations} iterations"
         diags.append(Diagnostic("nonconvergence",
-                                f"the optimiser did not converge: {res.message} after "
-                                f"{res.iterations} iterations", "warning"))
+                                f"the optimiser did not converge: {res.message}{after}", "warning"))
     # boundary: a parameter ran far from its data-driven start
     for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, {**s0, **s_data}), res.x * sc):
         name = fam.param_names[j]
