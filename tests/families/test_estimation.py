@@ -165,7 +165,8 @@ def test_non_regular_families_report_extremes() -> None:
     assert math.isfinite(res.se["shape"]) and math.isnan(res.se["scale"])
 
 
-@pytest.mark.parametrize("name", ["normal", "lognormal", "logistic", "gumbel", "cauchy", "loglogistic"])
+@pytest.mark.parametrize("name", ["normal", "lognormal", "logistic", "gumbel", "cauchy", "loglogistic",
+                                  "lomax"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_fused_sums_equal_per_observation_derivatives(name: str, weighted: bool) -> None:
     from mlekit._data import Block

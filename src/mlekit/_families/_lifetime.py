@@ -487,6 +487,28 @@ class Lomax(CumHaz):
         a, lam = th
         return np.log(a) - np.log(lam) - (a + 1.0) * np.log1p(x / lam)
 
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Fused sums for exact data: Σ log(1 + x/λ), Σ q and Σ q/(λ + x), q = x/(λ(λ + x))."""
+        a, lam = th
+        if np.ndim(a) or np.ndim(lam):
+            return None
+        x, w = blk.x, blk.w
+        r = x / lam
+        L = np.log1p(r)
+        u = lam + x
+        q = r / u
+        qu = q / u
+        if w is None:
+            W, sL, sq, squ = float(x.size), float(L.sum()), float(q.sum()), float(qu.sum())
+        else:
+            W, sL = blk.wsum, float(fdot(w, L))
+            sq, squ = float(fdot(w, q)), float(fdot(w, qu))
+        ll = W * (math.log(a) - math.log(lam)) - (a + 1.0) * sL
+        grad = np.array([W / a - sL, -W / lam + (a + 1.0) * sq])
+        sq2 = sq / lam + squ
+        hess = np.array([[-W / a**2, sq], [sq, W / lam**2 - (a + 1.0) * sq2]])
+        return ll, grad, hess
+
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         a, lam = th
         L = np.log1p(x / lam)
