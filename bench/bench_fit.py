@@ -12,7 +12,6 @@ extrapolated linearly in n from the largest size that ran (marked ~).
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -24,9 +23,10 @@ import scipy.stats as st
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import mlekit as mk  # noqa: E402
-from tests.families.cases import CASES, dist  # noqa: E402
-from tests.families.scipy_ref import CONT, scipy_loglik  # noqa: E402
+from tests.families.cases import CASES, dist
+from tests.families.scipy_ref import CONT, scipy_loglik
+
+import mlekit as mk
 
 DISCRETE = {
     "poisson": (st.poisson, {"mu": (0, 100)}, lambda r: {"rate": r.params.mu}),

@@ -54,7 +54,7 @@ def child(mode: str, path: str, threads: int) -> dict[str, float]:
 
     import mlekit as mk
     import mlekit._families  # (loaded by the first fit: scipy.stats)
-    import mlekit._stream
+    import mlekit._scale.stream
 
     pa.array([1.0])              # pyarrow imports pandas on first use (both modes pay it here)
 

@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 import mlekit as mk
-from mlekit._bootstrap import Simulator, replicates, resample
-from mlekit._progress import Progress, progress
+from mlekit._core.progress import Progress, progress
+from mlekit._inference.bootstrap import Simulator, replicates, resample
 
 
 def test_exponential_percentile_and_bca_match_exact_quantiles(rng: np.random.Generator) -> None:

@@ -230,7 +230,7 @@ def test_error_is_one_line_through_a_process() -> None:
 
 
 def test_a_bug_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlekit import _cli_render
+    from mlekit.cli import render as _cli_render
 
     def boom(args: object) -> None:
         raise ZeroDivisionError("simulated bug")
@@ -293,7 +293,7 @@ def test_quiet_silences_notes_and_progress(capsys: pytest.CaptureFixture[str], t
     f.write_text("x\n1.0\nnan\n2.5\n3.0\n")
     seen = {}
 
-    import mlekit._cli_render as render
+    import mlekit.cli.render as render
 
     real = render.emit_fit
 
@@ -345,7 +345,7 @@ def test_large_file_reading_reports_progress(tmp_path: Path, monkeypatch: pytest
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from mlekit import _io
+    from mlekit.cli import tables as _io
 
     x = np.random.default_rng(0).gamma(2.0, 3.0, 200_000)
     csv = tmp_path / "big.csv"

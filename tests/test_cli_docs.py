@@ -12,8 +12,8 @@ import pytest
 from mlekit.cli import main
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "use-cases"
-NEEDS = {"compare": "mlekit._compare", "--by": "mlekit._grouped", "--quantile": "mlekit._derived",
-         "--sf": "mlekit._derived", "--derived": "mlekit._derived"}
+NEEDS = {"compare": "mlekit._api.compare", "--by": "mlekit._scale.grouped.fit", "--quantile": "mlekit._inference.derived",
+         "--sf": "mlekit._inference.derived", "--derived": "mlekit._inference.derived"}
 
 
 def _commands() -> list[tuple[str, str]]:

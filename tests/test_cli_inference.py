@@ -28,7 +28,7 @@ BULBS = ("mlekit:lightbulbs", "-c", "hours", "--observed", "failed")
 
 
 def test_compare_json_is_the_api(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._compare")
+    _need("mlekit._api.compare")
     code, out, err = run(capsys, "compare", *BULBS, "--families", "exponential,weibull,lognormal",
                          "--no-gof", "--format", "json")
     assert code == 0, err
@@ -40,7 +40,7 @@ def test_compare_json_is_the_api(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_compare_text_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    _need("mlekit._compare")
+    _need("mlekit._api.compare")
     png = tmp_path / "cmp.png"
     code, out, err = run(capsys, "compare", "mlekit:defects", "-c", "defects", "--families",
                          "poisson,negative_binomial", "--no-gof", "--plot", str(png))
@@ -50,13 +50,13 @@ def test_compare_text_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_compare_unknown_family_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._compare")
+    _need("mlekit._api.compare")
     code, _, err = run(capsys, "compare", "mlekit:gaussian", "--families", "normal,nope")
     assert code == 2 and "Traceback" not in err
 
 
 def test_profile_ci_json(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._profile")
+    _need("mlekit._inference.profile")
     code, out, err = run(capsys, "fit", *BULBS, "-f", "weibull", "--ci", "profile", "--level", "0.9",
                          "--format", "json")
     assert code == 0, err
@@ -66,7 +66,7 @@ def test_profile_ci_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bootstrap_ci_is_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._bootstrap")
+    _need("mlekit._inference.bootstrap")
     args = ("fit", "mlekit:gaussian", "-f", "normal", "--ci", "bootstrap", "--n-boot", "200",
             "--seed", "3", "--format", "json", "--quiet")
     code, out1, err = run(capsys, *args)
@@ -79,7 +79,7 @@ def test_bootstrap_ci_is_reproducible(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_derived_quantities(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._derived")
+    _need("mlekit._inference.derived")
     code, out, err = run(capsys, "fit", *BULBS, "-f", "weibull", "--derived", "mean", "--quantile",
                          "0.1", "--sf", "1000", "--format", "json")
     assert code == 0, err
@@ -98,7 +98,7 @@ def test_derived_quantities(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_grouped_fit(capsys: pytest.CaptureFixture[str]) -> None:
-    _need("mlekit._grouped")
+    _need("mlekit._scale.grouped.fit")
     code, out, err = run(capsys, "fit", "mlekit:defects", "-c", "defects", "-f", "poisson",
                          "--by", "machine", "--format", "json")
     assert code == 0, err

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import mlekit as mk
-from mlekit import _stream
+from mlekit._scale import stream as _stream
 from mlekit.errors import DataError, ParameterError
 
 da = pytest.importorskip("dask.array")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from scipy.stats import chi2
 
-from mlekit._demo import EXAMPLES, run_example
 from mlekit.cli import main
+from mlekit.cli.demo import EXAMPLES, run_example
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 import mlekit as mk
-from mlekit._gof import _km, _turnbull, statistics
+from mlekit._api.gof import _km, _turnbull, statistics
 
 
 def test_continuous_statistics_match_scipy(rng: np.random.Generator) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 import mlekit as mk
-from mlekit import _grouped_core
+from mlekit._scale.grouped import layout as _grouped_core
 from mlekit.errors import BoundaryWarning, ConvergenceError, DataError, NumericalWarning, ParameterError
 
 
@@ -326,9 +326,9 @@ def test_laplace_runs_separately(rng):
 def test_closed_form_hessians_match_the_likelihood(rng, family, sample):
     """The analytic Hessians on sufficient statistics (one pass, no derivative pass over the
     data) equal the generic likelihood's, also away from the optimum."""
-    from mlekit._data import Data
-    from mlekit._families._base import get_family
-    from mlekit._likelihood import Likelihood
+    from mlekit._data.data import Data
+    from mlekit._families.base import get_family
+    from mlekit._fit.likelihood import Likelihood
 
     fam = get_family(family)
     d = Data(sample(rng))

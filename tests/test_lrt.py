@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 import mlekit as mk
-from mlekit._lrt import NESTINGS, p_value
+from mlekit._api.lrt import NESTINGS, p_value
 
 
 def test_exponential_in_weibull(rng: np.random.Generator) -> None:

@@ -128,7 +128,7 @@ def test_a_far_off_start_is_a_guess_not_a_verdict(family: str, start: dict[str, 
 def test_sandwich_scores_follow_the_truncated_censored_likelihood() -> None:
     # the per-observation scores must be those of the likelihood that was maximised: they sum
     # to zero at the estimate (right-censored rows under an upper truncation point included)
-    from mlekit._sandwich import observation_scores
+    from mlekit._fit.scores import observation_scores
 
     x = np.asarray(mk.Weibull(shape=1.5, scale=2.0).sample(300, rng=2), dtype=float)
     x = x[x < 4]
@@ -208,7 +208,7 @@ def test_nelder_mead_fallback_is_not_called_converged_where_the_score_is_not_zer
 
 
 def test_a_location_running_off_is_flagged() -> None:
-    from mlekit._fit import _newton_fit  # noqa: F401  (the path under test)
+    from mlekit._fit.family_fit import _newton_fit  # noqa: F401  (the path under test)
 
     x = np.random.default_rng(0).uniform(0, 5, 200)
     with warnings.catch_warnings(record=True) as rec:

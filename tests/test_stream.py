@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import mlekit as mk
-from mlekit import _stream
+from mlekit._scale import stream as _stream
 from mlekit.errors import DataError, ParameterError
 
 pa = pytest.importorskip("pyarrow")

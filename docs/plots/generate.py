@@ -39,7 +39,7 @@ def figures() -> dict[str, Callable[[], Any]]:
     defects = [mk.fit(counts, "poisson"), mk.fit(counts, "negative_binomial")]
 
     def ab_profiles() -> Any:
-        from mlekit._demo import _lift_model, ab_visitors
+        from mlekit.cli.demo import _lift_model, ab_visitors
 
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
         a = mk.fit(mk.Data([1, 0], weights=[920, 8280]), "bernoulli")

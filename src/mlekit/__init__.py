@@ -23,9 +23,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
-    from ._data import Data
-    from ._domains import Interval, Positive, Real, UnitInterval
-    from ._engine import get_threads, set_threads
+    from ._core.domains import Interval, Positive, Real, UnitInterval
+    from ._core.engine import get_threads, set_threads
+    from ._data.data import Data
     from ._families import (
         Bernoulli,
         Beta,
@@ -53,9 +53,9 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         families,
         get_family,
     )
-    from ._fit import fit
-    from ._result import Diagnostic, FitResult
-    from ._summary import Summary
+    from ._fit.family_fit import fit
+    from ._fit.result import Diagnostic, FitResult
+    from ._fit.summary import Summary
 
 __version__ = "0.1.0"
 
@@ -63,39 +63,39 @@ __version__ = "0.1.0"
 # ``import mlekit`` and ``mlekit --help`` fast, and lets each feature live in its own module.
 _LAZY: dict[str, tuple[str, str]] = {
     # the core (lazy too: numpy/scipy load on first use, so `mlekit --help` stays fast)
-    "fit": ("._fit", "fit"),
-    "Data": ("._data", "Data"),
-    "FitResult": ("._result", "FitResult"),
-    "Diagnostic": ("._result", "Diagnostic"),
-    "Summary": ("._summary", "Summary"),
-    "Real": ("._domains", "Real"),
-    "Positive": ("._domains", "Positive"),
-    "UnitInterval": ("._domains", "UnitInterval"),
-    "Interval": ("._domains", "Interval"),
-    "set_threads": ("._engine", "set_threads"),
-    "get_threads": ("._engine", "get_threads"),
+    "fit": ("._fit.family_fit", "fit"),
+    "Data": ("._data.data", "Data"),
+    "FitResult": ("._fit.result", "FitResult"),
+    "Diagnostic": ("._fit.result", "Diagnostic"),
+    "Summary": ("._fit.summary", "Summary"),
+    "Real": ("._core.domains", "Real"),
+    "Positive": ("._core.domains", "Positive"),
+    "UnitInterval": ("._core.domains", "UnitInterval"),
+    "Interval": ("._core.domains", "Interval"),
+    "set_threads": ("._core.engine", "set_threads"),
+    "get_threads": ("._core.engine", "get_threads"),
     **{name: ("._families", name) for name in (
         "families", "get_family", "Family", "Normal", "LogNormal", "Exponential", "Gamma",
         "Weibull", "Beta", "StudentT", "Cauchy", "Laplace", "Logistic", "LogLogistic", "Gumbel",
         "Pareto", "Lomax", "InverseGaussian", "Uniform", "Rayleigh", "Poisson", "Bernoulli",
         "Binomial", "Geometric", "NegativeBinomial")},
     # inference and model choice
-    "compare": ("._compare", "compare"),
-    "Comparison": ("._compare", "Comparison"),
-    "lr_test": ("._lrt", "lr_test"),
-    "gof": ("._gof", "gof"),
+    "compare": ("._api.compare", "compare"),
+    "Comparison": ("._api.compare", "Comparison"),
+    "lr_test": ("._api.lrt", "lr_test"),
+    "gof": ("._api.gof", "gof"),
     # custom likelihoods and structured models
-    "model": ("._custom", "model"),
-    "regress": ("._regression", "regress"),
-    "fit_mixture": ("._mixture", "fit_mixture"),
-    "fit_ar1": ("._timeseries", "fit_ar1"),
-    "fit_markov": ("._timeseries", "fit_markov"),
-    "logpdf": ("._logpdf", "logpdf"),
+    "model": ("._models.custom", "model"),
+    "regress": ("._models.regression", "regress"),
+    "fit_mixture": ("._models.mixture", "fit_mixture"),
+    "fit_ar1": ("._models.timeseries", "fit_ar1"),
+    "fit_markov": ("._models.timeseries", "fit_markov"),
+    "logpdf": ("._families.logpdf", "logpdf"),
     # data sources
-    "read_csv": ("._sources", "read_csv"),
-    "read_parquet": ("._sources", "read_parquet"),
-    "sql": ("._sources", "sql"),
-    "GroupedResult": ("._grouped_result", "GroupedResult"),
+    "read_csv": ("._data.sources", "read_csv"),
+    "read_parquet": ("._data.sources", "read_parquet"),
+    "sql": ("._data.sources", "sql"),
+    "GroupedResult": ("._scale.grouped.result", "GroupedResult"),
     # plots and example data
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),

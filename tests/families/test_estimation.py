@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import mlekit as mk
-from mlekit import _engine
-from mlekit._likelihood import Likelihood
+from mlekit._core import engine as _engine
+from mlekit._fit.likelihood import Likelihood
 
 from .cases import CASES, NONREGULAR, dist
 from .scipy_ref import scipy_fit, scipy_loglik
@@ -96,10 +96,10 @@ def test_chunked_reduction_equals_whole(name: str, monkeypatch: pytest.MonkeyPat
     x = _sample(name, 1000, seed=4)
     fam = CASES[name][0]
     whole = mk.fit(x, fam)
-    import mlekit._likelihood as L
+    import mlekit._fit.likelihood as L
     monkeypatch.setattr(L, "CHUNK_ROWS", 97)
     monkeypatch.setattr(Likelihood.__init__, "__defaults__", (None, 97))
-    import mlekit._fit as F
+    import mlekit._fit.family_fit as F
     monkeypatch.setattr(F, "compress_counts", lambda d: d)  # chunk the raw counts too
     chunked = mk.fit(x, fam)
     assert chunked.likelihood is not None and len(chunked.likelihood.chunks) > 5
@@ -169,8 +169,8 @@ def test_non_regular_families_report_extremes() -> None:
                                   "lomax"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_fused_sums_equal_per_observation_derivatives(name: str, weighted: bool) -> None:
-    from mlekit._data import Block
-    from mlekit._likelihood import _reduce
+    from mlekit._data.data import Block
+    from mlekit._fit.likelihood import _reduce
 
     fam, params, _ = CASES[name]
     x = dist(name).sample(300, rng=2)

@@ -1,11 +1,11 @@
 """Built-in families. Importing this package registers all of them."""
 
-from ._base import Family, Stats, Support, families, get_family, registry
-from ._bounded import Beta, Uniform
-from ._discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
-from ._lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
-from ._positive import Gamma, InverseGaussian, LogNormal
-from ._real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
+from .base import Family, Stats, Support, families, get_family, registry
+from .bounded import Beta, Uniform
+from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
+from .positive import Gamma, InverseGaussian, LogNormal
+from .real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
 
 __all__ = [
     "Family", "Stats", "Support", "families", "get_family", "registry",

@@ -38,7 +38,7 @@ from ..errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .._data import Data
+    from .._data.data import Data
 
 __all__ = ["names", "describe", "path", "load", "coin", "five_points", "gaussian", "defects",
            "ab_test", "lightbulbs"]
@@ -120,6 +120,6 @@ def lightbulbs(as_data: bool = False) -> pd.DataFrame | Data:
     df = load("lightbulbs")
     if not as_data:
         return df
-    from .._data import Data
+    from .._data.data import Data
 
     return Data.right_censored(df["hours"], observed=df["failed"].astype(bool), name="hours")

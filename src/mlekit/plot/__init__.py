@@ -24,8 +24,8 @@ interval-censored (at the midpoint). matplotlib is imported only when a plot is 
 
 from __future__ import annotations
 
+from .._inference.empirical import Empirical, empirical, kaplan_meier, turnbull
 from ._diagnostic import cdf, density, pp, qq
-from ._empirical import Empirical, empirical, kaplan_meier, turnbull
 from ._likelihood import contour, loglik, profile, profile_curve
 from ._panel import compare, panel
 from ._survival import hazard, hazard_band, survival, survival_band

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from .._inference.empirical import Empirical, empirical
 from . import _common as cm
-from ._empirical import Empirical, empirical
 
 __all__ = ["density", "qq", "pp", "cdf"]
 

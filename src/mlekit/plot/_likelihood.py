@@ -56,7 +56,7 @@ class _Profiler:
         others = [p for p in self.free if p not in vals]
         if not others:
             return self.slice(vals)
-        from .._fit import fit_family
+        from .._fit.family_fit import fit_family
 
         fam = self.res.dist._copy()
         fam.values = {}

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from .._inference.empirical import empirical
 from . import _common as cm
 from ._diagnostic import cdf, density, pp, qq
-from ._empirical import empirical
 from ._survival import survival
 
 __all__ = ["panel", "compare"]

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .._inference.empirical import empirical
 from . import _common as cm
-from ._empirical import empirical
 
 __all__ = ["survival", "hazard", "survival_band", "hazard_band"]
 

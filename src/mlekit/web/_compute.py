@@ -18,8 +18,8 @@ import numpy as np
 
 import mlekit as mk
 
-from .._data import Data
-from .._result import FitResult
+from .._data.data import Data
+from .._fit.result import FitResult
 from ..errors import MlekitError
 from ._plotdata import plot_data
 
@@ -104,7 +104,7 @@ def _gof(res: FitResult, n_boot: int, rng: Any) -> tuple[dict[str, Any] | None, 
     """``mk.gof`` as a JSON-ready dict (and a note when it could not run)."""
     if res.method == "degenerate" or res.likelihood is None:
         return None, "goodness of fit is not defined for this fit"
-    from .._gof import gof
+    from .._api.gof import gof
 
     try:
         g = gof(res, n_boot=n_boot, rng=rng, quiet=True)
@@ -162,7 +162,7 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
                       p.get("nan_policy", "omit"))
     spec = p.get("families", "all")
     progress("fitting and ranking the families", 0, 0)
-    from .._compare import compare
+    from .._api.compare import compare
 
     cmp = compare(data, spec, gof=False, quiet=True)
     if not cmp.fits:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..plot._empirical import empirical
+from .._inference.empirical import empirical
 
 if TYPE_CHECKING:
-    from .._data import Data
-    from .._result import FitResult
+    from .._data.data import Data
+    from .._fit.result import FitResult
 
 __all__ = ["plot_data", "finite_list"]
 

@@ -1,0 +1,1 @@
+"""L6: what the public mk.* functions are."""

@@ -1,0 +1,1 @@
+"""L0: numerics and plumbing (numpy/scipy/errors only)."""

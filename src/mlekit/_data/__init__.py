@@ -1,0 +1,1 @@
+"""L1: observations (Data, blocks, sources)."""

@@ -1,0 +1,544 @@
+"""``Data``: observed values with their censoring, weights and truncation.
+
+Observations are held in four blocks, one per kind, so the log-likelihood can be written
+once for every family::
+
+    exact     x              contributes  w * log f(x)
+    left      x  (X <= x)    contributes  w * log F(x)
+    right     x  (X >= x)    contributes  w * log S(x)
+    interval  lo < X <= hi   contributes  w * log(F(hi) - F(lo))
+
+Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observed at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._core.convert import as_float_array, fdot
+from .._core.convert import bool_array as _bool_array
+from .._core.convert import columns as _columns
+from ..errors import DataError
+
+__all__ = ["Data", "Block", "as_float_array", "fdot"]
+
+FloatArray = NDArray[np.float64]
+_KINDS = ("exact", "left", "right", "interval")
+
+
+def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
+    idx = np.flatnonzero(mask)
+    return int(idx.size), int(idx[0]) if idx.size else -1
+
+
+# ---------------------------------------------------------------------------- blocks
+class Block:
+    """Observations of one kind: values (or bounds), weights, trials and original rows."""
+
+    __slots__ = ("_cache", "hi", "rows", "size", "trials", "w", "x")
+
+    def __init__(
+        self,
+        x: FloatArray,
+        w: FloatArray | None = None,
+        *,
+        hi: FloatArray | None = None,
+        trials: FloatArray | None = None,
+        rows: NDArray[np.intp] | None = None,
+    ) -> None:
+        self.x = x
+        self.hi = hi
+        self.w = w
+        self.trials = trials
+        self.rows = rows
+        self._cache: dict[str, Any] = {}
+        self.size: int = int(x.shape[0])
+
+    @property
+    def wsum(self) -> float:
+        return float(self.size if self.w is None else self.w.sum())
+
+    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
+        """A derived array (``log x``, ...) computed once per block."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            val = self._cache[key] = fn()
+            return val
+
+    def wsum_of(self, arr: Any) -> float:
+        """Weighted sum of a per-observation array (or scalar)."""
+        if self.w is None:
+            a = np.asarray(arr)
+            return float(a.sum()) if a.ndim else float(a) * self.size
+        return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))
+
+    def take(self, sl: slice | NDArray[Any]) -> Block:
+        return Block(
+            self.x[sl],
+            None if self.w is None else self.w[sl],
+            hi=None if self.hi is None else self.hi[sl],
+            trials=None if self.trials is None else self.trials[sl],
+            rows=None if self.rows is None else self.rows[sl],
+        )
+
+    def row_of(self, i: int) -> int:
+        return int(i if self.rows is None else self.rows[i])
+
+
+def _empty_block() -> Block:
+    return Block(np.empty(0))
+
+
+# ---------------------------------------------------------------------------- Data
+class Data:
+    """Observed values with their censoring, frequency weights and truncation.
+
+    Parameters
+    ----------
+    values
+        The observed values (a list, NumPy array, pandas/polars Series or Arrow array).
+    weights
+        Frequency weights (non-negative; integer weights equal repeating the row).
+    observed
+        Optional boolean mask: ``True`` where the value was seen exactly, ``False`` where it is
+        censored (``censoring`` says which side).
+    censoring
+        ``"right"`` (the true value is at least the one recorded; default) or ``"left"``
+        (at most the one recorded). Used only with ``observed``.
+    truncation
+        ``(a, b)``: only values in ``[a, b]`` could have entered the sample. ``None`` for
+        either end means no bound on that side.
+    trials
+        Number of trials per observation (binomial data).
+    nan_policy
+        ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
+    """
+
+    def __init__(
+        self,
+        values: Any = None,
+        *,
+        weights: Any = None,
+        observed: Any = None,
+        censoring: str = "right",
+        truncation: tuple[float | None, float | None] | None = None,
+        trials: Any = None,
+        nan_policy: str = "raise",
+        name: str | None = None,
+    ) -> None:
+        if isinstance(values, Data):
+            raise DataError("values is already a Data object; pass it directly to mk.fit.")
+        if censoring not in ("right", "left"):
+            raise DataError(f"censoring must be 'right' or 'left'; got {censoring!r}.")
+        x = as_float_array(values, "values")
+        n = x.shape[0]
+        obs = None if observed is None else _bool_array(observed, "observed", n)
+        lo = hi = x
+        if obs is not None:
+            neg_inf = np.full(n, -np.inf)
+            pos_inf = np.full(n, np.inf)
+            if censoring == "right":
+                hi = np.where(obs, x, pos_inf)
+            else:
+                lo = np.where(obs, x, neg_inf)
+        self._build(lo, hi, weights, trials, truncation, nan_policy, name, interval=False)
+
+    # ---------------------------------------------------------------- constructors
+    @classmethod
+    def right_censored(cls, values: Any, observed: Any, **kw: Any) -> Data:
+        """Values that are exact where ``observed`` is True, and lower bounds elsewhere
+        (units still running: the true lifetime is at least the recorded time)."""
+        return cls(values, observed=observed, censoring="right", **kw)
+
+    @classmethod
+    def left_censored(cls, values: Any, observed: Any, **kw: Any) -> Data:
+        """Values that are exact where ``observed`` is True, and upper bounds elsewhere
+        (concentrations below a detection limit)."""
+        return cls(values, observed=observed, censoring="left", **kw)
+
+    @classmethod
+    def interval(
+        cls,
+        lower: Any,
+        upper: Any,
+        *,
+        weights: Any = None,
+        truncation: tuple[float | None, float | None] | None = None,
+        trials: Any = None,
+        nan_policy: str = "raise",
+        name: str | None = None,
+    ) -> Data:
+        """Interval-censored values: the true value lies in ``[lower, upper]``.
+
+        ``lower == upper`` is an exact value; ``lower`` of ``-inf`` or NaN is left-censored at
+        ``upper``; ``upper`` of ``inf`` or NaN is right-censored at ``lower``.
+        """
+        lo = as_float_array(lower, "lower")
+        hi = as_float_array(upper, "upper")
+        if lo.shape != hi.shape:
+            raise DataError(
+                f"lower and upper must have the same length; got {lo.shape[0]} and {hi.shape[0]}."
+            )
+        self = cls.__new__(cls)
+        self._build(lo, hi, weights, trials, truncation, nan_policy, name, interval=True)
+        return self
+
+    @classmethod
+    def from_frame(
+        cls,
+        df: Any,
+        value: str | None = None,
+        *,
+        observed: str | None = None,
+        lower: str | None = None,
+        upper: str | None = None,
+        weights: str | None = None,
+        trials: str | None = None,
+        censoring: str = "right",
+        truncation: tuple[float | None, float | None] | None = None,
+        nan_policy: str = "raise",
+    ) -> Data:
+        """Build ``Data`` from named columns of a pandas/polars DataFrame, Arrow table or dict."""
+
+        def col(name: str | None) -> Any:
+            if name is None:
+                return None
+            cols = _columns(df)
+            if name not in cols:
+                raise DataError(
+                    f"column {name!r} not found; available columns: {', '.join(map(str, cols))}."
+                )
+            return df[name]
+
+        if value is not None and (lower is not None or upper is not None):
+            raise DataError("give either value= (with observed=) or lower=/upper=, not both.")
+        if value is None and (lower is None or upper is None):
+            raise DataError("from_frame needs value= or both lower= and upper=.")
+        common = dict(weights=col(weights), truncation=truncation, trials=col(trials),
+                      nan_policy=nan_policy)
+        if value is not None:
+            return cls(col(value), observed=col(observed), censoring=censoring, name=value,
+                       **common)
+        return cls.interval(col(lower), col(upper), name=f"[{lower}, {upper}]", **common)
+
+    # ---------------------------------------------------------------- construction core
+    def _build(
+        self,
+        lo: FloatArray,
+        hi: FloatArray,
+        weights: Any,
+        trials: Any,
+        truncation: Any,
+        nan_policy: str,
+        name: str | None,
+        *,
+        interval: bool,
+    ) -> None:
+        if nan_policy not in ("raise", "omit"):
+            raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+        n = lo.shape[0]
+        self.name = name
+        self.n_dropped = 0
+        w = None if weights is None else as_float_array(weights, "weights")
+        t = None if trials is None else as_float_array(trials, "trials")
+        for arr, what in ((w, "weights"), (t, "trials")):
+            if arr is not None and arr.shape[0] != n:
+                raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
+        same = lo is hi
+        if same and n and w is None and t is None and math.isfinite(float(lo.sum())):
+            # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
+            self.exact = Block(lo, None)
+            self.left = self.right = self.interval_block = _empty_block()
+            self._all_exact = True
+            self.truncation = _check_truncation(truncation, self)
+            self._has_weights = False
+            self._has_trials = False
+            return
+        # --- missing values
+        if interval:
+            lo_nan, hi_nan = np.isnan(lo), np.isnan(hi)
+            missing = lo_nan & hi_nan
+            if lo_nan.any() or hi_nan.any():
+                lo = np.where(lo_nan, -np.inf, lo)
+                hi = np.where(hi_nan, np.inf, hi)
+            missing |= np.isneginf(lo) & np.isposinf(hi)
+            what_missing = "rows with no bound (both NaN/infinite)"
+        else:
+            missing = np.isnan(lo) if same else (np.isnan(lo) | np.isnan(hi))
+            what_missing = "NaN values"
+        if w is not None:
+            missing = missing | np.isnan(w)
+        if t is not None:
+            missing = missing | np.isnan(t)
+        rows: NDArray[np.intp] | None = None
+        if missing.any():
+            cnt, first = _first(missing)
+            if nan_policy == "raise":
+                raise DataError(
+                    f"values must not be missing; got {cnt} {what_missing} or missing "
+                    f"weights (first at index {first}). Hint: pass nan_policy='omit' to drop "
+                    "them, or encode a censored value with Data.interval(lower, upper)."
+                )
+            keep = ~missing
+            rows = np.flatnonzero(keep)
+            lo, hi = lo[keep], (lo[keep] if same else hi[keep])
+            same = same and not interval
+            w = None if w is None else w[keep]
+            t = None if t is None else t[keep]
+            self.n_dropped = cnt
+        if lo.shape[0] == 0:
+            raise DataError(
+                "data must contain at least one observation; got "
+                + ("an empty sequence." if self.n_dropped == 0
+                   else f"none left after dropping {self.n_dropped} missing rows.")
+            )
+        # --- infinities in exact values
+        if same:
+            bad = np.isinf(lo)
+            if bad.any():
+                cnt, i = _first(bad)
+                raise DataError(
+                    f"values must be finite; got {cnt} infinite values (first at index "
+                    f"{_orig(rows, i)}: {lo[i]}). Hint: a value known only to exceed a limit "
+                    "is censored: use Data.right_censored or Data.interval."
+                )
+        else:
+            bad = np.isposinf(lo) | np.isneginf(hi)
+            if bad.any():
+                cnt, i = _first(bad)
+                raise DataError(
+                    f"censoring bounds must leave room for a value; got {cnt} rows with lower = "
+                    f"+inf or upper = -inf (first at index {_orig(rows, i)})."
+                )
+            bad = lo > hi
+            if bad.any():
+                cnt, i = _first(bad)
+                raise DataError(
+                    f"interval bounds need lower <= upper; got {cnt} rows with lower > upper "
+                    f"(first at index {_orig(rows, i)}: [{lo[i]}, {hi[i]}]). Hint: check that "
+                    "the columns are not swapped."
+                )
+        # --- weights
+        if w is not None:
+            bad = ~np.isfinite(w) | (w < 0)
+            if bad.any():
+                cnt, i = _first(bad)
+                raise DataError(
+                    f"weights must be finite and >= 0; got {cnt} bad weights (first at index "
+                    f"{_orig(rows, i)}: {w[i]})."
+                )
+            if not (w > 0).any():
+                raise DataError("weights must not all be zero; got a total weight of 0.")
+        if t is not None:
+            bad = ~np.isfinite(t) | (t < 0) | (t != np.round(t))
+            if bad.any():
+                cnt, i = _first(bad)
+                raise DataError(
+                    f"trials must be non-negative integers; got {cnt} bad entries (first at "
+                    f"index {_orig(rows, i)}: {t[i]})."
+                )
+        # --- split into blocks
+        if same:
+            self.exact = Block(lo, w, trials=t, rows=rows)
+            self.left = self.right = self.interval_block = _empty_block()
+            self._all_exact = True
+        else:
+            self._all_exact = False
+            lo_inf, hi_inf = np.isneginf(lo), np.isposinf(hi)
+            kinds = {
+                "exact": lo == hi,
+                "left": lo_inf & ~hi_inf,
+                "right": hi_inf & ~lo_inf,
+            }
+            kinds["interval"] = ~(kinds["exact"] | kinds["left"] | kinds["right"])
+            base_rows = rows if rows is not None else np.arange(lo.shape[0])
+
+            def mk(mask: NDArray[np.bool_], xs: FloatArray, his: FloatArray | None) -> Block:
+                if not mask.any():
+                    return _empty_block()
+                return Block(xs[mask], None if w is None else w[mask],
+                             hi=None if his is None else his[mask],
+                             trials=None if t is None else t[mask], rows=base_rows[mask])
+
+            self.exact = mk(kinds["exact"], lo, None)
+            self.left = mk(kinds["left"], hi, None)
+            self.right = mk(kinds["right"], lo, None)
+            self.interval_block = mk(kinds["interval"], lo, hi)
+        self.truncation = _check_truncation(truncation, self)
+        self._has_weights = w is not None
+        self._has_trials = t is not None
+
+    # ---------------------------------------------------------------- views
+    @property
+    def blocks(self) -> dict[str, Block]:
+        return {"exact": self.exact, "left": self.left, "right": self.right,
+                "interval": self.interval_block}
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows (observations before weighting)."""
+        return self.exact.size + self.left.size + self.right.size + self.interval_block.size
+
+    @property
+    def n_obs(self) -> float:
+        """Number of observations: the sum of the weights (the row count when unweighted)."""
+        if not self._has_weights:
+            return float(self.n_rows)
+        return sum(b.wsum for b in (self.exact, self.left, self.right, self.interval_block)
+                   if b.size)
+
+    def count(self, kind: str) -> float:
+        """Weighted count of ``"exact"``, ``"left"``, ``"right"`` or ``"interval"`` rows."""
+        return self.blocks[kind].wsum if self.blocks[kind].size else 0.0
+
+    @property
+    def is_censored(self) -> bool:
+        return not self.only_exact
+
+    @property
+    def only_exact(self) -> bool:
+        return self.left.size == 0 and self.right.size == 0 and self.interval_block.size == 0
+
+    @property
+    def is_truncated(self) -> bool:
+        return self.truncation is not None
+
+    @property
+    def has_weights(self) -> bool:
+        return self._has_weights
+
+    @property
+    def has_trials(self) -> bool:
+        return self._has_trials
+
+    @property
+    def values(self) -> FloatArray:
+        """The exactly observed values."""
+        return self.exact.x
+
+    def all_points(self) -> FloatArray:
+        """Every finite number in the data: exact values and finite censoring bounds."""
+        parts = [self.exact.x, self.left.x, self.right.x]
+        ib = self.interval_block
+        if ib.size:
+            parts += [ib.x[np.isfinite(ib.x)], ib.hi[np.isfinite(ib.hi)]]  # type: ignore[index]
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def chunks(self, size: int) -> Iterator[Data]:
+        """Split into pieces of at most ``size`` rows per block (for chunked reductions)."""
+        if self.n_rows <= size:
+            yield self
+            return
+        for kind, blk in self.blocks.items():
+            for start in range(0, blk.size, size):
+                piece = Data.__new__(Data)
+                piece.__dict__.update(self.__dict__)
+                empty = _empty_block()
+                piece.exact = piece.left = piece.right = piece.interval_block = empty
+                setattr(piece, "interval_block" if kind == "interval" else kind,
+                        blk.take(slice(start, start + size)))
+                yield piece
+
+    def clip_intervals(self, lower: float, upper: float) -> Data:
+        """Intervals reaching past ``[lower, upper]`` (a family's support) become one-sided:
+        ``[lo <= lower, hi]`` is left-censored at hi, ``[lo, hi >= upper]`` right-censored at lo."""
+        ib = self.interval_block
+        if not ib.size or (lower == -math.inf and upper == math.inf):
+            return self
+        assert ib.hi is not None
+        to_left = ib.x <= lower
+        to_right = (ib.hi >= upper) & ~to_left
+        if not (to_left.any() or to_right.any()):
+            return self
+        keep = ~(to_left | to_right)
+
+        def cat(a: Block, extra: Block) -> Block:
+            if not extra.size:
+                return a
+            if not a.size:
+                return extra
+            wa = np.ones(a.size) if a.w is None else a.w
+            wb = np.ones(extra.size) if extra.w is None else extra.w
+            w = None if (a.w is None and extra.w is None) else np.concatenate([wa, wb])
+            tr = None if a.trials is None else np.concatenate([a.trials, extra.trials])
+            rows = None if (a.rows is None or extra.rows is None) else np.concatenate([a.rows, extra.rows])
+            return Block(np.concatenate([a.x, extra.x]), w, trials=tr, rows=rows)
+
+        def part(mask: NDArray[np.bool_], xs: FloatArray) -> Block:
+            if not mask.any():
+                return _empty_block()
+            return Block(xs[mask], None if ib.w is None else ib.w[mask],
+                         trials=None if ib.trials is None else ib.trials[mask],
+                         rows=None if ib.rows is None else ib.rows[mask])
+
+        out = Data.__new__(Data)
+        out.__dict__.update(self.__dict__)
+        out.left = cat(self.left, part(to_left, ib.hi))
+        out.right = cat(self.right, part(to_right, ib.x))
+        out.interval_block = ib.take(keep) if keep.any() else _empty_block()
+        return out
+
+    def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
+        """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""
+        w = np.asarray(weights, dtype=float)
+        out = Data.__new__(Data)
+        out.__dict__.update(self.__dict__)
+        start = 0
+        for kind, blk in self.blocks.items():
+            nb = Block(blk.x, w[start:start + blk.size] if blk.size else None, hi=blk.hi,
+                       trials=blk.trials, rows=blk.rows)
+            start += blk.size
+            setattr(out, "interval_block" if kind == "interval" else kind, nb)
+        out._has_weights = True
+        return out
+
+    def __len__(self) -> int:
+        return self.n_rows
+
+    def __repr__(self) -> str:
+        parts = [f"n={self.n_rows}"]
+        for kind in _KINDS:
+            c = self.blocks[kind].size
+            if c and kind != "exact":
+                parts.append(f"{kind}-censored={c}")
+        if self._has_weights:
+            parts.append(f"weighted (sum={self.n_obs:g})")
+        if self.truncation is not None:
+            parts.append(f"truncated to [{self.truncation[0]:g}, {self.truncation[1]:g}]")
+        if self.n_dropped:
+            parts.append(f"dropped {self.n_dropped} missing")
+        return f"Data({', '.join(parts)})"
+
+
+def _orig(rows: NDArray[np.intp] | None, i: int) -> int:
+    return int(i if rows is None else rows[i])
+
+
+def _check_truncation(trunc: Any, data: Data) -> tuple[float, float] | None:
+    if trunc is None:
+        return None
+    try:
+        a, b = trunc
+    except (TypeError, ValueError):
+        raise DataError(f"truncation must be a pair (lower, upper); got {trunc!r}.") from None
+    a = -math.inf if a is None else float(a)
+    b = math.inf if b is None else float(b)
+    if math.isnan(a) or math.isnan(b) or not a < b:
+        raise DataError(f"truncation needs lower < upper; got ({a}, {b}).")
+    if a == -math.inf and b == math.inf:
+        return None
+    pts = data.all_points()
+    bad = (pts < a) | (pts > b)
+    if bad.any():
+        cnt, i = _first(bad)
+        raise DataError(
+            f"every value must lie inside the truncation range [{a:g}, {b:g}]; got {cnt} outside "
+            f"(e.g. {pts[i]:g}). Hint: values outside the range could not have been sampled."
+        )
+    return (a, b)

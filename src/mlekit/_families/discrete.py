@@ -1,0 +1,482 @@
+"""Families for counts: Poisson, Bernoulli, Binomial, Geometric, NegativeBinomial."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.stats as st
+from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, xlog1py, xlogy
+
+from .._core.domains import Positive, UnitInterval
+from .._data.data import Block, Data, fdot
+from ..errors import DataError, FamilyError, ParameterError
+from .base import Derivs, Family, FastFit, Stats, Support, newton_1d, register, trigamma
+from .shapes import CumHaz
+
+Theta = tuple[Any, ...]
+
+_COUNTS = Support(0.0, math.inf, lower_closed=True, integer=True)
+_POISSON_LIMIT = 1e10
+
+
+def _lgamma1(blk: Block, x: Any) -> Any:
+    if x is blk.x:
+        return blk.cached("lgamma_x1", lambda: gammaln(blk.x + 1.0))
+    return gammaln(x + 1.0)
+
+
+@register
+class Poisson(Family):
+    r"""Poisson distribution for counts.
+
+    .. math:: P(X = k) = \frac{\lambda^k e^{-\lambda}}{k!},\quad k = 0, 1, 2, \dots
+
+    Parameter: ``rate`` (λ > 0; mean and variance). Closed-form MLE: the sample mean.
+    """
+
+    name = "poisson"
+    param_names = ("rate",)
+    domains = (Positive,)
+    support = _COUNTS
+    discrete = True
+    formula = "P(k) = rate^k exp(-rate) / k!"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        lg = _lgamma1(blk, x) if blk is not None else gammaln(x + 1.0)
+        return xlogy(x, th[0]) - th[0] - lg
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        r = th[0]
+        return self._logpdf(x, th, blk), [x / r - 1.0], [[-x / r**2]]
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k = np.floor(x)
+        with np.errstate(invalid="ignore"):
+            return np.where(k < 0, -np.inf, np.log(gammaincc(np.maximum(k, 0) + 1.0, th[0])))
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k = np.floor(x)
+        return np.where(k < 0, 0.0, np.log(gammainc(np.maximum(k, 0) + 1.0, th[0])))
+
+    def _d_tail(self, x: Any, th: Theta, lower: bool) -> Derivs:
+        r = th[0]
+        k = np.maximum(np.floor(x), 0.0)
+        lp = xlogy(k, r) - r - gammaln(k + 1.0)
+        V = self._logcdf(x, th, None) if lower else self._logsf(x, th, None)
+        q = np.exp(lp - V)
+        neg = np.floor(x) < 0
+        if lower:   # d log F / dr = -p/F
+            d1 = -q
+            d2 = -q * (k / r - 1.0) - q * q
+        else:       # d log S / dr = p/S
+            d1 = q
+            d2 = q * (k / r - 1.0) - q * q
+        d1 = np.where(neg, 0.0, d1)
+        d2 = np.where(neg, 0.0, d2)
+        return V, [d1], [[d2]]
+
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        return self._d_tail(x, th, True)
+
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        return self._d_tail(x, th, False)
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.poisson.ppf(q, th[0])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.poisson(th[0], size).astype(float)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.poisson(th[0])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x), "slgam": b.wsum_of(_lgamma1(b, b.x))})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if fixed:
+            return dict(fixed)
+        return {"rate": stats.sums["sx"] / stats.sums["W"]}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        r = p["rate"]
+        return float(xlogy(stats.sums["sx"], r)) - stats.sums["W"] * r - stats.sums["slgam"]
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        return np.array([[-stats.sums["sx"] / p["rate"] ** 2]])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
+        return {"rate": max(m, 0.5)}
+
+
+@register
+class Bernoulli(Family):
+    r"""Bernoulli distribution: one trial, success (1) or failure (0).
+
+    .. math:: P(X = x) = p^x (1-p)^{1-x},\quad x \in \{0, 1\}
+
+    Parameter: ``p`` (success probability). Closed-form MLE: the proportion of ones — the
+    coin that lands heads 7 times in 10 gives ``p = 0.7``.
+    """
+
+    name = "bernoulli"
+    param_names = ("p",)
+    domains = (UnitInterval,)
+    support = Support(0.0, 1.0, lower_closed=True, upper_closed=True, integer=True)
+    discrete = True
+    formula = "P(x) = p^x (1-p)^(1-x), x in {0, 1}"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        p = th[0]
+        return xlogy(x, p) + xlog1py(1.0 - x, -p)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        p = th[0]
+        return (self._logpdf(x, th, blk), [x / p - (1.0 - x) / (1.0 - p)],
+                [[-x / p**2 - (1.0 - x) / (1.0 - p) ** 2]])
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k = np.floor(x)
+        return np.where(k < 0, -np.inf, np.where(k >= 1, 0.0, np.log1p(-th[0])))
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        k = np.floor(x)
+        return np.where(k < 0, 0.0, np.where(k >= 1, -np.inf, np.log(th[0])))
+
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        p = th[0]
+        at0 = np.floor(x) == 0
+        return (self._logcdf(x, th, blk), [np.where(at0, -1.0 / (1 - p), 0.0)],
+                [[np.where(at0, -1.0 / (1 - p) ** 2, 0.0)]])
+
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        p = th[0]
+        at0 = np.floor(x) == 0
+        return (self._logsf(x, th, blk), [np.where(at0, 1.0 / p, 0.0)],
+                [[np.where(at0, -1.0 / p**2, 0.0)]])
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.bernoulli.ppf(q, th[0])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return (rng.random(size) < th[0]).astype(float)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.bernoulli(th[0])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x)})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if fixed:
+            return dict(fixed)
+        return {"p": stats.sums["sx"] / stats.sums["W"]}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        s, W = stats.sums["sx"], stats.sums["W"]
+        return float(xlogy(s, p["p"]) + xlog1py(W - s, -p["p"]))
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, W, q = stats.sums["sx"], stats.sums["W"], p["p"]
+        return np.array([[-s / q**2 - (W - s) / (1.0 - q) ** 2]])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
+        return {"p": min(max(m, 0.01), 0.99)}
+
+    def _support_hint(self) -> str:
+        return " Hint: code outcomes as 0/1 (or True/False); for k successes in n trials use binomial."
+
+
+@register
+class Binomial(Family):
+    r"""Binomial distribution: successes in ``n`` trials.
+
+    .. math:: P(X = k) = \binom{n}{k} p^k (1-p)^{n-k}
+
+    Parameter: ``p``. The number of trials ``n`` is known, not estimated: give it to the family
+    (``mk.Binomial(n=10)``) or per observation (``mk.Data(k, trials=n)``). MLE: Σk / Σn.
+    """
+
+    name = "binomial"
+    support_text = "{0, 1, …, n}"
+    param_names = ("p",)
+    domains = (UnitInterval,)
+    support = _COUNTS
+    discrete = True
+    formula = "P(k) = C(n, k) p^k (1-p)^(n-k), n trials known"
+
+    def __init__(self, n: int | None = None, **params: float) -> None:
+        super().__init__(**params)
+        if n is not None:
+            if not (float(n) == int(n) and int(n) >= 0):
+                raise ParameterError(f"Binomial trials n must be a non-negative integer; got {n!r}.")
+            n = int(n)
+        self.n = n
+
+    def _repr_extra(self) -> str:
+        return "" if self.n is None else f"n={self.n}"
+
+    def _trials(self, blk: Block | None) -> Any:
+        if blk is not None and blk.trials is not None:
+            return blk.trials
+        if self.n is None:
+            raise FamilyError(
+                "binomial needs the number of trials; got none. Hint: mk.Binomial(n=10), or "
+                "mk.Data(successes, trials=n_per_row)."
+            )
+        return float(self.n)
+
+    def _support_bounds(self, th: Theta) -> tuple[float, float]:
+        return 0.0, float(self.n) if self.n is not None else math.inf
+
+    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
+        super()._check_data(data, fixed)
+        for blk in data.blocks.values():
+            if not blk.size:
+                continue
+            n = self._trials(blk)
+            bad = blk.x > n
+            if np.any(bad):
+                i = int(np.flatnonzero(np.broadcast_to(bad, blk.x.shape))[0])
+                raise DataError(
+                    f"Binomial successes must not exceed the trials; got "
+                    f"{int(np.sum(bad))} rows with k > n (first at index {blk.row_of(i)}: "
+                    f"k={blk.x[i]:g}, n={np.broadcast_to(n, blk.x.shape)[i]:g})."
+                )
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        n = self._trials(blk)
+        p = th[0]
+        return (gammaln(n + 1.0) - gammaln(x + 1.0) - gammaln(n - x + 1.0) + xlogy(x, p)
+                + xlog1py(n - x, -p))
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        n = self._trials(blk)
+        p = th[0]
+        return (self._logpdf(x, th, blk), [x / p - (n - x) / (1.0 - p)],
+                [[-x / p**2 - (n - x) / (1.0 - p) ** 2]])
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        n = self._trials(blk)
+        k = np.floor(x)
+        with np.errstate(invalid="ignore"):
+            v = np.log(betainc(np.maximum(n - k, 1e-300), k + 1.0, 1.0 - th[0]))
+        return np.where(k < 0, -np.inf, np.where(k >= n, 0.0, v))
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        n = self._trials(blk)
+        k = np.floor(x)
+        with np.errstate(invalid="ignore"):
+            v = np.log(betainc(np.maximum(k + 1.0, 1e-300), np.maximum(n - k, 1e-300), th[0]))
+        return np.where(k < 0, 0.0, np.where(k >= n, -np.inf, v))
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.binom.ppf(q, self._trials(None), th[0])
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return rng.binomial(int(self._trials(None)), th[0], size).astype(float)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.binom(int(self._trials(None)), th[0])
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        n = self._trials(b)
+        lc = gammaln(n + 1.0) - gammaln(b.x + 1.0) - gammaln(n - b.x + 1.0)
+        return Stats({"sx": b.wsum_of(b.x), "sn": b.wsum_of(n), "slc": b.wsum_of(lc)})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if fixed:
+            return dict(fixed)
+        return {"p": stats.sums["sx"] / stats.sums["sn"]}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        s, n = stats.sums["sx"], stats.sums["sn"]
+        return float(stats.sums["slc"] + xlogy(s, p["p"]) + xlog1py(n - s, -p["p"]))
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        s, n, q = stats.sums["sx"], stats.sums["sn"], p["p"]
+        return np.array([[-s / q**2 - (n - s) / (1.0 - q) ** 2]])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        n = self.n if self.n is not None else max(float(x.max()), 1.0)
+        m = float(np.mean(x)) / max(n, 1)
+        return {"p": min(max(m, 0.01), 0.99)}
+
+    def mean(self) -> float:
+        return float(self._trials(None)) * self.theta()[0]
+
+    def var(self) -> float:
+        p = self.theta()[0]
+        return float(self._trials(None)) * p * (1 - p)
+
+
+@register
+class Geometric(CumHaz):
+    r"""Geometric distribution: failures before the first success.
+
+    .. math:: P(X = k) = (1-p)^k\, p,\quad k = 0, 1, 2, \dots
+
+    Parameter: ``p`` (success probability per trial); mean ``(1-p)/p``. Closed-form MLE
+    ``p = 1/(1 + mean)``.
+    """
+
+    name = "geometric"
+    param_names = ("p",)
+    domains = (UnitInterval,)
+    support = _COUNTS
+    discrete = True
+    formula = "P(k) = (1-p)^k p, k = 0, 1, 2, ..."
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        p = th[0]
+        return xlog1py(x, -p) + np.log(p)
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        p = th[0]
+        return (self._logpdf(x, th, blk), [-x / (1.0 - p) + 1.0 / p],
+                [[-x / (1.0 - p) ** 2 - 1.0 / p**2]])
+
+    def _H(self, x: Any, th: Theta, blk: Block | None, order: int) -> Derivs:
+        p = th[0]
+        m = np.maximum(np.floor(x) + 1.0, 0.0)
+        return -m * np.log1p(-p), [m / (1.0 - p)], [[m / (1.0 - p) ** 2]]
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return st.geom.ppf(q, th[0], loc=-1)
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        return (rng.geometric(th[0], size) - 1).astype(float)
+
+    def _scipy(self, th: Theta) -> Any:
+        return st.geom(th[0], loc=-1)
+
+    def _suffstats(self, data: Data) -> Stats:
+        b = data.exact
+        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x)})
+
+    def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
+        if fixed:
+            return dict(fixed)
+        W, s = stats.sums["W"], stats.sums["sx"]
+        return {"p": W / (W + s)}
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
+        return float(xlog1py(stats.sums["sx"], -p["p"]) + stats.sums["W"] * math.log(p["p"]))
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
+        q = p["p"]
+        return np.array([[-stats.sums["sx"] / (1.0 - q) ** 2 - stats.sums["W"] / q**2]])
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
+        return {"p": min(max(1.0 / (1.0 + m), 0.01), 0.99)}
+
+
+@register
+class NegativeBinomial(Family):
+    r"""Negative binomial distribution for over-dispersed counts (mean–size form).
+
+    .. math:: P(X = k) = \frac{\Gamma(k + r)}{k!\,\Gamma(r)}
+              \left(\frac{r}{r+m}\right)^r \left(\frac{m}{r+m}\right)^k
+
+    Parameters: ``mean`` (m > 0), ``size`` (r > 0, the dispersion); variance
+    ``m + m^2/r``. As ``size`` → ∞ it becomes Poisson(m). The MLE of ``mean`` is the sample
+    mean; ``size`` needs Newton steps, done on the counts compressed to their distinct values.
+    """
+
+    name = "negative_binomial"
+    param_names = ("mean", "size")
+    domains = (Positive, Positive)
+    support = _COUNTS
+    discrete = True
+    formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        # log C(x+r-1, x) = -log x - log B(r, x) (x > 0); written with log1p so that it stays
+        # accurate as size -> infinity (the Poisson limit)
+        m, r = th
+        xs = np.maximum(x, 1.0)
+        comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
+        return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+        m, r = th
+        rm = r + m
+        val = self._logpdf(x, th, blk)
+        gm = x / m - (r + x) / rm
+        gr = digamma(x + r) - digamma(r) + np.log(r) + 1.0 - np.log(rm) - (r + x) / rm
+        hmm = -x / m**2 + (r + x) / rm**2
+        hmr = (x - m) / rm**2
+        hrr = trigamma(x + r) - trigamma(r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
+        return val, [gm, gr], [[hmm, hmr], [hmr, hrr]]
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        m, r = th
+        k = np.floor(x)
+        with np.errstate(invalid="ignore"):
+            v = np.log(betainc(r, np.maximum(k, 0) + 1.0, r / (r + m)))
+        return np.where(k < 0, -np.inf, v)
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        m, r = th
+        k = np.floor(x)
+        v = np.log(betainc(np.maximum(k, 0) + 1.0, r, m / (r + m)))
+        return np.where(k < 0, 0.0, v)
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        return self._scipy(th).ppf(q)
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        m, r = th
+        return rng.negative_binomial(r, r / (r + m), size).astype(float)
+
+    def _scipy(self, th: Theta) -> Any:
+        m, r = th
+        return st.nbinom(r, r / (r + m))
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Mean = sample mean (exact for every size); size by 1-D Newton on log(size)."""
+        if "mean" in fixed or not data.only_exact or data.is_truncated:
+            return None
+        b = data.exact
+        W = b.wsum
+        m = b.wsum_of(b.x) / W
+        if "size" in fixed:
+            return FastFit({"mean": m, "size": fixed["size"]}, "closed-form")
+        var = b.wsum_of((b.x - m) ** 2) / W
+        if m <= 0:
+            return None
+        if var <= m:
+            # not over-dispersed: the supremum is the Poisson limit size -> infinity
+            return FastFit({"mean": m, "size": _POISSON_LIMIT * max(m, 1.0)}, "closed-form")
+        x, w = b.x, (np.ones_like(b.x) if b.w is None else b.w)
+
+        def score(t: float) -> tuple[float, float]:
+            r = math.exp(t)
+            g = float(fdot(w, digamma(x + r))) - W * float(digamma(r)) + W * math.log(r / (r + m))
+            h = (float(fdot(w, trigamma(x + r))) - W * float(trigamma(r))
+                 + W * (1.0 / r - 1.0 / (r + m)))
+            return g * r, h * r * r + g * r
+
+        t, it, ok = newton_1d(score, math.log(m * m / (var - m)), max_step=3.0)
+        return FastFit({"mean": m, "size": math.exp(t)}, "profile-newton (on distinct counts)", it, ok)
+
+    def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
+        if name == "size" and params["size"] >= 1e6 * max(params["mean"], 1.0):
+            return f"size = {params['size']:.3g} is effectively infinite (the Poisson limit)"
+        return None
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        ww = np.ones_like(x) if w is None else w
+        W = ww.sum()
+        m = max(float(fdot(ww, x) / W), 0.1)
+        v = float(fdot(ww, (x - m) ** 2) / W)
+        r = m * m / (v - m) if v > m * 1.01 else 100.0 * m
+        return {"mean": fixed.get("mean", m), "size": fixed.get("size", min(max(r, 1e-3), 1e6))}

@@ -1,0 +1,1 @@
+"""L4: in-memory estimation of one family or model -> FitResult."""

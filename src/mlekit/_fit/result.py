@@ -1,0 +1,197 @@
+"""``FitResult``: an immutable record of one maximum-likelihood fit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from .._data.data import Data
+    from .._families.base import Family
+    from .likelihood import Likelihood
+    from .summary import Summary
+
+__all__ = ["FitResult", "Diagnostic"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding about a fit. ``severity`` is ``"info"`` or ``"warning"``."""
+
+    code: str
+    message: str
+    severity: str = "warning"
+    param: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_level(level: float) -> float:
+    try:
+        lv = float(level)
+    except (TypeError, ValueError):
+        raise ParameterError(f"level must be a number in (0, 1); got {level!r}.") from None
+    if not 0.0 < lv < 1.0:
+        raise ParameterError(
+            f"level must lie strictly between 0 and 1 (e.g. 0.95); got {level!r}."
+            + (" Hint: give a fraction, not a percentage." if 1 < lv <= 100 else "")
+        )
+    return lv
+
+
+@dataclass(frozen=True, eq=False)
+class FitResult:
+    """The result of :func:`mlekit.fit`.
+
+    ``params``, ``se``: dicts keyed by parameter name (natural scale). ``cov``: covariance over
+    all parameters in ``param_names`` order (rows/columns of fixed parameters are 0).
+    ``loglik`` includes every constant. ``n_obs`` is the (weighted) number of observations;
+    ``n_params`` the number of estimated parameters.
+    """
+
+    family: str
+    dist: Family
+    params: dict[str, float]
+    se: dict[str, float]
+    cov: NDArray[np.float64]
+    loglik: float
+    n_obs: float
+    n_params: int
+    converged: bool
+    method: str
+    iterations: int = 0
+    grad_norm: float = 0.0
+    cov_type: str = "observed"
+    fixed: dict[str, float] = field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    data: Data | None = field(default=None, repr=False)
+    likelihood: Likelihood | None = field(default=None, repr=False)
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ criteria
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(self.params)
+
+    @property
+    def free_params(self) -> tuple[str, ...]:
+        return tuple(p for p in self.params if p not in self.fixed)
+
+    @property
+    def nll(self) -> float:
+        """Negative log-likelihood (the quantity minimised)."""
+        return -self.loglik
+
+    @property
+    def aic(self) -> float:
+        return 2.0 * self.n_params - 2.0 * self.loglik
+
+    @property
+    def bic(self) -> float:
+        return self.n_params * math.log(self.n_obs) - 2.0 * self.loglik
+
+    @property
+    def aicc(self) -> float:
+        k, n = self.n_params, self.n_obs
+        if n - k - 1 <= 0:
+            return math.inf
+        return self.aic + 2.0 * k * (k + 1) / (n - k - 1)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def on_boundary(self) -> list[str]:
+        return [d.param for d in self.diagnostics if d.code == "boundary" and d.param]
+
+    # ------------------------------------------------------------------ inference
+    def ci(self, level: float = 0.95, method: str = "wald", **kwargs: Any) -> dict[str, tuple[float, float]]:
+        """Confidence intervals ``{name: (lo, hi)}``.
+
+        ``method``: ``"wald"`` (estimate ± z·SE on the natural scale), ``"wald-log"`` (Wald on
+        the log scale for positive parameters; intervals never cross 0), ``"profile"``
+        (profile likelihood; option ``params=``) or ``"bootstrap"`` (options ``n_boot=2000``,
+        ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca"``,
+        ``rng=``, ``quiet=``, ``params=``). See ``docs/inference.md``.
+        """
+        from .._inference.wald import confidence_intervals
+
+        return confidence_intervals(self, check_level(level), method, **kwargs)
+
+    def profile(self, param: str, *, n: int = 41, level: float = 0.99,
+                bounds: tuple[float, float] | None = None) -> Any:
+        """The profile log-likelihood of ``param`` as data (a :class:`Profile`: ``values``,
+        ``loglik``, ``deviance``, ``z``, ``to_frame()``), on ``n`` points spanning the
+        ``level`` profile interval or ``bounds``."""
+        from .._inference.profile import profile
+
+        return profile(self, param, n=n, level=level, bounds=bounds)
+
+    def derived(self, quantity: Any, *, name: str | None = None, method: str = "delta",
+                level: float = 0.95, **kwargs: Any) -> Any:
+        """A function of the parameters — ``"mean"``, ``"median"``, ``"var"``, ``"sd"`` or
+        ``fn(params_dict)`` — with its delta-method SE and a ``level`` interval by
+        ``method`` ``"delta"`` | ``"profile"`` | ``"bootstrap"``. Returns a ``Derived``
+        (``estimate``, ``se``, ``ci``, ``method``)."""
+        from .._inference.derived import derived
+
+        return derived(self, quantity, name=name, method=method, level=level, **kwargs)
+
+    def quantile(self, q: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """The ``q`` quantile (``q=0.1``: the B10 life) with SE and interval."""
+        from .._inference.derived import quantile
+
+        return quantile(self, q, method=method, level=level, **kwargs)
+
+    def sf(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Survival probability ``P(X > t)`` with SE and interval."""
+        from .._inference.derived import sf
+
+        return sf(self, t, method=method, level=level, **kwargs)
+
+    def cdf(self, x: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Cumulative probability ``P(X <= x)`` with SE and interval."""
+        from .._inference.derived import cdf
+
+        return cdf(self, x, method=method, level=level, **kwargs)
+
+    def hazard(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
+        """Hazard rate ``f(t) / S(t)`` with SE and interval."""
+        from .._inference.derived import hazard
+
+        return hazard(self, t, method=method, level=level, **kwargs)
+
+    # ------------------------------------------------------------------ rendering
+    def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:
+        from .summary import Summary
+
+        return Summary(self, level=check_level(level), ci_method=ci)
+
+    def to_dict(self, level: float = 0.95) -> dict[str, Any]:
+        """A JSON-ready dict (the same as the CLI's ``--format json``)."""
+        return self.summary(level=level).to_dict()
+
+    def plot(self, fig: Any = None) -> Any:
+        """The 2×2 diagnostic figure (density, Q–Q, P–P, CDF or survival); see :mod:`mlekit.plot`."""
+        from ..plot import panel
+
+        return panel(self, fig)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def __repr__(self) -> str:
+        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        return (f"FitResult({self.family}: {vals}; loglik={self.loglik:.6g}, n_obs={self.n_obs:g}, "
+                f"converged={self.converged}, method={self.method!r})")
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()

@@ -1,0 +1,1 @@
+"""L3: inference kernels over a fitted model (no estimator imports)."""

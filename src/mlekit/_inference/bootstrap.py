@@ -1,0 +1,480 @@
+"""Bootstrap: simulate or resample the data, refit, and read intervals off the replicates.
+
+Two kinds of replicate:
+
+``parametric`` (default)
+    New data are drawn from the fitted model, with the same design as the observed data:
+
+    - the same number of observations (integer frequency weights are expanded: a row of
+      weight 3 is three draws; non-integer weights stay attached to one draw per row);
+    - truncation: draws come from the truncated model (inverse cdf on ``[F(a), F(b)]``);
+    - right censoring (exact + right-censored rows): *conditional random censorship*; a
+      censored row keeps its own censoring time, a row observed exactly at ``t`` gets a
+      censoring time drawn from the Kaplan–Meier estimate of the censoring distribution (the
+      "reverse" Kaplan–Meier, censored rows as events) given that it exceeds ``t`` (none left:
+      not censored). A single test-end time gives type-I censoring at that time;
+    - left censoring (detection limits) is the mirror image;
+    - interval censoring (or a mix of left and right): a common inspection schedule; every
+      finite censoring bound in the data is an inspection time, and a censored row reports
+      the cell between inspections that its draw falls in (binned data are reproduced
+      exactly);
+    - binomial trials are kept per row.
+
+``nonparametric``
+    Rows are resampled with their censoring kind, bounds, trials and weights: new weights
+    are ``Multinomial(N, w / N)`` with ``N = sum(w)`` (integer frequency weights; for
+    unweighted data this is the ordinary bootstrap) or ``w * Multinomial(n_rows, 1/n_rows)``
+    for non-integer weights.
+
+Each replicate is refitted with the same family and fixed parameters, starting from the
+original estimate. Replicates whose fit does not converge are dropped and counted
+(``BootstrapSample.n_failed``); boundary estimates (a proportion of 0) are legitimate and kept.
+
+Intervals: ``percentile`` (default), ``basic`` (``2 theta_hat - quantiles``) and ``bca``
+(bias-corrected and accelerated; the acceleration is the skewness of the empirical influence
+values ``grad g' I^-1 score_i``, the infinitesimal jackknife). Non-regular parameters
+(support end points) always use the ``basic`` interval: their replicates lie on one side of
+the estimate, so percentile intervals would miss the truth.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import norm
+
+from .._data.data import Block, Data
+from ..errors import DataError, FamilyError, MlekitError, ParameterError
+
+if TYPE_CHECKING:
+    from .._fit.result import FitResult
+
+__all__ = ["bootstrap_ci", "replicates", "BootstrapSample", "Simulator", "resample", "refit",
+           "interval_from", "KINDS", "INTERVALS"]
+
+KINDS = ("parametric", "nonparametric")
+INTERVALS = ("percentile", "basic", "bca")
+_MAX_DRAWS = 50_000_000
+
+
+@dataclass(frozen=True)
+class BootstrapSample:
+    """Replicate estimates: ``params`` has one row per successful replicate (columns in
+    ``names`` order, natural scale)."""
+
+    kind: str
+    names: tuple[str, ...]
+    params: NDArray[np.float64]
+    n_boot: int
+    n_failed: int
+    estimate: tuple[float, ...] = field(default=())
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        return self.params[:, self.names.index(name)]
+
+    def apply(self, fn: Any) -> NDArray[np.float64]:
+        """``fn(params_dict)`` for every replicate (NaN where it fails)."""
+        out = np.empty(self.params.shape[0])
+        for i, row in enumerate(self.params):
+            try:
+                out[i] = float(fn(dict(zip(self.names, row))))
+            except (ArithmeticError, ValueError, MlekitError):
+                out[i] = math.nan
+        return out
+
+
+# ---------------------------------------------------------------------------- simulation
+def _row_arrays(data: Data) -> dict[str, Any]:
+    """Rows as flat arrays in block order: lo, hi (X in [lo, hi]), weights, trials, kind."""
+    lo, hi, w, t, kind = [], [], [], [], []
+    for k, blk in data.blocks.items():
+        if not blk.size:
+            continue
+        if k == "exact":
+            lo.append(blk.x)
+            hi.append(blk.x)
+        elif k == "left":
+            lo.append(np.full(blk.size, -np.inf))
+            hi.append(blk.x)
+        elif k == "right":
+            lo.append(blk.x)
+            hi.append(np.full(blk.size, np.inf))
+        else:
+            assert blk.hi is not None
+            lo.append(blk.x)
+            hi.append(blk.hi)
+        w.append(np.ones(blk.size) if blk.w is None else blk.w)
+        t.append(blk.trials if blk.trials is not None else np.full(blk.size, np.nan))
+        kind.append(np.full(blk.size, k))
+    return {"lo": np.concatenate(lo), "hi": np.concatenate(hi), "w": np.concatenate(w),
+            "trials": np.concatenate(t), "kind": np.concatenate(kind)}
+
+
+def _reverse_km(times: NDArray[np.float64], is_cens: NDArray[np.bool_],
+                w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Kaplan–Meier of the censoring distribution: support points and their masses (the mass
+    left over beyond the last censoring time sits on ``+inf``: not censored)."""
+    order = np.argsort(times, kind="stable")
+    t, c, ww = times[order], is_cens[order], w[order]
+    uniq, first = np.unique(t, return_index=True)
+    at_risk = ww[::-1].cumsum()[::-1][first]           # weight with time >= u
+    d = np.add.reduceat(np.where(c, ww, 0.0), first)   # censoring "events" at u
+    haz = np.where(at_risk > 0, d / np.maximum(at_risk, 1e-300), 0.0)
+    surv = np.cumprod(1.0 - haz)
+    prev = np.concatenate(([1.0], surv[:-1]))
+    mass = prev - surv
+    keep = mass > 0
+    pts = np.append(uniq[keep], np.inf)
+    masses = np.append(mass[keep], max(float(surv[-1]), 0.0))
+    return pts, masses / masses.sum()
+
+
+class Simulator:
+    """Draws parametric-bootstrap data sets like the observed one from a fitted model."""
+
+    def __init__(self, res: FitResult, data: Data | None = None) -> None:
+        d = data if data is not None else res.data
+        if d is None:
+            raise ParameterError("the parametric bootstrap needs the fit's data; got a fit without.")
+        self.res = res
+        self.fam = res.dist
+        self.th = tuple(res.params[p] for p in res.params)
+        self.discrete = bool(self.fam.discrete)
+        self.trunc = d.truncation
+        rows = _row_arrays(d)
+        w = rows["w"]
+        self.integer_w = bool(np.all(w == np.round(w)))
+        if self.integer_w:
+            reps = w.astype(np.int64)
+            if reps.sum() > _MAX_DRAWS:
+                raise DataError(
+                    f"the parametric bootstrap draws one value per observation; got "
+                    f"{int(reps.sum())} (sum of the weights), more than {_MAX_DRAWS}. "
+                    "Hint: use kind='nonparametric', which reweights the rows instead.")
+            rows = {k: np.repeat(v, reps) for k, v in rows.items()}
+            self.w = None
+        else:
+            self.w = w
+        self.n = rows["lo"].size
+        self.trials = rows["trials"] if d.has_trials else None
+        if self.trials is not None and self.fam.name != "binomial":
+            raise DataError(f"the parametric bootstrap cannot simulate trials for "
+                            f"{self.fam.name}; got data with trials. Hint: kind='nonparametric'.")
+        kinds = set(rows["kind"].tolist())
+        self.kind_arr = rows["kind"]
+        if kinds <= {"exact"}:
+            self.mode = "exact"
+        elif kinds <= {"exact", "right"} or kinds <= {"exact", "left"}:
+            # right censoring; left censoring is its mirror image on the negated axis
+            self.mode = "right" if "right" in kinds else "left"
+            sign = 1.0 if self.mode == "right" else -1.0
+            self.is_c = rows["kind"] != "exact"
+            self.times = sign * np.where(self.is_c, rows["lo"] if sign > 0 else rows["hi"],
+                                         rows["lo"])
+            ww = np.ones(self.n) if self.w is None else self.w
+            pts, m = _reverse_km(self.times, self.is_c, ww)
+            self.cens = (pts, np.cumsum(m))
+            self.sign = sign
+        else:
+            self.mode = "grid"
+            cens = rows["kind"] != "exact"
+            lo, hi = rows["lo"][cens], rows["hi"][cens]
+            if self.discrete:
+                cuts = np.concatenate([hi[np.isfinite(hi)], lo[np.isfinite(lo)] - 1.0])
+            else:
+                cuts = np.concatenate([hi[np.isfinite(hi)], lo[np.isfinite(lo)]])
+            self.cuts = np.unique(cuts)
+            self.censored_rows = cens
+
+    # ---------------------------------------------------------------- draws
+    def values(self, size: int, rng: np.random.Generator, trials: Any = None) -> NDArray[np.float64]:
+        fam, th = self.fam, self.th
+        if trials is not None:
+            return rng.binomial(trials.astype(np.int64), th[0]).astype(float)
+        if self.trunc is None:
+            return np.asarray(fam._sample(size, th, rng), dtype=float)
+        a, b = self.trunc
+        with np.errstate(all="ignore"):
+            if self.discrete and math.isfinite(a):
+                a = math.ceil(a) - 1.0
+            Fa = float(np.exp(fam._logcdf(np.array([a]), th, None))[0]) if math.isfinite(a) else 0.0
+            Fb = float(np.exp(fam._logcdf(np.array([b]), th, None))[0]) if math.isfinite(b) else 1.0
+            u = Fa + (Fb - Fa) * rng.random(size)
+            x = np.asarray(fam._ppf(u, th), dtype=float)
+        lo_t, hi_t = self.trunc
+        return np.clip(x, lo_t, hi_t)
+
+    def draw(self, rng: np.random.Generator) -> Data:
+        n = self.n
+        x = self.values(n, rng, self.trials)
+        if self.mode == "exact":
+            return Data(x, weights=self.w, trials=self.trials, truncation=self.trunc)
+        if self.mode in ("right", "left"):
+            # conditional random censorship: a censored row keeps its censoring time; a row
+            # seen exactly at t gets one drawn from the censoring distribution given C > t
+            pts, cm = self.cens
+            t = self.times
+            start = np.searchsorted(pts, t, side="right")
+            base = np.where(start > 0, cm[np.maximum(start - 1, 0)], 0.0)
+            v = base + rng.random(n) * (cm[-1] - base)
+            idx = np.minimum(np.searchsorted(cm, v, side="left"), pts.size - 1)
+            drawn = np.where(start < pts.size, pts[idx], np.inf)
+            c = self.sign * np.where(self.is_c, t, np.maximum(drawn, t))
+            if self.mode == "right":
+                cens = (x >= c) if self.discrete else (x > c)
+                lo, hi = np.where(cens, c, x), np.where(cens, np.inf, x)
+            else:
+                cens = (x <= c) if self.discrete else (x < c)
+                lo, hi = np.where(cens, -np.inf, x), np.where(cens, c, x)
+        else:
+            lo, hi = x.copy(), x.copy()
+            r = self.censored_rows
+            xc = x[r]
+            cuts = self.cuts
+            k = np.searchsorted(cuts, xc, side="left")       # first cut >= x
+            upper = np.where(k < cuts.size, cuts[np.minimum(k, cuts.size - 1)], np.inf)
+            lower = np.where(k > 0, cuts[np.maximum(k - 1, 0)], -np.inf)
+            if self.discrete:
+                lower = np.where(np.isfinite(lower), lower + 1.0, lower)
+            lo[r], hi[r] = lower, upper
+        return Data.interval(lo, hi, weights=self.w, trials=self.trials, truncation=self.trunc)
+
+
+def resample(data: Data, rng: np.random.Generator) -> Data:
+    """A nonparametric bootstrap copy of ``data`` (rows resampled with their censoring)."""
+    sizes = [blk.size for blk in data.blocks.values()]
+    w = np.concatenate([np.ones(b.size) if b.w is None else b.w for b in data.blocks.values()])
+    integer = bool(np.all(w == np.round(w)))
+    if integer:
+        N = int(w.sum())
+        new_w = rng.multinomial(N, w / w.sum()).astype(float)
+    else:
+        new_w = rng.multinomial(w.size, np.full(w.size, 1.0 / w.size)) * w
+    out = Data.__new__(Data)
+    out.__dict__.update(data.__dict__)
+    start = 0
+    for (kind, blk), size in zip(data.blocks.items(), sizes):
+        ww = new_w[start:start + size]
+        start += size
+        keep = ww > 0
+        if not blk.size or not keep.any():
+            nb = Block(np.empty(0))
+        else:
+            nb = Block(blk.x[keep], ww[keep], hi=None if blk.hi is None else blk.hi[keep],
+                       trials=None if blk.trials is None else blk.trials[keep],
+                       rows=None if blk.rows is None else blk.rows[keep])
+        setattr(out, "interval_block" if kind == "interval" else kind, nb)
+    out._has_weights = True
+    out.__dict__.pop("_compressed_from", None)
+    return out
+
+
+def refit(res: FitResult, data: Data) -> FitResult | None:
+    """Refit ``res``'s model to ``data`` (same family and fixed values); ``None`` on failure."""
+    from .._fit.family_fit import fit_family
+
+    start = {p: v for p, v in res.params.items() if p not in res.fixed and math.isfinite(v)}
+    dom = dict(zip(res.dist.param_names, res.dist.domains))
+    start = {p: v for p, v in start.items() if dom[p].contains(v)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            r = fit_family(res.dist, data, fixed=dict(res.fixed) or None, start=start or None)
+        except (MlekitError, ArithmeticError, np.linalg.LinAlgError):
+            return None
+    if any(d.code == "nonconvergence" for d in r.diagnostics):
+        return None
+    if any(math.isnan(v) for v in r.params.values()):
+        return None
+    return r
+
+
+# ---------------------------------------------------------------------------- replicates
+def _check_kind(kind: str) -> str:
+    k = str(kind).lower().replace("-", "").replace("_", "")
+    if k in ("parametric", "param"):
+        return "parametric"
+    if k in ("nonparametric", "nonparam", "np"):
+        return "nonparametric"
+    raise ParameterError(f"kind must be 'parametric' or 'nonparametric'; got {kind!r}.")
+
+
+def _check_n_boot(n_boot: Any) -> int:
+    try:
+        b = int(n_boot)
+    except (TypeError, ValueError):
+        raise ParameterError(f"n_boot must be a whole number; got {n_boot!r}.") from None
+    if b != n_boot or b < 2:
+        raise ParameterError(f"n_boot must be a whole number >= 2 (e.g. 2000); got {n_boot!r}.")
+    return b
+
+
+def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng: Any = None,
+               quiet: bool | None = None) -> BootstrapSample:
+    """``n_boot`` bootstrap replicates of ``res``'s estimate.
+
+    With an integer (or ``None``-free) seed ``rng`` the replicates are cached on the result, so
+    intervals for several parameters or derived quantities reuse one bootstrap run.
+    """
+    from .._core.progress import Progress
+
+    kind = _check_kind(kind)
+    n_boot = _check_n_boot(n_boot)
+    if res.data is None or res.likelihood is None:
+        raise ParameterError(
+            f"bootstrap needs a family fit with its data (mk.fit(x, family)); got a "
+            f"{res.family!r} fit without (a custom model or degenerate data). Hint: use "
+            "ci(method='profile').")
+    cache = None
+    key: tuple[Any, ...] | None = None
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        cache = res.options.setdefault("_bootstrap_cache", {})
+        key = (kind, n_boot, int(rng))
+        if key in cache:
+            return cache[key]
+    gen = np.random.default_rng(rng)
+    names = tuple(res.params)
+    sim = Simulator(res) if kind == "parametric" else None
+    rows = []
+    failed = 0
+    with Progress(n_boot, f"bootstrap ({kind}, {res.family})", quiet=quiet) as bar:
+        for _ in range(n_boot):
+            try:
+                d = sim.draw(gen) if sim is not None else resample(res.data, gen)
+            except DataError:
+                d = None
+            except (FamilyError, NotImplementedError) as exc:
+                raise FamilyError(
+                    f"the parametric bootstrap draws samples from {res.family}, which cannot be "
+                    f"sampled ({exc}). Hint: kind='nonparametric' resamples the data instead, "
+                    "or give the family a _sample/_ppf method.") from exc
+            r = refit(res, d) if d is not None else None
+            if r is None:
+                failed += 1
+            else:
+                rows.append([r.params[p] for p in names])
+            bar.update()
+    params = np.array(rows, dtype=float).reshape(-1, len(names))
+    if params.shape[0] < max(2, n_boot // 2):
+        raise ParameterError(
+            f"bootstrap: only {params.shape[0]} of {n_boot} replicates could be refitted; the "
+            "model is too unstable for these data. Hint: use ci(method='profile').")
+    out = BootstrapSample(kind, names, params, n_boot, failed,
+                          tuple(float(res.params[p]) for p in names))
+    if cache is not None and key is not None:
+        cache[key] = out
+    return out
+
+
+# ---------------------------------------------------------------------------- intervals
+def acceleration(res: FitResult, grad: NDArray[np.float64], kind: str = "nonparametric") -> float:
+    """BCa acceleration ``a = sum U^3 / (6 (sum U^2)^1.5)`` of the influence values
+    ``U_i = grad' I^-1 score_i``.
+
+    Nonparametric bootstrap: the observed data's influence values (the infinitesimal
+    jackknife). Parametric bootstrap: their expectation under the fitted model (Efron 1987),
+    estimated from data sets drawn like the observed one (a fixed internal seed, so intervals
+    stay reproducible): the skewness of a small sample's own scores is far too noisy.
+    """
+    from .._fit.likelihood import Likelihood
+    from .._fit.scores import observation_scores
+
+    lik = res.likelihood
+    names = list(res.params)
+    nonreg = set(getattr(res.dist, "nonregular", ()))
+    idx = [i for i, p in enumerate(names) if p not in res.fixed and p not in nonreg]
+    if lik is None or not idx:
+        return 0.0
+    cov = np.asarray(res.cov)[np.ix_(idx, idx)]
+    if not np.all(np.isfinite(cov)):
+        return 0.0
+    v = cov @ np.asarray(grad, dtype=float)[idx]
+    if not np.all(np.isfinite(v)):
+        return 0.0
+    th = tuple(res.params[p] for p in names)
+    liks = [lik]
+    if kind == "parametric" and res.data is not None:
+        sim = Simulator(res)
+        m = max(1, min(40, 200_000 // max(sim.n, 1)))
+        gen = np.random.default_rng(20_261_124)
+        liks = [Likelihood(res.dist, sim.draw(gen), lik.fixed) for _ in range(m)]
+    s2 = s3 = 0.0
+    for lk in liks:
+        for G, w in observation_scores(lk, th, idx):
+            u = G @ v
+            s2 += float(np.dot(w, u * u))
+            s3 += float(np.dot(w, u ** 3))
+    m = len(liks)
+    if not (s2 > 0 and math.isfinite(s3)):
+        return 0.0
+    return (s3 / m) / (6.0 * (s2 / m) ** 1.5)
+
+
+def interval_from(reps: NDArray[np.float64], estimate: float, level: float, interval: str,
+                  accel: float = 0.0) -> tuple[float, float]:
+    """A ``level`` interval from replicate values ``reps`` of a quantity estimated as
+    ``estimate``."""
+    r = np.asarray(reps, dtype=float)
+    r = r[~np.isnan(r)]
+    if r.size < 2:
+        return (math.nan, math.nan)
+    alpha = (1.0 - level) / 2.0
+    if interval == "percentile":
+        lo, hi = np.quantile(r, [alpha, 1.0 - alpha])
+        return (float(lo), float(hi))
+    if interval == "basic":
+        lo, hi = np.quantile(r, [alpha, 1.0 - alpha])
+        return (float(2 * estimate - hi), float(2 * estimate - lo))
+    # bca
+    B = r.size
+    frac = (np.sum(r < estimate) + 0.5 * np.sum(r == estimate)) / B
+    frac = min(max(frac, 0.5 / B), 1.0 - 0.5 / B)
+    z0 = float(norm.ppf(frac))
+    qs = []
+    for a in (alpha, 1.0 - alpha):
+        za = float(norm.ppf(a))
+        den = 1.0 - accel * (z0 + za)
+        adj = norm.cdf(z0 + (z0 + za) / den) if den > 0 else (0.0 if a < 0.5 else 1.0)
+        qs.append(float(adj))
+    lo, hi = np.quantile(r, qs)
+    return (float(lo), float(hi))
+
+
+def check_interval(interval: str) -> str:
+    i = str(interval).lower()
+    if i not in INTERVALS:
+        raise ParameterError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}.")
+    return i
+
+
+def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "parametric",
+                 interval: str = "percentile", rng: Any = None, quiet: bool | None = None,
+                 params: Any = None) -> dict[str, tuple[float, float]]:
+    """Bootstrap intervals ``{name: (lo, hi)}`` (see the module docstring)."""
+    from .profile import _select
+
+    interval = check_interval(interval)
+    names = _select(res, params)
+    if res.likelihood is None:
+        return {p: (math.nan, math.nan) for p in names}
+    bs = replicates(res, n_boot=n_boot, kind=kind, rng=rng, quiet=quiet)
+    nonreg = set(getattr(res.dist, "nonregular", ()))
+    out: dict[str, tuple[float, float]] = {}
+    for p in names:
+        v = float(res.params[p])
+        if p in res.fixed:
+            out[p] = (v, v)
+            continue
+        how = "basic" if p in nonreg else interval
+        a = 0.0
+        if how == "bca":
+            g = np.zeros(len(res.params))
+            g[list(res.params).index(p)] = 1.0
+            a = acceleration(res, g, bs.kind)
+        out[p] = interval_from(bs.column(p), v, level, how, a)
+    return out

@@ -1,0 +1,78 @@
+"""Confidence intervals for fitted parameters.
+
+``wald`` and ``wald-log`` live here; ``profile`` and ``bootstrap`` are in their own modules.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.stats import norm
+
+from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from .._fit.likelihood import Likelihood
+    from .._fit.result import FitResult
+
+__all__ = ["confidence_intervals", "wald", "sandwich_cov", "CI_METHODS"]
+
+CI_METHODS = ("wald", "wald-log", "profile", "bootstrap")
+
+
+def wald(res: FitResult, level: float, log: bool = False) -> dict[str, tuple[float, float]]:
+    z = float(norm.ppf(0.5 + level / 2))
+    out: dict[str, tuple[float, float]] = {}
+    for i, (p, v) in enumerate(res.params.items()):
+        se = res.se[p]
+        if p in res.fixed:
+            out[p] = (v, v)
+        elif not math.isfinite(se):
+            out[p] = (math.nan, math.nan)
+        elif log and res.dist.domains[i].lower == 0.0 and math.isinf(res.dist.domains[i].upper) and v > 0:
+            f = math.exp(z * se / v)
+            out[p] = (v / f, v * f)
+        else:
+            lo, hi = v - z * se, v + z * se
+            out[p] = (lo, hi)
+    return out
+
+
+def confidence_intervals(res: FitResult, level: float, method: str,
+                         **kwargs: Any) -> dict[str, tuple[float, float]]:
+    m = str(method).lower()
+    if m == "wald":
+        _no_kwargs(kwargs, m)
+        return wald(res, level)
+    if m == "wald-log":
+        _no_kwargs(kwargs, m)
+        return wald(res, level, log=True)
+    if m == "profile":
+        from .profile import profile_ci
+
+        return profile_ci(res, level, **kwargs)
+    if m == "bootstrap":
+        from .bootstrap import bootstrap_ci
+
+        return bootstrap_ci(res, level, **kwargs)
+    raise ParameterError(f"method must be one of {', '.join(CI_METHODS)}; got {method!r}.")
+
+
+def _no_kwargs(kwargs: dict[str, Any], m: str) -> None:
+    if kwargs:
+        raise ParameterError(f"ci(method={m!r}) takes no options; got {', '.join(kwargs)}.")
+
+
+def sandwich_cov(lik: Likelihood, th: tuple[float, ...], cov: np.ndarray,
+                 idx: list[int]) -> np.ndarray:
+    """Robust (Huber–White) covariance ``A^-1 B A^-1`` with B the outer product of the
+    per-observation scores."""
+    from .._fit.scores import score_outer
+
+    B = score_outer(lik, th, idx)
+    A_inv = cov[np.ix_(idx, idx)]
+    out = np.zeros_like(cov)
+    out[np.ix_(idx, idx)] = A_inv @ B @ A_inv
+    return out

@@ -1,0 +1,1 @@
+"""L5: user likelihoods and structured models."""

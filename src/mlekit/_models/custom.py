@@ -1,0 +1,623 @@
+"""Custom likelihoods: ``@mk.model`` turns a log-likelihood function into something ``mk.fit``
+can fit, with the same :class:`FitResult` (estimates, standard errors, intervals, summary)
+as a built-in family.
+
+::
+
+    @mk.model(sigma=mk.Positive)            # domains: Real (default), Positive, UnitInterval,
+    def gauss(x, mu, sigma):                # Interval(a, b); names come from the signature
+        return -0.5*np.log(2*np.pi) - np.log(sigma) - (x - mu)**2 / (2*sigma**2)
+
+    mk.fit(gauss, data=[2.3, 1.9, 2.5, 2.8, 1.7])        # data -> the first argument
+    mk.fit(linear, data={"x": x, "y": y})                # or by name: the rest are parameters
+
+The function returns the log-likelihood of each observation (summed, with ``weights`` if
+given) or the total. Derivatives: analytic when ``grad=`` (and ``hess=``) are given; exact by
+JAX when the function is written with ``jax.numpy`` (or ``diff="jax"``); otherwise finite
+differences with step control (see :mod:`mlekit._fit.problem`). ``res.method`` says which.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .._core.domains import Domain, Interval, Positive, Real, UnitInterval
+from .._data.data import as_float_array
+from .._families.base import Family
+from .._fit.problem import (
+    Problem,
+    Solution,
+    default_start,
+    fd_derivs,
+    flat_directions,
+    grid_starts,
+    maximize,
+    nan_hint,
+)
+from .._fit.result import Diagnostic, FitResult
+from ..errors import DataError, FamilyError, ParameterError
+
+__all__ = ["model", "fit_model", "Model", "as_domain", "model_result"]
+
+_SUBSAMPLE_ABOVE = 50_000
+_SUBSAMPLE_ROWS = 20_000
+_DIFF = ("auto", "analytic", "jax", "numeric")
+
+
+def as_domain(spec: Any, name: str) -> Domain:
+    """A ``Domain`` from a domain object, a name (``"positive"``) or a pair ``(a, b)``."""
+    if isinstance(spec, Domain):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("_", "")
+        table = {"real": Real, "positive": Positive, "unitinterval": UnitInterval, "unit": UnitInterval,
+                 "probability": UnitInterval}
+        if key in table:
+            return table[key]
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        try:
+            return Interval(float(spec[0]), float(spec[1]))
+        except (TypeError, ValueError):
+            pass
+    raise ParameterError(
+        f"the domain of {name} must be mk.Real, mk.Positive, mk.UnitInterval or mk.Interval(a, b); "
+        f"got {spec!r}.")
+
+
+class Model:
+    """A log-likelihood function with named, domain-constrained parameters (see
+    :func:`model`). Calling it calls the function; ``.fit(data=...)`` fits it."""
+
+    _mlekit_model = True
+
+    def __init__(self, fn: Callable[..., Any], domains: dict[str, Any], *,
+                 grad: Callable[..., Any] | None = None, hess: Callable[..., Any] | None = None,
+                 diff: str = "auto", name: str | None = None,
+                 data_args: tuple[str, ...] | None = None) -> None:
+        if not callable(fn):
+            raise FamilyError(f"@mk.model decorates a function; got {type(fn).__name__}.")
+        sig = inspect.signature(fn)
+        args = []
+        for p in sig.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise FamilyError(
+                    f"{fn.__name__}: parameters must be named arguments; got *{p.name}. "
+                    "Hint: list every parameter in the signature, e.g. def f(x, mu, sigma).")
+            args.append(p.name)
+        self.fn = fn
+        self.args = tuple(args)
+        self.name = name or getattr(fn, "__name__", "model")
+        self.defaults = {p.name: p.default for p in sig.parameters.values()
+                         if p.default is not p.empty}
+        unknown = [k for k in domains if k not in self.args]
+        if unknown:
+            raise ParameterError(
+                f"{self.name}: domains were given for {', '.join(unknown)}, which "
+                f"{'is' if len(unknown) == 1 else 'are'} not an argument of "
+                f"{self.name}({', '.join(self.args)}).")
+        self.domains = {k: as_domain(v, k) for k, v in domains.items()}
+        if diff not in _DIFF:
+            raise ParameterError(f"diff must be one of {', '.join(_DIFF)}; got {diff!r}.")
+        if hess is not None and grad is None:
+            raise ParameterError(f"{self.name}: hess= needs grad= as well.")
+        self.grad, self.hess, self.diff = grad, hess, diff
+        self.data_args = tuple(data_args) if data_args else None
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+    def fit(self, data: Any = None, **kwargs: Any) -> FitResult:
+        return fit_model(self, data=data, **kwargs)
+
+    def __repr__(self) -> str:
+        doms = ", ".join(f"{k}={v!r}" for k, v in self.domains.items())
+        return f"mk.model({self.name}({', '.join(self.args)}){'; ' + doms if doms else ''})"
+
+
+def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] | None = None,
+          hess: Callable[..., Any] | None = None, diff: str = "auto", name: str | None = None,
+          data_args: tuple[str, ...] | None = None, **domains: Any) -> Any:
+    """Declare a custom log-likelihood. Use as ``@mk.model`` or ``@mk.model(sigma=mk.Positive)``.
+
+    Parameters
+    ----------
+    domains
+        ``name=domain`` for parameters that are not on the whole real line: ``mk.Positive``,
+        ``mk.UnitInterval``, ``mk.Interval(a, b)`` (or ``"positive"``, ``(a, b)``).
+    grad, hess
+        Optional analytic derivatives, called like the function; ``grad`` returns one entry per
+        parameter (in signature order, per observation or summed), ``hess`` a nested k x k list.
+    diff
+        ``"auto"`` (analytic if given, else JAX if the function uses ``jax``, else numerical),
+        or force ``"analytic"``, ``"jax"`` or ``"numeric"``.
+    data_args
+        Which arguments are data when ``data=`` is a single array (default: the first).
+    """
+
+    def wrap(f: Callable[..., Any]) -> Model:
+        return Model(f, domains, grad=grad, hess=hess, diff=diff, name=name, data_args=data_args)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+# ---------------------------------------------------------------------- data
+def _as_array(v: Any, key: str) -> np.ndarray:
+    if np.isscalar(v):
+        try:
+            return np.asarray(float(v))
+        except (TypeError, ValueError):
+            raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
+    mod = type(v).__module__.split(".")[0]
+    if mod in ("pandas", "polars", "pyarrow"):
+        return as_float_array(v, f"data[{key!r}]")
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"data[{key!r}] must be numeric; got values such as "
+                        f"{np.asarray(v).ravel()[:2].tolist()!r}.") from None
+    return arr
+
+
+def resolve_data(m: Model, data: Any, nan_policy: str) -> tuple[dict[str, np.ndarray], int]:
+    """The data as ``{argument: array}`` and the number of rows dropped for NaN."""
+    if data is None:
+        return {}, 0
+    if isinstance(data, Mapping) or type(data).__name__ == "DataFrame":
+        keys = [str(k) for k in (data.keys() if isinstance(data, Mapping) else data.columns)]
+        if isinstance(data, Mapping):
+            bad = [k for k in keys if k not in m.args]
+            if bad:
+                raise DataError(
+                    f"data keys must be arguments of {m.name}({', '.join(m.args)}); got "
+                    f"{', '.join(map(repr, bad))}. Hint: rename the key or the function's argument.")
+            use = keys
+        else:
+            use = [k for k in keys if k in m.args]
+            if not use:
+                raise DataError(f"no column of the data frame ({', '.join(keys)}) is an argument of "
+                                f"{m.name}({', '.join(m.args)}).")
+        out = {k: _as_array(data[k], k) for k in use}
+    else:
+        names = m.data_args or m.args[:1]
+        if len(names) != 1:
+            raise DataError(f"{m.name} takes several data arguments ({', '.join(names)}); pass "
+                            "data={...} with one array per argument.")
+        out = {names[0]: _as_array(data, names[0])}
+    dropped = 0
+    nan = {k: np.isnan(v) for k, v in out.items() if np.isnan(v).any()}
+    if nan:
+        if nan_policy == "raise":
+            k, mask = next(iter(nan.items()))
+            i = int(np.flatnonzero(mask.ravel())[0])
+            raise DataError(f"data[{k!r}] must not contain NaN; got {int(mask.sum())} (first at "
+                            f"index {i}). Hint: pass nan_policy='omit' to drop those rows.")
+        if nan_policy != "omit":
+            raise ParameterError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+        lens = {v.shape[0] for v in out.values() if v.ndim}
+        if len(lens) != 1:
+            raise DataError("nan_policy='omit' needs data arrays of one length; got lengths "
+                            f"{sorted(lens)}.")
+        bad_rows = np.zeros(lens.pop(), dtype=bool)
+        for v in nan.values():
+            bad_rows |= v.reshape(v.shape[0], -1).any(axis=1)
+        out = {k: (v[~bad_rows] if v.ndim else v) for k, v in out.items()}
+        dropped = int(bad_rows.sum())
+    return out, dropped
+
+
+def _n_rows(data: dict[str, np.ndarray]) -> tuple[int, bool]:
+    """Number of observations and whether all arrays share one first dimension."""
+    lens = [v.shape[0] for v in data.values() if v.ndim]
+    if not lens:
+        return 1, False
+    if len(set(lens)) == 1:
+        return lens[0], True
+    return sum(lens), False
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+# ---------------------------------------------------------------------- fitting
+def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = None,
+              start: dict[str, float] | None = None, weights: Any = None,
+              nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
+              maxiter: int = 200, diff: str | None = None, n_starts: int = 6,
+              **extra: Any) -> FitResult:
+    """Fit a :class:`Model` by maximum likelihood (called by ``mk.fit(model, data=...)``)."""
+    extra = {k: v for k, v in extra.items() if v is not None}
+    if extra:
+        raise ParameterError(f"fit() of a custom model got unsupported arguments: "
+                             f"{', '.join(extra)}.")
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    d, dropped = resolve_data(m, data, nan_policy)
+    params = [a for a in m.args if a not in d]
+    if not params:
+        raise ParameterError(f"{m.name}: every argument ({', '.join(m.args)}) was given as data; "
+                             "none is left to estimate.")
+    clash = [p for p in m.domains if p in d]
+    if clash:
+        raise ParameterError(f"{m.name}: {', '.join(clash)} has a parameter domain but was given "
+                             "as data.")
+    doms = [m.domains.get(p, Real) for p in params]
+    fixed_d = _check_values(m, params, doms, fixed, "fixed")
+    start_d = _check_values(m, params, doms, start, "start")
+    n, same_len = _n_rows(d)
+    w = None
+    if weights is not None:
+        w = as_float_array(weights, "weights")
+        if w.shape[0] != n or not same_len:
+            raise DataError(f"weights must have one entry per observation ({n}); got {w.shape[0]}.")
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise DataError("weights must be finite and non-negative; got "
+                            f"{int((~np.isfinite(w) | (w < 0)).sum())} bad entries.")
+    ev = _Evaluator(m, d, params, w, n)
+    guess = {p: default_start(dm) for p, dm in zip(params, doms)}
+    for p in params:
+        if p in m.defaults and isinstance(m.defaults[p], (int, float)):
+            guess[p] = float(m.defaults[p])
+    guess.update(start_d)
+    guess.update(fixed_d)
+    ev.check_output(tuple(guess[p] for p in params))
+    kind = _diff_kind(m, diff)
+    prob = ev.problem(doms, fixed_d, kind)
+    cands = _candidates(d, params, doms)
+    given = {p: v for p, v in guess.items() if p in start_d or p in m.defaults}
+    value_for_grid = ev.value
+    sub = None
+    if kind not in ("jax",) and ev.per_obs and same_len and n > _SUBSAMPLE_ABOVE:
+        sub = ev.subsample(_SUBSAMPLE_ROWS)
+        value_for_grid = sub.value
+    starts = [guess] if len(given) == len(params) - len(fixed_d) else []
+    starts += grid_starts(params, doms, fixed_d, given, cands, value_for_grid)
+    if given:  # data-driven starts that ignore the user's guesses, for restarts
+        starts += grid_starts(params, doms, fixed_d, {}, cands, value_for_grid)[:2]
+    scales = None
+    if sub is not None:
+        sp = sub.problem(doms, fixed_d, kind)
+        sol0 = maximize(sp, starts, maxiter=maxiter, n_starts=n_starts, kind=kind)
+        if sol0.converged:
+            starts = [sol0.params, *starts]
+            scales = sol0.scales * math.sqrt(sub.n / n)
+    sol = maximize(prob, starts, maxiter=maxiter, n_starts=n_starts, kind=kind, scales=scales)
+    return model_result(m.name, sol, prob, n_obs=float(w.sum()) if w is not None else float(n),
+                        strict=strict, cov=cov, ev=ev, dropped=dropped, options={"model": m})
+
+
+def _check_values(m: Model, params: list[str], doms: list[Domain], values: Any,
+                  what: str) -> dict[str, float]:
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ParameterError(f"{what} must be a dict such as {{'{params[0]}': 1.0}}; got {values!r}.")
+    out = {}
+    for k, v in values.items():
+        if k not in params:
+            raise ParameterError(f"{what} names a parameter of {m.name} ({', '.join(params)}); "
+                                 f"got {k!r}.")
+        try:
+            fv = float(v)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{what} of {k} must be a number; got {v!r}.") from None
+        dom = doms[params.index(k)]
+        if not dom.contains(fv):
+            raise ParameterError(f"{what} of {k} must lie in {dom.describe()}; got {fv!r}.")
+        out[k] = fv
+    return out
+
+
+def _diff_kind(m: Model, diff: str | None) -> str:
+    kind = diff or m.diff
+    if kind not in _DIFF:
+        raise ParameterError(f"diff must be one of {', '.join(_DIFF)}; got {kind!r}.")
+    if kind == "auto":
+        if m.grad is not None:
+            return "analytic" if m.hess is not None else "gradient"
+        from .._core.jaxdiff import jax_available, uses_jax
+
+        return "jax" if uses_jax(m.fn) and jax_available() else "numeric"
+    if kind == "analytic":
+        if m.grad is None:
+            raise ParameterError(f"{m.name}: diff='analytic' needs grad= (and hess=) in @mk.model.")
+        return "analytic" if m.hess is not None else "gradient"
+    return kind
+
+
+def _candidates(d: dict[str, np.ndarray], params: list[str], doms: list[Domain]
+                ) -> dict[str, list[float]]:
+    """Data-driven candidate starting values per parameter (by domain)."""
+    stats = []
+    for v in d.values():
+        if v.ndim == 1 and v.size > 1:
+            f = v[np.isfinite(v)]
+            if f.size > 1:
+                if f.size > 100_000:
+                    f = f[:: f.size // 100_000]
+                stats.append((float(np.mean(f)), float(np.median(f)), float(np.std(f)),
+                              float(np.mean(np.abs(f)))))
+    out: dict[str, list[float]] = {}
+    for p, dm in zip(params, doms):
+        c = [default_start(dm)]
+        for mean, med, sd, mabs in stats:
+            if dm.kind == "real":
+                c += [mean, med]
+            elif dm.kind == "lower" and dm.lower == 0:
+                c += [x for x in (sd, mabs) if x > 0]
+        out[p] = [x for x in dict.fromkeys(c) if math.isfinite(x) and dm.contains(x)]
+    return out
+
+
+class _Evaluator:
+    """Calls the user's function with data and parameters, and sums its output."""
+
+    def __init__(self, m: Model, d: dict[str, np.ndarray], params: list[str],
+                 w: np.ndarray | None, n: int) -> None:
+        self.m, self.d, self.params, self.w, self.n = m, d, params, w, n
+        self.per_obs = False
+
+    def call(self, th: tuple[float, ...], fn: Callable[..., Any] | None = None) -> Any:
+        return (fn or self.m.fn)(**self.d, **dict(zip(self.params, th)))
+
+    def check_output(self, th: tuple[float, ...]) -> None:
+        try:
+            with np.errstate(all="ignore"):
+                out = np.asarray(self.call(th), dtype=float)
+        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as exc:
+            raise ParameterError(f"calling {self.reproducer(dict(zip(self.params, th)))} raised "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        if out.ndim == 0:
+            self.per_obs = False
+        elif out.shape == (self.n,):
+            self.per_obs = True
+        else:
+            raise ParameterError(
+                f"{self.m.name} must return the log-likelihood of each observation (shape "
+                f"({self.n},)) or the total (a scalar); got shape {out.shape}. Hint: check the "
+                "broadcasting of the data arrays.")
+        if self.w is not None and not self.per_obs:
+            raise DataError(f"weights need {self.m.name} to return one value per observation; "
+                            "it returns a total.")
+        bad = ~np.isfinite(out) & ~np.isneginf(out)
+        if bad.any():
+            params = dict(zip(self.params, th))
+            first = f" (first at index {int(np.flatnonzero(bad.ravel())[0])})" if out.ndim else ""
+            raise ParameterError(
+                f"{self.m.name} must return finite log-likelihoods at the starting values; got "
+                f"{int(bad.sum())} NaN/inf value{'s' if bad.sum() > 1 else ''}{first} at "
+                f"{', '.join(f'{k}={_fmt(v)}' for k, v in params.items())}. Reproduce: "
+                f"{self.reproducer(params)}. Hint: pass start={{...}}, or declare domains "
+                "(e.g. sigma=mk.Positive) so invalid values are never tried.")
+
+    def _total(self, out: Any) -> float:
+        a = np.asarray(out, dtype=float)
+        if self.w is not None:
+            return float(np.dot(self.w, a))
+        return float(a.sum())
+
+    def value(self, th: tuple[float, ...]) -> float:
+        return self._total(self.call(th))
+
+    def reproducer(self, params: dict[str, float]) -> str:
+        if len(self.d) == 1 and self.m.args and next(iter(self.d)) == self.m.args[0]:
+            dpart = ["data"]
+        else:
+            dpart = [f"{k}=data[{k!r}]" for k in self.d]
+        pp = [f"{k}={_fmt(v)}" for k, v in params.items() if k in self.params]
+        return f"{self.m.name}({', '.join(dpart + pp)})"
+
+    def subsample(self, rows: int) -> _Evaluator:
+        idx = np.sort(np.random.default_rng(0).choice(self.n, rows, replace=False))
+        sub = _Evaluator(self.m, {k: v[idx] for k, v in self.d.items()}, self.params,
+                         None if self.w is None else self.w[idx], rows)
+        sub.per_obs = self.per_obs
+        return sub
+
+    def problem(self, doms: list[Domain], fixed: dict[str, float], kind: str) -> Problem:
+        k = len(self.params)
+        prob = Problem(list(self.params), list(doms), dict(fixed), self.value,
+                       label=self.m.name, reproducer=self.reproducer)
+        m = self.m
+        if kind == "analytic":
+            def derivs(th: tuple[float, ...], order: int) -> tuple[float, np.ndarray, np.ndarray]:
+                f = self.value(th)
+                g = np.array([self._total(gi) for gi in self.call(th, m.grad)])
+                H = np.zeros((k, k))
+                if order >= 2:
+                    hh = self.call(th, m.hess)
+                    H = np.array([[self._total(hh[i][j]) for j in range(k)] for i in range(k)])
+                return f, g, H
+            prob.derivs = derivs
+        elif kind == "gradient":
+            prob.grad = lambda th: np.array([self._total(gi) for gi in self.call(th, m.grad)])
+        elif kind == "jax":
+            from .._core.jaxdiff import JaxDerivs
+
+            free = prob.free
+            jd = JaxDerivs(m.fn, self.d, self.params, free, fixed, self.w, self.per_obs)
+            self.jax = jd
+
+            def jderivs(th: tuple[float, ...], order: int) -> tuple[float, np.ndarray, np.ndarray]:
+                v = np.array([th[i] for i in free])
+                f, gf, Hf = jd(v, order)
+                g = np.zeros(k)
+                H = np.zeros((k, k))
+                g[free] = gf
+                H[np.ix_(free, free)] = Hf
+                return f, g, H
+            prob.derivs = jderivs
+            prob.value = lambda th: jderivs(th, 0)[0]
+        return prob
+
+    def scores(self, prob: Problem, sol: Solution) -> np.ndarray:
+        """Per-observation scores ``(n, k_free)`` in natural units (for sandwich covariances)."""
+        free = prob.free
+        th = tuple(sol.params[p] for p in self.params)
+        if hasattr(self, "jax"):
+            return self.jax.scores(np.array([th[i] for i in free]))
+        if self.m.grad is not None:
+            gs = self.call(th, self.m.grad)
+            return np.column_stack([np.broadcast_to(np.asarray(gs[i], float), (self.n,))
+                                    for i in free])
+        out = np.zeros((self.n, len(free)))
+        for j, i in enumerate(free):
+            dom = prob.domains[i]
+            e = float(dom.to_unconstrained(th[i]))
+            h = 0.05 * sol.scales[j]
+
+            def at(de: float, i: int = i, e: float = e, dom: Domain = dom) -> np.ndarray:
+                t = list(th)
+                t[i] = float(dom.from_unconstrained(e + de))
+                return np.asarray(self.call(tuple(t)), dtype=float)
+
+            d = (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h)
+            out[:, j] = d / float(dom.jacobian(e)[0])
+        return out
+
+
+# ---------------------------------------------------------------------- results
+class ModelDist(Family):
+    """The parameters of a fitted custom model (a likelihood, not a distribution)."""
+
+    def _logpdf(self, x: Any, th: Any, blk: Any) -> Any:
+        raise FamilyError(f"{type(self).__name__} is a custom likelihood, not a distribution: "
+                          "it has no logpdf. Hint: use mk.Family.from_logpdf for a distribution.")
+
+
+def _dist(name: str, names: list[str], doms: list[Domain], values: dict[str, float]) -> Family:
+    cls = type(name, (ModelDist,), {"name": name, "param_names": tuple(names),
+                                    "domains": tuple(doms)})
+    d = cls.__new__(cls)
+    d.values = dict(values)
+    return d
+
+
+def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, strict: bool,
+                 cov: str = "observed", ev: _Evaluator | None = None, dropped: int = 0,
+                 options: dict[str, Any] | None = None, dist: Family | None = None,
+                 extra_diags: list[Diagnostic] | None = None, no_se: bool = False) -> FitResult:
+    """A :class:`FitResult` from a :class:`Solution` (shared by custom models, mixtures and
+    time series)."""
+    from .._fit.family_fit import _covariance, _emit
+
+    names = prob.names
+    k = len(names)
+    free = prob.free
+    diags = list(sol.diagnostics) + list(extra_diags or [])
+    H = sol.hess
+    covm, ok = _covariance(H, free, k)
+    if ok and free:
+        info = -H[np.ix_(free, free)]
+        dsc = 1.0 / np.sqrt(np.diag(info))
+        ok = float(np.linalg.eigvalsh(info * np.outer(dsc, dsc))[0]) > 1e-10
+        if not ok:
+            covm[np.ix_(free, free)] = np.nan
+    cov_type = "observed"
+    if no_se:  # the caller has diagnosed why (e.g. separation): no standard errors
+        covm = np.full((k, k), np.nan)
+    elif not ok:
+        msg = flat_directions([names[i] for i in free], -H[np.ix_(free, free)])
+        diags.append(Diagnostic("singular-information", "the observed information matrix is not "
+                                f"positive definite at the estimate: {msg}; standard errors are "
+                                f"unavailable. Reproduce: {prob.reproducer(sol.params)}", "warning"))
+    elif cov == "sandwich":
+        if ev is None or not ev.per_obs:
+            raise ParameterError("cov='sandwich' needs per-observation log-likelihoods; the "
+                                 "function returns a total.")
+        S = ev.scores(prob, sol)
+        if ev.w is not None:
+            S = S * np.sqrt(ev.w)[:, None]
+        B = S.T @ S
+        A = covm[np.ix_(free, free)]
+        covm = np.zeros((k, k))
+        covm[np.ix_(free, free)] = A @ B @ A
+        cov_type = "sandwich"
+    hint = nan_hint(prob)
+    if hint:
+        at = prob.nan_at or {}
+        diags.append(Diagnostic("nan-region", f"the function returned NaN during the search at "
+                                f"{', '.join(f'{p}={_fmt(v)}' for p, v in at.items())}."
+                                f"{hint} Reproduce: {prob.reproducer(at)}", "warning"))
+    for i in free:
+        p = names[i]
+        dm = prob.domains[i]
+        e = float(dm.to_unconstrained(sol.params[p])) if dm.contains(sol.params[p]) else math.inf
+        if dm.on_boundary(sol.params[p], rtol=1e-10) or (dm.kind != "real" and abs(e) > 30):
+            diags.append(Diagnostic("boundary", f"{p} = {_fmt(sol.params[p])} ran to the edge of "
+                                    f"its domain {dm.describe()}: the maximum is at (or beyond) "
+                                    "the boundary", "warning", p))
+    if dropped:
+        diags.append(Diagnostic("missing", f"{dropped} rows with NaN were dropped", "info"))
+    nf = len(free)
+    if nf and n_obs < 10 * nf:
+        diags.append(Diagnostic("small-sample", f"only {n_obs:g} observations for {nf} "
+                                "parameters: Wald intervals can be far too narrow; prefer "
+                                "ci(method='profile')", "info"))
+    se = {p: (0.0 if p in prob.fixed else math.sqrt(covm[i, i]) if covm[i, i] >= 0 else math.nan)
+          for i, p in enumerate(names)}
+    if not ok or no_se:
+        se = {p: (0.0 if p in prob.fixed else math.nan) for p in names}
+    grad_norm = float(np.max(np.abs(sol.grad[free]))) if free else 0.0
+    converged = sol.converged and ok and not any(d.code == "boundary" for d in diags)
+    res = FitResult(
+        family=name, dist=dist if dist is not None else _dist(name, names, prob.domains, sol.params),
+        params=dict(sol.params), se=se, cov=covm, loglik=float(sol.loglik), n_obs=n_obs,
+        n_params=nf, converged=bool(converged), method=sol.method, iterations=sol.iterations,
+        grad_norm=grad_norm, cov_type=cov_type, fixed=dict(prob.fixed), diagnostics=tuple(diags),
+        data=None, likelihood=ModelLikelihood(prob) if dist is None else None,  # type: ignore[arg-type]
+        options=dict(options or {}),
+    )
+    _emit(res, strict)
+    return res
+
+
+class ModelLikelihood:
+    """The log-likelihood of a fitted custom model with the interface of
+    :class:`mlekit._fit.likelihood.Likelihood` (``evaluate(th, order)`` in natural parameters), so
+    profile intervals and tests can re-evaluate it."""
+
+    def __init__(self, prob: Problem) -> None:
+        self.prob = prob
+        self.names = tuple(prob.names)
+        self.k = len(self.names)
+        self.fixed = dict(prob.fixed)
+        self.free = prob.free
+        self.free_names = [self.names[i] for i in self.free]
+        self.flags: set[str] = set()
+
+    def theta(self, free_values: Any) -> tuple[float, ...]:
+        vals = dict(self.fixed)
+        for i, v in zip(self.free, free_values):
+            vals[self.names[i]] = float(v)
+        return tuple(vals[p] for p in self.names)
+
+    def loglik(self, th: tuple[float, ...]) -> float:
+        return self.prob.safe_value(tuple(th))
+
+    def evaluate(self, th: tuple[float, ...], order: int = 2) -> tuple[float, np.ndarray, np.ndarray]:
+        prob = self.prob
+        if order == 0:
+            return self.loglik(th), np.zeros(self.k), np.zeros((self.k, self.k))
+        if prob.derivs is not None:
+            return prob.derivs(tuple(th), order)
+        sub = Problem(prob.names, prob.domains, {}, prob.value)
+        eta = sub.eta(dict(zip(prob.names, th)))
+        h = 1e-3 * np.maximum(1.0, np.abs(eta))
+        f, g, H = fd_derivs(lambda e: sub.safe_value(sub.theta(e)), eta, h, order)
+        gn, Hn = _natural(sub, eta, g, H)
+        return f, gn, Hn
+
+
+def _natural(prob: Problem, eta: np.ndarray, g: np.ndarray, H: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    from .._fit.problem import to_natural
+
+    return to_natural(prob, eta, g, H)

@@ -1,0 +1,1 @@
+"""L5: the same family fit at scale (grouped, streamed, Dask)."""

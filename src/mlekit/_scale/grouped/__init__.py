@@ -1,0 +1,1 @@
+"""Grouped fits: one family fitted per group, batched."""

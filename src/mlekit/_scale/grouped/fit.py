@@ -1,0 +1,545 @@
+"""Grouped fits: ``mk.fit(x, family, by=labels)`` fits one model per group in one call.
+
+Paths, per group (recorded in ``.params["method"]``):
+
+``closed-form``      a formula on per-group sufficient statistics (vectorised)
+``profile-newton``   Weibull (exact / right-censored): Newton on the profile in the shape
+``newton``           Newton batched across groups with the family's analytic derivatives
+``separate``         families whose estimate is not smooth (Laplace's median): one fit per group
+
+Groups that cannot be fitted (too few observations, everything censored on one side, all
+values equal) or whose fit is not clean are flagged per group with the reason; they never
+turn the whole call into an exception (``strict=True`` raises).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..._data.data import Block, Data
+from ..._families.base import Family, get_family
+from ..._fit.family_fit import _boundary_hint, _check_param_dict, as_data, fit_family
+from ...errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    DataError,
+    NumericalWarning,
+    ParameterError,
+)
+from .layout import KINDS, Layout, Problem, as_blocks, batched_newton, group_codes
+from .moments import CLOSED, closed_form, vector_starts, weibull_profile
+from .result import GroupedResult
+
+__all__ = ["fit_grouped", "GroupedResult"]
+
+_LOOP_START_LIMIT = 5000
+
+
+def fit_grouped(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
+                start: dict[str, float] | None = None, weights: Any = None,
+                nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
+                maxiter: int = 200, by: Any = None, backend: str | None = None,
+                **extra: Any) -> GroupedResult:
+    """One fit per group of ``by`` (see :func:`mlekit.fit`)."""
+    if extra:
+        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
+    if backend not in (None, "numpy"):
+        raise ParameterError(
+            f"grouped fits run in memory with NumPy; got backend={backend!r}. Hint: compute the "
+            "value and group columns (e.g. ddf[['x', 'g']].compute()) and fit those.")
+    if x is None:
+        x = data
+    elif data is not None:
+        raise DataError("give the data once: as the first argument or as data=, not both.")
+    if getattr(x, "_mlekit_source", False):
+        x, by = x._grouped_input(by, nan_policy)
+    if family is None:
+        raise ParameterError("fit needs a family, e.g. mk.fit(x, 'weibull', by=g); got none.")
+    if isinstance(by, str):
+        raise DataError(f"by must be the group labels (an array or Series, one per value); got the "
+                        f"string {by!r}. Hint: pass the column itself, e.g. by=df[{by!r}].")
+    fam = get_family(family)
+    dat = as_data(x, weights=weights, nan_policy=nan_policy)
+    n_input = dat.n_rows + dat.n_dropped
+    codes, labels = group_codes(by, n_input)
+    return fit_groups(fam, dat, codes, labels, fixed=fixed, start=start, strict=strict, cov=cov,
+                      maxiter=maxiter, nan_policy=nan_policy)
+
+
+def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) -> Data:
+    bad_rows = np.flatnonzero(codes < 0)
+    if bad_rows.size == 0:
+        return dat
+    if nan_policy == "raise":
+        raise DataError(f"by must label every value; got {bad_rows.size} missing labels (first at "
+                        f"index {bad_rows[0]}). Hint: pass nan_policy='omit' to drop those rows.")
+    out = Data.__new__(Data)
+    out.__dict__.update(dat.__dict__)
+    for kind, blk in dat.blocks.items():
+        if not blk.size:
+            continue
+        rows = blk.rows if blk.rows is not None else np.arange(blk.size)
+        keep = codes[rows] >= 0
+        nb = blk.take(keep)
+        if nb.rows is None:
+            nb.rows = rows[keep]
+        setattr(out, "interval_block" if kind == "interval" else kind, nb)
+    out.n_dropped = dat.n_dropped + int(bad_rows.size)
+    return out
+
+
+def _compress(fam: Family, blocks: dict[str, tuple[Block, NDArray[np.intp]]], G: int
+              ) -> dict[str, tuple[Block, NDArray[np.intp]]]:
+    """Count data: each group's exact values replaced by its distinct values with summed weights."""
+    if not fam.discrete or "exact" not in blocks:
+        return blocks
+    blk, codes = blocks["exact"]
+    if blk.size < 64 or blk.trials is not None:
+        return blocks
+    xmax = float(blk.x.max())
+    span = int(xmax) + 1
+    if xmax >= 5e6 or blk.x.min() < 0 or span * G >= 2**62:
+        return blocks
+    key = codes.astype(np.int64) * span + blk.x.astype(np.int64)
+    if span * G <= 4 * blk.size + 1024:
+        cnt = np.bincount(key, weights=blk.w, minlength=span * G)
+        uk = np.flatnonzero(cnt)
+        w = cnt[uk].astype(float)
+    else:
+        uk, inv = np.unique(key, return_inverse=True)
+        w = np.bincount(inv, weights=blk.w).astype(float)
+    if uk.size > 0.5 * blk.size:
+        return blocks
+    out = dict(blocks)
+    out["exact"] = (Block((uk % span).astype(float), w), (uk // span).astype(np.intp))
+    return out
+
+
+def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
+               fixed: dict[str, float] | None = None, start: dict[str, float] | None = None,
+               strict: bool = False, cov: str = "observed", maxiter: int = 200,
+               nan_policy: str = "raise") -> GroupedResult:
+    """Fit ``fam`` to each group (``codes`` index ``labels``) of ``dat``."""
+    fixed_d = _check_param_dict(fam, fixed, "fixed")
+    start_d = _check_param_dict(fam, start, "start")
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    dat = _drop_missing_labels(dat, codes, nan_policy)
+    fam._check_data(dat, fixed_d)
+    G = len(labels)
+    blocks = as_blocks(dat, codes)
+    blocks_c = _compress(fam, blocks, G)
+    lay = Layout.build(blocks_c, G)
+    n_rows = np.zeros(G)
+    if blocks_c is blocks:
+        for p in lay.pieces:
+            n_rows[p.pos] += p.shape[0] if p.dense else np.diff(np.append(p.starts, p.lg.size))
+    else:
+        for _, c in blocks.values():
+            n_rows += np.bincount(c, minlength=G)
+    counts = {kind: lay.group_sums(lambda p: 1.0, (kind,)) for kind in KINDS}
+    n_obs = sum(counts.values())
+    k = fam.k
+    names = fam.param_names
+    nonreg = [p for p in getattr(fam, "nonregular", ()) if p not in fixed_d]
+    n_free = k - len(fixed_d)
+    st = _Status(G)
+
+    # --- groups that cannot be fitted
+    st.flag(n_obs < max(n_free, 1), "too-few-observations",
+            lambda i: f"{n_obs[i]:g} observations for {n_free} free parameters")
+    one_sided = ((counts["exact"] + counts["interval"]) == 0) & (
+        (counts["left"] == 0) | (counts["right"] == 0))
+    st.flag(one_sided, "all-censored", lambda i: "every observation is censored on the same side; "
+            "the likelihood is unbounded")
+    TH = np.full((G, k), np.nan)
+    for j, p in enumerate(names):
+        if p in fixed_d:
+            TH[:, j] = fixed_d[p]
+    exact_only = (counts["left"] + counts["right"] + counts["interval"]) == 0
+    if n_free and not fixed_d and not fam.discrete and "exact" in blocks:
+        lo, hi = lay.group_extreme("exact", "min"), lay.group_extreme("exact", "max")
+        for i in np.flatnonzero(exact_only & (lo == hi) & st.ok):
+            deg = fam._degenerate(float(lo[i]))
+            if deg is not None:
+                TH[i] = [deg[p] for p in names]
+                st.set(i, "degenerate", f"all {n_rows[i]:g} values equal {lo[i]:g}: the estimate "
+                       "is on the boundary (a point mass)")
+    # --- non-regular parameters (sample extremes)
+    fixed_cols = TH.copy()
+    fixed_cols[~st.ok] = np.nan
+    for p in fixed_d:
+        fixed_cols[:, names.index(p)] = fixed_d[p]
+    if nonreg:
+        if fam.name == "pareto":
+            m = np.fmin(np.fmin(lay.group_extreme("exact", "min"), lay.group_extreme("right", "min")),
+                        lay.group_extreme("interval", "min"))
+            fixed_cols[:, names.index("scale")] = m
+        elif fam.name == "uniform":
+            fixed_cols[:, 0] = lay.group_extreme("exact", "min")
+            fixed_cols[:, 1] = lay.group_extreme("exact", "max")
+        else:
+            return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
+    if fam.name == "laplace":  # closed form needs a per-group median: fitted group by group
+        return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
+    if dat.truncation is not None and (dat.left.size or dat.right.size):
+        # censoring under truncation is an interval inside the range (see _likelihood.py):
+        # the batched path does not model it, so these fits run group by group
+        return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
+
+    method = np.full(G, "", dtype=object)
+    iters = np.zeros(G, dtype=np.intp)
+    conv = np.zeros(G, dtype=bool)
+    ll = np.full(G, np.nan)
+    g_nat = np.zeros((G, k))
+    H = np.full((G, k, k), np.nan)
+    eta_start = np.full((G, k), np.nan)
+    todo = st.ok.copy()
+    trunc = dat.truncation
+    has_cens = any(blocks_c.get(kd) is not None for kd in ("left", "right", "interval"))
+
+    # --- closed forms
+    free_nonreg = [j for j, p in enumerate(names) if p not in fixed_d and p not in nonreg]
+    if fam.name == "uniform" and not fixed_d:
+        sel = todo.copy()
+        TH[sel] = fixed_cols[sel]
+        method[sel], conv[sel], todo[sel] = "closed-form", True, False
+    elif fam.name == "pareto" and not fixed_d and not has_cens and trunc is None:
+        m = fixed_cols[:, 1]
+        W, sl = counts["exact"], lay.group_sums(lambda p: np.log(p.blk.x), ("exact",))
+        with np.errstate(all="ignore"):
+            a = W / (sl - W * np.log(m))
+        sel = todo & np.isfinite(a) & (a > 0)
+        TH[sel, 0], TH[sel, 1] = a[sel], m[sel]
+        method[sel], conv[sel], todo[sel] = "closed-form", True, False
+    elif fam.name in CLOSED and not fixed_d and trunc is None and (
+            not has_cens or (fam.name == "exponential" and "left" not in blocks_c
+                             and "interval" not in blocks_c)):
+        cf = closed_form(fam, lay)
+        if cf is not None:
+            sel = todo & np.isfinite(cf).all(axis=1)
+            TH[sel] = cf[sel]
+            method[sel], conv[sel], todo[sel] = "closed-form", True, False
+    elif fam.name == "weibull" and not fixed_d and trunc is None and "left" not in blocks_c \
+            and "interval" not in blocks_c and todo.any():
+        s0 = vector_starts("weibull", lay)
+        assert s0 is not None
+        kk, sc, llw, gw, Hw, itw, cw = weibull_profile(lay, np.where(todo, s0[:, 0], np.nan), maxiter)
+        sel = todo & cw
+        TH[sel, 0], TH[sel, 1] = kk[sel], sc[sel]
+        ll[sel], g_nat[sel], H[sel] = llw[sel], gw[sel], Hw[sel]
+        with np.errstate(all="ignore"):
+            eta_start[sel] = np.log(s0[sel])
+        method[sel], conv[sel], iters[sel], todo[sel] = "profile-newton", True, itw[sel], False
+
+    prob = Problem(fam, lay, n_obs, fixed_cols, trunc)
+    # --- batched Newton for the rest
+    if todo.any():
+        idx = np.flatnonzero(todo)
+        res = _newton_groups(fam, prob, lay, idx, start_d, fixed_d, maxiter)
+        TH[idx], ll[idx], g_nat[idx], H[idx] = res["TH"], res["ll"], res["g"], res["H"]
+        conv[idx], iters[idx], eta_start[idx] = res["converged"], res["iterations"], res["eta0"]
+        method[idx] = "newton" + (" (numerical derivatives)" if "numeric" in prob.flags else "")
+        nc = idx[~res["converged"]]
+        for i, m in zip(nc, res["message"][~res["converged"]]):
+            st.set(i, "nonconvergence" if np.isfinite(ll[i]) else "failed",
+                   f"the optimiser did not converge: {m} after {iters[i]} iterations")
+
+    # --- log-likelihood and Hessian where the path gave only the estimate
+    fitted = st.ok | (st.code == "nonconvergence")
+    need = np.flatnonzero(fitted & (~np.isfinite(ll) | np.isnan(H).any(axis=(1, 2))))
+    if need.size:
+        r = prob.evaluate(need, TH[need], 2)
+        ll[need], g_nat[need], H[need] = r
+    regular = [j for j, p in enumerate(names) if p not in fixed_d and p not in nonreg]
+    covs, pd = _covariances(H, regular, k)
+    cov_type = "observed"
+    if cov == "sandwich" and regular:
+        sel = np.flatnonzero(fitted & pd)
+        if sel.size:
+            B = prob.evaluate(sel, TH[sel], 1, outer=True)[3]
+            R = np.ix_(regular, regular)
+            for c, i in enumerate(sel):
+                A = covs[i][R]
+                covs[i][R] = A @ B[c][R] @ A
+        cov_type = "sandwich"
+    se = np.sqrt(np.maximum(np.einsum("gii->gi", covs), 0.0))
+    se[np.isnan(np.einsum("gii->gi", covs))] = np.nan
+    for j, p in enumerate(names):
+        if p in fixed_d:
+            se[:, j] = 0.0
+        elif p in nonreg:
+            se[:, j] = np.nan
+    st.flag(fitted & st.ok & ~pd, "singular-information",
+            lambda i: "the observed information is not positive definite at the estimate: standard "
+            "errors are unavailable")
+    _boundaries(fam, TH, eta_start, st, free_nonreg, fitted)
+    conv &= st.ok | (st.code == "boundary")
+    for i in np.flatnonzero(~fitted):
+        if st.code[i] != "degenerate":
+            TH[i, [j for j in range(k) if names[j] not in fixed_d]] = np.nan
+        se[i] = np.nan
+        ll[i] = np.inf if st.code[i] == "degenerate" else np.nan
+        method[i] = "degenerate" if st.code[i] == "degenerate" else ""
+    out = GroupedResult(
+        fam=fam, labels=labels, theta=TH, se=se, cov=covs, hess=H, loglik=ll, n_obs=n_obs,
+        n_rows=n_rows, converged=conv, iterations=iters, status=st.code, message=st.msg,
+        method=method, fixed=fixed_d, nonregular=tuple(nonreg), cov_type=cov_type,
+        data=dat, codes=codes, problem=prob,
+        options={"start": start_d, "maxiter": maxiter, "cov": cov, "nan_policy": nan_policy})
+    _report(out, strict)
+    return out
+
+
+class _Status:
+    def __init__(self, G: int) -> None:
+        self.code = np.full(G, "ok", dtype=object)
+        self.msg = np.full(G, "", dtype=object)
+        self.ok = np.ones(G, dtype=bool)
+
+    def set(self, i: int, code: str, msg: str) -> None:
+        self.code[i], self.msg[i] = code, msg
+        self.ok[i] = False
+
+    def flag(self, mask: NDArray[np.bool_], code: str, msg: Any) -> None:
+        for i in np.flatnonzero(mask & self.ok):
+            self.set(int(i), code, msg(i))
+
+
+def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp],
+                   start: dict[str, float], fixed: dict[str, float], maxiter: int) -> dict[str, Any]:
+    names = fam.param_names
+    free, doms = prob.free, prob.doms
+    S = _starts(fam, lay, idx)
+    for p, v in start.items():
+        S[:, names.index(p)] = v
+    with np.errstate(all="ignore"):
+        eta0 = np.column_stack([d.to_unconstrained(S[:, j]) for j, d in zip(free, doms)]) \
+            if free else np.zeros((idx.size, 0))
+    units = _location_units(fam, S, free)
+    best = batched_newton(prob, idx, eta0, maxiter, units=units)
+    best["eta0"] = np.full((idx.size, fam.k), np.nan)
+    best["eta0"][:, free] = eta0
+    for f in (0.5, 2.0, 0.1, 10.0):
+        left = np.flatnonzero(~best["converged"])
+        if left.size == 0:
+            break
+        e = eta0[left].copy()
+        for c, d in enumerate(doms):
+            if d.lower == 0:
+                e[:, c] = e[:, c] + math.log(f)
+        r = batched_newton(prob, idx[left], e, maxiter,
+                           units=None if units is None else units[left])
+        better = r["converged"] | (np.isfinite(r["ll"]) & ~(r["ll"] <= best["ll"][left]))
+        for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message"):
+            best[key][left[better]] = r[key][better]
+    return best
+
+
+def _location_units(fam: Family, S: NDArray[np.float64], free: list[int]
+                    ) -> NDArray[np.float64] | None:
+    """Per group and free parameter, the unit a Newton step is capped in: a location in the
+    data's units moves in units of the group's starting scale (as in separate fits), so the
+    fit is the same whether the data are in 1e-9 or 1e9 units."""
+    loc = [c for c, j in enumerate(free) if fam.param_names[j] in fam.data_unit_params]
+    if not loc:
+        return None
+    spread_col = next((j for j, p in enumerate(fam.param_names) if p in ("sigma", "scale")), None)
+    if spread_col is None:
+        return None
+    spread = S[:, spread_col]
+    units = np.ones((S.shape[0], len(free)))
+    good = np.isfinite(spread) & (spread > 0)
+    for c in loc:
+        units[good, c] = spread[good]
+    return units
+
+
+def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Per-group starting values: vectorised moments for built-in families, else each group's
+    own ``_start`` (up to a few thousand groups) or one start from all the data."""
+    from ..._fit.family_fit import _start_points
+
+    names = fam.param_names
+    S = vector_starts(fam.name, lay)
+    if S is not None:
+        S = S[idx]
+    elif idx.size <= _LOOP_START_LIMIT:
+        S = np.full((idx.size, fam.k), np.nan)
+        for c, i in enumerate(idx):
+            sub = lay.restrict(np.array([i]))
+            xs, ws = _piece_points(sub)
+            try:
+                with np.errstate(all="ignore"):
+                    s0 = fam._start(xs, ws, {})
+                S[c] = [s0.get(p, np.nan) for p in names]
+            except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
+                pass
+    else:
+        S = np.full((idx.size, fam.k), np.nan)
+    # fill what is missing or invalid from a start on all the data
+    bad = ~np.isfinite(S)
+    for j, d in enumerate(fam.domains):
+        bad[:, j] |= ~d.contains(np.where(np.isfinite(S[:, j]), S[:, j], 0.0))
+    if bad.any():
+        xs, ws = _piece_points(lay)
+        x = Data(xs, weights=ws)
+        pts, w = _start_points(x)
+        try:
+            with np.errstate(all="ignore"):
+                s0 = fam._start(pts, w, {})
+        except (ValueError, ZeroDivisionError, FloatingPointError, IndexError):
+            s0 = {}
+        for j, p in enumerate(names):
+            S[bad[:, j], j] = s0.get(p, 1.0)
+    return S
+
+
+def _piece_points(lay: Layout) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    from .moments import _values
+
+    xs, ws = [], []
+    for p in lay.pieces:
+        v = np.asarray(_values(p), dtype=float).ravel()
+        w = p.blk.w.ravel() if p.blk.w is not None else np.ones(v.size)
+        ok = np.isfinite(v)
+        xs.append(v[ok])
+        ws.append(w[ok])
+    x, w = np.concatenate(xs), np.concatenate(ws)
+    return x, (None if np.all(w == 1) else w)
+
+
+def _covariances(H: NDArray[np.float64], regular: list[int], k: int
+                 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    G = H.shape[0]
+    cov = np.zeros((G, k, k))
+    if not regular:
+        return cov, np.ones(G, dtype=bool)
+    A = -(H if len(regular) == k else H[:, regular][:, :, regular])
+    r = len(regular)
+    fin = np.isfinite(A).all(axis=(1, 2))
+    C = np.full((G, r, r), np.nan)
+    with np.errstate(all="ignore"):
+        if r == 1:
+            pd = fin & (A[:, 0, 0] > 0)
+            C[pd, 0, 0] = 1.0 / A[pd, 0, 0]
+        elif r == 2:
+            a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 1, 1]
+            det = a * c - b * b
+            pd = fin & (a > 0) & (det > 0)
+            C[pd, 0, 0], C[pd, 1, 1] = c[pd] / det[pd], a[pd] / det[pd]
+            C[pd, 0, 1] = C[pd, 1, 0] = -b[pd] / det[pd]
+        else:
+            # judge and invert the information on the correlation scale: parameters in very
+            # different units (a location in 1e9 units next to a df) make A badly scaled
+            diag = np.einsum("gii->gi", A)
+            pd = fin & (diag > 0).all(axis=1)
+            if pd.any():
+                s = 1.0 / np.sqrt(diag[pd])
+                R = A[pd] * s[:, :, None] * s[:, None, :]
+                ok = np.linalg.eigvalsh(R)[:, 0] > 0
+                sel = np.flatnonzero(pd)
+                pd[sel[~ok]] = False
+                if ok.any():
+                    C[sel[ok]] = np.linalg.inv(R[ok]) * s[ok][:, :, None] * s[ok][:, None, :]
+    if r == k:
+        return C, pd
+    cov[np.ix_(np.arange(G), regular, regular)] = C
+    return cov, pd
+
+
+def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64], st: _Status,
+                free: list[int], fitted: NDArray[np.bool_]) -> None:
+    for j in free:
+        d = fam.domains[j]
+        name = fam.param_names[j]
+        v = TH[:, j]
+        tol = 1e-10 * np.maximum(1.0, np.abs(v))
+        with np.errstate(all="ignore"):
+            on = ~np.isfinite(v)
+            if math.isfinite(d.lower):
+                on |= v - d.lower <= tol
+            if math.isfinite(d.upper):
+                on |= d.upper - v <= tol
+            far = np.abs(d.to_unconstrained(np.where(on, _mid(d), v)) - eta0[:, j]) > 16
+            if d.kind == "real":
+                far[:] = False  # a real-line parameter has no open end to run to
+        # the family's own limits (t's df -> inf, NB size -> inf), as in separate fits
+        limit = np.zeros(TH.shape[0], dtype=bool)
+        has_limits = type(fam)._boundary_message is not Family._boundary_message
+        for i in np.flatnonzero(fitted & ~on) if has_limits else ():
+            row = dict(zip(fam.param_names, (float(t) for t in TH[i])))
+            if all(math.isfinite(t) for t in row.values()) and fam._boundary_message(name, row):
+                limit[i] = True
+        hint = _boundary_hint(fam, name)
+        st.flag(fitted & (on | limit | (far & np.isfinite(eta0[:, j]))), "boundary",
+                lambda i, name=name, hint=hint, j=j, d=d: f"{name} = {TH[i, j]:.6g} ran to the "
+                f"edge of its domain {d.describe()}" + hint)
+
+
+def _mid(d: Any) -> float:
+    from .layout import _inside
+
+    return _inside(d)
+
+
+def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
+                fixed: dict[str, float], start: dict[str, float], strict: bool, cov: str,
+                maxiter: int) -> GroupedResult:
+    """Families whose estimate is not a smooth optimum (Laplace's median, unknown non-regular
+    parameters): one ordinary fit per group."""
+    results = []
+    for i in range(len(labels)):
+        sub = subset_data(dat, codes, i)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results.append(fit_family(fam, sub, fixed=fixed, start=start, cov=cov,
+                                          maxiter=maxiter))
+        except (DataError, ConvergenceError) as exc:
+            results.append(exc)
+    out = GroupedResult.from_results(fam, labels, results, fixed, dat, codes)
+    _report(out, strict)
+    return out
+
+
+def subset_data(dat: Data, codes: NDArray[np.intp], gid: int) -> Data:
+    """The rows of ``dat`` in group ``gid`` as their own ``Data``."""
+    out = Data.__new__(Data)
+    out.__dict__.update(dat.__dict__)
+    for kind, blk in dat.blocks.items():
+        rows = blk.rows if blk.rows is not None else np.arange(blk.size)
+        sel = np.flatnonzero(codes[rows] == gid) if blk.size else np.empty(0, np.intp)
+        nb = blk.take(sel)
+        nb.rows = None
+        setattr(out, "interval_block" if kind == "interval" else kind, nb)
+    out.n_dropped = 0
+    out._all_exact = out.only_exact
+    return out
+
+
+def _report(res: GroupedResult, strict: bool) -> None:
+    codes = res.status
+    bad = codes != "ok"
+    if not bad.any():
+        return
+    kinds, counts = np.unique(codes[bad].astype(str), return_counts=True)
+    detail = ", ".join(f"{c} {k}" for k, c in zip(kinds, counts))
+    first = res.labels[int(np.flatnonzero(bad)[0])]
+    msg = (f"{res.family}: {int(bad.sum())} of {len(codes)} groups are flagged ({detail}; first: "
+           f"{first!r}); see .flagged for the reasons")
+    if strict:
+        raise ConvergenceError(msg + ". Hint: pass strict=False to get the other groups' fits.")
+    if "nonconvergence" in kinds or "failed" in kinds:
+        cat: type[Warning] = ConvergenceWarning
+    elif "boundary" in kinds or "degenerate" in kinds:
+        cat = BoundaryWarning
+    else:
+        cat = NumericalWarning
+    warnings.warn(msg, cat, stacklevel=4)

@@ -1,0 +1,537 @@
+"""Fitting data that do not fit in memory: ``mk.fit(mk.read_parquet(...), family)``.
+
+The data are a sequence of chunks that can be read again (a file streamed in batches, a
+query re-run, or chunks held by Dask workers). Everything is a sum over chunks, added in
+chunk order, so the thread count never changes a bit of the answer:
+
+pass 1 (scan)   counts, missing / non-numeric / out-of-support values, extremes, the family's
+                sufficient statistics, and a compact summary: the distinct values with their
+                counts for count data, else a log-spaced histogram (2^6 bins per octave)
+then            closed form on the statistics (no further pass, or one for the Hessian); or
+                count data: an exact in-memory fit of the distinct values and their counts; or
+                Newton from the fit to the histogram (a start within ~1e-5 of the optimum),
+                one pass per iteration (typically 2-3), with the core's own ``_newton_fit``.
+
+Memory is bounded by the batch (row-group) size times the number of chunks in flight.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from .._core.engine import _get_pool, add, get_threads
+from .._data.data import Block, Data
+from .._families.base import Family, get_family
+from .._fit.family_fit import _check_param_dict, _finish, _finish_degenerate, _newton_fit, fit_family
+from .._fit.likelihood import chunk_terms, truncation_term
+from .._fit.result import Diagnostic, FitResult
+from ..errors import DataError, ParameterError
+from .scan import (
+    SUB_ROWS,
+    Scan,
+    _extremes_data,
+    _sample_points,
+    _start_from_summary,
+    _summary_data,
+    _summary_size,
+    concat_data,
+    gumbel_profile_chunks,
+    scan_chunk,
+    summ_stub,
+    weibull_profile_chunks,
+)
+
+__all__ = ["fit_source", "fit_chunks", "data_from_columns", "StreamLikelihood", "Progress"]
+
+_IN_MEMORY_ROWS = 1 << 20  # at most this many rows: fitted in memory by the core's fit_family
+
+
+# ---------------------------------------------------------------------------- progress
+class Progress:
+    """One :class:`mlekit._core.progress.Progress` bar per pass (rows, or chunks when the row count
+    is not known in advance). ``quiet``: ``None`` draws only on a terminal (after 0.5 s)."""
+
+    def __init__(self, quiet: bool | None, total: int | None) -> None:
+        self.quiet = quiet
+        self.total = total
+        self._bar: Any = None
+
+    def start(self, label: str) -> None:
+        from .._core.progress import Progress as Bar
+
+        self.finish()
+        self._bar = Bar(self.total or 0, f"mlekit {label}", quiet=self.quiet)
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+# ---------------------------------------------------------------------------- batches
+def data_from_columns(source: Any, cols: dict[str, Any], nan_policy: str, where: str = ""
+                      ) -> Data:
+    """An in-memory ``Data`` from a batch (or all rows) of a source's columns; rows with a
+    missing or non-numeric value are dropped (``omit``) or reported (``raise``)."""
+    d, miss, bad = batch_data(source, cols)
+    if nan_policy == "raise" and (miss or bad):
+        raise _missing_error(source, miss, bad, where)
+    if d is None:
+        raise DataError(f"no observations left in {where or source.describe()} after dropping "
+                        f"{miss} missing and {bad} non-numeric values.")
+    return d
+
+
+def _missing_error(source: Any, miss: int, bad: int, where: str) -> DataError:
+    col = source.roles["column"] or f"{source.roles['lower']}/{source.roles['upper']}"
+    parts = ([f"{miss} missing"] if miss else []) + ([f"{bad} non-numeric"] if bad else [])
+    return DataError(
+        f"column {col!r} must hold numbers; got {' and '.join(parts)} values (first in "
+        f"{where}). Hint: pass nan_policy='omit' to drop those rows (the count is reported).")
+
+
+def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
+    """``(Data or None when no rows are left, rows dropped as missing, of which non-numeric)``."""
+    r = source.roles
+    bad = int(b.get("_nonnumeric", 0))
+    w = b[r["weights"]] if r["weights"] else None
+    t = b[r["trials"]] if r["trials"] else None
+    trunc = source.truncation
+    if r["column"] is not None and r["observed"] is None and w is None and t is None \
+            and trunc is None:
+        x = b[r["column"]]
+        if x.size == 0:
+            return None, 0, bad
+        mn, mx = x.min(), x.max()
+        if math.isfinite(mn) and math.isfinite(mx):       # no NaN, no inf: skip re-validation
+            d = Data.__new__(Data)
+            d.name, d.n_dropped, d._all_exact = r["column"], 0, True
+            d.exact = Block(np.ascontiguousarray(x, dtype=np.float64))
+            d.left = d.right = d.interval_block = Block(np.empty(0))
+            d.truncation, d._has_weights, d._has_trials = None, False, False
+            d._minmax = (float(mn), float(mx))  # type: ignore[attr-defined]
+            return d, 0, bad
+    n = len(b[r["column"] or r["lower"]])
+    keep = np.ones(n, dtype=bool)
+    for key in ("observed", "weights", "trials"):
+        if r[key]:
+            keep &= ~np.isnan(b[r[key]])
+    if r["column"]:
+        keep &= ~np.isnan(b[r["column"]])
+    else:
+        keep &= ~(np.isnan(b[r["lower"]]) & np.isnan(b[r["upper"]]))
+    miss = int(n - keep.sum())
+    if not keep.any():
+        return None, miss, bad
+
+    def col(key: str) -> Any:
+        return None if not r[key] else (b[r[key]] if keep.all() else b[r[key]][keep])
+
+    if r["column"]:
+        d = Data(col("column"), observed=col("observed"), censoring=source.censoring,
+                 weights=col("weights"), trials=col("trials"), truncation=trunc,
+                 name=r["column"])
+    else:
+        d = Data.interval(col("lower"), col("upper"), weights=col("weights"),
+                          trials=col("trials"), truncation=trunc)
+    if d.has_weights and not any(blk.size and (blk.w > 0).any() for blk in d.blocks.values()):
+        return None, miss, bad
+    return d, miss, bad
+
+
+# ---------------------------------------------------------------------------- chunks
+class SourceChunks:
+    """A source as a re-readable sequence of ``Data`` chunks."""
+
+    def __init__(self, source: Any, progress: Progress) -> None:
+        self.source = source
+        self.progress = progress
+        self.passes = 0
+
+    def collect(self) -> list[Data]:
+        """Every batch as ``Data``, in order (only done for small data)."""
+        out = []
+        for b in self.source.iter_batches():
+            d, _, _ = batch_data(self.source, b)
+            if d is not None:
+                out.append(d)
+        return out
+
+    def map_list(self, fn: Callable[[Data, Any], Any], args: list[Any] | None = None
+                 ) -> list[Any]:
+        """``[fn(batch_i, args[i]) ...]`` over every batch, in order (None for empty ones)."""
+        out = []
+        for i, b in enumerate(self.source.iter_batches()):
+            d, _, _ = batch_data(self.source, b)
+            out.append(None if d is None else fn(d, None if args is None else args[i]))
+        return out
+
+    def map_reduce(self, fn: Callable[[Data], Any], label: str,
+                   on_batch: Callable[[Any, int, int, str], Any] | None = None) -> Any:
+        """``fn(chunk0) + fn(chunk1) + ...`` in chunk order. ``on_batch(data, missing,
+        non-numeric, where)`` sees every batch first (pass 1 uses it to count)."""
+        src = self.source
+        self.passes += 1
+        self.progress.start(label)
+        threads = get_threads()
+
+        def do_batch(b: dict[str, Any]) -> Any:
+            with np.errstate(all="ignore"):
+                try:
+                    d, miss, bad = batch_data(src, b)
+                except DataError as exc:
+                    raise DataError(f"in {b.get('_where') or src.describe()}: {exc}") from None
+                if on_batch is not None:
+                    extra = on_batch(d, miss, bad, b.get("_where", ""))
+                    return extra if d is None else add(extra, fn(d))
+                return None if d is None else fn(d)
+
+        def do_unit(u: Any) -> tuple[Any, int]:
+            total, rows = None, 0
+            for b in src.read_unit(u):
+                part = do_batch(b)
+                rows += len(next(iter(v for k, v in b.items() if not k.startswith("_"))))
+                total = part if total is None else (total if part is None else add(total, part))
+            return total, rows
+
+        def rows_of(b: dict[str, Any]) -> int:
+            return len(next(iter(v for k, v in b.items() if not k.startswith("_"))))
+
+        if src.parallel_units():
+            items: Iterable[Any] = src.units()
+            work: Callable[[Any], tuple[Any, int]] = do_unit
+        else:
+            items = src.iter_batches()
+
+            def work(b: Any) -> tuple[Any, int]:
+                return do_batch(b), rows_of(b)
+
+        total = None
+        for part, rows in _ordered(work, items, threads):
+            self.progress.update(rows)
+            if part is not None:
+                total = part if total is None else add(total, part)
+        self.progress.finish()
+        return total
+
+
+def _ordered(work: Callable[[Any], Any], items: Iterable[Any], threads: int) -> Iterable[Any]:
+    """``work(item)`` for each item, in order, with at most ``threads + 1`` in flight."""
+    if threads <= 1:
+        for it in items:
+            yield work(it)
+        return
+    pool = _get_pool()
+    window: deque[Any] = deque()
+    for it in items:
+        window.append(pool.submit(work, it))
+        if len(window) > threads:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
+
+
+# ---------------------------------------------------------------------------- likelihood
+class StreamLikelihood:
+    """``Likelihood``'s interface over chunked data: each evaluation is one pass. An
+    evaluation always computes the gradient and Hessian and remembers the last point, so the
+    core Newton's line-search probe and its next full evaluation cost one pass together."""
+
+    def __init__(self, fam: Family, chunks: Any, fixed: dict[str, float],
+                 truncation: tuple[float, float] | None, n_obs: float) -> None:
+        self.family = fam
+        self.chunks_src = chunks
+        self.fixed = dict(fixed)
+        self.names = fam.param_names
+        self.k = len(self.names)
+        self.free = [i for i, p in enumerate(self.names) if p not in self.fixed]
+        self.free_names = [self.names[i] for i in self.free]
+        self.truncation = truncation
+        self.n_obs = n_obs
+        self.flags: set[str] = set()
+        self.evaluations = 0
+        self._last: tuple[Any, Any] | None = None
+
+    def theta(self, free_values: Any) -> tuple[float, ...]:
+        vals = dict(self.fixed)
+        for i, v in zip(self.free, free_values):
+            vals[self.names[i]] = float(v)
+        return tuple(vals[p] for p in self.names)
+
+    def loglik(self, th: tuple[float, ...]) -> float:
+        return self.evaluate(th, 0)[0]
+
+    def evaluate(self, th: tuple[float, ...], order: int = 2) -> tuple[float, Any, Any]:
+        th = tuple(float(v) for v in th)
+        if self._last is not None and self._last[0] == th:
+            return self._last[1]
+        fam, k, free, flags = self.family, self.k, self.free, self.flags
+
+        def one(chunk: Data) -> Any:
+            total = None
+            for piece in chunk.chunks(SUB_ROWS):     # cache-sized: bounded temporaries
+                part = chunk_terms(fam, piece, th, 2, free, k, flags)
+                total = part if total is None else add(total, part)
+            return total
+
+        self.evaluations += 1
+        with np.errstate(all="ignore"):
+            ll, g, H = self.chunks_src.map_reduce(one, f"pass {self.chunks_src.passes + 1}")
+            if self.truncation is not None:
+                tl, tg, tH = truncation_term(fam, self.truncation, th, 2, free, k)
+                W = self.n_obs
+                ll, g, H = ll - W * tl, g - W * tg, H - W * tH
+        ll = float(ll) if math.isfinite(ll) or ll == math.inf else -math.inf
+        out = (ll, g, H)
+        self._last = (th, out)
+        return out
+
+
+class _Summary:
+    """What ``_fit._finish`` needs to know about the data."""
+
+    def __init__(self, scan: Scan, truncation: Any) -> None:
+        self.n_obs = scan.n_obs
+        self.only_exact = all(scan.counts[k] == 0 for k in ("left", "right", "interval"))
+        self.truncation = truncation
+
+
+# ---------------------------------------------------------------------------- the fit
+def fit_source(source: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
+               start: dict[str, float] | None = None, weights: Any = None,
+               nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
+               maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
+               progress: bool | None = None, **extra: Any) -> FitResult:
+    """Fit ``family`` to a source from :func:`mlekit.read_parquet` / ``read_csv`` / ``sql``,
+    streaming it in batches (``backend="dask"``: on a Dask cluster). ``quiet``: ``None``
+    shows a progress bar per pass in a terminal, ``True`` never, ``False`` always
+    (``progress=True`` is the same as ``quiet=False``)."""
+    if quiet is None and progress is not None:
+        quiet = not progress
+    if backend == "dask":
+        from .dask import fit_dask
+
+        return fit_dask(source, family, data=data, fixed=fixed, start=start, weights=weights,
+                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter,
+                        quiet=quiet, **extra)
+    if extra:
+        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
+    if backend not in (None, "numpy"):
+        raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
+    if data is not None or weights is not None:
+        raise ParameterError("with a file or SQL source, weights come from a column: "
+                             "read_parquet(..., weights='w'); data= and weights= are not used.")
+    if family is None:
+        raise ParameterError("fit needs a family, e.g. mk.fit(source, 'gamma'); got none.")
+    if nan_policy not in ("raise", "omit"):
+        raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+    fam = get_family(family)
+    prog = Progress(quiet, source.n_rows)
+    chunks = SourceChunks(source, prog)
+    return fit_chunks(fam, chunks, source, fixed=fixed, start=start, strict=strict, cov=cov,
+                      maxiter=maxiter, nan_policy=nan_policy, where=source.describe())
+
+
+def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float] | None,
+               start: dict[str, float] | None, strict: bool, cov: str, maxiter: int,
+               nan_policy: str, where: str, start_points: str = "histogram") -> FitResult:
+    """The fit over re-readable chunks (a streamed source or Dask chunks).
+
+    ``start_points``: ``"histogram"`` starts Newton from a fit to the pass-1 histogram (fewest
+    passes); ``"sample"`` takes the same subsample as the in-memory fit (one extra cheap map
+    over chunks held in memory) so the iterations match the NumPy path step by step."""
+    fixed_d = _check_param_dict(fam, fixed, "fixed")
+    start_d = _check_param_dict(fam, start, "start")
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    trunc = _trunc(source)
+    has_stats = type(fam)._suffstats is not Family._suffstats
+    closed_candidate = has_stats and trunc is None and not source.censored
+    want = {"stats": has_stats and trunc is None,
+            "values": fam.discrete and source.roles["trials"] is None,
+            "hist": not closed_candidate and start_points == "histogram"}
+    from .._families.lifetime import Weibull
+    from .._families.real import Gumbel
+
+    want["weibull"] = (isinstance(fam, Weibull) and type(fam)._fast_fit is Weibull._fast_fit
+                       and trunc is None)
+    want["gumbel"] = (isinstance(fam, Gumbel) and type(fam)._fast_fit is Gumbel._fast_fit
+                      and trunc is None)
+    if start_points == "histogram" and (want["weibull"] or want["gumbel"]):
+        want["hist"] = True         # a start for the profile iteration from the summary
+    scan: Scan = chunks.map_reduce(
+        lambda d: Scan(), "pass 1 (scan)",
+        on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
+    if scan is None or scan.n_obs == 0:
+        raise DataError(f"{where} holds no observations"
+                        + (f" (dropped {scan.missing} missing values)" if scan and scan.missing else "")
+                        + ".")
+    if scan.missing and nan_policy == "raise":
+        raise _missing_error(source, scan.missing - scan.nonnumeric, scan.nonnumeric,
+                             scan.first_bad)
+    if scan.outside:
+        raise DataError(f"{type(fam).__name__} requires values in {fam.support.describe()}; got "
+                        f"{scan.outside} values outside (first in {scan.outside_first})."
+                        + fam._support_hint())
+    if scan.check_error:
+        raise DataError(scan.check_error)
+    notes = [f"streamed from {where}: {scan.rows:,} rows"]
+    if scan.missing:
+        notes.append(f"{scan.missing:,} rows dropped ({scan.missing - scan.nonnumeric:,} missing, "
+                     f"{scan.nonnumeric:,} non-numeric)")
+    summ = _Summary(scan, trunc)
+    free = [p for p in fam.param_names if p not in fixed_d]
+    if scan.n_obs < len(free):
+        raise DataError(f"{type(fam).__name__} has {len(free)} free parameters; got only "
+                        f"{scan.n_obs:g} observations.")
+    if scan.counts["exact"] + scan.counts["interval"] == 0 and (
+            scan.counts["left"] == 0 or scan.counts["right"] == 0):
+        raise DataError("at least one observation must be exact or bounded on both sides; got "
+                        "every value censored on the same side, which leaves the likelihood "
+                        "unbounded.")
+
+    if scan.rows <= _IN_MEMORY_ROWS:
+        # small enough to hold: exactly the in-memory fit (every fast path of the core)
+        res = fit_family(fam, concat_data(chunks.collect()), fixed=fixed_d, start=start_d,
+                         strict=strict, cov=cov, maxiter=maxiter)
+        notes.append("fitted in memory")
+        return _done(res, notes, chunks, scan)
+    if fam.name == "laplace":
+        raise ParameterError("Laplace is fitted from a median (order statistics), which passes "
+                             "over chunks cannot give exactly. Hint: load the column with "
+                             "source.to_data() and fit that.")
+
+    def done(res: FitResult) -> FitResult:
+        return _done(res, notes, chunks, scan)
+
+    # --- count data: the distinct values and their counts are the whole data
+    if want["values"] and scan.values_ok and scan.values is not None and summ.only_exact:
+        vals = np.flatnonzero(scan.values)
+        d = Data(vals.astype(float), weights=scan.values[vals], truncation=trunc)
+        res = fit_family(fam, d, fixed=fixed_d, start=start_d, strict=strict, cov=cov,
+                         maxiter=maxiter)
+        notes.append(f"fitted exactly on its {vals.size} distinct values")
+        return done(res)
+    # --- degenerate: all exact values equal
+    if free and not fixed_d and summ.only_exact and not fam.discrete:
+        lo, hi = scan.minmax["exact"]
+        if lo == hi:
+            deg = fam._degenerate(lo)
+            if deg is not None:
+                return done(_finish_degenerate(fam, Data([lo]), deg, strict))
+    nonreg: dict[str, float] = {}
+    for p in getattr(fam, "nonregular", ()):
+        if p not in fixed_d:
+            nonreg[p] = fam._nonregular_estimate(_extremes_data(scan), fixed_d)[p]
+    inner = {**fixed_d, **nonreg}
+    lik = StreamLikelihood(fam, chunks, inner, trunc, scan.n_obs)
+    can_closed = getattr(fam, "_can_closed_form", None)
+    closed_ok = (can_closed(summ_stub(scan, trunc)) if can_closed else
+                 (summ.only_exact and trunc is None))
+    params = None
+    H = None
+    ll = math.nan
+    method, iters, grad, conv, diags = "", 0, 0.0, True, []
+    if closed_ok and scan.stats is not None:
+        params = fam._closed_form(scan.stats, inner)
+        if params is not None:
+            method = getattr(fam, "closed_form_method", "closed-form")
+            if hasattr(fam, "_stats_loglik"):
+                ll = fam._stats_loglik(scan.stats, params)
+            if hasattr(fam, "_stats_hessian"):
+                H = np.asarray(fam._stats_hessian(scan.stats, params), dtype=float)
+    fast = None
+    wb_ok = want["weibull"] and scan.counts["left"] == 0 and scan.counts["interval"] == 0
+    gb_ok = want["gumbel"] and summ.only_exact
+    if params is None and (wb_ok or gb_ok):
+        s0 = (_start_from_summary(fam, _summary_data(scan, trunc), fixed_d, start_d, maxiter)
+              if scan.hist else {})
+        if wb_ok:
+            fast = weibull_profile_chunks(chunks, scan, inner, s0.get("shape"))
+        else:
+            fast = gumbel_profile_chunks(chunks, scan, inner, s0.get("scale"))
+    if fast is not None:
+        params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
+        ll, H = fast.loglik, fast.hess   # type: ignore[assignment]
+        if not conv:
+            diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                    f"converge after {iters} iterations", "warning"))
+    if params is not None:
+        th = tuple(params[p] for p in fam.param_names)
+        if H is None or not math.isfinite(ll):
+            ll_e, g_e, H = lik.evaluate(th, 2)
+            ll = ll if math.isfinite(ll) else ll_e
+            grad = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
+    elif start_points == "sample" or not scan.hist:
+        sample = _sample_points(chunks, scan)
+        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
+            fam, lik, sample, start_d, inner, maxiter)  # type: ignore[arg-type]
+    else:
+        summary = _summary_data(scan, trunc)
+        s0 = _start_from_summary(fam, summary, fixed_d, start_d, maxiter)
+        for p in nonreg:
+            s0.pop(p, None)
+        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
+            fam, lik, summary, {**s0}, inner, maxiter)  # type: ignore[arg-type]
+        notes.append(f"Newton started from a fit to a {_summary_size(summary)}-point summary")
+    res = _finish(fam, summ, lik, params, ll, H, method, iters, grad, conv, fixed_d,  # type: ignore[arg-type]
+                  nonreg, list(diags), strict, "observed")
+    res = dataclasses.replace(res, data=None)
+    if cov == "sandwich" and lik.free:
+        res = _sandwich(res, fam, chunks, inner, trunc)
+    return done(res)
+
+
+def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:
+    diags = (*res.diagnostics, Diagnostic("source", "; ".join(notes), "info"))
+    return dataclasses.replace(res, diagnostics=diags,
+                               options={**res.options, "passes": chunks.passes, "rows": scan.rows,
+                                        "dropped": scan.missing, "nonnumeric": scan.nonnumeric})
+
+
+def _trunc(source: Any) -> tuple[float, float] | None:
+    t = source.truncation
+    if t is None:
+        return None
+    a, b = t
+    a = -math.inf if a is None else float(a)
+    b = math.inf if b is None else float(b)
+    if not a < b:
+        raise DataError(f"truncation needs lower < upper; got ({a}, {b}).")
+    return None if (a == -math.inf and b == math.inf) else (a, b)
+
+
+def _sandwich(res: FitResult, fam: Family, chunks: Any, inner: dict[str, float],
+              trunc: Any) -> FitResult:
+    from .._fit.likelihood import Likelihood
+    from .._fit.scores import score_outer
+
+    names = fam.param_names
+    idx = [i for i, p in enumerate(names) if p not in inner]
+    th = tuple(res.params[p] for p in names)
+    if not np.all(np.isfinite(res.cov[np.ix_(idx, idx)])):
+        return res
+
+    def one(d: Data) -> Any:
+        return score_outer(Likelihood(fam, d, inner), th, idx)
+
+    B = chunks.map_reduce(one, "pass (sandwich)")
+    A = res.cov[np.ix_(idx, idx)]
+    cov = np.zeros_like(res.cov)
+    cov[np.ix_(idx, idx)] = A @ B @ A
+    se = {p: (0.0 if p in res.fixed else float(math.sqrt(cov[i, i])) if cov[i, i] >= 0
+              else math.nan) for i, p in enumerate(names)}
+    for p in inner:
+        if p not in res.fixed:
+            se[p] = math.nan
+    return dataclasses.replace(res, cov=cov, se=se, cov_type="sandwich")

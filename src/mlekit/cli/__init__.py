@@ -1,0 +1,506 @@
+"""The ``mlekit`` command line.
+
+::
+
+    mlekit fit data.csv --column hours --observed failed --family weibull
+    mlekit compare data.parquet --column x --families weibull,gamma,lognormal
+    mlekit families
+    mlekit demo [NAME] [--out DIR]
+    mlekit explore
+
+The CLI holds no statistics: it parses arguments, reads the data, calls the public API and
+renders what it returns. Heavy imports (numpy, scipy, pyarrow, rich, matplotlib) happen
+inside the commands so that ``mlekit --help`` answers at once.
+
+Exit codes: 0 success, 2 a user error (a one-line message, no traceback), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
+
+
+class UserError(Exception):
+    """A mistake in the command line itself (reported with exit code 2)."""
+
+
+# ---------------------------------------------------------------------------- parser
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bars, notes or warnings on stderr")
+    return p
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("source", metavar="FILE",
+                   help="CSV, TSV, Parquet or JSON-lines file; '-' reads stdin (one number per "
+                        "line); mlekit:NAME is a built-in data set (see 'mlekit datasets')")
+    g.add_argument("-c", "--column", help="column with the values (default: the only column)")
+    g.add_argument("--observed", metavar="COL",
+                   help="column that is 1/true where the value was seen exactly and 0/false where "
+                        "it is censored (right-censored unless --censoring left)")
+    g.add_argument("--censoring", choices=("right", "left"), default="right",
+                   help="what a 0 in --observed means (default: right)")
+    g.add_argument("--lower", metavar="COL", help="interval-censored data: column of lower bounds")
+    g.add_argument("--upper", metavar="COL", help="interval-censored data: column of upper bounds")
+    g.add_argument("--weights", metavar="COL", help="column of frequency weights")
+    g.add_argument("--trials", metavar="COL", help="column of trials per row (binomial)")
+    g.add_argument("--nan", choices=("raise", "omit"), default="raise",
+                   help="missing values: stop with an error (default) or omit the rows")
+    g.add_argument("--input-format", choices=("csv", "tsv", "parquet", "jsonl"),
+                   help="file format (default: from the extension)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="mlekit",
+        description="Maximum likelihood estimation with uncertainty, diagnostics and model choice.",
+        epilog="Start with 'mlekit demo'. Every command has --help.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    f = sub.add_parser("fit", parents=[common], help="fit one family by maximum likelihood",
+                       description="Fit one family to a column of a file by maximum likelihood.")
+    _data_args(f)
+    m = f.add_argument_group("model")
+    m.add_argument("-f", "--family", required=True, help="family name (see 'mlekit families')")
+    m.add_argument("--fixed", action="append", default=[], metavar="NAME=VALUE",
+                   help="hold a parameter at a known value (repeatable, or comma-separated)")
+    m.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
+                   help="a starting guess for the optimiser")
+    m.add_argument("--cov", choices=("observed", "sandwich"), default="observed",
+                   help="covariance: inverse observed information (default) or robust sandwich")
+    m.add_argument("--by", metavar="COL", help="one fit per group of this column")
+    i = f.add_argument_group("inference")
+    i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
+                   help="confidence interval method (default: wald)")
+    i.add_argument("--level", type=float, default=0.95, help="confidence level (default: 0.95)")
+    i.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates")
+    i.add_argument("--seed", type=int, default=None, help="random seed for the bootstrap")
+    i.add_argument("--derived", action="append", default=[], metavar="NAME",
+                   help="a derived quantity with its interval: mean, median, var, sd ... "
+                        "(repeatable or comma-separated)")
+    i.add_argument("--quantile", action="append", default=[], type=float, metavar="Q",
+                   help="the Q-quantile with its interval (e.g. 0.1 for B10 life)")
+    i.add_argument("--sf", action="append", default=[], type=float, metavar="T",
+                   help="survival probability S(T) = P(X > T) with its interval")
+    i.add_argument("--cdf", action="append", default=[], type=float, metavar="X",
+                   help="F(X) = P(X <= X) with its interval")
+    o = f.add_argument_group("output")
+    o.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                   help="text (default), json (as res.to_dict()) or csv")
+    o.add_argument("--plot", metavar="FILE.png", help="write the 2x2 diagnostic panel to a file")
+
+    c = sub.add_parser("compare", parents=[common], help="fit several families and rank them",
+                       description="Fit several families to the same data and rank them by AIC.")
+    _data_args(c)
+    fams = c.add_mutually_exclusive_group()
+    fams.add_argument("--families", metavar="A,B,...",
+                      help="comma-separated families (default: a sensible set for the data)")
+    fams.add_argument("--all", action="store_true",
+                      help="every family whose support fits the data")
+    c.add_argument("--criterion", choices=("aic", "aicc", "bic"), default="aic",
+                   help="ranking criterion (default: aic)")
+    gof = c.add_mutually_exclusive_group()
+    gof.add_argument("--gof", dest="gof", action="store_true", default=None,
+                     help="add goodness-of-fit p-values (parametric bootstrap; default: only for "
+                          "up to 1,000 observations)")
+    gof.add_argument("--no-gof", dest="gof", action="store_false", help="skip goodness of fit")
+    c.add_argument("--seed", type=int, default=None, help="random seed for the GOF bootstrap")
+    c.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    c.add_argument("--plot", metavar="FILE.png", help="overlay the fitted candidates on the data")
+
+    fa = sub.add_parser("families", parents=[common], help="list the built-in families",
+                        description="List the built-in families: parameters, support, formula.")
+    fa.add_argument("--format", choices=("text", "json"), default="text")
+
+    ds = sub.add_parser("datasets", parents=[common], help="list the built-in example data sets",
+                        description="List the built-in data sets (use them as mlekit:NAME).")
+    ds.add_argument("--format", choices=("text", "json"), default="text")
+
+    d = sub.add_parser("demo", parents=[common], help="run the worked examples on built-in data",
+                       description="Walk through the built-in examples: estimate, interval, "
+                                   "model choice, a plot each and a plain-language reading.")
+    d.add_argument("name", nargs="?", metavar="NAME",
+                   help="one example (coin, five-points, gaussian, defects, ab-test, lightbulbs); "
+                        "default: all")
+    d.add_argument("--out", default="mlekit-demo", metavar="DIR",
+                   help="folder for the plots (default: ./mlekit-demo)")
+    d.add_argument("--no-plots", action="store_true", help="skip the plots")
+
+    e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
+                       description="Serve the interactive MLE explorer on this machine.")
+    e.add_argument("--host", default="127.0.0.1")
+    e.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    e.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    return parser
+
+
+# ---------------------------------------------------------------------------- entry
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 user error, 1 bug)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    if args.version:
+        from .. import __version__
+
+        print(f"mlekit {__version__}")
+        return EXIT_OK
+    if not args.command:
+        parser.print_help()
+        return EXIT_OK
+    from ..errors import MlekitError
+
+    saved_quiet = os.environ.get("MLEKIT_QUIET")
+    if getattr(args, "quiet", False):
+        os.environ["MLEKIT_QUIET"] = "1"  # silences mlekit's own progress bars (bootstrap, GOF)
+    try:
+        handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
+                   "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore}
+        return handler[args.command](args)
+    except (MlekitError, UserError) as exc:
+        _error(str(exc))
+        return EXIT_USER
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("mlekit."):
+            _error(f"this installation of mlekit lacks the module {exc.name} that this command "
+                   "needs; reinstall mlekit.")
+            return EXIT_BUG
+        if "pip install" in str(exc) or "mlekit[" in str(exc):
+            _error(str(exc))
+            return EXIT_USER
+        return _bug()
+    except ImportError as exc:
+        if "pip install" in str(exc) or "mlekit[" in str(exc):
+            _error(str(exc))
+            return EXIT_USER
+        return _bug()
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:  # `mlekit ... | head`
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except Exception:
+        return _bug()
+    finally:
+        if saved_quiet is None:
+            os.environ.pop("MLEKIT_QUIET", None)
+        else:
+            os.environ["MLEKIT_QUIET"] = saved_quiet
+
+
+def _bug() -> int:
+    import traceback
+
+    traceback.print_exc()
+    print("mlekit: internal error (exit code 1). This is a bug in mlekit; please report it "
+          "with the command and the traceback above.", file=sys.stderr)
+    return EXIT_BUG
+
+
+def _error(msg: str) -> None:
+    one_line = " ".join(msg.split())
+    print(f"mlekit: error: {one_line}", file=sys.stderr)
+
+
+def _note(args: argparse.Namespace, msg: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(f"mlekit: {msg}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _console(stream: Any = None) -> Any:
+    from rich.console import Console
+
+    stream = stream or sys.stdout
+    tty = bool(getattr(stream, "isatty", lambda: False)())
+    if tty:
+        return Console(file=stream, highlight=False)
+    return Console(file=stream, width=100, highlight=False, color_system=None,
+                   force_terminal=False, emoji=False)
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only in a terminal and without --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: float, total: float | None, desc: str) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=_console(sys.stderr))
+            self._bar.start()
+            self._task = self._bar.add_task(desc, total=total)
+        self._bar.update(self._task, completed=done, total=total, description=desc)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _parse_pairs(items: list[str], what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "=" not in part:
+                raise UserError(f"--{what} expects NAME=VALUE (e.g. --{what} shape=1.5); got {part!r}.")
+            k, v = part.split("=", 1)
+            try:
+                out[k.strip()] = float(v)
+            except ValueError:
+                raise UserError(f"--{what} {k.strip()} must be a number; got {v!r}.") from None
+    return out
+
+
+def _split(items: list[str]) -> list[str]:
+    return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+def _load(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any, str]:
+    """Read the file and build ``Data`` (and group labels for --by)."""
+    import numpy as np
+
+    from .._data.data import Data
+    from ..errors import DataError
+    from . import tables as _io
+
+    interval = args.lower is not None or args.upper is not None
+    if interval and (args.lower is None or args.upper is None):
+        raise UserError("interval-censored data need both --lower and --upper.")
+    if interval and (args.column or args.observed):
+        raise UserError("give either --column (with --observed) or --lower/--upper, not both.")
+    if args.source == "-" and sys.stdin.isatty():
+        raise UserError("'-' reads numbers from stdin, but stdin is a terminal; pipe data in "
+                        "(e.g. printf '1\\n2\\n' | mlekit fit - -f normal) or give a file.")
+    by = getattr(args, "by", None)
+    wanted = [c for c in ([args.lower, args.upper] if interval else [args.column])
+              + [args.observed, args.weights, args.trials, by] if c]
+    table = _io.read_table(args.source, wanted or None, fmt=args.input_format, progress=progress)
+    progress.close()
+    src = "stdin" if args.source == "-" else args.source
+    if not interval and args.column is None:
+        numeric = [n for n in table.column_names
+                   if n not in (args.observed, args.weights, args.trials, by)]
+        if len(numeric) != 1:
+            raise UserError(f"{src} has several columns ({', '.join(table.column_names)}); "
+                            "choose one with --column.")
+        args.column = numeric[0]
+
+    def num(name: str | None, what: str) -> Any:
+        return None if name is None else _io.column_values(table, name, source=src, what=what)
+
+    cols = {"lower": num(args.lower, "lower bounds"), "upper": num(args.upper, "upper bounds"),
+            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1"),
+            "weights": num(args.weights, "weights"), "trials": num(args.trials, "trials")}
+    n = table.num_rows
+    missing = np.zeros(n, dtype=bool)
+    for key, arr in cols.items():
+        if arr is None or key in ("lower", "upper"):
+            continue
+        missing |= np.isnan(arr)
+    if interval:
+        missing |= np.isnan(cols["lower"]) & np.isnan(cols["upper"])
+    labels = _io.column_labels(table, by) if by else None
+    if labels is not None:
+        missing |= np.array([v is None for v in labels], dtype=bool)
+    if missing.any():
+        k = int(missing.sum())
+        first = int(np.flatnonzero(missing)[0])
+        if args.nan == "raise":
+            raise DataError(f"the data must have no missing values; got {k} rows with a missing "
+                            f"value (first at row {first + 1}). Hint: pass --nan omit to drop them.")
+        _note(args, f"dropped {k} rows with missing values")
+        keep = ~missing
+        cols = {key: (None if a is None else a[keep]) for key, a in cols.items()}
+        labels = None if labels is None else labels[keep]
+        if not keep.any():
+            raise DataError("the data must contain at least one complete row; got none after "
+                            "dropping the missing values.")
+    if interval:
+        data = Data.interval(cols["lower"], cols["upper"], weights=cols["weights"],
+                             trials=cols["trials"], name=f"[{args.lower}, {args.upper}]")
+        desc = f"[{args.lower}, {args.upper}] of {src}"
+    else:
+        data = Data(cols["value"], observed=cols["observed"], censoring=args.censoring,
+                    weights=cols["weights"], trials=cols["trials"], name=args.column)
+        desc = f"{args.column} of {src}"
+    return data, labels, desc
+
+
+class _Warnings:
+    """Collect warnings raised while a command runs and print them once, briefly."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        import warnings
+
+        self.args = args
+        self._cm = warnings.catch_warnings(record=True)
+
+    def __enter__(self) -> _Warnings:
+        import warnings
+
+        self.caught = self._cm.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._cm.__exit__(*exc)
+        seen = set()
+        for w in self.caught:
+            msg = str(w.message)
+            if msg not in seen:
+                seen.add(msg)
+                _note(self.args, f"warning: {msg}")
+
+
+# ---------------------------------------------------------------------------- fit
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from . import render
+
+    progress = _Progress(args.quiet)
+    if not 0.0 < args.level < 1.0:
+        raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")
+    if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf):
+        raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
+                        "fit a group on its own (filter the file) to get them.")
+    fixed = _parse_pairs(args.fixed, "fixed")
+    start = _parse_pairs(args.start, "start")
+    data, labels, desc = _load(args, progress)
+    import mlekit as mk
+
+    with _Warnings(args):
+        if labels is not None:
+            import pandas as pd
+
+            g = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
+                       by=pd.Series(labels, name=args.by))
+            return render.grouped(args, g, desc)
+        res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov)
+        summary = render.summary_for(res, args)
+        derived = render.derived_rows(res, args)
+        if args.plot:
+            _save_panel(res, args.plot)
+            _note(args, f"wrote {args.plot}")
+    render.emit_fit(res, summary, derived, args, desc)
+    return EXIT_OK
+
+
+def _save_panel(res: Any, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = res.plot()
+    _savefig(fig, path)
+
+
+def _savefig(fig: Any, path: str) -> None:
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    except (OSError, ValueError) as exc:
+        raise UserError(f"could not write the plot to {path!r}: {exc}") from None
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------------------- compare
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from . import render
+
+    progress = _Progress(args.quiet)
+    data, _, desc = _load(args, progress)
+    import mlekit as mk
+
+    if args.all:
+        candidates: Any = "all"
+    elif args.families:
+        candidates = _split([args.families])
+    else:
+        candidates = render.default_candidates(data)
+    with _Warnings(args):
+        kw: dict[str, Any] = {"criterion": args.criterion, "gof": args.gof}
+        if args.seed is not None:
+            kw["rng"] = args.seed
+        if args.quiet:
+            kw["quiet"] = True
+        cmp = mk.compare(data, candidates, **kw)  # type: ignore[operator]
+        if args.plot:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            ax = mk.plot.compare(cmp)
+            _savefig(ax.figure, args.plot)
+            _note(args, f"wrote {args.plot}")
+    render.emit_compare(cmp, args, desc)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- listings
+def _cmd_families(args: argparse.Namespace) -> int:
+    from . import render
+
+    render.emit_families(args)
+    return EXIT_OK
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from . import render
+
+    render.emit_datasets(args)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- demo, explore
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.name, out=None if args.no_plots else args.out, quiet=args.quiet,
+                    console=_console())
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    import importlib
+
+    try:
+        web = importlib.import_module("mlekit.web")
+    except ImportError as exc:
+        raise UserError(f"the web explorer is not available: {exc}. Hint: pip install "
+                        "'mlekit[web]'.") from None
+    try:
+        web.serve(args.host, args.port, not args.no_browser)   # prints its address
+    except OSError as exc:
+        raise UserError(f"could not serve on {args.host}:{args.port}: {exc.strerror or exc}. "
+                        "Hint: choose another --port (0 picks a free one).") from None
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
