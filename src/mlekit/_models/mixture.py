@@ -81,7 +81,7 @@ def _m_step(fam: Family, dat: Data, start: dict[str, float] | None) -> dict[str,
         from .._core.engine import map_reduce
 
         stats = map_reduce(fam._suffstats, lik.chunks)
-        p = fam._closed_form(stats, {})
+        p = fam._closed_form(stats, {}) if stats is not None else None
         if p is not None and all(math.isfinite(v) for v in p.values()):
             return p
     try:
@@ -147,23 +147,27 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
         if k is None:
             raise ParameterError("give several families (a list) or one family and k=, e.g. "
                                  "fit_mixture(x, 'normal', k=2).")
+        ks = [k] if isinstance(k, int) else list(k)
+        if not ks or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in ks):
+            raise ParameterError(f"k must be a positive integer or a range of them; got {k!r}.")
+        n_obs = as_data(x, weights=weights, nan_policy=nan_policy).n_obs
+        if max(ks) >= n_obs:      # checked before any work: k = 10**9 must not build a huge list
+            raise DataError(f"a {max(ks)}-component mixture needs more than {max(ks)} observations; "
+                            f"got {n_obs:g}. Hint: fewer components (k=2 or 3 is usual).")
         if not isinstance(k, int):
-            ks = list(k)
-            if not ks or not all(isinstance(v, int) and v >= 1 for v in ks):
-                raise ParameterError(f"k must be a positive integer or a range of them; got {k!r}.")
             fits = [fit_mixture(x, [families] * v, weights=weights, n_starts=n_starts,
                                 maxiter=maxiter, tol=tol, rng=rng, strict=False,
                                 nan_policy=nan_policy) for v in ks]
-            best = min(range(len(ks)), key=lambda i: fits[i].bic)
+            i_best = min(range(len(ks)), key=lambda i: fits[i].bic)
             table = ", ".join(f"k={v}: {f.bic:.6g}" for v, f in zip(ks, fits))
-            res = fits[best]
-            extra = Diagnostic("model-choice", f"{ks[best]} components chosen by BIC ({table})",
+            res = fits[i_best]
+            extra = Diagnostic("model-choice", f"{ks[i_best]} components chosen by BIC ({table})",
                                "info")
-            out = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
-                               "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
-                                           "fits": dict(zip(ks, fits))}})
-            _emit(out, strict)
-            return out
+            chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
+                                  "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
+                                              "fits": dict(zip(ks, fits))}})
+            _emit(chosen, strict)
+            return chosen
         families = [families] * int(k)
     if not isinstance(families, Sequence) or len(families) < 1:
         raise FamilyError(f"families must be a list of family names or objects; got {families!r}.")
@@ -177,7 +181,7 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
         raise DataError(f"a {K}-component mixture has {n_free} parameters; got only "
                         f"{dat.n_obs:g} observations.")
     gen = np.random.default_rng(rng)
-    best = None
+    best: tuple[list[dict[str, float]], np.ndarray, float] | None = None
     tried = 0
     for i in range(n_starts):
         tried += 1
@@ -268,8 +272,8 @@ class MixtureDist(Family):
     @classmethod
     def make(cls, fams: list[Family], names: list[str], doms: list[Domain],
              params: dict[str, float]) -> MixtureDist:
-        sub = type("Mixture", (cls,), {"name": "mixture", "param_names": tuple(names),
-                                       "domains": tuple(doms)})
+        sub: type[MixtureDist] = type("Mixture", (cls,), {"name": "mixture", "param_names": tuple(names),
+                                                         "domains": tuple(doms)})
         d = sub.__new__(sub)
         d.values = dict(params)
         d.comps = tuple(f.with_params(**{p: params[f"{j}.{p}"] for p in f.param_names})

@@ -173,8 +173,9 @@ def fit_markov(sequences: Any, *, states: Sequence[Any] | None = None,
                                                       np.where(rows[:, None] > 0, rows[:, None], 1.0)),
                                    0.0)))
     se = {n: (math.sqrt(cov[i, i]) if cov[i, i] >= 0 else math.nan) for i, n in enumerate(names)}
-    mc = MarkovChain.__new__(type("MarkovChain", (MarkovChain,), {
-        "name": "markov", "param_names": tuple(names), "domains": (UnitInterval,) * len(names)}))
+    chain_cls: type[MarkovChain] = type("MarkovChain", (MarkovChain,), {
+        "name": "markov", "param_names": tuple(names), "domains": (UnitInterval,) * len(names)})
+    mc = MarkovChain.__new__(chain_cls)
     mc.values = dict(params)
     mc.states = tuple(sts)
     n_free = int(sum(K - 1 for r in rows if r > 0))
