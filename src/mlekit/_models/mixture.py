@@ -147,12 +147,23 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
         if k is None:
             raise ParameterError("give several families (a list) or one family and k=, e.g. "
                                  "fit_mixture(x, 'normal', k=2).")
-        ks = [k] if isinstance(k, int) else list(k)
-        if not ks or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in ks):
+        # validated before any work: k = 10**9 or range(1, 10**9) must not build a huge list
+        ks: Sequence[int]
+        if isinstance(k, range):
+            ks = k
+            ok = len(k) > 0 and k.step > 0 and k.start >= 1
+        else:
+            try:
+                ks = [k] if isinstance(k, int) else list(k)
+            except TypeError:
+                ks = []
+            ok = bool(ks) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in ks)
+        if not ok:
             raise ParameterError(f"k must be a positive integer or a range of them; got {k!r}.")
+        k_max = ks[-1] if isinstance(ks, range) else max(ks)
         n_obs = as_data(x, weights=weights, nan_policy=nan_policy).n_obs
-        if max(ks) >= n_obs:      # checked before any work: k = 10**9 must not build a huge list
-            raise DataError(f"a {max(ks)}-component mixture needs more than {max(ks)} observations; "
+        if k_max >= n_obs:
+            raise DataError(f"a {k_max}-component mixture needs more than {k_max} observations; "
                             f"got {n_obs:g}. Hint: fewer components (k=2 or 3 is usual).")
         if not isinstance(k, int):
             fits = [fit_mixture(x, [families] * v, weights=weights, n_starts=n_starts,
