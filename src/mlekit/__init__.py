@@ -23,6 +23,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
+    from ._api.fit import fit
     from ._core.domains import Interval, Positive, Real, UnitInterval
     from ._core.engine import get_threads, set_threads
     from ._data.data import Data
@@ -53,7 +54,6 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         families,
         get_family,
     )
-    from ._fit.family_fit import fit
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
 
@@ -63,7 +63,7 @@ __version__ = "0.1.0"
 # ``import mlekit`` and ``mlekit --help`` fast, and lets each feature live in its own module.
 _LAZY: dict[str, tuple[str, str]] = {
     # the core (lazy too: numpy/scipy load on first use, so `mlekit --help` stays fast)
-    "fit": ("._fit.family_fit", "fit"),
+    "fit": ("._api.fit", "fit"),
     "Data": ("._data.data", "Data"),
     "FitResult": ("._fit.result", "FitResult"),
     "Diagnostic": ("._fit.result", "Diagnostic"),
