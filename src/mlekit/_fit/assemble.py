@@ -12,7 +12,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -208,8 +208,8 @@ class ModelDist(Family):
 
 def model_dist(name: str, names: list[str], doms: list[Domain], values: dict[str, float]) -> Family:
     """A :class:`ModelDist` subclass instance called ``name`` holding ``values``."""
-    cls = type(name, (ModelDist,), {"name": name, "param_names": tuple(names),
-                                    "domains": tuple(doms)})
+    cls = cast("type[ModelDist]", type(name, (ModelDist,), {
+        "name": name, "param_names": tuple(names), "domains": tuple(doms)}))
     d = cls.__new__(cls)
     d.values = dict(values)
     return d

@@ -338,8 +338,6 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     fixed_d = check_param_dict(fam, fixed, "fixed")
     start_d = check_param_dict(fam, start, "start")
     refit = FamilyRefit(fam, maxiter=maxiter)
-    if cov not in ("observed", "sandwich"):
-        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     trunc = _trunc(source)
     has_stats = type(fam)._suffstats is not Family._suffstats
     closed_candidate = has_stats and trunc is None and not source.censored
@@ -460,13 +458,13 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             grad = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
     elif start_points == "sample" or not scan.hist:
         sample = _sample_points(chunks, scan)
-        est = newton_fit(fam, lik, sample, start_d, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, sample, start_d, inner, maxiter)
     else:
         summary = _summary_data(scan, trunc)
         s0 = _start_from_summary(fam, summary, fixed_d, start_d, maxiter)
         for p in nonreg:
             s0.pop(p, None)
-        est = newton_fit(fam, lik, summary, {**s0}, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, summary, {**s0}, inner, maxiter)
         notes.append(f"Newton started from a fit to a {_summary_size(summary)}-point summary")
     if params is not None:
         est = Estimate(params, ll, H, method, iters, grad, conv, list(diags))
