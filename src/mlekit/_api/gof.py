@@ -133,9 +133,9 @@ class GofResult(Mapping[str, GofTest]):
 def _rows(data: Data) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], str]:
     """Rows as closed intervals ``[lo, hi]`` (exact: lo == hi) with weights, and the kind of
     nonparametric estimate the data need."""
-    from .._inference.bootstrap import _row_arrays
+    from .._inference.bootstrap import row_arrays
 
-    r = _row_arrays(data)
+    r = row_arrays(data)
     kinds = set(r["kind"].tolist())
     if kinds <= {"exact"}:
         how = "empirical cdf"

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._core.checks import require
 from ..errors import DataError, ParameterError
 
 __all__ = ["read_parquet", "read_csv", "sql", "Source"]
@@ -30,12 +31,7 @@ _ROLES = ("column", "observed", "lower", "upper", "weights", "trials")
 
 
 def _require(module: str, extra: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{module} is needed for this source: pip install 'mlekit[{extra}]'") from None
+    return require(module, extra, f"{module} is needed for this source")
 
 
 def _expand(path: Any, what: str) -> list[str]:

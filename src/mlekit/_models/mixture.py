@@ -24,8 +24,10 @@ import numpy as np
 from .._core.domains import Domain, Real, UnitInterval
 from .._data.data import Data
 from .._families.base import Family, get_family
-from .._fit.family_fit import _covariance, _emit, _newton_fit, as_data
-from .._fit.likelihood import Likelihood, _shifted, log_interval_prob
+from .._fit.assemble import covariance, emit
+from .._fit.family_fit import as_data
+from .._fit.likelihood import Likelihood, log_interval_prob, shifted
+from .._fit.newton import newton_fit
 from .._fit.problem import Problem, maximize
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
@@ -55,9 +57,9 @@ def _terms(fam: Family, dat: Data, th: tuple[float, ...]) -> np.ndarray:
             elif kind == "left":
                 v = fam._logcdf(blk.x, th, blk)
             elif kind == "right":
-                v = fam._logsf(_shifted(fam, blk, "x"), th, blk)
+                v = fam._logsf(shifted(fam, blk, "x"), th, blk)
             else:
-                v = log_interval_prob(fam, _shifted(fam, blk, "x"), blk.hi, th, blk)
+                v = log_interval_prob(fam, shifted(fam, blk, "x"), blk.hi, th, blk)
             out.append(np.broadcast_to(np.asarray(v, dtype=float), (blk.size,)))
     v = np.concatenate(out)
     return np.where(np.isnan(v), -np.inf, v)
@@ -85,10 +87,10 @@ def _m_step(fam: Family, dat: Data, start: dict[str, float] | None) -> dict[str,
         if p is not None and all(math.isfinite(v) for v in p.values()):
             return p
     try:
-        out = _newton_fit(fam, lik, dat, dict(start or {}), {}, 50)
+        out = newton_fit(fam, lik, dat, dict(start or {}), {}, 50)
     except (DataError, ValueError, np.linalg.LinAlgError):
         return None
-    return out[0] if math.isfinite(out[1]) else None
+    return out.params if math.isfinite(out.loglik) else None
 
 
 def _em(fams: list[Family], dat: Data, resp: np.ndarray, maxiter: int, tol: float
@@ -177,7 +179,7 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
             chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
                                   "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
                                               "fits": dict(zip(ks, fits))}})
-            _emit(chosen, strict)
+            emit(chosen, strict)
             return chosen
         families = [families] * int(k)
     if not isinstance(families, Sequence) or len(families) < 1:
@@ -241,7 +243,7 @@ def _polish(fams: list[Family], dat: Data, comps: list[dict[str, float]], pis: n
     lg = np.r_[0.0, [sol.params[n] for n in lnames]]
     w = np.exp(lg - logsumexp(lg))
     m = len(names)
-    cov_in, ok = _covariance(sol.hess, list(range(m + K - 1)), m + K - 1)
+    cov_in, ok = covariance(sol.hess, list(range(m + K - 1)), m + K - 1)
     G = np.zeros((m + K, m + K - 1))
     G[:m, :m] = np.eye(m)
     for a in range(K):
@@ -271,7 +273,7 @@ def _polish(fams: list[Family], dat: Data, comps: list[dict[str, float]], pis: n
         converged=bool(sol.converged and ok), method="EM, then " + sol.method,
         iterations=sol.iterations, grad_norm=float(np.max(np.abs(sol.grad))) if m else 0.0,
         diagnostics=tuple(diags), data=dat, options={"components": fams})
-    _emit(res, strict)
+    emit(res, strict)
     return res
 
 

@@ -232,12 +232,12 @@ def _summary_data(scan: Scan, trunc: Any) -> Data:
 def _sample_points(chunks: Any, scan: Scan) -> Data:
     """The subsample ``_fit._start_points`` would take from the concatenated data (every
     ``n // 100000``-th point of the exact, left, right, then interval rows), as ``Data``."""
-    from .._fit.family_fit import _START_SAMPLE
+    from .._fit.newton import START_SAMPLE
 
     sizes_l = chunks.map_list(lambda d, _: [b.size for b in d.blocks.values()])
     sizes = np.array([s if s is not None else [0, 0, 0, 0] for s in sizes_l], dtype=np.int64)
     total = int(sizes.sum())
-    step = total // _START_SAMPLE if total > _START_SAMPLE else 1
+    step = total // START_SAMPLE if total > START_SAMPLE else 1
     base = np.concatenate(([0], np.cumsum(sizes.sum(axis=0))[:-1]))
     offs = base[None, :] + np.cumsum(sizes, axis=0) - sizes      # (chunk, kind) offsets
 

@@ -25,11 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import check_param_dict
 from .._core.engine import _get_pool, add, get_threads
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
-from .._fit.family_fit import _check_param_dict, _finish, _finish_degenerate, _newton_fit, fit_family
+from .._fit.assemble import Estimate, finish, finish_degenerate
+from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
+from .._fit.newton import newton_fit
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, ParameterError
 from .scan import (
@@ -307,34 +310,16 @@ class _Summary:
 
 
 # ---------------------------------------------------------------------------- the fit
-def fit_source(source: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
-               start: dict[str, float] | None = None, weights: Any = None,
-               nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-               maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
-               progress: bool | None = None, **extra: Any) -> FitResult:
+def fit_source(source: Any, family: Any, *, fixed: dict[str, float] | None = None,
+               start: dict[str, float] | None = None, nan_policy: str = "raise",
+               strict: bool = False, cov: str = "observed", maxiter: int = 200,
+               quiet: bool | None = None, progress: bool | None = None) -> FitResult:
     """Fit ``family`` to a source from :func:`mlekit.read_parquet` / ``read_csv`` / ``sql``,
-    streaming it in batches (``backend="dask"``: on a Dask cluster). ``quiet``: ``None``
+    streaming it in batches (the router has checked the options). ``quiet``: ``None``
     shows a progress bar per pass in a terminal, ``True`` never, ``False`` always
     (``progress=True`` is the same as ``quiet=False``)."""
     if quiet is None and progress is not None:
         quiet = not progress
-    if backend == "dask":
-        from .dask import fit_dask
-
-        return fit_dask(source, family, data=data, fixed=fixed, start=start, weights=weights,
-                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter,
-                        quiet=quiet, **extra)
-    if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
-    if backend not in (None, "numpy"):
-        raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
-    if data is not None or weights is not None:
-        raise ParameterError("with a file or SQL source, weights come from a column: "
-                             "read_parquet(..., weights='w'); data= and weights= are not used.")
-    if family is None:
-        raise ParameterError("fit needs a family, e.g. mk.fit(source, 'gamma'); got none.")
-    if nan_policy not in ("raise", "omit"):
-        raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
     fam = get_family(family)
     prog = Progress(quiet, source.n_rows)
     chunks = SourceChunks(source, prog)
@@ -350,10 +335,9 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     ``start_points``: ``"histogram"`` starts Newton from a fit to the pass-1 histogram (fewest
     passes); ``"sample"`` takes the same subsample as the in-memory fit (one extra cheap map
     over chunks held in memory) so the iterations match the NumPy path step by step."""
-    fixed_d = _check_param_dict(fam, fixed, "fixed")
-    start_d = _check_param_dict(fam, start, "start")
-    if cov not in ("observed", "sandwich"):
-        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    fixed_d = check_param_dict(fam, fixed, "fixed")
+    start_d = check_param_dict(fam, start, "start")
+    refit = FamilyRefit(fam, maxiter=maxiter)
     trunc = _trunc(source)
     has_stats = type(fam)._suffstats is not Family._suffstats
     closed_candidate = has_stats and trunc is None and not source.censored
@@ -428,7 +412,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         if lo == hi:
             deg = fam._degenerate(lo)
             if deg is not None:
-                return done(_finish_degenerate(fam, Data([lo]), deg, strict))
+                return done(finish_degenerate(fam, Data([lo]), deg, strict, refit=refit))
     nonreg: dict[str, float] = {}
     for p in getattr(fam, "nonregular", ()):
         if p not in fixed_d:
@@ -474,18 +458,17 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             grad = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
     elif start_points == "sample" or not scan.hist:
         sample = _sample_points(chunks, scan)
-        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
-            fam, lik, sample, start_d, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, sample, start_d, inner, maxiter)
     else:
         summary = _summary_data(scan, trunc)
         s0 = _start_from_summary(fam, summary, fixed_d, start_d, maxiter)
         for p in nonreg:
             s0.pop(p, None)
-        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
-            fam, lik, summary, {**s0}, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, summary, {**s0}, inner, maxiter)
         notes.append(f"Newton started from a fit to a {_summary_size(summary)}-point summary")
-    res = _finish(fam, summ, lik, params, ll, H, method, iters, grad, conv, fixed_d,  # type: ignore[arg-type]
-                  nonreg, list(diags), strict, "observed")
+    if params is not None:
+        est = Estimate(params, ll, H, method, iters, grad, conv, list(diags))
+    res = finish(fam, summ, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, refit=refit)
     res = dataclasses.replace(res, data=None)
     if cov == "sandwich" and lik.free:
         res = _sandwich(res, fam, chunks, inner, trunc)

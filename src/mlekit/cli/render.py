@@ -12,21 +12,19 @@ import math
 import sys
 from typing import Any
 
-from .._fit.summary import Summary, fmt
+from .._core.checks import fmt
+from .._fit.summary import Summary
+from ._common import UserError, console, split
 
 __all__ = ["summary_for", "derived_rows", "emit_fit", "grouped", "emit_compare",
            "default_candidates", "emit_families", "emit_datasets"]
 
 
 def _console() -> Any:
-    from . import _console as c
-
-    return c()
+    return console()
 
 
 def _user_error(msg: str) -> Exception:
-    from . import UserError
-
     return UserError(msg)
 
 
@@ -76,9 +74,8 @@ def _quantity(label: str, kind: str, obj: Any) -> dict[str, Any]:
 
 def derived_rows(res: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Derived quantities asked for with --derived/--quantile/--sf/--cdf, with intervals."""
-    from . import _split
 
-    asks = ([("derived", n, n) for n in _split(args.derived)]
+    asks = ([("derived", n, n) for n in split(args.derived)]
             + [("quantile", q, f"quantile({q:g})") for q in args.quantile]
             + [("sf", t, f"S({t:g})") for t in args.sf]
             + [("cdf", x, f"F({x:g})") for x in args.cdf])

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import require
 from ..errors import DataError
 
 __all__ = ["read_table", "column_values", "column_labels", "FORMATS", "detect_format"]
@@ -30,11 +31,7 @@ Progress = Callable[[float, float | None, str], None]
 
 
 def _import_pyarrow() -> Any:
-    try:
-        import pyarrow
-    except ImportError:  # pragma: no cover - pyarrow is in the cli extra
-        raise ImportError("reading files needs pyarrow: pip install 'mlekit[io]'") from None
-    return pyarrow
+    return require("pyarrow", "io", "reading files needs pyarrow")
 
 
 def detect_format(source: str, fmt: str | None = None) -> str:

@@ -125,9 +125,7 @@ def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: An
     """Percentile intervals from ``n_boot`` nonparametric bootstrap replicates: the rows of
     every group are resampled with replacement (all censoring kinds together) and all
     groups are refitted in one batched call per replicate."""
-    from .fit import fit_groups
-
-    if res.data is None or res.codes is None:
+    if res.data is None or res.codes is None or res._refit is None:
         raise ParameterError("bootstrap needs the grouped data; this result has none.")
     if int(n_boot) < 2:
         raise ParameterError(f"n_boot must be at least 2; got {n_boot!r}.")
@@ -138,7 +136,7 @@ def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: An
         dat, codes = table.resample(gen)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = fit_groups(res.dist, dat, codes, res.labels, fixed=res.fixed,
+            r = res._refit(res.dist, dat, codes, res.labels, fixed=res.fixed,
                            start=res.options.get("start"), maxiter=res.options.get("maxiter", 200))
         good = (r.status == "ok")
         draws[b, good] = r.estimates[good]
