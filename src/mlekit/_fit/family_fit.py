@@ -21,7 +21,7 @@ import numpy as np
 from .._core.engine import map_reduce
 from .._core.numdiff import data_unit
 from .._core.optimize import newton
-from .._data.data import Block, Data
+from .._data.data import Data, as_data, compress_counts
 from .._families.base import Family, get_family
 from ..errors import (
     BoundaryWarning,
@@ -37,14 +37,6 @@ from .result import Diagnostic, FitResult
 __all__ = ["fit", "as_data"]
 
 _START_SAMPLE = 100_000
-
-
-def as_data(x: Any, *, weights: Any = None, nan_policy: str = "raise") -> Data:
-    if isinstance(x, Data):
-        if weights is not None:
-            raise DataError("weights were given twice: in Data(...) and in fit(...); give them once.")
-        return x
-    return Data(x, weights=weights, nan_policy=nan_policy)
 
 
 def _check_param_dict(fam: Family, values: Any, what: str) -> dict[str, float]:
@@ -228,10 +220,6 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                    fixed_d, nonreg, diags, strict, cov)
 
 
-def _embed(fam: Family, Hs: np.ndarray) -> np.ndarray:
-    return np.asarray(Hs, dtype=float)
-
-
 def _check_information(fam: Family, dat: Data, free: list[str]) -> None:
     n = dat.n_obs
     if n < len(free):
@@ -248,35 +236,6 @@ def _check_information(fam: Family, dat: Data, free: list[str]) -> None:
             "Hint: with no failures yet, report a lower confidence bound on the mean life "
             "instead of a fit."
         )
-
-
-def compress_counts(dat: Data) -> Data:
-    """Replace the exact block of count data by its distinct values with summed weights."""
-    b = dat.exact
-    if b.size < 64:
-        return dat
-    x = b.x
-    xmax = float(x.max())
-    if xmax < 5e6 and x.min() >= 0:
-        cnt = np.bincount(x.astype(np.intp), weights=b.w)
-        vals = np.flatnonzero(cnt)
-        w = cnt[vals].astype(float)
-        vals = vals.astype(float)
-    else:
-        if b.w is None:
-            vals, c = np.unique(x, return_counts=True)
-            w = c.astype(float)
-        else:
-            vals, inv = np.unique(x, return_inverse=True)
-            w = np.bincount(inv, weights=b.w)
-    if vals.size > 0.5 * b.size:
-        return dat
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
-    out.exact = Block(vals, w)
-    out._has_weights = True
-    out._compressed_from = dat  # type: ignore[attr-defined]
-    return out
 
 
 def _start_points(dat: Data) -> tuple[np.ndarray, np.ndarray | None]:
