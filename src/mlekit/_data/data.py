@@ -14,7 +14,7 @@ Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observ
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -274,7 +274,7 @@ class Data:
         out._set_blocks(blocks)
         return out
 
-    def _set_blocks(self, blocks: dict[str, Block | None]) -> None:
+    def _set_blocks(self, blocks: Mapping[str, Block | None]) -> None:
         for kind in _KINDS:
             blk = blocks.get(kind)
             setattr(self, _ATTR[kind], _empty_block() if blk is None else blk)
@@ -489,7 +489,7 @@ class Data:
             return
         for kind, blk in self.blocks.items():
             for start in range(0, blk.size, size):
-                piece = {k: None for k in _KINDS}
+                piece: dict[str, Block | None] = {k: None for k in _KINDS}
                 piece[kind] = blk.take(slice(start, start + size))
                 yield self.replace(**piece)
 
@@ -589,7 +589,7 @@ def compress_counts(dat: Data) -> Data:
             w = np.bincount(inv, weights=b.w)
     if vals.size > 0.5 * b.size:
         return dat
-    out = dat.replace(exact=Block(vals, w))
+    out = dat.replace(exact=Block(np.asarray(vals, dtype=np.float64), w))
     out._has_weights = True
     out._compressed_from = dat  # type: ignore[attr-defined]
     return out
