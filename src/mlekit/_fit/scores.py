@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,5 +56,3 @@ def score_outer(lik: Likelihood, th: tuple[float, ...], idx: list[int]) -> np.nd
         B += (G * w[:, None]).T @ G
     return B
 
-
-_: Any = None

@@ -39,6 +39,7 @@ from .._fit.problem import (
     grid_starts,
     maximize,
     nan_hint,
+    to_natural,
 )
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
@@ -612,12 +613,5 @@ class ModelLikelihood:
         eta = sub.eta(dict(zip(prob.names, th)))
         h = 1e-3 * np.maximum(1.0, np.abs(eta))
         f, g, H = fd_derivs(lambda e: sub.safe_value(sub.theta(e)), eta, h, order)
-        gn, Hn = _natural(sub, eta, g, H)
+        gn, Hn = to_natural(sub, eta, g, H)
         return f, gn, Hn
-
-
-def _natural(prob: Problem, eta: np.ndarray, g: np.ndarray, H: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    from .._fit.problem import to_natural
-
-    return to_natural(prob, eta, g, H)
