@@ -14,7 +14,7 @@ Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observ
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,10 +24,11 @@ from .._core.convert import as_float_array, fdot
 from .._core.convert import bool_array as _bool_array
 from .._core.convert import columns as _columns
 from ..errors import DataError
+from .block import Block, FloatArray
+from .block import empty_block as _empty_block
 
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
-FloatArray = NDArray[np.float64]
 _KINDS = ("exact", "left", "right", "interval")
 _ATTR = {"exact": "exact", "left": "left", "right": "right", "interval": "interval_block"}
 # caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
@@ -39,65 +40,6 @@ _CACHES = ("_minmax", "_compressed_from")
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
     idx = np.flatnonzero(mask)
     return int(idx.size), int(idx[0]) if idx.size else -1
-
-
-# ---------------------------------------------------------------------------- blocks
-class Block:
-    """Observations of one kind: values (or bounds), weights, trials and original rows."""
-
-    __slots__ = ("_cache", "hi", "rows", "size", "trials", "w", "x")
-
-    def __init__(
-        self,
-        x: FloatArray,
-        w: FloatArray | None = None,
-        *,
-        hi: FloatArray | None = None,
-        trials: FloatArray | None = None,
-        rows: NDArray[np.intp] | None = None,
-    ) -> None:
-        self.x = x
-        self.hi = hi
-        self.w = w
-        self.trials = trials
-        self.rows = rows
-        self._cache: dict[str, Any] = {}
-        self.size: int = int(x.shape[0])
-
-    @property
-    def wsum(self) -> float:
-        return float(self.size if self.w is None else self.w.sum())
-
-    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
-        """A derived array (``log x``, ...) computed once per block."""
-        try:
-            return self._cache[key]
-        except KeyError:
-            val = self._cache[key] = fn()
-            return val
-
-    def wsum_of(self, arr: Any) -> float:
-        """Weighted sum of a per-observation array (or scalar)."""
-        if self.w is None:
-            a = np.asarray(arr)
-            return float(a.sum()) if a.ndim else float(a) * self.size
-        return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))
-
-    def take(self, sl: slice | NDArray[Any]) -> Block:
-        return Block(
-            self.x[sl],
-            None if self.w is None else self.w[sl],
-            hi=None if self.hi is None else self.hi[sl],
-            trials=None if self.trials is None else self.trials[sl],
-            rows=None if self.rows is None else self.rows[sl],
-        )
-
-    def row_of(self, i: int) -> int:
-        return int(i if self.rows is None else self.rows[i])
-
-
-def _empty_block() -> Block:
-    return Block(np.empty(0))
 
 
 # ---------------------------------------------------------------------------- Data
