@@ -59,6 +59,9 @@ def is_missing(tok: Any) -> bool:
     return isinstance(tok, str) and tok.strip().lower() in MISSING
 
 
+_PARSE_CHUNK = 1 << 14
+
+
 def _words(status: bool) -> dict[str, float]:
     yes, no = (STATUS_TRUE, STATUS_FALSE) if status else (TRUE, FALSE)
     return {**{w: 1.0 for w in yes}, **{w: 0.0 for w in no}}
@@ -76,44 +79,43 @@ def parse_token(tok: str, *, status: bool = False) -> float | None:
 
 
 def parse_cells(values: Iterable[Any], *, status: bool = False
-               ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+                ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Cells (strings, ``None``, numbers) as floats with the token table: ``(values, bad)``,
-    where ``bad`` marks the non-numeric cells (their value is NaN)."""
+    where ``bad`` marks the non-numeric cells (their value is NaN). Numbers are read by
+    ``float()`` (correctly rounded, like Arrow's reader; ``pandas.to_numeric`` is not)."""
     import pandas as pd
 
-    s = pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series)
-                  else values.astype(object), dtype=object)
-    out = np.full(len(s), np.nan)
-    bad = np.zeros(len(s), dtype=bool)
-    if not len(s):
+    s = values.astype(object) if isinstance(values, pd.Series) else \
+        pd.Series(np.asarray(values, dtype=object), dtype=object)
+    n = len(s)
+    out = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    if not n:
         return out, bad
-    is_str = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    other = ~is_str & s.notna().to_numpy(dtype=bool)
-    if other.any():                       # numbers and booleans held as Python objects
-        idx = np.flatnonzero(other)
-        ok = np.array([is_number(v) for v in s.iloc[idx]], dtype=bool)
-        out[idx[ok]] = [float(v) for v in s.iloc[idx[ok]]]
-        bad[idx[~ok]] = True
-    if not is_str.any():
-        return out, bad
-    idx = np.flatnonzero(is_str)
-    text = s.iloc[idx].str.strip().str.lower()
-    words = text.map(_words(status)).to_numpy(dtype=float, na_value=np.nan)
-    is_word = text.isin(_words(status).keys()).to_numpy(dtype=bool)
-    out[idx[is_word]] = words[is_word]
-    rest = ~is_word & ~text.isin(MISSING).to_numpy(dtype=bool)
-    if rest.any():
-        cells = text.to_numpy(dtype=object)[rest]
+    text = s.str.strip().str.lower()                 # NaN for cells that are not strings
+    is_str = text.notna().to_numpy(dtype=bool)
+    other = np.flatnonzero(~is_str & s.notna().to_numpy(dtype=bool))
+    for i in other:                                  # numbers and booleans held as objects
+        v = s.iloc[i]
+        if is_number(v):
+            out[i] = float(v)
+        else:
+            bad[i] = True
+    words = _words(status)
+    is_word = text.isin(words.keys()).to_numpy(dtype=bool)
+    if is_word.any():
+        out[is_word] = text[is_word].map(words).to_numpy(dtype=float)
+    rest = np.flatnonzero(is_str & ~is_word & ~text.isin(MISSING).to_numpy(dtype=bool))
+    cells = text.to_numpy(dtype=object)
+    for lo in range(0, rest.size, _PARSE_CHUNK):
+        pos = rest[lo:lo + _PARSE_CHUNK]
+        part = cells[pos]
         try:
-            nums = cells.astype(float)                       # float() on each cell, in C
-            ok = np.ones(cells.size, dtype=bool)
-        except (TypeError, ValueError):
-            ok = np.array([is_number(c) for c in cells], dtype=bool)
-            nums = np.full(cells.size, np.nan)
-            nums[ok] = cells[ok].astype(float)
-        pos = idx[rest]
-        out[pos] = nums
-        bad[pos[~ok]] = True
+            out[pos] = part.astype(float)            # float() on each cell, in C
+        except (TypeError, ValueError):              # some cell is not a number: one by one
+            ok = np.array([is_number(c) for c in part], dtype=bool)
+            out[pos[ok]] = part[ok].astype(float)
+            bad[pos[~ok]] = True
     return out, bad
 
 
