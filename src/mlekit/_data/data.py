@@ -206,7 +206,7 @@ class Data:
         bad = set(changes) - set(_KINDS) - {"name", "n_dropped", "truncation"}
         if bad:
             raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
-        out = Data.__new__(Data)
+        out = type(self).__new__(type(self))
         out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
         for key in ("name", "n_dropped", "truncation"):
             if key in changes:
