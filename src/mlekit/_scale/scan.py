@@ -199,7 +199,7 @@ def _extremes_data(scan: Scan) -> Data:
         mm = scan.minmax.get(kind)
         x = np.array(mm, dtype=float) if mm else np.empty(0)
         blocks[kind] = Block(x, hi=(x.copy() if kind == "interval" else None))
-    return Data._from_blocks(**blocks)
+    return Data._from_blocks(blocks["exact"], blocks["left"], blocks["right"], blocks["interval"])
 
 
 def _summary_data(scan: Scan, trunc: Any) -> Data:
