@@ -182,7 +182,8 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
         ``n_boot`` refits per family). ``None`` (default): only when there are at most
         1,000 observations, where it is cheap.
     """
-    from .._fit.family_fit import as_data, fit_family
+    from .._data.data import as_data
+    from .._fit.family_fit import fit_family
 
     crit = str(criterion).lower()
     if crit not in CRITERIA:

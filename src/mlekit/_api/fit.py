@@ -139,8 +139,9 @@ def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 
 
 def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._data.data import as_data
     from .._families.base import get_family
-    from .._fit.family_fit import as_data, fit_family
+    from .._fit.family_fit import fit_family
 
     opts.check_backend()
     if opts.extra:

@@ -54,14 +54,14 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
         try:
             arr = arr.astype(float)
         except (TypeError, ValueError):
-            bad = next((v for v in arr.ravel() if not _is_number(v)), None)
+            bad = next((v for v in arr.ravel() if not is_number(v)), None)
             raise DataError(
                 f"{what} must be numeric; got a non-numeric value {bad!r}. "
                 "Hint: clean the column or pass nan_policy='omit' after converting "
                 "missing markers to NaN."
             ) from None
     if arr.dtype.kind in "US":
-        bad = next((v for v in arr.ravel().tolist() if not _is_number(v)), None)
+        bad = next((v for v in arr.ravel().tolist() if not is_number(v)), None)
         if bad is None:
             arr = arr.astype(float)
         else:
@@ -83,7 +83,7 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _is_number(v: Any) -> bool:
+def is_number(v: Any) -> bool:
     try:
         float(v)
     except (TypeError, ValueError):

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .._core.checks import check_param_dict
 from .._core.engine import map_reduce
-from .._data.data import Block, Data
+from .._data.data import Data, as_data, compress_counts
 from .._families.base import Family
 from ..errors import DataError, ParameterError
 from .assemble import Estimate, finish, finish_degenerate
@@ -29,14 +28,6 @@ from .newton import newton_fit
 from .result import Diagnostic, FitResult
 
 __all__ = ["fit_family", "as_data", "check_information", "compress_counts", "FamilyRefit"]
-
-
-def as_data(x: Any, *, weights: Any = None, nan_policy: str = "raise") -> Data:
-    if isinstance(x, Data):
-        if weights is not None:
-            raise DataError("weights were given twice: in Data(...) and in fit(...); give them once.")
-        return x
-    return Data(x, weights=weights, nan_policy=nan_policy)
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
@@ -164,30 +155,3 @@ def check_information(fam: Family, dat: Data, free: list[str]) -> None:
         )
 
 
-def compress_counts(dat: Data) -> Data:
-    """Replace the exact block of count data by its distinct values with summed weights."""
-    b = dat.exact
-    if b.size < 64:
-        return dat
-    x = b.x
-    xmax = float(x.max())
-    if xmax < 5e6 and x.min() >= 0:
-        cnt = np.bincount(x.astype(np.intp), weights=b.w)
-        vals = np.flatnonzero(cnt)
-        w = cnt[vals].astype(float)
-        vals = vals.astype(float)
-    else:
-        if b.w is None:
-            vals, c = np.unique(x, return_counts=True)
-            w = c.astype(float)
-        else:
-            vals, inv = np.unique(x, return_inverse=True)
-            w = np.bincount(inv, weights=b.w)
-    if vals.size > 0.5 * b.size:
-        return dat
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
-    out.exact = Block(vals, w)
-    out._has_weights = True
-    out._compressed_from = dat  # type: ignore[attr-defined]
-    return out

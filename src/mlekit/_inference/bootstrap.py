@@ -255,8 +255,7 @@ def resample(data: Data, rng: np.random.Generator) -> Data:
         new_w = rng.multinomial(N, w / w.sum()).astype(float)
     else:
         new_w = rng.multinomial(w.size, np.full(w.size, 1.0 / w.size)) * w
-    out = Data.__new__(Data)
-    out.__dict__.update(data.__dict__)
+    new: dict[str, Block] = {}
     start = 0
     for (kind, blk), size in zip(data.blocks.items(), sizes):
         ww = new_w[start:start + size]
@@ -268,10 +267,8 @@ def resample(data: Data, rng: np.random.Generator) -> Data:
             nb = Block(blk.x[keep], ww[keep], hi=None if blk.hi is None else blk.hi[keep],
                        trials=None if blk.trials is None else blk.trials[keep],
                        rows=None if blk.rows is None else blk.rows[keep])
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out._has_weights = True
-    out.__dict__.pop("_compressed_from", None)
-    return out
+        new[kind] = nb
+    return data.replace(**new)
 
 
 def refit(res: FitResult, data: Data) -> FitResult | None:

@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 
 from .._core.domains import Domain, Real, UnitInterval
-from .._data.data import Data
+from .._data.data import Data, as_data
 from .._families.base import Family, get_family
 from .._fit.assemble import covariance, emit
-from .._fit.family_fit import as_data
 from .._fit.likelihood import Likelihood, log_interval_prob, shifted
 from .._fit.newton import newton_fit
 from .._fit.problem import Problem, maximize

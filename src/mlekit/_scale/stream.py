@@ -27,7 +27,8 @@ import numpy as np
 
 from .._core.checks import check_param_dict
 from .._core.engine import _get_pool, add, get_threads
-from .._data.data import Block, Data
+from .._data.columns import batch_data, missing_error
+from .._data.data import Data
 from .._families.base import Family, get_family
 from .._fit.assemble import Estimate, finish, finish_degenerate
 from .._fit.family_fit import FamilyRefit, fit_family
@@ -50,7 +51,7 @@ from .scan import (
     weibull_profile_chunks,
 )
 
-__all__ = ["fit_source", "fit_chunks", "data_from_columns", "StreamLikelihood", "Progress"]
+__all__ = ["fit_source", "fit_chunks", "StreamLikelihood", "Progress"]
 
 _IN_MEMORY_ROWS = 1 << 20  # at most this many rows: fitted in memory by the core's fit_family
 
@@ -79,77 +80,6 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-# ---------------------------------------------------------------------------- batches
-def data_from_columns(source: Any, cols: dict[str, Any], nan_policy: str, where: str = ""
-                      ) -> Data:
-    """An in-memory ``Data`` from a batch (or all rows) of a source's columns; rows with a
-    missing or non-numeric value are dropped (``omit``) or reported (``raise``)."""
-    d, miss, bad = batch_data(source, cols)
-    if nan_policy == "raise" and (miss or bad):
-        raise _missing_error(source, miss, bad, where)
-    if d is None:
-        raise DataError(f"no observations left in {where or source.describe()} after dropping "
-                        f"{miss} missing and {bad} non-numeric values.")
-    return d
-
-
-def _missing_error(source: Any, miss: int, bad: int, where: str) -> DataError:
-    col = source.roles["column"] or f"{source.roles['lower']}/{source.roles['upper']}"
-    parts = ([f"{miss} missing"] if miss else []) + ([f"{bad} non-numeric"] if bad else [])
-    return DataError(
-        f"column {col!r} must hold numbers; got {' and '.join(parts)} values (first in "
-        f"{where}). Hint: pass nan_policy='omit' to drop those rows (the count is reported).")
-
-
-def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
-    """``(Data or None when no rows are left, rows dropped as missing, of which non-numeric)``."""
-    r = source.roles
-    bad = int(b.get("_nonnumeric", 0))
-    w = b[r["weights"]] if r["weights"] else None
-    t = b[r["trials"]] if r["trials"] else None
-    trunc = source.truncation
-    if r["column"] is not None and r["observed"] is None and w is None and t is None \
-            and trunc is None:
-        x = b[r["column"]]
-        if x.size == 0:
-            return None, 0, bad
-        mn, mx = x.min(), x.max()
-        if math.isfinite(mn) and math.isfinite(mx):       # no NaN, no inf: skip re-validation
-            d = Data.__new__(Data)
-            d.name, d.n_dropped, d._all_exact = r["column"], 0, True
-            d.exact = Block(np.ascontiguousarray(x, dtype=np.float64))
-            d.left = d.right = d.interval_block = Block(np.empty(0))
-            d.truncation, d._has_weights, d._has_trials = None, False, False
-            d._minmax = (float(mn), float(mx))  # type: ignore[attr-defined]
-            return d, 0, bad
-    n = len(b[r["column"] or r["lower"]])
-    keep = np.ones(n, dtype=bool)
-    for key in ("observed", "weights", "trials"):
-        if r[key]:
-            keep &= ~np.isnan(b[r[key]])
-    if r["column"]:
-        keep &= ~np.isnan(b[r["column"]])
-    else:
-        keep &= ~(np.isnan(b[r["lower"]]) & np.isnan(b[r["upper"]]))
-    miss = int(n - keep.sum())
-    if not keep.any():
-        return None, miss, bad
-
-    def col(key: str) -> Any:
-        return None if not r[key] else (b[r[key]] if keep.all() else b[r[key]][keep])
-
-    if r["column"]:
-        d = Data(col("column"), observed=col("observed"), censoring=source.censoring,
-                 weights=col("weights"), trials=col("trials"), truncation=trunc,
-                 name=r["column"])
-    else:
-        d = Data.interval(col("lower"), col("upper"), weights=col("weights"),
-                          trials=col("trials"), truncation=trunc)
-    if d.has_weights and not any(blk.size and (blk.w > 0).any() for blk in d.blocks.values()):
-        return None, miss, bad
-    return d, miss, bad
 
 
 # ---------------------------------------------------------------------------- chunks
@@ -361,7 +291,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                         + (f" (dropped {scan.missing} missing values)" if scan and scan.missing else "")
                         + ".")
     if scan.missing and nan_policy == "raise":
-        raise _missing_error(source, scan.missing - scan.nonnumeric, scan.nonnumeric,
+        raise missing_error(source, scan.missing - scan.nonnumeric, scan.nonnumeric,
                              scan.first_bad)
     if scan.outside:
         raise DataError(f"{type(fam).__name__} requires values in {fam.support.describe()}; got "

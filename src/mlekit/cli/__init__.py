@@ -271,11 +271,12 @@ def _load(args: argparse.Namespace, progress: ProgressBar) -> tuple[Any, Any, st
                             "choose one with --column.")
         args.column = numeric[0]
 
-    def num(name: str | None, what: str) -> Any:
-        return None if name is None else _io.column_values(table, name, source=src, what=what)
+    def num(name: str | None, what: str, status: bool = False) -> Any:
+        return None if name is None else _io.column_values(table, name, source=src, what=what,
+                                                           status=status)
 
     cols = {"lower": num(args.lower, "lower bounds"), "upper": num(args.upper, "upper bounds"),
-            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1"),
+            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1", True),
             "weights": num(args.weights, "weights"), "trials": num(args.trials, "trials")}
     n = table.num_rows
     missing = np.zeros(n, dtype=bool)

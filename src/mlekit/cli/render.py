@@ -317,14 +317,6 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
         con.print("skipped (support does not fit the data): " + ", ".join(skipped))
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return fmt(v)
-    if v is None:
-        return ""
-    return str(v)
-
-
 # ---------------------------------------------------------------------------- listings
 def emit_families(args: argparse.Namespace) -> None:
     from .._families import families

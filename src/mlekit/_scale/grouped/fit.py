@@ -22,9 +22,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.checks import check_param_dict, find_stack_level
-from ..._data.data import Block, Data
+from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
-from ..._fit.family_fit import as_data, fit_family
+from ..._fit.family_fit import fit_family
 from ...errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -68,8 +68,7 @@ def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) ->
     if nan_policy == "raise":
         raise DataError(f"by must label every value; got {bad_rows.size} missing labels (first at "
                         f"index {bad_rows[0]}). Hint: pass nan_policy='omit' to drop those rows.")
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
+    new: dict[str, Block] = {}
     for kind, blk in dat.blocks.items():
         if not blk.size:
             continue
@@ -78,9 +77,8 @@ def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) ->
         nb = blk.take(keep)
         if nb.rows is None:
             nb.rows = rows[keep]
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out.n_dropped = dat.n_dropped + int(bad_rows.size)
-    return out
+        new[kind] = nb
+    return dat.replace(n_dropped=dat.n_dropped + int(bad_rows.size), **new)
 
 
 def _compress(fam: Family, blocks: dict[str, tuple[Block, NDArray[np.intp]]], G: int
@@ -501,17 +499,14 @@ def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
 
 def subset_data(dat: Data, codes: NDArray[np.intp], gid: int) -> Data:
     """The rows of ``dat`` in group ``gid`` as their own ``Data``."""
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
+    new: dict[str, Block] = {}
     for kind, blk in dat.blocks.items():
         rows = blk.rows if blk.rows is not None else np.arange(blk.size)
         sel = np.flatnonzero(codes[rows] == gid) if blk.size else np.empty(0, np.intp)
         nb = blk.take(sel)
         nb.rows = None
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out.n_dropped = 0
-    out._all_exact = out.only_exact
-    return out
+        new[kind] = nb
+    return dat.replace(n_dropped=0, **new)
 
 
 def _report(res: GroupedResult, strict: bool) -> None:

@@ -177,8 +177,7 @@ class _RowTable:
         g = self.cols["g"]
         pick = self.start[g] + np.floor(gen.random(g.size) * self.count[g]).astype(np.intp)
         c = {k: v[pick] for k, v in self.cols.items()}
-        out = Data.__new__(Data)
-        out.__dict__.update(self.template.__dict__)
+        new: dict[str, Block] = {}
         codes_all = np.empty(g.size, dtype=np.intp)
         start = 0
         for kd, kind in enumerate(KINDS):
@@ -190,8 +189,7 @@ class _RowTable:
                         hi=c["hi"][m] if kind == "interval" else None,
                         trials=c["t"][m] if self.has_t else None, rows=rows) if n else \
                 Block(np.empty(0))
-            setattr(out, "interval_block" if kind == "interval" else kind, blk)
+            new[kind] = blk
             start += n
-        out.n_dropped = 0
-        return out, codes_all
+        return self.template.replace(n_dropped=0, **new), codes_all
 
