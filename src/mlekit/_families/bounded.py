@@ -12,7 +12,9 @@ from scipy.special import betainc, betaln, digamma
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data
 from ..errors import FamilyError
-from .base import Derivs, Family, Stats, Support, moments_of, register, trigamma
+from .base import Derivs, Family, Support
+from .registry import register
+from .stats import Stats, moments_of, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -225,9 +227,8 @@ class Uniform(Family):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.zeros((2, 2))  # both parameters are non-regular (sample extremes)
 
-    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
-        x = data.exact.x
-        return {"low": float(x.min()), "high": float(x.max())}
+    def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
+        return {"low": ext("exact", "min"), "high": ext("exact", "max")}
 
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
         return {"low": float(x.min()), "high": float(x.max())}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -12,8 +12,10 @@ from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln
 from .._core.domains import Positive, UnitInterval
 from .._data.data import Block, Data, fdot
 from ..errors import DataError, FamilyError, ParameterError
-from .base import Derivs, Family, FastFit, Stats, Support, newton_1d, register, trigamma
+from .base import Derivs, Family, Support
+from .registry import register
 from .shapes import CumHaz
+from .stats import FastFit, Stats, newton_1d, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -222,6 +224,18 @@ class Binomial(Family):
     def _repr_extra(self) -> str:
         return "" if self.n is None else f"n={self.n}"
 
+    def _for_data(self, data: Data) -> Family:
+        """With no ``n`` of its own: the family with the data's one trial count."""
+        if self.n is not None:
+            return self
+        trials = np.concatenate([b.trials for b in data.blocks.values()
+                                 if b.size and b.trials is not None])
+        if trials.size == 0 or np.any(trials != trials[0]):
+            raise ParameterError("a binomial plot needs one number of trials for every row; got "
+                                 "rows with different trials. Hint: plot the success fraction, or "
+                                 "fit each trial count separately.")
+        return Binomial(n=int(trials[0]), **self.values)
+
     def _trials(self, blk: Block | None) -> Any:
         if blk is not None and blk.trials is not None:
             return blk.trials
@@ -392,6 +406,8 @@ class NegativeBinomial(Family):
     """
 
     name = "negative_binomial"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     param_names = ("mean", "size")
     domains = (Positive, Positive)
     support = _COUNTS

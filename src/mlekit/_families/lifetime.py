@@ -4,17 +4,22 @@ Weibull, LogLogistic, Rayleigh, Pareto, Lomax."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
 
 from .._core.domains import Positive
 from .._data.data import Block, Data, fdot
-from .base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register
-from .positive import _EULER, _POS, _log_moments, _logx, data_chunks
+from .base import Derivs, Support
+from .positive import _POS, _logx
+from .profiles import WEIBULL
 from .real import _spread, _wmean, _wquantile
+from .registry import register
 from .shapes import CumHaz
+from .stats import EULER as _EULER
+from .stats import Stats, moments_of
+from .stats import log_moments as _log_moments
 
 Theta = tuple[Any, ...]
 
@@ -100,6 +105,8 @@ class Weibull(CumHaz):
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = _POS  # f(0) is 0 or infinite unless shape = 1: a zero lifetime is censored
+    # exact and right-censored data: Newton on the profile log-likelihood of the shape
+    profile = WEIBULL
     formula = "f(x) = (shape/scale) (x/scale)^(shape-1) exp(-(x/scale)^shape)"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -146,79 +153,6 @@ class Weibull(CumHaz):
         m, s = _log_moments(x, w)
         k = fixed.get("shape", math.pi / (math.sqrt(6) * s) if s > 0 else 1.0)
         return {"shape": k, "scale": fixed.get("scale", math.exp(m + _EULER / k))}
-
-    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
-        """Exact and right-censored data: Newton on the profile log-likelihood of the shape.
-
-        With ``S_j = Σ w x^k (log x)^j`` over all rows and ``r``, ``L`` the weight and the sum
-        of ``log x`` over the exact rows, ``scale^k = S_0 / r`` and the profile score is
-        ``r/k - r S_1/S_0 + L``: each iteration is one ``exp`` pass and two dot products.
-        """
-        if (data.left.size or data.interval_block.size or data.is_truncated
-                or "scale" in fixed or not data.exact.size or len(data_chunks(data)) > 1):
-            return None
-        e, rc = data.exact, data.right
-        with np.errstate(divide="ignore"):
-            lx_e = e.cached("log_x", lambda: np.log(e.x))
-        if np.isneginf(lx_e).any():
-            return None  # exact zeros: the density is 0 or infinite; let Newton report it
-        R = e.wsum
-        L = e.wsum_of(lx_e)
-        m = L / R
-        if rc.size:
-            lx = np.concatenate([lx_e, rc.cached("log_x", lambda: np.log(rc.x))])
-            w = None if (e.w is None and rc.w is None) else np.concatenate(
-                [np.ones(e.size) if e.w is None else e.w, np.ones(rc.size) if rc.w is None else rc.w])
-        else:
-            lx, w = lx_e, e.w
-        c = float(lx.max())
-        d = lx - m
-        t = lx - c
-        d2 = d * d
-        sums: dict[str, float] = {}
-
-        def moments(k: float) -> tuple[float, float, float]:
-            z = np.exp(k * t)
-            if w is not None:
-                z *= w
-            s0 = float(z.sum())
-            return s0, float(fdot(z, d)) / s0, float(fdot(z, d2)) / s0
-
-        def score(eta: float) -> tuple[float, float]:
-            k = math.exp(eta)
-            s0, a, b = moments(k)
-            sums.update(s0=s0, a=a, b=b, k=k)
-            g = R / k - R * a
-            h = -R / (k * k) - R * (b - a * a)
-            return g * k, h * k * k + g * k
-
-        if "shape" in fixed:
-            k = fixed["shape"]
-            s0, a, b = moments(k)
-            sums.update(s0=s0, a=a, b=b, k=k)
-            it, ok = 0, True
-        else:
-            sd = math.sqrt(max(float(np.mean(d2)) if e.w is None and not rc.size else
-                               float(fdot(np.ones_like(d2) if w is None else w, d2) / (
-                                   d2.size if w is None else w.sum())), 1e-300))
-            k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
-            eta, it, ok = newton_1d(score, math.log(k0), tol=1e-9)
-            k = math.exp(eta)
-            if sums.get("k") != k:
-                score(eta)
-        s0, a, b = sums["s0"], sums["a"], sums["b"]
-        log_lam = c + math.log(s0 / R) / k
-        lam = math.exp(log_lam)
-        delta = m - log_lam
-        szu = R * (a + delta)              # Σ z' u   (z' = (x/λ)^k, u = log x − log λ)
-        szu2 = R * (b + 2 * delta * a + delta * delta)
-        ll = R * math.log(k) - R * log_lam + (k - 1.0) * (L - R * log_lam) - R
-        hkk = -R / k**2 - szu2
-        hkl = k * szu / lam
-        hll = (k * R - k * (k + 1.0) * R) / lam**2
-        H = np.array([[hkk, hkl], [hkl, hll]])
-        method = "profile-newton" if "shape" not in fixed else "closed-form"
-        return FastFit({"shape": k, "scale": lam}, method, it, ok, ll, H)
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -415,10 +349,11 @@ class Pareto(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.pareto(th[0], scale=th[1])
 
-    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
+    def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
         """The scale MLE: the smallest value that is not a left-censoring bound."""
-        parts = [b.x for b in (data.exact, data.right, data.interval_block) if b.size]
-        return {"scale": float(min(p.min() for p in parts))}
+        with np.errstate(invalid="ignore"):
+            m = np.fmin(np.fmin(ext("exact", "min"), ext("right", "min")), ext("interval", "min"))
+        return {"scale": m if np.ndim(m) else float(m)}
 
     def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
         super()._check_data(data, fixed)
@@ -478,6 +413,9 @@ class Lomax(CumHaz):
     """
 
     name = "lomax"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "shape": "; the tail is not heavier than exponential: fit 'exponential'",
+        "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = Support(0.0, math.inf, lower_closed=True)

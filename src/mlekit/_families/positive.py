@@ -12,31 +12,23 @@ from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data
-from .base import Derivs, Family, Stats, Support, moments_of, register, trigamma
+from .base import Derivs, Family, Support
 from .real import Normal, _sd, _wmean
+from .registry import register
+from .stats import Stats, moments_of, trigamma
+from .stats import gamma_shape as _gamma_shape
+from .stats import inv_digamma as _inv_digamma
+from .stats import log_moments as _log_moments
 
 Theta = tuple[Any, ...]
 
 _POS = Support(0.0, math.inf)
-_EULER = 0.5772156649015329
-
-
-def data_chunks(data: Data) -> list[Data]:
-    """The data as one in-memory piece (fast paths handle only that case)."""
-    return [data]
 
 
 def _logx(blk: Block | None, x: Any) -> Any:
     if blk is not None and x is blk.x:
         return blk.cached("log_x", lambda: np.log(blk.x))
     return np.log(x)
-
-
-def _log_moments(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
-    lx = np.log(x[x > 0]) if np.any(x <= 0) else np.log(x)
-    ww = None if w is None else (w[x > 0] if np.any(x <= 0) else w)
-    W, m, m2 = moments_of(lx, ww)
-    return m, math.sqrt(m2 / W) if W else 0.0
 
 
 @register
@@ -102,35 +94,6 @@ class LogNormal(Normal):
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": math.log(x0), "sigma": 0.0}
-
-
-def _gamma_shape(s: float) -> float:
-    """Solve ``log k - digamma(k) = s`` (s > 0) by Newton from Minka's start."""
-    k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
-    for _ in range(50):
-        f = math.log(k) - float(digamma(k)) - s
-        fp = 1.0 / k - float(trigamma(k))
-        step = f / fp
-        kn = k - step
-        if kn <= 0:
-            kn = k / 2
-        if abs(kn - k) <= 1e-15 * k:
-            return kn
-        k = kn
-    return k
-
-
-def _inv_digamma(y: float) -> float:
-    x = math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + _EULER)
-    for _ in range(50):
-        step = (float(digamma(x)) - y) / float(trigamma(x))
-        xn = x - step
-        if xn <= 0:
-            xn = x / 2
-        if abs(xn - x) <= 1e-15 * x:
-            return xn
-        x = xn
-    return x
 
 
 @register

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -11,41 +11,21 @@ from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data, fdot
-from .base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
+from .base import Derivs, Support
+from .profiles import GUMBEL
+from .registry import register
 from .shapes import LocScale
+from .stats import EULER as _EULER
+from .stats import FastFit, Stats, moments_of, trigamma
+from .stats import sd as _sd
+from .stats import spread as _spread
+from .stats import wmean as _wmean
+from .stats import wquantile as _wquantile
+from .stats import wquantile_mid as _wquantile_mid
 
 Theta = tuple[Any, ...]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-_EULER = 0.5772156649015329
-
-
-def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
-    if w is None:
-        k = (x.size - 1) * q
-        lo = math.floor(k)
-        hi = min(lo + 1, x.size - 1)
-        part = np.partition(x, (lo, hi))
-        return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
-    o = np.argsort(x)
-    cw = np.cumsum(w[o])
-    return float(x[o][np.searchsorted(cw, q * cw[-1])])
-
-
-def _sd(x: np.ndarray, w: np.ndarray | None) -> float:
-    W, _, m2 = moments_of(x, w)
-    return math.sqrt(m2 / W) if W > 0 else 0.0
-
-
-def _wmean(x: np.ndarray, w: np.ndarray | None) -> float:
-    return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
-
-
-def _spread(x: np.ndarray, w: np.ndarray | None) -> float:
-    """A robust positive scale: IQR/1.349, else SD, else 1."""
-    iqr = _wquantile(x, w, 0.75) - _wquantile(x, w, 0.25)
-    s = iqr / 1.349 if iqr > 0 else _sd(x, w)
-    return s if s > 0 else max(1.0, abs(float(np.median(x)))) * 1e-3
 
 
 @register
@@ -172,6 +152,8 @@ class Gumbel(LocScale):
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z - exp(-z)) / scale, z = (x - loc)/scale; F(x) = exp(-exp(-z))"
+    # exact data: loc is closed form given scale; Newton on the profile in 1/scale
+    profile = GUMBEL
 
     def _g(self, z: Any, order: int) -> tuple[Any, Any, Any]:
         e = np.exp(-z)
@@ -193,60 +175,6 @@ class Gumbel(LocScale):
         s = (_sd(x, w) or _spread(x, w)) * math.sqrt(6) / math.pi
         return {"loc": _wmean(x, w) - _EULER * s, "scale": s}
 
-    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
-        """Exact data: ``loc`` is closed-form given ``scale``; Newton on the profile score
-        ``scale + Σ y e/Σ e = 0`` (``y = x − mean``, ``e = exp(−x/scale)``)."""
-        if not data.only_exact or data.is_truncated or "loc" in fixed:
-            return None
-        b = data.exact
-        x, w = b.x, b.w
-        W = b.wsum
-        xbar = b.wsum_of(x) / W
-        y = x - xbar
-        ymin = float(y.min())
-        y2 = y * y
-        var = b.wsum_of(y2) / W
-        if var <= 0:
-            return None
-        acc: dict[str, float] = {}
-
-        def sums(beta: float) -> tuple[float, float, float]:
-            e = np.exp(-(y - ymin) / beta)
-            if w is not None:
-                e *= w
-            s = float(e.sum())
-            return s, float(fdot(e, y)) / s, float(fdot(e, y2)) / s
-
-        def score(eta: float) -> tuple[float, float]:
-            beta = math.exp(eta)
-            s, a1, a2 = sums(beta)
-            acc.update(beta=beta, s=s, a1=a1, a2=a2)
-            g = beta + a1
-            dg = 1.0 + (a2 - a1 * a1) / beta**2
-            # maximise the profile: its derivative in beta is proportional to -g
-            return -g * beta * W / beta**2, -(dg * beta + g) * beta * W / beta**2
-
-        if "scale" in fixed:
-            beta = fixed["scale"]
-            s, a1, a2 = sums(beta)
-            acc.update(beta=beta, s=s, a1=a1, a2=a2)
-            it, ok, method = 0, True, "closed-form"
-        else:
-            eta, it, ok = newton_1d(score, math.log(math.sqrt(6 * var) / math.pi), tol=1e-9)
-            beta = math.exp(eta)
-            if acc.get("beta") != beta:
-                score(eta)
-            method = "profile-newton"
-        s, a1, a2 = acc["s"], acc["a1"], acc["a2"]
-        mu = xbar + ymin - beta * math.log(s / W)
-        dlt = xbar - mu
-        sz = W * dlt / beta                                  # Σ z
-        sze = W * (a1 + dlt) / beta                          # Σ z e^{-z}
-        sz2e = W * (a2 + 2 * dlt * a1 + dlt * dlt) / beta**2  # Σ z² e^{-z}
-        ll = -sz - W - W * math.log(beta)
-        H = np.array([[-W, -sze], [-sze, 2 * sze - 2 * sz - sz2e + W]]) / beta**2
-        return FastFit({"loc": mu, "scale": beta}, method, it, ok, ll, H)
-
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
 
@@ -265,6 +193,8 @@ class Laplace(LocScale):
 
     name = "laplace"
     smooth = False  # the log-likelihood has kinks in loc at the data points
+    expected_info_params = ("loc",)
+    order_statistic_params = ("loc",)  # the sample median
     param_names = ("loc", "scale")
     data_unit_params = ("loc",)
     domains = (Real, Positive)
@@ -312,19 +242,6 @@ class Laplace(LocScale):
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
-
-
-def _wquantile_mid(x: np.ndarray, w: np.ndarray | None) -> float:
-    """Weighted median (midpoint of the two middle values when the weight splits evenly)."""
-    if w is None:
-        return float(np.median(x))
-    o = np.argsort(x)
-    xs, cw = x[o], np.cumsum(w[o])
-    half = 0.5 * cw[-1]
-    i = int(np.searchsorted(cw, half))
-    if math.isclose(cw[i], half, rel_tol=1e-12) and i + 1 < xs.size:
-        return 0.5 * float(xs[i] + xs[i + 1])
-    return float(xs[i])
 
 
 @register
@@ -414,6 +331,8 @@ class StudentT(LocScale):
     """
 
     name = "student_t"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "df": "; the data look normal: fit 'normal' instead"}
     param_names = ("mu", "sigma", "df")
     data_unit_params = ("mu",)
     domains = (Real, Positive, Positive)

@@ -1,0 +1,223 @@
+"""Estimation helpers shared by the families: mergeable sufficient statistics (``Stats``),
+what a fast estimator returns (``FastFit``), weighted moments and quantiles, a 1-D Newton,
+and the special-function roots (gamma shape, inverse digamma) — written once, on arrays, so
+the in-memory, chunked and grouped paths use the same code.
+
+A closed form takes ``Stats`` whose values may be floats (one data set) or arrays with one
+entry per group; :func:`finish` turns its result back into what the scalar path expects.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import digamma, zeta
+
+from .._data.data import fdot
+
+__all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape",
+           "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER"]
+
+FloatArray = NDArray[np.float64]
+EULER = 0.5772156649015329
+
+
+@dataclass
+class FastFit:
+    """What a family's own fast estimator (``Family._fast_fit``) returns."""
+
+    params: dict[str, float]
+    method: str
+    iterations: int = 0
+    converged: bool = True
+    loglik: float | None = None
+    hess: Any = None
+
+
+class Stats:
+    """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
+    ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation).
+
+    Values are floats, or arrays with one entry per group (grouped fits)."""
+
+    __slots__ = ("maxs", "mins", "moments", "sums")
+
+    def __init__(self, sums: dict[str, Any] | None = None, *, mins: dict[str, Any] | None = None,
+                 maxs: dict[str, Any] | None = None,
+                 moments: dict[str, tuple[Any, Any, Any]] | None = None) -> None:
+        self.sums = dict(sums or {})
+        self.mins = dict(mins or {})
+        self.maxs = dict(maxs or {})
+        self.moments = dict(moments or {})
+
+    def __add__(self, other: Stats) -> Stats:
+        out = Stats({k: v + other.sums[k] for k, v in self.sums.items()},
+                    mins={k: min(v, other.mins[k]) for k, v in self.mins.items()},
+                    maxs={k: max(v, other.maxs[k]) for k, v in self.maxs.items()})
+        for k, (wa, ma, sa) in self.moments.items():
+            wb, mb, sb = other.moments[k]
+            w = wa + wb
+            if w == 0:
+                out.moments[k] = (0.0, 0.0, 0.0)
+                continue
+            d = mb - ma
+            out.moments[k] = (w, ma + d * wb / w, sa + sb + d * d * wa * wb / w)
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        for d in (self.sums, self.mins, self.maxs):
+            if key in d:
+                return d[key]
+        raise KeyError(key)
+
+    def __repr__(self) -> str:
+        return f"Stats(sums={self.sums}, mins={self.mins}, maxs={self.maxs}, moments={self.moments})"
+
+
+def finish(params: dict[str, Any]) -> dict[str, Any] | None:
+    """A closed form's result: arrays (grouped: NaN marks a group without a closed form)
+    stay arrays; scalars become floats, and a NaN anywhere means "no closed form" (None)."""
+    if all(np.ndim(v) == 0 for v in params.values()):
+        out = {p: float(v) for p, v in params.items()}
+        return None if any(math.isnan(v) for v in out.values()) else out
+    return params
+
+
+def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float]:
+    """``(W, mean, M2)`` of ``x`` with optional weights, by two passes."""
+    if x.size == 0:
+        return (0.0, 0.0, 0.0)
+    if w is None:
+        m = float(x.mean())
+        d = x - m
+        return (float(x.size), m, float(fdot(d, d)))
+    W = float(w.sum())
+    if W == 0:
+        return (0.0, 0.0, 0.0)
+    m = float(fdot(w, x)) / W
+    d = x - m
+    return (W, m, float(fdot(w, d * d)))
+
+
+def trigamma(x: Any) -> Any:
+    """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
+    return zeta(2.0, x)
+
+
+def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
+              max_step: float = 1.0) -> tuple[float, int, bool]:
+    """Maximise a concave 1-D function of ``t`` by Newton: ``fun(t) -> (grad, hess)``.
+
+    Stops when the score, in units of its standard error (``|g|/sqrt(-h)``), is below
+    ``tol``. Steps are capped at ``max_step``; a non-concave point takes a capped
+    gradient step. Returns ``(t, iterations, converged)``.
+    """
+    t = t0
+    for it in range(1, maxiter + 1):
+        g, h = fun(t)
+        if not (math.isfinite(g) and math.isfinite(h)):
+            return t, it, False
+        if h < 0 and abs(g) <= tol * math.sqrt(-h):
+            return t, it, True
+        step = -g / h if h < 0 else math.copysign(max_step, g)
+        t += max(-max_step, min(max_step, step))
+    return t, maxiter, False
+
+
+# ---------------------------------------------------------------------------- roots on arrays
+def _minka(s: Any) -> Any:
+    with np.errstate(all="ignore"):
+        return (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
+
+
+def _root(f: Any, k: FloatArray) -> FloatArray:
+    """Newton on ``f(k) -> (value, slope)`` elementwise, from ``k``; entries leave the
+    iteration as their step falls to rounding level (or stops shrinking: noise in f)."""
+    k = np.array(k, dtype=float)
+    act = np.flatnonzero(np.isfinite(k))
+    prev = np.full(k.size, np.inf)
+    with np.errstate(all="ignore"):
+        for _ in range(50):
+            if act.size == 0:
+                break
+            ka = k[act]
+            fv, fp = f(ka, act)
+            kn = ka - fv / fp
+            kn = np.where(kn <= 0, ka / 2, kn)
+            k[act] = kn
+            step = np.abs(kn - ka)
+            keep = (step > 1e-15 * ka) & (step < 0.5 * prev[act]) & np.isfinite(kn)
+            prev[act] = step
+            act = act[keep]
+    return k
+
+
+def gamma_shape(s: Any) -> Any:
+    """Solve ``log k - digamma(k) = s`` (s > 0; NaN elsewhere) by Newton from Minka's start."""
+    sa = np.atleast_1d(np.asarray(s, dtype=float))
+    k0 = np.where(sa > 0, _minka(np.where(sa > 0, sa, 1.0)), np.nan)
+    k = _root(lambda ka, i: (np.log(ka) - digamma(ka) - sa[i], 1.0 / ka - trigamma(ka)), k0)
+    return float(k[0]) if np.ndim(s) == 0 else k
+
+
+def inv_digamma(y: Any) -> Any:
+    """Solve ``digamma(x) = y`` by Newton (Minka's start)."""
+    ya = np.atleast_1d(np.asarray(y, dtype=float))
+    with np.errstate(all="ignore"):
+        x0 = np.where(ya >= -2.22, np.exp(ya) + 0.5, -1.0 / (ya + EULER))
+    x = _root(lambda xa, i: (digamma(xa) - ya[i], trigamma(xa)), x0)
+    return float(x[0]) if np.ndim(y) == 0 else x
+
+
+# ---------------------------------------------------------------------------- weighted samples
+def wquantile(x: FloatArray, w: FloatArray | None, q: float) -> float:
+    if w is None:
+        k = (x.size - 1) * q
+        lo = math.floor(k)
+        hi = min(lo + 1, x.size - 1)
+        part = np.partition(x, (lo, hi))
+        return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
+    o = np.argsort(x)
+    cw = np.cumsum(w[o])
+    return float(x[o][np.searchsorted(cw, q * cw[-1])])
+
+
+def wquantile_mid(x: FloatArray, w: FloatArray | None) -> float:
+    """Weighted median (midpoint of the two middle values when the weight splits evenly)."""
+    if w is None:
+        return float(np.median(x))
+    o = np.argsort(x)
+    xs, cw = x[o], np.cumsum(w[o])
+    half = 0.5 * cw[-1]
+    i = int(np.searchsorted(cw, half))
+    if math.isclose(cw[i], half, rel_tol=1e-12) and i + 1 < xs.size:
+        return 0.5 * float(xs[i] + xs[i + 1])
+    return float(xs[i])
+
+
+def sd(x: FloatArray, w: FloatArray | None) -> float:
+    W, _, m2 = moments_of(x, w)
+    return math.sqrt(m2 / W) if W > 0 else 0.0
+
+
+def wmean(x: FloatArray, w: FloatArray | None) -> float:
+    return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
+
+
+def spread(x: FloatArray, w: FloatArray | None) -> float:
+    """A robust positive scale: IQR/1.349, else SD, else 1."""
+    iqr = wquantile(x, w, 0.75) - wquantile(x, w, 0.25)
+    s = iqr / 1.349 if iqr > 0 else sd(x, w)
+    return s if s > 0 else max(1.0, abs(float(np.median(x)))) * 1e-3
+
+
+def log_moments(x: FloatArray, w: FloatArray | None) -> tuple[float, float]:
+    """Mean and SD of ``log x`` over the positive values."""
+    lx = np.log(x[x > 0]) if np.any(x <= 0) else np.log(x)
+    ww = None if w is None else (w[x > 0] if np.any(x <= 0) else w)
+    W, m, m2 = moments_of(lx, ww)
+    return m, math.sqrt(m2 / W) if W else 0.0
