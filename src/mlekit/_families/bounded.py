@@ -14,7 +14,7 @@ from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support
 from .registry import register
-from .stats import Stats, moments_of, trigamma
+from .stats import Stats, block_extreme, block_moments, finish, moments_of, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -76,10 +76,12 @@ class Beta(Family):
         b = data.exact
         lx, l1x = self._logs(b.x, b)
         return Stats({"W": b.wsum, "slogx": b.wsum_of(lx), "slog1mx": b.wsum_of(l1x)},
-                     moments={"x": moments_of(b.x, b.w)})
+                     moments={"x": block_moments(b, b.x)})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W = stats.sums["W"]
+        if np.ndim(W):
+            return None  # per-group statistics: grouped fits take batched Newton
         g1, g2 = stats.sums["slogx"] / W, stats.sums["slog1mx"] / W
         _, m, m2 = stats.moments["x"]
         start = self._moment_start(m, m2 / W)
@@ -213,13 +215,13 @@ class Uniform(Family):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats({"W": b.wsum}, mins={"min": float(b.x.min())}, maxs={"max": float(b.x.max())})
+        return Stats({"W": b.wsum}, mins={"min": block_extreme(b, b.x, "min")},
+                     maxs={"max": block_extreme(b, b.x, "max")})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         lo, hi = fixed.get("low", stats.mins["min"]), fixed.get("high", stats.maxs["max"])
-        if not lo < hi:
-            return None
-        return {"low": lo, "high": hi}
+        ok = np.asarray(lo < hi)
+        return finish({"low": np.where(ok, lo, np.nan), "high": np.where(ok, hi, np.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return -stats.sums["W"] * math.log(p["high"] - p["low"])

@@ -18,7 +18,7 @@ from .real import _spread, _wmean, _wquantile
 from .registry import register
 from .shapes import CumHaz
 from .stats import EULER as _EULER
-from .stats import Stats, moments_of
+from .stats import Stats, block_extreme, finish, moments_of
 from .stats import log_moments as _log_moments
 
 Theta = tuple[Any, ...]
@@ -71,9 +71,8 @@ class Exponential(CumHaz):
         if "rate" in fixed:
             return dict(fixed)
         d, t = stats.sums["events"], stats.sums["exposure"]
-        if d == 0 or t == 0:
-            return None
-        return {"rate": d / t}
+        with np.errstate(all="ignore"):
+            return finish({"rate": np.where((d == 0) | (t == 0), np.nan, np.divide(d, t))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         r = p["rate"]
@@ -287,7 +286,7 @@ class Rayleigh(CumHaz):
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         if fixed:
             return dict(fixed)
-        return {"scale": math.sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))}
+        return finish({"scale": np.sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s = p["scale"]
@@ -371,17 +370,17 @@ class Pareto(CumHaz):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats({"W": b.wsum, "slogx": b.wsum_of(_logx(b, b.x))}, mins={"min": float(b.x.min())})
+        return Stats({"W": b.wsum, "slogx": b.wsum_of(_logx(b, b.x))},
+                     mins={"min": block_extreme(b, b.x, "min")})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         m = fixed.get("scale", stats.mins["min"])
         W = stats.sums["W"]
-        denom = stats.sums["slogx"] - W * math.log(m)
         if "shape" in fixed:
-            return {"shape": fixed["shape"], "scale": m}
-        if not denom > 0:
-            return None
-        return {"shape": W / denom, "scale": m}
+            return finish({"shape": fixed["shape"], "scale": m})
+        with np.errstate(all="ignore"):
+            denom = stats.sums["slogx"] - W * np.log(m)
+            return finish({"shape": np.where(denom > 0, W / denom, np.nan), "scale": m})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         a, m = p["shape"], p["scale"]

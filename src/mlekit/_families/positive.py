@@ -15,7 +15,7 @@ from .._data.data import Block, Data
 from .base import Derivs, Family, Support
 from .real import Normal, _sd, _wmean
 from .registry import register
-from .stats import Stats, moments_of, trigamma
+from .stats import Stats, block_moments, finish, trigamma
 from .stats import gamma_shape as _gamma_shape
 from .stats import inv_digamma as _inv_digamma
 from .stats import log_moments as _log_moments
@@ -83,7 +83,7 @@ class LogNormal(Normal):
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
         lx = b.cached("log_x", lambda: np.log(b.x))
-        return Stats({"slogx": b.wsum_of(lx)}, moments={"x": moments_of(lx, b.w)})
+        return Stats({"slogx": b.wsum_of(lx)}, moments={"x": block_moments(b, lx)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return super()._stats_loglik(stats, p) - stats.sums["slogx"]
@@ -151,14 +151,13 @@ class Gamma(Family):
         if "shape" in fixed and "scale" in fixed:
             return dict(fixed)
         if "shape" in fixed:
-            return {"shape": fixed["shape"], "scale": mean / fixed["shape"]}
+            return finish({"shape": fixed["shape"], "scale": mean / fixed["shape"]})
         if "scale" in fixed:
-            return {"shape": _inv_digamma(mlog - math.log(fixed["scale"])), "scale": fixed["scale"]}
-        s = math.log(mean) - mlog
-        if not s > 0:
-            return None
-        k = _gamma_shape(s)
-        return {"shape": k, "scale": mean / k}
+            return finish({"shape": _inv_digamma(mlog - np.log(fixed["scale"])),
+                           "scale": fixed["scale"]})
+        with np.errstate(all="ignore"):
+            k = _gamma_shape(np.log(mean) - mlog)        # NaN unless log(mean) > mean(log)
+            return finish({"shape": k, "scale": mean / k})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         k, s = p["shape"], p["scale"]
@@ -248,10 +247,9 @@ class InverseGaussian(Family):
         # sum (x - mu)^2 / (mu^2 x) = si - 2W/mu + sx/mu^2
         q = si - 2.0 * W / mu + sx / mu**2
         if "shape" in fixed:
-            return {"mu": mu, "shape": fixed["shape"]}
-        if not q > 0:
-            return None
-        return {"mu": mu, "shape": W / q}
+            return finish({"mu": mu, "shape": fixed["shape"]})
+        with np.errstate(all="ignore"):
+            return finish({"mu": mu, "shape": np.where(q > 0, W / q, np.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         mu, lam = p["mu"], p["shape"]

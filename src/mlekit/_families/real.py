@@ -16,7 +16,7 @@ from .profiles import GUMBEL
 from .registry import register
 from .shapes import LocScale
 from .stats import EULER as _EULER
-from .stats import FastFit, Stats, moments_of, trigamma
+from .stats import FastFit, Stats, block_moments, finish, moments_of, trigamma
 from .stats import sd as _sd
 from .stats import spread as _spread
 from .stats import wmean as _wmean
@@ -65,14 +65,14 @@ class Normal(LocScale):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats(moments={"x": moments_of(b.x, b.w)})
+        return Stats(moments={"x": block_moments(b, b.x)})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W, m, m2 = stats.moments["x"]
         mu = fixed.get("mu", m)
         ss = m2 + W * (m - mu) ** 2
-        sigma = fixed.get("sigma", math.sqrt(ss / W))
-        return {"mu": mu, "sigma": sigma}
+        sigma = fixed.get("sigma", np.sqrt(ss / W))
+        return finish({"mu": mu, "sigma": sigma})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         W, m, m2 = stats.moments["x"]

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import digamma, zeta
 
-from .._data.data import fdot
+from .._data.data import Block, fdot
 
 __all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape",
            "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER"]
@@ -221,3 +221,80 @@ def log_moments(x: FloatArray, w: FloatArray | None) -> tuple[float, float]:
     ww = None if w is None else (w[x > 0] if np.any(x <= 0) else w)
     W, m, m2 = moments_of(lx, ww)
     return m, math.sqrt(m2 / W) if W else 0.0
+
+
+# ---------------------------------------------------------------------------- per-group data
+class GroupBlock(Block):
+    """A block whose rows belong to groups (``codes``): ``wsum``, ``wsum_of`` and
+    :func:`block_moments`/:func:`block_extreme` give one value per group, so a family's own
+    ``_suffstats`` yields per-group ``Stats`` (Distributions.jl's ``suffstats``)."""
+
+    __slots__ = ("codes", "n_groups")
+
+    def __init__(self, blk: Block, codes: NDArray[np.intp], n_groups: int) -> None:
+        super().__init__(blk.x, blk.w, hi=blk.hi, trials=blk.trials)
+        self._cache = blk._cache          # same rows in the same order: share log x etc.
+        self.codes = codes
+        self.n_groups = n_groups
+
+    @property
+    def wsum(self) -> Any:  # type: ignore[override]
+        return np.bincount(self.codes, weights=self.w, minlength=self.n_groups).astype(float)
+
+    def wsum_of(self, arr: Any) -> Any:  # type: ignore[override]
+        a = np.asarray(arr, dtype=float)
+        if a.ndim == 0:
+            return self.wsum * float(a)
+        a = np.broadcast_to(a, self.x.shape)
+        return np.bincount(self.codes, weights=a if self.w is None else a * self.w,
+                           minlength=self.n_groups)
+
+    def moments(self, arr: Any) -> tuple[Any, Any, Any]:
+        W = self.wsum
+        with np.errstate(all="ignore"):
+            m = self.wsum_of(arr) / W
+            d = arr - m[self.codes]
+            return W, m, self.wsum_of(d * d)
+
+    def extreme(self, arr: Any, which: str) -> Any:
+        out = np.full(self.n_groups, np.inf if which == "min" else -np.inf)
+        (np.minimum if which == "min" else np.maximum).at(out, self.codes, arr)
+        return out
+
+
+class GroupData:
+    """What ``_suffstats`` and ``_can_closed_form`` read from a ``Data``, per group."""
+
+    def __init__(self, blocks: dict[str, tuple[Block, NDArray[np.intp]]], n_groups: int,
+                 truncation: Any = None) -> None:
+        empty = (Block(np.empty(0)), np.empty(0, dtype=np.intp))
+        made = {kd: GroupBlock(*blocks.get(kd, empty), n_groups)
+                for kd in ("exact", "left", "right", "interval")}
+        self.exact, self.left, self.right = made["exact"], made["left"], made["right"]
+        self.interval_block = made["interval"]
+        self.truncation = truncation
+
+    @property
+    def blocks(self) -> dict[str, GroupBlock]:
+        return {"exact": self.exact, "left": self.left, "right": self.right,
+                "interval": self.interval_block}
+
+    @property
+    def only_exact(self) -> bool:
+        return self.left.size == 0 and self.right.size == 0 and self.interval_block.size == 0
+
+    @property
+    def is_truncated(self) -> bool:
+        return self.truncation is not None
+
+
+def block_moments(b: Block, arr: Any) -> tuple[Any, Any, Any]:
+    """``(W, mean, M2)`` of a per-row array over a block (per group for a ``GroupBlock``)."""
+    return b.moments(arr) if isinstance(b, GroupBlock) else moments_of(arr, b.w)
+
+
+def block_extreme(b: Block, arr: Any, which: str) -> Any:
+    """Min or max of a per-row array over a block (per group for a ``GroupBlock``)."""
+    if isinstance(b, GroupBlock):
+        return b.extreme(arr, which)
+    return float(arr.min() if which == "min" else arr.max())
