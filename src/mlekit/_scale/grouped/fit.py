@@ -32,8 +32,9 @@ from ...errors import (
     NumericalWarning,
     ParameterError,
 )
-from .layout import KINDS, Layout, Problem, as_blocks, batched_newton, group_codes
+from .layout import KINDS, Layout, Problem, as_blocks, group_codes
 from .moments import group_closed_form, profile_groups, vector_starts
+from .newton import batched_newton
 from .result import GroupedResult
 
 __all__ = ["fit_grouped", "GroupedResult"]
