@@ -14,7 +14,7 @@ from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support
 from .registry import register
-from .stats import Stats, block_extreme, block_moments, finish, moments_of, trigamma
+from .stats import Sample, Stats, as_sample, block_extreme, block_moments, finish, sample_start, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -117,11 +117,16 @@ class Beta(Family):
         return {"a": math.exp(la), "b": math.exp(lb)}
 
     @staticmethod
-    def _moment_start(m: float, v: float) -> tuple[float, float]:
-        if v <= 0 or v >= m * (1 - m):
-            return 1.0, 1.0
-        c = m * (1 - m) / v - 1.0
-        return m * c, (1 - m) * c
+    def _moment_start(m: Any, v: Any, s: Sample | None = None) -> tuple[Any, Any]:
+        if s is None or np.ndim(m) == 0:
+            if v <= 0 or v >= m * (1 - m):
+                return 1.0, 1.0
+            c = m * (1 - m) / v - 1.0
+            return m * c, (1 - m) * c
+        ok = (v > 0) & (v < m * (1 - m))
+        with np.errstate(all="ignore"):
+            c = m * (1 - m) / v - 1.0
+        return s.pick(ok, m * c, 1.0), s.pick(ok, (1 - m) * c, 1.0)
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         a, b = p["a"], p["b"]
@@ -133,9 +138,11 @@ class Beta(Family):
         t = float(trigamma(a + b))
         return W * np.array([[t - float(trigamma(a)), t], [t, t - float(trigamma(b))]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
-        a, b = self._moment_start(m, m2 / W)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
+        a, b = self._moment_start(m, m2 / W, s)
         return {"a": fixed.get("a", a), "b": fixed.get("b", b)}
 
     def _support_hint(self) -> str:
@@ -232,8 +239,10 @@ class Uniform(Family):
     def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
         return {"low": ext("exact", "min"), "high": ext("exact", "max")}
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"low": float(x.min()), "high": float(x.max())}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"low": s.min(), "high": s.max()}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"low": x0, "high": x0}

@@ -14,12 +14,10 @@ from .._data.data import Block, Data, fdot
 from .base import Derivs, Support
 from .positive import _POS, _logx
 from .profiles import WEIBULL
-from .real import _spread, _wmean, _wquantile
 from .registry import register
 from .shapes import CumHaz
 from .stats import EULER as _EULER
-from .stats import Stats, block_extreme, finish, moments_of
-from .stats import log_moments as _log_moments
+from .stats import Stats, as_sample, block_extreme, ex, finish, sample_start, sqrt
 
 Theta = tuple[Any, ...]
 
@@ -81,9 +79,11 @@ class Exponential(CumHaz):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.array([[-stats.sums["events"] / p["rate"] ** 2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = _wmean(x, w)
-        return {"rate": 1.0 / m if m > 0 else 1.0}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = s.mean()
+        return {"rate": s.pick(m > 0, lambda: 1.0 / m, 1.0)}
 
     def _support_hint(self) -> str:
         return " Hint: lifetimes must be >= 0; check for sign errors or use a real-line family."
@@ -148,10 +148,12 @@ class Weibull(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.weibull_min(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m, s = _log_moments(x, w)
-        k = fixed.get("shape", math.pi / (math.sqrt(6) * s) if s > 0 else 1.0)
-        return {"shape": k, "scale": fixed.get("scale", math.exp(m + _EULER / k))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m, sd = s.log_moments()
+        k = fixed.get("shape", s.pick(sd > 0, lambda: math.pi / (math.sqrt(6) * sd), 1.0))
+        return {"shape": k, "scale": fixed.get("scale", ex(m + _EULER / k))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -232,12 +234,13 @@ class LogLogistic(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.fisk(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        lx = np.log(x[x > 0])
-        ww = None if w is None else w[x > 0]
-        s = _spread(lx, ww) * 1.349 / (2 * math.log(3))
-        return {"shape": fixed.get("shape", 1.0 / s),
-                "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        p = s.positive()
+        lx = p.map(np.log(p.x))
+        sp = lx.spread() * 1.349 / (2 * math.log(3))
+        return {"shape": fixed.get("shape", 1.0 / sp), "scale": fixed.get("scale", ex(lx.quantile(0.5)))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -296,8 +299,10 @@ class Rayleigh(CumHaz):
         s = p["scale"]
         return np.array([[2.0 * stats.sums["W"] / s**2 - 3.0 * stats.sums["sx2"] / s**4]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"scale": math.sqrt(_wmean(x * x, w) / 2.0)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"scale": sqrt(s.mean(s.x * s.x) / 2.0)}
 
 
 @register
@@ -391,10 +396,13 @@ class Pareto(CumHaz):
         a, m, W = p["shape"], p["scale"], stats.sums["W"]
         return np.array([[-W / a**2, W / m], [W / m, -a * W / m**2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = fixed.get("scale", float(x.min()))
-        ml = _wmean(np.log(np.maximum(x, m) / m), w)
-        return {"shape": fixed.get("shape", 1.0 / ml if ml > 0 else 1.0), "scale": m}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = fixed.get("scale", s.min())
+        mr = s.rows(m)
+        ml = s.mean(np.log(np.maximum(s.x, mr) / mr))
+        return {"shape": fixed.get("shape", s.pick(ml > 0, lambda: 1.0 / ml, 1.0)), "scale": m}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -470,11 +478,13 @@ class Lomax(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.lomax(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
         v = m2 / W
-        a = 2.0 * v / (v - m * m) if v > m * m * 1.05 else 20.0
-        a = fixed.get("shape", min(max(a, 1.2), 50.0))
-        return {"shape": a, "scale": fixed.get("scale", m * (a - 1.0) if a > 1 else m)}
+        a = s.pick(v > m * m * 1.05, lambda: 2.0 * v / (v - m * m), 20.0)
+        a = fixed.get("shape", s.clip(a, 1.2, 50.0))
+        return {"shape": a, "scale": fixed.get("scale", s.pick(a > 1, m * (a - 1.0), m))}
 
 

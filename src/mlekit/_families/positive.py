@@ -13,12 +13,11 @@ from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data
 from .base import Derivs, Family, Support
-from .real import Normal, _sd, _wmean
+from .real import Normal
 from .registry import register
-from .stats import Stats, block_moments, finish, trigamma
+from .stats import Stats, as_sample, block_moments, finish, ln, sample_start, trigamma
 from .stats import gamma_shape as _gamma_shape
 from .stats import inv_digamma as _inv_digamma
-from .stats import log_moments as _log_moments
 
 Theta = tuple[Any, ...]
 
@@ -88,9 +87,11 @@ class LogNormal(Normal):
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return super()._stats_loglik(stats, p) - stats.sums["slogx"]
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m, s = _log_moments(x, w)
-        return {"mu": m, "sigma": s if s > 0 else 1.0}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m, sd = s.log_moments()
+        return {"mu": m, "sigma": s.pick(sd > 0, sd, 1.0)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": math.log(x0), "sigma": 0.0}
@@ -171,11 +172,14 @@ class Gamma(Family):
         return np.array([[-W * float(trigamma(k)), -W / s],
                          [-W / s, W * k / s**2 - 2.0 * sx / s**3]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = _wmean(x, w)
-        ml, _ = _log_moments(x, w)
-        s = math.log(m) - ml if m > 0 else 0.0
-        k = fixed.get("shape", _gamma_shape(s) if s > 1e-12 else 1.0 / max(_sd(x, w) / m, 1e-3) ** 2)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = s.mean()
+        ml, _ = s.log_moments()
+        d = s.pick(m > 0, lambda: ln(m) - ml, 0.0)
+        k = fixed.get("shape", s.pick(d > 1e-12, _gamma_shape(d),
+                                      lambda: 1.0 / np.maximum(s.sd() / m, 1e-3) ** 2))
         return {"shape": k, "scale": fixed.get("scale", m / k)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
@@ -263,10 +267,12 @@ class InverseGaussian(Family):
         hml = (sx - W * mu) / mu**3
         return np.array([[-lam * (3.0 * sx - 2.0 * W * mu) / mu**4, hml], [hml, -0.5 * W / lam**2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        mu = fixed.get("mu", _wmean(x, w))
-        q = _wmean(1.0 / x, w) - 1.0 / mu
-        return {"mu": mu, "shape": fixed.get("shape", 1.0 / q if q > 0 else mu)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        mu = fixed.get("mu", s.mean())
+        q = s.mean(1.0 / s.x) - 1.0 / mu
+        return {"mu": mu, "shape": fixed.get("shape", s.pick(q > 0, lambda: 1.0 / q, mu))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "shape": math.inf}

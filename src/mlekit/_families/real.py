@@ -10,17 +10,13 @@ import scipy.stats as st
 from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
-from .._data.data import Block, Data, fdot
+from .._data.data import Block, Data
 from .base import Derivs, Support
 from .profiles import GUMBEL
 from .registry import register
 from .shapes import LocScale
 from .stats import EULER as _EULER
-from .stats import FastFit, Stats, block_moments, finish, moments_of, trigamma
-from .stats import sd as _sd
-from .stats import spread as _spread
-from .stats import wmean as _wmean
-from .stats import wquantile as _wquantile
+from .stats import FastFit, Stats, as_sample, block_moments, finish, sample_start, sqrt, trigamma
 from .stats import wquantile_mid as _wquantile_mid
 
 Theta = tuple[Any, ...]
@@ -87,8 +83,11 @@ class Normal(LocScale):
         ss = m2 + W * (m - p["mu"]) ** 2
         return np.array([[-W / s**2, -2.0 * s1 / s**3], [-2.0 * s1 / s**3, W / s**2 - 3.0 * ss / s**4]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"mu": _wmean(x, w), "sigma": _sd(x, w) or _spread(x, w)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        sd = s.sd()
+        return {"mu": s.mean(), "sigma": s.pick(sd > 0, sd, s.spread)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0}
@@ -131,8 +130,10 @@ class Logistic(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.logistic(th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"loc": _wquantile(x, w, 0.5), "scale": _spread(x, w) * 1.349 / (2 * math.log(3))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"loc": s.quantile(0.5), "scale": s.spread() * 1.349 / (2 * math.log(3))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -171,9 +172,12 @@ class Gumbel(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.gumbel_r(th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        s = (_sd(x, w) or _spread(x, w)) * math.sqrt(6) / math.pi
-        return {"loc": _wmean(x, w) - _EULER * s, "scale": s}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        sd = s.sd()
+        sc = s.pick(sd > 0, sd, s.spread) * math.sqrt(6) / math.pi
+        return {"loc": s.mean() - _EULER * sc, "scale": sc}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -236,9 +240,11 @@ class Laplace(LocScale):
         scale = fixed.get("scale", b.wsum_of(dev) / b.wsum)
         return FastFit({"loc": loc, "scale": scale}, "closed-form")
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        loc = _wquantile(x, w, 0.5)
-        return {"loc": loc, "scale": max(_wmean(np.abs(x - loc), w), 1e-3 * _spread(x, w))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        loc = s.quantile(0.5)
+        return {"loc": loc, "scale": np.maximum(s.mean(np.abs(s.x - s.rows(loc))), 1e-3 * s.spread())}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -287,9 +293,11 @@ class Cauchy(LocScale):
     def var(self) -> float:
         return math.nan
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        q1, q2, q3 = (_wquantile(x, w, q) for q in (0.25, 0.5, 0.75))
-        return {"loc": q2, "scale": (q3 - q1) / 2 if q3 > q1 else _spread(x, w)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        q1, q2, q3 = (s.quantile(q) for q in (0.25, 0.5, 0.75))
+        return {"loc": q2, "scale": s.pick(q3 > q1, (q3 - q1) / 2, s.spread)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -388,18 +396,19 @@ class StudentT(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.t(th[2], th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
-        sd = math.sqrt(m2 / W) if W else 0.0
-        d = x - m
-        m4 = (float(np.mean(d**4)) if w is None else float(fdot(w, d**4) / W))
-        kurt = m4 / (m2 / W) ** 2 - 3.0 if m2 > 0 else 0.0
-        nu = fixed.get("df", 4.0 + 6.0 / kurt if kurt > 0.1 else 30.0)
-        nu = min(max(nu, 1.0), 100.0)
-        scale = _spread(x, w)
-        if nu > 2:
-            scale = min(scale, sd * math.sqrt((nu - 2) / nu)) if sd > 0 else scale
-        return {"mu": _wquantile(x, w, 0.5), "sigma": scale, "df": nu}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
+        sd = s.pick(W > 0, lambda: sqrt(m2 / W), 0.0)
+        m4 = s.mean((s.x - s.rows(m)) ** 4)
+        kurt = s.pick(m2 > 0, lambda: m4 / (m2 / W) ** 2 - 3.0, 0.0)
+        nu = fixed.get("df", s.pick(kurt > 0.1, lambda: 4.0 + 6.0 / kurt, 30.0))
+        nu = s.clip(nu, 1.0, 100.0)
+        scale = s.spread()
+        scale = s.pick((nu > 2) & (sd > 0),
+                       lambda: np.minimum(scale, sd * sqrt(np.maximum(nu - 2, 0.0) / nu)), scale)
+        return {"mu": s.quantile(0.5), "sigma": scale, "df": nu}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}

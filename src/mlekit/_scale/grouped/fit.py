@@ -33,7 +33,7 @@ from ...errors import (
     ParameterError,
 )
 from .layout import KINDS, Layout, Problem, as_blocks, group_codes
-from .moments import group_closed_form, profile_groups, vector_starts
+from .moments import group_closed_form, group_starts, profile_groups
 from .newton import batched_newton
 from .result import GroupedResult
 
@@ -350,14 +350,18 @@ def _location_units(fam: Family, S: NDArray[np.float64], free: list[int]
 
 
 def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Per-group starting values: vectorised moments for built-in families, else each group's
-    own ``_start`` (up to a few thousand groups) or one start from all the data."""
+    """Per-group starting values: the family's ``_start`` on all groups at once (a
+    ``GroupSample``), else each group's own ``_start`` (up to a few thousand groups) or one
+    start from all the data."""
     from ..._fit.family_fit import _start_points
 
     names = fam.param_names
-    S = vector_starts(fam.name, lay)
+    try:
+        S = group_starts(fam, lay.restrict(idx))
+    except (ValueError, ZeroDivisionError, FloatingPointError, IndexError, TypeError):
+        S = None
     if S is not None:
-        S = S[idx]
+        pass
     elif idx.size <= _LOOP_START_LIMIT:
         S = np.full((idx.size, fam.k), np.nan)
         for c, i in enumerate(idx):

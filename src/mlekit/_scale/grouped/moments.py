@@ -1,6 +1,6 @@
 """Per-group shortcuts for grouped fits, through the families' own hooks: closed forms on
 per-group ``Stats`` (the family's ``_suffstats`` over a ``GroupData``), the family's profile
-Newton batched over groups, and moment-based starting values.
+Newton batched over groups, and the family's ``_start`` on all groups at once.
 
 Every function here returns per-group natural parameters (NaN rows where the shortcut does
 not apply, so those groups take the generic batched Newton); the tests check grouped fits
@@ -9,8 +9,6 @@ against separate fits for every family.
 
 from __future__ import annotations
 
-import math
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -20,17 +18,12 @@ from ..._core.engine import _get_pool, get_threads, in_callers_errstate
 from ..._data.data import Block
 from ..._families.base import Family
 from ..._families.profiles import Profile, solve_groups
-from ..._families.stats import EULER as _EULER
-from ..._families.stats import GroupData
+from ..._families.stats import GroupData, GroupSample, takes_sample
 from .layout import Layout, Piece
 
-__all__ = ["vector_starts", "group_closed_form", "profile_groups", "STARTS"]
+__all__ = ["group_starts", "group_closed_form", "profile_groups"]
 
 F = NDArray[np.float64]
-
-
-def _logx(b: Any) -> Any:
-    return b.cached("log_x", lambda: np.log(b.x))
 
 
 def _values(p: Piece) -> Any:
@@ -42,208 +35,29 @@ def _values(p: Piece) -> Any:
     return np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi), np.where(np.isfinite(lo), lo, hi))
 
 
-class _Moments:
-    """Per-group weighted moments of the start points (all censoring kinds), computed on
-    first use."""
-
-    def __init__(self, lay: Layout) -> None:
-        self.lay = lay
-
-    def _sum(self, fn: Any) -> F:
-        with np.errstate(all="ignore"):
-            return self.lay.group_sums(fn)
-
-    @cached_property
-    def W(self) -> F:
-        return self._sum(lambda p: 1.0)
-
-    @cached_property
-    def m(self) -> F:
-        return self._sum(_values) / self.W
-
-    @cached_property
-    def var(self) -> F:
-        return self._sum(lambda p: (_values(p) - p.per_row(self.m)) ** 2) / self.W
-
-    @property
-    def sd(self) -> F:
-        return np.sqrt(self.var)
-
-    def _logv(self, p: Piece) -> Any:
-        v = _values(p)
-        with np.errstate(all="ignore"):
-            if p.kind == "exact":
-                return _logx(p.blk)
-            return np.log(np.where(v > 0, v, np.nan))
-
-    def _log_sums(self, fn: Any) -> F:
-        """Per-group sums of ``fn(piece, log v)`` over the points with ``v > 0`` (a plain sum
-        for pieces where every point is positive)."""
-        out = np.zeros(self.lay.n_groups)
-        with np.errstate(all="ignore"):
-            for p in self.lay.pieces:
-                lv = self._logv(p)
-                r = p.reduce(fn(p, lv))
-                bad = ~np.isfinite(r)
-                if bad.any():
-                    ok = np.isfinite(lv)
-                    r = p.reduce(np.where(ok, fn(p, np.where(ok, lv, 0.0)), 0.0))
-                out[p.pos] += r
-        return out
-
-    @cached_property
-    def _pos(self) -> tuple[F, F]:
-        cnt = self._log_sums(lambda p, lv: np.isfinite(lv).astype(float))
-        s = self._log_sums(lambda p, lv: lv)
-        return cnt, s
-
-    @cached_property
-    def lm(self) -> F:
-        cnt, s = self._pos
-        return s / cnt
-
-    @cached_property
-    def ls(self) -> F:
-        cnt, _ = self._pos
-        return np.sqrt(self._log_sums(lambda p, lv: (lv - p.per_row(self.lm)) ** 2) / cnt)
-
-    def mean_of(self, fn: Any) -> F:
-        return self._sum(lambda p: fn(_values(p))) / self.W
-
-
-def _minka(s: F) -> F:
-    with np.errstate(all="ignore"):
-        return (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
-
-
-def _s_normal(M: _Moments) -> list[F]:
-    return [M.m, M.sd]
-
-
-def _s_lognormal(M: _Moments) -> list[F]:
-    return [M.lm, M.ls]
-
-
-def _s_exponential(M: _Moments) -> list[F]:
-    return [1.0 / M.m]
-
-
-def _s_gamma(M: _Moments) -> list[F]:
-    k = _minka(np.log(M.m) - M.lm)
-    return [k, M.m / k]
-
-
-def _s_weibull(M: _Moments) -> list[F]:
-    lm, ls = _quick_log_moments(M.lay)
-    if lm is None:
-        lm, ls = M.lm, M.ls
-    k = math.pi / (math.sqrt(6) * ls)
-    return [k, np.exp(lm + _EULER / k)]
-
-
-def _quick_log_moments(lay: Layout) -> tuple[Any, Any]:
-    """Mean and SD of ``log x`` per group in one pass (sum and sum of squares) when every row
-    is exact and positive — a start value only; else ``(None, None)``."""
-    if any(p.kind != "exact" for p in lay.pieces):
-        return None, None
-    n, s1, s2 = (np.zeros(lay.n_groups) for _ in range(3))
-    with np.errstate(all="ignore"):
-        for p in lay.pieces:
-            lx = _logx(p.blk)
-            n[p.pos] += p.reduce(1.0)
-            s1[p.pos] += p.reduce(lx)
-            s2[p.pos] += p.reduce(lx * lx)
-        if not np.isfinite(s1).all():
-            return None, None
-        m = s1 / n
-        return m, np.sqrt(np.maximum(s2 / n - m * m, 0.0))
-
-
-def _s_loglogistic(M: _Moments) -> list[F]:
-    return [math.pi / (math.sqrt(3) * M.ls), np.exp(M.lm)]
-
-
-def _s_rayleigh(M: _Moments) -> list[F]:
-    return [np.sqrt(M.mean_of(lambda v: v * v) / 2.0)]
-
-
-def _s_invgauss(M: _Moments) -> list[F]:
-    q = M.mean_of(lambda v: 1.0 / v) - 1.0 / M.m
-    return [M.m, np.where(q > 0, 1.0 / q, M.m)]
-
-
-def _s_lomax(M: _Moments) -> list[F]:
-    m, v = M.m, M.var
-    a = np.where(v > m * m * 1.05, 2.0 * v / (v - m * m), 20.0)
-    a = np.clip(a, 1.2, 50.0)
-    return [a, np.where(a > 1, m * (a - 1.0), m)]
-
-
-def _s_logistic(M: _Moments) -> list[F]:
-    return [M.m, M.sd * math.sqrt(3) / math.pi]
-
-
-def _s_gumbel(M: _Moments) -> list[F]:
-    s = M.sd * math.sqrt(6) / math.pi
-    return [M.m - _EULER * s, s]
-
-
-def _s_laplace(M: _Moments) -> list[F]:
-    return [M.m, M.sd / math.sqrt(2)]
-
-
-def _s_student_t(M: _Moments) -> list[F]:
-    m4 = M.lay.group_sums(lambda p: (_values(p) - p.per_row(M.m)) ** 4) / M.W
-    kurt = m4 / M.var**2 - 3.0
-    nu = np.clip(np.where(kurt > 0.1, 4.0 + 6.0 / kurt, 30.0), 1.0, 100.0)
-    scale = np.where(nu > 2, M.sd * np.sqrt(np.maximum(nu - 2, 0) / nu), M.sd)
-    return [M.m, scale, nu]
-
-
-def _s_beta(M: _Moments) -> list[F]:
-    m, v = M.m, M.var
-    ok = (v > 0) & (v < m * (1 - m))
-    c = m * (1 - m) / v - 1.0
-    return [np.where(ok, m * c, 1.0), np.where(ok, (1 - m) * c, 1.0)]
-
-
-def _s_poisson(M: _Moments) -> list[F]:
-    return [np.maximum(M.m, 0.5)]
-
-
-def _s_bernoulli(M: _Moments) -> list[F]:
-    return [np.clip(M.m, 0.01, 0.99)]
-
-
-def _s_geometric(M: _Moments) -> list[F]:
-    return [np.clip(1.0 / (1.0 + M.m), 0.01, 0.99)]
-
-
-def _s_negbin(M: _Moments) -> list[F]:
-    m = np.maximum(M.m, 0.1)
-    v = M.lay.group_sums(lambda p: (_values(p) - p.per_row(m)) ** 2) / M.W
-    r = np.where(v > m * 1.01, m * m / (v - m), 100.0 * m)
-    return [m, np.clip(r, 1e-3, 1e6)]
-
-
-STARTS: dict[str, Any] = {
-    "normal": _s_normal, "lognormal": _s_lognormal, "exponential": _s_exponential,
-    "gamma": _s_gamma, "weibull": _s_weibull, "loglogistic": _s_loglogistic,
-    "rayleigh": _s_rayleigh, "inverse_gaussian": _s_invgauss, "lomax": _s_lomax,
-    "logistic": _s_logistic, "gumbel": _s_gumbel, "laplace": _s_laplace,
-    "student_t": _s_student_t, "beta": _s_beta, "poisson": _s_poisson,
-    "bernoulli": _s_bernoulli, "geometric": _s_geometric, "negative_binomial": _s_negbin,
-}
-
-
-def vector_starts(name: str, lay: Layout) -> F | None:
-    """Per-group starting values ``(G, k)`` for a built-in family, or None."""
-    fn = STARTS.get(name)
-    if fn is None:
+def group_starts(fam: Family, lay: Layout) -> F | None:
+    """Per-group starting values ``(G, k)`` from the family's own ``_start``, called once
+    for all groups with a ``GroupSample`` (the start points of every censoring kind, interval
+    midpoints included); None when its ``_start`` is not written on a ``Sample``."""
+    if not takes_sample(fam):
         return None
+    xs, ws, cs = [], [], []
+    weighted = any(p.blk.w is not None for p in lay.pieces)
+    for p in lay.pieces:
+        v = np.asarray(_values(p), dtype=float)
+        w = p.blk.w if p.blk.w is not None else np.ones(v.shape)
+        codes = np.broadcast_to(p.pos[None, :], v.shape) if p.dense else p.pos[p.lg]
+        ok = np.isfinite(v)
+        xs.append(v[ok])
+        ws.append(w[ok])
+        cs.append(np.asarray(codes)[ok])
+    G = lay.n_groups
+    sample = GroupSample(np.concatenate(xs), np.concatenate(ws) if weighted else None,
+                         np.concatenate(cs).astype(np.intp), G)
     with np.errstate(all="ignore"):
-        cols = fn(_Moments(lay))
-    return np.column_stack([np.broadcast_to(np.asarray(c, float), (lay.n_groups,)) for c in cols])
+        s0 = fam._start(sample, None, {})
+    return np.column_stack([np.broadcast_to(np.asarray(s0.get(p, np.nan), dtype=float), (G,))
+                            for p in fam.param_names])
 
 
 # ---------------------------------------------------------------------------- families' hooks
