@@ -154,7 +154,7 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
             s._thin()
     if s.outside:
         return s
-    if known is None or type(fam)._check_data is not Family._check_data:
+    if known is None or type(fam)._overrides("_check_data"):
         try:
             fam._check_data(d, fixed)
         except (DataError, FamilyError) as exc:

@@ -354,7 +354,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     trunc = _trunc(source)
-    has_stats = type(fam)._suffstats is not Family._suffstats
+    has_stats = type(fam)._overrides("_suffstats")
     closed_candidate = has_stats and trunc is None and not source.censored
     want = {"stats": has_stats and trunc is None,
             "values": fam.discrete and source.roles["trials"] is None,

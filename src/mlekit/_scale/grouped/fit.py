@@ -464,7 +464,7 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
                 far[:] = False  # a real-line parameter has no open end to run to
         # the family's own limits (t's df -> inf, NB size -> inf), as in separate fits
         limit = np.zeros(TH.shape[0], dtype=bool)
-        has_limits = type(fam)._boundary_message is not Family._boundary_message
+        has_limits = type(fam)._overrides("_boundary_message")
         for i in np.flatnonzero(fitted & ~on) if has_limits else ():
             row = dict(zip(fam.param_names, (float(t) for t in TH[i])))
             if all(math.isfinite(t) for t in row.values()) and fam._boundary_message(name, row):

@@ -1,6 +1,7 @@
-"""The scalar and batched twins that stay for speed agree: the profile Newton on one data set
-(``profiles.solve``, in memory and over chunks) and over groups (``profiles.solve_groups``),
-and a family's closed form on floats and on per-group statistics (``GroupData``)."""
+"""The scalar and batched forms of the family kernels agree: the profile Newton on one data
+set (``profiles.solve``, in memory and over chunks) and over groups (``profiles.solve_groups``),
+a family's closed form on floats and on per-group statistics (``GroupData``), and its
+``_start`` on one data set and on a ``GroupSample``."""
 
 from __future__ import annotations
 
@@ -69,4 +70,35 @@ def test_closed_form_on_groups_equals_scalar(rng, name):
 def _typical(fam: Family) -> list[float]:
     return {"exponential": [1.5], "gamma": [2.0, 1.5], "inverse_gaussian": [1.0, 3.0],
             "lognormal": [0.2, 0.6], "rayleigh": [2.0], "pareto": [3.0, 1.0], "poisson": [3.0],
-            "bernoulli": [0.3], "binomial": [0.4], "geometric": [0.3]}[fam.name]
+            "bernoulli": [0.3], "binomial": [0.4], "geometric": [0.3], "lomax": [3.0, 1.0],
+            "negative_binomial": [3.0, 2.0], "student_t": [0.0, 1.0, 5.0]}[fam.name]
+
+
+@pytest.mark.parametrize("name", sorted(registry))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_start_on_groups_equals_scalar(rng, name, weighted):
+    """A family's ``_start`` on a ``GroupSample`` gives each group's own start."""
+    from mlekit._families.stats import GroupSample, takes_sample
+
+    fam = get_family(name) if name != "binomial" else mk.Binomial(n=12)
+    assert takes_sample(fam)
+    G, m = 4, 25
+    vals = {"beta": lambda: rng.beta(2, 3, m), "uniform": lambda: rng.uniform(-1, 2, m),
+            "normal": lambda: rng.normal(1, 2, m), "logistic": lambda: rng.logistic(1, 2, m),
+            "gumbel": lambda: rng.gumbel(1, 2, m), "laplace": lambda: rng.laplace(1, 2, m),
+            "cauchy": lambda: rng.standard_cauchy(m), "student_t": lambda: rng.standard_t(5, m),
+            "weibull": lambda: rng.weibull(1.5, m), "loglogistic": lambda: np.exp(rng.logistic(0, 1, m)),
+            "lomax": lambda: rng.pareto(3.0, m), "negative_binomial":
+            lambda: rng.negative_binomial(3, 0.4, m).astype(float)}
+    xs = [vals[name]() if name in vals else fam.with_params(**dict(zip(
+        fam.param_names, _typical(fam)))).sample(m, rng) for _ in range(G)]
+    ws = [rng.integers(1, 4, m).astype(float) if weighted else None for _ in range(G)]
+    x = np.concatenate(xs).astype(float)
+    w = np.concatenate(ws) if weighted else None
+    codes = np.repeat(np.arange(G), m)
+    perm = rng.permutation(x.size)          # rows need not be sorted by group
+    got = fam._start(GroupSample(x[perm], None if w is None else w[perm], codes[perm], G), None, {})
+    for i in range(G):
+        one = fam._start(np.asarray(xs[i], dtype=float), ws[i], {})
+        for p in fam.param_names:
+            assert np.broadcast_to(got[p], (G,))[i] == pytest.approx(one[p], rel=1e-9, abs=1e-12), p
