@@ -102,3 +102,17 @@ def test_start_on_groups_equals_scalar(rng, name, weighted):
         one = fam._start(np.asarray(xs[i], dtype=float), ws[i], {})
         for p in fam.param_names:
             assert np.broadcast_to(got[p], (G,))[i] == pytest.approx(one[p], rel=1e-9, abs=1e-12), p
+
+
+def test_gamma_shape_scalar_equals_batched():
+    from mlekit._families.stats import gamma_shape, inv_digamma
+
+    s = np.array([1e-8, 1e-3, 0.1, 0.5, 1.0, 3.0, 20.0, -1.0, 0.0])
+    arr = gamma_shape(s)
+    for i, v in enumerate(s):
+        one = gamma_shape(float(v))
+        assert (np.isnan(one) and np.isnan(arr[i])) or one == pytest.approx(arr[i], rel=1e-13)
+    y = np.array([-10.0, -2.5, -1.0, 0.0, 1.0, 5.0])
+    arr = inv_digamma(y)
+    for i, v in enumerate(y):
+        assert inv_digamma(float(v)) == pytest.approx(arr[i], rel=1e-13)

@@ -525,8 +525,10 @@ class Family:
 
 def data_extremes(data: Data) -> Any:
     """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
+    blocks = data.blocks
+
     def ext(kind: str, which: str) -> float:
-        b = data.blocks[kind]
+        b = blocks[kind]
         if not b.size:
             return math.nan
         return float(b.x.min() if which == "min" else b.x.max())

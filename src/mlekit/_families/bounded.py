@@ -14,7 +14,17 @@ from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support
 from .registry import register
-from .stats import Sample, Stats, as_sample, block_extreme, block_moments, finish, sample_start, trigamma
+from .stats import (
+    Sample,
+    Stats,
+    as_sample,
+    block_extreme,
+    block_moments,
+    finish,
+    sample_start,
+    trigamma,
+    where,
+)
 
 Theta = tuple[Any, ...]
 
@@ -227,8 +237,8 @@ class Uniform(Family):
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         lo, hi = fixed.get("low", stats.mins["min"]), fixed.get("high", stats.maxs["max"])
-        ok = np.asarray(lo < hi)
-        return finish({"low": np.where(ok, lo, np.nan), "high": np.where(ok, hi, np.nan)})
+        ok = lo < hi
+        return finish({"low": where(ok, lo, math.nan), "high": where(ok, hi, math.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return -stats.sums["W"] * math.log(p["high"] - p["low"])

@@ -17,7 +17,7 @@ from .profiles import WEIBULL
 from .registry import register
 from .shapes import CumHaz
 from .stats import EULER as _EULER
-from .stats import Stats, as_sample, block_extreme, ex, finish, sample_start, sqrt
+from .stats import Stats, as_sample, block_extreme, div, ex, finish, ln, sample_start, sqrt, where
 
 Theta = tuple[Any, ...]
 
@@ -69,8 +69,7 @@ class Exponential(CumHaz):
         if "rate" in fixed:
             return dict(fixed)
         d, t = stats.sums["events"], stats.sums["exposure"]
-        with np.errstate(all="ignore"):
-            return finish({"rate": np.where((d == 0) | (t == 0), np.nan, np.divide(d, t))})
+        return finish({"rate": where((d == 0) | (t == 0), math.nan, div(d, t))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         r = p["rate"]
@@ -289,7 +288,7 @@ class Rayleigh(CumHaz):
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         if fixed:
             return dict(fixed)
-        return finish({"scale": np.sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))})
+        return finish({"scale": sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s = p["scale"]
@@ -355,9 +354,11 @@ class Pareto(CumHaz):
 
     def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
         """The scale MLE: the smallest value that is not a left-censoring bound."""
+        parts = [ext(kind, "min") for kind in ("exact", "right", "interval")]
+        if all(isinstance(p, float) for p in parts):
+            return {"scale": min((p for p in parts if p == p), default=math.nan)}
         with np.errstate(invalid="ignore"):
-            m = np.fmin(np.fmin(ext("exact", "min"), ext("right", "min")), ext("interval", "min"))
-        return {"scale": m if np.ndim(m) else float(m)}
+            return {"scale": np.fmin(np.fmin(parts[0], parts[1]), parts[2])}
 
     def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
         super()._check_data(data, fixed)
@@ -383,9 +384,8 @@ class Pareto(CumHaz):
         W = stats.sums["W"]
         if "shape" in fixed:
             return finish({"shape": fixed["shape"], "scale": m})
-        with np.errstate(all="ignore"):
-            denom = stats.sums["slogx"] - W * np.log(m)
-            return finish({"shape": np.where(denom > 0, W / denom, np.nan), "scale": m})
+        denom = stats.sums["slogx"] - W * ln(m)
+        return finish({"shape": where(denom > 0, div(W, denom), math.nan), "scale": m})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         a, m = p["shape"], p["scale"]

@@ -15,7 +15,7 @@ from .._data.data import Block, Data
 from .base import Derivs, Family, Support
 from .real import Normal
 from .registry import register
-from .stats import Stats, as_sample, block_moments, finish, ln, sample_start, trigamma
+from .stats import Stats, as_sample, block_moments, div, finish, ln, sample_start, trigamma, where
 from .stats import gamma_shape as _gamma_shape
 from .stats import inv_digamma as _inv_digamma
 
@@ -156,9 +156,8 @@ class Gamma(Family):
         if "scale" in fixed:
             return finish({"shape": _inv_digamma(mlog - np.log(fixed["scale"])),
                            "scale": fixed["scale"]})
-        with np.errstate(all="ignore"):
-            k = _gamma_shape(np.log(mean) - mlog)        # NaN unless log(mean) > mean(log)
-            return finish({"shape": k, "scale": mean / k})
+        k = _gamma_shape(ln(mean) - mlog)       # NaN unless log(mean) > mean(log x)
+        return finish({"shape": k, "scale": div(mean, k)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         k, s = p["shape"], p["scale"]
@@ -252,8 +251,7 @@ class InverseGaussian(Family):
         q = si - 2.0 * W / mu + sx / mu**2
         if "shape" in fixed:
             return finish({"mu": mu, "shape": fixed["shape"]})
-        with np.errstate(all="ignore"):
-            return finish({"mu": mu, "shape": np.where(q > 0, W / q, np.nan)})
+        return finish({"mu": mu, "shape": where(q > 0, div(W, q), math.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         mu, lam = p["mu"], p["shape"]

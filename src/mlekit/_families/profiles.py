@@ -97,21 +97,23 @@ class Profile:
             return blk.cached("profile_u", lambda: self.u(blk))
 
     def scan(self, data: Data) -> Stats:
-        """Pass-1 statistics of one chunk: the exact rows' weight ``d`` and ``L = sum w u``,
-        the largest and smallest ``u`` over the profile rows and the smallest over the exact
-        rows (``-inf``: an exact value the profile cannot take), and Chan moments of ``u``."""
-        st = Stats({"d": 0.0, "L": 0.0}, mins={"umin": math.inf, "uemin": math.inf},
-                   maxs={"umax": -math.inf}, moments={"u": (0.0, 0.0, 0.0)})
+        """Pass-1 statistics of one chunk: the exact rows' weight ``d`` and ``L = sum w u``
+        (``-inf``: an exact value the profile cannot take, e.g. a Weibull zero), the largest
+        ``u`` over the profile rows and Chan moments of ``u``."""
+        st = None
+        blocks = data.blocks
         for kind in self.kinds:
-            blk = data.blocks[kind]
+            blk = blocks[kind]
             if not blk.size:
                 continue
             u = self._u(blk)
             exact = kind == "exact"
-            umin = float(u.min())
-            st = st + Stats({"d": blk.wsum if exact else 0.0, "L": blk.wsum_of(u) if exact else 0.0},
-                            mins={"umin": umin, "uemin": umin if exact else math.inf},
-                            maxs={"umax": float(u.max())}, moments={"u": moments_of(u, blk.w)})
+            part = Stats({"d": blk.wsum if exact else 0.0, "L": blk.wsum_of(u) if exact else 0.0},
+                         maxs={"umax": float(u.max())}, moments={"u": moments_of(u, blk.w)})
+            st = part if st is None else st + part
+        if st is None:
+            return Stats({"d": 0.0, "L": 0.0}, maxs={"umax": -math.inf},
+                         moments={"u": (0.0, 0.0, 0.0)})
         return st
 
     def k_start(self, st: Stats) -> float:
@@ -123,7 +125,7 @@ class Profile:
         return math.pi / (math.sqrt(6) * s) if s > 0 else 1.0
 
     def usable(self, st: Stats) -> bool:
-        return st.sums["d"] > 0 and math.isfinite(st.mins["uemin"])
+        return st.sums["d"] > 0 and math.isfinite(st.sums["L"])
 
     # ------------------------------------------------------------------ one data set
     def fit(self, data: Data, fixed: dict[str, float], sums: Callable[..., Any] | None = None,

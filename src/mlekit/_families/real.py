@@ -67,7 +67,7 @@ class Normal(LocScale):
         W, m, m2 = stats.moments["x"]
         mu = fixed.get("mu", m)
         ss = m2 + W * (m - mu) ** 2
-        sigma = fixed.get("sigma", np.sqrt(ss / W))
+        sigma = fixed.get("sigma", sqrt(ss / W))
         return finish({"mu": mu, "sigma": sigma})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:

@@ -81,10 +81,25 @@ class Stats:
 def finish(params: dict[str, Any]) -> dict[str, Any] | None:
     """A closed form's result: arrays (grouped: NaN marks a group without a closed form)
     stay arrays; scalars become floats, and a NaN anywhere means "no closed form" (None)."""
-    if all(np.ndim(v) == 0 for v in params.values()):
+    if all(isinstance(v, (float, int)) or np.ndim(v) == 0 for v in params.values()):
         out = {p: float(v) for p, v in params.items()}
-        return None if any(math.isnan(v) for v in out.values()) else out
+        return None if any(v != v for v in out.values()) else out
     return params
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """``np.where`` that stays a plain float on floats (the one-data-set path is hot)."""
+    if isinstance(cond, (bool, np.bool_)):
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+def div(a: Any, b: Any) -> Any:
+    """``a / b``; a zero divisor gives NaN for floats, inf/NaN silently for arrays."""
+    if isinstance(b, (float, int)) and isinstance(a, (float, int)):
+        return a / b if b else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(a, b)
 
 
 def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float]:
@@ -156,21 +171,46 @@ def _root(f: Any, k: FloatArray) -> FloatArray:
     return k
 
 
+def _root1(f: Any, k: float) -> float:
+    """The scalar twin of :func:`_root` (same steps and stopping rule; no array overhead on
+    the one-data-set path)."""
+    prev = math.inf
+    for _ in range(50):
+        fv, fp = f(k)
+        kn = k - fv / fp
+        if kn <= 0:
+            kn = k / 2
+        step = abs(kn - k)
+        keep = step > 1e-15 * k and step < 0.5 * prev and math.isfinite(kn)
+        k, prev = kn, step
+        if not keep:
+            break
+    return k
+
+
 def gamma_shape(s: Any) -> Any:
     """Solve ``log k - digamma(k) = s`` (s > 0; NaN elsewhere) by Newton from Minka's start."""
-    sa = np.atleast_1d(np.asarray(s, dtype=float))
+    if np.ndim(s) == 0:
+        s = float(s)
+        if not s > 0:
+            return math.nan
+        return _root1(lambda k: (math.log(k) - float(digamma(k)) - s, 1.0 / k - float(trigamma(k))),
+                      (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s))
+    sa = np.asarray(s, dtype=float)
     k0 = np.where(sa > 0, _minka(np.where(sa > 0, sa, 1.0)), np.nan)
-    k = _root(lambda ka, i: (np.log(ka) - digamma(ka) - sa[i], 1.0 / ka - trigamma(ka)), k0)
-    return float(k[0]) if np.ndim(s) == 0 else k
+    return _root(lambda ka, i: (np.log(ka) - digamma(ka) - sa[i], 1.0 / ka - trigamma(ka)), k0)
 
 
 def inv_digamma(y: Any) -> Any:
     """Solve ``digamma(x) = y`` by Newton (Minka's start)."""
-    ya = np.atleast_1d(np.asarray(y, dtype=float))
+    if np.ndim(y) == 0:
+        y = float(y)
+        return _root1(lambda x: (float(digamma(x)) - y, float(trigamma(x))),
+                      math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + EULER))
+    ya = np.asarray(y, dtype=float)
     with np.errstate(all="ignore"):
         x0 = np.where(ya >= -2.22, np.exp(ya) + 0.5, -1.0 / (ya + EULER))
-    x = _root(lambda xa, i: (digamma(xa) - ya[i], trigamma(xa)), x0)
-    return float(x[0]) if np.ndim(y) == 0 else x
+    return _root(lambda xa, i: (digamma(xa) - ya[i], trigamma(xa)), x0)
 
 
 # ---------------------------------------------------------------------------- weighted samples
