@@ -133,7 +133,7 @@ class Profile:
         """The profile fit of one data set: in memory (``sums`` None: computed here) or over
         chunks (``sums(k, c) -> (S0, S1, S2)`` one pass each, with ``st`` from pass 1)."""
         if st is None:
-            kinds = {kd for kd, b in data.blocks.items() if b.size}
+            kinds = {kd for kd, b in data.blocks.items() if b.size}   # (one dict per call)
             if not self.applies(kinds, data.is_truncated, fixed):
                 return None
             st = self.scan(data)
@@ -146,9 +146,9 @@ class Profile:
         Lc = L - d * c
         memo: dict[str, Any] = {}
 
-        def at(k: float) -> list[float]:
-            S = list(sums(k, c))
-            memo.update(k=k, S=S)
+        def at(k: float) -> Any:
+            S = memo["S"] = sums(k, c)
+            memo["k"] = k
             return S
 
         if self.profiled in fixed:
@@ -168,7 +168,8 @@ class Profile:
     names: tuple[str, ...] = ()
 
     def _memory_sums(self, data: Data, c: float) -> Callable[[float, float], tuple[float, ...]]:
-        blks = [data.blocks[kd] for kd in self.kinds if data.blocks[kd].size]
+        blocks = data.blocks
+        blks = [blocks[kd] for kd in self.kinds if blocks[kd].size]
         if len(blks) == 1:
             b = blks[0]
             v, w = self._u(b) - c, b.w
@@ -186,7 +187,7 @@ class Profile:
         return sums
 
 
-def solve(at: Callable[[float], list[float]], k0: float, d: float, Lc: float,
+def solve(at: Callable[[float], Any], k0: float, d: float, Lc: float,
           tol: float = PROFILE_TOL, maxiter: int = 100) -> tuple[float, int, bool]:
     """Newton on ``eta = log k`` (``newton_1d``: steps capped at 1) for one data set; each
     iteration calls ``at(k)`` once (one pass over the data). Returns ``(k, iterations,

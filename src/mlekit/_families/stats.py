@@ -81,10 +81,16 @@ class Stats:
 def finish(params: dict[str, Any]) -> dict[str, Any] | None:
     """A closed form's result: arrays (grouped: NaN marks a group without a closed form)
     stay arrays; scalars become floats, and a NaN anywhere means "no closed form" (None)."""
-    if all(isinstance(v, (float, int)) or np.ndim(v) == 0 for v in params.values()):
-        out = {p: float(v) for p, v in params.items()}
-        return None if any(v != v for v in out.values()) else out
-    return params
+    out = {}
+    for p, v in params.items():
+        if type(v) is not float:
+            if np.ndim(v):
+                return params
+            v = float(v)
+        if v != v:
+            return None
+        out[p] = v
+    return out
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
