@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._data.data import Block, Data, fdot
-from .stats import EULER, FastFit, Stats, moments_of, newton_1d
+from .stats import EULER, FastFit, Stats, moments_given_sum, newton_1d
 
 __all__ = ["Profile", "WeibullProfile", "GumbelProfile", "derivs", "solve", "solve_groups",
            "PROFILE_TOL"]
@@ -107,9 +107,11 @@ class Profile:
             if not blk.size:
                 continue
             u = self._u(blk)
+            W, S = blk.wsum, blk.wsum_of(u)
             exact = kind == "exact"
-            part = Stats({"d": blk.wsum if exact else 0.0, "L": blk.wsum_of(u) if exact else 0.0},
-                         maxs={"umax": float(u.max())}, moments={"u": moments_of(u, blk.w)})
+            part = Stats({"d": W if exact else 0.0, "L": S if exact else 0.0},
+                         maxs={"umax": float(u.max())},
+                         moments={"u": moments_given_sum(u, blk.w, W, S)})
             st = part if st is None else st + part
         if st is None:
             return Stats({"d": 0.0, "L": 0.0}, maxs={"umax": -math.inf},
@@ -178,11 +180,12 @@ class Profile:
             w = None if all(b.w is None for b in blks) else np.concatenate(
                 [np.ones(b.size) if b.w is None else b.w for b in blks])
         v2 = v * v
+        buf = np.empty_like(v)          # one buffer for every iteration
 
         def sums(k: float, _c: float) -> tuple[float, float, float]:
-            z = np.exp(k * v)
+            z = np.exp(np.multiply(v, k, out=buf), out=buf)
             if w is not None:
-                z *= w
+                np.multiply(z, w, out=z)
             return float(z.sum()), float(fdot(z, v)), float(fdot(z, v2))
         return sums
 

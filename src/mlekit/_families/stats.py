@@ -124,6 +124,17 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     return (W, m, float(fdot(w, d * d)))
 
 
+def moments_given_sum(x: FloatArray, w: FloatArray | None, W: float, S: float
+                      ) -> tuple[float, float, float]:
+    """``moments_of`` when the weight ``W`` and weighted sum ``S`` are already known (one
+    reduction saved)."""
+    if W == 0:
+        return (0.0, 0.0, 0.0)
+    m = S / W
+    d = x - m
+    return (W, m, float(fdot(d, d)) if w is None else float(fdot(w, d * d)))
+
+
 def trigamma(x: Any) -> Any:
     """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
     return zeta(2.0, x)
