@@ -237,7 +237,7 @@ class LogLogistic(CumHaz):
     def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
         s = as_sample(x, w)
         p = s.positive()
-        lx = p.map(np.log(p.x))
+        lx = p.map(np.log(p.x), increasing=True)
         sp = lx.spread() * 1.349 / (2 * math.log(3))
         return {"shape": fixed.get("shape", 1.0 / sp), "scale": fixed.get("scale", ex(lx.quantile(0.5)))}
 

@@ -370,8 +370,9 @@ class Sample:
         """A per-group value spread to the rows (identity for one data set)."""
         return v
 
-    def map(self, v: FloatArray) -> Sample:
-        """The sample of per-row values ``v`` (same rows and weights)."""
+    def map(self, v: FloatArray, increasing: bool = False) -> Sample:
+        """The sample of per-row values ``v`` (same rows and weights; ``increasing``: ``v``
+        is an increasing function of the values, so their order is kept)."""
         return Sample(v, self.w)
 
     def positive(self) -> Sample:
@@ -418,21 +419,24 @@ class GroupSample(Sample):
     """The values of many groups (``codes`` 0..G-1): every statistic is per group."""
 
     def __init__(self, x: FloatArray, w: FloatArray | None, codes: NDArray[np.intp],
-                 n_groups: int) -> None:
+                 n_groups: int, ordered: bool = False) -> None:
         super().__init__(x, w)
         self.codes, self.n_groups = codes, n_groups
         self.W = np.bincount(codes, weights=w, minlength=n_groups).astype(float)
+        # ordered: rows sorted by group, and by value within each group (quantiles need no sort)
+        self.ordered = ordered
+        self._order: NDArray[np.intp] | None = None
 
     def rows(self, v: Any) -> Any:
         return np.asarray(v)[self.codes] if np.ndim(v) else v
 
-    def map(self, v: FloatArray) -> Sample:
-        return GroupSample(v, self.w, self.codes, self.n_groups)
+    def map(self, v: FloatArray, increasing: bool = False) -> Sample:
+        return GroupSample(v, self.w, self.codes, self.n_groups, self.ordered and increasing)
 
     def positive(self) -> Sample:
         keep = self.x > 0
         return GroupSample(self.x[keep], None if self.w is None else self.w[keep],
-                           self.codes[keep], self.n_groups)
+                           self.codes[keep], self.n_groups, self.ordered)
 
     def _sum(self, v: Any) -> Any:
         v = np.broadcast_to(np.asarray(v, dtype=float), self.x.shape)
@@ -451,7 +455,12 @@ class GroupSample(Sample):
         return np.where(W > 0, np.sqrt(m2 / W), 0.0)
 
     def quantile(self, q: float, weighted: bool = True) -> Any:
-        o = np.lexsort((self.x, self.codes))
+        if self.ordered:
+            o: Any = slice(None)
+        else:
+            if self._order is None:
+                self._order = np.lexsort((self.x, self.codes))
+            o = self._order
         xs = self.x[o]
         n = np.bincount(self.codes, minlength=self.n_groups)
         start = np.cumsum(n) - n

@@ -43,17 +43,31 @@ def group_starts(fam: Family, lay: Layout) -> F | None:
         return None
     xs, ws, cs = [], [], []
     weighted = any(p.blk.w is not None for p in lay.pieces)
+    # every group in one piece: sort each group's values here (cheap, piece by piece) and
+    # the sample needs no global sort for its quantiles
+    pos = np.concatenate([p.pos for p in lay.pieces]) if lay.pieces else np.zeros(0, np.intp)
+    ordered = bool(pos.size < 2 or np.all(pos[1:] > pos[:-1]))
     for p in lay.pieces:
         v = np.asarray(_values(p), dtype=float)
         w = p.blk.w if p.blk.w is not None else np.ones(v.shape)
-        codes = np.broadcast_to(p.pos[None, :], v.shape) if p.dense else p.pos[p.lg]
+        if p.dense:
+            if ordered:
+                o = np.argsort(v, axis=0)
+                v, w = np.take_along_axis(v, o, 0), np.take_along_axis(w, o, 0)
+            m = v.shape[0]
+            v, w, codes = v.T.ravel(), w.T.ravel(), np.repeat(p.pos, m)
+        else:
+            codes = p.pos[p.lg]
+            if ordered:
+                o = np.lexsort((v, p.lg))
+                v, w, codes = v[o], w[o], codes[o]
         ok = np.isfinite(v)
         xs.append(v[ok])
         ws.append(w[ok])
-        cs.append(np.asarray(codes)[ok])
+        cs.append(codes[ok])
     G = lay.n_groups
     sample = GroupSample(np.concatenate(xs), np.concatenate(ws) if weighted else None,
-                         np.concatenate(cs).astype(np.intp), G)
+                         np.concatenate(cs).astype(np.intp), G, ordered)
     with np.errstate(all="ignore"):
         s0 = fam._start(sample, None, {})
     return np.column_stack([np.broadcast_to(np.asarray(s0.get(p, np.nan), dtype=float), (G,))
@@ -150,12 +164,14 @@ def _profile_sums(prof: Profile, lay: Layout, k: F, dtype: Any, order: int) -> l
     pieces = [p for p in lay.pieces if p.kind in prof.kinds]
 
     def one(p: Piece) -> list[Any]:
-        v = p.blk._cache["profile_v" if dtype == np.float64 else "profile_v32"]
+        key = "profile_v" if dtype == np.float64 else "profile_v32"
+        v = p.blk._cache[key]
+        z = p.blk.cached(key + "_buf", lambda: np.empty_like(v))   # reused every iteration
         with np.errstate(under="ignore", invalid="ignore"):
-            z = np.exp(p.per_row(k.astype(dtype)) * v)
+            np.exp(np.multiply(p.per_row(k.astype(dtype)), v, out=z), out=z)
         out = [p.reduce(z)]
         for _ in range(order):
-            z = z * v
+            np.multiply(z, v, out=z)
             out.append(p.reduce(z))
         return [np.asarray(a, dtype=np.float64) for a in out]
 
