@@ -13,9 +13,8 @@ from mlekit._data.data import Block, Data
 from mlekit._families import get_family, registry
 from mlekit._families.base import Family
 from mlekit._families.profiles import GUMBEL, WEIBULL
-from mlekit._families.stats import GroupData
 from mlekit._scale.grouped.layout import Layout
-from mlekit._scale.grouped.moments import profile_groups
+from mlekit._scale.grouped.moments import group_data, profile_groups
 
 
 @pytest.mark.parametrize("prof, fam", [(WEIBULL, "weibull"), (GUMBEL, "gumbel")])
@@ -55,7 +54,7 @@ def test_closed_form_on_groups_equals_scalar(rng, name):
         m, rng) for _ in range(G)]
     codes = np.repeat(np.arange(G), m)
     x = np.concatenate(xs).astype(float)
-    gd = GroupData({"exact": (Block(x), codes)}, G)
+    gd = group_data(Layout.build({"exact": (Block(x), codes)}, G, piece_rows=64), None)
     with np.errstate(all="ignore"):
         cf = fam._closed_form(fam._suffstats(gd), {})     # type: ignore[arg-type]
     if cf is None:            # a closed form kept scalar (Beta's Newton): grouped fits iterate

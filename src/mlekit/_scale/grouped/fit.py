@@ -206,7 +206,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     # the family's closed form on per-group statistics (non-regular estimates held fixed)
     if not fixed_d and todo.any():
         inner = {p: fixed_cols[:, names.index(p)] for p in nonreg}
-        cf = group_closed_form(fam, blocks_c, G, trunc, inner)
+        cf = group_closed_form(fam, lay, trunc, inner)
         if cf is not None:
             sel = todo & np.isfinite(cf).all(axis=1)
             TH[sel] = cf[sel]

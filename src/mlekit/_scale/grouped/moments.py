@@ -15,10 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.engine import _get_pool, get_threads, in_callers_errstate
-from ..._data.data import Block
 from ..._families.base import Family
 from ..._families.profiles import Profile, solve_groups
-from ..._families.stats import GroupData, GroupSample, takes_sample
+from ..._families.stats import GroupBlock, GroupData, GroupSample, takes_sample
 from .layout import Layout, Piece
 
 __all__ = ["group_starts", "group_closed_form", "profile_groups"]
@@ -75,13 +74,42 @@ def group_starts(fam: Family, lay: Layout) -> F | None:
 
 
 # ---------------------------------------------------------------------------- families' hooks
-def group_closed_form(fam: Family, blocks: dict[str, tuple[Block, NDArray[np.intp]]], G: int,
-                      trunc: Any, fixed: dict[str, Any]) -> F | None:
+def group_data(lay: Layout, trunc: Any) -> GroupData:
+    """The layout's rows as a ``GroupData`` (each piece a segment: no sort, no gather)."""
+    blocks = {}
+    for kind in ("exact", "left", "right", "interval"):
+        pieces = [p for p in lay.pieces if p.kind == kind]
+        if not pieces:
+            continue
+        segs, off = [], 0
+        for p in pieces:
+            n = p.blk.x.size
+            m = p.shape[0] if p.dense else 0
+            segs.append((off, off + n, p.pos, m, p.lg, p.starts))
+            off += n
+
+        def cat(name: str, pieces: list[Piece] = pieces) -> Any:
+            vals = [getattr(p.blk, name) for p in pieces]
+            if all(v is None for v in vals):
+                return None
+            return np.concatenate([(v if v is not None else np.ones(p.blk.x.shape)).ravel()
+                                   for v, p in zip(vals, pieces)])
+
+        gb = GroupBlock(cat("x"), cat("w"), cat("trials"), segs, lay.n_groups)
+        gb.hi = cat("hi")
+        blocks[kind] = gb
+    return GroupData(blocks, lay.n_groups, trunc)
+
+
+def group_closed_form(fam: Family, lay: Layout, trunc: Any, fixed: dict[str, Any]) -> F | None:
     """The family's own ``_closed_form`` on its own ``_suffstats`` of every group (one value
     per group; NaN rows: no closed form there), or None when it has none for these data."""
-    gd = GroupData(blocks, G, trunc)
-    if not (fam._overrides("_closed_form") and fam._can_closed_form(gd)):  # type: ignore[arg-type]
+    if not fam._overrides("_closed_form"):
         return None
+    gd = group_data(lay, trunc)
+    if not fam._can_closed_form(gd):  # type: ignore[arg-type]
+        return None
+    G = lay.n_groups
     with np.errstate(all="ignore"):
         stats = fam._suffstats(gd)  # type: ignore[arg-type]
         cf = None if stats is None else fam._closed_form(stats, fixed)
@@ -128,13 +156,12 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
         for p in pieces:
             v = p.blk.cached("profile_v", lambda p=p: prof._u(p.blk) - p.per_row(c))
             p.blk._cache["profile_v32"] = v.astype(np.float32)
-    state = {"lay": lay, "idx": lay.groups}
+    state: dict[str, Any] = {"lay": lay, "idx": lay.groups, "dtype": None}
 
     def sums(act: NDArray[np.intp], k: F, dtype: Any, order: int) -> list[F]:
+        if dtype != state["dtype"]:                 # a new phase: back to every group
+            state.update(lay=lay, idx=lay.groups, dtype=dtype)
         lay_a, idx_a = state["lay"], state["idx"]
-        pos = np.searchsorted(idx_a, act)
-        if pos.size and (pos[-1] >= idx_a.size or not np.array_equal(idx_a[pos], act)):
-            lay_a, idx_a = lay, lay.groups          # a new phase: back to every group
         if act.size <= idx_a.size // 2:
             lay_a = lay_a.restrict(np.searchsorted(idx_a, act))
             idx_a = act
