@@ -77,7 +77,7 @@ def _typical(fam: Family) -> list[float]:
 @pytest.mark.parametrize("weighted", [False, True])
 def test_start_on_groups_equals_scalar(rng, name, weighted):
     """A family's ``_start`` on a ``GroupSample`` gives each group's own start."""
-    from mlekit._families.stats import GroupSample, takes_sample
+    from mlekit._families.samples import GroupSample, takes_sample
 
     fam = get_family(name) if name != "binomial" else mk.Binomial(n=12)
     assert takes_sample(fam)

@@ -134,6 +134,8 @@ class Family:
     - ``profile``: a one-parameter profile Newton (:mod:`mlekit._families.profiles`) serving
       the in-memory fit, chunked passes and grouped fits alike — fit, stream, grouped — None.
     - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
+      Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
+      one ``_start`` serves a grouped fit for all groups at once (else group by group).
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.

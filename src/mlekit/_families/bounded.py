@@ -14,17 +14,8 @@ from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support
 from .registry import register
-from .stats import (
-    Sample,
-    Stats,
-    as_sample,
-    block_extreme,
-    block_moments,
-    finish,
-    sample_start,
-    trigamma,
-    where,
-)
+from .samples import Sample, as_sample, sample_start
+from .stats import Stats, block_extreme, block_moments, finish, trigamma, where
 
 Theta = tuple[Any, ...]
 

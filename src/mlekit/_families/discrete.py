@@ -14,8 +14,9 @@ from .._data.data import Block, Data, fdot
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support
 from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import CumHaz
-from .stats import FastFit, Stats, as_sample, newton_1d, sample_start, trigamma
+from .stats import FastFit, Stats, newton_1d, trigamma
 
 Theta = tuple[Any, ...]
 

@@ -15,9 +15,10 @@ from .base import Derivs, Support
 from .positive import _POS, _logx
 from .profiles import WEIBULL
 from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import CumHaz
 from .stats import EULER as _EULER
-from .stats import Stats, as_sample, block_extreme, div, ex, finish, ln, sample_start, sqrt, where
+from .stats import Stats, block_extreme, div, ex, finish, ln, sqrt, where
 
 Theta = tuple[Any, ...]
 

@@ -15,7 +15,8 @@ from .._data.data import Block, Data
 from .base import Derivs, Family, Support
 from .real import Normal
 from .registry import register
-from .stats import Stats, as_sample, block_moments, div, finish, ln, sample_start, trigamma, where
+from .samples import as_sample, sample_start
+from .stats import Stats, block_moments, div, finish, ln, trigamma, where
 from .stats import gamma_shape as _gamma_shape
 from .stats import inv_digamma as _inv_digamma
 

@@ -14,9 +14,10 @@ from .._data.data import Block, Data
 from .base import Derivs, Support
 from .profiles import GUMBEL
 from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import LocScale
 from .stats import EULER as _EULER
-from .stats import FastFit, Stats, as_sample, block_moments, finish, sample_start, sqrt, trigamma
+from .stats import FastFit, Stats, block_moments, finish, sqrt, trigamma
 from .stats import wquantile_mid as _wquantile_mid
 
 Theta = tuple[Any, ...]

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from ..._core.engine import _get_pool, get_threads, in_callers_errstate
 from ..._families.base import Family
 from ..._families.profiles import Profile, solve_groups
-from ..._families.stats import GroupBlock, GroupData, GroupSample, takes_sample
+from ..._families.samples import GroupSample, takes_sample
+from ..._families.stats import GroupBlock, GroupData
 from .layout import Layout, Piece
 
 __all__ = ["group_starts", "group_closed_form", "profile_groups"]
