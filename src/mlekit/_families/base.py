@@ -527,10 +527,8 @@ class Family:
 
 def data_extremes(data: Data) -> Any:
     """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
-    blocks = data.blocks
-
     def ext(kind: str, which: str) -> float:
-        b = blocks[kind]
+        b = data.interval_block if kind == "interval" else getattr(data, kind)
         if not b.size:
             return math.nan
         return float(b.x.min() if which == "min" else b.x.max())

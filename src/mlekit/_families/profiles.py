@@ -118,16 +118,21 @@ class Profile:
                          moments={"u": (0.0, 0.0, 0.0)})
         return st
 
-    def k_start(self, st: Stats) -> float:
+    @staticmethod
+    def summary(st: Stats) -> tuple[float, float, float, float, float, float]:
+        """``(d, L, max u, W, mean u, M2)`` from the pass-1 statistics."""
+        return (st.sums["d"], st.sums["L"], st.maxs["umax"], *st.moments["u"])
+
+    def k_start(self, summ: tuple[float, ...]) -> float:
         """``k`` from the RMS deviation of ``u`` about the exact rows' mean (Gumbel-min
         moments: SD = pi / (sqrt 6 k))."""
-        W, mean, M2 = st.moments["u"]
-        m = st.sums["L"] / st.sums["d"]
+        d, L, _, W, mean, M2 = summ
+        m = L / d
         s = math.sqrt(max((M2 + W * (mean - m) ** 2) / W, 1e-300))
         return math.pi / (math.sqrt(6) * s) if s > 0 else 1.0
 
-    def usable(self, st: Stats) -> bool:
-        return st.sums["d"] > 0 and math.isfinite(st.sums["L"])
+    def usable(self, summ: tuple[float, ...]) -> bool:
+        return summ[0] > 0 and math.isfinite(summ[1])
 
     # ------------------------------------------------------------------ one data set
     def fit(self, data: Data, fixed: dict[str, float], sums: Callable[..., Any] | None = None,
@@ -135,16 +140,24 @@ class Profile:
         """The profile fit of one data set: in memory (``sums`` None: computed here) or over
         chunks (``sums(k, c) -> (S0, S1, S2)`` one pass each, with ``st`` from pass 1)."""
         if st is None:
-            kinds = {kd for kd, b in data.blocks.items() if b.size}   # (one dict per call)
+            blocks = data.blocks
+            kinds = {kd for kd, b in blocks.items() if b.size}
             if not self.applies(kinds, data.is_truncated, fixed):
                 return None
-            st = self.scan(data)
-        if not self.usable(st):
+            if len(kinds) == 1:          # exact rows only: the summary without a Stats
+                blk = blocks["exact"]
+                u = self._u(blk)
+                W, S = blk.wsum, blk.wsum_of(u)
+                summ = (W, S, float(u.max()), *moments_given_sum(u, blk.w, W, S))
+            else:
+                summ = self.summary(self.scan(data))
+        else:
+            summ = self.summary(st)
+        if not self.usable(summ):
             return None
-        c = st.maxs["umax"]
+        d, L, c = summ[0], summ[1], summ[2]
         if sums is None:
             sums = self._memory_sums(data, c)
-        d, L = st.sums["d"], st.sums["L"]
         Lc = L - d * c
         memo: dict[str, Any] = {}
 
@@ -159,7 +172,7 @@ class Profile:
             it, ok, method = 0, True, "closed-form"
         else:
             k, it, ok = solve(at, k0 if k0 is not None and k0 > 0 and math.isfinite(k0)
-                              else self.k_start(st), d, Lc)
+                              else self.k_start(summ), d, Lc)
             method = "profile-newton"
             if memo.get("k") != k:
                 at(k)
@@ -333,8 +346,8 @@ class GumbelProfile(Profile):
     def start_params(self, k0: Any, mean_u: Any) -> list[Any]:
         return [-(mean_u + EULER / k0), 1.0 / k0]
 
-    def usable(self, st: Stats) -> bool:
-        return super().usable(st) and st.moments["u"][2] > 0
+    def usable(self, summ: tuple[float, ...]) -> bool:
+        return super().usable(summ) and summ[5] > 0
 
     def finish(self, k: Any, S: list[Any], d: Any, L: Any, c: Any
                ) -> tuple[list[Any], Any, list[Any], list[list[Any]]]:
