@@ -169,9 +169,14 @@ class Piece:
         nb = Block(blk.x[sel], None if blk.w is None else blk.w[sel],
                    hi=None if blk.hi is None else blk.hi[sel],
                    trials=None if blk.trials is None else blk.trials[sel])
+        copied: dict[int, Any] = {}
         for key, val in blk._cache.items():
+            if key.endswith("_buf"):
+                continue                    # scratch buffers are made again when needed
             if isinstance(val, np.ndarray) and val.shape == blk.x.shape:
-                nb._cache[key] = val[sel]
+                if id(val) not in copied:   # an array cached under two keys is copied once
+                    copied[id(val)] = val[sel]
+                nb._cache[key] = copied[id(val)]
         if self.dense:
             return Piece(self.kind, newpos, nb, True, None, None)
         counts = np.diff(np.append(self.starts, self.lg.size))[keep]
