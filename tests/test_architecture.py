@@ -14,19 +14,11 @@ grimp = pytest.importorskip("grimp")
 SRC = Path(__file__).resolve().parents[1] / "src" / "mlekit"
 
 # Edges that still close a cycle, each with who removes it. Keep this list empty.
-KNOWN: set[tuple[str, str]] = {
-    # review #17: Family.from_logpdf / from_cumhaz in _families/base.py import the factories of
-    # _families/custom.py, which subclasses Family. Inside one package; base.py is B's file
-    # (arch-families): the lead removes it after merging (e.g. factories registered by custom.py).
-    ("mlekit._families.base", "mlekit._families.custom"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 # Modules still over 600 lines, with who splits them. Keep this list empty.
-KNOWN_LONG = {
-    # B's file (arch-families): the batched Newton (~120 lines) goes to grouped/newton.py
-    "_scale/grouped/layout.py",
-}
+KNOWN_LONG: set[str] = set()
 
 
 def _graph() -> grimp.ImportGraph:

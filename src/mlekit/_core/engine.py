@@ -87,4 +87,3 @@ def map_reduce(fn: Callable[[Any], T], chunks: Iterable[Any], threads: int | Non
 
 # the old private name, still imported by _scale/{stream,grouped/layout,grouped/moments}.py of
 # the arch-families branch: the lead drops it after the merge
-_get_pool = get_pool

@@ -1,11 +1,14 @@
 """Built-in families. Importing this package registers all of them."""
 
-from .base import Family, Stats, Support, families, get_family, registry
+from . import custom as custom  # (registers Family.from_logpdf / from_cumhaz)
+from .base import Family, Support, get_family
 from .bounded import Beta, Uniform
 from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
 from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
 from .positive import Gamma, InverseGaussian, LogNormal
 from .real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
+from .registry import families, registry
+from .stats import Stats
 
 __all__ = [
     "Family", "Stats", "Support", "families", "get_family", "registry",

@@ -16,22 +16,26 @@ generic and lives in :mod:`mlekit._fit.likelihood` and :mod:`mlekit._fit.family_
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import zeta
 
 from .._core.domains import Domain
-from .._data.data import Block, Data, fdot
+from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
+from .registry import families, lookup, register, registry
+from .stats import FastFit, Stats
 
-__all__ = ["Family", "Support", "Derivs", "Stats", "FastFit", "register", "get_family",
-           "families", "registry", "newton_1d", "trigamma"]
+if TYPE_CHECKING:
+    from .profiles import Profile
+
+# Stats, FastFit and the registry live in .stats / .registry; re-exported for old imports
+__all__ = ["Family", "Support", "Derivs", "get_family", "data_extremes", "Stats", "FastFit",
+           "register", "families", "registry"]
 
 FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
@@ -84,119 +88,6 @@ class Support:
         return bad
 
 
-@dataclass
-class FastFit:
-    """What a family's own fast estimator (``Family._fast_fit``) returns."""
-
-    params: dict[str, float]
-    method: str
-    iterations: int = 0
-    converged: bool = True
-    loglik: float | None = None
-    hess: Any = None
-
-
-class Stats:
-    """Mergeable sufficient statistics: ``sums`` add, ``mins``/``maxs`` take extremes and
-    ``moments`` ``(W, mean, M2)`` merge by Chan's parallel formula (no cancellation)."""
-
-    __slots__ = ("maxs", "mins", "moments", "sums")
-
-    def __init__(self, sums: dict[str, float] | None = None, *, mins: dict[str, float] | None = None,
-                 maxs: dict[str, float] | None = None,
-                 moments: dict[str, tuple[float, float, float]] | None = None) -> None:
-        self.sums = dict(sums or {})
-        self.mins = dict(mins or {})
-        self.maxs = dict(maxs or {})
-        self.moments = dict(moments or {})
-
-    def __add__(self, other: Stats) -> Stats:
-        out = Stats({k: v + other.sums[k] for k, v in self.sums.items()},
-                    mins={k: min(v, other.mins[k]) for k, v in self.mins.items()},
-                    maxs={k: max(v, other.maxs[k]) for k, v in self.maxs.items()})
-        for k, (wa, ma, sa) in self.moments.items():
-            wb, mb, sb = other.moments[k]
-            w = wa + wb
-            if w == 0:
-                out.moments[k] = (0.0, 0.0, 0.0)
-                continue
-            d = mb - ma
-            out.moments[k] = (w, ma + d * wb / w, sa + sb + d * d * wa * wb / w)
-        return out
-
-    def __getitem__(self, key: str) -> float:
-        for d in (self.sums, self.mins, self.maxs):
-            if key in d:
-                return d[key]
-        raise KeyError(key)
-
-    def __repr__(self) -> str:
-        return f"Stats(sums={self.sums}, mins={self.mins}, maxs={self.maxs}, moments={self.moments})"
-
-
-def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float]:
-    """``(W, mean, M2)`` of ``x`` with optional weights, by two passes."""
-    if x.size == 0:
-        return (0.0, 0.0, 0.0)
-    if w is None:
-        m = float(x.mean())
-        d = x - m
-        return (float(x.size), m, float(fdot(d, d)))
-    W = float(w.sum())
-    if W == 0:
-        return (0.0, 0.0, 0.0)
-    m = float(fdot(w, x)) / W
-    d = x - m
-    return (W, m, float(fdot(w, d * d)))
-
-
-def trigamma(x: Any) -> Any:
-    """ψ'(x) as a fast ufunc (``scipy.special.polygamma(1, x)`` is a slow Python wrapper)."""
-    return zeta(2.0, x)
-
-
-def newton_1d(fun: Any, t0: float, *, tol: float = 1e-10, maxiter: int = 100,
-              max_step: float = 1.0) -> tuple[float, int, bool]:
-    """Maximise a concave 1-D function of ``t`` by Newton: ``fun(t) -> (grad, hess)``.
-
-    Stops when the score, in units of its standard error (``|g|/sqrt(-h)``), is below
-    ``tol``. Steps are capped at ``max_step``; a non-concave point takes a capped
-    gradient step. Returns ``(t, iterations, converged)``.
-    """
-    t = t0
-    for it in range(1, maxiter + 1):
-        g, h = fun(t)
-        if not (math.isfinite(g) and math.isfinite(h)):
-            return t, it, False
-        if h < 0 and abs(g) <= tol * math.sqrt(-h):
-            return t, it, True
-        step = -g / h if h < 0 else math.copysign(max_step, g)
-        t += max(-max_step, min(max_step, step))
-    return t, maxiter, False
-
-
-# ---------------------------------------------------------------------------- registry
-registry: dict[str, type[Family]] = {}
-
-
-def register(cls: type[Family]) -> type[Family]:
-    registry[cls.name] = cls
-    return cls
-
-
-def _norm_key(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
-
-
-_ALIASES = {"gaussian": "normal", "norm": "normal", "log_normal": "lognormal", "t": "student_t",
-            "studentt": "student_t", "expon": "exponential", "exp": "exponential",
-            "negbin": "negative_binomial", "nbinom": "negative_binomial",
-            "negativebinomial": "negative_binomial", "fisk": "loglogistic",
-            "log_logistic": "loglogistic", "invgauss": "inverse_gaussian", "wald": "inverse_gaussian",
-            "inversegaussian": "inverse_gaussian", "weibull_min": "weibull", "gumbel_r": "gumbel",
-            "geom": "geometric", "binom": "binomial", "bern": "bernoulli"}
-
-
 def get_family(spec: Any) -> Family:
     """A ``Family`` instance from a registry key (``"weibull"``), a class or an instance."""
     if isinstance(spec, Family):
@@ -204,42 +95,77 @@ def get_family(spec: Any) -> Family:
     if isinstance(spec, type) and issubclass(spec, Family):
         return spec()
     if isinstance(spec, str):
-        key = _norm_key(spec)
-        key = _ALIASES.get(key, key)
-        if key in registry:
-            return registry[key]()
-        close = difflib.get_close_matches(key, list(registry), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise FamilyError(
-            f"family must be one of {', '.join(sorted(registry))}; got {spec!r}.{hint} "
-            "Hint: mk.families() lists them with their parameters."
-        )
+        return lookup(spec)()
     raise FamilyError(
         f"family must be a name such as 'weibull' or a family object such as mk.Weibull(); "
         f"got {type(spec).__name__}."
     )
 
 
-def families() -> list[dict[str, Any]]:
-    """Every built-in family: name, class, parameters, support and density formula."""
-    out = []
-    for key in sorted(registry):
-        cls = registry[key]
-        out.append({
-            "name": key,
-            "class": cls.__name__,
-            "params": list(cls.param_names),
-            "domains": {p: d.describe() for p, d in zip(cls.param_names, cls.domains)},
-            "support": getattr(cls, "support_text", "") or cls.support.describe(),
-            "discrete": cls.discrete,
-            "formula": cls.formula,
-        })
-    return out
-
-
 # ---------------------------------------------------------------------------- Family
+# Factories of user-defined families (``Family.from_logpdf`` ...), registered by the modules that
+# implement them (``custom.py``, imported with the package), so that base.py imports none of them.
+FACTORIES: dict[str, Callable[..., Family]] = {}
+
+
 class Family:
-    """A parametric family. With all parameters set it is also a distribution."""
+    """A parametric family. With all parameters set it is also a distribution.
+
+    **The contract.** A family is one class; every backend (in memory, chunked/streamed, Dask,
+    grouped) reaches it only through the attributes and hooks below, each declared here with
+    a default, so a backend never asks for a family by name or class. ``_overrides(name)``
+    tells whether a subclass provides its own version of a hook (scipy's idea).
+
+    Required: ``name``, ``param_names``, ``domains``, ``support``, ``_logpdf`` and ``_start``
+    (plus ``_scipy`` or ``_logcdf``/``_logsf``/``_ppf``/``_sample`` for the distribution API).
+
+    Hooks and attributes (what — called by — default):
+
+    - ``_d_logpdf``/``_d_logcdf``/``_d_logsf``: analytic per-observation (value, grad, hess)
+      — likelihood, grouped — None: numerical derivatives.
+    - ``_exact_sums``: fused sums over an exact block — likelihood — None.
+    - ``_suffstats``: mergeable ``Stats`` of one chunk — fit, stream, grouped (with per-group
+      arrays) — None: no closed form.
+    - ``_closed_form``: the MLE from ``Stats`` (floats, or arrays with one entry per group;
+      None/NaN: not available) — fit, stream, grouped — None.
+    - ``_can_closed_form``: may the closed form be used on data of this shape (reads block
+      sizes and ``truncation`` only) — fit, stream, grouped — all exact and untruncated.
+    - ``closed_form_method``: ``FitResult.method`` of the closed form — fit, stream —
+      ``"closed-form"``.
+    - ``_stats_loglik`` / ``_stats_hessian``: log-likelihood / natural-scale Hessian from
+      ``Stats`` (give both or neither) — fit, stream — NaN / None: evaluated on the data.
+    - ``_fast_fit``: the family's own estimator (``FastFit``) — fit — the ``profile`` fit
+      where there is one, else None (Newton).
+    - ``profile``: a one-parameter profile Newton (:mod:`mlekit._families.profiles`) serving
+      the in-memory fit, chunked passes and grouped fits alike — fit, stream, grouped — None.
+    - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
+      Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
+      one ``_start`` serves a grouped fit for all groups at once (else group by group).
+    - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
+    - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
+      grouped, inference — ``()``.
+    - ``_nonregular_from_extremes``: those estimates from each censoring kind's extremes
+      (floats or per-group arrays) — stream, grouped, and fit through
+      ``_nonregular_estimate`` (from ``Data``) — NotImplementedError.
+    - ``order_statistic_params``: parameters whose MLE is an order statistic (a median): no
+      chunked pass can give it (stream refuses), grouped fits go group by group — ``()``.
+    - ``smooth``: the log-likelihood is twice differentiable — fit (Nelder–Mead's
+      acceptance) — True.
+    - ``derivatives_note``: appended to ``method`` after Newton — fit — ``""``.
+    - ``data_unit_params``: locations in the data's units (step sizes) — fit, likelihood,
+      grouped — ``()``.
+    - ``boundary_hints``: hint appended to a parameter's boundary diagnostic — fit,
+      grouped — ``{}``.
+    - ``expected_info_params``: SE from the expected information when all data are exact —
+      fit — ``()``.
+    - ``support_text``: the support as text when ``support`` cannot say it — ``families()``
+      — ``""``.
+    - ``_boundary_message``: a parameter at an infinite limit (t's df) — fit, grouped — None.
+    - ``_check_data``: raise ``DataError`` for impossible values — fit, stream, grouped —
+      the support check.
+    - ``_for_data``: the distribution of one observation of the data (Binomial: with the
+      data's trial count) — plots — the family itself.
+    """
 
     name: ClassVar[str] = ""
     param_names: ClassVar[tuple[str, ...]] = ()
@@ -255,6 +181,28 @@ class Family:
     boundary_hints: ClassVar[dict[str, str]] = {}
     # parameters whose SE uses the expected information when all data are exact (Laplace loc)
     expected_info_params: ClassVar[tuple[str, ...]] = ()
+    # parameters estimated by sample extremes (non-regular: no Wald SE); see
+    # _nonregular_from_extremes
+    nonregular: ClassVar[tuple[str, ...]] = ()
+    # parameters whose MLE is an order statistic (Laplace's median): chunked passes cannot give
+    # it and grouped fits take it group by group
+    order_statistic_params: ClassVar[tuple[str, ...]] = ()
+    # FitResult.method of the closed form
+    closed_form_method: ClassVar[str] = "closed-form"
+    # the log-likelihood is twice differentiable (False: Laplace's kinks in loc)
+    smooth: ClassVar[bool] = True
+    # appended to the method after Newton, e.g. how the derivatives are computed
+    derivatives_note: ClassVar[str] = ""
+    # the support as text when Support cannot describe it (Binomial: "{0, 1, …, n}")
+    support_text: ClassVar[str] = ""
+    # a one-parameter profile Newton (Weibull, Gumbel): see mlekit._families.profiles
+    profile: ClassVar[Profile | None] = None
+
+    @classmethod
+    def _overrides(cls, name: str) -> bool:
+        """Whether this class provides its own ``name`` (a hook or attribute) instead of
+        ``Family``'s default."""
+        return getattr(cls, name) is not getattr(Family, name)
 
     def __init__(self, **params: float) -> None:
         self.values: dict[str, float] = {}
@@ -287,16 +235,12 @@ class Family:
                     **kwargs: Any) -> Family:
         """A family from a log density ``logpdf(x, p1, ...)`` (optionally ``logcdf``/``logsf``
         for fast censored terms); see :mod:`mlekit._families.custom`."""
-        from .custom import from_logpdf
-
-        return from_logpdf(logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
+        return FACTORIES["logpdf"](logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
 
     @classmethod
     def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
         """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
-        from .custom import from_cumhaz
-
-        return from_cumhaz(cumhaz, params=params, **kwargs)
+        return FACTORIES["cumhaz"](cumhaz, params=params, **kwargs)
 
     # ---------------------------------------------------------------- identity
     @property
@@ -494,6 +438,41 @@ class Family:
         """Starting values from a (sub)sample of the data's values."""
         raise NotImplementedError
 
+    def _can_closed_form(self, data: Data) -> bool:
+        """Whether ``_closed_form`` applies to data of this shape (all exact, untruncated by
+        default; only block sizes and ``truncation`` are read, so a summary of a chunked
+        source works as well)."""
+        return (data.left.size == 0 and data.right.size == 0 and data.interval_block.size == 0
+                and data.truncation is None)
+
+    def _stats_loglik(self, stats: Stats, p: dict[str, Any]) -> Any:
+        """The log-likelihood at ``p`` from the statistics (NaN: evaluate it on the data)."""
+        return math.nan
+
+    def _stats_hessian(self, stats: Stats, p: dict[str, Any]) -> Any:
+        """The natural-scale Hessian at ``p`` from the statistics (None: evaluate it)."""
+        return None
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """The family's own estimator for these data, or None (then Newton). By default the
+        ``profile`` Newton where the family has one and the data suit it."""
+        return None if self.profile is None else self.profile.fit(data, fixed)
+
+    def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
+        """Estimates of the ``nonregular`` parameters from ``ext(kind, "min"|"max")``: each
+        censoring kind's extreme value (a float, or an array with one entry per group; NaN
+        where there is none)."""
+        raise NotImplementedError(f"{type(self).__name__} declares nonregular parameters "
+                                  "but no _nonregular_from_extremes")
+
+    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
+        """Estimates of the ``nonregular`` parameters from the data (sample extremes)."""
+        return self._nonregular_from_extremes(data_extremes(data), fixed)
+
+    def _for_data(self, data: Data) -> Family:
+        """The distribution of one observation of ``data`` (default: this family)."""
+        return self
+
     def _degenerate(self, x0: float) -> dict[str, float] | None:
         """Boundary estimate for data that are all equal to ``x0`` (None: not degenerate)."""
         return None
@@ -545,3 +524,13 @@ class Family:
         """A message when ``params[name]`` is effectively at an infinite end of its domain
         (a limit such as the t distribution's df → ∞), else None."""
         return None
+
+
+def data_extremes(data: Data) -> Any:
+    """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
+    def ext(kind: str, which: str) -> float:
+        b = data.interval_block if kind == "interval" else getattr(data, kind)
+        if not b.size:
+            return math.nan
+        return float(b.x.min() if which == "min" else b.x.max())
+    return ext

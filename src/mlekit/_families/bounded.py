@@ -12,7 +12,10 @@ from scipy.special import betainc, betaln, digamma
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data
 from ..errors import FamilyError
-from .base import Derivs, Family, Stats, Support, moments_of, register, trigamma
+from .base import Derivs, Family, Support
+from .registry import register
+from .samples import Sample, as_sample, sample_start
+from .stats import Stats, block_extreme, block_moments, finish, trigamma, where
 
 Theta = tuple[Any, ...]
 
@@ -74,10 +77,12 @@ class Beta(Family):
         b = data.exact
         lx, l1x = self._logs(b.x, b)
         return Stats({"W": b.wsum, "slogx": b.wsum_of(lx), "slog1mx": b.wsum_of(l1x)},
-                     moments={"x": moments_of(b.x, b.w)})
+                     moments={"x": block_moments(b, b.x)})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W = stats.sums["W"]
+        if np.ndim(W):
+            return None  # per-group statistics: grouped fits take batched Newton
         g1, g2 = stats.sums["slogx"] / W, stats.sums["slog1mx"] / W
         _, m, m2 = stats.moments["x"]
         start = self._moment_start(m, m2 / W)
@@ -113,11 +118,16 @@ class Beta(Family):
         return {"a": math.exp(la), "b": math.exp(lb)}
 
     @staticmethod
-    def _moment_start(m: float, v: float) -> tuple[float, float]:
-        if v <= 0 or v >= m * (1 - m):
-            return 1.0, 1.0
-        c = m * (1 - m) / v - 1.0
-        return m * c, (1 - m) * c
+    def _moment_start(m: Any, v: Any, s: Sample | None = None) -> tuple[Any, Any]:
+        if s is None or np.ndim(m) == 0:
+            if v <= 0 or v >= m * (1 - m):
+                return 1.0, 1.0
+            c = m * (1 - m) / v - 1.0
+            return m * c, (1 - m) * c
+        ok = (v > 0) & (v < m * (1 - m))
+        with np.errstate(all="ignore"):
+            c = m * (1 - m) / v - 1.0
+        return s.pick(ok, m * c, 1.0), s.pick(ok, (1 - m) * c, 1.0)
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         a, b = p["a"], p["b"]
@@ -129,9 +139,11 @@ class Beta(Family):
         t = float(trigamma(a + b))
         return W * np.array([[t - float(trigamma(a)), t], [t, t - float(trigamma(b))]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
-        a, b = self._moment_start(m, m2 / W)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
+        a, b = self._moment_start(m, m2 / W, s)
         return {"a": fixed.get("a", a), "b": fixed.get("b", b)}
 
     def _support_hint(self) -> str:
@@ -211,13 +223,13 @@ class Uniform(Family):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats({"W": b.wsum}, mins={"min": float(b.x.min())}, maxs={"max": float(b.x.max())})
+        return Stats({"W": b.wsum}, mins={"min": block_extreme(b, b.x, "min")},
+                     maxs={"max": block_extreme(b, b.x, "max")})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         lo, hi = fixed.get("low", stats.mins["min"]), fixed.get("high", stats.maxs["max"])
-        if not lo < hi:
-            return None
-        return {"low": lo, "high": hi}
+        ok = lo < hi
+        return finish({"low": where(ok, lo, math.nan), "high": where(ok, hi, math.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return -stats.sums["W"] * math.log(p["high"] - p["low"])
@@ -225,12 +237,13 @@ class Uniform(Family):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.zeros((2, 2))  # both parameters are non-regular (sample extremes)
 
-    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
-        x = data.exact.x
-        return {"low": float(x.min()), "high": float(x.max())}
+    def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
+        return {"low": ext("exact", "min"), "high": ext("exact", "max")}
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"low": float(x.min()), "high": float(x.max())}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"low": s.min(), "high": s.max()}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"low": x0, "high": x0}

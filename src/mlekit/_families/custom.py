@@ -28,7 +28,7 @@ import numpy as np
 
 from .._core.domains import Domain, Real
 from ..errors import FamilyError
-from .base import Derivs, Family, Support
+from .base import FACTORIES, Derivs, Family, Support
 
 __all__ = ["from_logpdf", "from_cumhaz", "CustomFamily"]
 
@@ -341,3 +341,6 @@ def from_cumhaz(cumhaz: Callable[..., Any], params: Any = None, *,
 
     return _make(name or getattr(cumhaz, "__name__", "custom"), CustomFamily, names, doms, sup,
                  False, {"_logpdf": _lp, "_logcdf": _lc, "_logsf": _ls}, start)
+
+
+FACTORIES.update(logpdf=from_logpdf, cumhaz=from_cumhaz)

@@ -12,8 +12,11 @@ from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln
 from .._core.domains import Positive, UnitInterval
 from .._data.data import Block, Data, fdot
 from ..errors import DataError, FamilyError, ParameterError
-from .base import Derivs, Family, FastFit, Stats, Support, newton_1d, register, trigamma
+from .base import Derivs, Family, Support
+from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import CumHaz
+from .stats import FastFit, Stats, newton_1d, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -108,9 +111,10 @@ class Poisson(Family):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.array([[-stats.sums["sx"] / p["rate"] ** 2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
-        return {"rate": max(m, 0.5)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"rate": s.clip(s.mean(), 0.5, math.inf)}
 
 
 @register
@@ -185,9 +189,10 @@ class Bernoulli(Family):
         s, W, q = stats.sums["sx"], stats.sums["W"], p["p"]
         return np.array([[-s / q**2 - (W - s) / (1.0 - q) ** 2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
-        return {"p": min(max(m, 0.01), 0.99)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"p": s.clip(s.mean(), 0.01, 0.99)}
 
     def _support_hint(self) -> str:
         return " Hint: code outcomes as 0/1 (or True/False); for k successes in n trials use binomial."
@@ -221,6 +226,18 @@ class Binomial(Family):
 
     def _repr_extra(self) -> str:
         return "" if self.n is None else f"n={self.n}"
+
+    def _for_data(self, data: Data) -> Family:
+        """With no ``n`` of its own: the family with the data's one trial count."""
+        if self.n is not None:
+            return self
+        trials = np.concatenate([b.trials for b in data.blocks.values()
+                                 if b.size and b.trials is not None])
+        if trials.size == 0 or np.any(trials != trials[0]):
+            raise ParameterError("a binomial plot needs one number of trials for every row; got "
+                                 "rows with different trials. Hint: plot the success fraction, or "
+                                 "fit each trial count separately.")
+        return Binomial(n=int(trials[0]), **self.values)
 
     def _trials(self, blk: Block | None) -> Any:
         if blk is not None and blk.trials is not None:
@@ -304,10 +321,11 @@ class Binomial(Family):
         s, n, q = stats.sums["sx"], stats.sums["sn"], p["p"]
         return np.array([[-s / q**2 - (n - s) / (1.0 - q) ** 2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        n = self.n if self.n is not None else max(float(x.max()), 1.0)
-        m = float(np.mean(x)) / max(n, 1)
-        return {"p": min(max(m, 0.01), 0.99)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        n = self.n if self.n is not None else s.clip(s.max(), 1.0, math.inf)
+        return {"p": s.clip(s.mean() / s.clip(n, 1, math.inf), 0.01, 0.99)}
 
     def mean(self) -> float:
         return float(self._trials(None)) * self.theta()[0]
@@ -374,9 +392,10 @@ class Geometric(CumHaz):
         q = p["p"]
         return np.array([[-stats.sums["sx"] / (1.0 - q) ** 2 - stats.sums["W"] / q**2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
-        return {"p": min(max(1.0 / (1.0 + m), 0.01), 0.99)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"p": s.clip(1.0 / (1.0 + s.mean()), 0.01, 0.99)}
 
 
 @register
@@ -392,6 +411,8 @@ class NegativeBinomial(Family):
     """
 
     name = "negative_binomial"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     param_names = ("mean", "size")
     boundary_hints: ClassVar[dict[str, str]] = {
         "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
@@ -475,10 +496,10 @@ class NegativeBinomial(Family):
             return f"size = {params['size']:.3g} is effectively infinite (the Poisson limit)"
         return None
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        ww = np.ones_like(x) if w is None else w
-        W = ww.sum()
-        m = max(float(fdot(ww, x) / W), 0.1)
-        v = float(fdot(ww, (x - m) ** 2) / W)
-        r = m * m / (v - m) if v > m * 1.01 else 100.0 * m
-        return {"mean": fixed.get("mean", m), "size": fixed.get("size", min(max(r, 1e-3), 1e6))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = s.clip(s.mean(), 0.1, math.inf)
+        v = s.mean((s.x - s.rows(m)) ** 2)
+        r = s.pick(v > m * 1.01, lambda: m * m / (v - m), 100.0 * m)
+        return {"mean": fixed.get("mean", m), "size": fixed.get("size", s.clip(r, 1e-3, 1e6))}

@@ -11,10 +11,14 @@ import scipy.stats as st
 
 from .._core.domains import Positive
 from .._data.data import Block, Data, fdot
-from .base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register
-from .positive import _EULER, _POS, _log_moments, _logx, data_chunks
-from .real import _spread, _wmean, _wquantile
+from .base import Derivs, Support
+from .positive import _POS, _logx
+from .profiles import WEIBULL
+from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import CumHaz
+from .stats import EULER as _EULER
+from .stats import Stats, block_extreme, div, ex, finish, ln, sqrt, where
 
 Theta = tuple[Any, ...]
 
@@ -66,9 +70,7 @@ class Exponential(CumHaz):
         if "rate" in fixed:
             return dict(fixed)
         d, t = stats.sums["events"], stats.sums["exposure"]
-        if d == 0 or t == 0:
-            return None
-        return {"rate": d / t}
+        return finish({"rate": where((d == 0) | (t == 0), math.nan, div(d, t))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         r = p["rate"]
@@ -77,9 +79,11 @@ class Exponential(CumHaz):
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.array([[-stats.sums["events"] / p["rate"] ** 2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = _wmean(x, w)
-        return {"rate": 1.0 / m if m > 0 else 1.0}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = s.mean()
+        return {"rate": s.pick(m > 0, lambda: 1.0 / m, 1.0)}
 
     def _support_hint(self) -> str:
         return " Hint: lifetimes must be >= 0; check for sign errors or use a real-line family."
@@ -100,6 +104,8 @@ class Weibull(CumHaz):
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = _POS  # f(0) is 0 or infinite unless shape = 1: a zero lifetime is censored
+    # exact and right-censored data: Newton on the profile log-likelihood of the shape
+    profile = WEIBULL
     formula = "f(x) = (shape/scale) (x/scale)^(shape-1) exp(-(x/scale)^shape)"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -142,83 +148,12 @@ class Weibull(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.weibull_min(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m, s = _log_moments(x, w)
-        k = fixed.get("shape", math.pi / (math.sqrt(6) * s) if s > 0 else 1.0)
-        return {"shape": k, "scale": fixed.get("scale", math.exp(m + _EULER / k))}
-
-    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
-        """Exact and right-censored data: Newton on the profile log-likelihood of the shape.
-
-        With ``S_j = Σ w x^k (log x)^j`` over all rows and ``r``, ``L`` the weight and the sum
-        of ``log x`` over the exact rows, ``scale^k = S_0 / r`` and the profile score is
-        ``r/k - r S_1/S_0 + L``: each iteration is one ``exp`` pass and two dot products.
-        """
-        if (data.left.size or data.interval_block.size or data.is_truncated
-                or "scale" in fixed or not data.exact.size or len(data_chunks(data)) > 1):
-            return None
-        e, rc = data.exact, data.right
-        with np.errstate(divide="ignore"):
-            lx_e = e.cached("log_x", lambda: np.log(e.x))
-        if np.isneginf(lx_e).any():
-            return None  # exact zeros: the density is 0 or infinite; let Newton report it
-        R = e.wsum
-        L = e.wsum_of(lx_e)
-        m = L / R
-        if rc.size:
-            lx = np.concatenate([lx_e, rc.cached("log_x", lambda: np.log(rc.x))])
-            w = None if (e.w is None and rc.w is None) else np.concatenate(
-                [np.ones(e.size) if e.w is None else e.w, np.ones(rc.size) if rc.w is None else rc.w])
-        else:
-            lx, w = lx_e, e.w
-        c = float(lx.max())
-        d = lx - m
-        t = lx - c
-        d2 = d * d
-        sums: dict[str, float] = {}
-
-        def moments(k: float) -> tuple[float, float, float]:
-            z = np.exp(k * t)
-            if w is not None:
-                z *= w
-            s0 = float(z.sum())
-            return s0, float(fdot(z, d)) / s0, float(fdot(z, d2)) / s0
-
-        def score(eta: float) -> tuple[float, float]:
-            k = math.exp(eta)
-            s0, a, b = moments(k)
-            sums.update(s0=s0, a=a, b=b, k=k)
-            g = R / k - R * a
-            h = -R / (k * k) - R * (b - a * a)
-            return g * k, h * k * k + g * k
-
-        if "shape" in fixed:
-            k = fixed["shape"]
-            s0, a, b = moments(k)
-            sums.update(s0=s0, a=a, b=b, k=k)
-            it, ok = 0, True
-        else:
-            sd = math.sqrt(max(float(np.mean(d2)) if e.w is None and not rc.size else
-                               float(fdot(np.ones_like(d2) if w is None else w, d2) / (
-                                   d2.size if w is None else w.sum())), 1e-300))
-            k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
-            eta, it, ok = newton_1d(score, math.log(k0), tol=1e-9)
-            k = math.exp(eta)
-            if sums.get("k") != k:
-                score(eta)
-        s0, a, b = sums["s0"], sums["a"], sums["b"]
-        log_lam = c + math.log(s0 / R) / k
-        lam = math.exp(log_lam)
-        delta = m - log_lam
-        szu = R * (a + delta)              # Σ z' u   (z' = (x/λ)^k, u = log x − log λ)
-        szu2 = R * (b + 2 * delta * a + delta * delta)
-        ll = R * math.log(k) - R * log_lam + (k - 1.0) * (L - R * log_lam) - R
-        hkk = -R / k**2 - szu2
-        hkl = k * szu / lam
-        hll = (k * R - k * (k + 1.0) * R) / lam**2
-        H = np.array([[hkk, hkl], [hkl, hll]])
-        method = "profile-newton" if "shape" not in fixed else "closed-form"
-        return FastFit({"shape": k, "scale": lam}, method, it, ok, ll, H)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m, sd = s.log_moments()
+        k = fixed.get("shape", s.pick(sd > 0, lambda: math.pi / (math.sqrt(6) * sd), 1.0))
+        return {"shape": k, "scale": fixed.get("scale", ex(m + _EULER / k))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -299,12 +234,13 @@ class LogLogistic(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.fisk(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        lx = np.log(x[x > 0])
-        ww = None if w is None else w[x > 0]
-        s = _spread(lx, ww) * 1.349 / (2 * math.log(3))
-        return {"shape": fixed.get("shape", 1.0 / s),
-                "scale": fixed.get("scale", math.exp(_wquantile(lx, ww, 0.5)))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        p = s.positive()
+        lx = p.map(np.log(p.x), increasing=True)
+        sp = lx.spread() * 1.349 / (2 * math.log(3))
+        return {"shape": fixed.get("shape", 1.0 / sp), "scale": fixed.get("scale", ex(lx.quantile(0.5)))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -353,7 +289,7 @@ class Rayleigh(CumHaz):
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         if fixed:
             return dict(fixed)
-        return {"scale": math.sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))}
+        return finish({"scale": sqrt(stats.sums["sx2"] / (2.0 * stats.sums["W"]))})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s = p["scale"]
@@ -363,8 +299,10 @@ class Rayleigh(CumHaz):
         s = p["scale"]
         return np.array([[2.0 * stats.sums["W"] / s**2 - 3.0 * stats.sums["sx2"] / s**4]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"scale": math.sqrt(_wmean(x * x, w) / 2.0)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"scale": sqrt(s.mean(s.x * s.x) / 2.0)}
 
 
 @register
@@ -415,10 +353,13 @@ class Pareto(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.pareto(th[0], scale=th[1])
 
-    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
+    def _nonregular_from_extremes(self, ext: Any, fixed: dict[str, float]) -> dict[str, Any]:
         """The scale MLE: the smallest value that is not a left-censoring bound."""
-        parts = [b.x for b in (data.exact, data.right, data.interval_block) if b.size]
-        return {"scale": float(min(p.min() for p in parts))}
+        parts = [ext(kind, "min") for kind in ("exact", "right", "interval")]
+        if all(isinstance(p, float) for p in parts):
+            return {"scale": min((p for p in parts if p == p), default=math.nan)}
+        with np.errstate(invalid="ignore"):
+            return {"scale": np.fmin(np.fmin(parts[0], parts[1]), parts[2])}
 
     def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
         super()._check_data(data, fixed)
@@ -436,17 +377,16 @@ class Pareto(CumHaz):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats({"W": b.wsum, "slogx": b.wsum_of(_logx(b, b.x))}, mins={"min": float(b.x.min())})
+        return Stats({"W": b.wsum, "slogx": b.wsum_of(_logx(b, b.x))},
+                     mins={"min": block_extreme(b, b.x, "min")})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         m = fixed.get("scale", stats.mins["min"])
         W = stats.sums["W"]
-        denom = stats.sums["slogx"] - W * math.log(m)
         if "shape" in fixed:
-            return {"shape": fixed["shape"], "scale": m}
-        if not denom > 0:
-            return None
-        return {"shape": W / denom, "scale": m}
+            return finish({"shape": fixed["shape"], "scale": m})
+        denom = stats.sums["slogx"] - W * ln(m)
+        return finish({"shape": where(denom > 0, div(W, denom), math.nan), "scale": m})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         a, m = p["shape"], p["scale"]
@@ -457,10 +397,13 @@ class Pareto(CumHaz):
         a, m, W = p["shape"], p["scale"], stats.sums["W"]
         return np.array([[-W / a**2, W / m], [W / m, -a * W / m**2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = fixed.get("scale", float(x.min()))
-        ml = _wmean(np.log(np.maximum(x, m) / m), w)
-        return {"shape": fixed.get("shape", 1.0 / ml if ml > 0 else 1.0), "scale": m}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = fixed.get("scale", s.min())
+        mr = s.rows(m)
+        ml = s.mean(np.log(np.maximum(s.x, mr) / mr))
+        return {"shape": fixed.get("shape", s.pick(ml > 0, lambda: 1.0 / ml, 1.0)), "scale": m}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}
@@ -478,6 +421,9 @@ class Lomax(CumHaz):
     """
 
     name = "lomax"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "shape": "; the tail is not heavier than exponential: fit 'exponential'",
+        "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     param_names = ("shape", "scale")
     boundary_hints: ClassVar[dict[str, str]] = {
         "shape": "; the tail is not heavier than exponential: fit 'exponential'",
@@ -536,11 +482,13 @@ class Lomax(CumHaz):
     def _scipy(self, th: Theta) -> Any:
         return st.lomax(th[0], scale=th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
         v = m2 / W
-        a = 2.0 * v / (v - m * m) if v > m * m * 1.05 else 20.0
-        a = fixed.get("shape", min(max(a, 1.2), 50.0))
-        return {"shape": a, "scale": fixed.get("scale", m * (a - 1.0) if a > 1 else m)}
+        a = s.pick(v > m * m * 1.05, lambda: 2.0 * v / (v - m * m), 20.0)
+        a = fixed.get("shape", s.clip(a, 1.2, 50.0))
+        return {"shape": a, "scale": fixed.get("scale", s.pick(a > 1, m * (a - 1.0), m))}
 
 

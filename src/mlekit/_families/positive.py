@@ -12,31 +12,23 @@ from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 
 from .._core.domains import Positive, Real
 from .._data.data import Block, Data
-from .base import Derivs, Family, Stats, Support, moments_of, register, trigamma
-from .real import Normal, _sd, _wmean
+from .base import Derivs, Family, Support
+from .real import Normal
+from .registry import register
+from .samples import as_sample, sample_start
+from .stats import Stats, block_moments, div, finish, ln, trigamma, where
+from .stats import gamma_shape as _gamma_shape
+from .stats import inv_digamma as _inv_digamma
 
 Theta = tuple[Any, ...]
 
 _POS = Support(0.0, math.inf)
-_EULER = 0.5772156649015329
-
-
-def data_chunks(data: Data) -> list[Data]:
-    """The data as one in-memory piece (fast paths handle only that case)."""
-    return [data]
 
 
 def _logx(blk: Block | None, x: Any) -> Any:
     if blk is not None and x is blk.x:
         return blk.cached("log_x", lambda: np.log(blk.x))
     return np.log(x)
-
-
-def _log_moments(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
-    lx = np.log(x[x > 0]) if np.any(x <= 0) else np.log(x)
-    ww = None if w is None else (w[x > 0] if np.any(x <= 0) else w)
-    W, m, m2 = moments_of(lx, ww)
-    return m, math.sqrt(m2 / W) if W else 0.0
 
 
 @register
@@ -91,46 +83,19 @@ class LogNormal(Normal):
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
         lx = b.cached("log_x", lambda: np.log(b.x))
-        return Stats({"slogx": b.wsum_of(lx)}, moments={"x": moments_of(lx, b.w)})
+        return Stats({"slogx": b.wsum_of(lx)}, moments={"x": block_moments(b, lx)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         return super()._stats_loglik(stats, p) - stats.sums["slogx"]
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m, s = _log_moments(x, w)
-        return {"mu": m, "sigma": s if s > 0 else 1.0}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m, sd = s.log_moments()
+        return {"mu": m, "sigma": s.pick(sd > 0, sd, 1.0)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": math.log(x0), "sigma": 0.0}
-
-
-def _gamma_shape(s: float) -> float:
-    """Solve ``log k - digamma(k) = s`` (s > 0) by Newton from Minka's start."""
-    k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
-    for _ in range(50):
-        f = math.log(k) - float(digamma(k)) - s
-        fp = 1.0 / k - float(trigamma(k))
-        step = f / fp
-        kn = k - step
-        if kn <= 0:
-            kn = k / 2
-        if abs(kn - k) <= 1e-15 * k:
-            return kn
-        k = kn
-    return k
-
-
-def _inv_digamma(y: float) -> float:
-    x = math.exp(y) + 0.5 if y >= -2.22 else -1.0 / (y + _EULER)
-    for _ in range(50):
-        step = (float(digamma(x)) - y) / float(trigamma(x))
-        xn = x - step
-        if xn <= 0:
-            xn = x / 2
-        if abs(xn - x) <= 1e-15 * x:
-            return xn
-        x = xn
-    return x
 
 
 @register
@@ -188,14 +153,12 @@ class Gamma(Family):
         if "shape" in fixed and "scale" in fixed:
             return dict(fixed)
         if "shape" in fixed:
-            return {"shape": fixed["shape"], "scale": mean / fixed["shape"]}
+            return finish({"shape": fixed["shape"], "scale": mean / fixed["shape"]})
         if "scale" in fixed:
-            return {"shape": _inv_digamma(mlog - math.log(fixed["scale"])), "scale": fixed["scale"]}
-        s = math.log(mean) - mlog
-        if not s > 0:
-            return None
-        k = _gamma_shape(s)
-        return {"shape": k, "scale": mean / k}
+            return finish({"shape": _inv_digamma(mlog - np.log(fixed["scale"])),
+                           "scale": fixed["scale"]})
+        k = _gamma_shape(ln(mean) - mlog)       # NaN unless log(mean) > mean(log x)
+        return finish({"shape": k, "scale": div(mean, k)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         k, s = p["shape"], p["scale"]
@@ -209,11 +172,14 @@ class Gamma(Family):
         return np.array([[-W * float(trigamma(k)), -W / s],
                          [-W / s, W * k / s**2 - 2.0 * sx / s**3]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        m = _wmean(x, w)
-        ml, _ = _log_moments(x, w)
-        s = math.log(m) - ml if m > 0 else 0.0
-        k = fixed.get("shape", _gamma_shape(s) if s > 1e-12 else 1.0 / max(_sd(x, w) / m, 1e-3) ** 2)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        m = s.mean()
+        ml, _ = s.log_moments()
+        d = s.pick(m > 0, lambda: ln(m) - ml, 0.0)
+        k = fixed.get("shape", s.pick(d > 1e-12, _gamma_shape(d),
+                                      lambda: 1.0 / np.maximum(s.sd() / m, 1e-3) ** 2))
         return {"shape": k, "scale": fixed.get("scale", m / k)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
@@ -285,10 +251,8 @@ class InverseGaussian(Family):
         # sum (x - mu)^2 / (mu^2 x) = si - 2W/mu + sx/mu^2
         q = si - 2.0 * W / mu + sx / mu**2
         if "shape" in fixed:
-            return {"mu": mu, "shape": fixed["shape"]}
-        if not q > 0:
-            return None
-        return {"mu": mu, "shape": W / q}
+            return finish({"mu": mu, "shape": fixed["shape"]})
+        return finish({"mu": mu, "shape": where(q > 0, div(W, q), math.nan)})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         mu, lam = p["mu"], p["shape"]
@@ -302,10 +266,12 @@ class InverseGaussian(Family):
         hml = (sx - W * mu) / mu**3
         return np.array([[-lam * (3.0 * sx - 2.0 * W * mu) / mu**4, hml], [hml, -0.5 * W / lam**2]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        mu = fixed.get("mu", _wmean(x, w))
-        q = _wmean(1.0 / x, w) - 1.0 / mu
-        return {"mu": mu, "shape": fixed.get("shape", 1.0 / q if q > 0 else mu)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        mu = fixed.get("mu", s.mean())
+        q = s.mean(1.0 / s.x) - 1.0 / mu
+        return {"mu": mu, "shape": fixed.get("shape", s.pick(q > 0, lambda: 1.0 / q, mu))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "shape": math.inf}

@@ -10,42 +10,19 @@ import scipy.stats as st
 from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
-from .._data.data import Block, Data, fdot
-from .base import Derivs, FastFit, Stats, Support, moments_of, newton_1d, register, trigamma
+from .._data.data import Block, Data
+from .base import Derivs, Support
+from .profiles import GUMBEL
+from .registry import register
+from .samples import as_sample, sample_start
 from .shapes import LocScale
+from .stats import EULER as _EULER
+from .stats import FastFit, Stats, block_moments, finish, sqrt, trigamma
+from .stats import wquantile_mid as _wquantile_mid
 
 Theta = tuple[Any, ...]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-_EULER = 0.5772156649015329
-
-
-def _wquantile(x: np.ndarray, w: np.ndarray | None, q: float) -> float:
-    if w is None:
-        k = (x.size - 1) * q
-        lo = math.floor(k)
-        hi = min(lo + 1, x.size - 1)
-        part = np.partition(x, (lo, hi))
-        return float(part[lo] + (part[hi] - part[lo]) * (k - lo))
-    o = np.argsort(x)
-    cw = np.cumsum(w[o])
-    return float(x[o][np.searchsorted(cw, q * cw[-1])])
-
-
-def _sd(x: np.ndarray, w: np.ndarray | None) -> float:
-    W, _, m2 = moments_of(x, w)
-    return math.sqrt(m2 / W) if W > 0 else 0.0
-
-
-def _wmean(x: np.ndarray, w: np.ndarray | None) -> float:
-    return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
-
-
-def _spread(x: np.ndarray, w: np.ndarray | None) -> float:
-    """A robust positive scale: IQR/1.349, else SD, else 1."""
-    iqr = _wquantile(x, w, 0.75) - _wquantile(x, w, 0.25)
-    s = iqr / 1.349 if iqr > 0 else _sd(x, w)
-    return s if s > 0 else max(1.0, abs(float(np.median(x)))) * 1e-3
 
 
 @register
@@ -85,14 +62,14 @@ class Normal(LocScale):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats(moments={"x": moments_of(b.x, b.w)})
+        return Stats(moments={"x": block_moments(b, b.x)})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W, m, m2 = stats.moments["x"]
         mu = fixed.get("mu", m)
         ss = m2 + W * (m - mu) ** 2
-        sigma = fixed.get("sigma", math.sqrt(ss / W))
-        return {"mu": mu, "sigma": sigma}
+        sigma = fixed.get("sigma", sqrt(ss / W))
+        return finish({"mu": mu, "sigma": sigma})
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         W, m, m2 = stats.moments["x"]
@@ -107,8 +84,11 @@ class Normal(LocScale):
         ss = m2 + W * (m - p["mu"]) ** 2
         return np.array([[-W / s**2, -2.0 * s1 / s**3], [-2.0 * s1 / s**3, W / s**2 - 3.0 * ss / s**4]])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"mu": _wmean(x, w), "sigma": _sd(x, w) or _spread(x, w)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        sd = s.sd()
+        return {"mu": s.mean(), "sigma": s.pick(sd > 0, sd, s.spread)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0}
@@ -151,8 +131,10 @@ class Logistic(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.logistic(th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        return {"loc": _wquantile(x, w, 0.5), "scale": _spread(x, w) * 1.349 / (2 * math.log(3))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        return {"loc": s.quantile(0.5), "scale": s.spread() * 1.349 / (2 * math.log(3))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -172,6 +154,8 @@ class Gumbel(LocScale):
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z - exp(-z)) / scale, z = (x - loc)/scale; F(x) = exp(-exp(-z))"
+    # exact data: loc is closed form given scale; Newton on the profile in 1/scale
+    profile = GUMBEL
 
     def _g(self, z: Any, order: int) -> tuple[Any, Any, Any]:
         e = np.exp(-z)
@@ -189,63 +173,12 @@ class Gumbel(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.gumbel_r(th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        s = (_sd(x, w) or _spread(x, w)) * math.sqrt(6) / math.pi
-        return {"loc": _wmean(x, w) - _EULER * s, "scale": s}
-
-    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
-        """Exact data: ``loc`` is closed-form given ``scale``; Newton on the profile score
-        ``scale + Σ y e/Σ e = 0`` (``y = x − mean``, ``e = exp(−x/scale)``)."""
-        if not data.only_exact or data.is_truncated or "loc" in fixed:
-            return None
-        b = data.exact
-        x, w = b.x, b.w
-        W = b.wsum
-        xbar = b.wsum_of(x) / W
-        y = x - xbar
-        ymin = float(y.min())
-        y2 = y * y
-        var = b.wsum_of(y2) / W
-        if var <= 0:
-            return None
-        acc: dict[str, float] = {}
-
-        def sums(beta: float) -> tuple[float, float, float]:
-            e = np.exp(-(y - ymin) / beta)
-            if w is not None:
-                e *= w
-            s = float(e.sum())
-            return s, float(fdot(e, y)) / s, float(fdot(e, y2)) / s
-
-        def score(eta: float) -> tuple[float, float]:
-            beta = math.exp(eta)
-            s, a1, a2 = sums(beta)
-            acc.update(beta=beta, s=s, a1=a1, a2=a2)
-            g = beta + a1
-            dg = 1.0 + (a2 - a1 * a1) / beta**2
-            # maximise the profile: its derivative in beta is proportional to -g
-            return -g * beta * W / beta**2, -(dg * beta + g) * beta * W / beta**2
-
-        if "scale" in fixed:
-            beta = fixed["scale"]
-            s, a1, a2 = sums(beta)
-            acc.update(beta=beta, s=s, a1=a1, a2=a2)
-            it, ok, method = 0, True, "closed-form"
-        else:
-            eta, it, ok = newton_1d(score, math.log(math.sqrt(6 * var) / math.pi), tol=1e-9)
-            beta = math.exp(eta)
-            if acc.get("beta") != beta:
-                score(eta)
-            method = "profile-newton"
-        s, a1, a2 = acc["s"], acc["a1"], acc["a2"]
-        mu = xbar + ymin - beta * math.log(s / W)
-        dlt = xbar - mu
-        sz = W * dlt / beta                                  # Σ z
-        sze = W * (a1 + dlt) / beta                          # Σ z e^{-z}
-        sz2e = W * (a2 + 2 * dlt * a1 + dlt * dlt) / beta**2  # Σ z² e^{-z}
-        ll = -sz - W - W * math.log(beta)
-        H = np.array([[-W, -sze], [-sze, 2 * sze - 2 * sz - sz2e + W]]) / beta**2
-        return FastFit({"loc": mu, "scale": beta}, method, it, ok, ll, H)
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        sd = s.sd()
+        sc = s.pick(sd > 0, sd, s.spread) * math.sqrt(6) / math.pi
+        return {"loc": s.mean() - _EULER * sc, "scale": sc}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -265,6 +198,8 @@ class Laplace(LocScale):
 
     name = "laplace"
     smooth = False  # the log-likelihood has kinks in loc at the data points
+    expected_info_params = ("loc",)
+    order_statistic_params = ("loc",)  # the sample median
     param_names = ("loc", "scale")
     data_unit_params = ("loc",)
     expected_info_params = ("loc",)
@@ -307,25 +242,14 @@ class Laplace(LocScale):
         scale = fixed.get("scale", b.wsum_of(dev) / b.wsum)
         return FastFit({"loc": loc, "scale": scale}, "closed-form")
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        loc = _wquantile(x, w, 0.5)
-        return {"loc": loc, "scale": max(_wmean(np.abs(x - loc), w), 1e-3 * _spread(x, w))}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        loc = s.quantile(0.5)
+        return {"loc": loc, "scale": np.maximum(s.mean(np.abs(s.x - s.rows(loc))), 1e-3 * s.spread())}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
-
-
-def _wquantile_mid(x: np.ndarray, w: np.ndarray | None) -> float:
-    """Weighted median (midpoint of the two middle values when the weight splits evenly)."""
-    if w is None:
-        return float(np.median(x))
-    o = np.argsort(x)
-    xs, cw = x[o], np.cumsum(w[o])
-    half = 0.5 * cw[-1]
-    i = int(np.searchsorted(cw, half))
-    if math.isclose(cw[i], half, rel_tol=1e-12) and i + 1 < xs.size:
-        return 0.5 * float(xs[i] + xs[i + 1])
-    return float(xs[i])
 
 
 @register
@@ -371,9 +295,11 @@ class Cauchy(LocScale):
     def var(self) -> float:
         return math.nan
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        q1, q2, q3 = (_wquantile(x, w, q) for q in (0.25, 0.5, 0.75))
-        return {"loc": q2, "scale": (q3 - q1) / 2 if q3 > q1 else _spread(x, w)}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        q1, q2, q3 = (s.quantile(q) for q in (0.25, 0.5, 0.75))
+        return {"loc": q2, "scale": s.pick(q3 > q1, (q3 - q1) / 2, s.spread)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0}
@@ -415,6 +341,8 @@ class StudentT(LocScale):
     """
 
     name = "student_t"
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "df": "; the data look normal: fit 'normal' instead"}
     param_names = ("mu", "sigma", "df")
     data_unit_params = ("mu",)
     boundary_hints: ClassVar[dict[str, str]] = {"df": "; the data look normal: fit 'normal' instead"}
@@ -471,18 +399,19 @@ class StudentT(LocScale):
     def _scipy(self, th: Theta) -> Any:
         return st.t(th[2], th[0], th[1])
 
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
-        sd = math.sqrt(m2 / W) if W else 0.0
-        d = x - m
-        m4 = (float(np.mean(d**4)) if w is None else float(fdot(w, d**4) / W))
-        kurt = m4 / (m2 / W) ** 2 - 3.0 if m2 > 0 else 0.0
-        nu = fixed.get("df", 4.0 + 6.0 / kurt if kurt > 0.1 else 30.0)
-        nu = min(max(nu, 1.0), 100.0)
-        scale = _spread(x, w)
-        if nu > 2:
-            scale = min(scale, sd * math.sqrt((nu - 2) / nu)) if sd > 0 else scale
-        return {"mu": _wquantile(x, w, 0.5), "sigma": scale, "df": nu}
+    @sample_start
+    def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
+        s = as_sample(x, w)
+        W, m, m2 = s.moments()
+        sd = s.pick(W > 0, lambda: sqrt(m2 / W), 0.0)
+        m4 = s.mean((s.x - s.rows(m)) ** 4)
+        kurt = s.pick(m2 > 0, lambda: m4 / (m2 / W) ** 2 - 3.0, 0.0)
+        nu = fixed.get("df", s.pick(kurt > 0.1, lambda: 4.0 + 6.0 / kurt, 30.0))
+        nu = s.clip(nu, 1.0, 100.0)
+        scale = s.spread()
+        scale = s.pick((nu > 2) & (sd > 0),
+                       lambda: np.minimum(scale, sd * sqrt(np.maximum(nu - 2, 0.0) / nu)), scale)
+        return {"mu": s.quantile(0.5), "sigma": scale, "df": nu}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}

@@ -13,11 +13,6 @@ from .base import Derivs, Family
 Theta = tuple[Any, ...]
 
 
-def _zeros(k: int, like: Any) -> tuple[list[Any], list[list[Any]]]:
-    z = np.zeros_like(like)
-    return [z] * k, [[z] * k for _ in range(k)]
-
-
 class LocScale(Family):
     """A location-scale family ``f(x) = g((x - loc)/scale) / scale``.
 

@@ -353,4 +353,3 @@ def _scalar(d: tuple[Any, list[Any], list[list[Any]]], free: Sequence[int], k: i
 
 # the old private names, still imported by _scale/grouped/layout.py of the arch-families branch:
 # the lead drops them after the merge
-_funcs, _shifted = block_funcs, shifted

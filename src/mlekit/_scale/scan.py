@@ -13,11 +13,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._data.data import Block, Data, fdot
-from .._families.base import Family, FastFit, Stats, moments_of, newton_1d
+from .._families.base import Family
+from .._families.profiles import Profile
+from .._families.stats import FastFit, Stats
 from .._fit.family_fit import fit_family
 from ..errors import DataError, FamilyError
 
-__all__ = ["Scan", "scan_chunk", "concat_data", "weibull_profile_chunks", "gumbel_profile_chunks"]
+__all__ = ["Scan", "scan_chunk", "concat_data", "profile_chunks", "scan_extremes"]
 
 _HIST_BITS = 18            # sign, 11 exponent bits and 6 mantissa bits of a float64
 _MAX_COUNT_VALUE = 1 << 20
@@ -45,7 +47,7 @@ class Scan:
         self.intervals: list[tuple[Any, Any, Any]] = []
         self.interval_stride = 1
         self.has_weights = False
-        self.wb: Stats | None = None        # Weibull profile: sums of log x (exact + right)
+        self.prof: Stats | None = None      # the family's profile statistics (profiles.py)
 
     def __add__(self, o: Scan) -> Scan:
         s = Scan()
@@ -77,7 +79,7 @@ class Scan:
         s.interval_stride = max(self.interval_stride, o.interval_stride)
         s._thin()
         s.has_weights = self.has_weights or o.has_weights
-        s.wb = o.wb if self.wb is None else self.wb if o.wb is None else self.wb + o.wb
+        s.prof = o.prof if self.prof is None else self.prof if o.prof is None else self.prof + o.prof
         return s
 
     def _thin(self) -> None:
@@ -152,7 +154,7 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
             s._thin()
     if s.outside:
         return s
-    if known is None or type(fam)._check_data is not Family._check_data:
+    if known is None or type(fam)._overrides("_check_data"):
         try:
             fam._check_data(d, fixed)
         except (DataError, FamilyError) as exc:
@@ -160,11 +162,8 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
             return s
     if want["stats"]:
         s.stats = fam._suffstats(d)
-    if want.get("weibull"):
-        s.wb = _weibull_scan(d)
-    elif want.get("gumbel") and d.exact.size:
-        b = d.exact
-        s.wb = Stats({}, moments={"x": moments_of(b.x, b.w)})
+    if want.get("profile") and fam.profile is not None:
+        s.prof = fam.profile.scan(d)
     if want["values"]:
         b = d.exact
         if b.size:
@@ -192,14 +191,12 @@ def summ_stub(scan: Scan, trunc: Any) -> Any:
     return d
 
 
-def _extremes_data(scan: Scan) -> Data:
-    """A tiny ``Data`` holding each kind's extremes (enough for sample-extreme estimates)."""
-    blocks: dict[str, Block] = {}
-    for kind in _KINDS:
+def scan_extremes(scan: Scan) -> Any:
+    """``ext(kind, "min"|"max")`` from pass 1 (for ``Family._nonregular_from_extremes``)."""
+    def ext(kind: str, which: str) -> float:
         mm = scan.minmax.get(kind)
-        x = np.array(mm, dtype=float) if mm else np.empty(0)
-        blocks[kind] = Block(x, hi=(x.copy() if kind == "interval" else None))
-    return Data._from_blocks(blocks["exact"], blocks["left"], blocks["right"], blocks["interval"])
+        return math.nan if mm is None else mm[0 if which == "min" else 1]
+    return ext
 
 
 def _summary_data(scan: Scan, trunc: Any) -> Data:
@@ -302,155 +299,32 @@ def concat_data(datas: list[Data]) -> Data:
     return datas[0].replace(n_dropped=sum(d.n_dropped for d in datas), **new)
 
 
-# ---------------------------------------------------------------------------- Weibull
-def _weibull_scan(d: Data) -> Stats:
-    """Pass-1 sums for the chunked Weibull profile: the exact rows' weight ``R`` and
-    ``sum log x``, Chan moments of ``log x`` over exact and right-censored rows, the largest
-    ``log x`` and the smallest exact value."""
-    st = Stats({"R": 0.0, "L": 0.0}, mins={"xmin": math.inf}, maxs={"lxmax": -math.inf},
-               moments={"lx": (0.0, 0.0, 0.0)})
-    for kind in ("exact", "right"):
-        blk = d.exact if kind == "exact" else d.right
-        if not blk.size:
-            continue
-        with np.errstate(divide="ignore"):
-            lx = blk.cached("log_x", lambda blk=blk: np.log(blk.x))
-        part = Stats({"R": blk.wsum if kind == "exact" else 0.0,
-                      "L": blk.wsum_of(lx) if kind == "exact" else 0.0},
-                     mins={"xmin": float(blk.x.min()) if kind == "exact" else math.inf},
-                     maxs={"lxmax": float(lx.max())}, moments={"lx": moments_of(lx, blk.w)})
-        st = st + part
-    return st
-
-
-def weibull_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float],
-                           k0: float | None = None) -> FastFit | None:
-    """The chunked twin of ``Weibull._fast_fit`` (exact and right-censored rows): the same
-    centring, start and ``newton_1d`` iteration on the profile in the shape, with the three
-    sums of each iteration computed in one pass over the chunks. ``k0``: a better start
-    (a streamed file's histogram fit: about 2 passes instead of 5)."""
-    wb = scan.wb
-    if wb is None or "scale" in fixed or not wb.sums["R"] > 0 or wb.mins["xmin"] <= 0:
-        return None
-    R, L = wb.sums["R"], wb.sums["L"]
-    m = L / R
-    c = wb.maxs["lxmax"]
-    W, mean, M2 = wb.moments["lx"]
-    sums: dict[str, float] = {}
-
-    def pass_at(k: float) -> tuple[float, float, float]:
+# ---------------------------------------------------------------------------- profile
+def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float],
+                   k0: float | None = None) -> FastFit | None:
+    """A family's profile fit (:mod:`mlekit._families.profiles`) over chunks: the same
+    start and Newton as in memory, the three sums of each iteration in one pass over the
+    chunks. ``st``: the profile statistics from pass 1; ``k0``: a better start (a streamed
+    file's histogram fit: about 2 passes instead of 5)."""
+    def sums(k: float, c: float) -> tuple[float, float, float]:
         def one(d: Data) -> Any:
             out = np.zeros(3)
-            for blk in (d.exact, d.right):
+            for kind in prof.kinds:
+                blk = d.blocks[kind]
                 if not blk.size:
                     continue
-                lx = blk.cached("log_x", lambda blk=blk: np.log(blk.x))
                 # kept with the chunk (Dask: on the worker, for every pass)
-                tt = blk.cached("wb_t", lambda lx=lx: lx - c)
-                d1 = blk.cached("wb_d", lambda lx=lx: lx - m)
+                vv = blk.cached("profile_v", lambda blk=blk: prof._u(blk) - c)
                 for a in range(0, blk.size, SUB_ROWS):
                     sl = slice(a, a + SUB_ROWS)
-                    t = tt[sl]
-                    dd = d1[sl]
-                    z = np.exp(k * t)
+                    v = vv[sl]
+                    z = np.exp(k * v)
                     if blk.w is not None:
                         z *= blk.w[sl]
-                    out += (float(z.sum()), float(fdot(z, dd)), float(fdot(z, dd * dd)))
+                    out += (float(z.sum()), float(fdot(z, v)), float(fdot(z, v * v)))
             return out
 
         s0, s1, s2 = chunks.map_reduce(one, f"pass {chunks.passes + 1} (profile)")
-        return float(s0), float(s1) / float(s0), float(s2) / float(s0)
+        return float(s0), float(s1), float(s2)
 
-    def score(eta: float) -> tuple[float, float]:
-        k = math.exp(eta)
-        s0, a, b = pass_at(k)
-        sums.update(s0=s0, a=a, b=b, k=k)
-        g = R / k - R * a
-        h = -R / (k * k) - R * (b - a * a)
-        return g * k, h * k * k + g * k
-
-    if "shape" in fixed:
-        k = fixed["shape"]
-        s0, a, b = pass_at(k)
-        sums.update(s0=s0, a=a, b=b, k=k)
-        it, ok = 0, True
-    else:
-        if k0 is None or not (k0 > 0 and math.isfinite(k0)):
-            sd = math.sqrt(max((M2 + W * (mean - m) ** 2) / W, 1e-300))
-            k0 = math.pi / (math.sqrt(6) * sd) if sd > 0 else 1.0
-        eta, it, ok = newton_1d(score, math.log(k0), tol=1e-9)
-        k = math.exp(eta)
-        if sums.get("k") != k:
-            score(eta)
-    s0, a, b = sums["s0"], sums["a"], sums["b"]
-    log_lam = c + math.log(s0 / R) / k
-    lam = math.exp(log_lam)
-    delta = m - log_lam
-    szu = R * (a + delta)
-    szu2 = R * (b + 2 * delta * a + delta * delta)
-    ll = R * math.log(k) - R * log_lam + (k - 1.0) * (L - R * log_lam) - R
-    H = np.array([[-R / k**2 - szu2, k * szu / lam], [k * szu / lam, (k * R - k * (k + 1.0) * R) / lam**2]])
-    method = "profile-newton" if "shape" not in fixed else "closed-form"
-    return FastFit({"shape": k, "scale": lam}, method, it, ok, ll, H)
-
-
-# ---------------------------------------------------------------------------- Gumbel
-def gumbel_profile_chunks(chunks: Any, scan: Scan, fixed: dict[str, float],
-                          beta0: float | None = None) -> FastFit | None:
-    """The chunked twin of ``Gumbel._fast_fit`` (exact, untruncated data): ``loc`` is closed
-    form given ``scale``; ``newton_1d`` on the profile in ``scale``, one pass per iteration."""
-    if scan.wb is None or "loc" in fixed or "exact" not in scan.minmax:
-        return None
-    W, xbar, M2 = scan.wb.moments["x"]
-    var = M2 / W
-    if not var > 0:
-        return None
-    ymin = scan.minmax["exact"][0] - xbar
-    acc: dict[str, float] = {}
-
-    def sums(beta: float) -> tuple[float, float, float]:
-        def one(d: Data) -> Any:
-            out = np.zeros(3)
-            b = d.exact
-            for a in range(0, b.size, SUB_ROWS):
-                sl = slice(a, a + SUB_ROWS)
-                y = b.x[sl] - xbar
-                e = np.exp(-(y - ymin) / beta)
-                if b.w is not None:
-                    e *= b.w[sl]
-                out += (float(e.sum()), float(fdot(e, y)), float(fdot(e, y * y)))
-            return out
-
-        s, s1, s2 = chunks.map_reduce(one, f"pass {chunks.passes + 1} (profile)")
-        return float(s), float(s1) / float(s), float(s2) / float(s)
-
-    def score(eta: float) -> tuple[float, float]:
-        beta = math.exp(eta)
-        s, a1, a2 = sums(beta)
-        acc.update(beta=beta, s=s, a1=a1, a2=a2)
-        g = beta + a1
-        dg = 1.0 + (a2 - a1 * a1) / beta**2
-        return -g * beta * W / beta**2, -(dg * beta + g) * beta * W / beta**2
-
-    if "scale" in fixed:
-        beta = fixed["scale"]
-        s, a1, a2 = sums(beta)
-        acc.update(beta=beta, s=s, a1=a1, a2=a2)
-        it, ok, method = 0, True, "closed-form"
-    else:
-        if beta0 is None or not (beta0 > 0 and math.isfinite(beta0)):
-            beta0 = math.sqrt(6 * var) / math.pi
-        eta, it, ok = newton_1d(score, math.log(beta0), tol=1e-9)
-        beta = math.exp(eta)
-        if acc.get("beta") != beta:
-            score(eta)
-        method = "profile-newton"
-    s, a1, a2 = acc["s"], acc["a1"], acc["a2"]
-    mu = xbar + ymin - beta * math.log(s / W)
-    dlt = xbar - mu
-    sz = W * dlt / beta
-    sze = W * (a1 + dlt) / beta
-    sz2e = W * (a2 + 2 * dlt * a1 + dlt * dlt) / beta**2
-    ll = -sz - W - W * math.log(beta)
-    H = np.array([[-W, -sze], [-sze, 2 * sze - 2 * sz - sz2e + W]]) / beta**2
-    return FastFit({"loc": mu, "scale": beta}, method, it, ok, ll, H)
+    return prof.fit(None, fixed, sums=sums, st=st, k0=k0)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._core.checks import check_param_dict
-from .._core.engine import _get_pool, add, get_threads
+from .._core.engine import add, get_pool, get_threads
 from .._data.columns import batch_data, missing_error
 from .._data.data import Data
 from .._families.base import Family, get_family
@@ -39,16 +39,15 @@ from ..errors import DataError, ParameterError
 from .scan import (
     SUB_ROWS,
     Scan,
-    _extremes_data,
     _sample_points,
     _start_from_summary,
     _summary_data,
     _summary_size,
     concat_data,
-    gumbel_profile_chunks,
+    profile_chunks,
     scan_chunk,
+    scan_extremes,
     summ_stub,
-    weibull_profile_chunks,
 )
 
 __all__ = ["fit_source", "fit_chunks", "StreamLikelihood", "Progress"]
@@ -164,7 +163,7 @@ def _ordered(work: Callable[[Any], Any], items: Iterable[Any], threads: int) -> 
         for it in items:
             yield work(it)
         return
-    pool = _get_pool()
+    pool = get_pool()
     window: deque[Any] = deque()
     for it in items:
         window.append(pool.submit(work, it))
@@ -269,19 +268,15 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     start_d = check_param_dict(fam, start, "start")
     refit = FamilyRefit(fam, maxiter=maxiter)
     trunc = _trunc(source)
-    has_stats = type(fam)._suffstats is not Family._suffstats
+    has_stats = type(fam)._overrides("_suffstats")
     closed_candidate = has_stats and trunc is None and not source.censored
     want = {"stats": has_stats and trunc is None,
             "values": fam.discrete and source.roles["trials"] is None,
             "hist": not closed_candidate and start_points == "histogram"}
-    from .._families.lifetime import Weibull
-    from .._families.real import Gumbel
-
-    want["weibull"] = (isinstance(fam, Weibull) and type(fam)._fast_fit is Weibull._fast_fit
+    # the family's profile Newton, when its in-memory fast fit is that profile
+    want["profile"] = (fam.profile is not None and not type(fam)._overrides("_fast_fit")
                        and trunc is None)
-    want["gumbel"] = (isinstance(fam, Gumbel) and type(fam)._fast_fit is Gumbel._fast_fit
-                      and trunc is None)
-    if start_points == "histogram" and (want["weibull"] or want["gumbel"]):
+    if start_points == "histogram" and want["profile"]:
         want["hist"] = True         # a start for the profile iteration from the summary
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
@@ -320,8 +315,9 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                          strict=strict, cov=cov, maxiter=maxiter)
         notes.append("fitted in memory")
         return _done(res, notes, chunks, scan)
-    if fam.name == "laplace":
-        raise ParameterError("Laplace is fitted from a median (order statistics), which passes "
+    if fam.order_statistic_params:
+        raise ParameterError(f"{type(fam).__name__} is fitted from order statistics (its "
+                             f"{', '.join(fam.order_statistic_params)}: a median), which passes "
                              "over chunks cannot give exactly. Hint: load the column with "
                              "source.to_data() and fit that.")
 
@@ -344,14 +340,12 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             if deg is not None:
                 return done(finish_degenerate(fam, Data([lo]), deg, strict, refit=refit))
     nonreg: dict[str, float] = {}
-    for p in getattr(fam, "nonregular", ()):
+    for p in fam.nonregular:
         if p not in fixed_d:
-            nonreg[p] = fam._nonregular_estimate(_extremes_data(scan), fixed_d)[p]
+            nonreg[p] = fam._nonregular_from_extremes(scan_extremes(scan), fixed_d)[p]
     inner = {**fixed_d, **nonreg}
     lik = StreamLikelihood(fam, chunks, inner, trunc, scan.n_obs)
-    can_closed = getattr(fam, "_can_closed_form", None)
-    closed_ok = (can_closed(summ_stub(scan, trunc)) if can_closed else
-                 (summ.only_exact and trunc is None))
+    closed_ok = fam._can_closed_form(summ_stub(scan, trunc))
     params = None
     H = None
     ll = math.nan
@@ -359,21 +353,19 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if closed_ok and scan.stats is not None:
         params = fam._closed_form(scan.stats, inner)
         if params is not None:
-            method = getattr(fam, "closed_form_method", "closed-form")
-            if hasattr(fam, "_stats_loglik"):
-                ll = fam._stats_loglik(scan.stats, params)
-            if hasattr(fam, "_stats_hessian"):
-                H = np.asarray(fam._stats_hessian(scan.stats, params), dtype=float)
+            method = fam.closed_form_method
+            ll = fam._stats_loglik(scan.stats, params)
+            Hs = fam._stats_hessian(scan.stats, params)
+            H = None if Hs is None else np.asarray(Hs, dtype=float)
     fast = None
-    wb_ok = want["weibull"] and scan.counts["left"] == 0 and scan.counts["interval"] == 0
-    gb_ok = want["gumbel"] and summ.only_exact
-    if params is None and (wb_ok or gb_ok):
+    prof = fam.profile
+    kinds = {kd for kd, n in scan.counts.items() if n > 0}
+    if (params is None and prof is not None and want["profile"] and scan.prof is not None
+            and prof.applies(kinds, trunc is not None, inner)):
         s0 = (_start_from_summary(fam, _summary_data(scan, trunc), fixed_d, start_d, maxiter)
               if scan.hist else {})
-        if wb_ok:
-            fast = weibull_profile_chunks(chunks, scan, inner, s0.get("shape"))
-        else:
-            fast = gumbel_profile_chunks(chunks, scan, inner, s0.get("scale"))
+        k0 = prof.k_of(s0[prof.profiled]) if prof.profiled in s0 else None
+        fast = profile_chunks(prof, chunks, scan.prof, inner, k0)
     if fast is not None:
         params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
         ll, H = fast.loglik, fast.hess   # type: ignore[assignment]

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from .._core.checks import require
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 
 FloatArray = NDArray[np.float64]
 
@@ -56,18 +56,7 @@ def title_of(res: Any) -> str:
 
 def dist_of(res: Any) -> Any:
     """The fitted distribution, usable on its own (binomial: with the data's trial count)."""
-    dist = res.dist
-    if res.family == "binomial" and getattr(dist, "n", None) is None:
-        trials = np.concatenate([b.trials for b in res.data.blocks.values()
-                                 if b.size and b.trials is not None])
-        if trials.size == 0 or np.any(trials != trials[0]):
-            raise ParameterError("a binomial plot needs one number of trials for every row; got "
-                                 "rows with different trials. Hint: plot the success fraction, or "
-                                 "fit each trial count separately.")
-        from .._families import Binomial
-
-        return Binomial(n=int(trials[0]), p=res.params["p"])
-    return dist
+    return res.dist._for_data(res.data)
 
 
 def is_discrete(res: Any) -> bool:

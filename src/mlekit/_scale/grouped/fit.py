@@ -3,9 +3,9 @@
 Paths, per group (recorded in ``.params["method"]``):
 
 ``closed-form``      a formula on per-group sufficient statistics (vectorised)
-``profile-newton``   Weibull (exact / right-censored): Newton on the profile in the shape
+``profile-newton``   the family's profile Newton (Weibull, Gumbel), batched over groups
 ``newton``           Newton batched across groups with the family's analytic derivatives
-``separate``         families whose estimate is not smooth (Laplace's median): one fit per group
+``separate``         estimates that are order statistics (Laplace's median): one fit per group
 
 Groups that cannot be fitted (too few observations, everything censored on one side, all
 values equal) or whose fit is not clean are flagged per group with the reason; they never
@@ -33,8 +33,9 @@ from ...errors import (
     NumericalWarning,
     ParameterError,
 )
-from .layout import KINDS, Layout, Problem, as_blocks, batched_newton, group_codes
-from .moments import CLOSED, closed_form, vector_starts, weibull_profile
+from .layout import KINDS, Layout, Problem, as_blocks, group_codes
+from .moments import group_closed_form, group_starts, profile_groups
+from .newton import batched_newton
 from .result import GroupedResult
 
 __all__ = ["fit_grouped", "GroupedResult"]
@@ -134,7 +135,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     n_obs = sum(counts.values())
     k = fam.k
     names = fam.param_names
-    nonreg = [p for p in getattr(fam, "nonregular", ()) if p not in fixed_d]
+    nonreg = [p for p in fam.nonregular if p not in fixed_d]
     n_free = k - len(fixed_d)
     st = _Status(G)
 
@@ -164,16 +165,13 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     for p in fixed_d:
         fixed_cols[:, names.index(p)] = fixed_d[p]
     if nonreg:
-        if fam.name == "pareto":
-            m = np.fmin(np.fmin(lay.group_extreme("exact", "min"), lay.group_extreme("right", "min")),
-                        lay.group_extreme("interval", "min"))
-            fixed_cols[:, names.index("scale")] = m
-        elif fam.name == "uniform":
-            fixed_cols[:, 0] = lay.group_extreme("exact", "min")
-            fixed_cols[:, 1] = lay.group_extreme("exact", "max")
-        else:
+        try:
+            est = fam._nonregular_from_extremes(lay.group_extreme, fixed_d)
+        except NotImplementedError:
             return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
-    if fam.name == "laplace":  # closed form needs a per-group median: fitted group by group
+        for p in nonreg:
+            fixed_cols[:, names.index(p)] = est[p]
+    if fam.order_statistic_params:  # e.g. a per-group median: fitted group by group
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
     if dat.truncation is not None and (dat.left.size or dat.right.size):
         # censoring under truncation is an interval inside the range (see _likelihood.py):
@@ -189,40 +187,30 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     eta_start = np.full((G, k), np.nan)
     todo = st.ok.copy()
     trunc = dat.truncation
-    has_cens = any(blocks_c.get(kd) is not None for kd in ("left", "right", "interval"))
 
     # --- closed forms
     free_nonreg = [j for j, p in enumerate(names) if p not in fixed_d and p not in nonreg]
-    if fam.name == "uniform" and not fixed_d:
-        sel = todo.copy()
-        TH[sel] = fixed_cols[sel]
-        method[sel], conv[sel], todo[sel] = "closed-form", True, False
-    elif fam.name == "pareto" and not fixed_d and not has_cens and trunc is None:
-        m = fixed_cols[:, 1]
-        W, sl = counts["exact"], lay.group_sums(lambda p: np.log(p.blk.x), ("exact",))
-        with np.errstate(all="ignore"):
-            a = W / (sl - W * np.log(m))
-        sel = todo & np.isfinite(a) & (a > 0)
-        TH[sel, 0], TH[sel, 1] = a[sel], m[sel]
-        method[sel], conv[sel], todo[sel] = "closed-form", True, False
-    elif fam.name in CLOSED and not fixed_d and trunc is None and (
-            not has_cens or (fam.name == "exponential" and "left" not in blocks_c
-                             and "interval" not in blocks_c)):
-        cf = closed_form(fam, lay)
+    # the family's closed form on per-group statistics (non-regular estimates held fixed)
+    if not fixed_d and todo.any():
+        inner = {p: fixed_cols[:, names.index(p)] for p in nonreg}
+        cf = group_closed_form(fam, lay, trunc, inner)
         if cf is not None:
             sel = todo & np.isfinite(cf).all(axis=1)
             TH[sel] = cf[sel]
-            method[sel], conv[sel], todo[sel] = "closed-form", True, False
-    elif fam.name == "weibull" and not fixed_d and trunc is None and "left" not in blocks_c \
-            and "interval" not in blocks_c and todo.any():
-        s0 = vector_starts("weibull", lay)
-        assert s0 is not None
-        kk, sc, llw, gw, Hw, itw, cw = weibull_profile(lay, np.where(todo, s0[:, 0], np.nan), maxiter)
+            method[sel], conv[sel], todo[sel] = fam.closed_form_method, True, False
+    # the family's profile Newton, batched (when its own fast fit is that profile)
+    prof = fam.profile
+    kinds = {kd for kd in KINDS if kd in blocks_c}
+    if (prof is not None and not fixed_d and todo.any() and not type(fam)._overrides("_fast_fit")
+            and prof.applies(kinds, trunc is not None, {})):
+        pw, llw, gw, Hw, itw, cw, s0 = profile_groups(prof, lay, todo, maxiter)
         sel = todo & cw
-        TH[sel, 0], TH[sel, 1] = kk[sel], sc[sel]
+        for j, v in enumerate(pw):
+            TH[sel, j] = v[sel]
         ll[sel], g_nat[sel], H[sel] = llw[sel], gw[sel], Hw[sel]
         with np.errstate(all="ignore"):
-            eta_start[sel] = np.log(s0[sel])
+            for j, d in enumerate(fam.domains):
+                eta_start[sel, j] = d.to_unconstrained(s0[j][sel])
         method[sel], conv[sel], iters[sel], todo[sel] = "profile-newton", True, itw[sel], False
 
     prob = Problem(fam, lay, n_obs, fixed_cols, trunc)
@@ -349,14 +337,18 @@ def _location_units(fam: Family, S: NDArray[np.float64], free: list[int]
 
 
 def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float64]:
-    """Per-group starting values: vectorised moments for built-in families, else each group's
-    own ``_start`` (up to a few thousand groups) or one start from all the data."""
+    """Per-group starting values: the family's ``_start`` on all groups at once (a
+    ``GroupSample``), else each group's own ``_start`` (up to a few thousand groups) or one
+    start from all the data."""
     from ..._fit.newton import start_points
 
     names = fam.param_names
-    S = vector_starts(fam.name, lay)
+    try:
+        S = group_starts(fam, lay.restrict(idx))
+    except (ValueError, ZeroDivisionError, FloatingPointError, IndexError, TypeError):
+        S = None
     if S is not None:
-        S = S[idx]
+        pass
     elif idx.size <= _LOOP_START_LIMIT:
         S = np.full((idx.size, fam.k), np.nan)
         for c, i in enumerate(idx):
@@ -459,7 +451,7 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
                 far[:] = False  # a real-line parameter has no open end to run to
         # the family's own limits (t's df -> inf, NB size -> inf), as in separate fits
         limit = np.zeros(TH.shape[0], dtype=bool)
-        has_limits = type(fam)._boundary_message is not Family._boundary_message
+        has_limits = type(fam)._overrides("_boundary_message")
         for i in np.flatnonzero(fitted & ~on) if has_limits else ():
             row = dict(zip(fam.param_names, (float(t) for t in TH[i])))
             if all(math.isfinite(t) for t in row.values()) and fam._boundary_message(name, row):

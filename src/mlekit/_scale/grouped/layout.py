@@ -1,5 +1,5 @@
 """The machinery under grouped fits: group keys, a group-sorted data layout, the batched
-log-likelihood and a Newton iteration that runs all groups at once.
+log-likelihood and the batched problem (Newton over all groups is in ``newton.py``).
 
 *Batch is a dimension.* Rows are sorted by group once and cut into pieces of whole groups.
 The family's own per-observation functions are called with parameters that broadcast
@@ -19,14 +19,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.engine import _get_pool, get_threads, in_callers_errstate
+from ..._core.engine import get_pool, get_threads, in_callers_errstate
 from ..._core.numdiff import numeric_derivs
 from ..._data.data import Block, Data
 from ..._families.base import Family
-from ..._fit.likelihood import _funcs, _shifted, interval_derivs, log_interval_prob
+from ..._fit.likelihood import block_funcs, interval_derivs, log_interval_prob, shifted
 from ...errors import DataError
+from .newton import batched_newton  # re-exported for older imports
 
 __all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS"]
+
 
 KINDS = ("exact", "left", "right", "interval")
 PIECE_ROWS = 1 << 15
@@ -167,9 +169,14 @@ class Piece:
         nb = Block(blk.x[sel], None if blk.w is None else blk.w[sel],
                    hi=None if blk.hi is None else blk.hi[sel],
                    trials=None if blk.trials is None else blk.trials[sel])
+        copied: dict[int, Any] = {}
         for key, val in blk._cache.items():
+            if key.endswith("_buf"):
+                continue                    # scratch buffers are made again when needed
             if isinstance(val, np.ndarray) and val.shape == blk.x.shape:
-                nb._cache[key] = val[sel]
+                if id(val) not in copied:   # an array cached under two keys is copied once
+                    copied[id(val)] = val[sel]
+                nb._cache[key] = copied[id(val)]
         if self.dense:
             return Piece(self.kind, newpos, nb, True, None, None)
         counts = np.diff(np.append(self.starts, self.lg.size))[keep]
@@ -323,13 +330,13 @@ def _piece_terms(fam: Family, p: Piece, TH: NDArray[np.float64], order: int, fre
     k = TH.shape[1]
     d: Any
     if kind == "interval":
-        lo = _shifted(fam, blk, "x")
+        lo = shifted(fam, blk, "x")
         if order == 0:
             return (p.reduce(log_interval_prob(fam, lo, blk.hi, th, blk)),)
         d = interval_derivs(fam, lo, blk.hi, th, blk, order, free, flags)
     else:
-        f, df = _funcs(fam, kind)
-        x = _shifted(fam, blk, "x") if kind == "right" else blk.x
+        f, df = block_funcs(fam, kind)
+        x = shifted(fam, blk, "x") if kind == "right" else blk.x
         if order == 0:
             return (p.reduce(f(x, th, blk)),)
         d = df(x, th, blk)
@@ -372,7 +379,7 @@ def evaluate(fam: Family, lay: Layout, TH: NDArray[np.float64], order: int, free
 
     nthreads = get_threads() if threads is None else threads
     if nthreads > 1 and len(lay.pieces) > 1:
-        parts = list(_get_pool().map(in_callers_errstate(one), lay.pieces))
+        parts = list(get_pool().map(in_callers_errstate(one), lay.pieces))
     else:
         parts = [one(p) for p in lay.pieces]
     for p, r in zip(lay.pieces, parts):
@@ -518,127 +525,6 @@ def _inside(d: Any) -> float:
     if math.isfinite(hi):
         return hi - 1.0
     return 0.0
-
-
-# ---------------------------------------------------------------------------- directions
-def directions(g: NDArray[np.float64], H: NDArray[np.float64]
-               ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-    """Per-group ascent directions, Newton decrements and positive-definiteness of ``-H``
-    (the batched twin of ``_optimize._direction``)."""
-    k = g.shape[1]
-    A = -H
-    step = np.empty_like(g)
-    fin = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(g).all(axis=1)
-    with np.errstate(all="ignore"):
-        if k == 1:
-            a = A[:, 0, 0]
-            pd = fin & (a > 0)
-            step[:, 0] = g[:, 0] / a
-        elif k == 2:
-            a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 1, 1]
-            det = a * c - b * b
-            pd = fin & (a > 0) & (det > 0)
-            step[:, 0] = (c * g[:, 0] - b * g[:, 1]) / det
-            step[:, 1] = (a * g[:, 1] - b * g[:, 0]) / det
-        else:
-            pd = fin.copy()
-            if fin.any():
-                ev = np.linalg.eigvalsh(A[fin])
-                pd[fin] = ev[:, 0] > 0
-            if pd.any():
-                step[pd] = np.linalg.solve(A[pd], g[pd][:, :, None])[:, :, 0]
-    bad = ~pd
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        ok = fin[idx]
-        step[idx[~ok]] = g[idx[~ok]]
-        if ok.any():
-            w, V = np.linalg.eigh(A[idx[ok]])
-            scale = np.maximum(np.abs(w).max(axis=1), 1e-12)
-            w = np.maximum(np.abs(w), 1e-6 * scale[:, None])
-            proj = np.einsum("gji,gj->gi", V, g[idx[ok]]) / w
-            step[idx[ok]] = np.einsum("gij,gj->gi", V, proj)
-    dec = np.einsum("gi,gi->g", g, step)
-    return step, dec, pd
-
-
-# ---------------------------------------------------------------------------- Newton
-def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxiter: int,
-                   tol: float = 1e-12, max_step: float = 4.0,
-                   units: NDArray[np.float64] | None = None) -> dict[str, Any]:
-    """Newton with a per-group line search for the groups ``idx`` (sorted) from ``eta0``.
-
-    Each group follows the same rules as :func:`mlekit._core.optimize.newton`; groups leave the
-    batch as they converge (or fail), and the working layout shrinks with them.
-    """
-    G = eta0.shape[0]
-    eta = eta0.copy()
-    ll, ge, He, TH, g, H = prob.on_eta(idx, eta, 2)
-    it = np.zeros(G, dtype=np.intp)
-    done = np.zeros(G, dtype=bool)
-    conv = np.zeros(G, dtype=bool)
-    msg = np.full(G, "", dtype=object)
-    bad = ~np.isfinite(ll)
-    done[bad] = True
-    msg[bad] = "the log-likelihood is not finite at the starting values"
-    prob.set_active(idx)
-    for _ in range(maxiter + 1):
-        act = np.flatnonzero(~done)
-        if act.size == 0:
-            break
-        nf = ~(np.isfinite(ge[act]).all(axis=1) & np.isfinite(He[act]).all(axis=(1, 2)))
-        if nf.any():
-            done[act[nf]] = True
-            msg[act[nf]] = "non-finite gradient or Hessian"
-            act = act[~nf]
-        step, dec, pd = directions(ge[act], He[act])
-        ok = pd & (dec <= tol)
-        done[act[ok]] = conv[act[ok]] = True
-        msg[act[ok]] = "converged"
-        over = ~ok & (it[act] >= maxiter)
-        done[act[over]] = True
-        msg[act[over]] = f"no convergence after {maxiter} iterations"
-        keep = ~ok & ~over
-        act, step, dec, pd = act[keep], step[keep], dec[keep], pd[keep]
-        if act.size == 0:
-            break
-        prob.set_active(idx[act])
-        size = np.abs(step if units is None else step / units[act]).max(axis=1)
-        big = size > max_step
-        step[big] *= (max_step / size[big])[:, None]
-        slope = np.einsum("gi,gi->g", ge[act], step)
-        t = np.ones(act.size)
-        pending = np.arange(act.size)
-        while pending.size:
-            a = act[pending]
-            trial = eta[a] + t[pending, None] * step[pending]
-            r = prob.on_eta(idx[a], trial, 2)
-            fn = r[0]
-            f0 = ll[a]
-            fin = np.isfinite(fn)
-            accept = fin & ((fn >= f0 + 1e-4 * t[pending] * slope[pending])
-                            | ((fn >= f0 - 1e-13 * (1 + np.abs(f0))) & (dec[pending] < 1e-6)))
-            if accept.any():
-                s = a[accept]
-                eta[s] = trial[accept]
-                ll[s], ge[s], He[s] = fn[accept], r[1][accept], r[2][accept]
-                TH[s], g[s], H[s] = r[3][accept], r[4][accept], r[5][accept]
-                it[s] += 1
-            rej = pending[~accept]
-            t[rej] *= np.where(fin[~accept], 0.5, 0.25)
-            fail = t[rej] <= 1e-12
-            if fail.any():
-                fr = rej[fail]
-                s = act[fr]
-                c = pd[fr] & (dec[fr] < 1e-7)
-                done[s] = True
-                conv[s] = c
-                it[s] += 1
-                msg[s] = np.where(c, "converged (no further improvement is possible in floating "
-                                  "point)", "the line search failed to increase the log-likelihood")
-            pending = rej[~fail]
-    return {"eta": eta, "ll": ll, "TH": TH, "g": g, "H": H, "iterations": it,
-            "converged": conv, "message": msg}
 
 
 def as_blocks(dat: Data, codes: IntArray) -> dict[str, tuple[Block, IntArray]]:
