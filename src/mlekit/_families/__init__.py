@@ -3,6 +3,7 @@
 from .base import Family, Stats, Support, families, get_family, registry
 from .bounded import Beta, Uniform
 from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from .extreme import GEV, GeneralizedPareto
 from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
 from .positive import Gamma, InverseGaussian, LogNormal
 from .real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
@@ -12,4 +13,5 @@ __all__ = [
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
+    "GEV", "GeneralizedPareto",
 ]

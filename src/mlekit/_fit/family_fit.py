@@ -580,6 +580,9 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
         diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
                                 f"({nonreg[p]:.6g}); it has no Wald standard error "
                                 "(use bootstrap intervals)", "info", p))
+    extra = getattr(fam, "_fit_diagnostics", None)  # family-specific findings (GEV/GPD shape)
+    if extra is not None:
+        diags += extra(params, dat, converged)
     n_free = k - len(fixed)
     n = dat.n_obs
     if n_free and n < 10 * n_free:
