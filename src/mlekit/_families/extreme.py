@@ -30,8 +30,9 @@ import scipy.stats as st
 from scipy.special import gamma as gamma_fn
 
 from .._core.domains import Positive, Real
+from .._core.optimize import newton
 from .._data.data import Block, Data
-from .base import _ALIASES, Derivs, Family, Support, register
+from .base import _ALIASES, Derivs, Family, FastFit, Support, register
 
 if TYPE_CHECKING:
     from .._fit.result import Diagnostic
@@ -193,6 +194,21 @@ def _pwm(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float, float]:
             float(np.dot(ws * p * p, xs)) / W)
 
 
+def _data_range(data: Data) -> tuple[float, float]:
+    """The smallest and largest finite value or censoring bound in ``data``."""
+    lo, hi = math.inf, -math.inf
+    for b in data.blocks.values():
+        if not b.size:
+            continue
+        for arr in (b.x, b.hi):
+            if arr is None:
+                continue
+            fin = arr[np.isfinite(arr)]
+            if fin.size:
+                lo, hi = min(lo, float(fin.min())), max(hi, float(fin.max()))
+    return lo, hi
+
+
 def _inside_start(xmin: float, xmax: float, loc: float, s: float, xi: float) -> float:
     """Shrink ``xi`` towards 0 until every value lies inside the support (0 always does)."""
     for _ in range(60):
@@ -207,30 +223,146 @@ def _inside_start(xmin: float, xmax: float, loc: float, s: float, xi: float) -> 
     return 0.0
 
 
+class _RunawayError(Exception):
+    """The fast Newton reached shape = -1 (the likelihood is unbounded beyond)."""
+
+
 # ---------------------------------------------------------------------------- diagnostics
 class _ExtremeDiagnostics:
-    """The ``_fit_diagnostics`` hook: named findings about the shape's regularity."""
+    """Hooks shared by GEV and GPD: ``_fit_diagnostics`` (named findings about the shape's
+    regularity) and ``_feasible_theta`` (a starting point inside the parameter-dependent
+    support)."""
 
     name: str
 
     def _endpoint_gap(self, params: dict[str, float], data: Data) -> float:
         raise NotImplementedError
 
-    def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool
-                         ) -> list[Diagnostic]:
+    def _feasible_theta(self, th: list[float], free: list[int], data: Data) -> list[float]:
+        """``th`` with free parameters moved (scale up, or loc, or shape towards 0) so that every
+        value lies inside the support — a starting point for re-maximising the free parameters
+        when others are held (profiles, fixed shapes). Unchanged when already feasible."""
+        lo_x, hi_x = _data_range(data)
+        return self._feasible(th, free, lo_x, hi_x)
+
+    def _feasible(self, th: list[float], free: list[int], lo_x: float, hi_x: float) -> list[float]:
+        names = type(self).param_names
+        gev = len(names) == 3
+        t = list(th)
+        m, s, xi = (t[0], t[1], t[2]) if gev else (0.0, t[0], t[1])
+        lo_e, hi_e = self._support_bounds(tuple(t))
+        margin = 1.0 + 1e-2
+        if lo_x > lo_e and hi_x < hi_e:
+            return t
+        i_s, i_xi = names.index("scale"), names.index("shape")
+        if i_s in free and xi != 0:
+            # the end point loc - s/xi moves away from the data as s grows
+            need = (xi * (m - lo_x) if xi > 0 else -xi * (hi_x - m))
+            if need > 0:
+                t[i_s] = max(s, need * margin + 1e-12)
+                return t
+        if gev and 0 in free and xi != 0:
+            t[0] = lo_x + s / xi / margin if xi > 0 else hi_x + s / xi / margin
+            return t
+        if i_xi in free:
+            t[i_xi] = 0.0
+        return t
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact, untruncated data: Newton on ``([loc,] log scale, shape)`` with the analytic
+        derivatives, the shape kept at ``>= -1``. Where the log-likelihood is unbounded (it
+        grows without limit as ``shape`` falls below -1 with the end point on the largest value)
+        the walk stops at ``shape = -1`` instead of creeping towards the end point for hundreds
+        of iterations; the result is reported unconverged and flagged."""
+        if not data.only_exact or data.is_truncated or not isinstance(self, Family):
+            return None
+        b = data.exact
+        names = self.param_names
+        free = [i for i, p in enumerate(names) if p not in fixed]
+        if not free or b.size < len(free):
+            return None
+        try:
+            with np.errstate(all="ignore"):
+                s0 = {**self._start(b.x, b.w, fixed), **fixed}
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            return None
+        gev = len(names) == 3
+        i_s = names.index("scale")
+        sc0 = s0["scale"]
+        base = [float(s0[p]) for p in names]
+
+        def theta(eta: np.ndarray) -> list[float]:
+            th = list(base)
+            for e, i in zip(eta, free):
+                if gev and i == 0:
+                    th[0] = base[0] + sc0 * e          # loc in units of the starting scale
+                elif i == i_s:
+                    th[i] = sc0 * math.exp(e)
+                else:
+                    th[i] = float(e)
+            return th
+
+        def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
+            k = len(free)
+            bad = (-math.inf, np.full(k, math.nan), np.full((k, k), math.nan))
+            if np.any(np.abs(eta) > 700):
+                return bad
+            th = tuple(theta(eta))
+            if th[-1] < -1.0:
+                return bad
+            if th[-1] < -1.0 + 1e-4 and order:
+                last[:] = [eta.copy()]
+                raise _RunawayError
+            with np.errstate(all="ignore"):
+                if order == 0:
+                    return b.wsum_of(self._logpdf(b.x, th, b)), np.zeros(k), np.zeros((k, k))
+                v, g, H = self._d_logpdf(b.x, th, b)
+                ll = b.wsum_of(v)
+                if not math.isfinite(ll):
+                    return bad
+                J = np.array([sc0 if (gev and i == 0) else th[i] if i == i_s else 1.0
+                              for i in free])
+                gv = np.array([b.wsum_of(g[i]) for i in free])
+                Hv = np.array([[b.wsum_of(H[i][j]) for j in free] for i in free])
+            J2 = np.array([th[i] if i == i_s else 0.0 for i in free])
+            return ll, gv * J, Hv * np.outer(J, J) + np.diag(gv * J2)
+
+        eta0 = np.array([0.0 if (gev and i == 0) else 0.0 if i == i_s else base[i]
+                         for i in free])
+        last: list[np.ndarray] = []
+        try:
+            with np.errstate(all="ignore"):
+                r = newton(obj, eta0, maxiter=200)
+        except _RunawayError:
+            th = theta(last[0])
+            return FastFit(dict(zip(names, th)), "newton (stopped at shape = -1: unbounded "
+                           "likelihood)", 0, False)
+        if not math.isfinite(r.fun):
+            return None
+        th = theta(r.x)
+        params = dict(zip(names, th))
+        if r.converged and th[-1] > -1.0 + 1e-6:
+            return FastFit(params, "newton", r.iterations, True)
+        if th[-1] <= -1.0 + 1e-3:
+            return FastFit(params, "newton (stopped at shape = -1: unbounded likelihood)",
+                           r.iterations, False)
+        return FastFit(params, "newton", r.iterations, False)
+
+    def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool,
+                         fixed: dict[str, float] | None = None) -> list[Diagnostic]:
         """Named diagnostics for ``shape < -0.5`` (non-regular) and ``shape < -1`` or a
         likelihood running off to ``+inf`` at the upper end point (unbounded)."""
         from .._fit.result import Diagnostic
 
         xi = params.get("shape", math.nan)
-        if not math.isfinite(xi) or xi >= -0.5:
+        if not math.isfinite(xi) or xi >= -0.5 or "shape" in (fixed or {}):
             return []
         gap = self._endpoint_gap(params, data)
-        runaway = xi < -1.0 or (not converged and gap < 1e-6)
+        runaway = xi < -1.0 or (not converged and (gap < 1e-6 or xi <= -1.0 + 1e-3))
         if runaway:
             return [Diagnostic(
                 "unbounded-likelihood",
-                f"shape = {xi:.4g} < -1: the likelihood is unbounded (it runs off to +inf as the "
+                f"shape = {xi:.4g} reached -1: the likelihood is unbounded (it runs off to +inf as the "
                 "upper end point approaches the largest value), so this estimate is not a "
                 "maximum and its standard errors mean nothing. Remedies: fix the shape "
                 "(fixed={'shape': ...}, e.g. 0 for the "
@@ -341,7 +473,6 @@ class GEV(_ExtremeDiagnostics, Family):
         x = np.asarray(x, dtype=float)
         xmin, xmax = float(x.min()), float(x.max())
         sd = float(np.std(x)) or max(abs(xmax), 1.0) * 1e-3
-        out: dict[str, float] = {}
         if x.size >= 3:
             b0, b1, b2 = _pwm(x, w)
             l1, l2, l3 = b0, 2 * b1 - b0, 6 * b2 - 6 * b1 + b0
@@ -369,8 +500,9 @@ class GEV(_ExtremeDiagnostics, Family):
         m = fixed.get("loc", m)
         if "shape" not in fixed:
             xi = _inside_start(xmin, xmax, m, s, xi)
-        out = {"loc": m, "scale": s, "shape": xi}
-        return out
+        free = [i for i, p in enumerate(self.param_names) if p not in fixed]
+        m, s, xi = self._feasible([m, s, xi], free, xmin, xmax)
+        return {"loc": m, "scale": s, "shape": xi}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"loc": x0, "scale": 0.0, "shape": 0.0}
@@ -466,6 +598,8 @@ class GeneralizedPareto(_ExtremeDiagnostics, Family):
         s = fixed.get("scale", l1 * (1.0 - xi) if l1 > 0 else max(xmax, 1.0))
         if "shape" not in fixed:
             xi = _inside_start(0.0, xmax, 0.0, s, xi)
+        free = [i for i, p in enumerate(self.param_names) if p not in fixed]
+        s, xi = self._feasible([s, xi], free, 0.0, xmax)
         return {"scale": s, "shape": xi}
 
     def _endpoint_gap(self, params: dict[str, float], data: Data) -> float:

@@ -582,7 +582,7 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
                                 "(use bootstrap intervals)", "info", p))
     extra = getattr(fam, "_fit_diagnostics", None)  # family-specific findings (GEV/GPD shape)
     if extra is not None:
-        diags += extra(params, dat, converged)
+        diags += extra(params, dat, converged, fixed)
     n_free = k - len(fixed)
     n = dat.n_obs
     if n_free and n < 10 * n_free:
