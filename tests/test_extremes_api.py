@@ -88,3 +88,21 @@ def test_mk_extremes_is_public() -> None:
         warnings.simplefilter("error")
         assert math.isfinite(mk.extremes.mean_residual_life([1.0, 2.0, 3.0, 5.0, 8.0],
                                                             [1.0]).mean_excess[0])
+
+
+def test_extreme_value_plots(daily: pd.Series) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    gev = mk.fit(mk.extremes.block_maxima(daily), "gev")
+    fig = gev.plot()
+    titles = [a.get_title() for a in fig.axes]
+    assert any("Return levels" in t for t in titles) and any("P–P" in t for t in titles)
+    ax = mk.plot.return_levels(mk.extremes.fit_pot(daily, threshold=25), method="delta")
+    assert ax.get_xscale() == "log" and ax.lines
+    assert mk.plot.mean_residual_life(daily).lines
+    assert len(mk.plot.threshold_stability(daily, [20, 22, 24])) == 2
+    plt.close("all")
