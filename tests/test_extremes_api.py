@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,3 +107,22 @@ def test_extreme_value_plots(daily: pd.Series) -> None:
     assert mk.plot.mean_residual_life(daily).lines
     assert len(mk.plot.threshold_stability(daily, [20, 22, 24])) == 2
     plt.close("all")
+
+
+def test_cli_return_level(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from mlekit.cli import main
+
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(60, rng=1)
+    path = tmp_path / "maxima.csv"
+    path.write_text("level\n" + "\n".join(repr(float(v)) for v in x) + "\n")
+    assert main(["fit", str(path), "-c", "level", "-f", "gev", "--return-level", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "return_level(100)" in out and "profile" in out
+    assert main(["fit", str(path), "-c", "level", "-f", "gev", "--return-level", "100",
+                 "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    rl = next(r for r in d["derived"] if r["kind"] == "return_level")
+    ref = mk.fit(x, "gev").return_level(100)
+    assert rl["estimate"] == pytest.approx(ref.estimate) and rl["ci"][1] == pytest.approx(ref.ci[1])

@@ -397,7 +397,7 @@ class GEV(_ExtremeDiagnostics, Family):
     data_unit_params = ("loc",)
     domains = (Real, Positive, Real)
     support = Support()
-    support_text = "1 + shape (x - loc)/scale > 0"
+    support_text = "1+shape z>0"
     formula = ("F(x) = exp(-(1 + shape z)^(-1/shape)), z = (x - loc)/scale; "
                "shape = 0: exp(-exp(-z))")
 
@@ -530,7 +530,6 @@ class GeneralizedPareto(_ExtremeDiagnostics, Family):
     param_names = ("scale", "shape")
     domains = (Positive, Real)
     support = Support(0.0, math.inf, lower_closed=True)
-    support_text = "[0, inf), and y <= -scale/shape when shape < 0"
     formula = "S(y) = (1 + shape y/scale)^(-1/shape), y >= 0; shape = 0: exp(-y/scale)"
 
     def _support_bounds(self, th: Theta) -> tuple[Any, Any]:
