@@ -139,7 +139,7 @@ class Profiler:
             ll, g, _ = lik.evaluate(tuple(th), 0 if j in self.nonregular else 1)
             return float(ll), th, float(g[j])
         doms = [self.doms[i] for i in nuis]
-        feasible = getattr(lik.family, "_feasible_theta", None)  # parameter-dependent supports
+        feasible = getattr(getattr(lik, "family", None), "_feasible_theta", None)  # GEV/GPD supports
         if feasible is not None:
             th = feasible(th, nuis, lik.data)
         with np.errstate(all="ignore"):

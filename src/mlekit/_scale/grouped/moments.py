@@ -181,6 +181,10 @@ def _s_gumbel(M: _Moments) -> list[F]:
     return [M.m - _EULER * s, s]
 
 
+def _s_gev(M: _Moments) -> list[F]:
+    return [*_s_gumbel(M), 0.0 * M.m]        # the Gumbel: inside the support for any data
+
+
 def _s_laplace(M: _Moments) -> list[F]:
     return [M.m, M.sd / math.sqrt(2)]
 
@@ -224,6 +228,7 @@ STARTS: dict[str, Any] = {
     "gamma": _s_gamma, "weibull": _s_weibull, "loglogistic": _s_loglogistic,
     "rayleigh": _s_rayleigh, "inverse_gaussian": _s_invgauss, "lomax": _s_lomax,
     "logistic": _s_logistic, "gumbel": _s_gumbel, "laplace": _s_laplace,
+    "gev": _s_gev, "genpareto": lambda M: [M.m, 0.0 * M.m],
     "student_t": _s_student_t, "beta": _s_beta, "poisson": _s_poisson,
     "bernoulli": _s_bernoulli, "geometric": _s_geometric, "negative_binomial": _s_negbin,
 }
