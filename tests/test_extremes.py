@@ -277,3 +277,13 @@ def test_return_level_argument_errors() -> None:
         res.return_level(0.5)
     with pytest.raises(mk.ParameterError, match="method"):
         res.return_level(100, method="bootstrap")
+
+
+def test_logpdf_helpers_for_extremes() -> None:
+    x = np.array([-2.0, 0.0, 1.0, 5.0, 50.0])
+    for xi in (-0.3, 0.0, 1e-12, 0.4):
+        np.testing.assert_allclose(mk.logpdf.gev(x, 1.0, 2.0, xi),
+                                   mk.GEV(loc=1.0, scale=2.0, shape=xi).logpdf(x), rtol=1e-10)
+        y = np.abs(x)
+        np.testing.assert_allclose(mk.logpdf.genpareto(y, 2.0, xi),
+                                   mk.GeneralizedPareto(scale=2.0, shape=xi).logpdf(y), rtol=1e-10)

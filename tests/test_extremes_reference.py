@@ -131,3 +131,21 @@ def test_right_censored_gpd() -> None:
     assert int((~obs).sum()) == case["n_censored"]
     _check_fit(res, case)
     _check_profiles(res, case)
+
+
+def test_nonstationary_gev_as_a_custom_model() -> None:
+    """evd::fgev(x, nsloc = t): a linear trend in the location, written with mk.logpdf.gev."""
+    case = CASES["gev_venice_trend"]
+    df = pd.read_csv(HERE / case["data_file"])
+    t = df["year"].to_numpy(float) - 1931.0
+    x = df[case["data_column"]].to_numpy(float)
+
+    @mk.model(scale=mk.Positive)
+    def trend(x, t, loc=100.0, loct=0.0, scale=10.0, shape=0.0):  # type: ignore[no-untyped-def]
+        return mk.logpdf.gev(x, loc + loct * t, scale, shape)
+
+    res = mk.fit(trend, data={"x": x, "t": t})
+    for p, v in case["estimates"].items():
+        assert math.isclose(res.params[p], v, rel_tol=1e-6, abs_tol=1e-8), (p, res.params[p], v)
+        assert math.isclose(res.se[p], case["se"][p], rel_tol=1e-4), (p, res.se[p], case["se"][p])
+    assert abs(res.loglik - case["loglik"]) <= 1e-6 * case["n"]
