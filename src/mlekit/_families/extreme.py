@@ -92,7 +92,8 @@ class _Y:
         any_small = bool(np.any(small))
         xs = np.where(small, 1.0, xi) if any_small else xi   # no 0/0 in the closed forms
         y = np.log(ts) / xs
-        y_xi = y_xixi = None
+        y_xi: Any = None
+        y_xixi: Any = None
         if order >= 1:
             y_xi = (z / ts - y) / xs
         if order >= 2:
@@ -228,12 +229,10 @@ class _RunawayError(Exception):
 
 
 # ---------------------------------------------------------------------------- diagnostics
-class _ExtremeDiagnostics:
+class _ExtremeDiagnostics(Family):
     """Hooks shared by GEV and GPD: ``_fit_diagnostics`` (named findings about the shape's
     regularity) and ``_feasible_theta`` (a starting point inside the parameter-dependent
     support)."""
-
-    name: str
 
     def _endpoint_gap(self, params: dict[str, float], data: Data) -> float:
         raise NotImplementedError
@@ -274,7 +273,7 @@ class _ExtremeDiagnostics:
         grows without limit as ``shape`` falls below -1 with the end point on the largest value)
         the walk stops at ``shape = -1`` instead of creeping towards the end point for hundreds
         of iterations; the result is reported unconverged and flagged."""
-        if not data.only_exact or data.is_truncated or not isinstance(self, Family):
+        if not data.only_exact or data.is_truncated:
             return None
         b = data.exact
         names = self.param_names
@@ -316,7 +315,9 @@ class _ExtremeDiagnostics:
             with np.errstate(all="ignore"):
                 if order == 0:
                     return b.wsum_of(self._logpdf(b.x, th, b)), np.zeros(k), np.zeros((k, k))
-                v, g, H = self._d_logpdf(b.x, th, b)
+                d = self._d_logpdf(b.x, th, b)
+                assert d is not None
+                v, g, H = d
                 ll = b.wsum_of(v)
                 if not math.isfinite(ll):
                     return bad
@@ -379,7 +380,7 @@ class _ExtremeDiagnostics:
 
 # ---------------------------------------------------------------------------- families
 @register
-class GEV(_ExtremeDiagnostics, Family):
+class GEV(_ExtremeDiagnostics):
     r"""Generalised extreme value distribution (block maxima).
 
     .. math:: F(x) = \exp\!\left(-\left[1 + \xi z\right]^{-1/\xi}\right),\quad
@@ -515,7 +516,7 @@ class GEV(_ExtremeDiagnostics, Family):
 
 
 @register
-class GeneralizedPareto(_ExtremeDiagnostics, Family):
+class GeneralizedPareto(_ExtremeDiagnostics):
     r"""Generalised Pareto distribution (exceedances ``y = x - u`` of a threshold ``u``).
 
     .. math:: S(y) = \left(1 + \xi\, y/\sigma\right)^{-1/\xi},\quad y \ge 0
