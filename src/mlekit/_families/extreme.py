@@ -54,21 +54,25 @@ def _series(z: Any, xi: Any, order: int) -> tuple[Any, Any, Any]:
     """``y = z P(u)``, ``P(u) = sum_{k>=1} (-u)^{k-1} / k`` (``u = xi z``), and its first two
     ``xi`` derivatives ``z^2 P'(u)``, ``z^3 P''(u)`` by Horner (used for ``|u| < 0.1``)."""
     u = xi * z
-    coef = [(-1.0) ** (k - 1) / k for k in range(1, _TERMS + 1)]
-    p = np.zeros_like(u)
-    for k in range(_TERMS, 0, -1):
+    umax = float(np.max(np.abs(u))) if u.size else 0.0
+    # terms for a truncation error below 1e-19 (relative) at the largest |u|
+    n_terms = _TERMS if umax >= _SERIES_AT else (
+        4 if umax < 1e-19 else min(_TERMS, 4 + math.ceil(-19.0 / math.log10(umax))))
+    coef = [(-1.0) ** (k - 1) / k for k in range(1, n_terms + 1)]
+    p = np.full_like(u, coef[n_terms - 1])
+    for k in range(n_terms - 1, 0, -1):
         p = p * u + coef[k - 1]
     y = z * p
     if order < 1:
         return y, None, None
-    p1 = np.zeros_like(u)
-    for k in range(_TERMS, 1, -1):
+    p1 = np.full_like(u, coef[n_terms - 1] * (n_terms - 1))
+    for k in range(n_terms - 1, 1, -1):
         p1 = p1 * u + coef[k - 1] * (k - 1)
     z2 = z * z
     if order < 2:
         return y, z2 * p1, None
-    p2 = np.zeros_like(u)
-    for k in range(_TERMS, 2, -1):
+    p2 = np.full_like(u, coef[n_terms - 1] * (n_terms - 1) * (n_terms - 2))
+    for k in range(n_terms - 1, 2, -1):
         p2 = p2 * u + coef[k - 1] * (k - 1) * (k - 2)
     return y, z2 * p1, z2 * z * p2
 
@@ -160,8 +164,11 @@ def _chain(V: Any, V_y: Any, V_yy: Any, Y: _Y, s: Any, loc: bool, density: bool)
     ydd[n][n] = Y.y_xixi
     with np.errstate(invalid="ignore", over="ignore"):   # at an edge (F = 0): -inf, nan
         grad = [V_y * yd[i] for i in range(n + 1)]
-        hess = [[V_yy * yd[i] * yd[j] + V_y * ydd[i][j] for j in range(n + 1)]
-                for i in range(n + 1)]
+        vyd = [V_yy * yd[i] for i in range(n + 1)]
+        hess: list[list[Any]] = [[None] * (n + 1) for _ in range(n + 1)]
+        for i in range(n + 1):
+            for j in range(i, n + 1):
+                hess[i][j] = hess[j][i] = vyd[i] * yd[j] + V_y * ydd[i][j]
     if density:
         grad[n] = grad[n] - Y.y
         for i in range(n + 1):
@@ -326,11 +333,15 @@ class _ExtremeDiagnostics(Family):
                 gv = np.array([b.wsum_of(g[i]) for i in free])
                 Hv = np.array([[b.wsum_of(H[i][j]) for j in free] for i in free])
             J2 = np.array([th[i] if i == i_s else 0.0 for i in free])
+            Hf = np.zeros((len(th), len(th)))
+            Hf[np.ix_(free, free)] = Hv
+            at.update(eta=eta.copy(), ll=ll, H=Hf)
             return ll, gv * J, Hv * np.outer(J, J) + np.diag(gv * J2)
 
         eta0 = np.array([0.0 if (gev and i == 0) else 0.0 if i == i_s else base[i]
                          for i in free])
         last: list[np.ndarray] = []
+        at: dict[str, Any] = {}
         try:
             with np.errstate(all="ignore"):
                 r = newton(obj, eta0, maxiter=200)
@@ -343,7 +354,9 @@ class _ExtremeDiagnostics(Family):
         th = theta(r.x)
         params = dict(zip(names, th))
         if r.converged and th[-1] > -1.0 + 1e-6:
-            return FastFit(params, "newton", r.iterations, True)
+            same = "eta" in at and np.array_equal(at["eta"], r.x)
+            return FastFit(params, "newton", r.iterations, True,
+                           at["ll"] if same else None, at["H"] if same else None)
         if th[-1] <= -1.0 + 1e-3:
             return FastFit(params, "newton (stopped at shape = -1: unbounded likelihood)",
                            r.iterations, False)
