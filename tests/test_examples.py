@@ -21,6 +21,9 @@ EXPECT = {
     "defects.py": ["the negative binomial is better by ΔAIC"],
     "ab_test.py": ["the conversion rate of B is 1.3 points higher, 95% CI 0.4–2.2, LRT p = 0.004"],
     "lightbulbs.py": ["shape 2.20 > 1", "B10 life (10% failed): 518 h"],
+    "extreme_values.py": ["60 annual maxima", "100-year level: 9.86 m, 95% profile CI 8.74-13.02 m"],
+    "peaks_over_threshold.py": ["445 cluster peaks above 4.5 m",
+                                "POT 100-year level: 9.45 m, 95% profile CI 8.68-10.91 m"],
 }
 
 

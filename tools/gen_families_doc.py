@@ -36,6 +36,8 @@ def render() -> str:
         "rayleigh": "closed form", "poisson": "closed form", "bernoulli": "closed form",
         "binomial": "closed form", "geometric": "closed form",
         "negative_binomial": "mean closed form, size by profile Newton on distinct counts",
+        "gev": "Newton from probability-weighted moments (shape kept >= -1)",
+        "genpareto": "Newton from L-moments (shape kept >= -1)",
     }
     for f in mk.families():
         params = ", ".join(f"`{p}` {f['domains'][p]}" for p in f["params"])

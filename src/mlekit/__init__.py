@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
     from ._data.data import Data
     from ._data.sources import read_csv, read_parquet, sql
     from ._families import (
+        GEV,
         Bernoulli,
         Beta,
         Binomial,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         Exponential,
         Family,
         Gamma,
+        GeneralizedPareto,
         Geometric,
         Gumbel,
         InverseGaussian,
@@ -90,7 +92,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         "families", "get_family", "Family", "Normal", "LogNormal", "Exponential", "Gamma",
         "Weibull", "Beta", "StudentT", "Cauchy", "Laplace", "Logistic", "LogLogistic", "Gumbel",
         "Pareto", "Lomax", "InverseGaussian", "Uniform", "Rayleigh", "Poisson", "Bernoulli",
-        "Binomial", "Geometric", "NegativeBinomial")},
+        "Binomial", "Geometric", "NegativeBinomial", "GEV", "GeneralizedPareto")},
     # inference and model choice
     "compare": ("._api.compare", "compare"),
     "Comparison": ("._api.compare", "Comparison"),
@@ -111,6 +113,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # plots and example data
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),
+    "extremes": ("._models.extremes", ""),
 }
 
 
@@ -136,6 +139,7 @@ __all__ = [
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
+    "GEV", "GeneralizedPareto", "extremes",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",

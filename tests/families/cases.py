@@ -17,6 +17,8 @@ CASES: dict[str, tuple[mk.Family, dict[str, float], list[float]]] = {
     "laplace": (mk.Laplace(), {"loc": 1.0, "scale": 0.6}, [-2.0, 0.3, 0.9, 1.8, 5.0]),
     "logistic": (mk.Logistic(), {"loc": 2.0, "scale": 0.7}, [-3.0, 1.0, 2.0, 3.0, 8.0]),
     "loglogistic": (mk.LogLogistic(), {"shape": 3.2, "scale": 1.8}, [0.1, 1.0, 1.8, 3.0, 10.0]),
+    "gev": (mk.GEV(), {"loc": 1.0, "scale": 2.0, "shape": 0.2}, [-3.5, -1.0, 0.8, 1.05, 4.0, 30.0]),
+    "genpareto": (mk.GeneralizedPareto(), {"scale": 1.5, "shape": -0.3}, [0.001, 0.01, 0.2, 1.5, 4.9]),
     "gumbel": (mk.Gumbel(), {"loc": 0.5, "scale": 1.5}, [-4.0, -1.0, 0.5, 3.0, 10.0]),
     "pareto": (mk.Pareto(), {"shape": 2.7, "scale": 1.5}, [1.5001, 1.8, 2.5, 6.0, 40.0]),
     "lomax": (mk.Lomax(), {"shape": 3.1, "scale": 2.4}, [0.01, 0.5, 2.0, 6.0, 30.0]),

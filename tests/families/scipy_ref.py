@@ -27,6 +27,9 @@ CONT: dict[str, tuple[Any, dict[str, float], Any]] = {
     "inverse_gaussian": (st.invgauss, {"floc": 0}, lambda p: {"mu": p[0] * p[2], "shape": p[2]}),
     "uniform": (st.uniform, {}, lambda p: {"low": p[0], "high": p[0] + p[1]}),
     "rayleigh": (st.rayleigh, {"floc": 0}, lambda p: {"scale": p[1]}),
+    # scipy's sign conventions: genextreme c = -shape, genpareto c = shape
+    "gev": (st.genextreme, {}, lambda p: {"loc": p[1], "scale": p[2], "shape": -p[0]}),
+    "genpareto": (st.genpareto, {"floc": 0}, lambda p: {"scale": p[2], "shape": p[0]}),
 }
 
 
@@ -85,6 +88,8 @@ def scipy_loglik(name: str, params: dict[str, float], x: np.ndarray, n: int | No
         "inverse_gaussian": lambda: st.invgauss.logpdf(x, p["mu"] / p["shape"], scale=p["shape"]),
         "uniform": lambda: st.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
         "rayleigh": lambda: st.rayleigh.logpdf(x, scale=p["scale"]),
+        "gev": lambda: st.genextreme.logpdf(x, -p["shape"], p["loc"], p["scale"]),
+        "genpareto": lambda: st.genpareto.logpdf(x, p["shape"], 0.0, p["scale"]),
         "poisson": lambda: st.poisson.logpmf(x, p["rate"]),
         "bernoulli": lambda: st.bernoulli.logpmf(x, p["p"]),
         "binomial": lambda: st.binom.logpmf(x, n, p["p"]),

@@ -73,6 +73,14 @@ def _typical(fam: Family) -> list[float]:
             "negative_binomial": [3.0, 2.0], "student_t": [0.0, 1.0, 5.0]}[fam.name]
 
 
+# the families whose _start serves one data set and all groups at once (every original family)
+_SAMPLE_STARTS = {
+    "normal", "lognormal", "exponential", "gamma", "weibull", "beta", "student_t", "cauchy",
+    "laplace", "logistic", "loglogistic", "gumbel", "pareto", "lomax", "inverse_gaussian",
+    "uniform", "rayleigh", "poisson", "bernoulli", "binomial", "geometric", "negative_binomial",
+}
+
+
 @pytest.mark.parametrize("name", sorted(registry))
 @pytest.mark.parametrize("weighted", [False, True])
 def test_start_on_groups_equals_scalar(rng, name, weighted):
@@ -80,6 +88,9 @@ def test_start_on_groups_equals_scalar(rng, name, weighted):
     from mlekit._families.samples import GroupSample, takes_sample
 
     fam = get_family(name) if name != "binomial" else mk.Binomial(n=12)
+    if name not in _SAMPLE_STARTS:
+        # a family whose _start is written for one data set: grouped fits start it group by group
+        pytest.skip(f"{name}: _start is not written on a Sample")
     assert takes_sample(fam)
     G, m = 4, 25
     vals = {"beta": lambda: rng.beta(2, 3, m), "uniform": lambda: rng.uniform(-1, 2, m),

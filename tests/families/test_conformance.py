@@ -19,7 +19,7 @@ NAMES = sorted(CASES)
 
 def test_every_registered_family_has_a_case() -> None:
     assert sorted(f["name"] for f in mk.families()) == NAMES
-    assert len(NAMES) == 22
+    assert len(NAMES) == 24
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -14,6 +14,8 @@
     normal         student_t          df = inf                         yes
     poisson        negative_binomial  size = inf                       yes
     geometric      negative_binomial  size = 1, mean = (1-p)/p         no
+    gumbel         gev                shape = 0                        no
+    exponential    genpareto          shape = 0, scale = 1/rate        no
     ============== ================== ================================ ==========
 
 ``mk.lr_test(res, fixed={"shape": 1.0})``
@@ -77,6 +79,10 @@ _NEST_LIST = [
     _Nesting("geometric", "negative_binomial",
              lambda p: {"mean": (1.0 - p["p"]) / p["p"], "size": 1.0}, ("size",),
              note="size = 1"),
+    _Nesting("gumbel", "gev", lambda p: {"loc": p["loc"], "scale": p["scale"], "shape": 0.0},
+             ("shape",), note="shape = 0"),
+    _Nesting("exponential", "genpareto", lambda p: {"scale": 1.0 / p["rate"], "shape": 0.0},
+             ("shape",), note="shape = 0"),
 ]
 NESTINGS: dict[tuple[str, str], _Nesting] = {(n.small, n.big): n for n in _NEST_LIST}
 

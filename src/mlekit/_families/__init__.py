@@ -4,6 +4,7 @@ from . import custom as custom  # (registers Family.from_logpdf / from_cumhaz)
 from .base import Family, Support, get_family
 from .bounded import Beta, Uniform
 from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from .extreme import GEV, GeneralizedPareto
 from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
 from .positive import Gamma, InverseGaussian, LogNormal
 from .real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
@@ -15,4 +16,5 @@ __all__ = [
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
+    "GEV", "GeneralizedPareto",
 ]

@@ -520,6 +520,18 @@ class Family:
                     "that can be zero or negative use a family on the real line.")
         return ""
 
+    def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool,
+                         fixed: dict[str, float] | None = None) -> list[tuple[str, str, str, str]]:
+        """Family-specific findings about a finished fit, as ``(code, message, severity,
+        param)`` (GEV/GPD: a non-regular or unbounded shape). Called by ``_fit.assemble.finish``;
+        default: none."""
+        return []
+
+    def _feasible_theta(self, th: list[float], free: list[int], data: Data) -> list[float]:
+        """``th`` with the free parameters moved inside a parameter-dependent support (a start
+        for re-maximising them when others are held: profiles). Default: unchanged."""
+        return th
+
     def _boundary_message(self, name: str, params: dict[str, float]) -> str | None:
         """A message when ``params[name]`` is effectively at an infinite end of its domain
         (a limit such as the t distribution's df → ∞), else None."""

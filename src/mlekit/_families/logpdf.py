@@ -53,8 +53,33 @@ def _xlog1py(xp: Any, x: Any, y: Any) -> Any:
     return xp.where(x == 0, 0.0, x * xp.log1p(xp.where(x == 0, 0.0, y)))
 
 
+def _gev_y(xp: Any, z: Any, shape: Any) -> tuple[Any, Any]:
+    """``(log1p(shape z)/shape, inside)`` (``z - shape z^2/2`` where ``|shape| < 1e-8``)."""
+    t = 1.0 + shape * z
+    inside = t > 0
+    small = xp.abs(shape) < 1e-8
+    y = xp.where(small, z - shape * z * z / 2,
+                 xp.log(xp.where(inside, t, 1.0)) / xp.where(small, 1.0, shape))
+    return y, inside
+
+
 class _LogPdf:
     """Log densities; see the module docstring. ``dir(mk.logpdf)`` lists them."""
+
+    @staticmethod
+    def gev(y: Any, loc: Any = 0.0, scale: Any = 1.0, shape: Any = 0.0) -> Any:
+        """Generalised extreme value (``shape > 0``: heavy Fréchet tail, as ``mk.GEV``)."""
+        xp, _ = array_module(y, loc, scale, shape)
+        t, inside = _gev_y(xp, (y - loc) / scale, shape)
+        v = -xp.log(scale) - (1.0 + shape) * t - xp.exp(-xp.where(inside, t, 0.0))
+        return xp.where(inside, v, -xp.inf)
+
+    @staticmethod
+    def genpareto(y: Any, scale: Any = 1.0, shape: Any = 0.0) -> Any:
+        """Generalised Pareto on ``y >= 0`` (as ``mk.GeneralizedPareto``)."""
+        xp, _ = array_module(y, scale, shape)
+        t, inside = _gev_y(xp, y / scale, shape)
+        return xp.where(inside & (y >= 0), -xp.log(scale) - (1.0 + shape) * t, -xp.inf)
 
     @staticmethod
     def normal(y: Any, mu: Any = 0.0, sigma: Any = 1.0) -> Any:

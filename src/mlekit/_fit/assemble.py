@@ -140,6 +140,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
         diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
                                 f"({nonreg[p]:.6g}); it has no Wald standard error "
                                 "(use bootstrap intervals)", "info", p))
+    diags += [Diagnostic(*d) for d in fam._fit_diagnostics(params, dat, est.converged, fixed)]
     n_free = k - len(fixed)
     n = dat.n_obs
     if n_free and n < 10 * n_free:

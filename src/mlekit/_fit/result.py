@@ -161,6 +161,20 @@ class FitResult:
 
         return hazard(self, t, method=method, level=level, **kwargs)
 
+    def return_level(self, T: Any, *, method: str = "profile", level: float = 0.95) -> Any:
+        """The ``T``-block return level (the quantile at ``1 - 1/T``; scalar or list of
+        periods) with its delta-method SE and a ``level`` interval by ``method``
+        ``"profile"`` (default) | ``"delta"``; see :mod:`mlekit._inference.extremes`."""
+        from .._inference.extremes import return_level
+
+        return return_level(self, T, method=method, level=level)
+
+    def return_period(self, x: Any, *, level: float = 0.95) -> Any:
+        """The return period ``1 / P(X > x)`` (in blocks) of the level ``x``, with SE and interval."""
+        from .._inference.extremes import return_period
+
+        return return_period(self, x, level=level)
+
     # ------------------------------------------------------------------ rendering
     def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:
         from .summary import Summary

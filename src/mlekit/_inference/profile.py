@@ -140,11 +140,17 @@ class Profiler:
             ll, g, _ = lik.evaluate(tuple(th), 0 if j in self.nonregular else 1)
             return float(ll), th, float(g[j])
         doms = [self.doms[i] for i in nuis]
+        fam = getattr(lik, "family", None)      # None for custom models' likelihoods
+        feasible = fam._feasible_theta if fam is not None else None
+        if feasible is not None:
+            th = feasible(th, nuis, lik.data)
         with np.errstate(all="ignore"):
             eta = np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, nuis)])
             if not np.all(np.isfinite(eta)):
                 th = list(self.th_hat)
                 th[j] = float(v)
+                if feasible is not None:
+                    th = feasible(th, nuis, lik.data)
                 eta = np.array([float(d.to_unconstrained(th[i])) for d, i in zip(doms, nuis)])
             ll, g, ok = _inner_newton(lik, th, nuis, doms, eta)
             if not ok and warm is not None:

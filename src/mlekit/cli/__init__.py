@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="survival probability S(T) = P(X > T) with its interval")
     i.add_argument("--cdf", action="append", default=[], type=float, metavar="X",
                    help="F(X) = P(X <= X) with its interval")
+    i.add_argument("--return-level", action="append", default=[], type=float, metavar="T",
+                   help="the T-block return level (quantile at 1 - 1/T; GEV/GPD: profile CI)")
     o = f.add_argument_group("output")
     o.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="text (default), json (as res.to_dict()) or csv")
@@ -346,7 +348,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     progress = ProgressBar(args.quiet)
     if not 0.0 < args.level < 1.0:
         raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")
-    if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf):
+    if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf
+                    or args.return_level):
         raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
                         "fit a group on its own (filter the file) to get them.")
     fixed = _parse_pairs(args.fixed, "fixed")

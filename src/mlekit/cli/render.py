@@ -78,7 +78,9 @@ def derived_rows(res: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     asks = ([("derived", n, n) for n in split(args.derived)]
             + [("quantile", q, f"quantile({q:g})") for q in args.quantile]
             + [("sf", t, f"S({t:g})") for t in args.sf]
-            + [("cdf", x, f"F({x:g})") for x in args.cdf])
+            + [("cdf", x, f"F({x:g})") for x in args.cdf]
+            + [("return_level", t, f"return_level({t:g})")
+               for t in getattr(args, "return_level", [])])
     if not asks:
         return []
     if not hasattr(res, "derived"):
@@ -88,6 +90,8 @@ def derived_rows(res: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     for kind, arg, label in asks:
         if kind == "quantile" and not 0.0 < arg < 1.0:
             raise _user_error(f"--quantile must lie strictly between 0 and 1; got {arg:g}.")
+        if kind == "return_level" and not arg > 1.0:
+            raise _user_error(f"--return-level must be a period > 1 (e.g. 100); got {arg:g}.")
         fn = getattr(res, kind)
         out.append(_quantity(label, kind, fn(arg, level=args.level)))
     return out

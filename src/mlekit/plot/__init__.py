@@ -16,6 +16,8 @@ matplotlib Axes it drew on; :func:`panel` (``res.plot()``) returns a Figure.
 ``contour``        log-likelihood surface over two parameters with joint regions
 ``panel``          the 2×2 diagnostic figure (``res.plot()``)
 ``compare``        candidate families of ``mk.compare`` overlaid on the data
+``return_levels``  return level vs return period (log axis), profile band, data points
+``mean_residual_life``, ``threshold_stability``  threshold choice for peaks over threshold
 =================  ==================================================================
 
 Censored rows are drawn distinctly: hollow ``>`` right-censored, ``<`` left-censored, ``o``
@@ -26,10 +28,12 @@ from __future__ import annotations
 
 from .._inference.empirical import Empirical, empirical, kaplan_meier, turnbull
 from ._diagnostic import cdf, density, pp, qq
+from ._extremes import mean_residual_life, return_levels, threshold_stability
 from ._likelihood import contour, loglik, profile, profile_curve
 from ._panel import compare, panel
 from ._survival import hazard, hazard_band, survival, survival_band
 
 __all__ = ["density", "qq", "pp", "cdf", "survival", "hazard", "loglik", "profile", "contour",
            "panel", "compare", "empirical", "kaplan_meier", "turnbull", "Empirical",
-           "profile_curve", "survival_band", "hazard_band"]
+           "profile_curve", "survival_band", "hazard_band", "return_levels", "mean_residual_life",
+           "threshold_stability"]

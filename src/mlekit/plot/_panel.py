@@ -21,6 +21,10 @@ def panel(res: Any, fig: Any = None, *, figsize: tuple[float, float] = (10.0, 8.
         import matplotlib.pyplot as plt
 
         fig = plt.figure(figsize=figsize, layout="constrained")
+    if getattr(res, "family", None) in ("gev", "genpareto"):
+        from ._extremes import extremes_panel  # PP, QQ, return level, density
+
+        return extremes_panel(res, fig)
     axes = fig.subplots(2, 2)
     density(res, axes[0, 0])
     qq(res, axes[0, 1])
