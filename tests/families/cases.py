@@ -28,10 +28,21 @@ CASES: dict[str, tuple[mk.Family, dict[str, float], list[float]]] = {
     "binomial": (mk.Binomial(n=12), {"p": 0.35}, [0, 2, 4, 7, 12]),
     "geometric": (mk.Geometric(), {"p": 0.25}, [0, 1, 3, 8, 20]),
     "negative_binomial": (mk.NegativeBinomial(), {"mean": 4.2, "size": 2.3}, [0, 2, 4, 9, 25]),
+    # threshold (shifted) families
+    "weibull3": (mk.Weibull3(), {"shape": 2.4, "scale": 2.2, "threshold": 1.5},
+                 [1.55, 2.5, 3.7, 5.5, 8.0]),
+    "lognormal3": (mk.LogNormal3(), {"mu": 0.3, "sigma": 0.5, "threshold": -2.0},
+                   [-1.9, -1.0, 0.0, 2.0, 8.0]),
+    "gamma3": (mk.Gamma3(), {"shape": 3.5, "scale": 1.3, "threshold": 4.0},
+               [4.05, 5.0, 8.0, 11.0, 19.0]),
+    "loglogistic3": (mk.LogLogistic3(), {"shape": 4.2, "scale": 1.8, "threshold": 0.5},
+                     [0.6, 1.5, 2.3, 3.5, 10.0]),
+    "exponential2": (mk.Exponential2(), {"rate": 0.7, "threshold": 3.0},
+                     [3.01, 3.5, 4.4, 8.0, 15.0]),
 }
 
 # families without closed-form/regular behaviour for some checks
-NONREGULAR = {"uniform", "pareto"}
+NONREGULAR = {"uniform", "pareto", "exponential2"}
 
 
 def dist(name: str) -> mk.Family:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -27,13 +28,21 @@ CONT: dict[str, tuple[Any, dict[str, float], Any]] = {
     "inverse_gaussian": (st.invgauss, {"floc": 0}, lambda p: {"mu": p[0] * p[2], "shape": p[2]}),
     "uniform": (st.uniform, {}, lambda p: {"low": p[0], "high": p[0] + p[1]}),
     "rayleigh": (st.rayleigh, {"floc": 0}, lambda p: {"scale": p[1]}),
+    # threshold families: scipy's fit with a free loc
+    "weibull3": (st.weibull_min, {}, lambda p: {"shape": p[0], "scale": p[2], "threshold": p[1]}),
+    "lognormal3": (st.lognorm, {}, lambda p: {"mu": np.log(p[2]), "sigma": p[0], "threshold": p[1]}),
+    "gamma3": (st.gamma, {}, lambda p: {"shape": p[0], "scale": p[2], "threshold": p[1]}),
+    "loglogistic3": (st.fisk, {}, lambda p: {"shape": p[0], "scale": p[2], "threshold": p[1]}),
+    "exponential2": (st.expon, {}, lambda p: {"rate": 1 / p[1], "threshold": p[0]}),
 }
 
 
 def scipy_fit(name: str, x: np.ndarray) -> dict[str, float]:
     if name in CONT:
         dist, kw, conv = CONT[name]
-        return {k: float(v) for k, v in conv(dist.fit(x, **kw)).items()}
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")   # scipy's free-loc fits warn on their way
+            return {k: float(v) for k, v in conv(dist.fit(x, **kw)).items()}
     return discrete_fit(name, x)
 
 
@@ -85,6 +94,11 @@ def scipy_loglik(name: str, params: dict[str, float], x: np.ndarray, n: int | No
         "inverse_gaussian": lambda: st.invgauss.logpdf(x, p["mu"] / p["shape"], scale=p["shape"]),
         "uniform": lambda: st.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
         "rayleigh": lambda: st.rayleigh.logpdf(x, scale=p["scale"]),
+        "weibull3": lambda: st.weibull_min.logpdf(x, p["shape"], p["threshold"], p["scale"]),
+        "lognormal3": lambda: st.lognorm.logpdf(x, p["sigma"], p["threshold"], np.exp(p["mu"])),
+        "gamma3": lambda: st.gamma.logpdf(x, p["shape"], p["threshold"], p["scale"]),
+        "loglogistic3": lambda: st.fisk.logpdf(x, p["shape"], p["threshold"], p["scale"]),
+        "exponential2": lambda: st.expon.logpdf(x, p["threshold"], 1 / p["rate"]),
         "poisson": lambda: st.poisson.logpmf(x, p["rate"]),
         "bernoulli": lambda: st.bernoulli.logpmf(x, p["p"]),
         "binomial": lambda: st.binom.logpmf(x, n, p["p"]),

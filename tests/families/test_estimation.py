@@ -84,8 +84,10 @@ def test_integer_weights_equal_repetition(name: str) -> None:
     a = mk.fit(mk.Data(x, weights=w), fam)
     b = mk.fit(np.repeat(x, w), fam)
     assert a.n_obs == b.n_obs == w.sum()
+    # threshold families: x-derivatives by differences limit the last digits (≪ 1 SE)
+    rtol = 1e-5 if "threshold" in a.params else 1e-7
     for p in a.params:
-        assert math.isclose(a.params[p], b.params[p], rel_tol=1e-7, abs_tol=1e-10), p
+        assert math.isclose(a.params[p], b.params[p], rel_tol=rtol, abs_tol=1e-10), p
         if math.isfinite(a.se[p]):
             assert math.isclose(a.se[p], b.se[p], rel_tol=1e-5), p
     assert math.isclose(a.loglik, b.loglik, rel_tol=1e-9)

@@ -6,10 +6,12 @@ from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
 from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
 from .positive import Gamma, InverseGaussian, LogNormal
 from .real import Cauchy, Gumbel, Laplace, Logistic, Normal, StudentT
+from .threshold import Exponential2, Gamma3, LogLogistic3, LogNormal3, Weibull3
 
 __all__ = [
     "Family", "Stats", "Support", "families", "get_family", "registry",
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
+    "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exponential2",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -94,6 +94,8 @@ class FastFit:
     converged: bool = True
     loglik: float | None = None
     hess: Any = None
+    # findings as (code, message, severity, param): they become the result's Diagnostics
+    diagnostics: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
 class Stats:

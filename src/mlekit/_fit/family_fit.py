@@ -209,7 +209,8 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
             if fast.loglik is not None:
                 ll = fast.loglik
             H = fast.hess
-            if not converged:
+            diags += [Diagnostic(*d) for d in fast.diagnostics]
+            if not converged and not fast.diagnostics:
                 diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
                                         f"converge after {iterations} iterations", "warning"))
     if params is not None:

@@ -212,7 +212,9 @@ class Profiler:
         if not (dom.lower < v < dom.upper):
             return math.nan, math.nan, list(self.th_hat), True
         pl, th, gj = self.maximize(j, v, warm)
-        ok = self.last_converged
+        # -inf after the cold retry: an impossible value (a threshold above the smallest
+        # observation), outside the interval whatever the nuisance parameters
+        ok = self.last_converged or pl == -math.inf
         D = self.deviance(pl) if ok or not math.isfinite(pl) or pl < self.llmax else max(
             2.0 * (self.llmax - pl), 0.0)
         s = math.sqrt(D)

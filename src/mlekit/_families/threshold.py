@@ -1,0 +1,670 @@
+r"""Threshold (shifted) families: ``x - threshold`` follows a two-parameter base family.
+
+``Weibull3`` (shape, scale, threshold), ``LogNormal3`` (mu, sigma, threshold), ``Gamma3``
+(shape, scale, threshold), ``LogLogistic3`` (shape, scale, threshold) and ``Exponential2``
+(rate, threshold); the support is ``(threshold, inf)``.
+
+Estimation (``_fast_fit``): the threshold is **profiled**. With ``m`` the smallest value the
+threshold must stay below (the smallest exact value, left-censoring bound or upper interval
+bound; right-censoring bounds below the threshold simply say "survived past the threshold"),
+write ``threshold = m - δ``. For each ``δ > 0`` the base family's own fast two-parameter
+path runs on ``x - threshold`` (a closed form, the Weibull profile-Newton, or a warm-started
+Newton for censored data), and a one-dimensional search over ``s = log δ`` — a coarse grid to
+bracket the local maxima, then Brent's method — finds the maximum of the profile. The final
+Hessian on all three parameters comes from the generic likelihood.
+
+When the likelihood is unbounded — the profile increases without limit as ``threshold → m``
+(a Weibull, gamma or log-logistic shape ≤ 1 at the limit, where the density is infinite at
+the threshold) — there is no maximum-likelihood estimate. The result then carries the
+``unbounded-likelihood`` diagnostic (and is not converged); ``method="mps"`` (maximum product
+of spacings, :mod:`mlekit._fit.mps`) is the estimator to use. When the profile increases as
+``threshold → -inf`` instead, the data are fitted as well by the two-parameter limit (normal
+for the log-normal, the smallest-extreme-value law for the Weibull); the threshold is then
+reported at the far end of the search with a ``boundary`` diagnostic.
+
+The exponential's threshold is non-regular (the likelihood increases up to the smallest
+value): its MLE is that value, with no Wald standard error (as for the Pareto's scale).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from .._core.domains import Real
+from .._core.numdiff import data_unit, numeric_derivs
+from .._core.optimize import newton
+from .._data.data import Block, Data
+from ..errors import DataError
+from .base import Derivs, FastFit, Family, Stats, Support, register
+from .lifetime import Exponential, LogLogistic, Weibull
+from .positive import Gamma, LogNormal
+
+__all__ = ["Threshold", "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exponential2"]
+
+Theta = tuple[Any, ...]
+
+_GRID_LO = -30.0     # δ from e^-30 ≈ 1e-13 spans (max - m) ...
+_GRID_HI = 6.0       # ... to e^6 ≈ 400 spans below the smallest value
+_GRID_STEP = 1.5
+_LOG_HALF = math.log(0.5)
+
+
+def _empty() -> Block:
+    return Block(np.empty(0))
+
+
+class Threshold(Family):
+    """A family ``x - threshold ~ base`` (the last parameter is the threshold)."""
+
+    base_cls: ClassVar[type[Family]] = Family
+    # the base parameter whose value <= 1 at the threshold makes the density infinite there
+    unbounded_shape: ClassVar[str | None] = "shape"
+    closed_lower: ClassVar[bool] = False      # the support includes the threshold itself
+    data_unit_params = ("threshold",)
+    support = Support()
+    support_text = "(threshold, inf)"
+    limit_hint: ClassVar[str] = ""
+    _base_obj: ClassVar[Family | None] = None
+
+    # ---------------------------------------------------------------- helpers
+    @property
+    def base(self) -> Family:
+        cls = type(self)
+        b = cls.__dict__.get("_base_obj")
+        if b is None:
+            b = cls.base_cls()
+            cls._base_obj = b
+        return b
+
+    @staticmethod
+    def _split(th: Theta) -> tuple[Theta, Any]:
+        return tuple(th[:-1]), th[-1]
+
+    def _valid(self, y: Any) -> Any:
+        return (y >= 0) if self.closed_lower else (y > 0)
+
+    def _support_bounds(self, th: Theta) -> tuple[float, float]:
+        return float(th[-1]), math.inf
+
+    def _outside(self, x: Any, th: Theta) -> Any:
+        return np.asarray(~self._valid(x - th[-1]))
+
+    # ---------------------------------------------------------------- distribution
+    def _values(self, fn: Any, x: Any, th: Theta, outside: float) -> Any:
+        th2, t = self._split(th)
+        y = np.asarray(x - t, dtype=float)
+        ok = self._valid(y)
+        with np.errstate(all="ignore"):
+            v = fn(np.where(ok, y, 1.0), th2, None)
+        return np.where(ok, v, outside)
+
+    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return self._values(self.base._logpdf, x, th, -math.inf)
+
+    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return self._values(self.base._logcdf, x, th, -math.inf)
+
+    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        return self._values(self.base._logsf, x, th, 0.0)
+
+    def _ppf(self, q: Any, th: Theta) -> Any:
+        th2, t = self._split(th)
+        return t + np.asarray(self.base._ppf(q, th2), dtype=float)
+
+    def _sample(self, size: Any, th: Theta, rng: np.random.Generator) -> Any:
+        th2, t = self._split(th)
+        return t + self.base._sample(size, th2, rng)
+
+    def _scipy(self, th: Theta) -> Any:
+        th2, t = self._split(th)
+        fz = self.base._scipy(th2)
+        kw = dict(fz.kwds)
+        kw["loc"] = kw.get("loc", 0.0) + t
+        return fz.dist(*fz.args, **kw)
+
+    # ---------------------------------------------------------------- derivatives
+    def _shift_derivs(self, dfn: Any, vfn: Any, x: Any, th: Theta, outside: float
+                      ) -> Derivs | None:
+        """Derivatives at ``y = x - threshold``: the base parameters' from the base family
+        (analytic), the threshold's (``d/dt = -d/dy``) by relative differences in ``y``."""
+        th2, t = self._split(th)
+        y = np.asarray(x - t, dtype=float)
+        ok = self._valid(y)
+        ys = np.where(ok & (y > 0), y, 1.0)
+        with np.errstate(all="ignore"):
+            d0 = dfn(ys, th2, None)
+            if d0 is None:
+                return None
+            h1 = (ys * (1.0 + 1e-5)) - ys
+            h2 = (ys * (1.0 + 2e-4)) - ys
+            dp, dm = dfn(ys + h1, th2, None), dfn(ys - h1, th2, None)
+            vp2, vm2 = vfn(ys + h2, th2, None), vfn(ys - h2, th2, None)
+        k2 = len(th2)
+        v0 = np.asarray(d0[0], dtype=float)
+        vy = (np.asarray(dp[0]) - np.asarray(dm[0])) / (2.0 * h1)
+        vyy = (np.asarray(vp2) - 2.0 * v0 + np.asarray(vm2)) / (h2 * h2)
+        if self.closed_lower:   # y = 0 is inside: one-sided differences there
+            at0 = ok & (y == 0)
+            if np.any(at0):
+                z = np.zeros_like(ys)
+                hz = 1e-6 * np.where(at0, 1.0, 1.0)
+                e0 = vfn(z, th2, None)
+                vy = np.where(at0, (np.asarray(vfn(z + hz, th2, None)) - e0) / hz, vy)
+                v0 = np.where(at0, e0, v0)
+        zero = 0.0 * v0
+        grad = [np.where(ok, np.asarray(d0[1][i]) + zero, 0.0) for i in range(k2)]
+        grad.append(np.where(ok, -vy, 0.0))
+        hess = [[np.where(ok, np.asarray(d0[2][i][j]) + zero, 0.0) for j in range(k2)] + [zero]
+                for i in range(k2)]
+        hess.append([zero] * (k2 + 1))
+        for i in range(k2):
+            dgi = (np.asarray(dp[1][i]) - np.asarray(dm[1][i])) / (2.0 * h1)
+            hess[i][k2] = hess[k2][i] = np.where(ok, -dgi, 0.0)
+        hess[k2][k2] = np.where(ok, vyy, 0.0)
+        return np.where(ok, v0, outside), grad, hess
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
+        b = self.base
+        return self._shift_derivs(b._d_logpdf, b._logpdf, x, th, -math.inf)
+
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
+        b = self.base
+        return self._shift_derivs(b._d_logcdf, b._logcdf, x, th, -math.inf)
+
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
+        b = self.base
+        return self._shift_derivs(b._d_logsf, b._logsf, x, th, 0.0)
+
+    # ---------------------------------------------------------------- data checks, starts
+    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
+        if "threshold" not in fixed:
+            return
+        t = fixed["threshold"]
+        for kind, blk in data.blocks.items():
+            if not blk.size or kind == "right":
+                continue
+            arr = blk.x if kind != "interval" else blk.hi
+            assert arr is not None
+            bad = ~self._valid(arr - t)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise DataError(
+                    f"{type(self).__name__} with threshold={t:g} requires values above it; got "
+                    f"{int(bad.sum())} {'' if kind == 'exact' else kind + '-censored '}at or "
+                    f"below (first at index {blk.row_of(i)}: {arr[i]:g}). Hint: leave the "
+                    "threshold free, or check the data.")
+
+    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
+        fixed2 = {k: v for k, v in fixed.items() if k != "threshold"}
+        m = float(np.min(x))
+        t = fixed.get("threshold", m - 0.25 * max(float(np.median(x)) - m, data_unit(x) * 1e-3))
+        y = x - t
+        ok = y > 0
+        s = self.base._start(y[ok], None if w is None else w[ok], fixed2)
+        return {**s, "threshold": t}
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {**{p: math.nan for p in self.param_names[:-1]}, "threshold": x0}
+
+    # ---------------------------------------------------------------- estimation
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        if data.is_truncated:
+            return None     # the generic Newton handles truncation
+        fixed2 = {k: v for k, v in fixed.items() if k != "threshold"}
+        m = _threshold_limit(data)
+        if "threshold" in fixed:
+            t = fixed["threshold"]
+            r = _inner_fit(self.base, data, m, m - t, fixed2, None)
+            if r is None:
+                return None
+            params, ll, method, it, ok = r
+            return FastFit({**params, "threshold": t}, method, it, ok, ll)
+        return _profile_threshold(self, data, m, fixed2)
+
+
+# ------------------------------------------------------------------------- the profile
+def _threshold_limit(data: Data) -> float:
+    """The smallest value the threshold must stay below."""
+    parts = [data.exact.x, data.left.x]
+    ib = data.interval_block
+    if ib.size:
+        assert ib.hi is not None
+        parts.append(ib.hi)
+    vals = [float(p.min()) for p in parts if p.size]
+    if not vals:   # only right-censored values: no upper limit (fit_family refuses these)
+        return float(data.right.x.min())
+    return min(vals)
+
+
+def _shifted(data: Data, m: float, delta: float) -> Data:
+    """The data as ``x - (m - delta)``, computed as ``(x - m) + delta`` (exact near m)."""
+    out = Data.__new__(Data)
+    out.__dict__.update(data.__dict__)
+    e, lf, r, ib = data.exact, data.left, data.right, data.interval_block
+
+    def mv(blk: Block, x: np.ndarray, hi: np.ndarray | None = None) -> Block:
+        return Block(x, blk.w, hi=hi, trials=blk.trials, rows=blk.rows)
+
+    out.exact = mv(e, (e.x - m) + delta) if e.size else _empty()
+    out.left = mv(lf, (lf.x - m) + delta) if lf.size else _empty()
+    right = _empty()
+    if r.size:
+        yr = (r.x - m) + delta
+        keep = yr > 0   # "survived past a point below the threshold" says nothing
+        right = mv(r, yr) if keep.all() else (r.take(keep) if keep.any() else _empty())
+        if 0 < right.size < r.size:
+            right = Block(yr[keep], right.w, trials=right.trials, rows=right.rows)
+    out.right = right
+    out.interval_block = _empty()
+    if ib.size:
+        assert ib.hi is not None
+        lo = (ib.x - m) + delta
+        hi = (ib.hi - m) + delta
+        to_left = lo <= 0
+        keep = ~to_left
+        if keep.any():
+            out.interval_block = Block(lo[keep], None if ib.w is None else ib.w[keep],
+                                       hi=hi[keep], rows=None if ib.rows is None else ib.rows[keep])
+        if to_left.any():
+            extra = Block(hi[to_left], None if ib.w is None else ib.w[to_left],
+                          rows=None if ib.rows is None else ib.rows[to_left])
+            out.left = _concat(out.left, extra)
+    return out
+
+
+def _concat(a: Block, b: Block) -> Block:
+    if not a.size:
+        return b
+    wa = np.ones(a.size) if a.w is None else a.w
+    wb = np.ones(b.size) if b.w is None else b.w
+    w = None if (a.w is None and b.w is None) else np.concatenate([wa, wb])
+    return Block(np.concatenate([a.x, b.x]), w)
+
+
+def _profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, float]
+                       ) -> FastFit | None:
+    pts = data.all_points()
+    unit = data_unit(pts)
+    span = max(float(np.max(pts)) - m, unit)
+    base = fam.base
+    cache: dict[float, tuple[float, dict[str, float], str, int, bool]] = {}
+    warm: list[dict[str, float] | None] = [None]
+
+    def prof(s: float) -> float:
+        if s in cache:
+            return cache[s][0]
+        r = _inner_fit(base, data, m, math.exp(s) * span, fixed2, warm[0])
+        if r is None or not math.isfinite(r[1]):
+            cache[s] = (-math.inf, {}, "", 0, False)
+            return -math.inf
+        cache[s] = (r[1], r[0], r[2], r[3], r[4])
+        warm[0] = r[0]
+        return r[1]
+
+    grid = np.arange(_GRID_LO, _GRID_HI + 1e-9, _GRID_STEP)
+    # outwards from a typical threshold (a quarter of the way from the median down to m),
+    # each point warm-started from its neighbour: the path of the nuisance estimates is smooth
+    med = float(np.median(pts))
+    i0 = int(np.argmin(np.abs(grid - math.log(max(0.25 * (med - m), 1e-3 * span) / span))))
+    vals = np.full(grid.size, -np.inf)
+    for order in (range(i0, grid.size), range(i0 - 1, -1, -1)):
+        for j in order:
+            vals[j] = prof(float(grid[j]))
+        warm[0] = cache[float(grid[i0])][1] or None
+    if not np.isfinite(vals).any():
+        return None
+    n = grid.size
+    inner = [i for i in range(1, n - 1) if np.isfinite(vals[i])
+             and vals[i] >= vals[i - 1] and vals[i] >= vals[i + 1]
+             and (vals[i] > vals[i - 1] or vals[i] > vals[i + 1])]
+    diags: list[tuple[str, str, str, str | None]] = []
+    evals0 = len(cache)
+    converged = True
+    if inner:
+        i = max(inner, key=lambda j: vals[j])
+        warm[0] = cache[float(grid[i])][1]
+        opt = minimize_scalar(lambda s: -prof(float(s)), bounds=(grid[i - 1], grid[i + 1]),
+                              method="bounded", options={"xatol": 1e-9})
+        s_hat = float(opt.x) if -float(opt.fun) >= vals[i] else float(grid[i])
+        prof(s_hat)
+    else:
+        i = int(np.nanargmax(np.where(np.isfinite(vals), vals, -np.inf)))
+        s_hat = float(grid[i])
+        converged = False
+        if i == 0:
+            diags.append(_unbounded(fam, m))
+        else:
+            diags.append(("boundary", f"threshold ran off towards -inf: the profile "
+                          "log-likelihood keeps increasing as the threshold decreases, so the "
+                          "data are fitted as well by the two-parameter limit"
+                          + fam.limit_hint, "warning", "threshold"))
+    ll, params, method, it, ok = cache[s_hat]
+    t = m - math.exp(s_hat) * span
+    shape = fam.unbounded_shape
+    if converged and shape is not None and shape not in fixed2 and params.get(shape, 2.0) <= 1.0:
+        diags.append(_unbounded(fam, m, params[shape]))
+        converged = False
+    total = len(cache)
+    label = f"profile-threshold ({total} profile points, {total - evals0} by Brent; inner: {method})"
+    out = {**params, "threshold": t}
+    hess = None
+    if converged and ok:
+        polished = _polish(fam, data, out, fixed2, span)
+        if polished is not None and polished[1] >= ll - 1e-10 * (1.0 + abs(ll)):
+            out, ll, hess = polished
+            label += " + newton"
+    fast = FastFit(out, label, total, converged and ok, ll, hess)
+    fast.diagnostics = diags
+    return fast
+
+
+def _polish(fam: Threshold, data: Data, p: dict[str, float], fixed: dict[str, float],
+            span: float) -> tuple[dict[str, float], float, np.ndarray] | None:
+    """Newton on all free parameters from the profile's optimum (a few steps at most): the
+    last digits of the threshold, where the profile is flat, and the full Hessian."""
+    names = fam.param_names
+    free = [i for i, q in enumerate(names) if q not in fixed]
+    doms = [fam.domains[i] for i in free]
+    sc = np.array([span if names[i] == "threshold" else 1.0 for i in free])
+    last: dict[str, Any] = {}
+
+    def theta(eta: np.ndarray) -> Theta:
+        vals = dict(fixed)
+        for i, dm, e in zip(free, doms, eta * sc):
+            vals[names[i]] = float(dm.from_unconstrained(e))
+        return tuple(vals[q] for q in names)
+
+    def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
+        th = theta(eta)
+        ll, g, H = block_sums(fam, data, th, order, free)
+        if order == 0 or not math.isfinite(ll):
+            return ll, g[free], H[np.ix_(free, free)]
+        last.update(th=th, ll=ll, H=H)
+        jac = [dm.jacobian(e) for dm, e in zip(doms, eta * sc)]
+        J1 = np.array([float(j[0]) for j in jac]) * sc
+        J2 = np.array([float(j[1]) for j in jac]) * sc * sc
+        gf, Hf = g[free], H[np.ix_(free, free)]
+        return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
+
+    eta0 = np.array([float(dm.to_unconstrained(p[names[i]])) for i, dm in zip(free, doms)]) / sc
+    with np.errstate(all="ignore"):
+        res = newton(obj, eta0, maxiter=8, max_step=0.5)
+    if not (res.converged and math.isfinite(res.fun)):
+        return None
+    th = theta(res.x)
+    if last.get("th") != th:
+        with np.errstate(all="ignore"):
+            ll, _, H = block_sums(fam, data, th, 2, free)
+    else:
+        ll, H = last["ll"], last["H"]
+    return dict(zip(names, th)), float(ll), H
+
+
+def _unbounded(fam: Threshold, m: float, shape: float | None = None
+               ) -> tuple[str, str, str, str | None]:
+    at = "" if shape is None else f" (the profile's best point has shape = {shape:.4g} <= 1)"
+    return ("unbounded-likelihood",
+            f"the likelihood has no maximum: it grows without bound as the threshold approaches "
+            f"the smallest value {m:.6g}{at}, so there is no maximum-likelihood estimate. Hint: "
+            f"fit by maximum product of spacings, mk.fit(x, {fam.name!r}, method=\"mps\"), or "
+            "fix the threshold with fixed={'threshold': ...}", "warning", "threshold")
+
+
+# ------------------------------------------------------------------------- the inner fit
+def _inner_fit(base: Family, data: Data, m: float, delta: float, fixed: dict[str, float],
+               warm: dict[str, float] | None
+               ) -> tuple[dict[str, float], float, str, int, bool] | None:
+    """The base family's fit to ``x - (m - delta)``: ``(params, loglik, method, iterations,
+    converged)``, by the fastest path the base has."""
+    if not delta > 0 and not getattr(base, "name", "") == "exponential":
+        return None
+    d = _shifted(data, m, delta)
+    with np.errstate(all="ignore"):
+        can = getattr(base, "_can_closed_form", None)
+        closed_ok = can(d) if can else d.only_exact
+        if closed_ok and type(base)._suffstats is not Family._suffstats:
+            stats = base._suffstats(d)
+            assert isinstance(stats, Stats)
+            p = base._closed_form(stats, fixed)
+            if p is not None and hasattr(base, "_stats_loglik"):
+                if all(math.isfinite(v) for v in p.values()):
+                    return p, float(base._stats_loglik(stats, p)), getattr(
+                        base, "closed_form_method", "closed-form"), 0, True
+                return None
+        fast = getattr(base, "_fast_fit", None)
+        if fast is not None:
+            ff = fast(d, fixed)
+            if ff is not None and ff.converged and ff.loglik is not None:
+                return ff.params, float(ff.loglik), ff.method, ff.iterations, True
+        return _inner_newton(base, d, fixed, warm)
+
+
+def _inner_newton(base: Family, d: Data, fixed: dict[str, float],
+                  warm: dict[str, float] | None
+                  ) -> tuple[dict[str, float], float, str, int, bool] | None:
+    names = base.param_names
+    free = [i for i, p in enumerate(names) if p not in fixed]
+    doms = [base.domains[i] for i in free]
+    pts = np.concatenate([b.x for b in (d.exact, d.left, d.right) if b.size]
+                         + ([d.interval_block.hi] if d.interval_block.size else []))
+    pts = pts[np.isfinite(pts) & (pts > 0)]
+    try:
+        cold: dict[str, float] | None = {**base._start(pts, None, fixed), **fixed}
+    except (ValueError, ZeroDivisionError, FloatingPointError):
+        cold = None
+
+    def theta(eta: np.ndarray) -> Theta:
+        vals = dict(fixed)
+        for i, dm, e in zip(free, doms, eta):
+            vals[names[i]] = float(dm.from_unconstrained(e))
+        return tuple(vals[p] for p in names)
+
+    def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
+        if np.any(np.abs(eta) > 700):
+            return -math.inf, np.full(eta.size, math.nan), np.full((eta.size,) * 2, math.nan)
+        th = theta(eta)
+        ll, g, H = block_sums(base, d, th, order, free)
+        if order == 0:
+            return ll, g, H
+        jac = [dm.jacobian(e) for dm, e in zip(doms, eta)]
+        J1 = np.array([float(j[0]) for j in jac])
+        J2 = np.array([float(j[1]) for j in jac])
+        gf, Hf = g[free], H[np.ix_(free, free)]
+        return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
+
+    best = None
+    for s0 in (warm, cold):
+        if s0 is None:
+            continue
+        try:
+            eta0 = np.array([float(dm.to_unconstrained(s0[names[i]])) for i, dm in zip(free, doms)])
+        except KeyError:
+            continue
+        if not np.all(np.isfinite(eta0)):
+            continue
+        res = newton(obj, eta0, maxiter=100)
+        if math.isfinite(res.fun) and (best is None or res.fun > best.fun):
+            best = res
+        if res.converged:
+            break
+    if best is None:
+        return None
+    res = best
+    th = theta(res.x)
+    return dict(zip(names, th)), float(res.fun), "newton", res.iterations, bool(res.converged)
+
+
+def block_sums(fam: Family, d: Data, th: Theta, order: int, free: list[int]
+               ) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(loglik, grad, hess)`` of untruncated data (one in-memory piece) under ``fam``."""
+    k = len(th)
+    ll, g, H = 0.0, np.zeros(k), np.zeros((k, k))
+    for kind, blk in d.blocks.items():
+        if not blk.size:
+            continue
+        if kind == "interval":
+            def f(t: Theta, blk: Block = blk) -> Any:
+                return _log_interval(fam, blk.x, blk.hi, t)
+            if order == 0:
+                ll += blk.wsum_of(f(th))
+                continue
+            der: Any = numeric_derivs(f, th, fam.domains, free, order)
+        else:
+            fn, dfn = {"exact": (fam._logpdf, fam._d_logpdf), "left": (fam._logcdf, fam._d_logcdf),
+                       "right": (fam._logsf, fam._d_logsf)}[kind]
+            if order == 0:
+                ll += blk.wsum_of(fn(blk.x, th, blk))
+                continue
+            fused = fam._exact_sums(blk, th) if kind == "exact" else None
+            if fused is not None:
+                ll += fused[0]
+                g += fused[1]
+                H += fused[2]
+                continue
+            der = dfn(blk.x, th, blk)
+            if der is None:
+                der = numeric_derivs(lambda t, fn=fn, blk=blk: fn(blk.x, t, blk), th, fam.domains,
+                                     free, order)
+        ll += blk.wsum_of(der[0])
+        for i in free:
+            g[i] += blk.wsum_of(der[1][i])
+            for j in free:
+                H[i, j] += blk.wsum_of(der[2][i][j])
+    if not math.isfinite(ll):
+        ll = -math.inf
+    return float(ll), g, H
+
+
+def _log_interval(fam: Family, lo: Any, hi: Any, th: Theta) -> Any:
+    la, lb = fam._logcdf(lo, th, None), fam._logcdf(hi, th, None)
+    sa, sb = fam._logsf(lo, th, None), fam._logsf(hi, th, None)
+    use_sf = lb > _LOG_HALF
+    return np.where(use_sf, sa + np.log1p(-np.exp(sb - sa)), lb + np.log1p(-np.exp(la - lb)))
+
+
+# ------------------------------------------------------------------------- the families
+@register
+class Weibull3(Threshold):
+    r"""Three-parameter Weibull: ``x - threshold`` is Weibull(shape, scale).
+
+    .. math:: f(x) = \frac{k}{\lambda}\left(\frac{x-\gamma}{\lambda}\right)^{k-1}
+              e^{-((x-\gamma)/\lambda)^k},\quad x > \gamma
+
+    Parameters: ``shape`` (k > 0), ``scale`` (λ > 0), ``threshold`` (γ, real: the failure-free
+    life; scipy's ``weibull_min(k, loc=γ, scale=λ)``). For k ≤ 1 the likelihood is unbounded
+    as γ approaches the smallest value: use ``method="mps"``.
+    """
+
+    name = "weibull3"
+    base_cls = Weibull
+    param_names = ("shape", "scale", "threshold")
+    domains = (Weibull.domains[0], Weibull.domains[1], Real)
+    formula = ("f(x) = (shape/scale) ((x-threshold)/scale)^(shape-1) "
+               "exp(-((x-threshold)/scale)^shape), x > threshold")
+    limit_hint = " (the smallest-extreme-value law, a Weibull with shape → inf)"
+
+
+@register
+class LogNormal3(Threshold):
+    r"""Three-parameter log-normal: ``log(x - threshold)`` is Normal(mu, sigma).
+
+    .. math:: f(x) = \frac{1}{(x-\gamma)\sigma\sqrt{2\pi}}
+              \exp\!\left(-\frac{(\log(x-\gamma)-\mu)^2}{2\sigma^2}\right),\quad x > \gamma
+
+    Parameters: ``mu``, ``sigma`` (of ``log(x - γ)``), ``threshold`` (γ, real). The likelihood is
+    always unbounded as γ approaches the smallest value (Hill 1963); the estimate is the
+    local maximum of the profile, as in Minitab and ``reliability``.
+    """
+
+    name = "lognormal3"
+    base_cls = LogNormal
+    unbounded_shape = None
+    param_names = ("mu", "sigma", "threshold")
+    domains = (LogNormal.domains[0], LogNormal.domains[1], Real)
+    formula = ("f(x) = exp(-(log(x-threshold) - mu)^2 / (2 sigma^2)) / "
+               "((x-threshold) sigma sqrt(2 pi)), x > threshold")
+    limit_hint = " (the normal law: fit 'normal')"
+
+
+@register
+class Gamma3(Threshold):
+    r"""Three-parameter gamma (Pearson type III): ``x - threshold`` is Gamma(shape, scale).
+
+    .. math:: f(x) = \frac{(x-\gamma)^{k-1} e^{-(x-\gamma)/\theta}}{\Gamma(k)\,\theta^k},
+              \quad x > \gamma
+
+    Parameters: ``shape`` (k > 0), ``scale`` (θ > 0), ``threshold`` (γ, real). For k ≤ 1 the
+    likelihood is unbounded as γ approaches the smallest value: use ``method="mps"``.
+    """
+
+    name = "gamma3"
+    base_cls = Gamma
+    param_names = ("shape", "scale", "threshold")
+    domains = (Gamma.domains[0], Gamma.domains[1], Real)
+    formula = ("f(x) = (x-threshold)^(shape-1) exp(-(x-threshold)/scale) / "
+               "(Gamma(shape) scale^shape), x > threshold")
+    limit_hint = " (the normal law: fit 'normal')"
+
+
+@register
+class LogLogistic3(Threshold):
+    r"""Three-parameter log-logistic: ``x - threshold`` is LogLogistic(shape, scale).
+
+    .. math:: F(x) = \frac{1}{1 + ((x-\gamma)/\alpha)^{-\beta}},\quad x > \gamma
+
+    Parameters: ``shape`` (β > 0), ``scale`` (α > 0), ``threshold`` (γ, real). For β ≤ 1 the
+    likelihood is unbounded as γ approaches the smallest value: use ``method="mps"``.
+    """
+
+    name = "loglogistic3"
+    base_cls = LogLogistic
+    param_names = ("shape", "scale", "threshold")
+    domains = (LogLogistic.domains[0], LogLogistic.domains[1], Real)
+    formula = "F(x) = 1 / (1 + ((x-threshold)/scale)^-shape), x > threshold"
+    limit_hint = " (the logistic law: fit 'logistic')"
+
+
+@register
+class Exponential2(Threshold):
+    r"""Two-parameter (shifted) exponential: ``x - threshold`` is Exponential(rate).
+
+    .. math:: f(x) = \lambda e^{-\lambda (x-\gamma)},\quad x \ge \gamma
+
+    Parameters: ``rate`` (λ > 0), ``threshold`` (γ, real: the guaranteed life). The MLE of the
+    threshold is the smallest value (exact, left-censoring bound or upper interval bound) — a
+    non-regular estimate with no Wald standard error (use bootstrap or profile intervals).
+    """
+
+    name = "exponential2"
+    base_cls = Exponential
+    unbounded_shape = None
+    closed_lower = True
+    param_names = ("rate", "threshold")
+    domains = (Exponential.domains[0], Real)
+    support_text = "[threshold, inf)"
+    formula = "f(x) = rate exp(-rate (x-threshold)), x >= threshold"
+    nonregular = ("threshold",)
+
+    def _nonregular_estimate(self, data: Data, fixed: dict[str, float]) -> dict[str, float]:
+        return {"threshold": _threshold_limit(data)}
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        if data.is_truncated or "threshold" not in fixed:
+            return None
+        t = fixed["threshold"]
+        m = _threshold_limit(data)
+        fixed2 = {k: v for k, v in fixed.items() if k != "threshold"}
+        d = _shifted(data, m, m - t)
+        with np.errstate(all="ignore"):
+            if Exponential()._can_closed_form(d):
+                p = Exponential()._closed_form(Exponential()._suffstats(d), fixed2)
+                if p is not None:
+                    return FastFit({**p, "threshold": t}, "closed-form", 0, True)
+            r = _inner_newton(self.base, d, fixed2, None)
+        if r is None:
+            return None
+        return FastFit({**r[0], "threshold": t}, r[2], r[3], r[4], r[1])
