@@ -76,6 +76,11 @@ _NEST_LIST = [
     _Nesting("geometric", "negative_binomial",
              lambda p: {"mean": (1.0 - p["p"]) / p["p"], "size": 1.0}, ("size",),
              note="size = 1"),
+    # threshold = 0: the threshold is unrestricted on the real line, so the null is interior
+    # and the statistic is chi-square(1) (for the Weibull/gamma, when the shape exceeds 2:
+    # Smith 1985); the two-parameter fit needs x > 0
+    *[_Nesting(small, small + "3", lambda p: {**p, "threshold": 0.0}, ("threshold",),
+               note="threshold = 0") for small in ("weibull", "lognormal", "gamma", "loglogistic")],
 ]
 NESTINGS: dict[tuple[str, str], _Nesting] = {(n.small, n.big): n for n in _NEST_LIST}
 

@@ -39,7 +39,7 @@ from .._core.numdiff import data_unit, numeric_derivs
 from .._core.optimize import newton
 from .._data.data import Block, Data
 from ..errors import DataError
-from .base import Derivs, FastFit, Family, Stats, Support, register
+from .base import Derivs, Family, FastFit, Stats, Support, register
 from .lifetime import Exponential, LogLogistic, Weibull
 from .positive import Gamma, LogNormal
 
@@ -338,11 +338,20 @@ def _profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, f
         if i == 0:
             diags.append(_unbounded(fam, m))
         else:
-            diags.append(("boundary", f"threshold ran off towards -inf: the profile "
+            # walk on towards -inf until the profile levels off at the two-parameter limit
+            s_hat, v = float(grid[-1]), float(vals[-1])
+            while s_hat < 40.0:
+                nv = prof(s_hat + _GRID_STEP)
+                if not nv > v + 1e-10 * (1.0 + abs(v)):
+                    if nv > v:
+                        s_hat += _GRID_STEP
+                    break
+                s_hat, v = s_hat + _GRID_STEP, nv
+            diags.append(("boundary", "threshold ran off towards -inf: the profile "
                           "log-likelihood keeps increasing as the threshold decreases, so the "
                           "data are fitted as well by the two-parameter limit"
                           + fam.limit_hint, "warning", "threshold"))
-    ll, params, method, it, ok = cache[s_hat]
+    ll, params, method, _it, ok = cache[s_hat]
     t = m - math.exp(s_hat) * span
     shape = fam.unbounded_shape
     if converged and shape is not None and shape not in fixed2 and params.get(shape, 2.0) <= 1.0:
@@ -420,7 +429,7 @@ def _inner_fit(base: Family, data: Data, m: float, delta: float, fixed: dict[str
                ) -> tuple[dict[str, float], float, str, int, bool] | None:
     """The base family's fit to ``x - (m - delta)``: ``(params, loglik, method, iterations,
     converged)``, by the fastest path the base has."""
-    if not delta > 0 and not getattr(base, "name", "") == "exponential":
+    if not delta > 0 and getattr(base, "name", "") != "exponential":
         return None
     d = _shifted(data, m, delta)
     with np.errstate(all="ignore"):
