@@ -104,8 +104,9 @@ def fit(
     cov
         ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
     method
-        ``"auto"`` (closed form when one exists, else Newton) or ``"newton"`` (always iterate:
-        a check on the closed forms).
+        ``"auto"`` (closed form when one exists, else Newton), ``"newton"`` (always iterate:
+        a check on the closed forms) or ``"mps"`` (maximum product of spacings, for continuous
+        families: defined where the likelihood is unbounded, e.g. a threshold with shape ≤ 1).
     by
         Group labels (array, Series, or several keys): one fit per group, in one call.
     backend
@@ -138,6 +139,10 @@ def fit(
                              "Hint: mk.compare(x, 'all') tries every family that fits.")
     fam = get_family(family)
     dat = as_data(x, weights=weights, nan_policy=nan_policy)
+    if method == "mps":   # maximum product of spacings
+        from .mps import fit_mps
+
+        return fit_mps(fam, dat, fixed=fixed, start=start, strict=strict, maxiter=maxiter)
     return fit_family(fam, dat, fixed=fixed, start=start, strict=strict, cov=cov, maxiter=maxiter,
                       method=method)
 
@@ -149,7 +154,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     fixed_d = _check_param_dict(fam, fixed, "fixed")
     start_d = _check_param_dict(fam, start, "start")
     if method not in ("auto", "newton"):
-        raise ParameterError(f"method must be 'auto' or 'newton'; got {method!r}.")
+        raise ParameterError(f"method must be 'auto', 'newton' or 'mps'; got {method!r}.")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
