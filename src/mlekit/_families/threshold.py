@@ -536,8 +536,9 @@ def block_sums(fam: Family, d: Data, th: Theta, order: int, free: list[int]
                 continue
             der = dfn(blk.x, th, blk)
             if der is None:
-                der = numeric_derivs(lambda t, fn=fn, blk=blk: fn(blk.x, t, blk), th, fam.domains,
-                                     free, order)
+                def fv(t: Theta, fn: Any = fn, blk: Block = blk) -> Any:
+                    return fn(blk.x, t, blk)
+                der = numeric_derivs(fv, th, fam.domains, free, order)
         ll += blk.wsum_of(der[0])
         for i in free:
             g[i] += blk.wsum_of(der[1][i])

@@ -21,6 +21,7 @@ result is the log-likelihood at the MPS estimate.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -97,10 +98,8 @@ def _starts(fam: Family, dat: Data, u: np.ndarray, fixed: dict[str, float],
             if np.all(y > 0):
                 out.append(s)
     else:
-        try:
+        with contextlib.suppress(ValueError, ZeroDivisionError, FloatingPointError):
             out.append(fam._start(pts, None, fixed))
-        except (ValueError, ZeroDivisionError, FloatingPointError):
-            pass
     out = [{**s, **start, **fixed} for s in out]
     if start:
         out.insert(0, {**out[0], **start} if out else dict(start))
