@@ -40,6 +40,11 @@ def render() -> str:
         "gamma3": "threshold profiled (Brent) over Newton on 2 statistics",
         "loglogistic3": "threshold profiled (Brent) over Newton",
         "exponential2": "closed form (threshold = min)",
+        "gengamma": "Newton (numerical derivatives)", "gompertz": "Newton (numerical derivatives)",
+        "burr12": "Newton (numerical derivatives)", "skew_normal": "Newton (numerical derivatives)",
+        "birnbaum_saunders": "Newton (numerical derivatives)",
+        "beta_binomial": "Newton (numerical derivatives)", "zt_poisson": "Newton",
+        "logseries": "Newton",
     }
     for f in mk.families():
         params = ", ".join(f"`{p}` {f['domains'][p]}" for p in f["params"])

@@ -39,6 +39,17 @@ CASES: dict[str, tuple[mk.Family, dict[str, float], list[float]]] = {
                      [0.6, 1.5, 2.3, 3.5, 10.0]),
     "exponential2": (mk.Exponential2(), {"rate": 0.7, "threshold": 3.0},
                      [3.01, 3.5, 4.4, 8.0, 15.0]),
+    # the wider catalogue
+    "gengamma": (mk.GenGamma(), {"mu": 0.8, "sigma": 0.6, "Q": 0.7}, [0.1, 0.9, 2.2, 4.0, 12.0]),
+    "gompertz": (mk.Gompertz(), {"shape": 0.4, "rate": 0.3}, [0.05, 0.8, 2.0, 4.0, 8.0]),
+    "burr12": (mk.Burr12(), {"c": 2.5, "d": 1.7, "scale": 1.4}, [0.05, 0.6, 1.3, 2.5, 9.0]),
+    "skew_normal": (mk.SkewNormal(), {"loc": 1.0, "scale": 2.0, "alpha": 3.0},
+                    [-2.0, 0.5, 1.5, 3.0, 8.0]),
+    "birnbaum_saunders": (mk.BirnbaumSaunders(), {"shape": 0.6, "scale": 2.0},
+                          [0.2, 1.0, 2.0, 4.0, 12.0]),
+    "beta_binomial": (mk.BetaBinomial(n=12), {"a": 2.0, "b": 3.5}, [0, 2, 5, 9, 12]),
+    "zt_poisson": (mk.ZTPoisson(), {"rate": 2.4}, [1, 2, 3, 6, 12]),
+    "logseries": (mk.LogSeries(), {"p": 0.8}, [1, 2, 4, 9, 30]),
 }
 
 # families without closed-form/regular behaviour for some checks

@@ -19,7 +19,7 @@ NAMES = sorted(CASES)
 
 def test_every_registered_family_has_a_case() -> None:
     assert sorted(f["name"] for f in mk.families()) == NAMES
-    assert len(NAMES) == 27
+    assert len(NAMES) == 35
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -37,8 +37,9 @@ def test_mps_agrees_with_scipy_mse_and_never_has_a_worse_objective(shape: float,
     assert res.params["threshold"] < x.min()
     ref, ok = _scipy_mse(x, {"c": (0.1, 10.0), "loc": (0.0, 100.0), "scale": (0.1, 100.0)})
     mine = _objective("weibull3", x, res.params)
-    assert mine >= _objective("weibull3", x, ref) - 1e-8
-    if ok:
+    theirs = _objective("weibull3", x, ref)
+    assert mine >= theirs - 1e-8
+    if ok and mine - theirs < 1e-5:     # scipy's stochastic search reached the same optimum
         for p in res.params:
             assert abs(res.params[p] - ref[p]) < 0.1 * res.se[p], p
     assert all(math.isfinite(res.se[p]) for p in res.params)

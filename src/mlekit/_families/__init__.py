@@ -2,6 +2,8 @@
 
 from .base import Family, Stats, Support, families, get_family, registry
 from .bounded import Beta, Uniform
+from .catalog import BirnbaumSaunders, Burr12, GenGamma, Gompertz, SkewNormal
+from .catalog_counts import BetaBinomial, LogSeries, ZTPoisson
 from .discrete import Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
 from .lifetime import Exponential, LogLogistic, Lomax, Pareto, Rayleigh, Weibull
 from .positive import Gamma, InverseGaussian, LogNormal
@@ -14,4 +16,6 @@ __all__ = [
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
     "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exponential2",
+    "GenGamma", "Gompertz", "Burr12", "SkewNormal", "BirnbaumSaunders", "BetaBinomial",
+    "ZTPoisson", "LogSeries",
 ]

@@ -69,6 +69,9 @@ class Threshold(Family):
     support = Support()
     support_text = "(threshold, inf)"
     limit_hint: ClassVar[str] = ""
+    # the estimate is the local maximum of a likelihood that can be unbounded as the threshold
+    # approaches the smallest value: profile intervals must not chase that spike
+    local_maximum: ClassVar[bool] = True
     _base_obj: ClassVar[Family | None] = None
 
     # ---------------------------------------------------------------- helpers

@@ -159,6 +159,11 @@ class Profiler:
             return math.inf
         d = 2.0 * (self.llmax - pl)
         if d < -1e-6 * max(1.0, abs(self.llmax)):
+            if getattr(self.res.dist, "local_maximum", False):
+                # the estimate is a local maximum of a likelihood that is unbounded elsewhere
+                # (a threshold family near the smallest value): higher values there are the
+                # spike, not a better fit; the point is inside the interval
+                return 0.0
             if not self._warned:
                 warnings.warn(
                     f"{self.res.family}: the profile found a log-likelihood {pl:.10g} above the "
