@@ -36,7 +36,8 @@ def test_every_nesting_maps_onto_the_general_model(rng: np.random.Generator) -> 
     counts = rng.negative_binomial(3, 0.4, size=50).astype(float)
     data = {"exponential": cont, "rayleigh": cont, "cauchy": real, "normal": real,
             "poisson": counts, "geometric": counts, "weibull": cont, "lognormal": cont,
-            "gamma": cont, "loglogistic": cont}
+            "gamma": cont, "loglogistic": cont,
+            "lomax": rng.pareto(2.5, size=50) * 2.0}
     for (small, big), nest in NESTINGS.items():
         x = data[small]
         r = mk.fit(x, small)
