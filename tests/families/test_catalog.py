@@ -71,3 +71,16 @@ def test_counts_fit_with_trials_and_truncation() -> None:
     assert abs(ls.params["p"] - 0.9) < 4 * ls.se["p"]
     with pytest.raises(mk.DataError):
         mk.fit([0, 1, 2], "zt_poisson")
+
+
+def test_compare_all_lists_skipped_families_with_reasons_and_keeps_a_time_budget() -> None:
+    x = mk.Weibull3(shape=2.0, scale=10.0, threshold=5.0).sample(2000, rng=1)
+    c = mk.compare(x, "all", gof=False)
+    fitted = set(c.fits) | set(c.failed)
+    assert {"weibull3", "gengamma", "burr12", "skew_normal", "gompertz"} <= fitted
+    assert "count family" in c.skipped["poisson"] and "beta" in c.skipped
+    assert c.best.family == "weibull3"
+    quick = mk.compare(x, "all", gof=False, time_budget=0.0)
+    assert len(quick.fits) == 1
+    assert any("time budget" in why for why in quick.skipped.values())
+    assert "skipped:" in str(quick)

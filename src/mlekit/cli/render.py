@@ -317,7 +317,7 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
         con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}
     if skipped:
-        con.print("skipped (support does not fit the data): " + ", ".join(skipped))
+        con.print("skipped: " + "; ".join(f"{f} ({why})" for f, why in skipped.items()))
 
 
 def _cell(v: Any) -> str:
