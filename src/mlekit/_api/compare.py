@@ -189,8 +189,9 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
         ``n_boot`` refits per family). ``None`` (default): only when there are at most
         1,000 observations, where it is cheap.
     time_budget
-        Seconds for the fits (not the goodness-of-fit bootstrap): families not started when it
-        runs out are listed in ``skipped`` with that reason. ``None``: no limit.
+        Seconds for the fits (not the goodness-of-fit bootstrap; at least one family is
+        fitted): families not started when it runs out are listed in ``skipped`` with that
+        reason. ``None``: no limit.
     """
     from .._fit.family_fit import as_data, fit_family
 
@@ -206,7 +207,7 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
     timings: dict[str, float] = {}
     start = time.perf_counter()
     for fam in fams:
-        if time_budget is not None and time.perf_counter() - start > time_budget:
+        if time_budget is not None and fits and time.perf_counter() - start > time_budget:
             skipped[fam.name] = f"the time budget of {time_budget:g} s was used up"
             continue
         try:
