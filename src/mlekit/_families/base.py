@@ -290,6 +290,16 @@ class Family:
         return from_logpdf(logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
 
     @classmethod
+    def from_scipy(cls, dist: Any, fixed: dict[str, float] | None = None,
+                   name: str | None = None) -> Family:
+        """A family from a ``scipy.stats`` distribution, e.g.
+        ``Family.from_scipy(scipy.stats.nakagami, fixed={"loc": 0})``; see
+        :mod:`mlekit._families.scipy_bridge`."""
+        from .scipy_bridge import from_scipy
+
+        return from_scipy(dist, fixed=fixed, name=name)
+
+    @classmethod
     def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
         """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
         from .custom import from_cumhaz
