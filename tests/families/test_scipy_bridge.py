@@ -55,9 +55,9 @@ def test_clear_errors() -> None:
     with pytest.raises(mk.ParameterError, match="fixed names"):
         mk.Family.from_scipy(st.norm, fixed={"mu": 0})
 
-    class nosupport_gen(st.rv_continuous):
+    class NoSupport(st.rv_continuous):
         def _pdf(self, x: np.ndarray, a: float) -> np.ndarray:
             return np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
 
     with pytest.raises(mk.FamilyError, match="no usable support information"):
-        mk.Family.from_scipy(nosupport_gen(name="nosupport", shapes="a"))
+        mk.Family.from_scipy(NoSupport(name="nosupport", shapes="a"))

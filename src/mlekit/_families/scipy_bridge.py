@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -131,9 +131,9 @@ def from_scipy(dist: Any, fixed: dict[str, float] | None = None, name: str | Non
 class _ScipyFamily(Family):
     """Base of the families made by :func:`from_scipy`."""
 
-    _dist: Any = None
-    _fixed: dict[str, float] = {}
-    _all: tuple[str, ...] = ()
+    _dist: ClassVar[Any] = None
+    _fixed: ClassVar[dict[str, float]] = {}
+    _all: ClassVar[tuple[str, ...]] = ()
 
     def _args(self, th: Theta) -> tuple[list[Any], dict[str, Any]]:
         vals = dict(self._fixed)
@@ -179,7 +179,7 @@ class _ScipyFamily(Family):
         fx = {**self._fixed, **fixed}
         guess: dict[str, float] = {}
         if not self.discrete:
-            kw = {("f" + p if p in ("loc", "scale") else "f" + p): v for p, v in fx.items()}
+            kw = {"f" + p: v for p, v in fx.items()}     # floc, fscale, f<shape>
             sample = x if x.size <= 2000 else x[:: x.size // 2000]
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
