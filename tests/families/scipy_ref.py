@@ -47,7 +47,7 @@ def _prentice(a: float, c: float, loc: float, scale: float) -> dict[str, float]:
     """scipy's gengamma(a, c, scale) in the Prentice (mu, sigma, Q) parameters."""
     q = np.sign(c) / np.sqrt(a)
     s = q / c
-    return {"mu": float(np.log(scale) + 2 * s * np.log(abs(q)) / q), "sigma": float(s), "Q": float(q)}
+    return {"mu": float(np.log(scale) - 2 * s * np.log(abs(q)) / q), "sigma": float(s), "Q": float(q)}
 
 
 def scipy_fit(name: str, x: np.ndarray) -> dict[str, float]:
