@@ -3,7 +3,8 @@ free location, at n = 1e5 (median of R runs; log-likelihood of both at their ans
 
 Data sets: a well-behaved sample (shape 2.5), a shape-1.5 sample (the threshold is hard to
 locate), and a near-normal sample (the profile is open: scipy's shape runs to ~1e8, as in
-scipy issue 19407).
+scipy issue 19407). Then ``mk.compare(x, "all")`` over every continuous family at n = 1e4
+(target <= 2 s; fitter takes ~79 s for its list).
 
     PYTHONPATH=src python bench/bench_threshold.py [R]
 """
@@ -47,6 +48,12 @@ def main(r: int = 3) -> None:
                 ts, p = timed(lambda x=x: st.weibull_min.fit(x), r)
                 lls = float(st.weibull_min.logpdf(x, *p).sum())
         print(f"| {label} | {tm:.3f} | {ts:.3f} | {ts / tm:.1f}x | {res.loglik:.6f} | {lls:.6f} |")
+    x = mk.Weibull3(shape=2.0, scale=10.0, threshold=5.0).sample(10_000, rng=4)
+    tc, cmp = timed(lambda: mk.compare(x, "all"), r)
+    slow = sorted(cmp.timings.items(), key=lambda kv: -kv[1])[:3]
+    print(f"\nmk.compare(x, 'all') at n = 10,000: {tc:.2f} s for {len(cmp.fits)} fitted, "
+          f"{len(cmp.failed)} failed, {len(cmp.skipped)} skipped; best {cmp.best.family}; "
+          f"slowest: {', '.join(f'{k} {v:.2f} s' for k, v in slow)}")
 
 
 if __name__ == "__main__":
