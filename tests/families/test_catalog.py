@@ -61,6 +61,10 @@ def test_counts_fit_with_trials_and_truncation() -> None:
     k = rng.binomial(n, p).astype(float)
     res = mk.fit(mk.Data(k, trials=n), "beta_binomial")
     assert res.converged
+    same = mk.fit(k, "beta_binomial", trials=n)
+    assert same.params == res.params
+    with pytest.raises(mk.DataError, match="twice"):
+        mk.fit(mk.Data(k, trials=n), "beta_binomial", trials=n)
     assert abs(res.params["a"] - 2.0) < 4 * res.se["a"]
     z = mk.ZTPoisson(rate=1.3).sample(2000, rng=5)
     assert z.min() >= 1

@@ -111,6 +111,9 @@ def fit(
         Group labels (array, Series, or several keys): one fit per group, in one call.
     backend
         ``"dask"`` to compute on the Dask cluster the current client points to.
+    trials
+        (keyword, for binomial and beta-binomial counts) the number of trials per value, as
+        ``mk.Data(k, trials=n)``.
     """
     from .._api.dispatch import dispatch
 
@@ -128,6 +131,7 @@ def fit(
         raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
     kwargs.pop("backend", None)
     kwargs.pop("method", None)
+    trials = kwargs.pop("trials", None)
     if kwargs:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
     if x is None:
@@ -138,6 +142,11 @@ def fit(
         raise ParameterError("fit needs a family, e.g. mk.fit(x, 'normal'); got none. "
                              "Hint: mk.compare(x, 'all') tries every family that fits.")
     fam = get_family(family)
+    if trials is not None:   # binomial-type counts: mk.fit(k, "beta_binomial", trials=n)
+        if isinstance(x, Data):
+            raise DataError("trials were given twice: in Data(...) and in fit(...); give them once.")
+        x = Data(x, weights=weights, trials=trials, nan_policy=nan_policy)
+        weights = None
     dat = as_data(x, weights=weights, nan_policy=nan_policy)
     if method == "mps":   # maximum product of spacings
         from .mps import fit_mps
