@@ -30,7 +30,7 @@ from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult
 from ..errors import MlekitError, ParameterError
 
-__all__ = ["compare", "Comparison"]
+__all__ = ["compare", "Comparison", "skipped_text"]
 
 CRITERIA = ("aic", "aicc", "bic")
 _GOF_AUTO_MAX = 1000
@@ -88,7 +88,7 @@ class Comparison:
         for f, why in self.failed.items():
             lines.append(f"✗ {f} failed: {why}")
         if self.skipped:
-            lines.append("skipped: " + "; ".join(f"{f} ({why})" for f, why in self.skipped.items()))
+            lines.append("skipped: " + skipped_text(self.skipped))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -103,8 +103,8 @@ class Comparison:
         extra = "".join(f"<li style='color:#c33'>{html.escape(f)} failed: {html.escape(w)}</li>"
                         for f, w in self.failed.items())
         if self.skipped:
-            extra += ("<li style='color:#555'>skipped: " + html.escape("; ".join(
-                f"{f} ({why})" for f, why in self.skipped.items())) + "</li>")
+            extra += ("<li style='color:#555'>skipped: " + html.escape(skipped_text(self.skipped))
+                      + "</li>")
         return (f"<div class='mlekit-compare'><p><b>mlekit compare</b> · ranked by "
                 f"{html.escape(self.criterion.upper())} · best: <code>"
                 f"{html.escape(str(self.table.index[0]) if len(self.fits) else 'none')}</code></p>"
@@ -123,6 +123,14 @@ class Comparison:
                                             for k, v in row.items()}})
         return {"criterion": self.criterion, "table": rows, "failed": dict(self.failed),
                 "skipped": dict(self.skipped)}
+
+
+def skipped_text(skipped: dict[str, str]) -> str:
+    """Skipped families grouped by reason: ``"a, b (reason); c (other reason)"``."""
+    by: dict[str, list[str]] = {}
+    for fam, why in skipped.items():
+        by.setdefault(why, []).append(fam)
+    return "; ".join(f"{', '.join(fams)} ({why})" for why, fams in by.items())
 
 
 def _is_count_data(dat: Any) -> bool:

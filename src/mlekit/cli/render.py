@@ -317,7 +317,9 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
         con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}
     if skipped:
-        con.print("skipped: " + "; ".join(f"{f} ({why})" for f, why in skipped.items()))
+        from .._api.compare import skipped_text
+
+        con.print("skipped: " + skipped_text(skipped), markup=False)
 
 
 def _cell(v: Any) -> str:
