@@ -275,3 +275,15 @@ def test_at_least_scipy_and_reliability_where_the_maximum_exists(
             return
     if math.isfinite(r.loglik):
         assert res.loglik >= r.loglik - 1e-6 * (1 + abs(res.loglik))
+
+
+@pytest.mark.parametrize("name", ["weibull3", "lognormal3"])
+def test_large_samples_bracket_on_a_subsample_and_refine_on_all(name: str) -> None:
+    x = mk.Weibull3(shape=1.5, scale=10.0, threshold=50.0).sample(60_000, rng=12)
+    res = mk.fit(x, name)
+    assert res.converged
+    assert res.loglik >= _scipy_free_loc(name, x) - 1e-6 * abs(res.loglik)
+    lik = Likelihood(mk.get_family(name), mk.Data(x))
+    _, g, _ = lik.evaluate(tuple(res.params.values()), 1)
+    se = np.array(list(res.se.values()))
+    assert np.all(np.abs(g * se) < 1e-2), g
