@@ -28,7 +28,7 @@ def chunked(monkeypatch):
 @pytest.fixture(scope="session")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0", scheduler_port=0)
     c = distributed.Client(cluster)
     yield c
     c.close()

@@ -50,7 +50,7 @@ def test_outside_support_is_minus_inf_not_nan() -> None:
 
 def test_families_listing() -> None:
     fams = mk.families()
-    assert len(fams) == 24
+    assert len(fams) == 37
     wb = next(f for f in fams if f["name"] == "weibull")
     assert wb["params"] == ["shape", "scale"] and wb["support"] == "(0, inf)" and "exp" in wb["formula"]
     nb = next(f for f in fams if f["name"] == "negative_binomial")
@@ -67,6 +67,12 @@ def test_pinned_parameter_names() -> None:
         "uniform": ["low", "high"], "rayleigh": ["scale"], "poisson": ["rate"], "bernoulli": ["p"],
         "binomial": ["p"], "geometric": ["p"], "negative_binomial": ["mean", "size"],
         "gev": ["loc", "scale", "shape"], "genpareto": ["scale", "shape"],
+        "weibull3": ["shape", "scale", "threshold"], "lognormal3": ["mu", "sigma", "threshold"],
+        "gamma3": ["shape", "scale", "threshold"], "loglogistic3": ["shape", "scale", "threshold"],
+        "exponential2": ["rate", "threshold"], "gengamma": ["mu", "sigma", "Q"],
+        "gompertz": ["shape", "rate"], "burr12": ["c", "d", "scale"],
+        "skew_normal": ["loc", "scale", "alpha"], "birnbaum_saunders": ["shape", "scale"],
+        "beta_binomial": ["a", "b"], "zt_poisson": ["rate"], "logseries": ["p"],
     }
     assert {f["name"]: f["params"] for f in mk.families()} == expected
 

@@ -35,7 +35,9 @@ def test_every_nesting_maps_onto_the_general_model(rng: np.random.Generator) -> 
     real = rng.standard_t(5, size=50)
     counts = rng.negative_binomial(3, 0.4, size=50).astype(float)
     data = {"exponential": cont, "rayleigh": cont, "cauchy": real, "normal": real,
-            "poisson": counts, "geometric": counts, "gumbel": real}
+            "poisson": counts, "geometric": counts, "gumbel": real, "weibull": cont, "lognormal": cont,
+            "gamma": cont, "loglogistic": cont,
+            "lomax": rng.pareto(2.5, size=50) * 2.0}
     for (small, big), nest in NESTINGS.items():
         x = data[small]
         r = mk.fit(x, small)

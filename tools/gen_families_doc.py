@@ -38,11 +38,21 @@ def render() -> str:
         "negative_binomial": "mean closed form, size by profile Newton on distinct counts",
         "gev": "Newton from probability-weighted moments (shape kept >= -1)",
         "genpareto": "Newton from L-moments (shape kept >= -1)",
+        "weibull3": "threshold profiled (Brent) over the Weibull profile Newton",
+        "lognormal3": "threshold profiled (Brent) over the closed form",
+        "gamma3": "threshold profiled (Brent) over Newton on 2 statistics",
+        "loglogistic3": "threshold profiled (Brent) over Newton",
+        "exponential2": "closed form (threshold = min)",
+        "gengamma": "Newton (numerical derivatives)", "gompertz": "Newton (numerical derivatives)",
+        "burr12": "Newton (numerical derivatives)", "skew_normal": "Newton (numerical derivatives)",
+        "birnbaum_saunders": "Newton (numerical derivatives)",
+        "beta_binomial": "Newton (numerical derivatives)", "zt_poisson": "Newton",
+        "logseries": "Newton",
     }
     for f in mk.families():
         params = ", ".join(f"`{p}` {f['domains'][p]}" for p in f["params"])
         lines.append(f"| `{f['name']}` | `mk.{f['class']}` | {params} | {f['support']} | "
-                     f"`{f['formula']}` | {paths[f['name']]} |")
+                     f"`{f['formula']}` | {paths.get(f['name'], 'Newton')} |")
     lines += [
         "",
         "Every family works with exact, left-, right- and interval-censored, weighted and truncated",
@@ -50,6 +60,14 @@ def render() -> str:
         "method on the unconstrained scale (analytic derivatives where the family has them).",
         "Discrete families read a right-censored count c as \"at least c\" and an interval [a, b] as",
         "a ≤ X ≤ b.",
+        "",
+        "Threshold families (`weibull3`, `lognormal3`, `gamma3`, `loglogistic3`, `exponential2`):",
+        "`x - threshold` follows the two-parameter family. The threshold is profiled: the base",
+        "family's own fast fit runs at each trial threshold below the smallest value and a",
+        "one-dimensional search (a grid on log(min - threshold), then Brent) finds the maximum;",
+        "a final Newton step on all parameters gives the Hessian. When the likelihood is unbounded",
+        "(shape <= 1 at the smallest value) the result carries an `unbounded-likelihood`",
+        "diagnostic: fit with `method=\"mps\"` (maximum product of spacings) instead.",
         "",
     ]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ def _sample(name: str, n: int, seed: int = 11) -> np.ndarray:
 
 
 def _trials(name: str) -> int | None:
-    return 12 if name == "binomial" else None
+    return 12 if name in ("binomial", "beta_binomial") else None
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -34,8 +34,8 @@ def test_loglik_at_least_scipys_and_equal_to_scipys_formula(name: str) -> None:
     fam = CASES[name][0]
     res = mk.fit(x, fam)
     assert res.converged or name in NONREGULAR
-    ref = scipy_fit(name, x) if name != "binomial" else None
-    if name == "binomial":
+    ref = scipy_fit(name, x) if _trials(name) is None else None
+    if _trials(name) is not None:
         from .scipy_ref import discrete_fit
         ref = discrete_fit(name, x, n=12)
     ll_ref = scipy_loglik(name, ref, x, _trials(name))
@@ -84,8 +84,10 @@ def test_integer_weights_equal_repetition(name: str) -> None:
     a = mk.fit(mk.Data(x, weights=w), fam)
     b = mk.fit(np.repeat(x, w), fam)
     assert a.n_obs == b.n_obs == w.sum()
+    # threshold families: x-derivatives by differences limit the last digits (≪ 1 SE)
+    rtol = 1e-5 if "threshold" in a.params else 1e-7
     for p in a.params:
-        assert math.isclose(a.params[p], b.params[p], rel_tol=1e-7, abs_tol=1e-10), p
+        assert math.isclose(a.params[p], b.params[p], rel_tol=rtol, abs_tol=1e-10), p
         if math.isfinite(a.se[p]):
             assert math.isclose(a.se[p], b.se[p], rel_tol=1e-5), p
     assert math.isclose(a.loglik, b.loglik, rel_tol=1e-9)

@@ -30,7 +30,7 @@ from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult
 from ..errors import MlekitError, ParameterError
 
-__all__ = ["compare", "Comparison"]
+__all__ = ["compare", "Comparison", "skipped_text"]
 
 CRITERIA = ("aic", "aicc", "bic")
 _GOF_AUTO_MAX = 1000
@@ -88,7 +88,7 @@ class Comparison:
         for f, why in self.failed.items():
             lines.append(f"✗ {f} failed: {why}")
         if self.skipped:
-            lines.append("skipped (support does not fit the data): " + ", ".join(self.skipped))
+            lines.append("skipped: " + skipped_text(self.skipped))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -103,8 +103,8 @@ class Comparison:
         extra = "".join(f"<li style='color:#c33'>{html.escape(f)} failed: {html.escape(w)}</li>"
                         for f, w in self.failed.items())
         if self.skipped:
-            extra += ("<li style='color:#555'>skipped (support does not fit the data): "
-                      + html.escape(", ".join(self.skipped)) + "</li>")
+            extra += ("<li style='color:#555'>skipped: " + html.escape(skipped_text(self.skipped))
+                      + "</li>")
         return (f"<div class='mlekit-compare'><p><b>mlekit compare</b> · ranked by "
                 f"{html.escape(self.criterion.upper())} · best: <code>"
                 f"{html.escape(str(self.table.index[0]) if len(self.fits) else 'none')}</code></p>"
@@ -125,6 +125,14 @@ class Comparison:
                 "skipped": dict(self.skipped)}
 
 
+def skipped_text(skipped: dict[str, str]) -> str:
+    """Skipped families grouped by reason: ``"a, b (reason); c (other reason)"``."""
+    by: dict[str, list[str]] = {}
+    for fam, why in skipped.items():
+        by.setdefault(why, []).append(fam)
+    return "; ".join(f"{', '.join(fams)} ({why})" for why, fams in by.items())
+
+
 def _is_count_data(dat: Any) -> bool:
     pts = dat.all_points()
     pts = pts[np.isfinite(pts)]
@@ -135,7 +143,14 @@ def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
     skipped: dict[str, str] = {}
     if isinstance(families, str) and families.lower() == "all":
         counts = _is_count_data(dat)
-        fams = [cls() for key, cls in sorted(registry.items()) if bool(cls.discrete) == counts]
+        fams = []
+        for key, cls in sorted(registry.items()):
+            if bool(cls.discrete) == counts:
+                fams.append(cls())
+            else:
+                skipped[key] = ("a count family: the data are not all whole numbers >= 0"
+                                if cls.discrete else "a continuous family: the data are counts "
+                                "(a density and a probability have no common AIC scale)")
         return fams, skipped
     if isinstance(families, (str, Family, type)):
         families = [families]
@@ -166,7 +181,7 @@ def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
 
 def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bool | None = None,
             n_boot: int = 99, rng: Any = None, quiet: bool | None = None, weights: Any = None,
-            nan_policy: str = "raise") -> Comparison:
+            nan_policy: str = "raise", time_budget: float | None = None) -> Comparison:
     """Fit each family in ``families`` to ``data`` and rank them by ``criterion``.
 
     Parameters
@@ -181,6 +196,10 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
         Add a goodness-of-fit p-value column (Anderson–Darling, parametric bootstrap with
         ``n_boot`` refits per family). ``None`` (default): only when there are at most
         1,000 observations, where it is cheap.
+    time_budget
+        Seconds for the fits (not the goodness-of-fit bootstrap; at least one family is
+        fitted): families not started when it runs out are listed in ``skipped`` with that
+        reason. ``None``: no limit.
     """
     from .._data.data import as_data
     from .._fit.family_fit import fit_family
@@ -195,7 +214,11 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
     failed: dict[str, str] = {}
     notes: dict[str, str] = {}
     timings: dict[str, float] = {}
+    start = time.perf_counter()
     for fam in fams:
+        if time_budget is not None and fits and time.perf_counter() - start > time_budget:
+            skipped[fam.name] = f"the time budget of {time_budget:g} s was used up"
+            continue
         try:
             fam._check_data(dat, {})
         except (MlekitError, ValueError, TypeError) as exc:

@@ -139,18 +139,26 @@ def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 
 
 def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
-    from .._data.data import as_data
+    from .._data.data import Data, as_data
     from .._families.base import get_family
     from .._fit.family_fit import fit_family
 
     opts.check_backend()
-    if opts.extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(opts.extra)}.")
+    extra = dict(opts.extra)
+    trials = extra.pop("trials", None)   # binomial-type counts: mk.fit(k, "beta_binomial", trials=n)
+    if extra:
+        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
     x = _one_data(x, data)
     _need_family(family, "mk.fit(x, 'normal')",
                  " Hint: mk.compare(x, 'all') tries every family that fits.")
     fam = get_family(family)
-    dat = as_data(x, weights=opts.weights, nan_policy=opts.nan_policy)
+    weights = opts.weights
+    if trials is not None:
+        if isinstance(x, Data):
+            raise DataError("trials were given twice: in Data(...) and in fit(...); give them once.")
+        x = Data(x, weights=weights, trials=trials, nan_policy=opts.nan_policy)
+        weights = None
+    dat = as_data(x, weights=weights, nan_policy=opts.nan_policy)
     return fit_family(fam, dat, method=opts.method, **opts.estimator_kwargs())
 
 

@@ -83,6 +83,27 @@ _NEST_LIST = [
              ("shape",), note="shape = 0"),
     _Nesting("exponential", "genpareto", lambda p: {"scale": 1.0 / p["rate"], "shape": 0.0},
              ("shape",), note="shape = 0"),
+    # threshold = 0: the threshold is unrestricted on the real line, so the null is interior
+    # and the statistic is chi-square(1) (for the Weibull/gamma, when the shape exceeds 2:
+    # Smith 1985); the two-parameter fit needs x > 0
+    *[_Nesting(small, small + "3", lambda p: {**p, "threshold": 0.0}, ("threshold",),
+               note="threshold = 0") for small in ("weibull", "lognormal", "gamma", "loglogistic")],
+    # the generalised gamma (Prentice) nests three two-parameter families
+    _Nesting("weibull", "gengamma", lambda p: {"mu": math.log(p["scale"]), "sigma": 1.0 / p["shape"],
+                                               "Q": 1.0}, ("Q",), note="Q = 1"),
+    _Nesting("lognormal", "gengamma", lambda p: {"mu": p["mu"], "sigma": p["sigma"], "Q": 0.0},
+             ("Q",), note="Q = 0"),
+    _Nesting("gamma", "gengamma",
+             lambda p: {"mu": math.log(p["scale"] * p["shape"]), "sigma": 1.0 / math.sqrt(p["shape"]),
+                        "Q": 1.0 / math.sqrt(p["shape"])}, ("Q",), note="Q = sigma"),
+    _Nesting("exponential", "gompertz", lambda p: {"shape": 0.0, "rate": p["rate"]}, ("shape",),
+             note="shape = 0"),
+    _Nesting("loglogistic", "burr12", lambda p: {"c": p["shape"], "d": 1.0, "scale": p["scale"]},
+             ("d",), note="d = 1"),
+    _Nesting("lomax", "burr12", lambda p: {"c": 1.0, "d": p["shape"], "scale": p["scale"]},
+             ("c",), note="c = 1"),
+    _Nesting("normal", "skew_normal", lambda p: {"loc": p["mu"], "scale": p["sigma"], "alpha": 0.0},
+             ("alpha",), note="alpha = 0"),
 ]
 NESTINGS: dict[tuple[str, str], _Nesting] = {(n.small, n.big): n for n in _NEST_LIST}
 

@@ -238,6 +238,14 @@ class Family:
         return FACTORIES["logpdf"](logpdf, logcdf=logcdf, logsf=logsf, params=params, **kwargs)
 
     @classmethod
+    def from_scipy(cls, dist: Any, fixed: dict[str, float] | None = None,
+                   name: str | None = None) -> Family:
+        """A family from a ``scipy.stats`` distribution, e.g.
+        ``Family.from_scipy(scipy.stats.nakagami, fixed={"loc": 0})``; see
+        :mod:`mlekit._families.scipy_bridge`."""
+        return FACTORIES["scipy"](dist, fixed=fixed, name=name)
+
+    @classmethod
     def from_cumhaz(cls, cumhaz: Any, params: Any = None, **kwargs: Any) -> Family:
         """A lifetime family from a cumulative hazard ``H(x, p1, ...)`` (``S = exp(-H)``)."""
         return FACTORIES["cumhaz"](cumhaz, params=params, **kwargs)

@@ -92,9 +92,14 @@ class Profile:
         return (not truncated and self.closed not in fixed and "exact" in kinds
                 and kinds <= set(self.kinds))
 
+    def key(self, what: str) -> str:
+        """A block-cache key for this profile's ``what`` (``u`` differs between profiles: a
+        Weibull and a Gumbel fit of the same data must not share it)."""
+        return f"{what}:{type(self).__name__}"
+
     def _u(self, blk: Block) -> Any:
         with np.errstate(divide="ignore"):
-            return blk.cached("profile_u", lambda: self.u(blk))
+            return blk.cached(self.key("profile_u"), lambda: self.u(blk))
 
     def scan(self, data: Data) -> Stats:
         """Pass-1 statistics of one chunk: the exact rows' weight ``d`` and ``L = sum w u``

@@ -10,7 +10,7 @@ entry per group; :func:`finish` turns its result back into what the scalar path 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,8 @@ class FastFit:
     converged: bool = True
     loglik: float | None = None
     hess: Any = None
+    # findings as (code, message, severity, param): they become the result's Diagnostics
+    diagnostics: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
 class Stats:

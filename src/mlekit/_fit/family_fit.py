@@ -38,8 +38,13 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     path = method
     fixed_d = check_param_dict(fam, fixed, "fixed")
     start_d = check_param_dict(fam, start, "start")
-    if method not in ("auto", "newton"):
-        raise ParameterError(f"method must be 'auto' or 'newton'; got {method!r}.")
+    if method not in ("auto", "newton", "mps"):
+        raise ParameterError(f"method must be 'auto', 'newton' or 'mps'; got {method!r}.")
+    if method == "mps":   # maximum product of spacings
+        from .mps import fit_mps
+
+        return fit_mps(fam, dat, fixed=fixed, start=start, strict=strict, maxiter=maxiter,
+                       refit=FamilyRefit(fam, method=method, maxiter=maxiter))
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
@@ -100,7 +105,8 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
             if fast.loglik is not None:
                 ll = fast.loglik
             H = fast.hess
-            if not converged:
+            diags += [Diagnostic(*d) for d in fast.diagnostics]
+            if not converged and not fast.diagnostics:
                 diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
                                         f"converge after {iterations} iterations", "warning"))
     if params is not None:

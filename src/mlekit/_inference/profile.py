@@ -166,6 +166,11 @@ class Profiler:
             return math.inf
         d = 2.0 * (self.llmax - pl)
         if d < -1e-6 * max(1.0, abs(self.llmax)):
+            if getattr(self.res.dist, "local_maximum", False):
+                # the estimate is a local maximum of a likelihood that is unbounded elsewhere
+                # (a threshold family near the smallest value): higher values there are the
+                # spike, not a better fit; the point is inside the interval
+                return 0.0
             if not self._warned:
                 warnings.warn(
                     f"{self.res.family}: the profile found a log-likelihood {pl:.10g} above the "
@@ -219,7 +224,9 @@ class Profiler:
         if not (dom.lower < v < dom.upper):
             return math.nan, math.nan, list(self.th_hat), True
         pl, th, gj = self.maximize(j, v, warm)
-        ok = self.last_converged
+        # -inf after the cold retry: an impossible value (a threshold above the smallest
+        # observation), outside the interval whatever the nuisance parameters
+        ok = self.last_converged or pl == -math.inf
         D = self.deviance(pl) if ok or not math.isfinite(pl) or pl < self.llmax else max(
             2.0 * (self.llmax - pl), 0.0)
         s = math.sqrt(D)

@@ -314,7 +314,7 @@ def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float
                 if not blk.size:
                     continue
                 # kept with the chunk (Dask: on the worker, for every pass)
-                vv = blk.cached("profile_v", lambda blk=blk: prof._u(blk) - c)
+                vv = blk.cached(prof.key("profile_v"), lambda blk=blk: prof._u(blk) - c)
                 for a in range(0, blk.size, SUB_ROWS):
                     sl = slice(a, a + SUB_ROWS)
                     v = vv[sl]

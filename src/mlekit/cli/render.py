@@ -318,7 +318,9 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
         con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}
     if skipped:
-        con.print("skipped (support does not fit the data): " + ", ".join(skipped))
+        from .._api.compare import skipped_text
+
+        con.print("skipped: " + skipped_text(skipped), markup=False)
 
 
 # ---------------------------------------------------------------------------- listings

@@ -155,8 +155,8 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
         s = np.sqrt(np.maximum(Q / Wu, 1e-300))
         k0 = np.where(k_mask & (d > 0) & np.isfinite(L), np.pi / (np.sqrt(6) * s), np.nan)
         for p in pieces:
-            v = p.blk.cached("profile_v", lambda p=p: prof._u(p.blk) - p.per_row(c))
-            p.blk._cache["profile_v32"] = v.astype(np.float32)
+            v = p.blk.cached(prof.key("profile_v"), lambda p=p: prof._u(p.blk) - p.per_row(c))
+            p.blk._cache[prof.key("profile_v32")] = v.astype(np.float32)
     state: dict[str, Any] = {"lay": lay, "idx": lay.groups, "dtype": None}
 
     def sums(act: NDArray[np.intp], k: F, dtype: Any, order: int) -> list[F]:
@@ -192,7 +192,7 @@ def _profile_sums(prof: Profile, lay: Layout, k: F, dtype: Any, order: int) -> l
     pieces = [p for p in lay.pieces if p.kind in prof.kinds]
 
     def one(p: Piece) -> list[Any]:
-        key = "profile_v" if dtype == np.float64 else "profile_v32"
+        key = prof.key("profile_v" if dtype == np.float64 else "profile_v32")
         v = p.blk._cache[key]
         z = p.blk.cached(key + "_buf", lambda: np.empty_like(v))   # reused every iteration
         with np.errstate(under="ignore", invalid="ignore"):
