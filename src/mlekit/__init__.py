@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         families,
         get_family,
     )
+    from ._families.wrappers import Cure, Hurdle, ZeroInflated
     from ._fit.family_fit import fit
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
@@ -79,6 +80,9 @@ _LAZY: dict[str, tuple[str, str]] = {
         "Weibull", "Beta", "StudentT", "Cauchy", "Laplace", "Logistic", "LogLogistic", "Gumbel",
         "Pareto", "Lomax", "InverseGaussian", "Uniform", "Rayleigh", "Poisson", "Bernoulli",
         "Binomial", "Geometric", "NegativeBinomial")},
+    "ZeroInflated": ("._families.wrappers", "ZeroInflated"),
+    "Hurdle": ("._families.wrappers", "Hurdle"),
+    "Cure": ("._families.wrappers", "Cure"),
     # inference and model choice
     "compare": ("._api.compare", "compare"),
     "Comparison": ("._api.compare", "Comparison"),
@@ -124,6 +128,7 @@ __all__ = [
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
+    "ZeroInflated", "Hurdle", "Cure",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",

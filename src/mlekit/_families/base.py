@@ -251,6 +251,8 @@ class Family:
     # real-line parameters measured in the data's units (locations): the optimiser and the
     # numerical derivatives size their steps by the data's spread for these
     data_unit_params: ClassVar[tuple[str, ...]] = ()
+    # the parameter ``mk.regress("y ~ x", ...)`` links to the covariates ("": the first one)
+    regression_param: ClassVar[str] = ""
 
     def __init__(self, **params: float) -> None:
         self.values: dict[str, float] = {}

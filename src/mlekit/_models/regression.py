@@ -1,12 +1,16 @@
 """Regression by maximum likelihood: ``mk.regress("y ~ x1 + x2", data=df, family="normal")``.
 
-One parameter of a family depends on the covariates through a link, ``g(theta_i) = x_i'beta``;
-the family's other parameters are shared. Every quantity is a full maximum-likelihood one
-(``sigma`` of the normal model is ``sqrt(RSS/n)``, not ``RSS/(n-p)``), with the observed
-information for standard errors:
+Distributional regression: any parameter of any family (built-in, ``Family.from_logpdf`` /
+``from_cumhaz`` families, and the ``mk.ZeroInflated`` / ``mk.Hurdle`` / ``mk.Cure`` wrappers)
+can depend on covariates. The main formula links the family's ``regression_param`` (the first
+parameter unless the family names another); ``formulas={"shape": "~ batch"}`` links others. A
+parameter without a formula is one shared value under its own name. The link follows the
+parameter's domain: identity on the real line, log for positive values, logit on (0, 1), a
+scaled logit on an interval. Coefficient names: the main formula's terms as they are
+(``Intercept``, ``temp``), the others ``param:term`` (``shape:Intercept``, ``shape:batch``).
 
 ==================  =======================  ======  ==============================
-family              linked parameter         link    extra parameters
+family              linked parameter         link    shared parameters
 ==================  =======================  ======  ==============================
 normal              mu (mean)                identity sigma
 bernoulli/logistic  p                        logit   —
@@ -17,9 +21,12 @@ weibull (AFT)       scale                    log     shape
 lognormal (AFT)     mu (mean of log y)       identity sigma
 ==================  =======================  ======  ==============================
 
-AFT families take right-censored responses through ``observed=`` (True = event seen). The
-derivatives are analytic: the family's per-observation derivatives in its natural parameters
-(the same code the distribution fits use), composed with the link by the chain rule.
+Every quantity is a full maximum-likelihood one (``sigma`` of the normal model is
+``sqrt(RSS/n)``), with the observed information for standard errors (``cov="sandwich"`` for
+the robust one). Continuous responses may be censored: ``observed=`` (True = event seen, False
+= right-censored at the value) or ``lower=``/``upper=`` (interval-censored; NaN lower = left-,
+NaN upper = right-censored, equal = exact). The derivatives are analytic where the family has
+per-observation derivatives (see :mod:`mlekit._models.distreg`), numerical otherwise.
 
 Formulas go through ``formulaic`` (the ``regression`` extra), imported on first use; plain
 design matrices work without it: ``mk.regress(y=y, X=X)`` (a DataFrame's column names become
@@ -32,85 +39,118 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
-from .._core.domains import Domain, Positive, Real
+from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
-from .._fit.problem import Problem, Solution, maximize
-from .._fit.result import Diagnostic, FitResult
-from ..errors import DataError, FamilyError, ParameterError
-from .custom import _dist, model_result
+from .._fit.problem import Problem, Solution, default_start, maximize
+from .._fit.result import Diagnostic
+from ..errors import DataError, FamilyError, MlekitError, ParameterError
+from .custom import ModelLikelihood, _dist, model_result
+from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for
+from .predict import RegressionResult
 
-__all__ = ["regress", "REGRESSION_FAMILIES"]
+__all__ = ["regress"]
 
-# family key -> (linked parameter, link, censoring allowed)
-REGRESSION_FAMILIES: dict[str, tuple[str, str, bool]] = {
-    "normal": ("mu", "identity", True),
-    "bernoulli": ("p", "logit", False),
-    "poisson": ("rate", "log", False),
-    "negative_binomial": ("mean", "log", False),
-    "gamma": ("mean", "log", False),
-    "weibull": ("scale", "log", True),
-    "lognormal": ("mu", "identity", True),
-}
 _ALIASES = {"logistic": "bernoulli", "logit": "bernoulli", "binomial": "bernoulli",
             "gaussian": "normal", "ols": "normal", "negbin": "negative_binomial",
             "nb": "negative_binomial", "nb2": "negative_binomial", "weibull_aft": "weibull",
             "lognormal_aft": "lognormal", "log_normal": "lognormal"}
+# the starting values of _classic_start (least squares on the linked scale of the response)
+_CLASSIC = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "weibull", "lognormal")
 
 
-def _family_key(family: Any) -> str:
-    if isinstance(family, Family):
-        key = family.name
-    elif isinstance(family, str):
+def _family(family: Any) -> Family:
+    if isinstance(family, str):
         key = family.strip().lower().replace("-", "_").replace(" ", "_")
-    else:
-        raise FamilyError(f"family must be a name such as 'poisson'; got {family!r}.")
-    key = _ALIASES.get(key, key)
-    if key not in REGRESSION_FAMILIES:
-        raise FamilyError(f"regress supports the families {', '.join(REGRESSION_FAMILIES)}; got "
-                          f"{family!r}. Hint: write any other model with @mk.model.")
-    return key
+        return get_family(_ALIASES.get(key, key))
+    return get_family(family)
 
 
 # ---------------------------------------------------------------------- design
-def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
-            ) -> tuple[np.ndarray, np.ndarray, list[str], str, Any]:
-    """Response, design matrix, column names, response name and the kept row positions."""
-    if formula is not None:
-        if not isinstance(formula, str) or "~" not in formula:
-            raise ParameterError(f"formula must be a string such as 'y ~ x1 + x2'; got {formula!r}.")
+def _frame(data: Any) -> Any:
+    import pandas as pd
+
+    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return df.reset_index(drop=True)
+
+
+def _matrix(formula: str, df: Any, nan_policy: str, *, rhs_only: bool = False) -> Any:
+    try:
+        from formulaic import model_matrix
+    except ImportError:
+        raise ImportError("formulas need formulaic: pip install 'mlekit[regression]' (or pass "
+                          "y= and X= design matrices).") from None
+    try:
+        return model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
+    except Exception as exc:  # formulaic raises several private error types
+        text = str(exc)
+        missing = [c for c in _names_in(formula) if c not in df.columns]
+        if missing:
+            raise DataError(
+                f"the formula names columns that are not in the data: {', '.join(missing)}; "
+                f"available: {', '.join(map(str, df.columns))}.") from None
+        if "missing" in text.lower() or "nan" in text.lower() or "null" in text.lower():
+            raise DataError(f"the data have missing values in the formula's columns ({text}). "
+                            "Hint: pass nan_policy='omit' to drop those rows.") from None
+        raise DataError(f"the formula {formula!r} could not be evaluated: {text}") from None
+
+
+def _check_formula(formula: Any, what: str) -> None:
+    if not isinstance(formula, str) or "~" not in formula:
+        raise ParameterError(f"{what} must be a string such as 'y ~ x1 + x2'; got {formula!r}.")
+
+
+class _Designs:
+    """The response, the main design and the extra formulas' designs on the kept rows."""
+
+    def __init__(self, formula: str | None, data: Any, y: Any, X: Any, nan_policy: str,
+                 formulas: dict[str, str], censor_cols: bool) -> None:
+        self.extra: dict[str, tuple[np.ndarray, list[str], Any]] = {}
+        self.spec: Any = None
+        if formula is None:
+            if formulas:
+                raise ParameterError("formulas= needs a main formula and data=.")
+            self.y, self.X, self.cols, self.yname, self.rows = _plain(y, X, nan_policy)
+            return
+        _check_formula(formula, "formula")
         if data is None:
             raise DataError("a formula needs data=, a data frame (or dict of columns).")
-        try:
-            from formulaic import model_matrix
-        except ImportError:
-            raise ImportError("formulas need formulaic: pip install 'mlekit[regression]' (or pass "
-                              "y= and X= design matrices).") from None
-        import pandas as pd
+        df = _frame(data)
+        lhs_text, rhs_text = formula.split("~", 1)
+        if censor_cols:   # lower=/upper= give the response: the left side only names it
+            mm = _matrix("~" + rhs_text, df, nan_policy)
+            lhs, rhs = None, mm
+            self.yname = lhs_text.strip() or "y"
+        else:
+            mm = _matrix(formula, df, nan_policy)
+            lhs, rhs = mm.lhs, mm.rhs
+            if lhs is None or lhs.shape[1] != 1:
+                raise DataError(f"the formula must have one response on the left of '~'; got "
+                                f"{0 if lhs is None else lhs.shape[1]} columns.")
+            self.yname = str(lhs.columns[0])
+        keep = rhs.index
+        extra_mm = {}
+        for name, f in formulas.items():
+            _check_formula(f, f"formulas[{name!r}]")
+            if f.split("~", 1)[0].strip():
+                raise ParameterError(f"formulas[{name!r}] has only a right-hand side, such as "
+                                     f"'~ batch'; got {f!r}.")
+            m = _matrix(f, df, nan_policy)
+            extra_mm[name] = m
+            keep = keep[keep.isin(m.index)]
+        self.rows = np.asarray(keep, dtype=np.intp)
+        self.spec = rhs.model_spec
+        self.X = np.asarray(rhs.loc[keep], dtype=float)
+        self.cols = [str(c) for c in rhs.columns]
+        self.y = None if lhs is None else np.asarray(lhs.loc[keep], dtype=float)[:, 0]
+        for name, m in extra_mm.items():
+            self.extra[name] = (np.asarray(m.loc[keep], dtype=float),
+                                [f"{name}:{c}" for c in m.columns], m.model_spec)
 
-        df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-        try:
-            mm = model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
-        except Exception as exc:  # formulaic raises several private error types
-            text = str(exc)
-            missing = [c for c in _names_in(formula) if c not in df.columns]
-            if missing:
-                raise DataError(
-                    f"the formula names columns that are not in the data: {', '.join(missing)}; "
-                    f"available: {', '.join(map(str, df.columns))}.") from None
-            if "missing" in text.lower() or "nan" in text.lower() or "null" in text.lower():
-                raise DataError(f"the data have missing values in the formula's columns ({text}). "
-                                "Hint: pass nan_policy='omit' to drop those rows.") from None
-            raise DataError(f"the formula {formula!r} could not be evaluated: {text}") from None
-        lhs, rhs = mm.lhs, mm.rhs
-        if lhs is None or lhs.shape[1] != 1:
-            raise DataError(f"the formula must have one response on the left of '~'; got "
-                            f"{0 if lhs is None else lhs.shape[1]} columns.")
-        rows = df.index.get_indexer(rhs.index)
-        return (np.asarray(lhs, dtype=float)[:, 0], np.asarray(rhs, dtype=float),
-                [str(c) for c in rhs.columns], str(lhs.columns[0]), rows)
+
+def _plain(y: Any, X: Any, nan_policy: str
+           ) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray]:
     if y is None or X is None:
         raise ParameterError("regress needs a formula and data=, or y= and X= (a design matrix).")
     yv = as_float_array(y, "y")
@@ -159,186 +199,205 @@ def _column(spec: Any, data: Any, rows: Any, what: str) -> np.ndarray | None:
     return arr[rows]
 
 
-# ---------------------------------------------------------------------- link
-def _link(link: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if link == "identity":
-        one = np.ones_like(eta)
-        return eta, one, 0.0 * eta
-    if link == "log":
-        m = np.exp(eta)
-        return m, m, m
-    p = expit(eta)
-    d = p * (1.0 - p)
-    return p, d, d * (1.0 - 2.0 * p)
-
-
-class _Terms:
-    """Per-observation log-likelihood and its derivatives in (eta, extras)."""
-
-    def __init__(self, key: str, fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
-        self.key, self.fam, self.y, self.obs = key, fam, y, obs
-        self.linked, self.link, _ = REGRESSION_FAMILIES[key]
-        self.extras = [p for p in fam.param_names if p != self.linked] if key != "gamma" \
-            else ["shape"]
-
-    def __call__(self, eta: np.ndarray, ex: list[float], order: int
-                 ) -> tuple[np.ndarray, list[np.ndarray], list[list[np.ndarray]]]:
-        """Value, [d/d eta, d/d e_a], and the (1+m)x(1+m) second derivatives per observation."""
-        if self.key == "bernoulli":  # stable in eta, even at separation
-            y = self.y
-            val = y * eta - np.logaddexp(0.0, eta)
-            p = expit(eta)
-            return val, [y - p], [[-p * (1.0 - p)]]
-        fam, y = self.fam, self.y
-        theta, J, K = self._theta(eta, ex)
-        if self.obs is None:
-            v, g, h = fam._d_logpdf(y, tuple(theta), None)
-        else:
-            ev, eg, eh = fam._d_logpdf(y, tuple(theta), None)
-            sv, sg, sh = fam._d_logsf(y, tuple(theta), None)
-            o = self.obs
-            v = np.where(o, ev, sv)
-            k = len(theta)
-            g = [np.where(o, eg[i], sg[i]) for i in range(k)]
-            h = [[np.where(o, eh[i][j], sh[i][j]) for j in range(k)] for i in range(k)]
-        m1 = len(J[0])
-        G = [sum(g[j] * J[j][a] for j in range(len(theta))) for a in range(m1)]
-        Hm = [[sum(h[j][l] * J[j][a] * J[l][b] for j in range(len(theta)) for l in range(len(theta)))
-               + sum(g[j] * K[j][a][b] for j in range(len(theta))) for b in range(m1)]
-              for a in range(m1)]
-        return np.asarray(v), G, Hm
-
-    def _theta(self, eta: np.ndarray, ex: list[float]) -> tuple[list[Any], list[list[Any]],
-                                                                list[list[list[Any]]]]:
-        """Family parameters and their first/second derivatives in (eta, e_1, ..., e_m)."""
-        fam = self.fam
-        m1 = 1 + len(self.extras)
-        zero = 0.0 * eta
-        if self.key == "gamma":  # (shape, scale) with scale = exp(eta) / shape
-            k = ex[0]
-            s = np.exp(eta) / k
-            theta = [k + zero, s]
-            J = [[zero, 1.0 + zero], [s, -s / k]]
-            K = [[[zero, zero], [zero, zero]],
-                 [[s, -s / k], [-s / k, 2.0 * s / k**2]]]
-            return theta, J, K
-        mu, d1, d2 = _link(self.link, eta)
-        theta, J, K = [], [], []
-        for p in fam.param_names:
-            if p == self.linked:
-                theta.append(mu)
-                J.append([d1] + [zero] * (m1 - 1))
-                row = [[zero] * m1 for _ in range(m1)]
-                row[0][0] = d2
-                K.append(row)
-            else:
-                a = 1 + self.extras.index(p)
-                theta.append(ex[a - 1] + zero)
-                J.append([(1.0 + zero) if b == a else zero for b in range(m1)])
-                K.append([[zero] * m1 for _ in range(m1)])
-        return theta, J, K
-
-
 # ---------------------------------------------------------------------- fitting
 def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
-            y: Any = None, X: Any = None, observed: Any = None, weights: Any = None,
+            formulas: dict[str, str] | None = None, y: Any = None, X: Any = None,
+            observed: Any = None, lower: Any = None, upper: Any = None, weights: Any = None,
             offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
             fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
-            maxiter: int = 200, nan_policy: str = "raise") -> FitResult:
-    """Fit a regression model by maximum likelihood (see the module docstring).
+            maxiter: int = 200, nan_policy: str = "raise") -> RegressionResult:
+    """Fit a (distributional) regression model by maximum likelihood (see the module docs).
 
-    ``observed`` (AFT families): True where the event was seen, False where the time is
-    right-censored — a column name or an array. ``weights``: frequency weights. ``offset`` is
-    added to the linear predictor; ``exposure`` adds ``log(exposure)`` (Poisson/NB rates).
+    ``formulas``: ``{parameter: "~ terms"}`` for parameters other than the linked one.
+    ``observed``: True where the event was seen, False where the response is right-censored
+    (a column name or an array). ``lower``/``upper``: interval-censored responses (NaN lower:
+    left-censored at upper; NaN upper: right-censored at lower; equal: exact). ``weights``:
+    frequency weights. ``offset`` is added to the linked parameter's linear predictor;
+    ``exposure`` adds ``log(exposure)`` (log-linked rates and means).
     """
-    key = _family_key(family)
-    fam = get_family(key)
-    yv, Xm, cols, yname, rows = _design(formula, data, y, X, nan_policy)
+    fam = _family(family)
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    formulas = dict(formulas or {})
+    if not isinstance(formulas, dict):
+        raise ParameterError(f"formulas must be a dict such as {{'shape': '~ batch'}}; got "
+                             f"{formulas!r}.")
+    censor_cols = lower is not None or upper is not None
+    if censor_cols and (lower is None or upper is None):
+        raise ParameterError("interval-censored responses need both lower= and upper=.")
+    if censor_cols and observed is not None:
+        raise ParameterError("give observed= (right censoring) or lower=/upper= (interval "
+                             "censoring), not both.")
+    reparam = reparam_for(fam)
+    coord_names = list(reparam.names) if reparam else list(fam.param_names)
+    coord_doms = list(reparam.domains) if reparam else list(fam.domains)
+    linked = fam.regression_param or fam.param_names[0]
+    if linked not in coord_names:
+        raise FamilyError(f"{fam.name}: regression_param {linked!r} is not one of its parameters "
+                          f"({', '.join(coord_names)}).")
+    for k in formulas:
+        if k == linked:
+            raise ParameterError(f"the main formula already links {linked}; formulas= is for the "
+                                 f"other parameters ({', '.join(c for c in coord_names if c != linked)}).")
+        if k not in coord_names:
+            raise ParameterError(f"formulas names parameters of {fam.name} "
+                                 f"({', '.join(coord_names)}); got {k!r}.")
+    des = _Designs(formula, data, y, X, nan_policy, formulas, censor_cols)
     src = data if formula is not None else None
+    rows = des.rows
     obs_a = _column(observed, src, rows, "observed")
+    lo = _column(lower, src, rows, "lower", nan_ok=True)
+    hi = _column(upper, src, rows, "upper", nan_ok=True)
     w = _column(weights, src, rows, "weights")
     off = _column(offset, src, rows, "offset")
     expo = _column(exposure, src, rows, "exposure")
-    n, p = Xm.shape
+    n, p = des.X.shape
     if n == 0:
         raise DataError("no rows left to fit.")
-    _, link, cens_ok = REGRESSION_FAMILIES[key]
+    if (obs_a is not None or censor_cols) and fam.discrete:
+        raise DataError(f"{fam.name} regression does not take censored responses; observed=, "
+                        "lower= and upper= are for continuous families.")
     obs = None
     if obs_a is not None:
-        if not cens_ok:
-            raise DataError(f"{key} regression does not take censored responses; observed= is for "
-                            "the normal, weibull and lognormal families.")
         if not np.all((obs_a == 0) | (obs_a == 1)):
             raise DataError("observed must be boolean (True = event seen, False = right-censored).")
         obs = obs_a.astype(bool)
-        if obs.all():
-            obs = None
     if w is not None and (np.any(w < 0) or not np.all(np.isfinite(w))):
         raise DataError("weights must be finite and non-negative.")
-    eta_off = np.zeros(n)
+    eta_off = None
     if off is not None:
-        eta_off = eta_off + off
+        eta_off = off
     if expo is not None:
         if np.any(expo <= 0):
             raise DataError("exposure must be positive.")
-        eta_off = eta_off + np.log(expo)
-    _check_response(fam, key, yv)
-    rank = np.linalg.matrix_rank(Xm)
-    if rank < p:
-        raise DataError(f"the design matrix has rank {rank} < {p} columns ({', '.join(cols)}): some "
-                        "columns are linear combinations of others. Hint: drop a redundant column.")
-    terms = _Terms(key, fam, yv, obs)
-    extras = terms.extras
-    clash = [c for c in cols if c in extras]
-    if clash:
-        raise DataError(f"design column names clash with the family's parameters: {clash}.")
-    names = cols + extras
-    ext_doms: list[Domain] = [fam.domains[fam.param_names.index(e)] if e in fam.param_names
-                              else Positive for e in extras]
-    doms: list[Domain] = [Real] * p + ext_doms
+        eta_off = np.log(expo) if eta_off is None else eta_off + np.log(expo)
+    if censor_cols:
+        assert lo is not None and hi is not None
+        resp = Response.build(None, lo=lo, hi=hi)
+        _check_bounds(fam, lo, hi)
+    else:
+        assert des.y is not None
+        resp = Response.build(des.y, obs)
+        _check_response(fam, des.y, obs)
+    # coordinates: the linked one, then the others in the family's order
+    coords: list[Coord] = []
+    for name, dom in zip(coord_names, coord_doms):
+        if name == linked:
+            _check_rank(des.X, des.cols, "the design matrix")
+            coords.append(Coord(name, dom, des.X, list(des.cols), eta_off, des.spec))
+        elif name in des.extra:
+            Xe, cols, spec = des.extra[name]
+            _check_rank(Xe, cols, f"the design of formulas[{name!r}]")
+            coords.append(Coord(name, dom, Xe, cols, None, spec))
+        else:
+            coords.append(Coord(name, dom, None, [name]))
+    lk = coord_names.index(linked)
+    coords.insert(0, coords.pop(lk))
+    model = DistReg(fam, resp, coords, w, reparam)
+    names, doms = model.names, model.domains
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise DataError(f"design column names clash with the family's parameters: {dup}.")
     wsum = float(n if w is None else w.sum())
-
-    def evaluate(th: tuple[float, ...], order: int) -> tuple[float, np.ndarray, np.ndarray]:
-        beta = np.asarray(th[:p])
-        eta = Xm @ beta + eta_off
-        with np.errstate(all="ignore"):
-            v, G, Hm = terms(eta, list(th[p:]), order)
-        ww = np.ones(n) if w is None else w
-        f = float(np.dot(ww, v))
-        k = len(th)
-        g = np.zeros(k)
-        H = np.zeros((k, k))
-        if order:
-            g[:p] = Xm.T @ (ww * G[0])
-            for a in range(1, len(G)):
-                g[p + a - 1] = np.dot(ww, G[a])
-            if order >= 2:
-                H[:p, :p] = (Xm * (ww * Hm[0][0])[:, None]).T @ Xm
-                for a in range(1, len(G)):
-                    H[:p, p + a - 1] = H[p + a - 1, :p] = Xm.T @ (ww * Hm[0][a])
-                    for b in range(1, len(G)):
-                        H[p + a - 1, p + b - 1] = np.dot(ww, Hm[a][b])
-        return (f if math.isfinite(f) else -math.inf), g, H
-
     fixed_d = _values(names, doms, fixed, "fixed")
-    start_d = {**_start(key, yv, Xm, eta_off, obs, names, extras), **_values(names, doms, start, "start")}
-    start_d.update(fixed_d)
-    label = f"{key} regression"
-    prob = Problem(names, doms, fixed_d, lambda th: evaluate(th, 0)[0], derivs=evaluate, label=label,
-                   reproducer=lambda prm: f"mk.regress({formula!r}, data, family={key!r}, "
+    starts = _starts(fam, model, resp, eta_off, obs, lo, hi, w, fixed_d)
+    user = _values(names, doms, start, "start")
+    starts = [{**s, **user, **fixed_d} for s in starts]
+    label = f"{fam.name} regression"
+    prob = Problem(names, doms, fixed_d, model.value, derivs=model.evaluate, label=label,
+                   reproducer=lambda prm: f"mk.regress({formula!r}, data, family={fam.name!r}, "
                    f"start={ {k: round(v, 6) for k, v in prm.items()} })")
-    sol = maximize(prob, [start_d], maxiter=maxiter, n_starts=3, kind="analytic")
+    sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
     diags: list[Diagnostic] = []
-    sep = _separation(Xm, yv, cols, sol, eta_off) if key == "bernoulli" else None
+    sep = None
+    if model.logistic:
+        sep = _separation(des.X, resp.typical, des.cols, sol,
+                          np.zeros(n) if eta_off is None else eta_off)
     if sep is not None:
         diags.append(sep)
         sol.converged = False
-    ev = _Scores(Xm, w, terms, eta_off, p) if cov == "sandwich" else None
-    opts = {"formula": formula, "family": key, "link": link, "response": yname, "columns": cols}
+    diags += _boundary_probs(model, sol, fixed_d)
+    if "numeric" in model.flags:
+        diags.append(Diagnostic("numeric-derivatives", f"{fam.name} has no analytic derivatives "
+                                "for some terms: they were taken numerically per observation",
+                                "info"))
+    opts = {"formula": formula, "family": fam.name, "link": link_name(coords[0].domain),
+            "linked": linked, "response": des.yname, "columns": list(des.cols),
+            "formulas": dict(formulas),
+            "links": {c.name: (link_name(c.domain) if c.X is not None else "shared")
+                      for c in coords}}
     res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
-                       ev=ev, no_se=sep is not None, options=opts, extra_diags=diags,  # type: ignore[arg-type]
+                       ev=Scores(model) if cov == "sandwich" else None,  # type: ignore[arg-type]
+                       no_se=sep is not None, options=opts, extra_diags=diags,
                        dist=_dist(label.replace(" ", "_"), names, doms, sol.params))
-    return res
+    return RegressionResult.wrap(res, model, ModelLikelihood(prob))
+
+
+def _column(spec: Any, data: Any, rows: Any, what: str, nan_ok: bool = False
+            ) -> np.ndarray | None:
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        if data is None or spec not in data:
+            raise DataError(f"{what}={spec!r} is not a column of the data.")
+        col = data[spec]
+    else:
+        col = spec
+    if nan_ok:
+        arr = np.asarray(col, dtype=float)
+    else:
+        arr = as_float_array(col, what)
+    if arr.ndim != 1 or (len(rows) and arr.shape[0] <= int(np.max(rows))):
+        raise DataError(f"{what} must have one entry per row of the data; got shape {arr.shape}.")
+    return arr[rows]
+
+
+def _check_rank(X: np.ndarray, cols: list[str], what: str) -> None:
+    p = X.shape[1]
+    if p == 0:
+        raise DataError(f"{what} has no columns. Hint: '~ 1' is an intercept.")
+    rank = np.linalg.matrix_rank(X)
+    if rank < p:
+        raise DataError(f"{what} has rank {rank} < {p} columns ({', '.join(cols)}): some "
+                        "columns are linear combinations of others (collinearity). Hint: drop a "
+                        "redundant column.")
+def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
+    if fam.name == "bernoulli":
+        bad = ~((y == 0) | (y == 1))
+    else:
+        bad = fam.support.violations(y)
+        if bad.size and obs is not None:   # right-censoring times may sit on a closed end
+            bad &= obs | ~((y == fam.support.lower) | (y == fam.support.upper))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "0 or 1" if fam.name == "bernoulli" else f"in {fam.support.describe()}"
+        raise DataError(f"{fam.name} regression needs responses {what}; got {int(bad.sum())} "
+                        f"others (first at row {i}: {y[i]:g}).")
+    if fam.name == "bernoulli" and (np.all(y == 0) or np.all(y == 1)):
+        v = int(y[0])
+        raise DataError(f"all-{'zero' if v == 0 else 'one'} outcome: every response is {v}, so the "
+                        f"maximum-likelihood probability is {v} and the coefficients are infinite. "
+                        "Hint: a regression needs both outcomes.")
+    if fam.discrete and fam.support.lower == 0 and np.all(y == 0):
+        raise DataError(f"all-zero outcome: every response is 0, so {fam.name} regression has no "
+                        "finite maximum (the mean goes to 0). Hint: check the response column.")
+
+
+def _check_bounds(fam: Family, lo: np.ndarray, hi: np.ndarray) -> None:
+    both = np.isfinite(lo) & np.isfinite(hi)
+    if np.any(both & (lo > hi)):
+        i = int(np.flatnonzero(both & (lo > hi))[0])
+        raise DataError(f"lower must not exceed upper; got lower={lo[i]:g} > upper={hi[i]:g} at "
+                        f"row {i}.")
+    if np.any(np.isnan(lo) & np.isnan(hi)):
+        raise DataError("a row has neither lower nor upper: it says nothing about the response.")
+    s = fam.support
+    for arr, what in ((lo, "lower"), (hi, "upper")):
+        f = arr[np.isfinite(arr)]
+        bad = (f < s.lower) | (f > s.upper)
+        if bad.any():
+            raise DataError(f"{what} bounds must lie in {fam.name}'s support {s.describe()}; got "
+                            f"{int(bad.sum())} outside (e.g. {f[bad][0]:g}).")
 
 
 def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[str, float]:
@@ -349,28 +408,97 @@ def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[
     out = {}
     for k, v in vals.items():
         if k not in names:
-            raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); got {k!r}.")
+            raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); "
+                                 f"got {k!r}.")
         fv = float(v)
         if not doms[names.index(k)].contains(fv):
-            raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; got {fv}.")
+            raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; "
+                                 f"got {fv}.")
         out[k] = fv
     return out
 
 
-def _check_response(fam: Family, key: str, y: np.ndarray) -> None:
-    if key == "bernoulli":
-        bad = ~((y == 0) | (y == 1))
-    else:
-        bad = fam.support.violations(y)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        what = "0 or 1" if key == "bernoulli" else f"in {fam.support.describe()}"
-        raise DataError(f"{key} regression needs responses {what}; got {int(bad.sum())} others "
-                        f"(first at row {i}: {y[i]:g}).")
+# ---------------------------------------------------------------------- starting values
+def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: Any,
+              w: np.ndarray | None) -> dict[str, float] | None:
+    """The family fitted without covariates (a subsample of large data): the base start."""
+    import warnings
+
+    from .._data.data import Data
+    from .._fit.family_fit import fit
+
+    n = resp.n
+    idx = np.arange(n) if n <= 20_000 else np.sort(
+        np.random.default_rng(0).choice(n, 20_000, replace=False))
+    ww = None if w is None else w[idx]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if lo is not None:
+                d = Data.interval(lo[idx], hi[idx], weights=ww)
+            elif obs is not None:
+                d = Data.right_censored(resp.typical[idx], observed=obs[idx], weights=ww)
+            else:
+                d = Data(resp.typical[idx], weights=ww)
+            r = fit(d, fam)
+    except (MlekitError, ArithmeticError, ValueError, NotImplementedError):
+        return None
+    out = {k: float(v) for k, v in r.params.items()}
+    return out if all(math.isfinite(v) for v in out.values()) else None
 
 
-def _start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, obs: np.ndarray | None,
-           names: list[str], extras: list[str]) -> dict[str, float]:
+def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
+            obs: np.ndarray | None, lo: Any, hi: Any, w: np.ndarray | None,
+            fixed: dict[str, float]) -> list[dict[str, float]]:
+    coords = model.coords
+    cands: list[dict[str, float]] = []
+    classic = (fam.name in _CLASSIC and type(fam).__module__.startswith("mlekit._families.")
+               and all(c.X is None for c in coords[1:]) and lo is None)
+    if classic:
+        X = coords[0].X
+        assert X is not None
+        cands.append(_classic_start(fam.name, resp.typical, X, np.zeros(resp.n) if off is None
+                                    else off, [c.name for c in coords[1:]], coords[0].cols))
+        if fam.name != "weibull" or obs is None:
+            return cands
+    nat = _marginal(fam, resp, obs, lo, hi, w)
+    if nat is not None and model.reparam is not None:
+        nat = model.reparam.inverse(nat)
+    rho0 = {c.name: (nat[c.name] if nat is not None else default_start(c.domain)) for c in coords}
+    base: dict[str, float] = {}
+    for c in coords:
+        if c.X is None:
+            base[c.name] = rho0[c.name]
+            continue
+        e0 = float(c.domain.to_unconstrained(rho0[c.name]))
+        target = np.full(resp.n, e0) - (c.offset if c.offset is not None else 0.0)
+        base.update(zip(c.cols, np.linalg.lstsq(c.X, target, rcond=None)[0].tolist()))
+    cands.append(base)
+    c0 = coords[0]
+    assert c0.X is not None
+    z = resp.typical
+    e0 = float(c0.domain.to_unconstrained(rho0[c0.name]))
+    zt = None
+    if c0.domain.kind == "real":
+        zt = z
+    elif c0.domain.kind == "lower" and np.all(z > c0.domain.lower - (0.5 if fam.discrete else 0)):
+        zt = np.log(z - c0.domain.lower + (0.5 if fam.discrete else 0.0))
+    if zt is not None and np.all(np.isfinite(zt)) and c0.X.shape[1] > 1:
+        for sign in (1.0, -1.0):
+            target = sign * (zt - zt.mean()) + e0 - (c0.offset if c0.offset is not None else 0.0)
+            b = np.linalg.lstsq(c0.X, target, rcond=None)[0]
+            cands.append({**base, **dict(zip(c0.cols, b.tolist()))})
+    scored = []
+    for cd in cands:
+        th = [{**cd, **fixed}.get(nm, 0.0) for nm in model.names]
+        v = model.value(th)
+        scored.append((v if math.isfinite(v) else -math.inf, len(scored), cd))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [cd for v, _, cd in scored if v > -math.inf] or [cands[0]]
+
+
+def _classic_start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, extras: list[str],
+                   cols: list[str]) -> dict[str, float]:
     """Least squares on the linked scale of the response."""
     if key == "bernoulli":
         z = None
@@ -389,7 +517,7 @@ def _start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, obs: np.ndar
         resid = z - off - X @ beta
     s = float(np.std(resid)) if resid.size > 1 else 1.0
     s = s if s > 1e-8 else 1.0
-    out = dict(zip(names[:p], map(float, beta)))
+    out = dict(zip(cols, map(float, beta)))
     mu = np.exp(X @ beta + off) if key in ("negative_binomial", "gamma") else None
     for e in extras:
         if e == "sigma":
@@ -404,6 +532,24 @@ def _start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, obs: np.ndar
             assert mu is not None
             ex = float(np.mean((y - mu) ** 2 - mu))
             out[e] = float(np.mean(mu) ** 2 / ex) if ex > 1e-8 else 10.0
+    return out
+
+
+def _boundary_probs(model: DistReg, sol: Solution, fixed: dict[str, float]) -> list[Diagnostic]:
+    """A shared probability (zero_prob, cure_prob) that ran to 0 or 1."""
+    out = []
+    for c in model.coords:
+        if c.X is not None or c.name in fixed or c.domain.kind != "interval":
+            continue
+        v = sol.params[c.name]
+        lo, hi = c.domain.lower, c.domain.upper
+        if min(v - lo, hi - v) < 1e-6 * (hi - lo):
+            end = lo if v - lo < hi - v else hi
+            out.append(Diagnostic(
+                "boundary", f"{c.name} = {v:.3g} ran to {end:g}, the edge of its range: the data "
+                f"show no {'excess' if end == lo else 'non-excess'} part, and the model reduces to "
+                f"{'the wrapped family' if end == lo else 'a degenerate one'} (a likelihood-ratio "
+                "test against it uses the boundary chi-bar-square null)", "warning", c.name))
     return out
 
 
@@ -468,18 +614,3 @@ def _separation(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
         "warning", involved[0])
 
 
-class _Scores:
-    """Per-observation scores for sandwich covariances (analytic)."""
-
-    per_obs = True
-
-    def __init__(self, X: np.ndarray, w: np.ndarray | None, terms: _Terms, off: np.ndarray,
-                 p: int) -> None:
-        self.X, self.w, self.terms, self.off, self.p = X, w, terms, off, p
-
-    def scores(self, prob: Problem, sol: Solution) -> np.ndarray:
-        th = [sol.params[n] for n in prob.names]
-        eta = self.X @ np.asarray(th[: self.p]) + self.off
-        _, G, _ = self.terms(eta, th[self.p:], 1)
-        S = np.column_stack([self.X * G[0][:, None]] + [G[a][:, None] for a in range(1, len(G))])
-        return S[:, prob.free]
