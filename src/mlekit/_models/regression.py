@@ -465,6 +465,10 @@ def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
     if nat is not None and model.reparam is not None:
         nat = model.reparam.inverse(nat)
     rho0 = {c.name: (nat[c.name] if nat is not None else default_start(c.domain)) for c in coords}
+    for c in coords:    # a probability at its edge (a ZINB's zero_prob -> 0) is a poor start
+        if c.domain.kind == "interval" and c.name not in fixed:
+            e = float(np.clip(c.domain.to_unconstrained(rho0[c.name]), -3.0, 3.0))
+            rho0[c.name] = float(c.domain.from_unconstrained(e))
     base: dict[str, float] = {}
     for c in coords:
         if c.X is None:
