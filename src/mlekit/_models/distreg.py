@@ -226,7 +226,7 @@ class DistReg:
     def coord_values(self, th: Sequence[float], X: list[np.ndarray | None] | None = None,
                      offsets: list[Any] | None = None) -> list[tuple[Any, Any, Any]]:
         """(value, d value/d eta, d2 value/d eta2) per coordinate (arrays or scalars)."""
-        out = []
+        out: list[tuple[Any, Any, Any]] = []
         for a, co in enumerate(self.coords):
             b = np.asarray(th[self.slices[a]], dtype=float)
             Xa = co.X if X is None else X[a]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.stats import norm
@@ -80,7 +80,7 @@ class RegressionResult(FitResult):
         df = self.n_params - other.n_params
         if df <= 0:
             return None
-        boundary, bp = 0, ()
+        boundary, bp = 0, cast("tuple[str, ...]", ())
         note = "coefficients = 0"
         if extra:
             if extra[0].X is not None:

@@ -108,6 +108,7 @@ class _Designs:
                  formulas: dict[str, str], censor_cols: bool) -> None:
         self.extra: dict[str, tuple[np.ndarray, list[str], Any]] = {}
         self.spec: Any = None
+        self.y: np.ndarray | None
         if formula is None:
             if formulas:
                 raise ParameterError("formulas= needs a main formula and data=.")
@@ -187,18 +188,6 @@ def _names_in(formula: str) -> list[str]:
     return out
 
 
-def _column(spec: Any, data: Any, rows: Any, what: str) -> np.ndarray | None:
-    if spec is None:
-        return None
-    if isinstance(spec, str):
-        if data is None or spec not in data:
-            raise DataError(f"{what}={spec!r} is not a column of the data.")
-        arr = as_float_array(data[spec], what)
-    else:
-        arr = as_float_array(spec, what)
-    return arr[rows]
-
-
 # ---------------------------------------------------------------------- fitting
 def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
             formulas: dict[str, str] | None = None, y: Any = None, X: Any = None,
@@ -251,7 +240,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     w = _column(weights, src, rows, "weights")
     off = _column(offset, src, rows, "offset")
     expo = _column(exposure, src, rows, "exposure")
-    n, p = des.X.shape
+    n = des.X.shape[0]
     if n == 0:
         raise DataError("no rows left to fit.")
     if (obs_a is not None or censor_cols) and fam.discrete:
@@ -492,7 +481,7 @@ def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
             target = sign * (zt - zt.mean()) + e0 - (c0.offset if c0.offset is not None else 0.0)
             b = np.linalg.lstsq(c0.X, target, rcond=None)[0]
             cands.append({**base, **dict(zip(c0.cols, b.tolist()))})
-    scored = []
+    scored: list[tuple[float, int, dict[str, float]]] = []
     for cd in cands:
         th = [{**cd, **fixed}.get(nm, 0.0) for nm in model.names]
         v = model.value(th)
@@ -547,6 +536,9 @@ def _boundary_probs(model: DistReg, sol: Solution, fixed: dict[str, float]) -> l
             continue
         v = sol.params[c.name]
         lo, hi = c.domain.lower, c.domain.upper
+        e = float(c.domain.to_unconstrained(v)) if c.domain.contains(v) else math.inf
+        if c.domain.on_boundary(v, rtol=1e-10) or abs(e) > 30:
+            continue        # reported by the generic boundary check
         if min(v - lo, hi - v) < 1e-6 * (hi - lo):
             end = lo if v - lo < hi - v else hi
             out.append(Diagnostic(
