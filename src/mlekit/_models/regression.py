@@ -36,6 +36,7 @@ the coefficient names; an array's columns are named ``x1, x2, ...`` and no inter
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -75,14 +76,88 @@ def _frame(data: Any) -> Any:
     return df.reset_index(drop=True)
 
 
-def _matrix(formula: str, df: Any, nan_policy: str, *, rhs_only: bool = False) -> Any:
+class _Mat:
+    """A model matrix on the kept rows: values, column names, row positions, and the spec that
+    rebuilds it on new data (``spec.get_model_matrix(df, na_action=...)``)."""
+
+    def __init__(self, values: np.ndarray, cols: list[str], index: np.ndarray, spec: Any) -> None:
+        self.values, self.cols, self.index, self.spec = values, cols, index, spec
+
+    def take(self, keep: np.ndarray) -> np.ndarray:
+        if keep.shape == self.index.shape and np.array_equal(keep, self.index):
+            return self.values
+        return self.values[np.searchsorted(self.index, keep)]
+
+
+class _SimpleSpec:
+    """The spec of a formula that is a sum of numeric columns (no formulaic needed)."""
+
+    def __init__(self, terms: list[str], intercept: bool) -> None:
+        self.terms, self.intercept = terms, intercept
+        self.cols = (["Intercept"] if intercept else []) + terms
+
+    def get_model_matrix(self, df: Any, na_action: str = "raise") -> np.ndarray:
+        cols = [np.asarray(df[t], dtype=float) for t in self.terms]
+        n = len(df)
+        return np.column_stack(([np.ones(n)] if self.intercept else []) + cols) if self.cols \
+            else np.zeros((n, 0))
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _simple(side: str, df: Any) -> _SimpleSpec | None:
+    """A spec for ``a + b + c`` (optionally ``1``, ``0``/``- 1``) of numeric columns, else None."""
+    text = side.replace(" ", "")
+    intercept = True
+    if text.endswith("-1"):
+        text, intercept = text[:-2], False
+    terms = [t for t in text.split("+") if t] if text else []
+    out = []
+    for t in terms:
+        if t == "1":
+            continue
+        if t == "0":
+            intercept = False
+            continue
+        if not _IDENT.match(t) or t not in df.columns or t in out:
+            return None
+        kind = df[t].dtype.kind
+        if kind not in "fiub":
+            return None
+        out.append(t)
+    return _SimpleSpec(out, intercept)
+
+
+def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
+    """(response, design) of ``formula`` on the rows kept by ``nan_policy``."""
+    lhs_text, rhs_text = formula.split("~", 1)
+    lhs_name = lhs_text.strip()
+    rspec = _simple(rhs_text, df)
+    if rspec is not None and (not lhs_name or (_IDENT.match(lhs_name) and lhs_name in df.columns
+                                                and df[lhs_name].dtype.kind in "fiub")):
+        X = rspec.get_model_matrix(df)
+        y = np.asarray(df[lhs_name], dtype=float) if lhs_name else None
+        bad = np.isnan(X).any(axis=1) if X.size else np.zeros(len(df), dtype=bool)
+        if y is not None:
+            bad |= np.isnan(y)
+        idx = np.arange(len(df))
+        if bad.any():
+            if nan_policy == "raise":
+                raise DataError(f"the data have missing values in the formula's columns "
+                                f"({int(bad.sum())} rows). Hint: pass nan_policy='omit' to drop "
+                                "those rows.")
+            idx, X = idx[~bad], X[~bad]
+            y = None if y is None else y[~bad]
+        ym = None if y is None else _Mat(y[:, None], [lhs_name], idx, None)
+        return ym, _Mat(X, rspec.cols, idx, rspec)
     try:
         from formulaic import model_matrix
     except ImportError:
         raise ImportError("formulas need formulaic: pip install 'mlekit[regression]' (or pass "
                           "y= and X= design matrices).") from None
     try:
-        return model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
+        mm = model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
     except Exception as exc:  # formulaic raises several private error types
         text = str(exc)
         missing = [c for c in _names_in(formula) if c not in df.columns]
@@ -94,6 +169,16 @@ def _matrix(formula: str, df: Any, nan_policy: str, *, rhs_only: bool = False) -
             raise DataError(f"the data have missing values in the formula's columns ({text}). "
                             "Hint: pass nan_policy='omit' to drop those rows.") from None
         raise DataError(f"the formula {formula!r} could not be evaluated: {text}") from None
+    lhs, rhs = (mm.lhs, mm.rhs) if hasattr(mm, "rhs") else (None, mm)
+    idx = np.asarray(rhs.index, dtype=np.intp)
+    ym = None
+    if lhs is not None:
+        if lhs.shape[1] != 1:
+            raise DataError(f"the formula must have one response on the left of '~'; got "
+                            f"{lhs.shape[1]} columns.")
+        ym = _Mat(np.asarray(lhs, dtype=float), [str(lhs.columns[0])], idx, None)
+    return ym, _Mat(np.asarray(rhs, dtype=float), [str(c) for c in rhs.columns], idx,
+                    rhs.model_spec)
 
 
 def _check_formula(formula: Any, what: str) -> None:
@@ -120,16 +205,14 @@ class _Designs:
         df = _frame(data)
         lhs_text, rhs_text = formula.split("~", 1)
         if censor_cols:   # lower=/upper= give the response: the left side only names it
-            mm = _matrix("~" + rhs_text, df, nan_policy)
-            lhs, rhs = None, mm
+            lhs, rhs = None, _matrix("~" + rhs_text, df, nan_policy)[1]
             self.yname = lhs_text.strip() or "y"
         else:
-            mm = _matrix(formula, df, nan_policy)
-            lhs, rhs = mm.lhs, mm.rhs
-            if lhs is None or lhs.shape[1] != 1:
-                raise DataError(f"the formula must have one response on the left of '~'; got "
-                                f"{0 if lhs is None else lhs.shape[1]} columns.")
-            self.yname = str(lhs.columns[0])
+            lhs, rhs = _matrix(formula, df, nan_policy)
+            if lhs is None:
+                raise DataError("the formula must have one response on the left of '~'; got 0 "
+                                "columns.")
+            self.yname = lhs.cols[0]
         keep = rhs.index
         extra_mm = {}
         for name, f in formulas.items():
@@ -137,17 +220,16 @@ class _Designs:
             if f.split("~", 1)[0].strip():
                 raise ParameterError(f"formulas[{name!r}] has only a right-hand side, such as "
                                      f"'~ batch'; got {f!r}.")
-            m = _matrix(f, df, nan_policy)
+            m = _matrix(f, df, nan_policy)[1]
             extra_mm[name] = m
-            keep = keep[keep.isin(m.index)]
-        self.rows = np.asarray(keep, dtype=np.intp)
-        self.spec = rhs.model_spec
-        self.X = np.asarray(rhs.loc[keep], dtype=float)
-        self.cols = [str(c) for c in rhs.columns]
-        self.y = None if lhs is None else np.asarray(lhs.loc[keep], dtype=float)[:, 0]
+            keep = keep[np.isin(keep, m.index)]
+        self.rows = keep
+        self.spec = rhs.spec
+        self.X = rhs.take(keep)
+        self.cols = list(rhs.cols)
+        self.y = None if lhs is None else lhs.take(keep)[:, 0]
         for name, m in extra_mm.items():
-            self.extra[name] = (np.asarray(m.loc[keep], dtype=float),
-                                [f"{name}:{c}" for c in m.columns], m.model_spec)
+            self.extra[name] = (m.take(keep), [f"{name}:{c}" for c in m.cols], m.spec)
 
 
 def _plain(y: Any, X: Any, nan_policy: str
@@ -178,8 +260,6 @@ def _plain(y: Any, X: Any, nan_policy: str
 
 
 def _names_in(formula: str) -> list[str]:
-    import re
-
     out = []
     for tok in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula):
         if tok not in ("C", "I", "np", "log", "exp", "center", "scale", "poly", "bs", "Q") \
@@ -416,6 +496,18 @@ def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: 
     from .._data.data import Data
     from .._fit.family_fit import fit
 
+    from .._families.wrappers import ZeroInflated
+
+    if isinstance(fam, ZeroInflated) and not resp.censored:   # and Hurdle: base fit + zeros
+        base = _marginal(fam.base, resp, obs, lo, hi, w)
+        if base is None:
+            return None
+        y = resp.typical
+        zero = float(np.mean(y == 0) if w is None else np.dot(w, y == 0) / np.sum(w))
+        th = tuple(base[p] for p in fam.base.param_names)
+        f0 = float(np.exp(fam.base._logpdf(np.zeros(1), th, None))[0]) if fam.discrete else 0.0
+        excess = zero if type(fam).__name__ == "Hurdle" else (zero - f0) / max(1e-12, 1 - f0)
+        return {**base, fam.extra: float(min(0.9, max(0.05, excess)))}
     n = resp.n
     idx = np.arange(n) if n <= 20_000 else np.sort(
         np.random.default_rng(0).choice(n, 20_000, replace=False))
