@@ -573,6 +573,9 @@ def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
             target = sign * (zt - zt.mean()) + e0 - (c0.offset if c0.offset is not None else 0.0)
             b = np.linalg.lstsq(c0.X, target, rcond=None)[0]
             cands.append({**base, **dict(zip(c0.cols, b.tolist()))})
+    zc = _zero_part_start(fam, coords, resp, rho0)
+    if zc:
+        cands += [{**cd, **zc} for cd in cands]
     scored: list[tuple[float, int, dict[str, float]]] = []
     for cd in cands:
         th = [{**cd, **fixed}.get(nm, 0.0) for nm in model.names]
@@ -580,6 +583,36 @@ def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
         scored.append((v if math.isfinite(v) else -math.inf, len(scored), cd))
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [cd for v, _, cd in scored if v > -math.inf] or [cands[0]]
+
+
+def _zero_part_start(fam: Family, coords: list[Coord], resp: Response,
+                     rho0: dict[str, float]) -> dict[str, float]:
+    """A zero wrapper's linked zero_prob: a logistic regression of the zero indicator (the
+    hurdle's exact zero part; for zero inflation shifted to the excess-zero level)."""
+    from .._families.wrappers import Hurdle, ZeroInflated
+
+    if not isinstance(fam, ZeroInflated) or resp.censored:
+        return {}
+    c = next((c for c in coords if c.name == fam.extra and c.X is not None), None)
+    if c is None:
+        return {}
+    z = (resp.typical == 0).astype(float)
+    frac = float(z.mean())
+    if not 0.0 < frac < 1.0:
+        return {}
+    X = c.X
+    b = np.linalg.lstsq(X, np.full(resp.n, math.log(frac / (1 - frac))), rcond=None)[0]
+    for _ in range(6):      # IRLS
+        p = 1.0 / (1.0 + np.exp(-(X @ b)))
+        wt = np.maximum(p * (1 - p), 1e-10)
+        try:
+            b = b + np.linalg.solve((X * wt[:, None]).T @ X, X.T @ (z - p))
+        except np.linalg.LinAlgError:
+            return {}
+    if not isinstance(fam, Hurdle):
+        shift = math.log(rho0[c.name] / (1 - rho0[c.name])) - math.log(frac / (1 - frac))
+        b = b + np.linalg.lstsq(X, np.full(resp.n, shift), rcond=None)[0]
+    return dict(zip(c.cols, b.tolist())) if np.all(np.isfinite(b)) else {}
 
 
 def _classic_start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, extras: list[str],
