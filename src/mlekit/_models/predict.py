@@ -233,7 +233,7 @@ class RegressionResult(FitResult):
             params.setdefault(p, (np.array(t), d))
         if what == "params":
             return params
-        if what in params:
+        if what in params and what not in _WHAT:
             return {what: params[what]}
         th = tuple(theta)
         with np.errstate(all="ignore"):
