@@ -40,45 +40,85 @@ def _log1mexp(a: Any) -> Any:
         return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
-def _mix(p: Any, d: Derivs) -> Derivs:
-    """``log(p + (1-p) exp(a))`` and its derivatives in (base parameters..., p)."""
+def _stack(d: Derivs) -> tuple[Any, Any, Any]:
+    """Value, gradient ``(k, n)`` and Hessian ``(k, k, n)`` arrays of per-row derivatives."""
     a, ga, ha = d
-    kb = len(ga)
+    k = len(ga)
+    parts = np.broadcast_arrays(np.asarray(a, dtype=float), *[np.asarray(g, dtype=float)
+                                                              for g in ga],
+                                *[np.asarray(h, dtype=float) for row in ha for h in row])
+    shape = parts[0].shape
+    G = np.array(parts[1:k + 1]) if k else np.zeros((0, *shape))
+    H = np.array(parts[k + 1:]).reshape(k, k, *shape) if k else np.zeros((0, 0, *shape))
+    return parts[0], G, H
+
+
+def _stack_with(p: Any, d: Derivs) -> tuple[Any, Any, Any]:
+    a, ga, ha = _stack(d)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(p))
+    if shape != np.shape(a):
+        kb = ga.shape[0]
+        pad = len(shape) - np.ndim(a)
+        a = np.broadcast_to(a, shape)
+        ga = np.broadcast_to(ga.reshape(kb, *([1] * pad), *ga.shape[1:]), (kb, *shape))
+        ha = np.broadcast_to(ha.reshape(kb, kb, *([1] * pad), *ha.shape[2:]), (kb, kb, *shape))
+    return a, ga, ha
+
+
+def _lists(v: Any, G: Any, H: Any) -> Derivs:
+    return v, list(G), [list(row) for row in H]
+
+
+def _mix_arrays(p: Any, d: Derivs) -> tuple[Any, Any, Any]:
+    """``log(p + (1-p) exp(a))`` and its derivatives in (base parameters..., p), stacked."""
+    a, ga, ha = _stack_with(p, d)
+    kb = ga.shape[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lu = np.logaddexp(np.log(p), np.log1p(-p) + a)
         e = np.exp(a - lu)                       # e^a / u
         s = (1.0 - p) * e                        # the base's share of u
         lp = np.exp(-lu) - e                     # (1 - e^a) / u
-    g = [s * ga[i] for i in range(kb)] + [lp]
-    h: list[list[Any]] = [[0.0] * (kb + 1) for _ in range(kb + 1)]
-    for i in range(kb):
-        for j in range(i, kb):
-            h[i][j] = h[j][i] = s * (ha[i][j] + ga[i] * ga[j]) - g[i] * g[j]
-        h[i][kb] = h[kb][i] = -e * ga[i] - lp * g[i]
-    h[kb][kb] = -lp * lp
-    return lu, g, h
+        gb = s * ga
+        G = np.concatenate([gb, (lp + 0.0 * a)[None]])
+        H = np.empty((kb + 1, kb + 1, *np.shape(a)))
+        H[:kb, :kb] = s * (ha + ga[:, None] * ga[None, :]) - gb[:, None] * gb[None, :]
+        cross = -e * ga - lp * gb
+        H[:kb, kb] = cross
+        H[kb, :kb] = cross
+        H[kb, kb] = -lp * lp
+    return lu, G, H
 
 
-def _scaled(p: Any, d: Derivs, sign: float = -1.0) -> Derivs:
-    """``log(1-p) + a`` (sign -1) or ``log(p) + a`` (sign +1) and derivatives in (base..., p)."""
-    a, ga, ha = d
-    kb = len(ga)
+def _scaled_arrays(p: Any, d: Derivs, sign: float = -1.0) -> tuple[Any, Any, Any]:
+    """``log(1-p) + a`` (sign -1) or ``log(p) + a`` (sign +1) and derivatives, stacked."""
+    a, ga, ha = _stack_with(p, d)
+    kb = ga.shape[0]
     with np.errstate(divide="ignore"):
         lq = np.log1p(-p) if sign < 0 else np.log(p)
     q = (1.0 - p) if sign < 0 else p
-    g = list(ga) + [sign / q + 0.0 * a]
-    h: list[list[Any]] = [[0.0 * a] * (kb + 1) for _ in range(kb + 1)]
-    for i in range(kb):
-        for j in range(kb):
-            h[i][j] = ha[i][j]
-    h[kb][kb] = -1.0 / q**2 + 0.0 * a
-    return lq + a, g, h
+    G = np.concatenate([ga, (sign / q + 0.0 * a)[None]])
+    H = np.zeros((kb + 1, kb + 1, *np.shape(a)))
+    H[:kb, :kb] = ha
+    H[kb, kb] = -1.0 / q**2
+    return lq + a, G, H
 
 
-def _select(cond: Any, a: Derivs, b: Derivs) -> Derivs:
-    k = len(a[1])
-    return (np.where(cond, a[0], b[0]), [np.where(cond, a[1][i], b[1][i]) for i in range(k)],
-            [[np.where(cond, a[2][i][j], b[2][i][j]) for j in range(k)] for i in range(k)])
+def _mix(p: Any, d: Derivs) -> Derivs:
+    return _lists(*_mix_arrays(p, d))
+
+
+def _scaled(p: Any, d: Derivs, sign: float = -1.0) -> Derivs:
+    return _lists(*_scaled_arrays(p, d, sign))
+
+
+def _select(cond: Any, a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> Derivs:
+    return _lists(np.where(cond, a[0], b[0]), np.where(cond, a[1], b[1]),
+                  np.where(cond, a[2], b[2]))
+
+
+def _zeros(d: Derivs) -> Derivs:
+    z = 0.0 * np.asarray(d[0], dtype=float)
+    return z, [z] * len(d[1]), [[z] * len(d[1]) for _ in d[1]]
 
 
 class Wrapped(Family):
@@ -189,12 +229,11 @@ class ZeroInflated(Wrapped):
         d = self.base._d_logpdf(x, bth, blk)
         if d is None:
             return None
-        pos = _scaled(p, d)
+        pos = _scaled_arrays(p, d)
         if not self.discrete:
-            zero = _scaled(p, (0.0 * d[0], [0.0 * g for g in d[1]],
-                               [[0.0 * h for h in row] for row in d[2]]), sign=1.0)
+            zero = _scaled_arrays(p, _zeros(d), sign=1.0)
             return _select(np.asarray(x) == 0, zero, pos)
-        return _select(np.asarray(x) == 0, _mix(p, d), pos)
+        return _select(np.asarray(x) == 0, _mix_arrays(p, d), pos)
 
     def _d_logcdf(self, x: Any, th: Theta, blk: Any) -> Derivs | None:
         bth, p = self._split(th)
@@ -311,9 +350,8 @@ class Hurdle(ZeroInflated):
         d = None if d is None else self._minus_c(d, bth, x)
         if d is None:
             return None
-        zero = _scaled(p, (0.0 * d[0], [0.0 * g for g in d[1]],
-                           [[0.0 * h for h in row] for row in d[2]]), sign=1.0)
-        return _select(np.asarray(x) == 0, zero, _scaled(p, d))
+        zero = _scaled_arrays(p, _zeros(d), sign=1.0)
+        return _select(np.asarray(x) == 0, zero, _scaled_arrays(p, d))
 
     def _d_logsf(self, x: Any, th: Theta, blk: Any) -> Derivs | None:
         bth, p = self._split(th)

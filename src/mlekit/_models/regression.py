@@ -494,9 +494,8 @@ def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: 
     import warnings
 
     from .._data.data import Data
-    from .._fit.family_fit import fit
-
     from .._families.wrappers import ZeroInflated
+    from .._fit.family_fit import fit
 
     if isinstance(fam, ZeroInflated) and not resp.censored:   # and Hurdle: base fit + zeros
         base = _marginal(fam.base, resp, obs, lo, hi, w)
