@@ -182,7 +182,9 @@ def _group(fam: Family, kind: str, blk: Block, th: tuple[Any, ...], order: int,
     if kind == EXACT:
         f, df = fam._logpdf, fam._d_logpdf
         if order == 0:
-            return fam._logpdf_safe(x, th), [], []
+            v = np.asarray(fam._logpdf(x, th, blk), dtype=float)
+            bad = fam._outside(x, th)
+            return (np.where(bad, -np.inf, v) if bad.any() else v), [], []
     elif kind == RIGHT:
         f, df = fam._logsf, fam._d_logsf
     else:

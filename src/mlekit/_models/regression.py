@@ -73,6 +73,9 @@ def _frame(data: Any) -> Any:
     import pandas as pd
 
     df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    idx = df.index
+    if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
+        return df       # rows are already positions
     return df.reset_index(drop=True)
 
 
@@ -572,33 +575,38 @@ def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
             target = sign * (zt - zt.mean()) + e0 - (c0.offset if c0.offset is not None else 0.0)
             b = np.linalg.lstsq(c0.X, target, rcond=None)[0]
             cands.append({**base, **dict(zip(c0.cols, b.tolist()))})
-    zc = _zero_part_start(fam, coords, resp, rho0)
-    if zc:
-        cands += [{**cd, **zc} for cd in cands]
     scored: list[tuple[float, int, dict[str, float]]] = []
-    for cd in cands:
+
+    def score(cd: dict[str, float]) -> None:
         th = [{**cd, **fixed}.get(nm, 0.0) for nm in model.names]
         v = model.value(th)
         scored.append((v if math.isfinite(v) else -math.inf, len(scored), cd))
+
+    for cd in cands:
+        score(cd)
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    for zc in _zero_part_start(fam, coords, resp, rho0):    # on the best start so far
+        score({**scored[0][2], **zc})
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [cd for v, _, cd in scored if v > -math.inf] or [cands[0]]
 
 
 def _zero_part_start(fam: Family, coords: list[Coord], resp: Response,
-                     rho0: dict[str, float]) -> dict[str, float]:
-    """A zero wrapper's linked zero_prob: a logistic regression of the zero indicator (the
-    hurdle's exact zero part; for zero inflation shifted to the excess-zero level)."""
+                     rho0: dict[str, float]) -> list[dict[str, float]]:
+    """Starts for a zero wrapper's linked zero_prob: a logistic regression of the zero
+    indicator (the hurdle's exact zero part; for zero inflation as it is, as pscl starts, and
+    shifted to the excess-zero level)."""
     from .._families.wrappers import Hurdle, ZeroInflated
 
     if not isinstance(fam, ZeroInflated) or resp.censored:
-        return {}
+        return []
     c = next((c for c in coords if c.name == fam.extra and c.X is not None), None)
     if c is None:
-        return {}
+        return []
     z = (resp.typical == 0).astype(float)
     frac = float(z.mean())
     if not 0.0 < frac < 1.0:
-        return {}
+        return []
     X = c.X
     b = np.linalg.lstsq(X, np.full(resp.n, math.log(frac / (1 - frac))), rcond=None)[0]
     for _ in range(6):      # IRLS
@@ -607,11 +615,15 @@ def _zero_part_start(fam: Family, coords: list[Coord], resp: Response,
         try:
             b = b + np.linalg.solve((X * wt[:, None]).T @ X, X.T @ (z - p))
         except np.linalg.LinAlgError:
-            return {}
+            return []
+    if not np.all(np.isfinite(b)):
+        return []
+    out = [dict(zip(c.cols, b.tolist()))]
     if not isinstance(fam, Hurdle):
         shift = math.log(rho0[c.name] / (1 - rho0[c.name])) - math.log(frac / (1 - frac))
-        b = b + np.linalg.lstsq(X, np.full(resp.n, shift), rcond=None)[0]
-    return dict(zip(c.cols, b.tolist())) if np.all(np.isfinite(b)) else {}
+        bs = b + np.linalg.lstsq(X, np.full(resp.n, shift), rcond=None)[0]
+        out.append(dict(zip(c.cols, bs.tolist())))
+    return out
 
 
 def _classic_start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, extras: list[str],
