@@ -203,9 +203,15 @@ class DistReg:
     """Log-likelihood of a distributional regression in its coefficient vector."""
 
     def __init__(self, fam: Family, resp: Response, coords: list[Coord], w: np.ndarray | None,
-                 reparam: Reparam | None = None) -> None:
+                 reparam: Reparam | None = None, entry: np.ndarray | None = None) -> None:
         self.fam, self.resp, self.coords, self.w, self.reparam = fam, resp, coords, w, reparam
         self.n = resp.n
+        # late entry (left truncation per row): rows observed only if they outlive their entry
+        self.entry: tuple[np.ndarray, Block] | None = None
+        if entry is not None:
+            idx = np.flatnonzero(entry > fam.support.lower)
+            if idx.size:
+                self.entry = (idx, Block(entry[idx]))
         self.names: list[str] = [c for co in coords for c in co.cols]
         self.domains: list[Domain] = [d for co in coords
                                       for d in ([co.domain] if co.X is None else [Real] * co.width)]
@@ -266,10 +272,10 @@ class DistReg:
         rho = [cv[a][0] for a in perm]        # family order
         m = len(rho)
         if self.reparam is None:
-            v, g, h = family_terms(self.fam, self.resp, rho, order, self.units, self.flags)
+            v, g, h = self._terms(rho, order)
         else:
             theta, J, K = self.reparam.natural(rho)
-            v, gn, hn = family_terms(self.fam, self.resp, theta, order, self.units, self.flags)
+            v, gn, hn = self._terms(theta, order)
             kk = len(theta)
             g, h = [], []
             if order:
@@ -299,6 +305,28 @@ class DistReg:
                         hab = hab + g[a] * cv[a][2]
                     Hm[a][b] = Hm[b][a] = hab
         return v, G, Hm
+
+    def _terms(self, theta: list[Any], order: int) -> Derivs:
+        """The family's per-row terms, minus ``log S(entry)`` on late-entry rows."""
+        v, g, h = family_terms(self.fam, self.resp, theta, order, self.units, self.flags)
+        if self.entry is None:
+            return v, g, h
+        idx, blk = self.entry
+        th = tuple(t[idx] if np.ndim(t) else t for t in theta)
+        d = _group(self.fam, RIGHT, blk, th, order, self.units, self.flags)
+        v = np.array(v, dtype=float)
+        v[idx] -= d[0]
+        k = self.fam.k
+        if order:
+            g = [np.array(gi, dtype=float) for gi in g]
+            for i in range(k):
+                g[i][idx] -= d[1][i]
+        if order >= 2:
+            h = [[np.array(hij, dtype=float) for hij in row] for row in h]
+            for i in range(k):
+                for j in range(k):
+                    h[i][j][idx] -= d[2][i][j]
+        return v, g, h
 
     # ------------------------------------------------------------------ sums
     def evaluate(self, th: Sequence[float], order: int) -> tuple[float, np.ndarray, np.ndarray]:

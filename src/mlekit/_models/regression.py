@@ -274,7 +274,8 @@ def _names_in(formula: str) -> list[str]:
 # ---------------------------------------------------------------------- fitting
 def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
             formulas: dict[str, str] | None = None, y: Any = None, X: Any = None,
-            observed: Any = None, lower: Any = None, upper: Any = None, weights: Any = None,
+            observed: Any = None, lower: Any = None, upper: Any = None, entry: Any = None,
+            weights: Any = None,
             offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
             fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
             maxiter: int = 200, nan_policy: str = "raise") -> RegressionResult:
@@ -284,8 +285,11 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     ``observed``: True where the event was seen, False where the response is right-censored
     (a column name or an array). ``lower``/``upper``: interval-censored responses (NaN lower:
     left-censored at upper; NaN upper: right-censored at lower; equal: exact). ``weights``:
-    frequency weights. ``offset`` is added to the linked parameter's linear predictor;
-    ``exposure`` adds ``log(exposure)`` (log-linked rates and means).
+    frequency weights. ``entry``: late entry (left truncation per row) — a row is in the data
+    only because its response exceeded its entry time, so it contributes ``log f(t) - log
+    S(entry)`` (``log S(t) - log S(entry)`` when censored). ``offset`` is added to the linked
+    parameter's linear predictor; ``exposure`` adds ``log(exposure)`` (log-linked rates and
+    means).
     """
     fam = _family(family)
     if cov not in ("observed", "sandwich"):
@@ -321,14 +325,15 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     lo = _column(lower, src, rows, "lower", nan_ok=True)
     hi = _column(upper, src, rows, "upper", nan_ok=True)
     w = _column(weights, src, rows, "weights")
+    ent = _column(entry, src, rows, "entry")
     off = _column(offset, src, rows, "offset")
     expo = _column(exposure, src, rows, "exposure")
     n = des.X.shape[0]
     if n == 0:
         raise DataError("no rows left to fit.")
-    if (obs_a is not None or censor_cols) and fam.discrete:
+    if (obs_a is not None or censor_cols or ent is not None) and fam.discrete:
         raise DataError(f"{fam.name} regression does not take censored responses; observed=, "
-                        "lower= and upper= are for continuous families.")
+                        "lower=, upper= and entry= are for continuous families.")
     obs = None
     if obs_a is not None:
         if not np.all((obs_a == 0) | (obs_a == 1)):
@@ -365,7 +370,9 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             coords.append(Coord(name, dom, None, [name]))
     lk = coord_names.index(linked)
     coords.insert(0, coords.pop(lk))
-    model = DistReg(fam, resp, coords, w, reparam)
+    if ent is not None:
+        _check_entry(ent, resp)
+    model = DistReg(fam, resp, coords, w, reparam, ent)
     names, doms = model.names, model.domains
     dup = sorted({c for c in names if names.count(c) > 1})
     if dup:
@@ -453,6 +460,21 @@ def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
     if fam.discrete and fam.support.lower == 0 and np.all(y == 0):
         raise DataError(f"all-zero outcome: every response is 0, so {fam.name} regression has no "
                         "finite maximum (the mean goes to 0). Hint: check the response column.")
+
+
+def _check_entry(ent: np.ndarray, resp: Response) -> None:
+    if not np.all(np.isfinite(ent)):
+        raise DataError("entry must be finite (0 or the support's lower end: no late entry).")
+    low = np.full(resp.n, np.inf)       # the smallest value each row's response can take
+    for kind, idx, blk in resp.groups:
+        sel = slice(None) if idx is None else idx
+        low[sel] = -np.inf if kind == "left" else blk.x
+    bad = ent > low
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"entry must not exceed the response: a row enters the study only while "
+                        f"still at risk; got {int(bad.sum())} rows with entry > time (first at "
+                        f"row {i}: entry {ent[i]:g} > {low[i]:g}).")
 
 
 def _check_bounds(fam: Family, lo: np.ndarray, hi: np.ndarray) -> None:
