@@ -36,7 +36,6 @@ the coefficient names; an array's columns are named ``x1, x2, ...`` and no inter
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -44,12 +43,14 @@ import numpy as np
 from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
-from .._fit.problem import Problem, Solution, default_start, maximize
+from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic
-from ..errors import DataError, FamilyError, MlekitError, ParameterError
+from ..errors import DataError, FamilyError, ParameterError
 from .custom import ModelLikelihood, _dist, model_result
+from .design import Designs
 from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for
 from .predict import RegressionResult
+from .starts import starts as _starts
 
 __all__ = ["regress"]
 
@@ -57,8 +58,6 @@ _ALIASES = {"logistic": "bernoulli", "logit": "bernoulli", "binomial": "bernoull
             "gaussian": "normal", "ols": "normal", "negbin": "negative_binomial",
             "nb": "negative_binomial", "nb2": "negative_binomial", "weibull_aft": "weibull",
             "lognormal_aft": "lognormal", "log_normal": "lognormal"}
-# the starting values of _classic_start (least squares on the linked scale of the response)
-_CLASSIC = ("normal", "bernoulli", "poisson", "negative_binomial", "gamma", "weibull", "lognormal")
 
 
 def _family(family: Any) -> Family:
@@ -66,209 +65,6 @@ def _family(family: Any) -> Family:
         key = family.strip().lower().replace("-", "_").replace(" ", "_")
         return get_family(_ALIASES.get(key, key))
     return get_family(family)
-
-
-# ---------------------------------------------------------------------- design
-def _frame(data: Any) -> Any:
-    import pandas as pd
-
-    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    idx = df.index
-    if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
-        return df       # rows are already positions
-    return df.reset_index(drop=True)
-
-
-class _Mat:
-    """A model matrix on the kept rows: values, column names, row positions, and the spec that
-    rebuilds it on new data (``spec.get_model_matrix(df, na_action=...)``)."""
-
-    def __init__(self, values: np.ndarray, cols: list[str], index: np.ndarray, spec: Any) -> None:
-        self.values, self.cols, self.index, self.spec = values, cols, index, spec
-
-    def take(self, keep: np.ndarray) -> np.ndarray:
-        if keep.shape == self.index.shape and np.array_equal(keep, self.index):
-            return self.values
-        return self.values[np.searchsorted(self.index, keep)]
-
-
-class _SimpleSpec:
-    """The spec of a formula that is a sum of numeric columns (no formulaic needed)."""
-
-    def __init__(self, terms: list[str], intercept: bool) -> None:
-        self.terms, self.intercept = terms, intercept
-        self.cols = (["Intercept"] if intercept else []) + terms
-
-    def get_model_matrix(self, df: Any, na_action: str = "raise") -> np.ndarray:
-        cols = [np.asarray(df[t], dtype=float) for t in self.terms]
-        n = len(df)
-        return np.column_stack(([np.ones(n)] if self.intercept else []) + cols) if self.cols \
-            else np.zeros((n, 0))
-
-
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _simple(side: str, df: Any) -> _SimpleSpec | None:
-    """A spec for ``a + b + c`` (optionally ``1``, ``0``/``- 1``) of numeric columns, else None."""
-    text = side.replace(" ", "")
-    intercept = True
-    if text.endswith("-1"):
-        text, intercept = text[:-2], False
-    terms = [t for t in text.split("+") if t] if text else []
-    out = []
-    for t in terms:
-        if t == "1":
-            continue
-        if t == "0":
-            intercept = False
-            continue
-        if not _IDENT.match(t) or t not in df.columns or t in out:
-            return None
-        kind = df[t].dtype.kind
-        if kind not in "fiub":
-            return None
-        out.append(t)
-    return _SimpleSpec(out, intercept)
-
-
-def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
-    """(response, design) of ``formula`` on the rows kept by ``nan_policy``."""
-    lhs_text, rhs_text = formula.split("~", 1)
-    lhs_name = lhs_text.strip()
-    rspec = _simple(rhs_text, df)
-    if rspec is not None and (not lhs_name or (_IDENT.match(lhs_name) and lhs_name in df.columns
-                                                and df[lhs_name].dtype.kind in "fiub")):
-        X = rspec.get_model_matrix(df)
-        y = np.asarray(df[lhs_name], dtype=float) if lhs_name else None
-        bad = np.isnan(X).any(axis=1) if X.size else np.zeros(len(df), dtype=bool)
-        if y is not None:
-            bad |= np.isnan(y)
-        idx = np.arange(len(df))
-        if bad.any():
-            if nan_policy == "raise":
-                raise DataError(f"the data have missing values in the formula's columns "
-                                f"({int(bad.sum())} rows). Hint: pass nan_policy='omit' to drop "
-                                "those rows.")
-            idx, X = idx[~bad], X[~bad]
-            y = None if y is None else y[~bad]
-        ym = None if y is None else _Mat(y[:, None], [lhs_name], idx, None)
-        return ym, _Mat(X, rspec.cols, idx, rspec)
-    try:
-        from formulaic import model_matrix
-    except ImportError:
-        raise ImportError("formulas need formulaic: pip install 'mlekit[regression]' (or pass "
-                          "y= and X= design matrices).") from None
-    try:
-        mm = model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
-    except Exception as exc:  # formulaic raises several private error types
-        text = str(exc)
-        missing = [c for c in _names_in(formula) if c not in df.columns]
-        if missing:
-            raise DataError(
-                f"the formula names columns that are not in the data: {', '.join(missing)}; "
-                f"available: {', '.join(map(str, df.columns))}.") from None
-        if "missing" in text.lower() or "nan" in text.lower() or "null" in text.lower():
-            raise DataError(f"the data have missing values in the formula's columns ({text}). "
-                            "Hint: pass nan_policy='omit' to drop those rows.") from None
-        raise DataError(f"the formula {formula!r} could not be evaluated: {text}") from None
-    lhs, rhs = (mm.lhs, mm.rhs) if hasattr(mm, "rhs") else (None, mm)
-    idx = np.asarray(rhs.index, dtype=np.intp)
-    ym = None
-    if lhs is not None:
-        if lhs.shape[1] != 1:
-            raise DataError(f"the formula must have one response on the left of '~'; got "
-                            f"{lhs.shape[1]} columns.")
-        ym = _Mat(np.asarray(lhs, dtype=float), [str(lhs.columns[0])], idx, None)
-    return ym, _Mat(np.asarray(rhs, dtype=float), [str(c) for c in rhs.columns], idx,
-                    rhs.model_spec)
-
-
-def _check_formula(formula: Any, what: str) -> None:
-    if not isinstance(formula, str) or "~" not in formula:
-        raise ParameterError(f"{what} must be a string such as 'y ~ x1 + x2'; got {formula!r}.")
-
-
-class _Designs:
-    """The response, the main design and the extra formulas' designs on the kept rows."""
-
-    def __init__(self, formula: str | None, data: Any, y: Any, X: Any, nan_policy: str,
-                 formulas: dict[str, str], censor_cols: bool) -> None:
-        self.extra: dict[str, tuple[np.ndarray, list[str], Any]] = {}
-        self.spec: Any = None
-        self.y: np.ndarray | None
-        if formula is None:
-            if formulas:
-                raise ParameterError("formulas= needs a main formula and data=.")
-            self.y, self.X, self.cols, self.yname, self.rows = _plain(y, X, nan_policy)
-            return
-        _check_formula(formula, "formula")
-        if data is None:
-            raise DataError("a formula needs data=, a data frame (or dict of columns).")
-        df = _frame(data)
-        lhs_text, rhs_text = formula.split("~", 1)
-        if censor_cols:   # lower=/upper= give the response: the left side only names it
-            lhs, rhs = None, _matrix("~" + rhs_text, df, nan_policy)[1]
-            self.yname = lhs_text.strip() or "y"
-        else:
-            lhs, rhs = _matrix(formula, df, nan_policy)
-            if lhs is None:
-                raise DataError("the formula must have one response on the left of '~'; got 0 "
-                                "columns.")
-            self.yname = lhs.cols[0]
-        keep = rhs.index
-        extra_mm = {}
-        for name, f in formulas.items():
-            _check_formula(f, f"formulas[{name!r}]")
-            if f.split("~", 1)[0].strip():
-                raise ParameterError(f"formulas[{name!r}] has only a right-hand side, such as "
-                                     f"'~ batch'; got {f!r}.")
-            m = _matrix(f, df, nan_policy)[1]
-            extra_mm[name] = m
-            keep = keep[np.isin(keep, m.index)]
-        self.rows = keep
-        self.spec = rhs.spec
-        self.X = rhs.take(keep)
-        self.cols = list(rhs.cols)
-        self.y = None if lhs is None else lhs.take(keep)[:, 0]
-        for name, m in extra_mm.items():
-            self.extra[name] = (m.take(keep), [f"{name}:{c}" for c in m.cols], m.spec)
-
-
-def _plain(y: Any, X: Any, nan_policy: str
-           ) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray]:
-    if y is None or X is None:
-        raise ParameterError("regress needs a formula and data=, or y= and X= (a design matrix).")
-    yv = as_float_array(y, "y")
-    names: list[str]
-    if hasattr(X, "columns"):
-        names = [str(c) for c in X.columns]
-        Xm = np.asarray(X, dtype=float)
-    else:
-        Xm = np.asarray(X, dtype=float)
-        if Xm.ndim == 1:
-            Xm = Xm[:, None]
-        names = [f"x{j + 1}" for j in range(Xm.shape[1])]
-    if Xm.ndim != 2 or Xm.shape[0] != yv.shape[0]:
-        raise DataError(f"X must be a matrix with one row per response value ({yv.shape[0]}); got "
-                        f"shape {Xm.shape}.")
-    bad = ~np.isfinite(yv) | ~np.all(np.isfinite(Xm), axis=1)
-    rows = np.arange(yv.shape[0])
-    if bad.any():
-        if nan_policy != "omit":
-            raise DataError(f"y and X must be finite; got {int(bad.sum())} rows with NaN/inf (first "
-                            f"at index {int(np.flatnonzero(bad)[0])}). Hint: nan_policy='omit'.")
-        yv, Xm, rows = yv[~bad], Xm[~bad], rows[~bad]
-    return yv, Xm, names, "y", rows
-
-
-def _names_in(formula: str) -> list[str]:
-    out = []
-    for tok in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula):
-        if tok not in ("C", "I", "np", "log", "exp", "center", "scale", "poly", "bs", "Q") \
-                and tok not in out:
-            out.append(tok)
-    return out
 
 
 # ---------------------------------------------------------------------- fitting
@@ -318,7 +114,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
         if k not in coord_names:
             raise ParameterError(f"formulas names parameters of {fam.name} "
                                  f"({', '.join(coord_names)}); got {k!r}.")
-    des = _Designs(formula, data, y, X, nan_policy, formulas, censor_cols)
+    des = Designs(formula, data, y, X, nan_policy, formulas, censor_cols)
     src = data if formula is not None else None
     rows = des.rows
     obs_a = _column(observed, src, rows, "observed")
@@ -509,180 +305,6 @@ def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[
             raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; "
                                  f"got {fv}.")
         out[k] = fv
-    return out
-
-
-# ---------------------------------------------------------------------- starting values
-def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: Any,
-              w: np.ndarray | None) -> dict[str, float] | None:
-    """The family fitted without covariates (a subsample of large data): the base start."""
-    import warnings
-
-    from .._data.data import Data
-    from .._families.wrappers import ZeroInflated
-    from .._fit.family_fit import fit
-
-    if isinstance(fam, ZeroInflated) and not resp.censored:   # and Hurdle: base fit + zeros
-        base = _marginal(fam.base, resp, obs, lo, hi, w)
-        if base is None:
-            return None
-        y = resp.typical
-        zero = float(np.mean(y == 0) if w is None else np.dot(w, y == 0) / np.sum(w))
-        th = tuple(base[p] for p in fam.base.param_names)
-        f0 = float(np.exp(fam.base._logpdf(np.zeros(1), th, None))[0]) if fam.discrete else 0.0
-        excess = zero if type(fam).__name__ == "Hurdle" else (zero - f0) / max(1e-12, 1 - f0)
-        return {**base, fam.extra: float(min(0.9, max(0.05, excess)))}
-    n = resp.n
-    idx = np.arange(n) if n <= 20_000 else np.sort(
-        np.random.default_rng(0).choice(n, 20_000, replace=False))
-    ww = None if w is None else w[idx]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if lo is not None:
-                d = Data.interval(lo[idx], hi[idx], weights=ww)
-            elif obs is not None:
-                d = Data.right_censored(resp.typical[idx], observed=obs[idx], weights=ww)
-            else:
-                d = Data(resp.typical[idx], weights=ww)
-            r = fit(d, fam)
-    except (MlekitError, ArithmeticError, ValueError, NotImplementedError):
-        return None
-    out = {k: float(v) for k, v in r.params.items()}
-    return out if all(math.isfinite(v) for v in out.values()) else None
-
-
-def _starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
-            obs: np.ndarray | None, lo: Any, hi: Any, w: np.ndarray | None,
-            fixed: dict[str, float]) -> list[dict[str, float]]:
-    coords = model.coords
-    cands: list[dict[str, float]] = []
-    classic = (fam.name in _CLASSIC and type(fam).__module__.startswith("mlekit._families.")
-               and all(c.X is None for c in coords[1:]) and lo is None)
-    if classic:
-        X = coords[0].X
-        assert X is not None
-        cands.append(_classic_start(fam.name, resp.typical, X, np.zeros(resp.n) if off is None
-                                    else off, [c.name for c in coords[1:]], coords[0].cols))
-        if fam.name != "weibull" or obs is None:
-            return cands
-    nat = _marginal(fam, resp, obs, lo, hi, w)
-    if nat is not None and model.reparam is not None:
-        nat = model.reparam.inverse(nat)
-    rho0 = {c.name: (nat[c.name] if nat is not None else default_start(c.domain)) for c in coords}
-    for c in coords:    # a probability at its edge (a ZINB's zero_prob -> 0) is a poor start
-        if c.domain.kind == "interval" and c.name not in fixed:
-            e = float(np.clip(c.domain.to_unconstrained(rho0[c.name]), -3.0, 3.0))
-            rho0[c.name] = float(c.domain.from_unconstrained(e))
-    base: dict[str, float] = {}
-    for c in coords:
-        if c.X is None:
-            base[c.name] = rho0[c.name]
-            continue
-        e0 = float(c.domain.to_unconstrained(rho0[c.name]))
-        target = np.full(resp.n, e0) - (c.offset if c.offset is not None else 0.0)
-        base.update(zip(c.cols, np.linalg.lstsq(c.X, target, rcond=None)[0].tolist()))
-    cands.append(base)
-    c0 = coords[0]
-    assert c0.X is not None
-    z = resp.typical
-    e0 = float(c0.domain.to_unconstrained(rho0[c0.name]))
-    zt = None
-    if c0.domain.kind == "real":
-        zt = z
-    elif c0.domain.kind == "lower" and np.all(z > c0.domain.lower - (0.5 if fam.discrete else 0)):
-        zt = np.log(z - c0.domain.lower + (0.5 if fam.discrete else 0.0))
-    if zt is not None and np.all(np.isfinite(zt)) and c0.X.shape[1] > 1:
-        for sign in (1.0, -1.0):
-            target = sign * (zt - zt.mean()) + e0 - (c0.offset if c0.offset is not None else 0.0)
-            b = np.linalg.lstsq(c0.X, target, rcond=None)[0]
-            cands.append({**base, **dict(zip(c0.cols, b.tolist()))})
-    scored: list[tuple[float, int, dict[str, float]]] = []
-
-    def score(cd: dict[str, float]) -> None:
-        th = [{**cd, **fixed}.get(nm, 0.0) for nm in model.names]
-        v = model.value(th)
-        scored.append((v if math.isfinite(v) else -math.inf, len(scored), cd))
-
-    for cd in cands:
-        score(cd)
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    for zc in _zero_part_start(fam, coords, resp, rho0):    # on the best start so far
-        score({**scored[0][2], **zc})
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    return [cd for v, _, cd in scored if v > -math.inf] or [cands[0]]
-
-
-def _zero_part_start(fam: Family, coords: list[Coord], resp: Response,
-                     rho0: dict[str, float]) -> list[dict[str, float]]:
-    """Starts for a zero wrapper's linked zero_prob: a logistic regression of the zero
-    indicator (the hurdle's exact zero part; for zero inflation as it is, as pscl starts, and
-    shifted to the excess-zero level)."""
-    from .._families.wrappers import Hurdle, ZeroInflated
-
-    if not isinstance(fam, ZeroInflated) or resp.censored:
-        return []
-    c = next((c for c in coords if c.name == fam.extra and c.X is not None), None)
-    if c is None:
-        return []
-    z = (resp.typical == 0).astype(float)
-    frac = float(z.mean())
-    if not 0.0 < frac < 1.0:
-        return []
-    X = c.X
-    b = np.linalg.lstsq(X, np.full(resp.n, math.log(frac / (1 - frac))), rcond=None)[0]
-    for _ in range(6):      # IRLS
-        p = 1.0 / (1.0 + np.exp(-(X @ b)))
-        wt = np.maximum(p * (1 - p), 1e-10)
-        try:
-            b = b + np.linalg.solve((X * wt[:, None]).T @ X, X.T @ (z - p))
-        except np.linalg.LinAlgError:
-            return []
-    if not np.all(np.isfinite(b)):
-        return []
-    out = [dict(zip(c.cols, b.tolist()))]
-    if not isinstance(fam, Hurdle):
-        shift = math.log(rho0[c.name] / (1 - rho0[c.name])) - math.log(frac / (1 - frac))
-        bs = b + np.linalg.lstsq(X, np.full(resp.n, shift), rcond=None)[0]
-        out.append(dict(zip(c.cols, bs.tolist())))
-    return out
-
-
-def _classic_start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, extras: list[str],
-                   cols: list[str]) -> dict[str, float]:
-    """Least squares on the linked scale of the response."""
-    if key == "bernoulli":
-        z = None
-    elif key in ("poisson", "negative_binomial"):
-        z = np.log(y + 0.5)
-    elif key in ("gamma", "weibull", "lognormal"):
-        z = np.log(y)
-    else:
-        z = y
-    p = X.shape[1]
-    if z is None:
-        beta = np.zeros(p)
-        resid = np.zeros_like(y)
-    else:
-        beta = np.linalg.lstsq(X, z - off, rcond=None)[0]
-        resid = z - off - X @ beta
-    s = float(np.std(resid)) if resid.size > 1 else 1.0
-    s = s if s > 1e-8 else 1.0
-    out = dict(zip(cols, map(float, beta)))
-    mu = np.exp(X @ beta + off) if key in ("negative_binomial", "gamma") else None
-    for e in extras:
-        if e == "sigma":
-            out[e] = s
-        elif e == "shape" and key == "weibull":
-            out[e] = math.pi / (math.sqrt(6.0) * s)
-        elif e == "shape":  # gamma
-            assert mu is not None
-            v = float(np.var(y / mu))
-            out[e] = 1.0 / v if v > 1e-8 else 100.0
-        elif e == "size":
-            assert mu is not None
-            ex = float(np.mean((y - mu) ** 2 - mu))
-            out[e] = float(np.mean(mu) ** 2 / ex) if ex > 1e-8 else 10.0
     return out
 
 
