@@ -277,3 +277,19 @@ def test_cure_model_fit_and_regression() -> None:
         warnings.simplefilter("error")
         s = g.predict(pd.DataFrame({"x": [0.0]}), what="sf", x=1e9)
     assert s.estimate[0] == pytest.approx(g.params["cure_prob"], rel=1e-6)
+
+
+def test_predict_profile_intervals(life: pd.DataFrame) -> None:
+    r = mk.regress("hours ~ x", life, "weibull", formulas={"shape": "~ batch"}, observed="failed")
+    new = life.head(2)
+    w = r.predict(new, what="quantile", q=0.1, ci="wald")
+    p = r.predict(new, what="quantile", q=0.1, ci="profile")
+    assert np.allclose(p.estimate, w.estimate)
+    assert np.all(p.lower < p.estimate) and np.all(p.estimate < p.upper)
+    assert np.allclose(p.lower, w.lower, rtol=0.05) and np.allclose(p.upper, w.upper, rtol=0.05)
+    # one coefficient's function: the row's scale at x = 0 is exp(Intercept), whose profile
+    # interval is exp of the Intercept's profile interval
+    s = r.predict(pd.DataFrame({"x": [0.0], "batch": [0]}), what="scale", ci="profile")
+    lo, hi = r.ci(method="profile")["Intercept"]
+    assert s.scale_lower[0] == pytest.approx(np.exp(lo), rel=1e-4)
+    assert s.scale_upper[0] == pytest.approx(np.exp(hi), rel=1e-4)

@@ -4,8 +4,10 @@
 and the family's natural parameters). ``r.predict(new_df, what="quantile", q=0.1, ci="wald")``
 gives a derived quantity per row — ``"quantile"`` (``q=``), ``"median"``, ``"mean"``, ``"sf"``,
 ``"cdf"``, ``"pdf"``, ``"hazard"`` (``x=``: a number, a column name or an array) or one parameter
-by name — with delta-method Wald intervals computed on the quantity's natural link scale (log
-for positive quantities, logit for probabilities) from the coefficients' covariance.
+by name — with ``ci="wald"`` delta-method intervals computed on the quantity's natural link
+scale (log for positive quantities, logit for probabilities) from the coefficients' covariance,
+or ``ci="profile"`` profile-likelihood intervals (the extremes of the row's quantity over the
+likelihood region; one constrained optimisation per row and quantity).
 """
 
 from __future__ import annotations
@@ -103,9 +105,8 @@ class RegressionResult(FitResult):
         if what not in _WHAT and what not in self._coord_names():
             raise ParameterError(f"what must be one of {', '.join(_WHAT)} or a parameter "
                                  f"({', '.join(self._coord_names())}); got {what!r}.")
-        if ci not in (None, "wald"):
-            raise ParameterError(f"ci must be None or 'wald'; got {ci!r}. (Profile intervals per "
-                                 "row are not available yet.)")
+        if ci not in (None, "wald", "profile"):
+            raise ParameterError(f"ci must be None, 'wald' or 'profile'; got {ci!r}.")
         lv = check_level(level)
         Xs, offs, index = self._designs(new, offset, exposure)
         n = len(index)
@@ -131,6 +132,8 @@ class RegressionResult(FitResult):
             out[k] = v
         if ci is None:
             return out
+        if ci == "profile":
+            return self._profile_columns(out, est, beta, Xs, offs, n, what, qv, xv, lv)
         C = np.asarray(self.cov, dtype=float)
         if not np.all(np.isfinite(C)):
             raise ParameterError("Wald intervals need the coefficients' covariance; this fit has "
@@ -152,6 +155,31 @@ class RegressionResult(FitResult):
             se_t = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", J, C, J), 0.0))
             lo = dom.from_unconstrained(t0 - z * se_t)
             hi = dom.from_unconstrained(t0 + z * se_t)
+            name = "" if k == "estimate" else f"{k}_"
+            out[f"{name}lower"] = lo
+            out[f"{name}upper"] = hi
+        return out
+
+    def _profile_columns(self, out: Any, est: dict[str, Any], beta: np.ndarray, Xs: list[Any],
+                         offs: list[Any], n: int, what: str, qv: Any, xv: Any, lv: float) -> Any:
+        """Profile-likelihood intervals per row: the extremes of the row's quantity over the
+        likelihood region (``res.derived(fn, method="profile")``; one optimisation per row)."""
+        names = self.model.names
+        for k in est:
+            lo, hi = np.empty(n), np.empty(n)
+            for i in range(n):
+                Xi = [None if X is None else X[i:i + 1] for X in Xs]
+                oi = [None if o is None else np.asarray(o)[i:i + 1] for o in offs]
+                qi = None if qv is None else qv[i:i + 1]
+                xi = None if xv is None else xv[i:i + 1]
+
+                def fn(p: dict[str, float], Xi: Any = Xi, oi: Any = oi, qi: Any = qi,
+                       xi: Any = xi, k: str = k) -> float:
+                    b = np.array([p[nm] for nm in names])
+                    return float(self._quantities(b, Xi, oi, 1, what, qi, xi)[k][0][0])
+
+                d = self.derived(fn, name=k, method="profile", level=lv)
+                lo[i], hi[i] = d.ci
             name = "" if k == "estimate" else f"{k}_"
             out[f"{name}lower"] = lo
             out[f"{name}upper"] = hi
