@@ -293,3 +293,19 @@ def test_predict_profile_intervals(life: pd.DataFrame) -> None:
     lo, hi = r.ci(method="profile")["Intercept"]
     assert s.scale_lower[0] == pytest.approx(np.exp(lo), rel=1e-4)
     assert s.scale_upper[0] == pytest.approx(np.exp(hi), rel=1e-4)
+
+
+def test_review_findings_on_regress(life: pd.DataFrame) -> None:
+    """ROBUSTNESS-REVIEW F2/F5 and the crash table, for mk.regress."""
+    with pytest.raises(mk.DataError, match="every response is right-censored"):
+        mk.regress("hours ~ x", life, "weibull", observed=np.zeros(len(life), bool))
+    with pytest.raises(mk.DataError, match="sum to 0"):
+        mk.regress("hours ~ x", life, "weibull", weights=np.zeros(len(life)))
+    with pytest.raises(mk.DataError, match="one entry per row"):
+        mk.regress("hours ~ x", life, "weibull", observed=np.ones(3))
+    with pytest.raises(mk.DataError, match="one entry per row"):
+        mk.regress("hours ~ x", life, "weibull", weights=np.ones(len(life) + 5))
+    with pytest.raises(mk.DataError, match="numeric design matrix"):
+        mk.regress(y=life.hours, X=np.array([["a", "b"]] * len(life)), family="weibull")
+    r = mk.regress("hours ~ x", life, "weibull", observed="failed")
+    assert all(np.isfinite(v) for pair in r.ci(method="profile").values() for v in pair)

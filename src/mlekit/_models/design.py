@@ -143,15 +143,18 @@ class Designs:
         self.extra: dict[str, tuple[np.ndarray, list[str], Any]] = {}
         self.spec: Any = None
         self.y: np.ndarray | None
+        self.n_total: int
         if formula is None:
             if formulas:
                 raise ParameterError("formulas= needs a main formula and data=.")
             self.y, self.X, self.cols, self.yname, self.rows = _plain(y, X, nan_policy)
+            self.n_total = int(np.asarray(y).shape[0])
             return
         _check_formula(formula, "formula")
         if data is None:
             raise DataError("a formula needs data=, a data frame (or dict of columns).")
         df = _frame(data)
+        self.n_total = len(df)
         lhs_text, rhs_text = formula.split("~", 1)
         if censor_cols:   # lower=/upper= give the response: the left side only names it
             lhs, rhs = None, _matrix("~" + rhs_text, df, nan_policy)[1]
@@ -187,11 +190,15 @@ def _plain(y: Any, X: Any, nan_policy: str
         raise ParameterError("regress needs a formula and data=, or y= and X= (a design matrix).")
     yv = as_float_array(y, "y")
     names: list[str]
+    try:
+        Xm = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"X must be a numeric design matrix; got values of type "
+                        f"{np.asarray(X).dtype}. Hint: encode categories as 0/1 columns, or "
+                        "use a formula.") from None
     if hasattr(X, "columns"):
         names = [str(c) for c in X.columns]
-        Xm = np.asarray(X, dtype=float)
     else:
-        Xm = np.asarray(X, dtype=float)
         if Xm.ndim == 1:
             Xm = Xm[:, None]
         names = [f"x{j + 1}" for j in range(Xm.shape[1])]

@@ -117,13 +117,14 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     des = Designs(formula, data, y, X, nan_policy, formulas, censor_cols)
     src = data if formula is not None else None
     rows = des.rows
-    obs_a = _column(observed, src, rows, "observed")
-    lo = _column(lower, src, rows, "lower", nan_ok=True)
-    hi = _column(upper, src, rows, "upper", nan_ok=True)
-    w = _column(weights, src, rows, "weights")
-    ent = _column(entry, src, rows, "entry")
-    off = _column(offset, src, rows, "offset")
-    expo = _column(exposure, src, rows, "exposure")
+    total = des.n_total
+    obs_a = _column(observed, src, rows, "observed", total)
+    lo = _column(lower, src, rows, "lower", total, nan_ok=True)
+    hi = _column(upper, src, rows, "upper", total, nan_ok=True)
+    w = _column(weights, src, rows, "weights", total)
+    ent = _column(entry, src, rows, "entry", total)
+    off = _column(offset, src, rows, "offset", total)
+    expo = _column(exposure, src, rows, "exposure", total)
     n = des.X.shape[0]
     if n == 0:
         raise DataError("no rows left to fit.")
@@ -137,6 +138,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
         obs = obs_a.astype(bool)
     if w is not None and (np.any(w < 0) or not np.all(np.isfinite(w))):
         raise DataError("weights must be finite and non-negative.")
+    if w is not None and not np.sum(w) > 0:
+        raise DataError("the weights sum to 0: no observation is left to fit.")
     eta_off = None
     if off is not None:
         eta_off = off
@@ -152,6 +155,10 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
         assert des.y is not None
         resp = Response.build(des.y, obs)
         _check_response(fam, des.y, obs)
+        if obs is not None and not obs.any():
+            raise DataError("every response is right-censored (observed is all False): the "
+                            "likelihood has no maximum (it grows as the lifetimes go to infinity). "
+                            "Hint: a regression needs some observed events.")
     # coordinates: the linked one, then the others in the family's order
     coords: list[Coord] = []
     for name, dom in zip(coord_names, coord_doms):
@@ -208,7 +215,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     return RegressionResult.wrap(res, model, ModelLikelihood(prob))
 
 
-def _column(spec: Any, data: Any, rows: Any, what: str, nan_ok: bool = False
+def _column(spec: Any, data: Any, rows: Any, what: str, total: int, nan_ok: bool = False
             ) -> np.ndarray | None:
     if spec is None:
         return None
@@ -218,12 +225,13 @@ def _column(spec: Any, data: Any, rows: Any, what: str, nan_ok: bool = False
         col = data[spec]
     else:
         col = spec
-    if nan_ok:
-        arr = np.asarray(col, dtype=float)
-    else:
-        arr = as_float_array(col, what)
-    if arr.ndim != 1 or (len(rows) and arr.shape[0] <= int(np.max(rows))):
-        raise DataError(f"{what} must have one entry per row of the data; got shape {arr.shape}.")
+    try:
+        arr = np.asarray(col, dtype=float) if nan_ok else as_float_array(col, what)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be numeric; got {np.asarray(col).dtype}.") from None
+    if arr.ndim != 1 or arr.shape[0] != total:
+        raise DataError(f"{what} must have one entry per row of the data ({total}); got shape "
+                        f"{arr.shape}.")
     return arr[rows]
 
 
