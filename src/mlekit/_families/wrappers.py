@@ -71,7 +71,10 @@ def _lists(v: Any, G: Any, H: Any) -> Derivs:
 
 def _mix_arrays(p: Any, d: Derivs) -> tuple[Any, Any, Any]:
     """``log(p + (1-p) exp(a))`` and its derivatives in (base parameters..., p), stacked."""
-    a, ga, ha = _stack_with(p, d)
+    return _mix_stacked(p, *_stack_with(p, d))
+
+
+def _mix_stacked(p: Any, a: Any, ga: Any, ha: Any) -> tuple[Any, Any, Any]:
     kb = ga.shape[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lu = np.logaddexp(np.log(p), np.log1p(-p) + a)
@@ -100,7 +103,7 @@ def _scaled_arrays(p: Any, d: Derivs, sign: float = -1.0) -> tuple[Any, Any, Any
     H = np.zeros((kb + 1, kb + 1, *np.shape(a)))
     H[:kb, :kb] = ha
     H[kb, kb] = -1.0 / q**2
-    return lq + a, G, H
+    return np.array(lq + a, dtype=float), G, H
 
 
 def _mix(p: Any, d: Derivs) -> Derivs:
@@ -233,7 +236,19 @@ class ZeroInflated(Wrapped):
         if not self.discrete:
             zero = _scaled_arrays(p, _zeros(d), sign=1.0)
             return _select(np.asarray(x) == 0, zero, pos)
-        return _select(np.asarray(x) == 0, _mix_arrays(p, d), pos)
+        z = np.asarray(x) == 0
+        if z.ndim != 1 or pos[0].shape != z.shape:
+            return _select(z, _mix_arrays(p, d), pos)
+        # the mixture terms on the zero rows only (the expensive ones)
+        idx = np.flatnonzero(z)
+        if idx.size:
+            a, ga, ha = _stack_with(p, d)
+            mv, mg, mh = _mix_stacked(p[idx] if np.ndim(p) else p, a[idx], ga[:, idx],
+                                      ha[:, :, idx])
+            pos[0][idx] = mv
+            pos[1][:, idx] = mg
+            pos[2][:, :, idx] = mh
+        return _lists(*pos)
 
     def _d_logcdf(self, x: Any, th: Theta, blk: Any) -> Derivs | None:
         bth, p = self._split(th)
