@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._families.base import Family
-from .._fit.problem import default_start
+from .._core.domains import Domain
 from ..errors import MlekitError
 from .distreg import Coord, DistReg, Response
 
@@ -29,7 +29,7 @@ def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: 
 
     from .._data.data import Data
     from .._families.wrappers import ZeroInflated
-    from .._fit.family_fit import fit
+    from .._fit.family_fit import fit_family
 
     if isinstance(fam, ZeroInflated) and not resp.censored:   # and Hurdle: base fit + zeros
         base = _marginal(fam.base, resp, obs, lo, hi, w)
@@ -54,11 +54,21 @@ def _marginal(fam: Family, resp: Response, obs: np.ndarray | None, lo: Any, hi: 
                 d = Data.right_censored(resp.typical[idx], observed=obs[idx], weights=ww)
             else:
                 d = Data(resp.typical[idx], weights=ww)
-            r = fit(d, fam)
+            r = fit_family(fam, d)
     except (MlekitError, ArithmeticError, ValueError, NotImplementedError):
         return None
     out = {k: float(v) for k, v in r.params.items()}
     return out if all(math.isfinite(v) for v in out.values()) else None
+
+
+def _inside(dom: Domain) -> float:
+    """A point inside a domain (the midpoint of an interval, one unit inside a half-line)."""
+    lo, hi = dom.lower, dom.upper
+    if math.isfinite(lo) and math.isfinite(hi):
+        return 0.5 * (lo + hi)
+    if math.isfinite(lo):
+        return lo + 1.0
+    return hi - 1.0 if math.isfinite(hi) else 0.0
 
 
 def starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
@@ -78,7 +88,7 @@ def starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
     nat = _marginal(fam, resp, obs, lo, hi, w)
     if nat is not None and model.reparam is not None:
         nat = model.reparam.inverse(nat)
-    rho0 = {c.name: (nat[c.name] if nat is not None else default_start(c.domain)) for c in coords}
+    rho0 = {c.name: (nat[c.name] if nat is not None else _inside(c.domain)) for c in coords}
     for c in coords:    # a probability at its edge (a ZINB's zero_prob -> 0) is a poor start
         if c.domain.kind == "interval" and c.name not in fixed:
             e = float(np.clip(c.domain.to_unconstrained(rho0[c.name]), -3.0, 3.0))
