@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .._families.base import Family
 from .._core.domains import Domain
+from .._families.base import Family
 from ..errors import MlekitError
 from .distreg import Coord, DistReg, Response
 
