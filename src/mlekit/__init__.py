@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         get_family,
     )
     from ._families.logpdf import logpdf
+    from ._families.wrappers import Cure, Hurdle, ZeroInflated
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
     from ._models.custom import model
@@ -109,6 +110,9 @@ _LAZY: dict[str, tuple[str, str]] = {
         "LogNormal3", "Gamma3",
         "LogLogistic3", "Exponential2", "GenGamma", "Gompertz", "Burr12", "SkewNormal",
         "BirnbaumSaunders", "BetaBinomial", "ZTPoisson", "LogSeries")},
+    "ZeroInflated": ("._families.wrappers", "ZeroInflated"),
+    "Hurdle": ("._families.wrappers", "Hurdle"),
+    "Cure": ("._families.wrappers", "Cure"),
     # inference and model choice
     "compare": ("._api.compare", "compare"),
     "Comparison": ("._api.compare", "Comparison"),
@@ -159,6 +163,7 @@ __all__ = [
     "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exponential2",
     "GenGamma", "Gompertz", "Burr12", "SkewNormal", "BirnbaumSaunders", "BetaBinomial",
     "ZTPoisson", "LogSeries",
+    "ZeroInflated", "Hurdle", "Cure",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",

@@ -230,6 +230,13 @@ def lr_test(restricted: FitResult, full: FitResult | None = None, *,
         raise ParameterError("the two fits must use the same data; got different data (or "
                              "weights/censoring). A likelihood-ratio test compares models on one "
                              "data set.")
+    for a, b in ((restricted, full), (full, restricted)):
+        # models that know their own nestings (regressions, ZeroInflated/Hurdle/Cure wrappers)
+        hook = getattr(b, "lr_nesting", None) or getattr(b.dist, "lr_nesting", None)
+        spec = hook(a) if hook is not None else None
+        if spec is not None:
+            df, bnd, hyp, bparams = spec
+            return _test(a, b, df, bnd, hyp, bparams)
     small, big = restricted, full
     if small.family == big.family:
         return _same_family(small, big)

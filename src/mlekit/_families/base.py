@@ -197,6 +197,8 @@ class Family:
     support_text: ClassVar[str] = ""
     # a one-parameter profile Newton (Weibull, Gumbel): see mlekit._families.profiles
     profile: ClassVar[Profile | None] = None
+    # the parameter ``mk.regress("y ~ x", ...)`` links to the covariates ("": the first one)
+    regression_param: ClassVar[str] = ""
 
     @classmethod
     def _overrides(cls, name: str) -> bool:

@@ -30,6 +30,23 @@ def _lgamma1(blk: Block, x: Any) -> Any:
     return gammaln(x + 1.0)
 
 
+def _psi_diffs(x: Any, r: Any) -> tuple[Any, Any] | None:
+    """``digamma(x + r) - digamma(r)`` and ``trigamma(x + r) - trigamma(r)`` for counts ``x``
+    and one ``r``, as the exact sums of ``1/(r+j)`` and ``-1/(r+j)^2`` over ``j < x`` (no
+    cancellation; far faster than the Hurwitz zeta for small counts). None when not applicable."""
+    if np.ndim(r) != 0 or not isinstance(x, np.ndarray) or x.ndim != 1 or x.size < 64:
+        return None
+    top = float(x.max())
+    if not (float(x.min()) >= 0 and top <= min(10_000.0, 4.0 * x.size)) or not np.all(
+            x == np.floor(x)):
+        return None
+    inv = 1.0 / (float(r) + np.arange(int(top)))
+    c1 = np.concatenate(([0.0], np.cumsum(inv)))
+    c2 = np.concatenate(([0.0], np.cumsum(inv * inv)))
+    k = x.astype(np.intp)
+    return c1[k], -c2[k]
+
+
 @register
 class Poisson(Family):
     r"""Poisson distribution for counts.
@@ -425,6 +442,13 @@ class NegativeBinomial(Family):
         # log C(x+r-1, x) = -log x - log B(r, x) (x > 0); written with log1p so that it stays
         # accurate as size -> infinity (the Poisson limit)
         m, r = th
+        if blk is not None and x is blk.x and np.ndim(r) == 0 and x.size >= 64:
+            # the combinatorial term on the distinct counts only (few, for count data)
+            u, inv = blk.cached("unique_inverse", lambda: np.unique(blk.x, return_inverse=True))
+            if 4 * u.size <= x.size:
+                us = np.maximum(u, 1.0)
+                comb = np.where(u > 0, -np.log(us) - betaln(r, us), 0.0)[inv]
+                return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
         xs = np.maximum(x, 1.0)
         comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
         return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
@@ -434,10 +458,15 @@ class NegativeBinomial(Family):
         rm = r + m
         val = self._logpdf(x, th, blk)
         gm = x / m - (r + x) / rm
-        gr = digamma(x + r) - digamma(r) + np.log(r) + 1.0 - np.log(rm) - (r + x) / rm
+        diffs = _psi_diffs(x, r)
+        if diffs is None:
+            d1, d2 = digamma(x + r) - digamma(r), trigamma(x + r) - trigamma(r)
+        else:
+            d1, d2 = diffs
+        gr = d1 + np.log(r) + 1.0 - np.log(rm) - (r + x) / rm
         hmm = -x / m**2 + (r + x) / rm**2
         hmr = (x - m) / rm**2
-        hrr = trigamma(x + r) - trigamma(r) + 1.0 / r - 1.0 / rm - (m - x) / rm**2
+        hrr = d2 + 1.0 / r - 1.0 / rm - (m - x) / rm**2
         return val, [gm, gr], [[hmm, hmr], [hmr, hrr]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:

@@ -101,6 +101,7 @@ class Weibull(CumHaz):
     """
 
     name = "weibull"
+    regression_param = "scale"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = _POS  # f(0) is 0 or infinite unless shape = 1: a zero lifetime is censored
@@ -170,6 +171,7 @@ class LogLogistic(CumHaz):
     """
 
     name = "loglogistic"
+    regression_param = "scale"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)
     support = _POS

@@ -109,6 +109,7 @@ class Gamma(Family):
     """
 
     name = "gamma"
+    regression_param = "mean"
     closed_form_method = "newton-on-statistics"
     param_names = ("shape", "scale")
     domains = (Positive, Positive)

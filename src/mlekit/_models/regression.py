@@ -1,12 +1,16 @@
 """Regression by maximum likelihood: ``mk.regress("y ~ x1 + x2", data=df, family="normal")``.
 
-One parameter of a family depends on the covariates through a link, ``g(theta_i) = x_i'beta``;
-the family's other parameters are shared. Every quantity is a full maximum-likelihood one
-(``sigma`` of the normal model is ``sqrt(RSS/n)``, not ``RSS/(n-p)``), with the observed
-information for standard errors:
+Distributional regression: any parameter of any family (built-in, ``Family.from_logpdf`` /
+``from_cumhaz`` families, and the ``mk.ZeroInflated`` / ``mk.Hurdle`` / ``mk.Cure`` wrappers)
+can depend on covariates. The main formula links the family's ``regression_param`` (the first
+parameter unless the family names another); ``formulas={"shape": "~ batch"}`` links others. A
+parameter without a formula is one shared value under its own name. The link follows the
+parameter's domain: identity on the real line, log for positive values, logit on (0, 1), a
+scaled logit on an interval. Coefficient names: the main formula's terms as they are
+(``Intercept``, ``temp``), the others ``param:term`` (``shape:Intercept``, ``shape:batch``).
 
 ==================  =======================  ======  ==============================
-family              linked parameter         link    extra parameters
+family              linked parameter         link    shared parameters
 ==================  =======================  ======  ==============================
 normal              mu (mean)                identity sigma
 bernoulli/logistic  p                        logit   —
@@ -17,9 +21,12 @@ weibull (AFT)       scale                    log     shape
 lognormal (AFT)     mu (mean of log y)       identity sigma
 ==================  =======================  ======  ==============================
 
-AFT families take right-censored responses through ``observed=`` (True = event seen). The
-derivatives are analytic: the family's per-observation derivatives in its natural parameters
-(the same code the distribution fits use), composed with the link by the chain rule.
+Every quantity is a full maximum-likelihood one (``sigma`` of the normal model is
+``sqrt(RSS/n)``), with the observed information for standard errors (``cov="sandwich"`` for
+the robust one). Continuous responses may be censored: ``observed=`` (True = event seen, False
+= right-censored at the value) or ``lower=``/``upper=`` (interval-censored; NaN lower = left-,
+NaN upper = right-censored, equal = exact). The derivatives are analytic where the family has
+per-observation derivatives (see :mod:`mlekit._models.distreg`), numerical otherwise.
 
 Formulas go through ``formulaic`` (the ``regression`` extra), imported on first use; plain
 design matrices work without it: ``mk.regress(y=y, X=X)`` (a DataFrame's column names become
@@ -32,311 +39,263 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
-from .._core.checks import require
-from .._core.domains import Domain, Positive, Real
+from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
-from .._fit.assemble import model_dist, model_result
+from .._fit.assemble import ModelLikelihood, model_dist, model_result
 from .._fit.problem import Problem, Solution, maximize
-from .._fit.result import Diagnostic, FitResult
+from .._fit.result import Diagnostic
 from ..errors import DataError, FamilyError, ParameterError
+from .design import Designs
+from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for
+from .predict import RegressionResult
+from .starts import starts as _starts
 
-__all__ = ["regress", "REGRESSION_FAMILIES"]
+__all__ = ["regress"]
 
-# family key -> (linked parameter, link, censoring allowed)
-REGRESSION_FAMILIES: dict[str, tuple[str, str, bool]] = {
-    "normal": ("mu", "identity", True),
-    "bernoulli": ("p", "logit", False),
-    "poisson": ("rate", "log", False),
-    "negative_binomial": ("mean", "log", False),
-    "gamma": ("mean", "log", False),
-    "weibull": ("scale", "log", True),
-    "lognormal": ("mu", "identity", True),
-}
 _ALIASES = {"logistic": "bernoulli", "logit": "bernoulli", "binomial": "bernoulli",
             "gaussian": "normal", "ols": "normal", "negbin": "negative_binomial",
             "nb": "negative_binomial", "nb2": "negative_binomial", "weibull_aft": "weibull",
             "lognormal_aft": "lognormal", "log_normal": "lognormal"}
 
 
-def _family_key(family: Any) -> str:
-    if isinstance(family, Family):
-        key = family.name
-    elif isinstance(family, str):
+def _family(family: Any) -> Family:
+    if isinstance(family, str):
         key = family.strip().lower().replace("-", "_").replace(" ", "_")
+        return get_family(_ALIASES.get(key, key))
+    return get_family(family)
+
+
+# ---------------------------------------------------------------------- fitting
+def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
+            formulas: dict[str, str] | None = None, y: Any = None, X: Any = None,
+            observed: Any = None, lower: Any = None, upper: Any = None, entry: Any = None,
+            weights: Any = None,
+            offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
+            fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
+            maxiter: int = 200, nan_policy: str = "raise") -> RegressionResult:
+    """Fit a (distributional) regression model by maximum likelihood (see the module docs).
+
+    ``formulas``: ``{parameter: "~ terms"}`` for parameters other than the linked one.
+    ``observed``: True where the event was seen, False where the response is right-censored
+    (a column name or an array). ``lower``/``upper``: interval-censored responses (NaN lower:
+    left-censored at upper; NaN upper: right-censored at lower; equal: exact). ``weights``:
+    frequency weights. ``entry``: late entry (left truncation per row) — a row is in the data
+    only because its response exceeded its entry time, so it contributes ``log f(t) - log
+    S(entry)`` (``log S(t) - log S(entry)`` when censored). ``offset`` is added to the linked
+    parameter's linear predictor; ``exposure`` adds ``log(exposure)`` (log-linked rates and
+    means).
+    """
+    fam = _family(family)
+    if cov not in ("observed", "sandwich"):
+        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    formulas = dict(formulas or {})
+    if not isinstance(formulas, dict):
+        raise ParameterError(f"formulas must be a dict such as {{'shape': '~ batch'}}; got "
+                             f"{formulas!r}.")
+    censor_cols = lower is not None or upper is not None
+    if censor_cols and (lower is None or upper is None):
+        raise ParameterError("interval-censored responses need both lower= and upper=.")
+    if censor_cols and observed is not None:
+        raise ParameterError("give observed= (right censoring) or lower=/upper= (interval "
+                             "censoring), not both.")
+    reparam = reparam_for(fam)
+    coord_names = list(reparam.names) if reparam else list(fam.param_names)
+    coord_doms = list(reparam.domains) if reparam else list(fam.domains)
+    linked = fam.regression_param or fam.param_names[0]
+    if linked not in coord_names:
+        raise FamilyError(f"{fam.name}: regression_param {linked!r} is not one of its parameters "
+                          f"({', '.join(coord_names)}).")
+    for k in formulas:
+        if k == linked:
+            raise ParameterError(f"the main formula already links {linked}; formulas= is for the "
+                                 f"other parameters ({', '.join(c for c in coord_names if c != linked)}).")
+        if k not in coord_names:
+            raise ParameterError(f"formulas names parameters of {fam.name} "
+                                 f"({', '.join(coord_names)}); got {k!r}.")
+    des = Designs(formula, data, y, X, nan_policy, formulas, censor_cols)
+    src = data if formula is not None else None
+    rows = des.rows
+    total = des.n_total
+    obs_a = _column(observed, src, rows, "observed", total)
+    lo = _column(lower, src, rows, "lower", total, nan_ok=True)
+    hi = _column(upper, src, rows, "upper", total, nan_ok=True)
+    w = _column(weights, src, rows, "weights", total)
+    ent = _column(entry, src, rows, "entry", total)
+    off = _column(offset, src, rows, "offset", total)
+    expo = _column(exposure, src, rows, "exposure", total)
+    n = des.X.shape[0]
+    if n == 0:
+        raise DataError("no rows left to fit.")
+    if (obs_a is not None or censor_cols or ent is not None) and fam.discrete:
+        raise DataError(f"{fam.name} regression does not take censored responses; observed=, "
+                        "lower=, upper= and entry= are for continuous families.")
+    obs = None
+    if obs_a is not None:
+        if not np.all((obs_a == 0) | (obs_a == 1)):
+            raise DataError("observed must be boolean (True = event seen, False = right-censored).")
+        obs = obs_a.astype(bool)
+    if w is not None and (np.any(w < 0) or not np.all(np.isfinite(w))):
+        raise DataError("weights must be finite and non-negative.")
+    if w is not None and not np.sum(w) > 0:
+        raise DataError("the weights sum to 0: no observation is left to fit.")
+    eta_off = None
+    if off is not None:
+        eta_off = off
+    if expo is not None:
+        if np.any(expo <= 0):
+            raise DataError("exposure must be positive.")
+        eta_off = np.log(expo) if eta_off is None else eta_off + np.log(expo)
+    if censor_cols:
+        assert lo is not None and hi is not None
+        resp = Response.build(None, lo=lo, hi=hi)
+        _check_bounds(fam, lo, hi)
     else:
-        raise FamilyError(f"family must be a name such as 'poisson'; got {family!r}.")
-    key = _ALIASES.get(key, key)
-    if key not in REGRESSION_FAMILIES:
-        raise FamilyError(f"regress supports the families {', '.join(REGRESSION_FAMILIES)}; got "
-                          f"{family!r}. Hint: write any other model with @mk.model.")
-    return key
+        assert des.y is not None
+        resp = Response.build(des.y, obs)
+        _check_response(fam, des.y, obs)
+        if obs is not None and not obs.any():
+            raise DataError("every response is right-censored (observed is all False): the "
+                            "likelihood has no maximum (it grows as the lifetimes go to infinity). "
+                            "Hint: a regression needs some observed events.")
+    # coordinates: the linked one, then the others in the family's order
+    coords: list[Coord] = []
+    for name, dom in zip(coord_names, coord_doms):
+        if name == linked:
+            _check_rank(des.X, des.cols, "the design matrix")
+            coords.append(Coord(name, dom, des.X, list(des.cols), eta_off, des.spec))
+        elif name in des.extra:
+            Xe, cols, spec = des.extra[name]
+            _check_rank(Xe, cols, f"the design of formulas[{name!r}]")
+            coords.append(Coord(name, dom, Xe, cols, None, spec))
+        else:
+            coords.append(Coord(name, dom, None, [name]))
+    lk = coord_names.index(linked)
+    coords.insert(0, coords.pop(lk))
+    if ent is not None:
+        _check_entry(ent, resp)
+    model = DistReg(fam, resp, coords, w, reparam, ent)
+    names, doms = model.names, model.domains
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise DataError(f"design column names clash with the family's parameters: {dup}.")
+    wsum = float(n if w is None else w.sum())
+    fixed_d = _values(names, doms, fixed, "fixed")
+    starts = _starts(fam, model, resp, eta_off, obs, lo, hi, w, fixed_d)
+    user = _values(names, doms, start, "start")
+    starts = [{**s, **user, **fixed_d} for s in starts]
+    label = f"{fam.name} regression"
+    prob = Problem(names, doms, fixed_d, model.value, derivs=model.evaluate, label=label,
+                   reproducer=lambda prm: f"mk.regress({formula!r}, data, family={fam.name!r}, "
+                   f"start={ {k: round(v, 6) for k, v in prm.items()} })")
+    sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
+    diags: list[Diagnostic] = []
+    sep = None
+    if model.logistic:
+        sep = _separation(des.X, resp.typical, des.cols, sol,
+                          np.zeros(n) if eta_off is None else eta_off)
+    if sep is not None:
+        diags.append(sep)
+        sol.converged = False
+    diags += _boundary_probs(model, sol, fixed_d)
+    if "numeric" in model.flags:
+        diags.append(Diagnostic("numeric-derivatives", f"{fam.name} has no analytic derivatives "
+                                "for some terms: they were taken numerically per observation",
+                                "info"))
+    opts = {"formula": formula, "family": fam.name, "link": link_name(coords[0].domain),
+            "linked": linked, "response": des.yname, "columns": list(des.cols),
+            "formulas": dict(formulas),
+            "links": {c.name: (link_name(c.domain) if c.X is not None else "shared")
+                      for c in coords}}
+    res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
+                       ev=Scores(model) if cov == "sandwich" else None,  # type: ignore[arg-type]
+                       no_se=sep is not None, options=opts, extra_diags=diags,
+                       dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
+    return RegressionResult.wrap(res, model, ModelLikelihood(prob))
 
 
-# ---------------------------------------------------------------------- design
-def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
-            ) -> tuple[np.ndarray, np.ndarray, list[str], str, Any]:
-    """Response, design matrix, column names, response name and the kept row positions."""
-    if formula is not None:
-        if not isinstance(formula, str) or "~" not in formula:
-            raise ParameterError(f"formula must be a string such as 'y ~ x1 + x2'; got {formula!r}.")
-        if data is None:
-            raise DataError("a formula needs data=, a data frame (or dict of columns).")
-        model_matrix = require("formulaic", "regression", "formulas need formulaic",
-                               " (or pass y= and X= design matrices).").model_matrix
-        import pandas as pd
-
-        df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-        try:
-            mm = model_matrix(formula, df, na_action="raise" if nan_policy == "raise" else "drop")
-        except Exception as exc:  # formulaic raises several private error types
-            text = str(exc)
-            missing = [c for c in _names_in(formula) if c not in df.columns]
-            if missing:
-                raise DataError(
-                    f"the formula names columns that are not in the data: {', '.join(missing)}; "
-                    f"available: {', '.join(map(str, df.columns))}.") from None
-            if "missing" in text.lower() or "nan" in text.lower() or "null" in text.lower():
-                raise DataError(f"the data have missing values in the formula's columns ({text}). "
-                                "Hint: pass nan_policy='omit' to drop those rows.") from None
-            raise DataError(f"the formula {formula!r} could not be evaluated: {text}") from None
-        lhs, rhs = mm.lhs, mm.rhs
-        if lhs is None or lhs.shape[1] != 1:
-            raise DataError(f"the formula must have one response on the left of '~'; got "
-                            f"{0 if lhs is None else lhs.shape[1]} columns.")
-        rows = df.index.get_indexer(rhs.index)
-        return (np.asarray(lhs, dtype=float)[:, 0], np.asarray(rhs, dtype=float),
-                [str(c) for c in rhs.columns], str(lhs.columns[0]), rows)
-    if y is None or X is None:
-        raise ParameterError("regress needs a formula and data=, or y= and X= (a design matrix).")
-    yv = as_float_array(y, "y")
-    names: list[str]
-    if hasattr(X, "columns"):
-        names = [str(c) for c in X.columns]
-        Xm = np.asarray(X, dtype=float)
-    else:
-        Xm = np.asarray(X, dtype=float)
-        if Xm.ndim == 1:
-            Xm = Xm[:, None]
-        names = [f"x{j + 1}" for j in range(Xm.shape[1])]
-    if Xm.ndim != 2 or Xm.shape[0] != yv.shape[0]:
-        raise DataError(f"X must be a matrix with one row per response value ({yv.shape[0]}); got "
-                        f"shape {Xm.shape}.")
-    bad = ~np.isfinite(yv) | ~np.all(np.isfinite(Xm), axis=1)
-    rows = np.arange(yv.shape[0])
-    if bad.any():
-        if nan_policy != "omit":
-            raise DataError(f"y and X must be finite; got {int(bad.sum())} rows with NaN/inf (first "
-                            f"at index {int(np.flatnonzero(bad)[0])}). Hint: nan_policy='omit'.")
-        yv, Xm, rows = yv[~bad], Xm[~bad], rows[~bad]
-    return yv, Xm, names, "y", rows
-
-
-def _names_in(formula: str) -> list[str]:
-    import re
-
-    out = []
-    for tok in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula):
-        if tok not in ("C", "I", "np", "log", "exp", "center", "scale", "poly", "bs", "Q") \
-                and tok not in out:
-            out.append(tok)
-    return out
-
-
-def _column(spec: Any, data: Any, rows: Any, what: str) -> np.ndarray | None:
+def _column(spec: Any, data: Any, rows: Any, what: str, total: int, nan_ok: bool = False
+            ) -> np.ndarray | None:
     if spec is None:
         return None
     if isinstance(spec, str):
         if data is None or spec not in data:
             raise DataError(f"{what}={spec!r} is not a column of the data.")
-        arr = as_float_array(data[spec], what)
+        col = data[spec]
     else:
-        arr = as_float_array(spec, what)
+        col = spec
+    try:
+        arr = np.asarray(col, dtype=float) if nan_ok else as_float_array(col, what)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be numeric; got {np.asarray(col).dtype}.") from None
+    if arr.ndim != 1 or arr.shape[0] != total:
+        raise DataError(f"{what} must have one entry per row of the data ({total}); got shape "
+                        f"{arr.shape}.")
     return arr[rows]
 
 
-# ---------------------------------------------------------------------- link
-def _link(link: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if link == "identity":
-        one = np.ones_like(eta)
-        return eta, one, 0.0 * eta
-    if link == "log":
-        m = np.exp(eta)
-        return m, m, m
-    p = expit(eta)
-    d = p * (1.0 - p)
-    return p, d, d * (1.0 - 2.0 * p)
-
-
-class _Terms:
-    """Per-observation log-likelihood and its derivatives in (eta, extras)."""
-
-    def __init__(self, key: str, fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
-        self.key, self.fam, self.y, self.obs = key, fam, y, obs
-        self.linked, self.link, _ = REGRESSION_FAMILIES[key]
-        self.extras = [p for p in fam.param_names if p != self.linked] if key != "gamma" \
-            else ["shape"]
-
-    def __call__(self, eta: np.ndarray, ex: list[float], order: int
-                 ) -> tuple[np.ndarray, list[np.ndarray], list[list[np.ndarray]]]:
-        """Value, [d/d eta, d/d e_a], and the (1+m)x(1+m) second derivatives per observation."""
-        if self.key == "bernoulli":  # stable in eta, even at separation
-            y = self.y
-            val = y * eta - np.logaddexp(0.0, eta)
-            p = expit(eta)
-            return val, [y - p], [[-p * (1.0 - p)]]
-        fam, y = self.fam, self.y
-        theta, J, K = self._theta(eta, ex)
-        if self.obs is None:
-            v, g, h = fam._d_logpdf(y, tuple(theta), None)
-        else:
-            ev, eg, eh = fam._d_logpdf(y, tuple(theta), None)
-            sv, sg, sh = fam._d_logsf(y, tuple(theta), None)
-            o = self.obs
-            v = np.where(o, ev, sv)
-            k = len(theta)
-            g = [np.where(o, eg[i], sg[i]) for i in range(k)]
-            h = [[np.where(o, eh[i][j], sh[i][j]) for j in range(k)] for i in range(k)]
-        m1 = len(J[0])
-        G = [sum(g[j] * J[j][a] for j in range(len(theta))) for a in range(m1)]
-        Hm = [[sum(h[j][l] * J[j][a] * J[l][b] for j in range(len(theta)) for l in range(len(theta)))
-               + sum(g[j] * K[j][a][b] for j in range(len(theta))) for b in range(m1)]
-              for a in range(m1)]
-        return np.asarray(v), G, Hm
-
-    def _theta(self, eta: np.ndarray, ex: list[float]) -> tuple[list[Any], list[list[Any]],
-                                                                list[list[list[Any]]]]:
-        """Family parameters and their first/second derivatives in (eta, e_1, ..., e_m)."""
-        fam = self.fam
-        m1 = 1 + len(self.extras)
-        zero = 0.0 * eta
-        if self.key == "gamma":  # (shape, scale) with scale = exp(eta) / shape
-            k = ex[0]
-            s = np.exp(eta) / k
-            theta = [k + zero, s]
-            J = [[zero, 1.0 + zero], [s, -s / k]]
-            K = [[[zero, zero], [zero, zero]],
-                 [[s, -s / k], [-s / k, 2.0 * s / k**2]]]
-            return theta, J, K
-        mu, d1, d2 = _link(self.link, eta)
-        theta, J, K = [], [], []
-        for p in fam.param_names:
-            if p == self.linked:
-                theta.append(mu)
-                J.append([d1] + [zero] * (m1 - 1))
-                row = [[zero] * m1 for _ in range(m1)]
-                row[0][0] = d2
-                K.append(row)
-            else:
-                a = 1 + self.extras.index(p)
-                theta.append(ex[a - 1] + zero)
-                J.append([(1.0 + zero) if b == a else zero for b in range(m1)])
-                K.append([[zero] * m1 for _ in range(m1)])
-        return theta, J, K
-
-
-# ---------------------------------------------------------------------- fitting
-def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
-            y: Any = None, X: Any = None, observed: Any = None, weights: Any = None,
-            offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
-            fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
-            maxiter: int = 200, nan_policy: str = "raise") -> FitResult:
-    """Fit a regression model by maximum likelihood (see the module docstring).
-
-    ``observed`` (AFT families): True where the event was seen, False where the time is
-    right-censored — a column name or an array. ``weights``: frequency weights. ``offset`` is
-    added to the linear predictor; ``exposure`` adds ``log(exposure)`` (Poisson/NB rates).
-    """
-    key = _family_key(family)
-    fam = get_family(key)
-    yv, Xm, cols, yname, rows = _design(formula, data, y, X, nan_policy)
-    src = data if formula is not None else None
-    obs_a = _column(observed, src, rows, "observed")
-    w = _column(weights, src, rows, "weights")
-    off = _column(offset, src, rows, "offset")
-    expo = _column(exposure, src, rows, "exposure")
-    n, p = Xm.shape
-    if n == 0:
-        raise DataError("no rows left to fit.")
-    _, link, cens_ok = REGRESSION_FAMILIES[key]
-    obs = None
-    if obs_a is not None:
-        if not cens_ok:
-            raise DataError(f"{key} regression does not take censored responses; observed= is for "
-                            "the normal, weibull and lognormal families.")
-        if not np.all((obs_a == 0) | (obs_a == 1)):
-            raise DataError("observed must be boolean (True = event seen, False = right-censored).")
-        obs = obs_a.astype(bool)
-        if obs.all():
-            obs = None
-    if w is not None and (np.any(w < 0) or not np.all(np.isfinite(w))):
-        raise DataError("weights must be finite and non-negative.")
-    eta_off = np.zeros(n)
-    if off is not None:
-        eta_off = eta_off + off
-    if expo is not None:
-        if np.any(expo <= 0):
-            raise DataError("exposure must be positive.")
-        eta_off = eta_off + np.log(expo)
-    _check_response(fam, key, yv)
-    rank = np.linalg.matrix_rank(Xm)
+def _check_rank(X: np.ndarray, cols: list[str], what: str) -> None:
+    p = X.shape[1]
+    if p == 0:
+        raise DataError(f"{what} has no columns. Hint: '~ 1' is an intercept.")
+    rank = np.linalg.matrix_rank(X)
     if rank < p:
-        raise DataError(f"the design matrix has rank {rank} < {p} columns ({', '.join(cols)}): some "
-                        "columns are linear combinations of others. Hint: drop a redundant column.")
-    terms = _Terms(key, fam, yv, obs)
-    extras = terms.extras
-    clash = [c for c in cols if c in extras]
-    if clash:
-        raise DataError(f"design column names clash with the family's parameters: {clash}.")
-    names = cols + extras
-    ext_doms: list[Domain] = [fam.domains[fam.param_names.index(e)] if e in fam.param_names
-                              else Positive for e in extras]
-    doms: list[Domain] = [Real] * p + ext_doms
-    wsum = float(n if w is None else w.sum())
+        raise DataError(f"{what} has rank {rank} < {p} columns ({', '.join(cols)}): some "
+                        "columns are linear combinations of others (collinearity). Hint: drop a "
+                        "redundant column.")
+def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
+    if fam.name == "bernoulli":
+        bad = ~((y == 0) | (y == 1))
+    else:
+        bad = fam.support.violations(y)
+        if bad.size and obs is not None:   # right-censoring times may sit on a closed end
+            bad &= obs | ~((y == fam.support.lower) | (y == fam.support.upper))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "0 or 1" if fam.name == "bernoulli" else f"in {fam.support.describe()}"
+        raise DataError(f"{fam.name} regression needs responses {what}; got {int(bad.sum())} "
+                        f"others (first at row {i}: {y[i]:g}).")
+    if fam.name == "bernoulli" and (np.all(y == 0) or np.all(y == 1)):
+        v = int(y[0])
+        raise DataError(f"all-{'zero' if v == 0 else 'one'} outcome: every response is {v}, so the "
+                        f"maximum-likelihood probability is {v} and the coefficients are infinite. "
+                        "Hint: a regression needs both outcomes.")
+    if fam.discrete and fam.support.lower == 0 and np.all(y == 0):
+        raise DataError(f"all-zero outcome: every response is 0, so {fam.name} regression has no "
+                        "finite maximum (the mean goes to 0). Hint: check the response column.")
 
-    def evaluate(th: tuple[float, ...], order: int) -> tuple[float, np.ndarray, np.ndarray]:
-        beta = np.asarray(th[:p])
-        eta = Xm @ beta + eta_off
-        with np.errstate(all="ignore"):
-            v, G, Hm = terms(eta, list(th[p:]), order)
-        ww = np.ones(n) if w is None else w
-        f = float(np.dot(ww, v))
-        k = len(th)
-        g = np.zeros(k)
-        H = np.zeros((k, k))
-        if order:
-            g[:p] = Xm.T @ (ww * G[0])
-            for a in range(1, len(G)):
-                g[p + a - 1] = np.dot(ww, G[a])
-            if order >= 2:
-                H[:p, :p] = (Xm * (ww * Hm[0][0])[:, None]).T @ Xm
-                for a in range(1, len(G)):
-                    H[:p, p + a - 1] = H[p + a - 1, :p] = Xm.T @ (ww * Hm[0][a])
-                    for b in range(1, len(G)):
-                        H[p + a - 1, p + b - 1] = np.dot(ww, Hm[a][b])
-        return (f if math.isfinite(f) else -math.inf), g, H
 
-    fixed_d = _values(names, doms, fixed, "fixed")
-    start_d = {**_start(key, yv, Xm, eta_off, obs, names, extras), **_values(names, doms, start, "start")}
-    start_d.update(fixed_d)
-    label = f"{key} regression"
-    prob = Problem(names, doms, fixed_d, lambda th: evaluate(th, 0)[0], derivs=evaluate, label=label,
-                   reproducer=lambda prm: f"mk.regress({formula!r}, data, family={key!r}, "
-                   f"start={ {k: round(v, 6) for k, v in prm.items()} })")
-    sol = maximize(prob, [start_d], maxiter=maxiter, n_starts=3, kind="analytic")
-    diags: list[Diagnostic] = []
-    sep = _separation(Xm, yv, cols, sol, eta_off) if key == "bernoulli" else None
-    if sep is not None:
-        diags.append(sep)
-        sol.converged = False
-    ev = _Scores(Xm, w, terms, eta_off, p) if cov == "sandwich" else None
-    opts = {"formula": formula, "family": key, "link": link, "response": yname, "columns": cols}
-    res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
-                       ev=ev, no_se=sep is not None, options=opts, extra_diags=diags,  # type: ignore[arg-type]
-                       dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
-    return res
+def _check_entry(ent: np.ndarray, resp: Response) -> None:
+    if not np.all(np.isfinite(ent)):
+        raise DataError("entry must be finite (0 or the support's lower end: no late entry).")
+    low = np.full(resp.n, np.inf)       # the smallest value each row's response can take
+    for kind, idx, blk in resp.groups:
+        sel = slice(None) if idx is None else idx
+        low[sel] = -np.inf if kind == "left" else blk.x
+    bad = ent > low
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"entry must not exceed the response: a row enters the study only while "
+                        f"still at risk; got {int(bad.sum())} rows with entry > time (first at "
+                        f"row {i}: entry {ent[i]:g} > {low[i]:g}).")
+
+
+def _check_bounds(fam: Family, lo: np.ndarray, hi: np.ndarray) -> None:
+    both = np.isfinite(lo) & np.isfinite(hi)
+    if np.any(both & (lo > hi)):
+        i = int(np.flatnonzero(both & (lo > hi))[0])
+        raise DataError(f"lower must not exceed upper; got lower={lo[i]:g} > upper={hi[i]:g} at "
+                        f"row {i}.")
+    if np.any(np.isnan(lo) & np.isnan(hi)):
+        raise DataError("a row has neither lower nor upper: it says nothing about the response.")
+    s = fam.support
+    for arr, what in ((lo, "lower"), (hi, "upper")):
+        f = arr[np.isfinite(arr)]
+        bad = (f < s.lower) | (f > s.upper)
+        if bad.any():
+            raise DataError(f"{what} bounds must lie in {fam.name}'s support {s.describe()}; got "
+                            f"{int(bad.sum())} outside (e.g. {f[bad][0]:g}).")
 
 
 def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[str, float]:
@@ -347,61 +306,34 @@ def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[
     out = {}
     for k, v in vals.items():
         if k not in names:
-            raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); got {k!r}.")
+            raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); "
+                                 f"got {k!r}.")
         fv = float(v)
         if not doms[names.index(k)].contains(fv):
-            raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; got {fv}.")
+            raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; "
+                                 f"got {fv}.")
         out[k] = fv
     return out
 
 
-def _check_response(fam: Family, key: str, y: np.ndarray) -> None:
-    if key == "bernoulli":
-        bad = ~((y == 0) | (y == 1))
-    else:
-        bad = fam.support.violations(y)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        what = "0 or 1" if key == "bernoulli" else f"in {fam.support.describe()}"
-        raise DataError(f"{key} regression needs responses {what}; got {int(bad.sum())} others "
-                        f"(first at row {i}: {y[i]:g}).")
-
-
-def _start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, obs: np.ndarray | None,
-           names: list[str], extras: list[str]) -> dict[str, float]:
-    """Least squares on the linked scale of the response."""
-    if key == "bernoulli":
-        z = None
-    elif key in ("poisson", "negative_binomial"):
-        z = np.log(y + 0.5)
-    elif key in ("gamma", "weibull", "lognormal"):
-        z = np.log(y)
-    else:
-        z = y
-    p = X.shape[1]
-    if z is None:
-        beta = np.zeros(p)
-        resid = np.zeros_like(y)
-    else:
-        beta = np.linalg.lstsq(X, z - off, rcond=None)[0]
-        resid = z - off - X @ beta
-    s = float(np.std(resid)) if resid.size > 1 else 1.0
-    s = s if s > 1e-8 else 1.0
-    out = dict(zip(names[:p], map(float, beta)))
-    mu = np.exp(X @ beta + off) if key in ("negative_binomial", "gamma") else None
-    for e in extras:
-        if e == "sigma":
-            out[e] = s
-        elif e == "shape" and key == "weibull":
-            out[e] = math.pi / (math.sqrt(6.0) * s)
-        elif e == "shape":  # gamma
-            assert mu is not None
-            v = float(np.var(y / mu))
-            out[e] = 1.0 / v if v > 1e-8 else 100.0
-        elif e == "size":
-            assert mu is not None
-            ex = float(np.mean((y - mu) ** 2 - mu))
-            out[e] = float(np.mean(mu) ** 2 / ex) if ex > 1e-8 else 10.0
+def _boundary_probs(model: DistReg, sol: Solution, fixed: dict[str, float]) -> list[Diagnostic]:
+    """A shared probability (zero_prob, cure_prob) that ran to 0 or 1."""
+    out = []
+    for c in model.coords:
+        if c.X is not None or c.name in fixed or c.domain.kind != "interval":
+            continue
+        v = sol.params[c.name]
+        lo, hi = c.domain.lower, c.domain.upper
+        e = float(c.domain.to_unconstrained(v)) if c.domain.contains(v) else math.inf
+        if c.domain.on_boundary(v, rtol=1e-10) or abs(e) > 30:
+            continue        # reported by the generic boundary check
+        if min(v - lo, hi - v) < 1e-6 * (hi - lo):
+            end = lo if v - lo < hi - v else hi
+            out.append(Diagnostic(
+                "boundary", f"{c.name} = {v:.3g} ran to {end:g}, the edge of its range: the data "
+                f"show no {'excess' if end == lo else 'non-excess'} part, and the model reduces to "
+                f"{'the wrapped family' if end == lo else 'a degenerate one'} (a likelihood-ratio "
+                "test against it uses the boundary chi-bar-square null)", "warning", c.name))
     return out
 
 
@@ -466,18 +398,3 @@ def _separation(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
         "warning", involved[0])
 
 
-class _Scores:
-    """Per-observation scores for sandwich covariances (analytic)."""
-
-    per_obs = True
-
-    def __init__(self, X: np.ndarray, w: np.ndarray | None, terms: _Terms, off: np.ndarray,
-                 p: int) -> None:
-        self.X, self.w, self.terms, self.off, self.p = X, w, terms, off, p
-
-    def scores(self, prob: Problem, sol: Solution) -> np.ndarray:
-        th = [sol.params[n] for n in prob.names]
-        eta = self.X @ np.asarray(th[: self.p]) + self.off
-        _, G, _ = self.terms(eta, th[self.p:], 1)
-        S = np.column_stack([self.X * G[0][:, None]] + [G[a][:, None] for a in range(1, len(G))])
-        return S[:, prob.free]
