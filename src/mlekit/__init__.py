@@ -24,7 +24,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
-    from . import datasets, plot
+    from . import datasets, plot, priors
     from ._api.compare import Comparison, compare
     from ._api.fit import fit
     from ._api.gof import gof
@@ -111,6 +111,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # plots and example data
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),
+    "priors": (".priors", ""),
 }
 
 
@@ -141,5 +142,5 @@ __all__ = [
     "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",
     "model", "regress", "fit_mixture", "fit_ar1", "fit_markov", "logpdf", "plot", "datasets",
-    "MlekitWarning",
+    "MlekitWarning", "priors",
 ]

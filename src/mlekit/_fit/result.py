@@ -62,6 +62,9 @@ class FitResult:
     data: Data | None = field(default=None, repr=False)
     likelihood: Likelihood | None = field(default=None, repr=False)
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: ``loglik`` plus the penalty or log-prior of a penalised / MAP fit (``nan`` for a plain fit);
+    #: ``loglik``, AIC and BIC are always the plain log-likelihood's
+    penalised_loglik: float = math.nan
     # injected by the estimator that built this result (statsmodels' ``results.model``):
     # ``_refit(data, fixed=..., start=...)`` fits the same model to other data / with other
     # fixed values, so inference never imports an estimator. ``None``: cannot be refitted.
