@@ -315,3 +315,86 @@ class PenalisedLikelihood:
         base = self.base.with_data(data)
         term = self._rebind(base) if self._rebind is not None else self.term
         return PenalisedLikelihood(base, self.penalty, term, self._rebind)
+
+
+# ---------------------------------------------------------------------- named-parameter models
+class _ProblemLikelihood:
+    """The plain log-likelihood of a :class:`~.problem.Problem` with analytic/JAX derivatives."""
+
+    def __init__(self, prob: Any) -> None:
+        self.prob = prob
+        self.free = prob.free
+
+    def evaluate(self, th: Theta, order: int = 2) -> Derivs:
+        if order == 0 or self.prob.derivs is None:
+            k = len(th)
+            return self.prob.safe_value(tuple(th)), np.zeros(k), np.zeros((k, k))
+        out: Derivs = self.prob.derivs(tuple(th), order)
+        return out
+
+
+def penalise_problem(prob: Any, penalty: Penalty, *, glm: Any = None) -> Any:
+    """A copy of the :class:`~.problem.Problem` ``prob`` whose value (and derivatives, when it
+    has them) include the penalty: custom models and regression maximise it with
+    :func:`~.problem.maximize` like any other problem."""
+    from dataclasses import replace
+
+    penalty.check_names(prob.names, prob.fixed)
+    if penalty.kind == "firth" and glm is None and prob.derivs is None:
+        raise ParameterError(
+            f"{prob.label}: penalty='firth' needs the information matrix as a function of the "
+            "parameters, i.e. analytic or JAX derivatives (@mk.model(grad=..., hess=...) or "
+            "diff='jax'). Hint: use prior={...} or a callable penalty instead.")
+    term = penalty.bind(_ProblemLikelihood(prob), prob.domains, prob.names, prob.free, glm=glm)
+
+    def value(th: Theta) -> float:
+        v = prob.safe_value(th)
+        return v + term(th, 0)[0] if math.isfinite(v) else v
+
+    new = replace(prob, value=value)
+    if prob.derivs is not None:
+        base_d = prob.derivs
+
+        def derivs(th: Theta, order: int) -> Derivs:
+            f, g, H = base_d(th, order)
+            pv, pg, pH = term(th, order)
+            if not (math.isfinite(f) and math.isfinite(pv)):
+                return -math.inf, g, H
+            return f + pv, g + pg if order else g, H + pH if order >= 2 else H
+        new.derivs = derivs
+    elif prob.grad is not None:
+        base_g = prob.grad
+        new.grad = lambda th: np.asarray(base_g(th), dtype=float) + term(th, 1)[1]
+    return new
+
+
+def penalised_solution(sol: Any, plain: Any, penalty: Penalty, *, glm: Any = None
+                       ) -> tuple[float, float, str]:
+    """Before the result is assembled: the plain and penalised log-likelihoods at the estimate
+    and the label for ``res.method``; for Firth, ``sol.hess`` becomes the plain information
+    (standard errors as brglm2/logistf report them)."""
+    th = tuple(float(sol.params[p]) for p in plain.names)
+    pen_ll = float(sol.loglik)
+    plain_ll = plain.safe_value(th)
+    label = penalty.label
+    if penalty.kind == "firth":
+        if plain.derivs is not None:
+            with np.errstate(all="ignore"):
+                sol.hess = np.asarray(plain.derivs(th, 2)[2], dtype=float)
+        if glm is None:
+            label = "penalised (firth, observed information)"
+    return plain_ll, pen_ll, label
+
+
+def penalised_result(res: Any, plain_ll: float, pen_ll: float, label: str,
+                     penalty: Penalty, prob: Any = None) -> Any:
+    """The assembled result with the plain ``loglik``, ``penalised_loglik`` and the method;
+    ``prob`` (the penalised problem) becomes ``res.likelihood`` where the result has none, so
+    profile intervals are penalised-likelihood-ratio intervals."""
+    from dataclasses import replace
+
+    from .assemble import ModelLikelihood
+
+    lik = res.likelihood if res.likelihood is not None or prob is None else ModelLikelihood(prob)
+    return replace(res, loglik=plain_ll, penalised_loglik=pen_ll, method=label, likelihood=lik,
+                   options={**res.options, **penalty.options(), "path": res.method})

@@ -39,6 +39,7 @@ from .._core.domains import Domain, Positive, Real
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
 from .._fit.assemble import model_dist, model_result
+from .._fit.penalty import glm_firth, make_penalty, penalise_problem, penalised_result, penalised_solution
 from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
@@ -242,8 +243,14 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             y: Any = None, X: Any = None, observed: Any = None, weights: Any = None,
             offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
             fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
-            maxiter: int = 200, nan_policy: str = "raise") -> FitResult:
+            maxiter: int = 200, nan_policy: str = "raise", penalty: Any = None,
+            prior: Any = None) -> FitResult:
     """Fit a regression model by maximum likelihood (see the module docstring).
+
+    ``penalty="firth"``: Firth's penalised likelihood (logistic and Poisson regression: the
+    expected information ``X'WX``, finite estimates under separation, standard errors from its
+    inverse as brglm2/logistf report them); ``prior={name: mk.priors.X(...)}``: a MAP fit
+    (:mod:`mlekit._fit.penalty`).
 
     ``observed`` (AFT families): True where the event was seen, False where the time is
     right-censored — a column name or an array. ``weights``: frequency weights. ``offset`` is
@@ -325,7 +332,14 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     prob = Problem(names, doms, fixed_d, lambda th: evaluate(th, 0)[0], derivs=evaluate, label=label,
                    reproducer=lambda prm: f"mk.regress({formula!r}, data, family={key!r}, "
                    f"start={ {k: round(v, 6) for k, v in prm.items()} })")
+    pen, plain, glm = make_penalty(penalty, prior), prob, None
+    if pen is not None:
+        if pen.kind == "firth" and key in ("bernoulli", "poisson") and not extras:
+            glm = glm_firth(Xm, w, eta_off, link, p)
+        prob = penalise_problem(prob, pen, glm=glm)
     sol = maximize(prob, [start_d], maxiter=maxiter, n_starts=3, kind="analytic")
+    if pen is not None:
+        lls = penalised_solution(sol, plain, pen, glm=glm)
     diags: list[Diagnostic] = []
     sep = _separation(Xm, yv, cols, sol, eta_off) if key == "bernoulli" else None
     if sep is not None:
@@ -336,7 +350,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
                        ev=ev, no_se=sep is not None, options=opts, extra_diags=diags,  # type: ignore[arg-type]
                        dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
-    return res
+    return res if pen is None else penalised_result(res, *lls, pen, prob)
 
 
 def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[str, float]:
@@ -462,7 +476,8 @@ def _separation(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
         "separation", f"{kind} separation: {', '.join(involved)} {verb} the outcome exactly for "
         f"{perfect} of {len(y)} rows, so the maximum-likelihood coefficients are infinite (the "
         f"reported values only show where the optimiser stopped; fitted probabilities reach 0 or "
-        f"1). Hint: drop or merge the separating variable, or use a penalised (Firth) fit.",
+        f"1). Hint: refit with penalty='firth' (Firth's penalised likelihood gives finite "
+        f"estimates), or drop or merge the separating variable.",
         "warning", involved[0])
 
 
