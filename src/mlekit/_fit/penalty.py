@@ -148,7 +148,10 @@ def make_penalty(penalty: Any = None, prior: Any = None) -> Penalty | None:
 # ---------------------------------------------------------------------- the terms
 def _prior_term(priors: Mapping[str, Prior], domains: Sequence[Any], names: Sequence[str],
                 free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
-    idx = [(names.index(p), pr) for p, pr in priors.items() if names.index(p) in free]
+    # a prior on a parameter held fixed still counts (at the fixed value): a restricted fit's
+    # penalised log-likelihood is then comparable with the full fit's (penalised LR tests)
+    idx = [(names.index(p), pr) for p, pr in priors.items()]
+    free_set = set(free)
 
     def pen(th: Theta, order: int) -> Derivs:
         k = len(th)
@@ -159,8 +162,9 @@ def _prior_term(priors: Mapping[str, Prior], domains: Sequence[Any], names: Sequ
                 ja, jb, jc = log_jacobian_derivs(domains[i], float(th[i]))
                 a, b, c = a + ja, b + jb, c + jc
             v += a
-            g[i] += b
-            H[i, i] += c
+            if i in free_set:
+                g[i] += b
+                H[i, i] += c
         return v, g, H
     return pen
 
