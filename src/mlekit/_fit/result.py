@@ -114,8 +114,9 @@ class FitResult:
         ``method``: ``"wald"`` (estimate ± z·SE on the natural scale), ``"wald-log"`` (Wald on
         the log scale for positive parameters; intervals never cross 0), ``"profile"``
         (profile likelihood; option ``params=``) or ``"bootstrap"`` (options ``n_boot=2000``,
-        ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca"``,
-        ``rng=``, ``quiet=``, ``params=``). See ``docs/inference.md``.
+        ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca" |
+        "studentised"`` — ``kind="bca"`` is short for ``interval="bca"`` —, ``rng=``,
+        ``quiet=``, ``params=``). See ``docs/inference.md``.
         """
         from .._inference.wald import confidence_intervals
 
