@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-
+from .._core.domains import Domain
 from ..errors import ParameterError
 
 __all__ = ["Prior", "Normal", "Beta", "Gamma", "HalfNormal", "Cauchy", "Flat", "LogNormal"]
@@ -97,7 +97,8 @@ class Flat(Prior):
     """A flat (improper) prior: adds nothing. ``Flat(lower, upper)`` restricts the parameter
     to ``(lower, upper)`` (log density 0 inside, ``-inf`` outside)."""
 
-    def __init__(self, lower: float = -math.inf, upper: float = math.inf, *, jacobian: bool = False) -> None:
+    def __init__(self, lower: float = -math.inf, upper: float = math.inf, *,
+                 jacobian: bool = False) -> None:
         self.jacobian = bool(jacobian)
         self.lower, self.upper = float(lower), float(upper)
 
@@ -116,7 +117,8 @@ class Beta(Prior):
     ``lower + (upper - lower)·B`` with ``B ~ Beta(a, b)`` — e.g. Martins & Stedinger's GEV shape
     prior ``Beta(6, 9, lower=-0.5, upper=0.5)``."""
 
-    def __init__(self, a: float, b: float, *, lower: float = 0.0, upper: float = 1.0, jacobian: bool = False) -> None:
+    def __init__(self, a: float, b: float, *, lower: float = 0.0, upper: float = 1.0,
+                 jacobian: bool = False) -> None:
         self.jacobian = bool(jacobian)
         _positive("Beta prior", a=a, b=b)
         if not (math.isfinite(lower) and math.isfinite(upper) and lower < upper):
@@ -206,11 +208,11 @@ class LogNormal(Prior):
         return f"LogNormal({self.mu:g}, {self.sigma:g})"
 
 
-def log_jacobian_derivs(dom: object, x: float) -> Derivs3:
+def log_jacobian_derivs(dom: Domain, x: float) -> Derivs3:
     """``log |d theta / d eta|`` at ``theta = x`` and its first two derivatives in ``theta``,
     for a domain's transform (log for one-sided, logit for two-sided, none for the real line)."""
-    kind = getattr(dom, "kind")
-    lo, hi = getattr(dom, "lower"), getattr(dom, "upper")
+    kind = dom.kind
+    lo, hi = dom.lower, dom.upper
     if kind == "real":
         return 0.0, 0.0, 0.0
     if kind == "lower":

@@ -165,6 +165,23 @@ class FitResult:
 
         return hazard(self, t, method=method, level=level, **kwargs)
 
+    # ------------------------------------------------------------------ small samples
+    def laplace(self, n: int = 1000, *, rng: Any = None) -> Any:
+        """``n`` draws (a pandas DataFrame) from the Laplace (normal) approximation on the
+        unconstrained scale — log for positive parameters, logit for probabilities — mapped
+        back, so every draw respects the parameters' domains."""
+        from .._inference.smallsample import laplace
+
+        return laplace(self, n, rng)
+
+    def bias_corrected(self) -> FitResult:
+        """The fit with Cox–Snell first-order bias-corrected estimates (expected cumulants;
+        exact data of a continuous family); the same standard errors; ``options["bias"]``
+        holds the bias removed."""
+        from .._inference.smallsample import bias_corrected
+
+        return bias_corrected(self)
+
     # ------------------------------------------------------------------ rendering
     def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:
         from .summary import Summary
