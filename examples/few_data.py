@@ -35,9 +35,10 @@ for name, flips in coins.items():
         print(f"{name:<9} {way:<22} {res.params['p']:>6.3f} {lo:>10.3f} … {hi:.3f}")
 
 mle, firth = fits["10 of 10", "MLE"], fits["10 of 10", "Firth"]
+weak = fits["10 of 10", "weak prior Beta(2, 2)"]
 print(f"\n10 of 10: the MLE says p = {mle.params['p']:.0f} (no standard error: "
       f"{mle.se['p']}); Firth says p = {firth.params['p']:.3f} = 10.5/11 "
-      f"(SE {firth.se['p']:.3f}); the weak prior says {fits['10 of 10', 'weak prior Beta(2, 2)'].params['p']:.3f} = 11/12")
+      f"(SE {firth.se['p']:.3f}); the weak prior says {weak.params['p']:.3f} = 11/12")
 
 ax = mk.plot.loglik(firth, "p")       # the penalised log-likelihood curve and its interval
 ax.figure.savefig(out / "few_data_firth.png", dpi=100)

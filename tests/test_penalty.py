@@ -286,3 +286,18 @@ def test_cli_penalty_firth(tmp_path: object) -> None:
     t = subprocess.run([sys.executable, "-m", "mlekit", "fit", str(p), "-f", "bernoulli",
                         "--penalty", "firth"], capture_output=True, text=True)
     assert "penalty   firth (Jeffreys)" in t.stdout
+
+
+def test_bartlett_profile_option() -> None:
+    x = mk.Weibull(shape=1.5, scale=1).sample(15, rng=8)
+    res = mk.fit(x, "weibull")
+    plain = res.ci(method="profile", params="shape")["shape"]
+    bart = res.ci(method="profile", params="shape", bartlett=True, n_boot=100, rng=0)["shape"]
+    from mlekit._inference.bartlett import bartlett_factor
+
+    c = bartlett_factor(res, "shape", n_boot=100, rng=0)
+    assert 0.9 < c < 1.6
+    assert (bart[0] < plain[0] and bart[1] > plain[1]) == (c > 1)
+    assert bart == res.ci(method="profile", params="shape", bartlett=True, n_boot=100, rng=0)["shape"]
+    with pytest.raises(mk.ParameterError, match="go with bartlett=True"):
+        res.ci(method="profile", n_boot=100)

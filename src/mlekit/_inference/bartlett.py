@@ -45,7 +45,7 @@ def signed_root_cutoffs(res: FitResult, param: str, level: float, n_boot: int = 
     ``{psi : |r(psi) - m| <= z s}``."""
     from scipy.stats import norm
 
-    ws, rs = lr_replicates(res, param, n_boot, rng)
+    _, rs = lr_replicates(res, param, n_boot, rng)
     z = float(norm.ppf(0.5 + level / 2))
     m, s = float(np.mean(rs)), float(np.std(rs, ddof=1))
     return (max(m + z * s, 0.1) ** 2, max(z * s - m, 0.1) ** 2)
