@@ -38,19 +38,6 @@ def bartlett_factor(res: FitResult, param: str, n_boot: int = 200, rng: Any = No
     return float(min(max(np.mean(ws), 0.5), 4.0))
 
 
-def signed_root_cutoffs(res: FitResult, param: str, level: float, n_boot: int = 200,
-                        rng: Any = None) -> tuple[float, float]:
-    """Cutoffs ``(q_lower, q_upper)`` of ``W`` for the two ends, from the bootstrap mean ``m``
-    and sd ``s`` of the signed root ``r = sign(psi_hat* - psi_hat) sqrt(W)``:
-    ``{psi : |r(psi) - m| <= z s}``."""
-    from scipy.stats import norm
-
-    _, rs = lr_replicates(res, param, n_boot, rng)
-    z = float(norm.ppf(0.5 + level / 2))
-    m, s = float(np.mean(rs)), float(np.std(rs, ddof=1))
-    return (max(m + z * s, 0.1) ** 2, max(z * s - m, 0.1) ** 2)
-
-
 def lr_replicates(res: FitResult, param: str, n_boot: int = 200, rng: Any = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """``W`` and its signed root over ``n_boot`` data sets simulated from the fit."""
