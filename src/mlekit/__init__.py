@@ -24,7 +24,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
-    from . import datasets, plot, priors
+    from . import datasets, plot
     from ._api.compare import Comparison, compare
     from ._api.fit import fit
     from ._api.gof import gof
@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         get_family,
     )
     from ._families.logpdf import logpdf
+    from ._fit import priors
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
     from ._models.custom import model
@@ -111,7 +112,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # plots and example data
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),
-    "priors": (".priors", ""),
+    "priors": ("._fit.priors", ""),   # mk.priors.Normal(...) etc.
 }
 
 

@@ -24,11 +24,32 @@ from ..errors import DataError, MlekitError, ParameterError
 if TYPE_CHECKING:
     from .._fit.result import FitResult
 
-__all__ = ["bartlett_factor"]
+__all__ = ["bartlett_factor", "bartlett_profile_ci"]
 
 
 def _ll(r: FitResult) -> float:
     return r.penalised_loglik if math.isfinite(r.penalised_loglik) else r.loglik
+
+
+def bartlett_profile_ci(res: FitResult, level: float, params: Any = None, n_boot: int = 200,
+                        rng: Any = None) -> dict[str, tuple[float, float]]:
+    """``ci(method="profile", bartlett=True)``: profile intervals with the cutoff
+    ``chi2_1(level) * E[W]`` per parameter (non-regular parameters keep their plain interval)."""
+    from .profile import Profiler, cutoff, profile_ci, select_params
+
+    names = select_params(res, params)
+    if res.likelihood is None:
+        return {p: (math.nan, math.nan) for p in names}
+    prof = Profiler(res)
+    out: dict[str, tuple[float, float]] = {}
+    for p in names:
+        j = prof.names.index(p)
+        if p in res.fixed or j in prof.nonregular:
+            out[p] = profile_ci(res, level, params=[p])[p]
+            continue
+        q = cutoff(level, 1) * bartlett_factor(res, p, n_boot=n_boot, rng=rng)
+        out[p] = (prof.bound(j, -1, q), prof.bound(j, +1, q))
+    return out
 
 
 def bartlett_factor(res: FitResult, param: str, n_boot: int = 200, rng: Any = None) -> float:

@@ -420,16 +420,11 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
 
     ``params``: a name or list of names to compute (default: all). Fixed parameters get
     ``(value, value)``; a fit without a likelihood (degenerate data) gets ``(nan, nan)``.
-    ``bartlett=True``: the cutoff times a Bartlett factor estimated by parametric bootstrap of
-    the likelihood-ratio statistic (``n_boot=200``, ``rng=``; :mod:`.bartlett`).
+    (``ci(method="profile", bartlett=True)`` is :func:`.bartlett.bartlett_profile_ci`.)
     """
-    bartlett = kwargs.pop("bartlett", False)
-    boot = {k: kwargs.pop(k) for k in ("n_boot", "rng") if k in kwargs}
     if kwargs:
         raise ParameterError(f"ci(method='profile') takes params= and bartlett= (with n_boot=, "
                              f"rng=); got {', '.join(kwargs)}.")
-    if boot and not bartlett:
-        raise ParameterError("n_boot= and rng= go with bartlett=True.")
     names = select_params(res, params)
     if res.likelihood is None:
         return {p: (math.nan, math.nan) for p in names}
@@ -438,12 +433,6 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
     for p in names:
         if p in res.fixed:
             out[p] = (res.params[p], res.params[p])
-        elif bartlett and prof.names.index(p) not in prof.nonregular:
-            from .bartlett import bartlett_factor
-
-            j = prof.names.index(p)
-            q = cutoff(level, 1) * bartlett_factor(res, p, **boot)
-            out[p] = (prof.bound(j, -1, q), prof.bound(j, +1, q))
         else:
             out[p] = prof.interval(prof.names.index(p), level)
     return out
