@@ -301,3 +301,16 @@ def test_bartlett_profile_option() -> None:
     assert bart == res.ci(method="profile", params="shape", bartlett=True, n_boot=100, rng=0)["shape"]
     with pytest.raises(mk.ParameterError, match="go with bartlett=True"):
         res.ci(method="profile", n_boot=100)
+
+
+def test_penalised_fits_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    x = mk.Weibull(shape=2, scale=1).sample(15, rng=1)
+    for kw in ({"prior": {"shape": mk.priors.Normal(2, 1)}}, {"penalty": "firth"}):
+        res = mk.fit(x, "weibull", **kw)
+        for other in (copy.deepcopy(res), pickle.loads(pickle.dumps(res))):
+            assert other.params == res.params and other.method == res.method
+            assert other.ci(method="profile") == res.ci(method="profile")
+            assert other._refit(other.data).params == res.params

@@ -207,6 +207,19 @@ def _penalised_closed_form(fam: Family, dat: Data, penalty: Penalty, fixed: dict
     return None
 
 
+@dataclass(frozen=True)
+class _Binder:
+    """Binds a penalty to a family likelihood (and again to a bootstrap sample's)."""
+
+    family: Family
+    penalty: Penalty
+
+    def __call__(self, base: Any) -> Any:
+        fam = self.family
+        return self.penalty.bind(base, fam.domains, fam.param_names, base.free, family=fam.name,
+                                 totals=_firth_totals(fam, base.data))
+
+
 def _fit_penalised(fam: Family, dat: Data, lik: Likelihood, penalty: Penalty,
                    start: dict[str, float], fixed: dict[str, float], nonreg: dict[str, float], *,
                    strict: bool, cov: str, maxiter: int, refit: FamilyRefit, path: str
@@ -214,11 +227,7 @@ def _fit_penalised(fam: Family, dat: Data, lik: Likelihood, penalty: Penalty,
     """Maximise ``loglik + pen`` (:class:`PenalisedLikelihood`): a penalised closed form where
     one is known, Newton otherwise. ``loglik`` of the result is the plain log-likelihood."""
     inner_fixed = {**fixed, **nonreg}
-
-    def bind(base: Any) -> Any:
-        return penalty.bind(base, fam.domains, fam.param_names, base.free, family=fam.name,
-                            totals=_firth_totals(fam, base.data))
-
+    bind = _Binder(fam, penalty)
     plik = PenalisedLikelihood(lik, penalty, bind(lik), bind)
     totals = _firth_totals(fam, dat)
     closed = _penalised_closed_form(fam, dat, penalty, inner_fixed, totals) \

@@ -146,96 +146,135 @@ def make_penalty(penalty: Any = None, prior: Any = None) -> Penalty | None:
 
 
 # ---------------------------------------------------------------------- the terms
-def _prior_term(priors: Mapping[str, Prior], domains: Sequence[Any], names: Sequence[str],
-                free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
-    # a prior on a parameter held fixed still counts (at the fixed value): a restricted fit's
-    # penalised log-likelihood is then comparable with the full fit's (penalised LR tests)
-    idx = [(names.index(p), pr) for p, pr in priors.items()]
-    free_set = set(free)
+class _PriorTerm:
+    """``sum log prior(theta)`` (analytic). A prior on a parameter held fixed still counts (at
+    the fixed value): a restricted fit's penalised log-likelihood is then comparable with the
+    full fit's (penalised LR tests)."""
 
-    def pen(th: Theta, order: int) -> Derivs:
+    def __init__(self, priors: Mapping[str, Prior], domains: Sequence[Any], names: Sequence[str],
+                 free: Sequence[int]) -> None:
+        self.idx = [(list(names).index(p), pr) for p, pr in priors.items()]
+        self.domains = list(domains)
+        self.free = set(free)
+
+    def __call__(self, th: Theta, order: int) -> Derivs:
         k = len(th)
         v, g, H = 0.0, np.zeros(k), np.zeros((k, k))
-        for i, pr in idx:
+        for i, pr in self.idx:
             a, b, c = pr.derivs(float(th[i]))
             if getattr(pr, "jacobian", False):
-                ja, jb, jc = log_jacobian_derivs(domains[i], float(th[i]))
+                ja, jb, jc = log_jacobian_derivs(self.domains[i], float(th[i]))
                 a, b, c = a + ja, b + jb, c + jc
             v += a
-            if i in free_set:
+            if i in self.free:
                 g[i] += b
                 H[i, i] += c
         return v, g, H
-    return pen
 
 
-def _custom_term(fn: Callable[[dict[str, float]], float], domains: Sequence[Any],
-                 names: Sequence[str], free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
-    def value(th: Theta) -> float:
-        try:
-            v = float(fn(dict(zip(names, (float(t) for t in th)))))
-        except (ArithmeticError, ValueError):
-            return -math.inf
-        return v if not math.isnan(v) else -math.inf
-
-    return _numeric(value, domains, free)
+def _prior_term(priors: Mapping[str, Prior], domains: Sequence[Any], names: Sequence[str],
+                free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
+    return _PriorTerm(priors, domains, names, free)
 
 
-def _numeric(value: Callable[[Theta], float], domains: Sequence[Any],
-             free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
-    def pen(th: Theta, order: int) -> Derivs:
+class _Numeric:
+    """A scalar log-penalty ``value(th)`` with numerical derivatives (unconstrained steps)."""
+
+    def __init__(self, domains: Sequence[Any], free: Sequence[int]) -> None:
+        self.domains = list(domains)
+        self.free = list(free)
+
+    def value(self, th: Theta) -> float:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def __call__(self, th: Theta, order: int) -> Derivs:
         k = len(th)
-        v0 = value(th)
+        v0 = self.value(th)
         if order == 0 or not math.isfinite(v0):
             return v0, np.full(k, 0.0 if order == 0 else math.nan), np.zeros((k, k))
         with np.errstate(all="ignore"):
-            d = numeric_derivs(value, th, domains, free, order, f0=np.asarray(v0))
+            d = numeric_derivs(self.value, th, self.domains, self.free, order, f0=np.asarray(v0))
         g = np.array([float(d[1][i]) for i in range(k)])
         H = np.array([[float(d[2][i][j]) for j in range(k)] for i in range(k)]) if order >= 2 \
             else np.zeros((k, k))
         return v0, g, H
-    return pen
 
 
-def _firth_expected(family: str, total: float, k: int) -> Callable[[Theta, int], Derivs]:
+class _CustomTerm(_Numeric):
+    """``fn(params_dict)``: the user's log-penalty."""
+
+    def __init__(self, fn: Callable[[dict[str, float]], float], domains: Sequence[Any],
+                 names: Sequence[str], free: Sequence[int]) -> None:
+        super().__init__(domains, free)
+        self.fn = fn
+        self.names = list(names)
+
+    def value(self, th: Theta) -> float:
+        try:
+            v = float(self.fn(dict(zip(self.names, (float(t) for t in th)))))
+        except (ArithmeticError, ValueError):
+            return -math.inf
+        return v if not math.isnan(v) else -math.inf
+
+
+def _custom_term(fn: Callable[[dict[str, float]], float], domains: Sequence[Any],
+                 names: Sequence[str], free: Sequence[int]) -> Callable[[Theta, int], Derivs]:
+    return _CustomTerm(fn, domains, names, free)
+
+
+class _FirthExpected:
     """``0.5 log I(eta)``: binomial ``I = N p (1 - p)`` (logit), Poisson ``I = N rate`` (log)."""
-    def pen(th: Theta, order: int) -> Derivs:
+
+    def __init__(self, family: str, total: float, k: int) -> None:
+        self.family, self.total, self.k = family, total, k
+
+    def __call__(self, th: Theta, order: int) -> Derivs:
         p = float(th[0])
+        k = self.k
         g, H = np.zeros(k), np.zeros((k, k))
-        if family == "poisson":
+        if self.family == "poisson":
             if not p > 0:
                 return -math.inf, g, H
-            v = 0.5 * math.log(total * p)
+            v = 0.5 * math.log(self.total * p)
             g[0], H[0, 0] = 0.5 / p, -0.5 / p**2
         else:
             if not 0 < p < 1:
                 return -math.inf, g, H
-            v = 0.5 * (math.log(total) + math.log(p) + math.log1p(-p))
+            v = 0.5 * (math.log(self.total) + math.log(p) + math.log1p(-p))
             g[0] = 0.5 * (1.0 / p - 1.0 / (1.0 - p))
             H[0, 0] = -0.5 * (1.0 / p**2 + 1.0 / (1.0 - p) ** 2)
         return v, g, H
-    return pen
 
 
-def _firth_observed(base: Any, domains: Sequence[Any], free: Sequence[int]
-                    ) -> Callable[[Theta, int], Derivs]:
+def _firth_expected(family: str, total: float, k: int) -> Callable[[Theta, int], Derivs]:
+    return _FirthExpected(family, total, k)
+
+
+class _FirthObserved(_Numeric):
     """``0.5 log det(-H_eta)``: the observed information of the plain log-likelihood on the
     unconstrained scale; numerical derivatives."""
-    fr = list(free)
 
-    def value(th: Theta) -> float:
+    def __init__(self, base: Any, domains: Sequence[Any], free: Sequence[int]) -> None:
+        super().__init__(domains, free)
+        self.base = base
+
+    def value(self, th: Theta) -> float:
+        fr = self.free
         with np.errstate(all="ignore"):
-            _, _, H = base.evaluate(tuple(th), 2)
+            _, _, H = self.base.evaluate(tuple(th), 2)
         info = -np.asarray(H, dtype=float)[np.ix_(fr, fr)]
         if not np.all(np.isfinite(info)):
             return -math.inf
         sign, logdet = np.linalg.slogdet(info)
         if sign <= 0:
             return -math.inf
-        jac = sum(log_jacobian_derivs(domains[i], float(th[i]))[0] for i in fr)
+        jac = sum(log_jacobian_derivs(self.domains[i], float(th[i]))[0] for i in fr)
         return 0.5 * float(logdet) + jac
 
-    return _numeric(value, domains, free)
+
+def _firth_observed(base: Any, domains: Sequence[Any], free: Sequence[int]
+                    ) -> Callable[[Theta, int], Derivs]:
+    return _FirthObserved(base, domains, free)
 
 
 def glm_firth(X: np.ndarray, w: np.ndarray | None, off: np.ndarray, link: str, p: int
