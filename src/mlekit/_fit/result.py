@@ -41,7 +41,9 @@ class FitResult:
     ``params``, ``se``: dicts keyed by parameter name (natural scale). ``cov``: covariance over
     all parameters in ``param_names`` order (rows/columns of fixed parameters are 0).
     ``loglik`` includes every constant. ``n_obs`` is the (weighted) number of observations;
-    ``n_params`` the number of estimated parameters.
+    ``n_params`` the number of estimated parameters. For a penalised or MAP fit
+    (``penalty=``/``prior=``) ``loglik`` — and with it AIC, AICc and BIC — is the plain
+    log-likelihood at the penalised estimate; ``penalised_loglik`` adds the penalty/log prior.
     """
 
     family: str
