@@ -20,6 +20,8 @@ EXPECT = {
     "gaussian.py": ["estimated mean 4.7923 (true 5.0), estimated sd 1.8072 (true 2.0)"],
     "defects.py": ["the negative binomial is better by ΔAIC"],
     "ab_test.py": ["the conversion rate of B is 1.3 points higher, 95% CI 0.4–2.2, LRT p = 0.004"],
+    "few_data.py": ["10 of 10  Firth                   0.955      0.730 … 1.000",
+                    "Firth says p = 0.955 = 10.5/11 (SE 0.066)", "few_data_firth.png"],
     "lightbulbs.py": ["shape 2.20 > 1", "B10 life (10% failed): 518 h"],
     "extreme_values.py": ["60 annual maxima", "100-year level: 9.86 m, 95% profile CI 8.74-13.02 m"],
     "peaks_over_threshold.py": ["445 cluster peaks above 4.5 m",

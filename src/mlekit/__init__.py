@@ -77,6 +77,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
     )
     from ._families.logpdf import logpdf
     from ._families.wrappers import Cure, Hurdle, ZeroInflated
+    from ._fit import priors
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
     from ._models.custom import model
@@ -134,6 +135,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "plot": (".plot", ""),
     "datasets": (".datasets", ""),
     "extremes": ("._models.extremes", ""),
+    "priors": ("._fit.priors", ""),   # mk.priors.Normal(...) etc.
 }
 
 
@@ -169,5 +171,5 @@ __all__ = [
     "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",
     "model", "regress", "fit_mixture", "fit_ar1", "fit_markov", "logpdf", "plot", "datasets",
-    "MlekitWarning",
+    "MlekitWarning", "priors",
 ]

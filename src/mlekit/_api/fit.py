@@ -83,6 +83,8 @@ def _fit_model(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
         extra["by"] = opts.by
     if opts.backend is not None:
         extra["backend"] = opts.backend
+    if opts.penalty is not None or opts.prior is not None:
+        extra["penalty"] = opts.penalty_spec()
     return fit_model(x, data=data, weights=opts.weights, nan_policy=opts.nan_policy,
                      **opts.estimator_kwargs(), **extra)
 
@@ -90,6 +92,7 @@ def _fit_model(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.grouped.fit import fit_grouped
 
+    opts.no_penalty("grouped (by=)")
     extra = _extra_with_method(opts)
     if extra:
         raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
@@ -107,6 +110,7 @@ def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.dask import fit_dask
 
+    opts.no_penalty("Dask")
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
@@ -124,6 +128,7 @@ def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.stream import fit_source
 
+    opts.no_penalty("streamed")
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
@@ -159,7 +164,8 @@ def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
         x = Data(x, weights=weights, trials=trials, nan_policy=opts.nan_policy)
         weights = None
     dat = as_data(x, weights=weights, nan_policy=opts.nan_policy)
-    return fit_family(fam, dat, method=opts.method, **opts.estimator_kwargs())
+    return fit_family(fam, dat, method=opts.method, penalty=opts.penalty_spec(),
+                      **opts.estimator_kwargs())
 
 
 Route = tuple[str, Callable[[Any, FitOptions], bool], Callable[[Any, Any, Any, FitOptions], Any]]
@@ -179,14 +185,16 @@ ROUTES: tuple[Route, ...] = (
 def fit(x: Any = ..., family: Any = ..., *, data: Any = ..., fixed: dict[str, float] | None = ...,
         start: dict[str, float] | None = ..., weights: Any = ..., nan_policy: str = ...,
         strict: bool = ..., cov: str = ..., maxiter: int = ..., method: str = ...,
-        by: None = ..., backend: str | None = ..., **kwargs: Any) -> FitResult: ...
+        by: None = ..., backend: str | None = ...,
+        penalty: Any = ..., prior: Any = ..., **kwargs: Any) -> FitResult: ...
 
 
 @overload
 def fit(x: Any = ..., family: Any = ..., *, data: Any = ..., fixed: dict[str, float] | None = ...,
         start: dict[str, float] | None = ..., weights: Any = ..., nan_policy: str = ...,
         strict: bool = ..., cov: str = ..., maxiter: int = ..., method: str = ...,
-        by: Any, backend: str | None = ..., **kwargs: Any) -> GroupedResult: ...
+        by: Any, backend: str | None = ...,
+        penalty: Any = ..., prior: Any = ..., **kwargs: Any) -> GroupedResult: ...
 
 
 def fit(
@@ -204,6 +212,8 @@ def fit(
     method: str = "auto",
     by: Any = None,
     backend: str | None = None,
+    penalty: Any = None,
+    prior: Any = None,
     **kwargs: Any,
 ) -> FitResult | GroupedResult:
     """Fit a model by maximum likelihood.
@@ -236,6 +246,16 @@ def fit(
         Group labels (array, Series, or several keys): one fit per group, in one call.
     backend
         ``"dask"`` to compute on the Dask cluster the current client points to.
+    penalty
+        ``"firth"`` (Jeffreys' prior as a penalty: finite, less biased estimates from few data;
+        for binomial/Poisson/logistic it is Firth's bias reduction) or a function
+        ``fn(params_dict) -> log-penalty``. ``res.method`` then reads ``"penalised (firth)"``;
+        ``res.loglik`` stays the plain log-likelihood, ``res.penalised_loglik`` adds the penalty.
+        See :mod:`mlekit._fit.penalty`. In-memory and custom-model fits.
+    prior
+        ``{name: mk.priors.X(...)}``: a maximum a posteriori fit (``res.method == "map"``). The
+        priors are densities on the parameters' natural scale (``jacobian=True`` on a prior: on
+        the unconstrained scale).
 
     Returns
     -------
@@ -244,7 +264,7 @@ def fit(
     """
     opts = FitOptions(fixed=fixed, start=start, weights=weights, nan_policy=nan_policy,
                       strict=strict, cov=cov, maxiter=maxiter, method=method, backend=backend,
-                      by=by, extra=kwargs)
+                      by=by, penalty=penalty, prior=prior, extra=kwargs)
     for _name, applies, run in ROUTES:
         if applies(x, opts):
             return run(x, family, data, opts)  # type: ignore[no-any-return]

@@ -127,10 +127,12 @@ class LRTest:
                 f"p_value={self.p_value:.4g}; {self.distribution})")
 
     def __str__(self) -> str:
+        ll_full, ll_res = _lls(self.full, self.restricted)
+        what = "penalised loglik" if math.isfinite(self.full.penalised_loglik) else "loglik"
         return (f"Likelihood-ratio test · {self.hypothesis}\n"
-                f"  restricted {self.restricted.family} loglik {self.restricted.loglik:.10g} "
+                f"  restricted {self.restricted.family} {what} {ll_res:.10g} "
                 f"(k = {self.restricted.n_params})\n"
-                f"  full       {self.full.family} loglik {self.full.loglik:.10g} "
+                f"  full       {self.full.family} {what} {ll_full:.10g} "
                 f"(k = {self.full.n_params})\n"
                 f"  statistic {self.statistic:.6g} on {self.df} df, p = {self.p_value:.4g} "
                 f"({self.distribution})")
@@ -178,22 +180,35 @@ def _same_data(a: FitResult, b: FitResult) -> bool:
     return True
 
 
+def _lls(big: FitResult, small: FitResult) -> tuple[float, float]:
+    """The log-likelihoods compared: the penalised ones when both fits are penalised (a
+    penalised-likelihood-ratio test, as logistf's), else the plain ones."""
+    pb, ps = (math.isfinite(r.penalised_loglik) for r in (big, small))
+    if pb and ps:
+        return big.penalised_loglik, small.penalised_loglik
+    if pb or ps:
+        raise ParameterError("lr_test compares fits with the same penalty or prior; got one "
+                             "penalised and one plain fit.")
+    return big.loglik, small.loglik
+
+
 def _test(small: FitResult, big: FitResult, df: int, boundary: int, hypothesis: str,
           boundary_params: tuple[str, ...] = ()) -> LRTest:
-    stat = 2.0 * (big.loglik - small.loglik)
-    tol = 1e-6 * max(1.0, abs(big.loglik))
+    ll_big, ll_small = _lls(big, small)
+    stat = 2.0 * (ll_big - ll_small)
+    tol = 1e-6 * max(1.0, abs(ll_big))
     if stat < 0:
         if -stat > 2 * tol:
             warnings.warn(
-                f"lr_test: the general model's log-likelihood ({big.loglik:.10g}) is below the "
-                f"restricted model's ({small.loglik:.10g}): its fit stopped short of the maximum. "
+                f"lr_test: the general model's log-likelihood ({ll_big:.10g}) is below the "
+                f"restricted model's ({ll_small:.10g}): its fit stopped short of the maximum. "
                 "The statistic is set to 0. Hint: refit the general model with start= at the "
                 "restricted estimate.", NumericalWarning, stacklevel=find_stack_level())
         stat = 0.0
     # a general fit that ran to the nesting boundary has reached the restricted model
     if boundary and any(p in big.on_boundary for p in boundary_params) and stat < 1e-4:
         stat = 0.0
-    if stat < 1e-9 * max(1.0, abs(big.loglik)):
+    if stat < 1e-9 * max(1.0, abs(ll_big)):
         stat = 0.0
     if boundary:
         parts = [f"{math.comb(boundary, k)}/{2 ** boundary} chi2({df - boundary + k})"

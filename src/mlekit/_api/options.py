@@ -34,6 +34,8 @@ class FitOptions:
     method: str = "auto"
     backend: str | None = None
     by: Any = None
+    penalty: Any = None
+    prior: Any = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -48,6 +50,20 @@ class FitOptions:
     def check_backend(self) -> None:
         if self.backend not in BACKENDS:
             raise ParameterError(f"backend must be 'numpy' or 'dask'; got {self.backend!r}.")
+
+    def penalty_spec(self) -> Any:
+        """The :class:`~mlekit._fit.penalty.Penalty` of ``penalty=`` / ``prior=`` (or ``None``)."""
+        if self.penalty is None and self.prior is None:
+            return None
+        from .._fit.penalty import make_penalty
+
+        return make_penalty(self.penalty, self.prior)
+
+    def no_penalty(self, route: str) -> None:
+        if self.penalty is not None or self.prior is not None:
+            raise ParameterError(
+                f"penalty= and prior= are not available for {route} fits yet. Hint: fit in "
+                "memory (one group at a time for grouped data).")
 
     def route_extra(self, allowed: tuple[str, ...]) -> dict[str, Any]:
         return {k: v for k, v in self.extra.items() if k in allowed}

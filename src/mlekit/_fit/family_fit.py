@@ -13,7 +13,8 @@ The path taken is recorded in ``FitResult.method``:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from ..errors import DataError, ParameterError
 from .assemble import Estimate, finish, finish_degenerate
 from .likelihood import Likelihood
 from .newton import newton_fit
+from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
 from .result import Diagnostic, FitResult
 
 __all__ = ["fit_family", "as_data", "check_information", "compress_counts", "FamilyRefit"]
@@ -32,9 +34,11 @@ __all__ = ["fit_family", "as_data", "check_information", "compress_counts", "Fam
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                start: dict[str, float] | None = None, strict: bool = False,
-               cov: str = "observed", maxiter: int = 200, method: str = "auto") -> FitResult:
+               cov: str = "observed", maxiter: int = 200, method: str = "auto",
+               penalty: Penalty | None = None) -> FitResult:
     """Fit ``fam`` to in-memory data ``dat``: closed form, the family's own iteration or Newton
-    (the path taken is recorded in ``FitResult.method``)."""
+    (the path taken is recorded in ``FitResult.method``). ``penalty``: a penalised or MAP fit
+    (:mod:`mlekit._fit.penalty`)."""
     path = method
     fixed_d = check_param_dict(fam, fixed, "fixed")
     start_d = check_param_dict(fam, start, "start")
@@ -48,7 +52,9 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
-    refit = FamilyRefit(fam, method=path, maxiter=maxiter)
+    refit = FamilyRefit(fam, method=path, maxiter=maxiter, penalty=penalty)
+    if penalty is not None:
+        penalty.check_names(fam.param_names, fixed_d)
     if not fam.discrete:
         dat = dat.clip_intervals(fam.support.lower, fam.support.upper)
     if fam.discrete and not dat.has_trials:
@@ -72,6 +78,9 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
             nonreg[p] = fam._nonregular_estimate(dat, fixed_d)[p]
     inner_fixed = {**fixed_d, **nonreg}
     lik = Likelihood(fam, dat, inner_fixed)
+    if penalty is not None:
+        return _fit_penalised(fam, dat, lik, penalty, start_d, fixed_d, nonreg, strict=strict,
+                              cov=cov, maxiter=maxiter, refit=refit, path=path)
 
     params: dict[str, float] | None = None
     H: np.ndarray | None = None
@@ -136,11 +145,12 @@ class FamilyRefit:
     family: Family
     method: str = "auto"
     maxiter: int = 200
+    penalty: Penalty | None = None
 
     def __call__(self, data: Data, *, fixed: dict[str, float] | None = None,
                  start: dict[str, float] | None = None) -> FitResult:
         return fit_family(self.family, data, fixed=fixed, start=start, maxiter=self.maxiter,
-                          method=self.method)
+                          method=self.method, penalty=self.penalty)
 
 
 def check_information(fam: Family, dat: Data, free: list[str]) -> None:
@@ -161,3 +171,94 @@ def check_information(fam: Family, dat: Data, free: list[str]) -> None:
         )
 
 
+
+
+# ---------------------------------------------------------------------- penalised fits
+def _firth_totals(fam: Family, dat: Data) -> float | None:
+    """``N`` of the closed-form expected information (binomial: total trials; Poisson and
+    Bernoulli: total weight), for exact, untruncated data; ``None`` otherwise."""
+    if fam.name not in FIRTH_EXPECTED or not dat.only_exact or dat.is_truncated:
+        return None
+    blk = dat.exact
+    if fam.name == "binomial":
+        trials = blk.trials if blk.trials is not None else getattr(fam, "n", None)
+        if trials is None:
+            return None
+        return blk.wsum_of(np.broadcast_to(np.asarray(trials, dtype=float), (blk.size,)))
+    return blk.wsum
+
+
+def _penalised_closed_form(fam: Family, dat: Data, penalty: Penalty, fixed: dict[str, float],
+                           totals: float | None) -> dict[str, float] | None:
+    """The penalised estimates known in closed form: Firth binomial/Bernoulli
+    ``(y + 1/2)/(n + 1)``, Firth Poisson ``(sum x + 1/2)/n``, and the normal mean under a
+    ``Normal`` prior with sigma fixed (the conjugate posterior mode)."""
+    if fixed and penalty.kind == "firth":
+        return None
+    if penalty.kind == "firth" and totals is not None and totals > 0:
+        s = dat.exact.wsum_of(dat.exact.x)
+        if fam.name == "poisson":
+            return {"rate": (s + 0.5) / totals}
+        return {"p": (s + 0.5) / (totals + 1.0)}
+    if (penalty.kind == "map" and fam.name == "normal" and set(penalty.priors) == {"mu"}
+            and set(fixed) == {"sigma"} and dat.only_exact and not dat.is_truncated):
+        from .priors import Normal
+
+        pr = penalty.priors["mu"]
+        if type(pr) is Normal:
+            n, s2 = dat.exact.wsum, fixed["sigma"] ** 2
+            prec = 1.0 / pr.sd**2 + n / s2
+            return {"mu": (pr.mean / pr.sd**2 + dat.exact.wsum_of(dat.exact.x) / s2) / prec,
+                    "sigma": fixed["sigma"]}
+    return None
+
+
+@dataclass(frozen=True)
+class _Binder:
+    """Binds a penalty to a family likelihood (and again to a bootstrap sample's)."""
+
+    family: Family
+    penalty: Penalty
+
+    def __call__(self, base: Any) -> Any:
+        fam = self.family
+        return self.penalty.bind(base, fam.domains, fam.param_names, base.free, family=fam.name,
+                                 totals=_firth_totals(fam, base.data))
+
+
+def _fit_penalised(fam: Family, dat: Data, lik: Likelihood, penalty: Penalty,
+                   start: dict[str, float], fixed: dict[str, float], nonreg: dict[str, float], *,
+                   strict: bool, cov: str, maxiter: int, refit: FamilyRefit, path: str
+                   ) -> FitResult:
+    """Maximise ``loglik + pen`` (:class:`PenalisedLikelihood`): a penalised closed form where
+    one is known, Newton otherwise. ``loglik`` of the result is the plain log-likelihood."""
+    inner_fixed = {**fixed, **nonreg}
+    bind = _Binder(fam, penalty)
+    plik = PenalisedLikelihood(lik, penalty, bind(lik), bind)
+    totals = _firth_totals(fam, dat)
+    closed = _penalised_closed_form(fam, dat, penalty, inner_fixed, totals) \
+        if path == "auto" else None
+    if closed is not None:
+        est = Estimate(closed, math.nan, None, "closed-form")
+    else:
+        est = newton_fit(fam, plik, dat, start, inner_fixed, maxiter)
+    how = est.method
+    th = tuple(float(est.params[p]) for p in fam.param_names)
+    pll, pg, pH = plik.evaluate(th, 2)
+    ll, _, H = lik.evaluate(th, 2)
+    label = penalty.label
+    if penalty.uses_penalised_hessian():
+        H = pH
+    else:
+        info = penalty.expected_information(fam.name, totals, th)
+        if info is not None:
+            H = -info
+        else:
+            label = "penalised (firth, observed information)"
+    grad_norm = float(np.max(np.abs(pg[lik.free]))) if lik.free else 0.0
+    est = Estimate(est.params, ll, H, label, est.iterations, grad_norm, est.converged,
+                   est.diagnostics)
+    res = finish(fam, dat, plik, est, fixed=fixed, nonreg=nonreg, strict=strict, cov_kind=cov,
+                 refit=refit)
+    return replace(res, penalised_loglik=float(pll),
+                   options={**res.options, **penalty.options(), "path": how})

@@ -41,7 +41,9 @@ class FitResult:
     ``params``, ``se``: dicts keyed by parameter name (natural scale). ``cov``: covariance over
     all parameters in ``param_names`` order (rows/columns of fixed parameters are 0).
     ``loglik`` includes every constant. ``n_obs`` is the (weighted) number of observations;
-    ``n_params`` the number of estimated parameters.
+    ``n_params`` the number of estimated parameters. For a penalised or MAP fit
+    (``penalty=``/``prior=``) ``loglik`` — and with it AIC, AICc and BIC — is the plain
+    log-likelihood at the penalised estimate; ``penalised_loglik`` adds the penalty/log prior.
     """
 
     family: str
@@ -62,6 +64,9 @@ class FitResult:
     data: Data | None = field(default=None, repr=False)
     likelihood: Likelihood | None = field(default=None, repr=False)
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: ``loglik`` plus the penalty or log-prior of a penalised / MAP fit (``nan`` for a plain fit);
+    #: ``loglik``, AIC and BIC are always the plain log-likelihood's
+    penalised_loglik: float = math.nan
     # injected by the estimator that built this result (statsmodels' ``results.model``):
     # ``_refit(data, fixed=..., start=...)`` fits the same model to other data / with other
     # fixed values, so inference never imports an estimator. ``None``: cannot be refitted.
@@ -111,8 +116,9 @@ class FitResult:
         ``method``: ``"wald"`` (estimate ± z·SE on the natural scale), ``"wald-log"`` (Wald on
         the log scale for positive parameters; intervals never cross 0), ``"profile"``
         (profile likelihood; option ``params=``) or ``"bootstrap"`` (options ``n_boot=2000``,
-        ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca"``,
-        ``rng=``, ``quiet=``, ``params=``). See ``docs/inference.md``.
+        ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca" |
+        "studentised"`` — ``kind="bca"`` is short for ``interval="bca"`` —, ``rng=``,
+        ``quiet=``, ``params=``). See ``docs/inference.md``.
         """
         from .._inference.wald import confidence_intervals
 
@@ -174,6 +180,23 @@ class FitResult:
         from .._inference.extremes import return_period
 
         return return_period(self, x, level=level)
+
+    # ------------------------------------------------------------------ small samples
+    def laplace(self, n: int = 1000, *, rng: Any = None) -> Any:
+        """``n`` draws (a pandas DataFrame) from the Laplace (normal) approximation on the
+        unconstrained scale — log for positive parameters, logit for probabilities — mapped
+        back, so every draw respects the parameters' domains."""
+        from .._inference.smallsample import laplace
+
+        return laplace(self, n, rng)
+
+    def bias_corrected(self) -> FitResult:
+        """The fit with Cox–Snell first-order bias-corrected estimates (expected cumulants;
+        exact data of a continuous family); the same standard errors; ``options["bias"]``
+        holds the bias removed."""
+        from .._inference.smallsample import bias_corrected
+
+        return bias_corrected(self)
 
     # ------------------------------------------------------------------ rendering
     def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:

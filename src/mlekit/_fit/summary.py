@@ -104,6 +104,10 @@ class Summary:
                      + (f", {r.iterations} iterations" if r.iterations else ""))
         lines.append(f"converged    {'yes' if r.converged else 'NO'}")
         lines.append(f"log-lik      {fmt(r.loglik, 10)}")
+        pen = self._penalty()
+        if pen:
+            lines.append(f"{pen[0]:<13}{pen[1]}; penalised log-lik {fmt(r.penalised_loglik, 10)} "
+                         "(AIC etc. use the plain log-lik)")
         lines.append(f"AIC {fmt(r.aic, 8)}   AICc {fmt(r.aicc, 8)}   BIC {fmt(r.bic, 8)}   "
                      f"k = {r.n_params}")
         lines.append("")
@@ -126,6 +130,15 @@ class Summary:
     def __repr__(self) -> str:
         return str(self)
 
+    def _penalty(self) -> tuple[str, str] | None:
+        """``("penalty" | "prior", description)`` of a penalised / MAP fit."""
+        o = self.res.options
+        if "prior" in o:
+            return "prior", ", ".join(f"{p} ~ {d}" for p, d in o["prior"].items())
+        if "penalty" in o:
+            return "penalty", str(o["penalty"])
+        return None
+
     # ------------------------------------------------------------------ html
     def _repr_html_(self) -> str:
         r = self.res
@@ -144,7 +157,10 @@ class Summary:
             f"<p><b>mlekit fit · {e(fam)}</b> — {status} · method <code>{e(r.method)}</code></p>"
             f"<p>data: {e(self._data_line())}<br>log-likelihood {e(fmt(r.loglik, 10))} · "
             f"AIC {e(fmt(r.aic, 8))} · AICc {e(fmt(r.aicc, 8))} · BIC {e(fmt(r.bic, 8))} · "
-            f"k = {r.n_params}</p>"
+            f"k = {r.n_params}"
+            + ("" if not self._penalty() else
+               f"<br>{e(' '.join(self._penalty() or ()))} · penalised log-likelihood "
+               f"{e(fmt(r.penalised_loglik, 10))}") + "</p>"
             "<table><thead><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
             f"<th>{e(f'{self.level * 100:g}% CI ({self.ci_method})')}</th><th></th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
@@ -154,6 +170,9 @@ class Summary:
     # ------------------------------------------------------------------ dict
     def to_dict(self) -> dict[str, Any]:
         r = self.res
+        pen = self._penalty()
+        extra: dict[str, Any] = {} if pen is None else {
+            pen[0]: r.options[pen[0]], "penalised_loglik": _json_num(r.penalised_loglik)}
         return {
             "family": r.family,
             "params": {p: _json_num(v) for p, v in r.params.items()},
@@ -175,4 +194,5 @@ class Summary:
             "cov": [[_json_num(c) for c in row] for row in r.cov.tolist()],
             "diagnostics": [{"code": d.code, "severity": d.severity, "message": d.message,
                              "param": d.param} for d in r.diagnostics],
+            **extra,
         }

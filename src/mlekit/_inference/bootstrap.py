@@ -30,9 +30,14 @@ Each replicate is refitted with the same family and fixed parameters, starting f
 original estimate. Replicates whose fit does not converge are dropped and counted
 (``BootstrapSample.n_failed``); boundary estimates (a proportion of 0) are legitimate and kept.
 
-Intervals: ``percentile`` (default), ``basic`` (``2 theta_hat - quantiles``) and ``bca``
+Intervals: ``percentile`` (default), ``basic`` (``2 theta_hat - quantiles``), ``bca``
 (bias-corrected and accelerated; the acceleration is the skewness of the empirical influence
-values ``grad g' I^-1 score_i``, the infinitesimal jackknife). Non-regular parameters
+values ``grad g' I^-1 score_i``, the infinitesimal jackknife) and ``studentised`` (bootstrap-t:
+quantiles of ``(eta* - eta_hat) / se*(eta*)`` over the replicates, each with its own standard
+error, on the parameter's unconstrained scale — log for positive parameters, logit for
+probabilities — and mapped back, so the interval respects the domain; parameters only, not
+derived quantities). ``ci(method="bootstrap", kind="bca")`` is short for
+``interval="bca"`` with the parametric bootstrap. Non-regular parameters
 (support end points) always use the ``basic`` interval: their replicates lie on one side of
 the estimate, so percentile intervals would miss the truth.
 """
@@ -58,7 +63,8 @@ __all__ = ["bootstrap_ci", "replicates", "BootstrapSample", "Simulator", "resamp
            "interval_from", "KINDS", "INTERVALS"]
 
 KINDS = ("parametric", "nonparametric")
-INTERVALS = ("percentile", "basic", "bca")
+INTERVALS = ("percentile", "basic", "bca", "studentised")
+_ALIASES = {"studentized": "studentised", "bootstrap-t": "studentised", "t": "studentised"}
 _MAX_DRAWS = 50_000_000
 
 
@@ -73,6 +79,8 @@ class BootstrapSample:
     n_boot: int
     n_failed: int
     estimate: tuple[float, ...] = field(default=())
+    #: the replicates' own standard errors (natural scale; same shape as ``params``)
+    se: NDArray[np.float64] | None = None
 
     def column(self, name: str) -> NDArray[np.float64]:
         return self.params[:, self.names.index(name)]
@@ -339,6 +347,7 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
     names = tuple(res.params)
     sim = Simulator(res) if kind == "parametric" else None
     rows = []
+    ses = []
     failed = 0
     with Progress(n_boot, f"bootstrap ({kind}, {res.family})", quiet=quiet) as bar:
         for _ in range(n_boot):
@@ -356,6 +365,7 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
                 failed += 1
             else:
                 rows.append([r.params[p] for p in names])
+                ses.append([r.se.get(p, math.nan) for p in names])
             bar.update()
     params = np.array(rows, dtype=float).reshape(-1, len(names))
     if params.shape[0] < max(2, n_boot // 2):
@@ -363,7 +373,8 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
             f"bootstrap: only {params.shape[0]} of {n_boot} replicates could be refitted; the "
             "model is too unstable for these data. Hint: use ci(method='profile').")
     out = BootstrapSample(kind, names, params, n_boot, failed,
-                          tuple(float(res.params[p]) for p in names))
+                          tuple(float(res.params[p]) for p in names),
+                          np.array(ses, dtype=float).reshape(-1, len(names)))
     if cache is not None and key is not None:
         cache[key] = out
     return out
@@ -440,11 +451,35 @@ def interval_from(reps: NDArray[np.float64], estimate: float, level: float, inte
     return (float(lo), float(hi))
 
 
-def check_interval(interval: str) -> str:
+def check_interval(interval: str, allowed: tuple[str, ...] = INTERVALS) -> str:
     i = str(interval).lower()
-    if i not in INTERVALS:
-        raise ParameterError(f"interval must be one of {', '.join(INTERVALS)}; got {interval!r}.")
+    i = _ALIASES.get(i, i)
+    if i not in allowed:
+        raise ParameterError(f"interval must be one of {', '.join(allowed)}; got {interval!r}.")
     return i
+
+
+def studentised_interval(bs: BootstrapSample, res: FitResult, p: str,
+                         level: float) -> tuple[float, float]:
+    """Bootstrap-t interval for parameter ``p`` on its unconstrained scale (see the module)."""
+    j = bs.names.index(p)
+    dom = dict(zip(res.dist.param_names, res.dist.domains))[p]
+    se_hat = float(res.se[p])
+    if bs.se is None or not (math.isfinite(se_hat) and se_hat > 0):
+        return (math.nan, math.nan)
+    with np.errstate(all="ignore"):
+        e_hat = float(dom.to_unconstrained(float(res.params[p])))
+        s_hat = se_hat / abs(float(dom.jacobian(e_hat)[0]))
+        e = np.asarray(dom.to_unconstrained(bs.params[:, j]), dtype=float)
+        s = bs.se[:, j] / np.abs(np.asarray(dom.jacobian(e)[0], dtype=float))
+        t = (e - e_hat) / s
+    t = t[np.isfinite(t)]
+    if t.size < 2:
+        return (math.nan, math.nan)
+    alpha = (1.0 - level) / 2.0
+    qlo, qhi = np.quantile(t, [alpha, 1.0 - alpha])
+    lo, hi = dom.from_unconstrained(e_hat - qhi * s_hat), dom.from_unconstrained(e_hat - qlo * s_hat)
+    return (float(lo), float(hi))
 
 
 def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "parametric",
@@ -453,6 +488,9 @@ def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "
     """Bootstrap intervals ``{name: (lo, hi)}`` (see the module docstring)."""
     from .profile import select_params
 
+    if str(kind).lower() in INTERVALS or str(kind).lower() in _ALIASES:
+        # ci(method="bootstrap", kind="bca"): the interval named as the kind (parametric draws)
+        interval, kind = str(kind), "parametric"
     interval = check_interval(interval)
     names = select_params(res, params)
     if res.likelihood is None:
@@ -466,6 +504,9 @@ def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "
             out[p] = (v, v)
             continue
         how = "basic" if p in nonreg else interval
+        if how == "studentised":
+            out[p] = studentised_interval(bs, res, p, level)
+            continue
         a = 0.0
         if how == "bca":
             g = np.zeros(len(res.params))

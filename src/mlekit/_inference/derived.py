@@ -426,7 +426,7 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
         return est, se, _profile_ci(res, g, level, est, grad), sc
     from .bootstrap import acceleration, check_interval, interval_from, replicates
 
-    interval = check_interval(kw.pop("interval", "percentile"))
+    interval = check_interval(kw.pop("interval", "percentile"), ("percentile", "basic", "bca"))
     bs = replicates(res, **kw)
     vals = np.array([g(tuple(row)) for row in bs.params]) if bs.params.size else np.empty(0)
     a = acceleration(res, grad, bs.kind) if interval == "bca" else 0.0

@@ -433,9 +433,11 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
 
     ``params``: a name or list of names to compute (default: all). Fixed parameters get
     ``(value, value)``; a fit without a likelihood (degenerate data) gets ``(nan, nan)``.
+    (``ci(method="profile", bartlett=True)`` is :func:`.bartlett.bartlett_profile_ci`.)
     """
     if kwargs:
-        raise ParameterError(f"ci(method='profile') takes params=; got {', '.join(kwargs)}.")
+        raise ParameterError(f"ci(method='profile') takes params= and bartlett= (with n_boot=, "
+                             f"rng=); got {', '.join(kwargs)}.")
     names = select_params(res, params)
     if res.likelihood is None:
         return {p: (math.nan, math.nan) for p in names}

@@ -48,6 +48,13 @@ def confidence_intervals(res: FitResult, level: float, method: str,
         _no_kwargs(kwargs, m)
         return wald(res, level, log=True)
     if m == "profile":
+        if kwargs.pop("bartlett", False):
+            from .bartlett import bartlett_profile_ci
+
+            return bartlett_profile_ci(res, level, **kwargs)
+        if "n_boot" in kwargs or "rng" in kwargs:
+            raise ParameterError("ci(method='profile') takes params= and bartlett=; n_boot= and "
+                                 "rng= go with bartlett=True.")
         from .profile import profile_ci
 
         return profile_ci(res, level, **kwargs)

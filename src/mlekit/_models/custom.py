@@ -30,6 +30,7 @@ import numpy as np
 from .._core.domains import Domain, Real, as_domain, default_start, grid_starts
 from .._data.data import as_float_array
 from .._fit.assemble import model_result
+from .._fit.penalty import make_penalty, penalise_problem, penalised_result, penalised_solution
 from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import FitResult
 from ..errors import DataError, FamilyError, ParameterError
@@ -202,8 +203,10 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
               start: dict[str, float] | None = None, weights: Any = None,
               nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
               maxiter: int = 200, diff: str | None = None, n_starts: int = 6,
-              **extra: Any) -> FitResult:
-    """Fit a :class:`Model` by maximum likelihood (called by ``mk.fit(model, data=...)``)."""
+              penalty: Any = None, prior: Any = None, **extra: Any) -> FitResult:
+    """Fit a :class:`Model` by maximum likelihood (called by ``mk.fit(model, data=...)``);
+    ``penalty=``/``prior=``: a penalised or MAP fit (:mod:`mlekit._fit.penalty`)."""
+    pen = make_penalty(penalty, prior)
     extra = {k: v for k, v in extra.items() if v is not None}
     if extra:
         raise ParameterError(f"fit() of a custom model got unsupported arguments: "
@@ -259,9 +262,15 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
         if sol0.converged:
             starts = [sol0.params, *starts]
             scales = sol0.scales * math.sqrt(sub.n / n)
+    plain = prob
+    if pen is not None:
+        prob = penalise_problem(prob, pen)
     sol = maximize(prob, starts, maxiter=maxiter, n_starts=n_starts, kind=kind, scales=scales)
-    return model_result(m.name, sol, prob, n_obs=float(w.sum()) if w is not None else float(n),
-                        strict=strict, cov=cov, ev=ev, dropped=dropped, options={"model": m})
+    if pen is not None:
+        lls = penalised_solution(sol, plain, pen)
+    res = model_result(m.name, sol, prob, n_obs=float(w.sum()) if w is not None else float(n),
+                       strict=strict, cov=cov, ev=ev, dropped=dropped, options={"model": m})
+    return res if pen is None else penalised_result(res, *lls, pen)
 
 
 def _check_values(m: Model, params: list[str], doms: list[Domain], values: Any,

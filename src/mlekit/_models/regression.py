@@ -44,6 +44,7 @@ from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
 from .._fit.assemble import ModelLikelihood, model_dist, model_result
+from .._fit.penalty import glm_firth, make_penalty, penalise_problem, penalised_result, penalised_solution
 from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic
 from ..errors import DataError, FamilyError, ParameterError
@@ -74,8 +75,14 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             weights: Any = None,
             offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
             fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
-            maxiter: int = 200, nan_policy: str = "raise") -> RegressionResult:
+            maxiter: int = 200, nan_policy: str = "raise", penalty: Any = None,
+            prior: Any = None) -> RegressionResult:
     """Fit a (distributional) regression model by maximum likelihood (see the module docs).
+
+    ``penalty="firth"``: Firth's penalised likelihood (logistic and Poisson regression: the
+    expected information ``X'WX``, finite estimates under separation, standard errors from its
+    inverse as brglm2/logistf report them; other models: Jeffreys' prior with the observed
+    information); ``prior={name: mk.priors.X(...)}``: a MAP fit (:mod:`mlekit._fit.penalty`).
 
     ``formulas``: ``{parameter: "~ terms"}`` for parameters other than the linked one.
     ``observed``: True where the event was seen, False where the response is right-censored
@@ -189,7 +196,17 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     prob = Problem(names, doms, fixed_d, model.value, derivs=model.evaluate, label=label,
                    reproducer=lambda prm: f"mk.regress({formula!r}, data, family={fam.name!r}, "
                    f"start={ {k: round(v, 6) for k, v in prm.items()} })")
+    pen, plain, glm = make_penalty(penalty, prior), prob, None
+    if pen is not None:
+        link0 = link_name(coords[0].domain)
+        if pen.kind == "firth" and fam.name in ("bernoulli", "poisson") and len(coords) == 1 \
+                and link0 in ("logit", "log"):
+            glm = glm_firth(des.X, w, np.zeros(n) if eta_off is None else eta_off, link0,
+                            des.X.shape[1])
+        prob = penalise_problem(prob, pen, glm=glm)
     sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
+    if pen is not None:
+        lls = penalised_solution(sol, plain, pen, glm=glm)
     diags: list[Diagnostic] = []
     sep = None
     if model.logistic:
@@ -212,6 +229,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
                        ev=Scores(model) if cov == "sandwich" else None,  # type: ignore[arg-type]
                        no_se=sep is not None, options=opts, extra_diags=diags,
                        dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
+    if pen is not None:
+        res = penalised_result(res, *lls, pen, prob)
     return RegressionResult.wrap(res, model, ModelLikelihood(prob))
 
 
@@ -394,7 +413,8 @@ def _separation(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
         "separation", f"{kind} separation: {', '.join(involved)} {verb} the outcome exactly for "
         f"{perfect} of {len(y)} rows, so the maximum-likelihood coefficients are infinite (the "
         f"reported values only show where the optimiser stopped; fitted probabilities reach 0 or "
-        f"1). Hint: drop or merge the separating variable, or use a penalised (Firth) fit.",
+        f"1). Hint: refit with penalty='firth' (Firth's penalised likelihood gives finite "
+        f"estimates), or drop or merge the separating variable.",
         "warning", involved[0])
 
 

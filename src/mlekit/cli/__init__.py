@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--cov", choices=("observed", "sandwich"), default="observed",
                    help="covariance: inverse observed information (default) or robust sandwich")
     m.add_argument("--by", metavar="COL", help="one fit per group of this column")
+    m.add_argument("--penalty", choices=("firth",), default=None,
+                   help="penalised fit: 'firth' (Jeffreys prior; finite, less biased estimates "
+                   "from few data, e.g. 0 successes in 10 trials)")
     i = f.add_argument_group("inference")
     i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
                    help="confidence interval method (default: wald)")
@@ -352,6 +355,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
                     or args.return_level):
         raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
                         "fit a group on its own (filter the file) to get them.")
+    if args.by and args.penalty:
+        raise UserError("--penalty fits one data set; with --by fit a group on its own (filter "
+                        "the file).")
     fixed = _parse_pairs(args.fixed, "fixed")
     start = _parse_pairs(args.start, "start")
     data, labels, desc = _load(args, progress)
@@ -364,7 +370,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             g = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
                        by=pd.Series(labels, name=args.by))
             return render.grouped(args, g, desc)
-        res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov)
+        res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
+                     penalty=args.penalty)
         summary = render.summary_for(res, args)
         derived = render.derived_rows(res, args)
         if args.plot:

@@ -132,6 +132,10 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
               + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
     con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
               f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
+    pen = s._penalty()
+    if pen:
+        con.print(f"  {pen[0]:<9} {escape(pen[1])}; penalised log-lik "
+                  f"{fmt(res.penalised_loglik, 10)} (AIC etc. use the plain log-lik)")
     pct = f"{s.level * 100:g}% CI ({s.ci_method})"
     t = Table(box=box.SIMPLE_HEAD, pad_edge=True, show_edge=False)
     t.add_column("parameter")
