@@ -227,14 +227,9 @@ def _note(args: argparse.Namespace, msg: str) -> None:
 
 # ---------------------------------------------------------------------------- helpers
 def _console(stream: Any = None) -> Any:
-    from rich.console import Console
+    from ._output import make_console
 
-    stream = stream or sys.stdout
-    tty = bool(getattr(stream, "isatty", lambda: False)())
-    if tty:
-        return Console(file=stream, highlight=False)
-    return Console(file=stream, width=100, highlight=False, color_system=None,
-                   force_terminal=False, emoji=False)
+    return make_console(stream)
 
 
 class _Progress:

@@ -10,9 +10,10 @@ import csv
 import json
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._fit.summary import Summary, fmt
+if TYPE_CHECKING:   # numpy-free at import: `mlekit families` must answer at once
+    from .._fit.summary import Summary
 
 __all__ = ["summary_for", "derived_rows", "emit_fit", "grouped", "emit_compare",
            "default_candidates", "emit_families", "emit_datasets"]
@@ -61,6 +62,8 @@ def summary_for(res: Any, args: argparse.Namespace) -> Summary:
             kw["rng"] = args.seed
     if not kw:
         return res.summary(level=args.level, ci=args.ci)  # type: ignore[no-any-return]
+    from .._fit.summary import Summary
+
     s = Summary(res, level=args.level, ci_method="wald")
     s.ci = res.ci(level=args.level, method="bootstrap", **kw)
     s.ci_method = "bootstrap"
@@ -119,9 +122,9 @@ def emit_fit(res: Any, s: Summary, derived: list[dict[str, Any]], args: argparse
 
 
 def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: str, con: Any) -> None:
-    from rich import box
     from rich.markup import escape
-    from rich.table import Table
+
+    from ._output import Col, decimals_for, fixed, print_table
 
     fam = type(res.dist).__name__
     con.print(f"[bold]{escape(fam)}[/bold] fit to {escape(desc)}")
@@ -129,29 +132,31 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
     con.print(f"  data      {escape(s._data_line())}")
     con.print(f"  method    {escape(res.method)}"
               + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
-    con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
-              f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
+    ic = [res.loglik, res.aic, res.aicc, res.bic]
+    dd = decimals_for(ic, 8)
+    con.print(f"  log-lik   {fixed(res.loglik, dd)}   AIC {fixed(res.aic, dd)}   "
+              f"AICc {fixed(res.aicc, dd)}   BIC {fixed(res.bic, dd)}   k = {res.n_params}")
     pct = f"{s.level * 100:g}% CI ({s.ci_method})"
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=True, show_edge=False)
-    t.add_column("parameter")
-    t.add_column("estimate", justify="right")
-    t.add_column("std. error", justify="right")
-    t.add_column(pct, justify="right")
-    t.add_column("")
-    for row in s._rows():
-        t.add_row(*_esc(row))
-    con.print(t)
+    notes = {row[0]: row[4] for row in s._rows()}
+    rows = []
+    for p, v in res.params.items():
+        d = decimals_for([v], 6)
+        if p in res.fixed:
+            rows.append([p, fixed(v, d), "", "", notes.get(p, "fixed")])
+            continue
+        lo, hi = s.ci[p]
+        rows.append([p, fixed(v, d), fixed(res.se[p], d), f"{fixed(lo, d)} … {fixed(hi, d)}",
+                     notes.get(p, "")])
+    print_table(con, [Col("parameter", "left", False), Col("estimate"), Col("std. error"),
+                      Col(pct), Col("", "left", False, 1)], rows)
     if derived:
-        d = Table(box=box.SIMPLE_HEAD, show_edge=False)
-        d.add_column("derived")
-        d.add_column("estimate", justify="right")
-        d.add_column("std. error", justify="right")
-        d.add_column(f"{s.level * 100:g}% CI", justify="right")
-        d.add_column("method")
+        drows = []
         for r in derived:
-            d.add_row(*_esc([r["name"], _f(r["estimate"]), _f(r["se"]),
-                             f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or "")]))
-        con.print(d)
+            d = decimals_for([r["estimate"]], 6)
+            drows.append([r["name"], _fx(r["estimate"], d), _fx(r["se"], d),
+                          f"{_fx(r['ci'][0], d)} … {_fx(r['ci'][1], d)}", str(r["method"] or "")])
+        print_table(con, [Col("derived", "left", False), Col("estimate"), Col("std. error"),
+                          Col(f"{s.level * 100:g}% CI"), Col("method", "left", False, 1)], drows)
     for sev, msg in s._notes():
         if "ci(method='profile')" in msg:   # the Python hint, in command-line words
             if s.ci_method == "profile":
@@ -168,12 +173,10 @@ def _esc(cells: Any) -> list[str]:
     return [escape(str(c)) for c in cells]
 
 
-def _f(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, str):
-        return v
-    return fmt(float(v))
+def _fx(v: Any, decimals: int | None) -> str:
+    from ._output import fixed
+
+    return v if isinstance(v, str) else fixed(v, decimals)
 
 
 # ---------------------------------------------------------------------------- grouped
@@ -210,33 +213,34 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
-    from rich import box
-    from rich.table import Table
+    from rich.markup import escape
+
+    from ._output import Col, decimals_for, fixed, print_table
 
     names = [c for c in g.param_names if c in df.columns]
     con = _console()
-    from rich.markup import escape
-
     con.print(f"[bold]{escape(args.family)}[/bold] fit to {escape(desc)}, one per "
               f"{escape(args.by)} ({len(df)} groups)")
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    t.add_column(str(key))
-    t.add_column("n", justify="right")
-    for p in names:
-        t.add_column(p, justify="right")
-        t.add_column(f"{args.level * 100:g}% CI", justify="right")
-    t.add_column("status")
     limit = 40
-    for _, row in df.head(limit).iterrows():
-        cells = [str(row[key]), fmt(float(row["n"]))] if "n" in df.columns else [str(row[key]), ""]
+    shown = df.head(limit)
+    cols = [Col(str(key), "left", False), Col("n")]
+    for p in names:
+        cols += [Col(p), Col(f"{args.level * 100:g}% CI")]
+    cols.append(Col("status", "left", False))
+    dec = {p: decimals_for(shown[p].tolist(), 4) for p in names}
+    ndec = decimals_for(shown["n"].tolist(), 6) if "n" in df.columns else 0
+    rows = []
+    for _, row in shown.iterrows():
+        cells = [str(row[key]), fixed(row["n"], 0 if float(row["n"]).is_integer() else ndec)
+                 ] if "n" in df.columns else [str(row[key]), ""]
         for p in names:
             lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
-            cells += [fmt(float(row[p])), f"{fmt(float(lo))} … {fmt(float(hi))}"]
+            cells += [fixed(row[p], dec[p], 4), f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}"]
         status = str(row.get("status", ""))
         msg = str(row.get("message", "") or "")
         cells.append(status + (f": {msg}" if msg else ""))
-        t.add_row(*_esc(cells))
-    con.print(t)
+        rows.append(cells)
+    print_table(con, cols, rows)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
     return 0
@@ -272,41 +276,42 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
-    from rich import box
-    from rich.table import Table
+    from rich.markup import escape
+
+    from ._output import Col, decimals_for, fixed, p_value, print_table
 
     con = _console()
     crit = str(getattr(cmp, "criterion", "aic")).upper()
-    from rich.markup import escape
-
     con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is "
               f"[bold]{escape(cmp.best.family)}[/bold]")
     show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
                         "converged") if c in df.columns]
     if crit != "AICC" and "aicc" in show:
         show.remove("aicc")
-    heads = {"delta_aic": "ΔAIC", "weight": "Akaike weight", "gof_p": "GOF p", "aic": "AIC",
+    heads = {"delta_aic": "ΔAIC", "weight": "weight", "gof_p": "GOF p", "aic": "AIC",
              "aicc": "AICc", "bic": "BIC"}
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    prio = {"family": 0, "k": 0, "loglik": 0, "aic": 0, "delta_aic": 0, "weight": 1, "aicc": 2,
+            "bic": 3, "gof_p": 2, "converged": 1}
+    prio[crit.lower()] = 0
+    floor = getattr(cmp, "gof_floor", None)
+    columns: list[list[str]] = []
     for c in show:
-        t.add_column(heads.get(c, c), justify="left" if c == "family" else "right", no_wrap=True)
-    for _, row in df.iterrows():
-        cells = []
-        for c in show:
-            v = row[c]
-            if c == "weight":
-                cells.append(f"{float(v):.3f}")
-            elif c == "gof_p":
-                nan = v is None or (isinstance(v, float) and math.isnan(v))
-                cells.append("" if nan else f"{float(v):.2g}")
-            elif c == "converged":
-                cells.append("yes" if bool(v) else "NO")
-            elif isinstance(v, float):
-                cells.append(f"{v:.2f}" if c == "delta_aic" else fmt(v, 7))
-            else:
-                cells.append(str(v))
-        t.add_row(*_esc(cells))
-    con.print(t)
+        vals = df[c].tolist()
+        if c == "weight":
+            columns.append([f"{float(v):.3f}" for v in vals])
+        elif c == "gof_p":
+            columns.append([p_value(v, floor) for v in vals])
+        elif c == "converged":
+            columns.append(["yes" if bool(v) else "NO" for v in vals])
+        elif c == "delta_aic":
+            columns.append([fixed(v, 2) for v in vals])
+        elif c in ("loglik", "aic", "aicc", "bic"):
+            columns.append([fixed(v, decimals_for(vals, 6)) for v in vals])
+        else:
+            columns.append([str(v) for v in vals])
+    cols = [Col(heads.get(c, c), "left" if c == "family" else "right", c != "family",
+                prio.get(c, 1)) for c in show]
+    print_table(con, cols, [list(r) for r in zip(*columns)] if columns else [])
     for c, what in (("boundary", "on the boundary: "), ("notes", "")):
         if c in df.columns:
             for _, row in df.iterrows():
@@ -322,6 +327,8 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
 
 def _cell(v: Any) -> str:
     if isinstance(v, float):
+        from .._fit.summary import fmt
+
         return fmt(v)
     if v is None:
         return ""
@@ -330,25 +337,18 @@ def _cell(v: Any) -> str:
 
 # ---------------------------------------------------------------------------- listings
 def emit_families(args: argparse.Namespace) -> None:
-    from .._families import families
+    from ._families_table import FAMILIES as fams   # static: no numpy/scipy import
 
-    fams = families()
     if args.format == "json":
         _dump_json(fams)
         return
-    from rich import box
-    from rich.table import Table
+    from ._output import Col, print_table
 
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    t.add_column("family", no_wrap=True)
-    t.add_column("parameters")
-    t.add_column("support", no_wrap=True)
-    t.add_column("density / mass")
-    for f in fams:
-        params = ", ".join(_domain(p, d) for p, d in f["domains"].items())
-        t.add_row(*_esc([f["name"], params, f["support"], f["formula"]]))
+    rows = [[f["name"], ", ".join(_domain(p, d) for p, d in f["domains"].items()), f["support"],
+             f["formula"]] for f in fams]
     con = _console()
-    con.print(t)
+    print_table(con, [Col("family", "left", True), Col("parameters", "left", False),
+                      Col("support", "left", True), Col("density / mass", "left", False)], rows)
     con.print(f"{len(fams)} families. Aliases such as gaussian, t, negbin are accepted.")
 
 
