@@ -67,7 +67,7 @@ def test_compare_never_cuts_numbers(capsys: pytest.CaptureFixture[str],
 def test_compare_number_format_is_per_column(capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
-    code, out, _ = run(capsys, *COMPARE)
+    _, out, _ = run(capsys, *COMPARE)
     rows = [ln.split() for ln in out.splitlines()[3:6]]
     for j in (2, 3, 6):     # loglik, AIC, BIC: same decimals down the column
         decs = {len(r[j].split(".")[1]) if "." in r[j] else 0 for r in rows}
@@ -89,7 +89,7 @@ def test_families_is_static_and_in_sync() -> None:
     from mlekit._families import families
     from mlekit.cli._families_table import FAMILIES
 
-    assert FAMILIES == families(), "run: python tools/gen_families_table.py"
+    assert families() == FAMILIES, "run: python tools/gen_families_table.py"
 
 
 def test_families_does_not_import_numpy() -> None:

@@ -1,6 +1,7 @@
 """Regenerate src/mlekit/cli/_families_table.py from the family registry."""
-import json, pprint
+import pprint
 from pathlib import Path
+
 from mlekit._families import families
 
 HEAD = '''"""The built-in families as a static table, so that ``mlekit families`` answers without

@@ -71,8 +71,9 @@ def make_console(stream: Any = None) -> Any:
     stream = stream or sys.stdout
     if is_terminal(stream):
         return Console(file=stream, highlight=False)
-    con = Console(file=_StripTrailing(stream), width=_env_width() or 100, highlight=False,
-                  color_system=None, force_terminal=False, emoji=False, soft_wrap=False)
+    out: Any = _StripTrailing(stream)
+    con = Console(file=out, width=_env_width() or 100, highlight=False, color_system=None,
+                  force_terminal=False, emoji=False, soft_wrap=False)
     con.mlekit_piped = _env_width() is None   # type: ignore[attr-defined]
     return con
 
@@ -124,7 +125,7 @@ def fixed(v: Any, decimals: int | None, sig: int = 6) -> str:
     return s
 
 
-def number_column(values: Sequence[Any], sig: int = 6, decimals: int | None | str = "auto") -> list[str]:
+def number_column(values: Sequence[Any], sig: int = 6, decimals: int | str | None = "auto") -> list[str]:
     """A column of numbers in one format (same decimals, so points align when right-justified)."""
     d = decimals_for(values, sig) if decimals == "auto" else decimals
     return [fixed(v, d, sig) for v in values]  # type: ignore[arg-type]

@@ -337,8 +337,9 @@ def _cell(v: Any) -> str:
 
 # ---------------------------------------------------------------------------- listings
 def emit_families(args: argparse.Namespace) -> None:
-    from ._families_table import FAMILIES as fams   # static: no numpy/scipy import
+    from ._families_table import FAMILIES  # static: no numpy/scipy import
 
+    fams = FAMILIES
     if args.format == "json":
         _dump_json(fams)
         return
