@@ -415,7 +415,7 @@ def statistics(res: FitResult, data: Data | None = None, edges: Any = None) -> d
     return out
 
 
-def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | None = None
+def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None = None
         ) -> GofResult:
     """Goodness-of-fit tests of a fit (see the module docstring).
 

@@ -128,7 +128,9 @@ def fit(
     kwargs.pop("backend", None)
     kwargs.pop("method", None)
     if kwargs:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(kwargs)}.")
+        from .._core.keywords import keywords_of, unexpected_keywords
+
+        raise unexpected_keywords("fit", kwargs, keywords_of(fit))
     if x is None:
         x = data
     elif data is not None:

@@ -47,6 +47,10 @@ class Summary:
         self.ci = res.ci(level=level, method=ci_method) if res.method != "degenerate" else {
             p: (math.nan, math.nan) for p in res.params}
         self.extra_notes = self._honesty_notes()
+        # how simulated intervals were made, so that they can be repeated (seed, replicates)
+        self.ci_options: dict[str, Any] = (
+            {"n_boot": 2000, "seed": 0, "kind": "parametric", "interval": "percentile"}
+            if ci_method == "bootstrap" else {})
 
     def _honesty_notes(self) -> list[str]:
         """Small-sample honesty: when the Wald intervals shown are far from the profile ones
@@ -170,6 +174,7 @@ class Summary:
             "ci": {p: [_json_num(a), _json_num(b)] for p, (a, b) in self.ci.items()},
             "ci_level": self.level,
             "ci_method": self.ci_method,
+            **({"bootstrap": dict(self.ci_options)} if self.ci_options else {}),
             "loglik": _json_num(r.loglik),
             "aic": _json_num(r.aic),
             "aicc": _json_num(r.aicc),

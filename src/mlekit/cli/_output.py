@@ -132,14 +132,14 @@ def number_column(values: Sequence[Any], sig: int = 6, decimals: int | str | Non
 
 
 def p_value(p: Any, floor: float | None = None) -> str:
-    """A p-value: 2 decimals; at or below the Monte-Carlo floor 1/(n+1) as "< 0.01"."""
+    """A p-value: 2 decimals; the Monte-Carlo floor 1/(n_boot + 1) as "≤ 0.01" (99 refits)."""
     if p is None:
         return ""
     f = float(p)
     if math.isnan(f):
         return ""
     if floor is not None and f <= floor * (1 + 1e-9):
-        return f"≤ {floor:.2g}" if floor >= 0.01 else f"< {floor:.1g}"
+        return f"≤ {floor:.2g}"
     if f < 0.01:
         return "< 0.01"
     return f"{f:.2f}"

@@ -67,6 +67,8 @@ def summary_for(res: Any, args: argparse.Namespace) -> Summary:
     s = Summary(res, level=args.level, ci_method="wald")
     s.ci = res.ci(level=args.level, method="bootstrap", **kw)
     s.ci_method = "bootstrap"
+    s.ci_options = {"n_boot": kw.get("n_boot", 2000), "seed": kw.get("rng", 0),
+                    "kind": "parametric", "interval": "percentile"}
     return s
 
 
@@ -149,6 +151,11 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
                      notes.get(p, "")])
     print_table(con, [Col("parameter", "left", False), Col("estimate"), Col("std. error"),
                       Col(pct), Col("", "left", False, 1)], rows)
+    opts = getattr(s, "ci_options", None) or {}
+    if opts:
+        con.print(f"· bootstrap intervals: {opts['n_boot']} {opts['kind']} refits, "
+                  f"{opts['interval']} method, seed {opts['seed']} (change with --seed)",
+                  markup=False, highlight=False)
     if derived:
         drows = []
         for r in derived:
@@ -207,8 +214,10 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     df = df.reset_index().rename(columns={df.index.name or "index": key})
     if args.format == "json":
         recs = json.loads(df.to_json(orient="records", double_precision=15))
+        boot = ({"bootstrap": {"n_boot": kw.get("n_boot", 200), "seed": kw.get("rng", 0),
+                               "kind": "nonparametric"}} if args.ci == "bootstrap" else {})
         _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "ci_level": args.level,
-                    "ci_method": args.ci, "groups": recs})
+                    "ci_method": args.ci, **boot, "groups": recs})
         return 0
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -248,17 +257,10 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
 
 # ---------------------------------------------------------------------------- compare
 def default_candidates(data: Any) -> list[str]:
-    """A sensible default set of families for the data's support."""
-    import numpy as np
+    """The default set of families for the data's support (the same as ``mk.compare(x)``)."""
+    from .._api.candidates import default_families
 
-    pts = data.all_points()
-    if pts.size and np.all(pts == np.floor(pts)) and pts.min() >= 0:
-        return ["poisson", "negative_binomial", "geometric"]
-    if pts.size and pts.min() > 0 and pts.max() < 1:
-        return ["beta", "normal", "logistic"]
-    if pts.size and pts.min() > 0:
-        return ["exponential", "weibull", "gamma", "lognormal", "loglogistic"]
-    return ["normal", "logistic", "laplace", "student_t", "gumbel"]
+    return default_families(data)
 
 
 def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
@@ -282,8 +284,14 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
 
     con = _console()
     crit = str(getattr(cmp, "criterion", "aic")).upper()
-    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is "
-              f"[bold]{escape(cmp.best.family)}[/bold]")
+    flagged = {str(r["family"]): str(r["caution"]) for _, r in df.iterrows()
+               if "caution" in df.columns and r["caution"]}
+    best = cmp.best.family
+    lower = [f for f in flagged if f in cmp.fits and
+             getattr(cmp.fits[f], crit.lower()) < getattr(cmp.best, crit.lower())]
+    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is [bold]{escape(best)}"
+              "[/bold]" + (f" ({escape(', '.join(lower))} scored lower but "
+                           f"{'is' if len(lower) == 1 else 'are'} flagged (!) below)" if lower else ""))
     show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
                         "converged") if c in df.columns]
     if crit != "AICC" and "aicc" in show:
@@ -308,16 +316,30 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
         elif c in ("loglik", "aic", "aicc", "bic"):
             columns.append([fixed(v, decimals_for(vals, 6)) for v in vals])
         else:
-            columns.append([str(v) for v in vals])
+            columns.append([f"{v} (!)" if str(v) in flagged else str(v) for v in vals])
     cols = [Col(heads.get(c, c), "left" if c == "family" else "right", c != "family",
                 prio.get(c, 1)) for c in show]
-    print_table(con, cols, [list(r) for r in zip(*columns)] if columns else [])
-    for c, what in (("boundary", "on the boundary: "), ("notes", "")):
-        if c in df.columns:
-            for _, row in df.iterrows():
-                if row[c]:
-                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}",
-                              markup=False)
+    dropped = print_table(con, cols, [list(r) for r in zip(*columns)] if columns else [])
+    if "gof_p" in df.columns and getattr(cmp, "gof_n_boot", None) and "GOF p" not in dropped:
+        seed = getattr(cmp, "gof_seed", None)
+        blank = " Blank: not computed (--gof computes every family)." \
+            if df["gof_p"].isna().any() else ""
+        con.print(f"GOF p: Anderson–Darling, {cmp.gof_n_boot} parametric-bootstrap refits per "
+                  f"family{f', seed {seed}' if seed is not None else ''}; "
+                  f"'≤ {cmp.gof_floor:.2g}' is the smallest p they can show.{blank}",
+                  markup=False, highlight=False)
+    for _, row in df.iterrows():
+        fam = str(row["family"]) if "family" in df.columns else ""
+        notes = str(row["notes"]) if "notes" in df.columns and row["notes"] else ""
+        said = [c for c in flagged.get(fam, "").split("; ")
+                if c and not (notes and c.startswith("at the edge"))]   # the notes say it
+        if notes:
+            said.append(notes)
+        elif "boundary" in df.columns and row["boundary"] and fam not in flagged:
+            said.append(f"on the boundary: {row['boundary']}")
+        if said:
+            lead = f"! {fam} (ranked after the regular fits): " if fam in flagged else f"! {fam}: "
+            con.print(lead + "; ".join(said), markup=False, highlight=False)
     for fam, why in (getattr(cmp, "failed", None) or {}).items():
         con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}

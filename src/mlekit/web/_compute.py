@@ -169,22 +169,23 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
         why = "; ".join(f"{k}: {v}" for k, v in {**cmp.failed, **cmp.skipped}.items())
         raise mk.DataError(f"no family could be fitted to these data: {why or 'none to try'}")
     want_gof = p.get("gof")
-    if want_gof is None:  # as mk.compare: only where it is cheap
+    auto_gof = want_gof is None
+    if auto_gof:  # as mk.compare: only where it is cheap
         want_gof = data.n_obs <= 1000
-    # GOF in mk.compare's order (the candidates' order), so one generator gives its numbers
-    order = [f for f in (sorted(cmp.fits) if spec == "all" else
-                         [mk.get_family(s).name for s in spec]) if f in cmp.fits]
-    total = 1 + len(order) * (2 if want_gof else 1)
+    order = [f for f in cmp.table.index if f in cmp.fits]
+    # as mk.compare(gof=None): with many candidates, the best fit's GOF only
+    gof_order = order[:1] if auto_gof and len(order) > 6 else order
+    total = 1 + len(order) + (len(gof_order) if want_gof else 0)
     done = 1
     rows = _table_rows(cmp)
     by_name = {r["family"]: r for r in rows}
     details: dict[str, Any] = {}
-    gen = np.random.default_rng(p.get("seed", 0))
+    seed = int(p.get("seed", 0))   # every family from this seed, as mk.compare and the CLI
     if want_gof:
-        for fam in order:
+        for fam in gof_order:
             progress(f"goodness of fit: {fam} ({p.get('n_boot', 99)} bootstrap refits)", done, total)
             done += 1
-            g, note = _gof(cmp.fits[fam], p.get("n_boot", 99), gen)
+            g, note = _gof(cmp.fits[fam], p.get("n_boot", 99), seed)
             details[fam] = {"gof": g, "gof_note": note}
             by_name[fam]["gof_p"] = g["ad"]["p_value"] if g else None
     for fam in order:
@@ -201,7 +202,10 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
                      "probability and a density cannot be compared by AIC).")
     if not want_gof:
         notes.append("Goodness-of-fit p-values were not computed (by default only for up to "
-                     "1,000 observations; ask for them with gof=true).")
+                     "1,000 observations; tick 'goodness of fit' to compute them).")
+    elif len(gof_order) < len(order):
+        notes.append(f"Goodness of fit was computed for the chosen fit only ({len(order)} "
+                     "families were ranked); tick 'goodness of fit' for all of them.")
     best = cmp.best.family if cmp.fits else None
     return json_safe({"data": _data_info(data), "table": rows, "best": best, "fits": details,
                       "skipped": [{"family": k, "reason": v} for k, v in cmp.skipped.items()],

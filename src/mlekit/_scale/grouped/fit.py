@@ -48,7 +48,9 @@ def fit_grouped(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float
                 **extra: Any) -> GroupedResult:
     """One fit per group of ``by`` (see :func:`mlekit.fit`)."""
     if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
+        from ..._core.keywords import keywords_of, unexpected_keywords
+
+        raise unexpected_keywords("fit", extra, keywords_of(fit_grouped, 2))
     if backend not in (None, "numpy"):
         raise ParameterError(
             f"grouped fits run in memory with NumPy; got backend={backend!r}. Hint: compute the "
