@@ -118,3 +118,24 @@ def test_progress_bar_fits_the_terminal_and_goes_away(monkeypatch: pytest.Monkey
     frames = [f for f in text.split("\r") if f.strip()]
     assert frames and all(len(f) < 40 for f in frames), frames[:3]
     assert "\n" not in text and text.endswith("\r")   # wiped: nothing lingers
+
+
+def test_grouped_wald_never_below_zero_and_flags(capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, err = run(capsys, "fit", "mlekit:defects", "-c", "defects", "-f",
+                         "negative_binomial", "--by", "machine")
+    assert code == 0, err
+    m17 = next(ln for ln in out.splitlines() if ln.lstrip().startswith("M17"))
+    lo = float(m17.split()[5])        # size's lower bound
+    assert lo > 0 and m17.rstrip().endswith("ok (!)") and "*" in m17
+    assert "prefer --ci profile" in out and "M17 (-5.77 … 19.07)" in out
+    assert "! M07 (boundary): size" in out        # the flagged group and why
+    assert ".flagged" not in out + err
+
+
+def test_binomial_small_sample_counts_trials(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "fit", "mlekit:ab_test", "-c", "conversions", "--trials",
+                         "visitors", "-f", "binomial")
+    assert code == 0, err
+    assert "only 2 observations" not in out + err

@@ -369,7 +369,7 @@ class _Warnings:
         self._cm.__exit__(*exc)
         seen = set()
         for w in self.caught:
-            msg = str(w.message)
+            msg = str(w.message).replace("; see .flagged for the reasons", " (listed with the table)")
             if msg not in seen:
                 seen.add(msg)
                 _note(self.args, f"warning: {msg}")

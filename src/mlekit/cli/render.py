@@ -228,7 +228,7 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
 
     names = [c for c in g.param_names if c in df.columns]
     con = _console()
-    con.print(f"[bold]{escape(args.family)}[/bold] fit to {escape(desc)}, one per "
+    con.print(f"[bold]{escape(type(g.dist).__name__)}[/bold] fits to {escape(desc)}, one per "
               f"{escape(args.by)} ({len(df)} groups)")
     limit = 40
     shown = df.head(limit)
@@ -236,20 +236,47 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     for p in names:
         cols += [Col(p), Col(f"{args.level * 100:g}% CI")]
     cols.append(Col("status", "left", False))
+    # positive parameters: a Wald interval that crosses 0 is replaced by the log-scale one
+    # (as wald-log; never below zero) and marked, with the natural one in a note
+    positive = [p for p, d in zip(g.param_names, g.dist.domains)
+                if p in names and d.lower == 0.0 and math.isinf(d.upper)]
+    logci = _frame(g.ci(level=args.level, method="wald-log")) if args.ci == "wald" and positive \
+        else None
+    swapped: list[str] = []
     dec = {p: decimals_for(shown[p].tolist(), 4) for p in names}
     ndec = decimals_for(shown["n"].tolist(), 6) if "n" in df.columns else 0
     rows = []
-    for _, row in shown.iterrows():
+    for i, (_, row) in enumerate(shown.iterrows()):
         cells = [str(row[key]), fixed(row["n"], 0 if float(row["n"]).is_integer() else ndec)
                  ] if "n" in df.columns else [str(row[key]), ""]
+        mark = ""
         for p in names:
             lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
-            cells += [fixed(row[p], dec[p], 4), f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}"]
+            star = ""
+            if logci is not None and p in positive and lo < 0:
+                nat = f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}"
+                lo, hi = logci.iloc[i][f"{p}_lower"], logci.iloc[i][f"{p}_upper"]
+                star, mark = " *", "wide"
+                swapped.append(f"{row[key]} ({nat})")
+            cells += [fixed(row[p], dec[p], 4), f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}{star}"]
         status = str(row.get("status", ""))
-        msg = str(row.get("message", "") or "")
-        cells.append(status + (f": {msg}" if msg else ""))
+        if status == "ok" and mark:
+            status = "ok (!)"
+        cells.append(status)
         rows.append(cells)
     print_table(con, cols, rows)
+    if swapped:
+        con.print(f"* the Wald interval crosses 0 for {len(swapped)} group"
+                  f"{'s' if len(swapped) > 1 else ''}, so the log-scale one is shown (never below "
+                  "0); both are unreliable there: prefer --ci profile. On the natural scale: "
+                  + ", ".join(swapped[:8]) + (f" and {len(swapped) - 8} more" if len(swapped) > 8
+                                              else "") + ".", markup=False, highlight=False)
+    bad = df[df["status"].astype(str) != "ok"] if "status" in df.columns else df.iloc[:0]
+    if len(bad):
+        con.print(f"flagged groups ({len(bad)} of {len(df)}):", markup=False, highlight=False)
+        for _, row in bad.iterrows():
+            msg = str(row.get("message", "") or "")
+            con.print(f"! {row[key]} ({row['status']}): {msg}", markup=False, highlight=False)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
     return 0
@@ -289,7 +316,7 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     best = cmp.best.family
     lower = [f for f in flagged if f in cmp.fits and
              getattr(cmp.fits[f], crit.lower()) < getattr(cmp.best, crit.lower())]
-    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is [bold]{escape(best)}"
+    con.print(f"[bold]Families compared[/bold] on {escape(desc)}: best by {crit} is [bold]{escape(best)}"
               "[/bold]" + (f" ({escape(', '.join(lower))} scored lower but "
                            f"{'is' if len(lower) == 1 else 'are'} flagged (!) below)" if lower else ""))
     show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
