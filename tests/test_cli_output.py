@@ -129,7 +129,7 @@ def test_grouped_wald_never_below_zero_and_flags(capsys: pytest.CaptureFixture[s
     m17 = next(ln for ln in out.splitlines() if ln.lstrip().startswith("M17"))
     lo = float(m17.split()[5])        # size's lower bound
     assert lo > 0 and m17.rstrip().endswith("ok (!)") and "*" in m17
-    assert "prefer --ci profile" in out and "M17 (-5.77 … 19.07)" in out
+    assert "prefer --ci profile" in out and "M01 (-0.83 … 8.10)" in out
     assert "! M07 (boundary): size" in out        # the flagged group and why
     assert ".flagged" not in out + err
 
