@@ -70,3 +70,27 @@ def test_misspelt_keywords_name_the_right_one(call, hint) -> None:  # type: igno
     res = mk.fit([1.0, 2.0, 3.5, 2.2], "normal")
     with pytest.raises(mk.ParameterError, match=hint.replace("?", r"\?")):
         call(res)
+
+
+def test_custom_model_missing_data_key_is_an_error() -> None:
+    import numpy as np
+
+    @mk.model(sigma=mk.Positive)
+    def line(x, y, a, b, sigma):  # type: ignore[no-untyped-def]
+        return mk.logpdf.normal(y, a + b * x, sigma)
+
+    x = np.arange(10.0)
+    with pytest.raises(mk.DataError, match="data has no 'y'; parameters are a, b, sigma"):
+        mk.fit(line, data={"x": x})
+    with pytest.raises(mk.DataError, match="numeric"):
+        mk.fit(line, data={"x": x, "y": ["1"] * 10})
+
+    @mk.model(sigma=mk.Positive, y=mk.Real)    # declared: y is a parameter after all
+    def shifted(x, y, sigma):  # type: ignore[no-untyped-def]
+        return mk.logpdf.normal(x, y, sigma)
+    assert set(mk.fit(shifted, data={"x": x}).params) == {"y", "sigma"}
+
+
+def test_strings_are_not_numbers() -> None:
+    with pytest.raises(mk.DataError, match="numbers written as text"):
+        mk.fit(["1", "2", "3"], "normal")

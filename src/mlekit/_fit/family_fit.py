@@ -585,7 +585,7 @@ def _finish(fam: Family, dat: Data, lik: Likelihood, params: dict[str, float], l
     n_free = k - len(fixed)
     n = dat.n_obs
     n_info = n
-    tr = [b.trials * (1.0 if b.w is None else b.w) for b in dat.blocks.values()
+    tr = [b.trials * (1.0 if b.w is None else b.w) for b in (getattr(dat, "blocks", None) or {}).values()
           if b.size and b.trials is not None]
     if tr:   # binomial rows: every trial is an observation of p (18,400 visitors, not 2 rows)
         n_info = float(sum(np.sum(t) for t in tr))
