@@ -139,3 +139,30 @@ def test_binomial_small_sample_counts_trials(capsys: pytest.CaptureFixture[str])
                          "visitors", "-f", "binomial")
     assert code == 0, err
     assert "only 2 observations" not in out + err
+
+
+@pytest.mark.parametrize(("argv", "expect"), [
+    (["explore", "--port", "99999", "--no-browser"], "--port must be a number from 0 to 65535"),
+    (["fit", "mlekit:lightbulbs", "-c", "hours"], "missing -f/--family"),
+    (["fit", "mlekit:lightbulbs", "hours", "-f", "weibull"], "name the column with -c"),
+])
+def test_usage_errors_are_one_line(argv: list[str], expect: str) -> None:
+    out = subprocess.run([sys.executable, "-m", "mlekit", *argv], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": SRC}, timeout=60)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and expect in lines[0], out.stderr
+
+
+def test_busy_port_is_one_line_with_one_hint() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "mlekit", "explore", "--port", str(port),
+                              "--no-browser"], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": SRC}, timeout=120)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.count("Hint") == 1 and ".." not in out.stderr

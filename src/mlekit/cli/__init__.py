@@ -63,8 +63,10 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ._argparse import Parser
+
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mlekit",
         description="Maximum likelihood estimation with uncertainty, diagnostics and model choice.",
         epilog="Start with 'mlekit demo'. Every command has --help.")
@@ -489,12 +491,9 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UserError(f"the web explorer is not available: {exc}. Hint: pip install "
                         "'mlekit[web]'.") from None
-    try:
-        web.serve(args.host, args.port, not args.no_browser)   # prints its address
-    except OSError as exc:
-        raise UserError(f"could not serve on {args.host}:{args.port}: {exc.strerror or exc}. "
-                        "Hint: choose another --port (0 picks a free one).") from None
-    return EXIT_OK
+    from ._explore import serve
+
+    return serve(web, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ dicts of arrays and options) into JSON-ready dicts, and reports errors as
 
 from __future__ import annotations
 
+import contextlib
 import math
 import traceback
 import warnings
@@ -31,7 +32,13 @@ CI_CHOICES = ("wald", "wald-log", "profile")
 
 
 def worker_init() -> None:
-    """Worker processes report problems through result diagnostics, not Python warnings."""
+    """Worker processes report problems through result diagnostics, not Python warnings.
+    They ignore Ctrl+C: the terminal sends it to the whole process group, and the server
+    (not each worker, with a traceback) shuts them down."""
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):   # ValueError: not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
 
