@@ -17,9 +17,7 @@ def serve(web: Any, args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be a number from 0 to 65535 (0 picks a free one); got "
                         f"{args.port}.")
-    from ..web._server import is_loopback
-
-    if not is_loopback(args.host) and not getattr(args, "quiet", False):
+    if not _is_loopback(args.host) and not getattr(args, "quiet", False):
         print(f"mlekit: warning: the explorer listens on {args.host}, so other machines on the "
               "network may reach it and upload data; use the default 127.0.0.1 unless you mean "
               "to share it.", file=sys.stderr)
@@ -34,3 +32,15 @@ def serve(web: Any, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(str(exc)) from None
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    h = host.strip().strip("[]").lower()
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
