@@ -166,3 +166,16 @@ def test_busy_port_is_one_line_with_one_hint() -> None:
                              env={**os.environ, "PYTHONPATH": SRC}, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("Hint") == 1 and ".." not in out.stderr
+
+
+def test_words_a_cli_user_understands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "fit", "mlekit:ab_test", "-c", "conversions", "-f", "binomial")
+    assert code == 2 and "--trials COL" in err and "mk." not in err
+    code, _, err = run(capsys, "fit", "mlekit:five_points", "-f", "weibul")
+    assert code == 2 and "'mlekit families'" in err and len(err) < 160
+    code, _, err = run(capsys, "fit", "mlekit:five_points", "-f", "normal", "--derived", "meen")
+    assert code == 2 and "Did you mean 'mean'?" in err and "dict" not in err
+    code, out, _ = run(capsys, "demo", "--no-plots")
+    assert "seed" not in out.lower()
+    code, out, _ = run(capsys, "datasets")
+    assert "seed" not in out.lower()

@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Walk through the built-in examples: estimate, interval, "
                                    "model choice, a plot each and a plain-language reading.")
     d.add_argument("name", nargs="?", metavar="NAME",
-                   help="one example (coin, five-points, gaussian, defects, ab-test, lightbulbs); "
+                   help="one example (coin, five_points, gaussian, defects, ab_test, lightbulbs); "
                         "default: all")
     d.add_argument("--out", default="mlekit-demo", metavar="DIR",
                    help="folder for the plots (default: ./mlekit-demo)")
@@ -218,13 +218,17 @@ def _bug() -> int:
 
 
 def _error(msg: str) -> None:
-    one_line = " ".join(msg.split())
+    from .._api.words import for_cli
+
+    one_line = " ".join(for_cli(msg).split())
     print(f"mlekit: error: {one_line}", file=sys.stderr)
 
 
 def _note(args: argparse.Namespace, msg: str) -> None:
     if not getattr(args, "quiet", False):
-        print(f"mlekit: {msg}", file=sys.stderr)
+        from .._api.words import for_cli
+
+        print(f"mlekit: {for_cli(msg)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -369,12 +373,12 @@ class _Warnings:
 
     def __exit__(self, *exc: Any) -> None:
         self._cm.__exit__(*exc)
-        seen = set()
-        for w in self.caught:
-            msg = str(w.message).replace("; see .flagged for the reasons", " (listed with the table)")
-            if msg not in seen:
-                seen.add(msg)
-                _note(self.args, f"warning: {msg}")
+        seen: set[str] = set()
+        for w in self.caught:   # each message, and each hint within them, once
+            parts = [p for p in str(w.message).split("; ") if p not in seen]
+            seen.update(parts)
+            if parts:
+                _note(self.args, "warning: " + "; ".join(parts))
 
 
 # ---------------------------------------------------------------------------- fit

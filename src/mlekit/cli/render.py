@@ -164,13 +164,24 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
                           f"{_fx(r['ci'][0], d)} … {_fx(r['ci'][1], d)}", str(r["method"] or "")])
         print_table(con, [Col("derived", "left", False), Col("estimate"), Col("std. error"),
                           Col(f"{s.level * 100:g}% CI"), Col("method", "left", False, 1)], drows)
-    for sev, msg in s._notes():
-        if "ci(method='profile')" in msg:   # the Python hint, in command-line words
-            if s.ci_method == "profile":
-                msg = msg.split(": Wald")[0] + " (profile intervals shown)"
-            else:
-                msg = msg.replace("ci(method='profile')", "--ci profile")
+    from .._api.words import for_cli
+
+    for sev, msg in _unique_notes(s._notes()):
+        if "ci(method='profile')" in msg and s.ci_method == "profile":
+            msg = msg.split(": Wald")[0] + " (profile intervals shown)"
+        msg = for_cli(msg)
         con.print(("! " if sev == "warning" else "· ") + msg, highlight=False, markup=False)
+
+
+def _unique_notes(notes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Notes with a hint repeated per parameter (the Lomax shape and scale) said once."""
+    seen: set[str] = set()
+    out = []
+    for sev, msg in notes:
+        parts = [p for p in msg.split("; ") if p not in seen or not p.startswith(("the ", "fit "))]
+        seen.update(parts)
+        out.append((sev, "; ".join(parts)))
+    return out
 
 
 def _esc(cells: Any) -> list[str]:

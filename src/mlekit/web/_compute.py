@@ -19,6 +19,7 @@ import numpy as np
 
 import mlekit as mk
 
+from .._api.words import for_web
 from .._data.data import Data
 from .._fit.result import FitResult
 from ..errors import MlekitError
@@ -104,6 +105,10 @@ def _fit_dict(res: FitResult, level: float, ci: str) -> dict[str, Any]:
             out = res.summary(level=level, ci="wald").to_dict()
             note = f"{ci} intervals failed ({exc}); showing Wald intervals."
     out["ci_note"] = note
+    for d in out.get("diagnostics", ()):   # the page's words, not Python keywords
+        if ci == "profile" and "ci(method='profile')" in d["message"]:
+            d["message"] = d["message"].split(": Wald")[0] + " (profile intervals shown)"
+        d["message"] = for_web(d["message"])
     return out
 
 
