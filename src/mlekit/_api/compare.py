@@ -124,6 +124,13 @@ class Comparison:
 
         return plot_compare(self, ax, **kwargs)
 
+    def report(self, path: Any = None, **options: Any) -> str:
+        """A self-contained HTML report of the comparison and its best fit (see
+        :meth:`FitResult.report`), written to ``path`` when given; returns the HTML."""
+        from .report import report
+
+        return report(self, path, **options)
+
     def to_dict(self) -> dict[str, Any]:
         rows = []
         for fam, row in self.table.iterrows():

@@ -35,7 +35,9 @@ class UserError(Exception):
 
 # ---------------------------------------------------------------------------- parser
 def _common() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+    from ._argparse import Parser
+
+    p: argparse.ArgumentParser = Parser(add_help=False)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bars, notes or warnings on stderr")
     return p
@@ -66,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ._argparse import Parser
 
     common = _common()
-    parser = Parser(
+    parser: argparse.ArgumentParser = Parser(
         prog="mlekit",
         description="Maximum likelihood estimation with uncertainty, diagnostics and model choice.",
         epilog="Start with 'mlekit demo'. Every command has --help.")
@@ -142,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the plots (default: ./mlekit-demo)")
     d.add_argument("--no-plots", action="store_true", help="skip the plots")
 
+    from ._report import add_parser as _add_report
+
+    _add_report(sub, common, _data_args)
+
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
     e.add_argument("--host", default="127.0.0.1")
@@ -173,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["MLEKIT_QUIET"] = "1"  # silences mlekit's own progress bars (bootstrap, GOF)
     try:
         handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
-                   "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore}
+                   "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore,
+                   "report": _cmd_report}
         return handler[args.command](args)
     except (MlekitError, UserError) as exc:
         _error(str(exc))
@@ -462,6 +469,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             _note(args, f"wrote {args.plot}")
     render.emit_compare(cmp, args, desc)
     return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ._report import run
+
+    return run(args, _load, _Progress(args.quiet), _Warnings, _split)
 
 
 # ---------------------------------------------------------------------------- listings
