@@ -346,3 +346,20 @@ def test_a_long_fit_shows_progress_and_can_be_cancelled(ui: Page, tmp_path: Path
     ui.wait_for_function("() => document.getElementById('data-progress-text').textContent === 'cancelled'")
     assert not ui.is_visible("#data-cancel") and ui.is_enabled("#data-fit")
     assert not ui.is_visible("#data-results")
+
+
+def test_value_column_decimal_commas_and_stale_data(ui: Page) -> None:
+    _open(ui, "data")
+    path = mk.datasets.path("defects")
+    ui.set_input_files("#data-file", str(path))
+    ui.wait_for_selector("#data-setup:not([hidden])")
+    assert ui.input_value("#data-column") == "defects"          # not "day"
+    assert "was chosen" in ui.text_content("#data-column-note")  # and the page says so
+    ui.fill("#data-text", "1,5 2,5 3,5")
+    ui.click("#data-paste-btn")
+    _until_text(ui, "data-error", "decimal commas")
+    assert not ui.is_visible("#data-setup")                      # the old data set is gone
+    ui.fill("#data-text", "")
+    ui.click("#data-paste-btn")
+    ui.wait_for_selector("#data-error:not([hidden])")
+    assert not ui.is_visible("#data-setup")

@@ -40,6 +40,9 @@
       col.appendChild(h("option", { value: c.name, text: label }));
     });
     if (info.suggested_column) col.value = info.suggested_column;
+    // never chosen silently: say which column was picked and why
+    el("data-column-note").textContent = info.suggested_reason ?
+      "“" + info.suggested_column + "” was chosen: " + info.suggested_reason + ". Check it." : "";
     obs.textContent = "";
     obs.appendChild(h("option", { value: "", text: "none (all exact)" }));
     info.columns.forEach(function (c) {
@@ -47,7 +50,7 @@
     });
     obs.value = info.suggested_observed || "";
     el("data-censoring-label").hidden = !obs.value;
-    el("data-gof").checked = info.n_rows <= 20000;  // the bootstrap refits take a while on big data
+    el("data-gof").checked = false;  // by default the chosen fit's GOF only (as mlekit compare)
     el("data-results").hidden = true;
   }
 
@@ -63,15 +66,31 @@
     App.api("/api/datasets?filename=" + encodeURIComponent(file.name),
             { method: "POST", body: file })
       .then(setDataset)
-      .catch(function (err) { showError(err.message); })
+      .catch(function (err) { clearDataset(); showError(err.message); })
       .then(function () { el("data-progress-text").textContent = ""; el("data-file").value = ""; });
   }
 
+  function clearDataset() {  // a failed load leaves no stale data behind
+    st.dataset = null;
+    el("data-setup").hidden = true;
+    el("data-results").hidden = true;
+  }
+
+  // "1,5 2,5 3,5": decimal commas, which a CSV reader would take for six values
+  var DECIMAL_COMMAS = /^\s*-?\d+,\d+(?:[\s;]+-?\d+,\d+)*\s*$/;
+
   function usePasted() {
     showError("");
-    App.api("/api/datasets/paste", { method: "POST", json: { text: el("data-text").value } })
+    var text = el("data-text").value;
+    if (DECIMAL_COMMAS.test(text)) {
+      clearDataset();
+      showError("These numbers use decimal commas (such as “" + text.trim().split(/[\s;]+/)[0] +
+        "”). Write them with decimal points (1.5 2.5), one per line or separated by spaces.");
+      return;
+    }
+    App.api("/api/datasets/paste", { method: "POST", json: { text: text } })
       .then(setDataset)
-      .catch(function (err) { showError(err.message); });
+      .catch(function (err) { clearDataset(); showError(err.message); });
   }
 
   function loadFamilies() {
@@ -99,7 +118,7 @@
       observed_column: el("data-observed").value || null,
       censoring: el("data-censoring").value, families: fams,
       level: parseFloat(el("data-level").value), ci: el("data-ci").value,
-      gof: el("data-gof").checked
+      gof: el("data-gof").checked ? true : null  // null: as mlekit compare decides
     };
   }
 
@@ -329,6 +348,9 @@
       e.preventDefault();
       drop.classList.remove("over");
       if (e.dataTransfer.files.length) uploadFile(e.dataTransfer.files[0]);
+    });
+    el("data-column").addEventListener("change", function () {
+      el("data-column-note").textContent = "";
     });
     el("data-observed").addEventListener("change", function (e) {
       el("data-censoring-label").hidden = !e.target.value;
