@@ -42,6 +42,8 @@ def density(res: Any, ax: Any = None, *, bins: Any = "auto", legend: bool = True
         ax.set_ylabel("probability")
         if ks.size <= 12:
             ax.set_xticks(ks)
+        else:
+            cm.integer_ticks(ax, "x")
     else:
         if x.size:
             edges = np.histogram_bin_edges(x, bins=bins) if isinstance(bins, str) else bins
@@ -99,9 +101,11 @@ def qq(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
     if finite.size:
         a, b = float(finite.min()), float(finite.max())
         ax.plot([a, b], [a, b], color=cm.FIT, lw=1.5, label="y = x (perfect fit)")
-    ax.set_xlabel(f"fitted {type(res.dist).__name__} quantile")
+    ax.set_xlabel(f"fitted {res.family} quantile")
     ax.set_ylabel(f"observed {cm.label_of(res)}")
     ax.set_title("Q–Q plot")
+    if cm.is_discrete(res):
+        cm.integer_ticks(ax, "x", "y")
     if legend:
         ax.legend(frameon=False, fontsize="small")
     return ax
@@ -143,7 +147,7 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
     lo, hi = cm.x_range(res)
     name = {"ecdf": "empirical CDF", "kaplan-meier": "Kaplan–Meier",
             "turnbull": "Turnbull NPMLE"}[emp.kind]
-    xs, ys = emp.steps(lo, hi)
+    xs, ys = emp.steps(lo, min(hi, cm.data_max(res)))   # the estimate stops with the data
     if emp.kind == "turnbull":
         ax.plot(xs, ys, color=cm.EMP, lw=1.6, label=name)
     else:
@@ -160,6 +164,8 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
         grid = np.linspace(lo, hi, 400)
         ax.plot(grid, dist.cdf(grid), color=cm.FIT, lw=2, label="fitted CDF")
     cm.mark_censored(ax, cm.data_of(res), lambda kind, xs: emp(xs))
+    if cm.is_discrete(res):
+        cm.integer_ticks(ax, "x")
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(cm.label_of(res))
