@@ -114,3 +114,14 @@ def test_cli_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "ci(method=" not in text.split("id='warnings'")[1].split("</section>")[0]
     code = main(["report", "mlekit:five_points", "-o", str(tmp_path / "c.html")])
     assert code == 0 and "section #compare" in outline((tmp_path / "c.html").read_text()).lines
+
+
+def test_notebook_views_share_one_style() -> None:
+    res = mk.fit(mk.datasets.five_points(), "normal")
+    cmp = mk.compare(mk.datasets.five_points(), gof=False)
+    df = mk.datasets.defects()
+    g = mk.fit(df["defects"].to_numpy(), "poisson", by=df["machine"].to_numpy())
+    views = [res._repr_html_(), cmp._repr_html_(), g._repr_html_()]
+    for v, kind in zip(views, ("fit", "compare", "grouped")):
+        assert v.startswith(f"<div class='mlekit mlekit-{kind}'")
+        assert "<pre>" not in v and "<table style=" in v

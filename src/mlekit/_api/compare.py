@@ -105,18 +105,23 @@ class Comparison:
                 f"{len(self.skipped)} skipped; best by {self.criterion}: {best})")
 
     def _repr_html_(self) -> str:
-        import html
+        from .._core.htmlview import view
 
-        body = self._display().to_html(classes="mlekit-compare", border=0)
-        extra = "".join(f"<li style='color:#c33'>{html.escape(f)} failed: {html.escape(w)}</li>"
-                        for f, w in self.failed.items())
+        t = self._display()
+        cols = [c for c in ("k", "loglik", "aic", "delta_aic", "weight", "bic", "gof_p") if c in t]
+        heads = {"loglik": "log-lik", "aic": "AIC", "delta_aic": "ΔAIC", "weight": "weight",
+                 "bic": "BIC", "gof_p": "GOF p"}
+        rows = [[f"{fam} (!)" if row.get("caution") else fam] + [row[c] for c in cols]
+                for fam, row in t.iterrows()]
+        notes = [("warning", f"{f}: {n}") for f, n in self.table["notes"].items() if n]
+        notes += [("warning", f"{f} failed: {w}") for f, w in self.failed.items()]
         if self.skipped:
-            extra += ("<li style='color:#555'>skipped (support does not fit the data): "
-                      + html.escape(", ".join(self.skipped)) + "</li>")
-        return (f"<div class='mlekit-compare'><p><b>mlekit compare</b> · ranked by "
-                f"{html.escape(self.criterion.upper())} · best: <code>"
-                f"{html.escape(str(self.table.index[0]) if len(self.fits) else 'none')}</code></p>"
-                f"{body}{'<ul>' + extra + '</ul>' if extra else ''}</div>")
+            notes.append(("info", "skipped (support does not fit the data): "
+                          + ", ".join(self.skipped)))
+        best = str(self.table.index[0]) if len(self.fits) else "none"
+        return view("compare", f"Comparison: best by {self.criterion.upper()} is {best}",
+                    [f"{len(self.fits)} families"], ["family"] + [heads.get(c, c) for c in cols],
+                    rows, notes, highlight_first=True)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Overlay the candidate families on the data (:func:`mlekit.plot.compare`)."""
