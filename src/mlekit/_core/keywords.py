@@ -40,13 +40,15 @@ def _suggest(name: str, allowed: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def unexpected_keywords(func: str, given: Iterable[str], allowed: Iterable[str]) -> ParameterError:
-    """The error for keywords ``given`` that ``func`` does not take."""
+def unexpected_keywords(func: str, given: Iterable[str], allowed: Iterable[str],
+                        also: Iterable[str] = ()) -> ParameterError:
+    """The error for keywords ``given`` that ``func`` does not take (``also``: the caller's own
+    parameters, offered as suggestions but not listed)."""
     allowed = sorted(a for a in allowed if not a.startswith("_"))
     given = list(given)
     hints = []
     for g in given:
-        s = _suggest(g, allowed)
+        s = _suggest(g, allowed + list(also))
         if s is not None:
             hints.append(f"{g}= is spelt {s}= here" if g in ALIASES else f"did you mean {s}=?")
     call = func if func.endswith(")") else f"{func}()"
@@ -54,7 +56,8 @@ def unexpected_keywords(func: str, given: Iterable[str], allowed: Iterable[str])
     if hints:
         msg += " Hint: " + "; ".join(hints) + ("" if hints[-1].endswith("?") else ".")
     else:
-        msg += f" It takes: {', '.join(allowed)}."
+        msg += f" It takes {', '.join(a + '=' for a in allowed)}." if allowed else \
+            " It takes no options."
     return ParameterError(msg)
 
 
@@ -71,4 +74,4 @@ def check_keywords(func: str, given: dict[str, Any], allowed: Iterable[str],
     allowed = list(allowed)
     extra = [k for k in given if k not in allowed]
     if extra:
-        raise unexpected_keywords(func, extra, allowed + list(also))
+        raise unexpected_keywords(func, extra, allowed, also)
