@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 import mlekit as mk
-from mlekit._api.gof import _km, _turnbull, statistics
+from mlekit._api.gof import statistics
+from mlekit._inference.empirical import kaplan_meier, turnbull
 
 
 def test_continuous_statistics_match_scipy(rng: np.random.Generator) -> None:
@@ -72,10 +73,12 @@ def test_kaplan_meier_and_turnbull_agree_for_right_censoring(rng: np.random.Gene
     obs = t <= c
     y = np.minimum(t, c)
     obs[np.argmax(y)] = True                    # last time is an event: both end at F = 1
-    lo, hi = y.copy(), np.where(obs, y, np.inf)
-    w = np.ones(30)
-    times, F, tau = _km(lo, hi, w, False)
-    q, _, mass = _turnbull(lo, hi, w, tol=1e-14, maxiter=200_000)
+    d = mk.Data.right_censored(y, obs)
+    km = kaplan_meier(d)
+    times, F, tau = km.x, km.cdf, km.info["end"]
+    tb = turnbull(d, tol=1e-14, maxiter=200_000)
+    q, mass = tb.left, tb.mass
+    assert q is not None and mass is not None
     assert tau == math.inf and F[-1] == 1.0
     assert np.allclose(q[mass > 1e-9], times, rtol=0, atol=0)
     assert np.allclose(np.cumsum(mass[mass > 1e-9]), F, atol=1e-8)
@@ -189,3 +192,20 @@ def test_gof_size_and_power(name: str) -> None:
             assert abs(r[k] - 0.05) <= 0.015, (name, k, r[k])
         else:
             assert r[k] > 0.15, (name, k, r[k])             # clearly more than the size
+
+
+def test_binned_data_are_judged_on_their_bin_shares(rng: np.random.Generator) -> None:
+    """Bins (a, b] that share their edges are disjoint (the Data convention for continuous
+    values), so Turnbull gives each bin its share and F_n is exact at the edges: KS is the
+    largest gap there (closed bins [a, b] would pile the mass onto the shared edges)."""
+    t = rng.weibull(2.0, size=200) * 10
+    edges = np.array([0.0, 4.0, 8.0, 12.0, np.inf])
+    k = np.searchsorted(edges, t) - 1
+    d = mk.Data.interval(edges[k], edges[k + 1])
+    res = mk.fit(d, "weibull")
+    tb = turnbull(d)
+    share = np.bincount(k, minlength=4) / t.size
+    assert tb.mass is not None and np.allclose(tb.mass, share, atol=1e-8)
+    F = res.dist.cdf(edges[1:-1])
+    assert statistics(res)["ks"] == pytest.approx(np.max(np.abs(np.cumsum(share)[:-1] - F)),
+                                                  rel=1e-6)

@@ -87,3 +87,13 @@ def test_bic_chooses_two_components(two_normals: np.ndarray) -> None:
     bic = res.options["bic"]
     assert bic[2] < bic[1] and bic[2] < bic[3]
     assert any(d.code == "model-choice" for d in res.diagnostics)
+
+
+def test_huge_k_is_refused_before_any_work() -> None:
+    x = np.random.default_rng(0).normal(size=50)
+    with pytest.raises(mk.DataError, match="needs more than"):
+        mk.fit_mixture(x, "normal", k=10**9)
+    with pytest.raises(mk.ParameterError, match="positive integer"):
+        mk.fit_mixture(x, "normal", k=0)
+    with pytest.raises(mk.DataError, match="needs more than"):
+        mk.fit_mixture(x, "normal", k=range(1, 10**9))

@@ -208,7 +208,7 @@ def test_nelder_mead_fallback_is_not_called_converged_where_the_score_is_not_zer
 
 
 def test_a_location_running_off_is_flagged() -> None:
-    from mlekit._fit.family_fit import _newton_fit  # noqa: F401  (the path under test)
+    from mlekit._fit.newton import newton_fit  # noqa: F401  (the path under test)
 
     x = np.random.default_rng(0).uniform(0, 5, 200)
     with warnings.catch_warnings(record=True) as rec:

@@ -26,7 +26,8 @@ def render() -> str:
         "|---|---|---|---|---|---|",
     ]
     paths = {
-        "normal": "closed form", "lognormal": "closed form", "exponential": "closed form (also right-censored)",
+        "normal": "closed form", "lognormal": "closed form",
+        "exponential": "closed form (also right-censored)",
         "gamma": "Newton on 2 statistics", "weibull": "profile Newton (also right-censored)",
         "beta": "Newton on 2 statistics", "student_t": "Newton", "cauchy": "Newton",
         "laplace": "closed form (median, mean abs. deviation)", "logistic": "Newton",

@@ -18,14 +18,21 @@ from .errors import (
     DataError,
     FamilyError,
     MlekitError,
+    MlekitWarning,
     NumericalWarning,
     ParameterError,
 )
 
 if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
+    from . import datasets, plot
+    from ._api.compare import Comparison, compare
+    from ._api.fit import fit
+    from ._api.gof import gof
+    from ._api.lrt import lr_test
     from ._core.domains import Interval, Positive, Real, UnitInterval
     from ._core.engine import get_threads, set_threads
     from ._data.data import Data
+    from ._data.sources import read_csv, read_parquet, sql
     from ._families import (
         Bernoulli,
         Beta,
@@ -53,9 +60,14 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
         families,
         get_family,
     )
-    from ._fit.family_fit import fit
+    from ._families.logpdf import logpdf
     from ._fit.result import Diagnostic, FitResult
     from ._fit.summary import Summary
+    from ._models.custom import model
+    from ._models.mixture import fit_mixture
+    from ._models.regression import regress
+    from ._models.timeseries import fit_ar1, fit_markov
+    from ._scale.grouped.result import GroupedResult
 
 __version__ = "0.1.0"
 
@@ -63,7 +75,7 @@ __version__ = "0.1.0"
 # ``import mlekit`` and ``mlekit --help`` fast, and lets each feature live in its own module.
 _LAZY: dict[str, tuple[str, str]] = {
     # the core (lazy too: numpy/scipy load on first use, so `mlekit --help` stays fast)
-    "fit": ("._fit.family_fit", "fit"),
+    "fit": ("._api.fit", "fit"),
     "Data": ("._data.data", "Data"),
     "FitResult": ("._fit.result", "FitResult"),
     "Diagnostic": ("._fit.result", "Diagnostic"),
@@ -128,4 +140,6 @@ __all__ = [
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",
+    "model", "regress", "fit_mixture", "fit_ar1", "fit_markov", "logpdf", "plot", "datasets",
+    "MlekitWarning",
 ]

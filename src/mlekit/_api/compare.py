@@ -225,7 +225,8 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
         p-value equals ``mk.gof(cmp[family], n_boot=n_boot, rng=seed)``. ``None``: fresh
         randomness.
     """
-    from .._fit.family_fit import as_data, fit_family
+    from .._data.data import as_data
+    from .._fit.family_fit import fit_family
 
     crit = str(criterion).lower()
     if crit not in CRITERIA:

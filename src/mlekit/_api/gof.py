@@ -12,6 +12,10 @@ distribution of the data:
   not say how the mass is spread, ``F_n`` follows the model's shape (linear in ``F``), so only
   what the data determine counts against the model.
 
+Kaplan–Meier and Turnbull are those of :mod:`mlekit._inference.empirical` (the ones the plots
+draw), with its end-point conventions: for continuous data a right-censored ``c`` is
+``X > c`` and an interval is ``lo < X <= hi``.
+
 With ``u = F(x)`` (the truncated cdf when the data are truncated) and ``n`` the number of
 observations (sum of the weights)::
 
@@ -42,6 +46,7 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 from scipy.stats import chi2
 
+from .._inference.empirical import kaplan_meier, turnbull
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -133,9 +138,9 @@ class GofResult(Mapping[str, GofTest]):
 def _rows(data: Data) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], str]:
     """Rows as closed intervals ``[lo, hi]`` (exact: lo == hi) with weights, and the kind of
     nonparametric estimate the data need."""
-    from .._inference.bootstrap import _row_arrays
+    from .._inference.bootstrap import row_arrays
 
-    r = _row_arrays(data)
+    r = row_arrays(data)
     kinds = set(r["kind"].tolist())
     if kinds <= {"exact"}:
         how = "empirical cdf"
@@ -144,64 +149,6 @@ def _rows(data: Data) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray
     else:
         how = "Turnbull estimate"
     return r["lo"], r["hi"], r["w"], how
-
-
-def _km(lo: NDArray[np.float64], hi: NDArray[np.float64], w: NDArray[np.float64], discrete: bool
-        ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    """Kaplan–Meier (or EDF) jumps: times, F after each jump, and the end of the range."""
-    event = lo == hi
-    t = lo.copy()
-    if discrete:
-        t = np.where(event, t, t - 1.0)     # X >= c  <=>  X > c - 1
-    order = np.lexsort((~event, t))         # events before censorings at tied times
-    t, ev, ww = t[order], event[order], w[order]
-    uniq, first = np.unique(t, return_index=True)
-    at_risk = ww[::-1].cumsum()[::-1][first]
-    d = np.add.reduceat(np.where(ev, ww, 0.0), first)
-    haz = np.where(at_risk > 0, d / np.maximum(at_risk, 1e-300), 0.0)
-    S = np.cumprod(1.0 - haz)
-    jump = d > 0
-    done = S[-1] <= 1e-12
-    tau = math.inf if done else float(uniq[-1])
-    F = np.asarray(1.0 - S[jump], dtype=float)
-    if done and F.size:
-        F[-1] = 1.0
-    return uniq[jump], F, tau
-
-
-def _turnbull(lo: NDArray[np.float64], hi: NDArray[np.float64], w: NDArray[np.float64],
-              maxiter: int = 20_000, tol: float = 1e-10
-              ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Turnbull's NPMLE for closed intervals: innermost intervals ``[q, p]`` and their masses."""
-    # innermost intervals: a left end immediately followed (in sorted order) by a right end
-    ends = np.concatenate([lo, hi])
-    is_right = np.concatenate([np.zeros(lo.size, bool), np.ones(hi.size, bool)])
-    order = np.lexsort((is_right, ends))          # at ties, left ends first (closed intervals)
-    e, r = ends[order], is_right[order]
-    starts = np.flatnonzero(~r[:-1] & r[1:])
-    q, p = e[starts], e[starts + 1]
-    keep = np.concatenate(([True], (q[1:] != q[:-1]) | (p[1:] != p[:-1])))
-    q, p = q[keep], p[keep]
-    m = q.size
-    # each row covers the innermost intervals a..b (inclusive)
-    a = np.searchsorted(q, lo, side="left")
-    b = np.searchsorted(p, hi, side="right") - 1
-    W = w.sum()
-    mass = np.full(m, 1.0 / m)
-    for _ in range(maxiter):
-        c = np.concatenate(([0.0], np.cumsum(mass)))
-        den = c[b + 1] - c[a]
-        ratio = np.where(den > 0, w / np.maximum(den, 1e-300), 0.0)
-        acc = np.zeros(m + 1)
-        np.add.at(acc, a, ratio)
-        np.add.at(acc, b + 1, -ratio)
-        new = mass * np.cumsum(acc)[:m] / W
-        new /= new.sum()
-        if np.max(np.abs(new - mass)) < tol:
-            mass = new
-            break
-        mass = new
-    return q, p, mass
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -267,7 +214,7 @@ def _edf_stats(u: NDArray[np.float64]) -> tuple[float, float, float]:
 def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
     if data.only_exact and data.exact.w is None:
         return _edf_stats(np.sort(model(data.exact.x)))
-    lo, hi, w, how = _rows(data)
+    lo, _, w, how = _rows(data)
     n = float(w.sum())
     if how == "empirical cdf":
         order = np.argsort(lo, kind="stable")
@@ -276,9 +223,10 @@ def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
         F = np.cumsum(np.add.reduceat(ww, first)) / n
         t, tau = uniq, math.inf
     elif how == "Kaplan–Meier estimate":
-        t, F, tau = _km(lo, hi, w, False)
+        km = kaplan_meier(data)
+        t, F, tau = km.x, km.cdf, km.info["end"]
     else:
-        return _turnbull_stats(model, lo, hi, w, n)
+        return _turnbull_stats(model, data, n)
     u = model(t)
     u_tau = 1.0 if math.isinf(tau) else float(model(np.array([tau]))[0])
     starts = np.concatenate(([0.0], u))
@@ -288,9 +236,16 @@ def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
     return _segments_stats(starts[keep], ends[keep], vals[keep], np.zeros(int(keep.sum())), n)
 
 
-def _turnbull_stats(model: _Model, lo: NDArray[np.float64], hi: NDArray[np.float64],
-                    w: NDArray[np.float64], n: float) -> tuple[float, float, float]:
-    q, p, mass = _turnbull(lo, hi, w)
+def _innermost(data: Data, discrete: bool
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Turnbull's innermost intervals ``(q, p]`` (``[q, p]`` for counts) and their masses."""
+    tb = turnbull(data, discrete=discrete)
+    assert tb.left is not None and tb.right is not None and tb.mass is not None
+    return tb.left, tb.right, tb.mass
+
+
+def _turnbull_stats(model: _Model, data: Data, n: float) -> tuple[float, float, float]:
+    q, p, mass = _innermost(data, discrete=False)
     cum = np.cumsum(mass)
     uq, up = model(q), model(p)
     prev = np.concatenate(([0.0], cum[:-1]))
@@ -331,7 +286,7 @@ def _discrete_grid(model: _Model, data: Data, res_th: Any) -> NDArray[np.float64
 
 
 def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, float]:
-    lo, hi, w, how = _rows(data)
+    lo, _, w, how = _rows(data)
     n = float(w.sum())
     xs = _discrete_grid(model, data, th)
     F = model(xs)
@@ -343,11 +298,12 @@ def _discrete_stats(model: _Model, data: Data, th: Any) -> tuple[float, float, f
         cw = np.concatenate(([0.0], np.cumsum(w[order])))
         Fn = cw[pos] / n
     elif how == "Kaplan–Meier estimate":
-        t, Fj, tau = _km(lo, hi, w, True)
+        km = kaplan_meier(data, discrete=True)
+        t, Fj, tau = km.x, km.cdf, km.info["end"]
         idx = np.searchsorted(t, xs, side="right")
         Fn = np.concatenate(([0.0], Fj))[idx]
     else:
-        q, p, mass = _turnbull(lo, hi, w)
+        q, p, mass = _innermost(data, discrete=True)
         cum = np.cumsum(mass)
         prev = np.concatenate(([0.0], cum[:-1]))
         j = np.searchsorted(p, xs, side="right")          # innermost intervals wholly <= x
@@ -423,10 +379,10 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None =
     p-values NaN). ``rng``: seed or ``numpy.random.Generator``; ``quiet``: progress bar switch.
     """
     from .._core.progress import Progress
-    from .._fit.result import FitResult
     from .._inference.bootstrap import Simulator, refit
 
-    if not isinstance(res, FitResult):
+    # a fit result by its shape (no import of _fit.result: the report calls gof from there)
+    if not all(hasattr(res, a) for a in ("params", "dist", "likelihood", "data", "family")):
         raise ParameterError(f"gof needs a fit result; got {type(res).__name__}.")
     if res.data is None or res.likelihood is None:
         raise ParameterError(

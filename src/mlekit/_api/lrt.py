@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.stats import chi2
 
+from .._core.checks import find_stack_level
 from ..errors import FamilyError, NumericalWarning, ParameterError
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def _test(small: FitResult, big: FitResult, df: int, boundary: int, hypothesis: 
                 f"lr_test: the general model's log-likelihood ({big.loglik:.10g}) is below the "
                 f"restricted model's ({small.loglik:.10g}): its fit stopped short of the maximum. "
                 "The statistic is set to 0. Hint: refit the general model with start= at the "
-                "restricted estimate.", NumericalWarning, stacklevel=3)
+                "restricted estimate.", NumericalWarning, stacklevel=find_stack_level())
         stat = 0.0
     # a general fit that ran to the nesting boundary has reached the restricted model
     if boundary and any(p in big.on_boundary for p in boundary_params) and stat < 1e-4:
@@ -258,8 +259,6 @@ def _fixed_result(small: FitResult, big: FitResult, tested: list[str]) -> LRTest
 
 
 def _fixed_test(res: FitResult, fixed: dict[str, float]) -> LRTest:
-    from .._fit.family_fit import fit_family
-
     if not isinstance(fixed, dict) or not fixed:
         raise ParameterError(f"fixed must be a non-empty dict such as {{'shape': 1.0}}; got {fixed!r}.")
     for p in fixed:
@@ -268,12 +267,12 @@ def _fixed_test(res: FitResult, fixed: dict[str, float]) -> LRTest:
                                  f"({', '.join(res.params)}); got {p!r}.")
         if p in res.fixed:
             raise ParameterError(f"{p} is already fixed in this fit; nothing to test.")
-    if res.data is None:
+    if res.data is None or res._refit is None:
         raise ParameterError("lr_test(fixed=...) refits the model and needs its data; got a fit "
                              "without data.")
     both = {**res.fixed, **fixed}
     start = {p: v for p, v in res.params.items() if p not in both}
     dom = dict(zip(res.dist.param_names, res.dist.domains))
     start = {p: v for p, v in start.items() if math.isfinite(v) and dom[p].contains(v)}
-    small = fit_family(res.dist, res.data, fixed=both, start=start or None)
+    small = res._refit(res.data, fixed=both, start=start or None)
     return _fixed_result(small, res, list(fixed))

@@ -341,14 +341,13 @@ def render_report(obj: Any, *, level: float = 0.95, ci: str = "wald",
                   data_label: str | None = None, command: str | None = None,
                   words: str = "python") -> str:
     """The report's HTML text for a :class:`FitResult` or a :class:`Comparison`."""
-    from .._fit.result import FitResult
     from ..errors import ParameterError
-    from .compare import Comparison
     from .words import for_cli
 
-    compared = obj if isinstance(obj, Comparison) else None
+    # by shape, not isinstance: FitResult.report() calls this module (no import cycle)
+    compared = obj if all(hasattr(obj, a) for a in ("fits", "table", "best")) else None
     res = compared.best if compared is not None else obj
-    if not isinstance(res, FitResult):
+    if not all(hasattr(res, a) for a in ("params", "dist", "diagnostics", "summary")):
         raise ParameterError(f"report needs a fit result or a comparison; got {type(obj).__name__}.")
     say = for_cli if words == "cli" else (lambda m: m)
     ci_options = dict(ci_options or {})

@@ -54,8 +54,8 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
         isinstance(v, (str, bytes)) for v in arr.ravel().tolist()))
     if text:   # text that looks like numbers is still text: never converted silently
         strs = [v for v in arr.ravel().tolist() if isinstance(v, (str, bytes))]
-        first = next((v for v in strs if not _is_number(v)), strs[0])
-        kind = "numbers written as text" if _is_number(first) else "text"
+        first = next((v for v in strs if not is_number(v)), strs[0])
+        kind = "numbers written as text" if is_number(first) else "text"
         raise DataError(
             f"{what} must be numeric; got {kind} such as {first!r}. Hint: convert them first "
             "(e.g. [float(v) for v in values] or pd.to_numeric(column, errors='coerce')), or "
@@ -64,14 +64,14 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
         try:
             arr = arr.astype(float)
         except (TypeError, ValueError):
-            bad = next((v for v in arr.ravel() if not _is_number(v)), None)
+            bad = next((v for v in arr.ravel() if not is_number(v)), None)
             raise DataError(
                 f"{what} must be numeric; got a non-numeric value {bad!r}. "
                 "Hint: clean the column or pass nan_policy='omit' after converting "
                 "missing markers to NaN."
             ) from None
     if arr.dtype.kind in "US":
-        bad = next((v for v in arr.ravel().tolist() if not _is_number(v)), None)
+        bad = next((v for v in arr.ravel().tolist() if not is_number(v)), None)
         if bad is None:
             arr = arr.astype(float)
         else:
@@ -93,7 +93,7 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def _is_number(v: Any) -> bool:
+def is_number(v: Any) -> bool:
     try:
         float(v)
     except (TypeError, ValueError):

@@ -7,13 +7,19 @@ transform itself keeps every trial value inside the domain.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, logit
 
-__all__ = ["Domain", "Real", "Positive", "UnitInterval", "Interval"]
+from ..errors import ParameterError
+
+__all__ = ["Domain", "Real", "Positive", "UnitInterval", "Interval", "as_domain", "default_start",
+           "grid_starts"]
 
 FloatArray = NDArray[np.float64]
 
@@ -137,3 +143,64 @@ def Interval(lower: float, upper: float) -> Domain:
 Real: Domain = _Real()
 Positive: Domain = _Positive(0.0, math.inf)
 UnitInterval: Domain = _UnitInterval(0.0, 1.0)
+
+
+# ---------------------------------------------------------------------- specs and starts
+def as_domain(spec: Any, name: str) -> Domain:
+    """A ``Domain`` from a domain object, a name (``"positive"``) or a pair ``(a, b)``."""
+    if isinstance(spec, Domain):
+        return spec
+    if isinstance(spec, str):
+        key = spec.strip().lower().replace("_", "")
+        table = {"real": Real, "positive": Positive, "unitinterval": UnitInterval, "unit": UnitInterval,
+                 "probability": UnitInterval}
+        if key in table:
+            return table[key]
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        try:
+            return Interval(float(spec[0]), float(spec[1]))
+        except (TypeError, ValueError):
+            pass
+    raise ParameterError(
+        f"the domain of {name} must be mk.Real, mk.Positive, mk.UnitInterval or mk.Interval(a, b); "
+        f"got {spec!r}.")
+
+
+def default_start(dom: Domain) -> float:
+    lo, hi = dom.lower, dom.upper
+    if math.isfinite(lo) and math.isfinite(hi):
+        return 0.5 * (lo + hi)
+    if math.isfinite(lo):
+        return lo + 1.0
+    if math.isfinite(hi):
+        return hi - 1.0
+    return 0.0
+
+
+def grid_starts(names: Sequence[str], domains: Sequence[Domain], fixed: dict[str, float],
+                given: dict[str, float], candidates: dict[str, list[float]],
+                value: Callable[[tuple[float, ...]], float], limit: int = 128,
+                rng: int = 0) -> list[dict[str, float]]:
+    """Starting points ranked by log-likelihood over a grid of candidate values."""
+    free = [p for p in names if p not in fixed and p not in given]
+    opts = {p: candidates.get(p) or [default_start(domains[list(names).index(p)])] for p in free}
+    combos: list[tuple[float, ...]]
+    total = math.prod(len(v) for v in opts.values()) if opts else 1
+    if total <= limit:
+        combos = list(itertools.product(*opts.values()))
+    else:
+        gen = np.random.default_rng(rng)
+        combos = [tuple(v[0] for v in opts.values())]
+        combos += [tuple(v[gen.integers(len(v))] for v in opts.values()) for _ in range(limit - 1)]
+    scored = []
+    for c in combos:
+        s = {**fixed, **given, **dict(zip(free, c))}
+        with np.errstate(all="ignore"):
+            try:
+                f = float(value(tuple(s[p] for p in names)))
+            except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError):
+                f = math.nan
+        scored.append((f if math.isfinite(f) else -math.inf, s))
+    scored.sort(key=lambda t: -t[0])
+    out = [s for f, s in scored if f > -math.inf][:4]
+    return out or [scored[0][1]]

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import require
+
 __all__ = ["jax_available", "uses_jax", "JaxDerivs", "require_jax"]
 
 _COMPILED: dict[tuple[Any, ...], tuple[Any, ...]] = {}
@@ -30,11 +32,7 @@ def jax_available() -> bool:
 
 
 def require_jax() -> Any:
-    try:
-        import jax
-    except ImportError:
-        raise ImportError("exact derivatives need JAX: pip install 'mlekit[jax]' "
-                          "(or use diff='numeric').") from None
+    jax = require("jax", "jax", "exact derivatives need JAX", " (or use diff='numeric').")
     jax.config.update("jax_enable_x64", True)
     return jax
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .domains import Domain
 
-__all__ = ["numeric_derivs", "numeric_grad_hess", "data_unit"]
+__all__ = ["numeric_derivs", "data_unit"]
 
 _EPS = np.finfo(float).eps
 _H1 = _EPS ** (1 / 3)
@@ -96,37 +96,6 @@ def numeric_derivs(
                     hij = hij - g[i] * jac[i][1]
                 hess[i][j] = hij / (jac[i][0] * jac[j][0])
     return v0, g, hess
-
-
-def numeric_grad_hess(
-    fun: Callable[[np.ndarray], float], x: np.ndarray, order: int = 2
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Gradient and Hessian of a scalar function of a vector, by central differences."""
-    x = np.asarray(x, dtype=float)
-    k = x.size
-    f0 = float(fun(x))
-    g = np.zeros(k)
-    H = np.zeros((k, k))
-    h1 = _H1 * np.maximum(1.0, np.abs(x))
-    h2 = _H2 * np.maximum(1.0, np.abs(x))
-
-    def at(d: dict[int, float]) -> float:
-        y = x.copy()
-        for i, v in d.items():
-            y[i] += v
-        return float(fun(y))
-
-    for i in range(k):
-        g[i] = (at({i: h1[i]}) - at({i: -h1[i]})) / (2 * h1[i])
-        if order >= 2:
-            H[i, i] = (at({i: h2[i]}) - 2 * f0 + at({i: -h2[i]})) / h2[i] ** 2
-    if order >= 2:
-        for i in range(k):
-            for j in range(i + 1, k):
-                v = (at({i: h2[i], j: h2[j]}) - at({i: h2[i], j: -h2[j]})
-                     - at({i: -h2[i], j: h2[j]}) + at({i: -h2[i], j: -h2[j]})) / (4 * h2[i] * h2[j])
-                H[i, j] = H[j, i] = v
-    return f0, g, H
 
 
 def data_unit(x: Any) -> float:

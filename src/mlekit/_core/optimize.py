@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["newton", "OptResult"]
+__all__ = ["newton", "OptResult", "direction"]
 
 FloatArray = NDArray[np.float64]
 Objective = Callable[[FloatArray, int], tuple[float, FloatArray, FloatArray]]
@@ -37,7 +37,7 @@ class OptResult:
     history: list[float] = field(default_factory=list)
 
 
-def _direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
+def direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
     """Ascent direction and Newton decrement; ``True`` when ``-H`` was positive definite."""
     A = -H
     n = g.shape[0]
@@ -92,7 +92,7 @@ def newton(
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             return OptResult(x, f, g, H, it - 1, nev, False,
                              "non-finite gradient or Hessian", dec, history)
-        step, dec, pd = _direction(g, H)
+        step, dec, pd = direction(g, H)
         if pd and dec <= tol:
             return OptResult(x, f, g, H, it - 1, nev, True, "converged", dec, history)
         size = float(np.max(np.abs(step))) if step.size else 0.0
@@ -128,7 +128,7 @@ def newton(
         if not math.isfinite(f):
             return OptResult(x, f, g, H, it, nev, False, "the log-likelihood became non-finite",
                              dec, history)
-    step, dec, pd = _direction(g, H)
+    step, dec, pd = direction(g, H)
     conv = pd and dec <= tol
     return OptResult(x, f, g, H, maxiter, nev, conv,
                      "converged" if conv else f"no convergence after {maxiter} iterations", dec,

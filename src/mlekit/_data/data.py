@@ -14,7 +14,7 @@ Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observ
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,75 +24,22 @@ from .._core.convert import as_float_array, fdot
 from .._core.convert import bool_array as _bool_array
 from .._core.convert import columns as _columns
 from ..errors import DataError
+from .block import Block, FloatArray
+from .block import empty_block as _empty_block
 
-__all__ = ["Data", "Block", "as_float_array", "fdot"]
+__all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
-FloatArray = NDArray[np.float64]
 _KINDS = ("exact", "left", "right", "interval")
+_ATTR = {"exact": "exact", "left": "left", "right": "right", "interval": "interval_block"}
+# caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
+#   _minmax           (min, max) of the exact values, from a fast-path constructor
+#   _compressed_from  the user's Data that compress_counts() summarised
+_CACHES = ("_minmax", "_compressed_from")
 
 
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
     idx = np.flatnonzero(mask)
     return int(idx.size), int(idx[0]) if idx.size else -1
-
-
-# ---------------------------------------------------------------------------- blocks
-class Block:
-    """Observations of one kind: values (or bounds), weights, trials and original rows."""
-
-    __slots__ = ("_cache", "hi", "rows", "size", "trials", "w", "x")
-
-    def __init__(
-        self,
-        x: FloatArray,
-        w: FloatArray | None = None,
-        *,
-        hi: FloatArray | None = None,
-        trials: FloatArray | None = None,
-        rows: NDArray[np.intp] | None = None,
-    ) -> None:
-        self.x = x
-        self.hi = hi
-        self.w = w
-        self.trials = trials
-        self.rows = rows
-        self._cache: dict[str, Any] = {}
-        self.size: int = int(x.shape[0])
-
-    @property
-    def wsum(self) -> float:
-        return float(self.size if self.w is None else self.w.sum())
-
-    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
-        """A derived array (``log x``, ...) computed once per block."""
-        try:
-            return self._cache[key]
-        except KeyError:
-            val = self._cache[key] = fn()
-            return val
-
-    def wsum_of(self, arr: Any) -> float:
-        """Weighted sum of a per-observation array (or scalar)."""
-        if self.w is None:
-            a = np.asarray(arr)
-            return float(a.sum()) if a.ndim else float(a) * self.size
-        return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))
-
-    def take(self, sl: slice | NDArray[Any]) -> Block:
-        return Block(
-            self.x[sl],
-            None if self.w is None else self.w[sl],
-            hi=None if self.hi is None else self.hi[sl],
-            trials=None if self.trials is None else self.trials[sl],
-            rows=None if self.rows is None else self.rows[sl],
-        )
-
-    def row_of(self, i: int) -> int:
-        return int(i if self.rows is None else self.rows[i])
-
-
-def _empty_block() -> Block:
-    return Block(np.empty(0))
 
 
 # ---------------------------------------------------------------------------- Data
@@ -230,6 +177,56 @@ class Data:
                        **common)
         return cls.interval(col(lower), col(upper), name=f"[{lower}, {upper}]", **common)
 
+    # ---------------------------------------------------------------- trusted copies
+    @classmethod
+    def _from_blocks(
+        cls,
+        exact: Block | None = None,
+        left: Block | None = None,
+        right: Block | None = None,
+        interval: Block | None = None,
+        *,
+        name: str | None = None,
+        n_dropped: int = 0,
+        truncation: tuple[float, float] | None = None,
+        exact_range: tuple[float, float] | None = None,
+    ) -> Data:
+        """``Data`` from blocks that are already valid (no checks, no copies): the constructor
+        for code inside mlekit that builds blocks itself. A missing block is empty;
+        ``exact_range``: the (min, max) of the exact values when the caller knows it."""
+        out = cls.__new__(cls)
+        out.name, out.n_dropped, out.truncation = name, n_dropped, truncation
+        out._set_blocks({"exact": exact, "left": left, "right": right, "interval": interval})
+        if exact_range is not None:
+            out._minmax = exact_range  # type: ignore[attr-defined]
+        return out
+
+    def replace(self, **changes: Any) -> Data:
+        """A copy with some of its parts replaced: blocks by kind (``exact=``, ``left=``,
+        ``right=``, ``interval=``; ``None`` for an empty block) and ``name``, ``n_dropped`` or
+        ``truncation``. Blocks are shared, not copied; weights/trials flags are re-derived
+        from the blocks and caches of the original are dropped."""
+        bad = set(changes) - set(_KINDS) - {"name", "n_dropped", "truncation"}
+        if bad:
+            raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
+        out = type(self).__new__(type(self))
+        out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
+        for key in ("name", "n_dropped", "truncation"):
+            if key in changes:
+                setattr(out, key, changes[key])
+        blocks = self.blocks
+        blocks.update({k: v for k, v in changes.items() if k in _KINDS})
+        out._set_blocks(blocks)
+        return out
+
+    def _set_blocks(self, blocks: Mapping[str, Block | None]) -> None:
+        for kind in _KINDS:
+            blk = blocks.get(kind)
+            setattr(self, _ATTR[kind], _empty_block() if blk is None else blk)
+        every = self.blocks.values()
+        self._has_weights = any(b.w is not None for b in every)
+        self._has_trials = any(b.trials is not None for b in every)
+
     # ---------------------------------------------------------------- construction core
     def _build(
         self,
@@ -258,7 +255,6 @@ class Data:
             # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
             self.exact = Block(lo, None)
             self.left = self.right = self.interval_block = _empty_block()
-            self._all_exact = True
             self.truncation = _check_truncation(truncation, self)
             self._has_weights = False
             self._has_trials = False
@@ -350,9 +346,7 @@ class Data:
         if same:
             self.exact = Block(lo, w, trials=t, rows=rows)
             self.left = self.right = self.interval_block = _empty_block()
-            self._all_exact = True
         else:
-            self._all_exact = False
             lo_inf, hi_inf = np.isneginf(lo), np.isposinf(hi)
             kinds = {
                 "exact": lo == hi,
@@ -440,13 +434,9 @@ class Data:
             return
         for kind, blk in self.blocks.items():
             for start in range(0, blk.size, size):
-                piece = Data.__new__(Data)
-                piece.__dict__.update(self.__dict__)
-                empty = _empty_block()
-                piece.exact = piece.left = piece.right = piece.interval_block = empty
-                setattr(piece, "interval_block" if kind == "interval" else kind,
-                        blk.take(slice(start, start + size)))
-                yield piece
+                piece: dict[str, Block | None] = {k: None for k in _KINDS}
+                piece[kind] = blk.take(slice(start, start + size))
+                yield self.replace(**piece)
 
     def clip_intervals(self, lower: float, upper: float) -> Data:
         """Intervals reaching past ``[lower, upper]`` (a family's support) become one-sided:
@@ -480,26 +470,20 @@ class Data:
                          trials=None if ib.trials is None else ib.trials[mask],
                          rows=None if ib.rows is None else ib.rows[mask])
 
-        out = Data.__new__(Data)
-        out.__dict__.update(self.__dict__)
-        out.left = cat(self.left, part(to_left, ib.hi))
-        out.right = cat(self.right, part(to_right, ib.x))
-        out.interval_block = ib.take(keep) if keep.any() else _empty_block()
-        return out
+        return self.replace(left=cat(self.left, part(to_left, ib.hi)),
+                            right=cat(self.right, part(to_right, ib.x)),
+                            interval=ib.take(keep) if keep.any() else None)
 
     def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
         """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""
         w = np.asarray(weights, dtype=float)
-        out = Data.__new__(Data)
-        out.__dict__.update(self.__dict__)
+        new: dict[str, Block] = {}
         start = 0
         for kind, blk in self.blocks.items():
-            nb = Block(blk.x, w[start:start + blk.size] if blk.size else None, hi=blk.hi,
-                       trials=blk.trials, rows=blk.rows)
+            new[kind] = Block(blk.x, w[start:start + blk.size] if blk.size else None, hi=blk.hi,
+                              trials=blk.trials, rows=blk.rows)
             start += blk.size
-            setattr(out, "interval_block" if kind == "interval" else kind, nb)
-        out._has_weights = True
-        return out
+        return self.replace(**new)
 
     def __len__(self) -> int:
         return self.n_rows
@@ -517,6 +501,43 @@ class Data:
         if self.n_dropped:
             parts.append(f"dropped {self.n_dropped} missing")
         return f"Data({', '.join(parts)})"
+
+
+def as_data(x: Any, *, weights: Any = None, nan_policy: str = "raise") -> Data:
+    """``x`` as :class:`Data` (a ``Data`` is returned as it is; weights may not be given twice)."""
+    if isinstance(x, Data):
+        if weights is not None:
+            raise DataError("weights were given twice: in Data(...) and in fit(...); give them once.")
+        return x
+    return Data(x, weights=weights, nan_policy=nan_policy)
+
+
+def compress_counts(dat: Data) -> Data:
+    """Replace the exact block of count data by its distinct values with summed weights
+    (the copy remembers ``dat`` as ``_compressed_from``, so a result can keep the user's data)."""
+    b = dat.exact
+    if b.size < 64:
+        return dat
+    x = b.x
+    xmax = float(x.max())
+    if xmax < 5e6 and x.min() >= 0:
+        cnt = np.bincount(x.astype(np.intp), weights=b.w)
+        vals = np.flatnonzero(cnt)
+        w = cnt[vals].astype(float)
+        vals = vals.astype(float)
+    else:
+        if b.w is None:
+            vals, c = np.unique(x, return_counts=True)
+            w = c.astype(float)
+        else:
+            vals, inv = np.unique(x, return_inverse=True)
+            w = np.bincount(inv, weights=b.w)
+    if vals.size > 0.5 * b.size:
+        return dat
+    out = dat.replace(exact=Block(np.asarray(vals, dtype=np.float64), w))
+    out._has_weights = True
+    out._compressed_from = dat  # type: ignore[attr-defined]
+    return out
 
 
 def _orig(rows: NDArray[np.intp] | None, i: int) -> int:

@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._core.checks import require
 from ..errors import DataError, ParameterError
+from .columns import NULL_SPELLINGS, data_from_columns, to_float
 
 __all__ = ["read_parquet", "read_csv", "sql", "Source"]
 
@@ -30,12 +32,7 @@ _ROLES = ("column", "observed", "lower", "upper", "weights", "trials")
 
 
 def _require(module: str, extra: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{module} is needed for this source: pip install 'mlekit[{extra}]'") from None
+    return require(module, extra, f"{module} is needed for this source")
 
 
 def _expand(path: Any, what: str) -> list[str]:
@@ -154,8 +151,6 @@ class Source:
 
     def to_data(self, nan_policy: str = "raise") -> Any:
         """Read the whole source into an in-memory :class:`mlekit.Data`."""
-        from .._scale.stream import data_from_columns
-
         cols = self.read_all()
         return data_from_columns(self, cols, nan_policy, where=self.describe())
 
@@ -171,6 +166,15 @@ class Source:
         labels = [cols[k] for k in keys]
         return data, (labels[0] if len(labels) == 1 else labels)
 
+    def _floats(self, table: Any, out: dict[str, Any]) -> dict[str, Any]:
+        """The value columns of an Arrow table or batch as floats into ``out`` (counting the
+        non-numeric values in ``out["_nonnumeric"]``)."""
+        for role, c in self.roles.items():
+            if c is not None:
+                out[c], bad = to_float(table.column(c), c, status=role == "observed")
+                out["_nonnumeric"] += bad
+        return out
+
     def _with_columns(self, keys: list[str]) -> Source:
         return self
 
@@ -179,37 +183,7 @@ class Source:
         raise NotImplementedError
 
     def to_data_from(self, cols: dict[str, Any], nan_policy: str) -> Any:
-        from .._scale.stream import data_from_columns
-
         return data_from_columns(self, cols, nan_policy, where=self.describe())
-
-
-def _to_float(arr: Any, name: str) -> tuple[NDArray[np.float64], int]:
-    """An Arrow array as float64 with NaN for nulls; strings are parsed, and the number of
-    values that are not numbers is returned (they become NaN)."""
-    import pyarrow as pa
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
-    typ = arr.type
-    if pa.types.is_floating(typ) and typ == pa.float64() and arr.null_count == 0:
-        return arr.to_numpy(zero_copy_only=False), 0
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        import pandas as pd
-
-        try:
-            return arr.cast(pa.float64()).to_numpy(zero_copy_only=False), 0
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-
-        s = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
-        vals = pd.to_numeric(s.str.strip(), errors="coerce")
-        present = s.notna() & (s.str.strip() != "")
-        bad = int((present & vals.isna()).sum())
-        return vals.to_numpy(dtype=float, na_value=np.nan), bad
-    if pa.types.is_null(typ):
-        return np.full(len(arr), np.nan), 0
-    return arr.cast(pa.float64()).to_numpy(zero_copy_only=False), 0
 
 
 class ParquetSource(Source):
@@ -283,11 +257,8 @@ class ParquetSource(Source):
             batches = pf.iter_batches(batch_size=self.batch_rows, row_groups=[rg],
                                       columns=self.columns, use_threads=False)
         for batch in batches:
-            out: dict[str, Any] = {"_nonnumeric": 0,
-                                   "_where": f"{self.files[i]!r} row group {rg}, rows {start}+"}
-            for c in self.columns:
-                out[c], bad = _to_float(batch.column(c), c)
-                out["_nonnumeric"] += bad
+            out = self._floats(batch, {"_nonnumeric": 0,
+                                       "_where": f"{self.files[i]!r} row group {rg}, rows {start}+"})
             start += batch.num_rows
             yield out
 
@@ -300,10 +271,7 @@ class ParquetSource(Source):
         import pyarrow as pa
 
         t = pa.concat_tables(tabs)
-        out: dict[str, Any] = {"_nonnumeric": 0}
-        for c in self.columns:
-            out[c], bad = _to_float(t.column(c), c)
-            out["_nonnumeric"] += bad
+        out = self._floats(t, {"_nonnumeric": 0})
         for k in keys:
             out[k] = t.column(k).to_pandas()
         return out
@@ -342,7 +310,7 @@ class CSVSource(Source):
             reader = pcsv.open_csv(f, read_options=pcsv.ReadOptions(block_size=1 << 16),
                                    parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
                                    convert_options=pcsv.ConvertOptions(
-                                       column_types={}, strings_can_be_null=True))
+                                       column_types={}, strings_can_be_null=True, null_values=NULL_SPELLINGS))
         except Exception as exc:
             raise DataError(f"read_csv could not parse {f!r}: {exc}") from None
         return list(reader.schema.names)
@@ -367,7 +335,7 @@ class CSVSource(Source):
             parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
             convert_options=pcsv.ConvertOptions(include_columns=cols,
                                                 column_types={c: typ for c in self.columns},
-                                                strings_can_be_null=True))
+                                                strings_can_be_null=True, null_values=NULL_SPELLINGS))
 
     def read_unit(self, unit: Any) -> Iterator[dict[str, Any]]:
         """Batches of one file. Value columns are read as text and cast to numbers batch by
@@ -378,11 +346,7 @@ class CSVSource(Source):
             yield self._convert(batch, f)
 
     def _convert(self, batch: Any, f: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"_nonnumeric": 0, "_where": f"{f!r}"}
-        for c in self.columns:
-            out[c], bad = _to_float(batch.column(c), c)
-            out["_nonnumeric"] += bad
-        return out
+        return self._floats(batch, {"_nonnumeric": 0, "_where": f"{f!r}"})
 
     def read_all_raw(self, keys: list[str]) -> dict[str, Any]:
         import pyarrow as pa
@@ -399,12 +363,9 @@ class CSVSource(Source):
                 f, parse_options=pcsv.ParseOptions(delimiter=self.delimiter),
                 convert_options=pcsv.ConvertOptions(include_columns=list(dict.fromkeys(self.columns + keys)),
                                                     column_types={c: pa.string() for c in self.columns},
-                                                    strings_can_be_null=True)))
+                                                    strings_can_be_null=True, null_values=NULL_SPELLINGS)))
         t = pa.concat_tables(tabs)
-        out: dict[str, Any] = {"_nonnumeric": 0}
-        for c in self.columns:
-            out[c], bad = _to_float(t.column(c), c)
-            out["_nonnumeric"] += bad
+        out = self._floats(t, {"_nonnumeric": 0})
         for k in keys:
             out[k] = t.column(k).to_pandas()
         return out
@@ -461,11 +422,7 @@ class SQLSource(Source):
                   else rel.fetch_record_batch(self.batch_rows))
         try:
             for batch in reader:
-                out: dict[str, Any] = {"_nonnumeric": 0, "_where": self.describe()}
-                for c in self.columns:
-                    out[c], bad = _to_float(batch.column(c), c)
-                    out["_nonnumeric"] += bad
-                yield out
+                yield self._floats(batch, {"_nonnumeric": 0, "_where": self.describe()})
         finally:
             cur.close()
 
@@ -478,10 +435,7 @@ class SQLSource(Source):
             raise DataError(f"sql: could not read the by column(s) {keys}: {exc}") from None
         if hasattr(t, "read_all"):
             t = t.read_all()
-        out: dict[str, Any] = {"_nonnumeric": 0}
-        for c in self.columns:
-            out[c], bad = _to_float(t.column(c), c)
-            out["_nonnumeric"] += bad
+        out = self._floats(t, {"_nonnumeric": 0})
         for k in keys:
             out[k] = t.column(k).to_pandas()
         return out
@@ -514,8 +468,9 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
              truncation: tuple[float | None, float | None] | None = None,
              delimiter: str = ",", batch_rows: int = BATCH_ROWS) -> CSVSource:
     """Values in CSV file(s) with a header row (path, glob, directory or list). Empty fields
-    and ``NA``/``NaN``/``null`` are missing values; other text in a value column is counted as
-    non-numeric. Both follow ``nan_policy`` at fit time."""
+    and ``NA``/``NaN``/``null``/``none``/``-`` (any case) are missing values, ``true``/``false``
+    and ``yes``/``no`` are 1/0; other text in a value column is counted as non-numeric. Both
+    follow ``nan_policy`` at fit time (the token table is in :mod:`mlekit._data.columns`)."""
     return CSVSource(path, delimiter=delimiter, **_kw(column, observed, censoring, lower, upper,
                                                       weights, trials, truncation, batch_rows))
 

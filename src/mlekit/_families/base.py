@@ -251,6 +251,10 @@ class Family:
     # real-line parameters measured in the data's units (locations): the optimiser and the
     # numerical derivatives size their steps by the data's spread for these
     data_unit_params: ClassVar[tuple[str, ...]] = ()
+    # hint appended to a boundary diagnostic of a parameter (e.g. t's df -> inf: "fit 'normal'")
+    boundary_hints: ClassVar[dict[str, str]] = {}
+    # parameters whose SE uses the expected information when all data are exact (Laplace loc)
+    expected_info_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **params: float) -> None:
         self.values: dict[str, float] = {}

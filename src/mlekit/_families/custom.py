@@ -50,7 +50,7 @@ def _param_spec(fn: Callable[..., Any], params: Any, what: str) -> tuple[list[st
         sig = None
     sig_names = [] if sig is None else [p.name for p in sig.parameters.values()
                                         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)][1:]
-    from .._models.custom import as_domain
+    from .._core.domains import as_domain
 
     if params is None:
         if not sig_names:
@@ -224,7 +224,7 @@ class CustomFamily(Family):
 
     # -- estimation hooks
     def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        from .._fit.problem import grid_starts
+        from .._core.domains import grid_starts
 
         if callable(self._user_start):
             s = dict(self._user_start(x, w))
@@ -236,7 +236,7 @@ class CustomFamily(Family):
         sd, mabs = float(np.std(sub)), float(np.mean(np.abs(sub)))
         cands: dict[str, list[float]] = {}
         for p, d in zip(self.param_names, self.domains):
-            from .._fit.problem import default_start
+            from .._core.domains import default_start
 
             c = [default_start(d), mean, med, sd, mabs, 1.0 / sd if sd > 0 else 1.0]
             cands[p] = [v for v in dict.fromkeys(c) if math.isfinite(v) and d.contains(v)]

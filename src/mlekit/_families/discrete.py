@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -393,6 +393,8 @@ class NegativeBinomial(Family):
 
     name = "negative_binomial"
     param_names = ("mean", "size")
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     domains = (Positive, Positive)
     support = _COUNTS
     discrete = True

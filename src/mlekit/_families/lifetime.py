@@ -4,7 +4,7 @@ Weibull, LogLogistic, Rayleigh, Pareto, Lomax."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -479,6 +479,9 @@ class Lomax(CumHaz):
 
     name = "lomax"
     param_names = ("shape", "scale")
+    boundary_hints: ClassVar[dict[str, str]] = {
+        "shape": "; the tail is not heavier than exponential: fit 'exponential'",
+        "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     domains = (Positive, Positive)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "f(x) = (shape/scale) (1 + x/scale)^-(shape+1)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -267,6 +267,7 @@ class Laplace(LocScale):
     smooth = False  # the log-likelihood has kinks in loc at the data points
     param_names = ("loc", "scale")
     data_unit_params = ("loc",)
+    expected_info_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-|x - loc| / scale) / (2 scale)"
 
@@ -416,6 +417,7 @@ class StudentT(LocScale):
     name = "student_t"
     param_names = ("mu", "sigma", "df")
     data_unit_params = ("mu",)
+    boundary_hints: ClassVar[dict[str, str]] = {"df": "; the data look normal: fit 'normal' instead"}
     domains = (Real, Positive, Positive)
     formula = ("f(x) = Gamma((df+1)/2) / (Gamma(df/2) sqrt(df pi) sigma) "
                "(1 + z^2/df)^(-(df+1)/2), z = (x - mu)/sigma")

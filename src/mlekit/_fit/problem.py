@@ -19,7 +19,6 @@ flat directions) become :class:`Diagnostic` records with a one-line reproducer.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +29,7 @@ from .._core.domains import Domain
 from .._core.optimize import OptResult, newton
 from .result import Diagnostic
 
-__all__ = ["Problem", "Solution", "maximize", "fd_derivs", "flat_directions", "to_natural",
-           "default_start"]
+__all__ = ["Problem", "Solution", "maximize", "fd_derivs", "flat_directions", "to_natural"]
 
 Derivs = tuple[float, np.ndarray, np.ndarray]
 _EPS = float(np.finfo(float).eps)
@@ -235,17 +233,6 @@ class _Objective:
         return gn * J1
 
 
-def default_start(dom: Domain) -> float:
-    lo, hi = dom.lower, dom.upper
-    if math.isfinite(lo) and math.isfinite(hi):
-        return 0.5 * (lo + hi)
-    if math.isfinite(lo):
-        return lo + 1.0
-    if math.isfinite(hi):
-        return hi - 1.0
-    return 0.0
-
-
 def _method_text(kind: str) -> str:
     return {
         "analytic": "newton (analytic gradient and Hessian)",
@@ -388,32 +375,3 @@ def flat_directions(names: Sequence[str], info: np.ndarray) -> str:
             parts.append(f"{', '.join(n for n, _ in big[:-1])} and {big[-1][0]} are not "
                          f"separately identifiable (flat along {combo.lstrip('+ ')})")
     return "; ".join(parts) or "the information matrix is nearly singular"
-
-
-def grid_starts(names: Sequence[str], domains: Sequence[Domain], fixed: dict[str, float],
-                given: dict[str, float], candidates: dict[str, list[float]],
-                value: Callable[[tuple[float, ...]], float], limit: int = 128,
-                rng: int = 0) -> list[dict[str, float]]:
-    """Starting points ranked by log-likelihood over a grid of candidate values."""
-    free = [p for p in names if p not in fixed and p not in given]
-    opts = {p: candidates.get(p) or [default_start(domains[list(names).index(p)])] for p in free}
-    combos: list[tuple[float, ...]]
-    total = math.prod(len(v) for v in opts.values()) if opts else 1
-    if total <= limit:
-        combos = list(itertools.product(*opts.values()))
-    else:
-        gen = np.random.default_rng(rng)
-        combos = [tuple(v[0] for v in opts.values())]
-        combos += [tuple(v[gen.integers(len(v))] for v in opts.values()) for _ in range(limit - 1)]
-    scored = []
-    for c in combos:
-        s = {**fixed, **given, **dict(zip(free, c))}
-        with np.errstate(all="ignore"):
-            try:
-                f = float(value(tuple(s[p] for p in names)))
-            except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError):
-                f = math.nan
-        scored.append((f if math.isfinite(f) else -math.inf, s))
-    scored.sort(key=lambda t: -t[0])
-    out = [s for f, s in scored if f > -math.inf][:4]
-    return out or [scored[0][1]]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import ParameterError
+from .._core.checks import check_level
 
 if TYPE_CHECKING:
     from .._data.data import Data
@@ -31,19 +32,6 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.message
-
-
-def check_level(level: float) -> float:
-    try:
-        lv = float(level)
-    except (TypeError, ValueError):
-        raise ParameterError(f"level must be a number in (0, 1); got {level!r}.") from None
-    if not 0.0 < lv < 1.0:
-        raise ParameterError(
-            f"level must lie strictly between 0 and 1 (e.g. 0.95); got {level!r}."
-            + (" Hint: give a fraction, not a percentage." if 1 < lv <= 100 else "")
-        )
-    return lv
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +62,10 @@ class FitResult:
     data: Data | None = field(default=None, repr=False)
     likelihood: Likelihood | None = field(default=None, repr=False)
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    # injected by the estimator that built this result (statsmodels' ``results.model``):
+    # ``_refit(data, fixed=..., start=...)`` fits the same model to other data / with other
+    # fixed values, so inference never imports an estimator. ``None``: cannot be refitted.
+    _refit: Callable[..., FitResult] | None = field(default=None, repr=False, compare=False)
 
     # ------------------------------------------------------------------ criteria
     @property

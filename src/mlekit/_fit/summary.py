@@ -7,21 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.checks import fmt
+
 if TYPE_CHECKING:
     from .result import FitResult
 
-__all__ = ["Summary", "fmt"]
-
-
-def fmt(v: float, digits: int = 6) -> str:
-    """A number for people: 6 significant digits, no exponent unless needed."""
-    if v is None:
-        return "—"
-    if isinstance(v, float) and math.isnan(v):
-        return "nan"
-    if isinstance(v, float) and math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{v:.{digits}g}"
+__all__ = ["Summary"]
 
 
 def _json_num(v: float) -> float | str | None:

@@ -89,7 +89,7 @@ class BootstrapSample:
 
 
 # ---------------------------------------------------------------------------- simulation
-def _row_arrays(data: Data) -> dict[str, Any]:
+def row_arrays(data: Data) -> dict[str, Any]:
     """Rows as flat arrays in block order: lo, hi (X in [lo, hi]), weights, trials, kind."""
     lo, hi, w, t, kind = [], [], [], [], []
     for k, blk in data.blocks.items():
@@ -146,7 +146,7 @@ class Simulator:
         self.th = tuple(res.params[p] for p in res.params)
         self.discrete = bool(self.fam.discrete)
         self.trunc = d.truncation
-        rows = _row_arrays(d)
+        rows = row_arrays(d)
         w = rows["w"]
         self.integer_w = bool(np.all(w == np.round(w)))
         if self.integer_w:
@@ -255,8 +255,7 @@ def resample(data: Data, rng: np.random.Generator) -> Data:
         new_w = rng.multinomial(N, w / w.sum()).astype(float)
     else:
         new_w = rng.multinomial(w.size, np.full(w.size, 1.0 / w.size)) * w
-    out = Data.__new__(Data)
-    out.__dict__.update(data.__dict__)
+    new: dict[str, Block] = {}
     start = 0
     for (kind, blk), size in zip(data.blocks.items(), sizes):
         ww = new_w[start:start + size]
@@ -268,23 +267,22 @@ def resample(data: Data, rng: np.random.Generator) -> Data:
             nb = Block(blk.x[keep], ww[keep], hi=None if blk.hi is None else blk.hi[keep],
                        trials=None if blk.trials is None else blk.trials[keep],
                        rows=None if blk.rows is None else blk.rows[keep])
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out._has_weights = True
-    out.__dict__.pop("_compressed_from", None)
-    return out
+        new[kind] = nb
+    return data.replace(**new)
 
 
 def refit(res: FitResult, data: Data) -> FitResult | None:
-    """Refit ``res``'s model to ``data`` (same family and fixed values); ``None`` on failure."""
-    from .._fit.family_fit import fit_family
-
+    """Refit ``res``'s model to ``data`` (same family and fixed values, through the refit the
+    estimator injected into ``res``); ``None`` on failure."""
+    if res._refit is None:
+        return None
     start = {p: v for p, v in res.params.items() if p not in res.fixed and math.isfinite(v)}
     dom = dict(zip(res.dist.param_names, res.dist.domains))
     start = {p: v for p, v in start.items() if dom[p].contains(v)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            r = fit_family(res.dist, data, fixed=dict(res.fixed) or None, start=start or None)
+            r = res._refit(data, fixed=dict(res.fixed) or None, start=start or None)
         except (MlekitError, ArithmeticError, np.linalg.LinAlgError):
             return None
     if any(d.code == "nonconvergence" for d in r.diagnostics):
@@ -381,9 +379,6 @@ def acceleration(res: FitResult, grad: NDArray[np.float64], kind: str = "nonpara
     estimated from data sets drawn like the observed one (a fixed internal seed, so intervals
     stay reproducible): the skewness of a small sample's own scores is far too noisy.
     """
-    from .._fit.likelihood import Likelihood
-    from .._fit.scores import observation_scores
-
     lik = res.likelihood
     names = list(res.params)
     nonreg = set(getattr(res.dist, "nonregular", ()))
@@ -402,10 +397,10 @@ def acceleration(res: FitResult, grad: NDArray[np.float64], kind: str = "nonpara
         sim = Simulator(res)
         m = max(1, min(40, 200_000 // max(sim.n, 1)))
         gen = np.random.default_rng(20_261_124)
-        liks = [Likelihood(res.dist, sim.draw(gen), lik.fixed) for _ in range(m)]
+        liks = [lik.with_data(sim.draw(gen)) for _ in range(m)]
     s2 = s3 = 0.0
     for lk in liks:
-        for G, w in observation_scores(lk, th, idx):
+        for G, w in lk.scores(th, idx):
             u = G @ v
             s2 += float(np.dot(w, u * u))
             s3 += float(np.dot(w, u ** 3))
@@ -456,10 +451,10 @@ def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "
                  interval: str = "percentile", rng: Any = 0, quiet: bool | None = None,
                  params: Any = None) -> dict[str, tuple[float, float]]:
     """Bootstrap intervals ``{name: (lo, hi)}`` (see the module docstring)."""
-    from .profile import _select
+    from .profile import select_params
 
     interval = check_interval(interval)
-    names = _select(res, params)
+    names = select_params(res, params)
     if res.likelihood is None:
         return {p: (math.nan, math.nan) for p in names}
     bs = replicates(res, n_boot=n_boot, kind=kind, rng=rng, quiet=quiet)

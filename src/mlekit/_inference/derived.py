@@ -71,7 +71,7 @@ class Derived:
                 "level": self.level, "scale": self.scale}
 
     def __repr__(self) -> str:
-        from .._fit.summary import fmt
+        from .._core.checks import fmt
 
         if np.ndim(self.estimate):
             return (f"Derived({self.name}: {np.size(self.estimate)} values, {self.level * 100:g}% "
@@ -436,7 +436,7 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
 def derived(res: FitResult, quantity: Any, *, name: str | None = None, method: str = "delta",
             level: float = 0.95, scale: str = "auto", **kwargs: Any) -> Derived:
     """A function of the parameters with its SE and interval (see the module docstring)."""
-    from .._fit.result import check_level
+    from .._core.checks import check_level
 
     lv = check_level(level)
     m = _check_method(method)
@@ -466,7 +466,7 @@ def derived(res: FitResult, quantity: Any, *, name: str | None = None, method: s
 
 def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], what: str,
                 method: str, level: float, scale: str, kwargs: dict[str, Any]) -> Derived:
-    from .._fit.result import check_level
+    from .._core.checks import check_level
 
     lv = check_level(level)
     m = _check_method(method)

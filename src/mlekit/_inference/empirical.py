@@ -5,17 +5,19 @@
 - any left- or interval-censored value: **Turnbull's NPMLE** by the self-consistency (EM)
   algorithm on the innermost intervals.
 
-Weights are frequency weights. Pure NumPy: no plotting here.
+Weights are frequency weights. Pure NumPy: no plotting here. The same estimates serve the
+plots, the web explorer and the goodness-of-fit statistics (:mod:`mlekit._api.gof`).
 
 Conventions follow :mod:`mlekit._data.data`: a right-censored value ``c`` means ``X > c`` for a
 continuous family and ``X >= c`` for a discrete one (a count still running at ``c`` may end at
 ``c``); an interval ``(lo, hi]`` is ``lo < X <= hi`` for continuous data and ``lo <= X <= hi``
-for counts; left-censored ``c`` means ``X <= c``.
+for counts; left-censored ``c`` means ``X <= c``. So for continuous data an exact value at a
+bin edge ``c`` and the bin ``(c, d]`` do not overlap, and binned data get one innermost
+interval per bin.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +36,12 @@ class Empirical:
 
     ``kind`` is ``"ecdf"``, ``"kaplan-meier"`` or ``"turnbull"``. For the first two, ``x`` are
     the jump points and ``cdf`` the value just after each jump (right-continuous steps),
-    ``lower``/``upper`` a pointwise band at ``level``. For Turnbull, ``left``/``right`` are the
-    innermost intervals and ``mass`` their probabilities: the NPMLE is unique only up to how the
-    mass spreads inside each interval, and is drawn as a straight line across it.
+    ``lower``/``upper`` a pointwise band at ``level``; ``info["end"]``: the largest time
+    observed (the estimate is unknown beyond it), or ``inf`` when it reaches F = 1. For
+    Turnbull, ``left``/``right`` are the innermost intervals (``left`` may be ``-inf``;
+    ``info["left_open"]`` marks the intervals ``(left, right]`` that exclude their left end)
+    and ``mass`` their probabilities: the NPMLE is unique only up to how the mass spreads
+    inside each interval, and is drawn as a straight line across it.
     """
 
     kind: str
@@ -125,6 +130,7 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(n > 0, 1.0 - d / n, 1.0)
         S = np.cumprod(q)
+        S = np.where(S <= 1e-12, 0.0, S)      # every unit failed (up to rounding of weights)
         gw = np.cumsum(np.where(n > d, d / (n * (n - d)), np.inf))
         z = float(norm.ppf(0.5 + level / 2.0))
         logS = np.log(S)
@@ -136,9 +142,10 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
         hi_S = np.where(S >= 1, 1.0, np.where(S > 0, np.where(np.isfinite(hi_S), hi_S, 1.0), 0.0))
     kind = "kaplan-meier" if cx.size else "ecdf"
     f64 = np.float64
+    end = np.inf if (S.size and S[-1] == 0.0) or not xs.size else float(xs[-1])
     return Empirical(kind, times.astype(f64), (1.0 - S).astype(f64), lower=(1.0 - hi_S).astype(f64),
                      upper=(1.0 - lo_S).astype(f64), level=level, at_risk=np.asarray(n, dtype=f64),
-                     events=np.asarray(d, dtype=f64))
+                     events=np.asarray(d, dtype=f64), info={"end": end})
 
 
 # ---------------------------------------------------------------------------- Turnbull
@@ -173,44 +180,54 @@ def turnbull(data: Any, *, discrete: bool = False, tol: float = 1e-10,
              maxiter: int = 20000) -> Empirical:
     """Turnbull's NPMLE of the CDF for arbitrarily censored (weighted) data."""
     lo, lopen, hi, _, w = _observations(data, discrete)
+    q, q_open, p, mass, it = npmle(lo, lopen > 0, hi, w, tol=tol, maxiter=maxiter)
+    return Empirical("turnbull", p, np.cumsum(mass), left=q, right=p, mass=mass,
+                     info={"iterations": it, "converged": it < maxiter, "left_open": q_open})
+
+
+def npmle(lo: FloatArray, lo_open: NDArray[np.bool_], hi: FloatArray, w: FloatArray, *,
+          tol: float = 1e-10, maxiter: int = 20000
+          ) -> tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray, int]:
+    """Turnbull's NPMLE for rows ``lo < X <= hi`` (``lo_open``) or ``lo <= X <= hi``, weighted:
+    ``(q, q_open, p, mass, iterations)``, the innermost intervals sorted, and their masses.
+
+    The self-consistency (EM) iteration works on cumulative sums (each row covers a run of
+    innermost intervals), so a step costs O(rows + intervals)."""
     keep = w > 0
-    lo, lopen, hi, w = lo[keep], lopen[keep], hi[keep], w[keep]
-    # collapse identical rows
-    rows = np.stack([lo, lopen, hi], axis=1)
-    uniq, inv = np.unique(rows, axis=0, return_inverse=True)
-    w = np.bincount(inv.ravel(), weights=w).astype(np.float64)
-    lo, lopen, hi = uniq[:, 0], uniq[:, 1], uniq[:, 2]
-    # endpoints ordered by (value, rank): closed left 0, closed right 1, open left 2
-    ends = [(v, 2.0 if o else 0.0, 0) for v, o in zip(lo, lopen)] + [(v, 1.0, 1) for v in hi]
-    ends.sort(key=lambda e: (e[0], e[1]))
-    inner: list[tuple[float, float, float]] = []
-    for a, b in itertools.pairwise(ends):
-        if a[2] == 0 and b[2] == 1:
-            inner.append((a[0], a[1], b[0]))
-    L = np.array([t[0] for t in inner])
-    Lrank = np.array([t[1] for t in inner])
-    R = np.array([t[2] for t in inner])
-    # alpha[i, j]: innermost interval j lies inside observation i
-    left_ok = (lo[:, None] < L[None, :]) | ((lo[:, None] == L[None, :]) & (
-        (lopen[:, None] * 2.0) <= Lrank[None, :]))
-    right_ok = R[None, :] <= hi[:, None]
-    alpha = (left_ok & right_ok).astype(float)
+    rows = np.stack([lo[keep], lo_open[keep].astype(float), hi[keep]], axis=1)
+    uniq, inv = np.unique(rows, axis=0, return_inverse=True)   # identical rows once
+    w = np.bincount(inv.ravel(), weights=w[keep]).astype(np.float64)
+    lo, lo_open, hi = uniq[:, 0], uniq[:, 1] > 0, uniq[:, 2]
+    # endpoints in order; at one value: a closed left end, then right ends, then open left ends
+    ends = np.concatenate([lo, hi])
+    rank = np.concatenate([np.where(lo_open, 2, 0), np.ones(hi.size, dtype=np.int64)])
+    order = np.lexsort((rank, ends))
+    e, r = ends[order], rank[order]
+    is_right = r == 1
+    start = np.flatnonzero(~is_right[:-1] & is_right[1:])   # a left end right before a right end
+    q, q_open, p = e[start], r[start] == 2, e[start + 1]
+    m = q.size
+    # each row covers the innermost intervals a..b: from the first one starting at or after its
+    # left end (an open end (lo, ...] skips the point [lo, lo]) to the last ending by hi
+    a = np.searchsorted(q, lo, side="left")
+    skip = lo_open & (a < m)
+    skip[skip] = (q[a[skip]] == lo[skip]) & ~q_open[a[skip]]
+    a = a + skip
+    b = np.searchsorted(p, hi, side="right") - 1
     W = float(w.sum())
-    m = L.size
-    p = np.full(m, 1.0 / m)
+    mass = np.full(m, 1.0 / m)
     it = 0
     for it in range(1, maxiter + 1):  # noqa: B007
-        denom = alpha @ p
-        p_new = p * (alpha.T @ (w / denom)) / W
-        if np.max(np.abs(p_new - p)) < tol:
-            p = p_new
+        c = np.concatenate(([0.0], np.cumsum(mass)))
+        den = c[b + 1] - c[a]
+        ratio = np.where(den > 0, w / np.maximum(den, 1e-300), 0.0)
+        acc = np.zeros(m + 1)
+        np.add.at(acc, a, ratio)
+        np.add.at(acc, b + 1, -ratio)
+        new = mass * np.cumsum(acc)[:m] / W
+        new /= new.sum()
+        if np.max(np.abs(new - mass)) < tol:
+            mass = new
             break
-        p = p_new
-    p = p / p.sum()
-    # display ends: an open left end (lo, ...] starts just after lo
-    order = np.argsort(R, kind="stable")
-    L, R, p = L[order], R[order], p[order]
-    disp_L = np.where(np.isfinite(L), L, R)
-    cdf_at_R = np.cumsum(p)
-    return Empirical("turnbull", R, cdf_at_R, left=disp_L, right=R, mass=p,
-                     info={"iterations": it, "converged": it < maxiter})
+        mass = new
+    return q, q_open, p, mass, it

@@ -37,7 +37,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2
 
-from .._core.optimize import _direction
+from .._core.checks import find_stack_level
+from .._core.optimize import direction as newton_direction
 from ..errors import NumericalWarning, ParameterError
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class Profile:
 
     def cutoff(self, level: float = 0.95) -> float:
         """The deviance threshold of a ``level`` interval."""
-        from .._fit.result import check_level
+        from .._core.checks import check_level
 
         return cutoff(check_level(level), self.df)
 
@@ -163,7 +164,7 @@ class Profiler:
                 warnings.warn(
                     f"{self.res.family}: the profile found a log-likelihood {pl:.10g} above the "
                     f"fit's {self.llmax:.10g}: the fit had not reached the maximum; intervals "
-                    "are measured from the higher value", NumericalWarning, stacklevel=5)
+                    "are measured from the higher value", NumericalWarning, stacklevel=find_stack_level())
                 self._warned = True
             self.llmax = pl
             d = 0.0
@@ -380,7 +381,7 @@ def _inner_newton(lik: Any, th: list[float], nuis: list[int], doms: list[Any],
             step = ge / -h if pd else ge * (1.0 / max(abs(h), 1e-12))
             dec = float(ge[0] * step[0])
         else:
-            step, dec, pd = _direction(ge, He)
+            step, dec, pd = newton_direction(ge, He)
         if (pd and dec <= 1e-11) or float(np.max(np.abs(ge * gscale))) < 1e-9:
             # converged; or a flat direction (a nuisance running off to an edge of its domain
             # where the likelihood no longer changes, e.g. negative-binomial size -> inf)
@@ -422,7 +423,7 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
     """
     if kwargs:
         raise ParameterError(f"ci(method='profile') takes params=; got {', '.join(kwargs)}.")
-    names = _select(res, params)
+    names = select_params(res, params)
     if res.likelihood is None:
         return {p: (math.nan, math.nan) for p in names}
     prof = Profiler(res)
@@ -435,7 +436,7 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
     return out
 
 
-def _select(res: FitResult, params: Any) -> list[str]:
+def select_params(res: FitResult, params: Any) -> list[str]:
     if params is None:
         return list(res.params)
     names = [params] if isinstance(params, str) else list(params)
@@ -454,7 +455,7 @@ def profile(res: FitResult, param: str, *, n: int = 41, level: float = 0.99,
     given; an open side is replaced by the estimate ± 4 standard errors (or a factor of e^4
     on the log scale).
     """
-    from .._fit.result import check_level
+    from .._core.checks import check_level
 
     if param not in res.params:
         raise ParameterError(f"param must name a parameter of {res.family} "

@@ -8,17 +8,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from scipy.stats import norm
 
 from .._core.keywords import check_keywords, keywords_of
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
-    from .._fit.likelihood import Likelihood
     from .._fit.result import FitResult
 
-__all__ = ["confidence_intervals", "wald", "sandwich_cov", "CI_METHODS"]
+__all__ = ["confidence_intervals", "wald", "CI_METHODS"]
 
 CI_METHODS = ("wald", "wald-log", "profile", "bootstrap")
 
@@ -66,16 +64,3 @@ def confidence_intervals(res: FitResult, level: float, method: str,
 def _no_kwargs(kwargs: dict[str, Any], m: str) -> None:
     if kwargs:
         raise ParameterError(f"ci(method={m!r}) takes no options; got {', '.join(kwargs)}.")
-
-
-def sandwich_cov(lik: Likelihood, th: tuple[float, ...], cov: np.ndarray,
-                 idx: list[int]) -> np.ndarray:
-    """Robust (Huber–White) covariance ``A^-1 B A^-1`` with B the outer product of the
-    per-observation scores."""
-    from .._fit.scores import score_outer
-
-    B = score_outer(lik, th, idx)
-    A_inv = cov[np.ix_(idx, idx)]
-    out = np.zeros_like(cov)
-    out[np.ix_(idx, idx)] = A_inv @ B @ A_inv
-    return out

@@ -27,47 +27,18 @@ from typing import Any
 
 import numpy as np
 
-from .._core.domains import Domain, Interval, Positive, Real, UnitInterval
+from .._core.domains import Domain, Real, as_domain, default_start, grid_starts
 from .._data.data import as_float_array
-from .._families.base import Family
-from .._fit.problem import (
-    Problem,
-    Solution,
-    default_start,
-    fd_derivs,
-    flat_directions,
-    grid_starts,
-    maximize,
-    nan_hint,
-)
-from .._fit.result import Diagnostic, FitResult
+from .._fit.assemble import model_result
+from .._fit.problem import Problem, Solution, maximize
+from .._fit.result import FitResult
 from ..errors import DataError, FamilyError, ParameterError
 
-__all__ = ["model", "fit_model", "Model", "as_domain", "model_result"]
+__all__ = ["model", "fit_model", "Model"]
 
 _SUBSAMPLE_ABOVE = 50_000
 _SUBSAMPLE_ROWS = 20_000
 _DIFF = ("auto", "analytic", "jax", "numeric")
-
-
-def as_domain(spec: Any, name: str) -> Domain:
-    """A ``Domain`` from a domain object, a name (``"positive"``) or a pair ``(a, b)``."""
-    if isinstance(spec, Domain):
-        return spec
-    if isinstance(spec, str):
-        key = spec.strip().lower().replace("_", "")
-        table = {"real": Real, "positive": Positive, "unitinterval": UnitInterval, "unit": UnitInterval,
-                 "probability": UnitInterval}
-        if key in table:
-            return table[key]
-    if isinstance(spec, (tuple, list)) and len(spec) == 2:
-        try:
-            return Interval(float(spec[0]), float(spec[1]))
-        except (TypeError, ValueError):
-            pass
-    raise ParameterError(
-        f"the domain of {name} must be mk.Real, mk.Positive, mk.UnitInterval or mk.Interval(a, b); "
-        f"got {spec!r}.")
 
 
 class Model:
@@ -512,143 +483,3 @@ class _Evaluator:
             d = (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h)
             out[:, j] = d / float(dom.jacobian(e)[0])
         return out
-
-
-# ---------------------------------------------------------------------- results
-class ModelDist(Family):
-    """The parameters of a fitted custom model (a likelihood, not a distribution)."""
-
-    def _logpdf(self, x: Any, th: Any, blk: Any) -> Any:
-        raise FamilyError(f"{type(self).__name__} is a custom likelihood, not a distribution: "
-                          "it has no logpdf. Hint: use mk.Family.from_logpdf for a distribution.")
-
-
-def _dist(name: str, names: list[str], doms: list[Domain], values: dict[str, float]) -> Family:
-    cls = type(name, (ModelDist,), {"name": name, "param_names": tuple(names),
-                                    "domains": tuple(doms)})
-    d = cls.__new__(cls)
-    d.values = dict(values)
-    return d
-
-
-def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, strict: bool,
-                 cov: str = "observed", ev: _Evaluator | None = None, dropped: int = 0,
-                 options: dict[str, Any] | None = None, dist: Family | None = None,
-                 extra_diags: list[Diagnostic] | None = None, no_se: bool = False) -> FitResult:
-    """A :class:`FitResult` from a :class:`Solution` (shared by custom models, mixtures and
-    time series)."""
-    from .._fit.family_fit import _covariance, _emit
-
-    names = prob.names
-    k = len(names)
-    free = prob.free
-    diags = list(sol.diagnostics) + list(extra_diags or [])
-    H = sol.hess
-    covm, ok = _covariance(H, free, k)
-    if ok and free:
-        info = -H[np.ix_(free, free)]
-        dsc = 1.0 / np.sqrt(np.diag(info))
-        ok = float(np.linalg.eigvalsh(info * np.outer(dsc, dsc))[0]) > 1e-10
-        if not ok:
-            covm[np.ix_(free, free)] = np.nan
-    cov_type = "observed"
-    if no_se:  # the caller has diagnosed why (e.g. separation): no standard errors
-        covm = np.full((k, k), np.nan)
-    elif not ok:
-        msg = flat_directions([names[i] for i in free], -H[np.ix_(free, free)])
-        diags.append(Diagnostic("singular-information", "the observed information matrix is not "
-                                f"positive definite at the estimate: {msg}; standard errors are "
-                                f"unavailable. Reproduce: {prob.reproducer(sol.params)}", "warning"))
-    elif cov == "sandwich":
-        if ev is None or not ev.per_obs:
-            raise ParameterError("cov='sandwich' needs per-observation log-likelihoods; the "
-                                 "function returns a total.")
-        S = ev.scores(prob, sol)
-        if ev.w is not None:
-            S = S * np.sqrt(ev.w)[:, None]
-        B = S.T @ S
-        A = covm[np.ix_(free, free)]
-        covm = np.zeros((k, k))
-        covm[np.ix_(free, free)] = A @ B @ A
-        cov_type = "sandwich"
-    hint = nan_hint(prob)
-    if hint:
-        at = prob.nan_at or {}
-        diags.append(Diagnostic("nan-region", f"the function returned NaN during the search at "
-                                f"{', '.join(f'{p}={_fmt(v)}' for p, v in at.items())}."
-                                f"{hint} Reproduce: {prob.reproducer(at)}", "warning"))
-    for i in free:
-        p = names[i]
-        dm = prob.domains[i]
-        e = float(dm.to_unconstrained(sol.params[p])) if dm.contains(sol.params[p]) else math.inf
-        if dm.on_boundary(sol.params[p], rtol=1e-10) or (dm.kind != "real" and abs(e) > 30):
-            diags.append(Diagnostic("boundary", f"{p} = {_fmt(sol.params[p])} ran to the edge of "
-                                    f"its domain {dm.describe()}: the maximum is at (or beyond) "
-                                    "the boundary", "warning", p))
-    if dropped:
-        diags.append(Diagnostic("missing", f"{dropped} rows with NaN were dropped", "info"))
-    nf = len(free)
-    if nf and n_obs < 10 * nf:
-        diags.append(Diagnostic("small-sample", f"only {n_obs:g} observations for {nf} "
-                                "parameters: Wald intervals can be far too narrow; prefer "
-                                "ci(method='profile')", "info"))
-    se = {p: (0.0 if p in prob.fixed else math.sqrt(covm[i, i]) if covm[i, i] >= 0 else math.nan)
-          for i, p in enumerate(names)}
-    if not ok or no_se:
-        se = {p: (0.0 if p in prob.fixed else math.nan) for p in names}
-    grad_norm = float(np.max(np.abs(sol.grad[free]))) if free else 0.0
-    converged = sol.converged and ok and not any(d.code == "boundary" for d in diags)
-    res = FitResult(
-        family=name, dist=dist if dist is not None else _dist(name, names, prob.domains, sol.params),
-        params=dict(sol.params), se=se, cov=covm, loglik=float(sol.loglik), n_obs=n_obs,
-        n_params=nf, converged=bool(converged), method=sol.method, iterations=sol.iterations,
-        grad_norm=grad_norm, cov_type=cov_type, fixed=dict(prob.fixed), diagnostics=tuple(diags),
-        data=None, likelihood=ModelLikelihood(prob) if dist is None else None,  # type: ignore[arg-type]
-        options=dict(options or {}),
-    )
-    _emit(res, strict)
-    return res
-
-
-class ModelLikelihood:
-    """The log-likelihood of a fitted custom model with the interface of
-    :class:`mlekit._fit.likelihood.Likelihood` (``evaluate(th, order)`` in natural parameters), so
-    profile intervals and tests can re-evaluate it."""
-
-    def __init__(self, prob: Problem) -> None:
-        self.prob = prob
-        self.names = tuple(prob.names)
-        self.k = len(self.names)
-        self.fixed = dict(prob.fixed)
-        self.free = prob.free
-        self.free_names = [self.names[i] for i in self.free]
-        self.flags: set[str] = set()
-
-    def theta(self, free_values: Any) -> tuple[float, ...]:
-        vals = dict(self.fixed)
-        for i, v in zip(self.free, free_values):
-            vals[self.names[i]] = float(v)
-        return tuple(vals[p] for p in self.names)
-
-    def loglik(self, th: tuple[float, ...]) -> float:
-        return self.prob.safe_value(tuple(th))
-
-    def evaluate(self, th: tuple[float, ...], order: int = 2) -> tuple[float, np.ndarray, np.ndarray]:
-        prob = self.prob
-        if order == 0:
-            return self.loglik(th), np.zeros(self.k), np.zeros((self.k, self.k))
-        if prob.derivs is not None:
-            return prob.derivs(tuple(th), order)
-        sub = Problem(prob.names, prob.domains, {}, prob.value)
-        eta = sub.eta(dict(zip(prob.names, th)))
-        h = 1e-3 * np.maximum(1.0, np.abs(eta))
-        f, g, H = fd_derivs(lambda e: sub.safe_value(sub.theta(e)), eta, h, order)
-        gn, Hn = _natural(sub, eta, g, H)
-        return f, gn, Hn
-
-
-def _natural(prob: Problem, eta: np.ndarray, g: np.ndarray, H: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    from .._fit.problem import to_natural
-
-    return to_natural(prob, eta, g, H)

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from .._core.domains import Domain, Real, UnitInterval
-from .._data.data import Data
+from .._data.data import Data, as_data
 from .._families.base import Family, get_family
-from .._fit.family_fit import _covariance, _emit, _newton_fit, as_data
-from .._fit.likelihood import Likelihood, _shifted, log_interval_prob
+from .._fit.assemble import covariance, emit
+from .._fit.likelihood import Likelihood, log_interval_prob, shifted
+from .._fit.newton import newton_fit
 from .._fit.problem import Problem, maximize
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
@@ -55,9 +56,9 @@ def _terms(fam: Family, dat: Data, th: tuple[float, ...]) -> np.ndarray:
             elif kind == "left":
                 v = fam._logcdf(blk.x, th, blk)
             elif kind == "right":
-                v = fam._logsf(_shifted(fam, blk, "x"), th, blk)
+                v = fam._logsf(shifted(fam, blk, "x"), th, blk)
             else:
-                v = log_interval_prob(fam, _shifted(fam, blk, "x"), blk.hi, th, blk)
+                v = log_interval_prob(fam, shifted(fam, blk, "x"), blk.hi, th, blk)
             out.append(np.broadcast_to(np.asarray(v, dtype=float), (blk.size,)))
     v = np.concatenate(out)
     return np.where(np.isnan(v), -np.inf, v)
@@ -81,14 +82,14 @@ def _m_step(fam: Family, dat: Data, start: dict[str, float] | None) -> dict[str,
         from .._core.engine import map_reduce
 
         stats = map_reduce(fam._suffstats, lik.chunks)
-        p = fam._closed_form(stats, {})
+        p = fam._closed_form(stats, {}) if stats is not None else None
         if p is not None and all(math.isfinite(v) for v in p.values()):
             return p
     try:
-        out = _newton_fit(fam, lik, dat, dict(start or {}), {}, 50)
+        out = newton_fit(fam, lik, dat, dict(start or {}), {}, 50)
     except (DataError, ValueError, np.linalg.LinAlgError):
         return None
-    return out[0] if math.isfinite(out[1]) else None
+    return out.params if math.isfinite(out.loglik) else None
 
 
 def _em(fams: list[Family], dat: Data, resp: np.ndarray, maxiter: int, tol: float
@@ -147,23 +148,38 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
         if k is None:
             raise ParameterError("give several families (a list) or one family and k=, e.g. "
                                  "fit_mixture(x, 'normal', k=2).")
+        # validated before any work: k = 10**9 or range(1, 10**9) must not build a huge list
+        ks: Sequence[int]
+        if isinstance(k, range):
+            ks = k
+            ok = len(k) > 0 and k.step > 0 and k.start >= 1
+        else:
+            try:
+                ks = [k] if isinstance(k, int) else list(k)
+            except TypeError:
+                ks = []
+            ok = bool(ks) and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in ks)
+        if not ok:
+            raise ParameterError(f"k must be a positive integer or a range of them; got {k!r}.")
+        k_max = ks[-1] if isinstance(ks, range) else max(ks)
+        n_obs = as_data(x, weights=weights, nan_policy=nan_policy).n_obs
+        if k_max >= n_obs:
+            raise DataError(f"a {k_max}-component mixture needs more than {k_max} observations; "
+                            f"got {n_obs:g}. Hint: fewer components (k=2 or 3 is usual).")
         if not isinstance(k, int):
-            ks = list(k)
-            if not ks or not all(isinstance(v, int) and v >= 1 for v in ks):
-                raise ParameterError(f"k must be a positive integer or a range of them; got {k!r}.")
             fits = [fit_mixture(x, [families] * v, weights=weights, n_starts=n_starts,
                                 maxiter=maxiter, tol=tol, rng=rng, strict=False,
                                 nan_policy=nan_policy) for v in ks]
-            best = min(range(len(ks)), key=lambda i: fits[i].bic)
+            i_best = min(range(len(ks)), key=lambda i: fits[i].bic)
             table = ", ".join(f"k={v}: {f.bic:.6g}" for v, f in zip(ks, fits))
-            res = fits[best]
-            extra = Diagnostic("model-choice", f"{ks[best]} components chosen by BIC ({table})",
+            res = fits[i_best]
+            extra = Diagnostic("model-choice", f"{ks[i_best]} components chosen by BIC ({table})",
                                "info")
-            out = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
-                               "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
-                                           "fits": dict(zip(ks, fits))}})
-            _emit(out, strict)
-            return out
+            chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
+                                  "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
+                                              "fits": dict(zip(ks, fits))}})
+            emit(chosen, strict)
+            return chosen
         families = [families] * int(k)
     if not isinstance(families, Sequence) or len(families) < 1:
         raise FamilyError(f"families must be a list of family names or objects; got {families!r}.")
@@ -177,7 +193,7 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
         raise DataError(f"a {K}-component mixture has {n_free} parameters; got only "
                         f"{dat.n_obs:g} observations.")
     gen = np.random.default_rng(rng)
-    best = None
+    best: tuple[list[dict[str, float]], np.ndarray, float] | None = None
     tried = 0
     for i in range(n_starts):
         tried += 1
@@ -226,7 +242,7 @@ def _polish(fams: list[Family], dat: Data, comps: list[dict[str, float]], pis: n
     lg = np.r_[0.0, [sol.params[n] for n in lnames]]
     w = np.exp(lg - logsumexp(lg))
     m = len(names)
-    cov_in, ok = _covariance(sol.hess, list(range(m + K - 1)), m + K - 1)
+    cov_in, ok = covariance(sol.hess, list(range(m + K - 1)), m + K - 1)
     G = np.zeros((m + K, m + K - 1))
     G[:m, :m] = np.eye(m)
     for a in range(K):
@@ -256,7 +272,7 @@ def _polish(fams: list[Family], dat: Data, comps: list[dict[str, float]], pis: n
         converged=bool(sol.converged and ok), method="EM, then " + sol.method,
         iterations=sol.iterations, grad_norm=float(np.max(np.abs(sol.grad))) if m else 0.0,
         diagnostics=tuple(diags), data=dat, options={"components": fams})
-    _emit(res, strict)
+    emit(res, strict)
     return res
 
 
@@ -268,8 +284,8 @@ class MixtureDist(Family):
     @classmethod
     def make(cls, fams: list[Family], names: list[str], doms: list[Domain],
              params: dict[str, float]) -> MixtureDist:
-        sub = type("Mixture", (cls,), {"name": "mixture", "param_names": tuple(names),
-                                       "domains": tuple(doms)})
+        sub: type[MixtureDist] = type("Mixture", (cls,), {"name": "mixture", "param_names": tuple(names),
+                                                         "domains": tuple(doms)})
         d = sub.__new__(sub)
         d.values = dict(params)
         d.comps = tuple(f.with_params(**{p: params[f"{j}.{p}"] for p in f.param_names})

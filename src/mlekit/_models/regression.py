@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from .._core.checks import require
 from .._core.domains import Domain, Positive, Real
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
+from .._fit.assemble import model_dist, model_result
 from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
-from .custom import _dist, model_result
 
 __all__ = ["regress", "REGRESSION_FAMILIES"]
 
@@ -83,11 +84,8 @@ def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
             raise ParameterError(f"formula must be a string such as 'y ~ x1 + x2'; got {formula!r}.")
         if data is None:
             raise DataError("a formula needs data=, a data frame (or dict of columns).")
-        try:
-            from formulaic import model_matrix
-        except ImportError:
-            raise ImportError("formulas need formulaic: pip install 'mlekit[regression]' (or pass "
-                              "y= and X= design matrices).") from None
+        model_matrix = require("formulaic", "regression", "formulas need formulaic",
+                               " (or pass y= and X= design matrices).").model_matrix
         import pandas as pd
 
         df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
@@ -337,7 +335,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     opts = {"formula": formula, "family": key, "link": link, "response": yname, "columns": cols}
     res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
                        ev=ev, no_se=sep is not None, options=opts, extra_diags=diags,  # type: ignore[arg-type]
-                       dist=_dist(label.replace(" ", "_"), names, doms, sol.params))
+                       dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
     return res
 
 

@@ -25,10 +25,10 @@ import numpy as np
 from .._core.domains import Interval, Positive, Real, UnitInterval
 from .._data.data import as_float_array
 from .._families.base import Family
+from .._fit.assemble import emit, model_result
 from .._fit.problem import Problem, maximize
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError
-from .custom import model_result
 
 __all__ = ["fit_ar1", "fit_markov", "ar1_loglik", "MarkovChain"]
 
@@ -173,17 +173,16 @@ def fit_markov(sequences: Any, *, states: Sequence[Any] | None = None,
                                                       np.where(rows[:, None] > 0, rows[:, None], 1.0)),
                                    0.0)))
     se = {n: (math.sqrt(cov[i, i]) if cov[i, i] >= 0 else math.nan) for i, n in enumerate(names)}
-    mc = MarkovChain.__new__(type("MarkovChain", (MarkovChain,), {
-        "name": "markov", "param_names": tuple(names), "domains": (UnitInterval,) * len(names)}))
+    chain_cls: type[MarkovChain] = type("MarkovChain", (MarkovChain,), {
+        "name": "markov", "param_names": tuple(names), "domains": (UnitInterval,) * len(names)})
+    mc = MarkovChain.__new__(chain_cls)
     mc.values = dict(params)
     mc.states = tuple(sts)
     n_free = int(sum(K - 1 for r in rows if r > 0))
-    from .._fit.family_fit import _emit
-
     res = FitResult(family="markov", dist=mc, params=params, se=se, cov=cov, loglik=ll,
                     n_obs=n_trans, n_params=n_free, converged=not any(d.severity == "warning"
                                                                       for d in diags),
                     method="closed-form", diagnostics=tuple(diags),
                     options={"counts": N, "states": tuple(sts)})
-    _emit(res, strict)
+    emit(res, strict)
     return res

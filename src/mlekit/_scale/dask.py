@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._core.checks import require
 from .._core.engine import add
 from .._families.base import get_family
 from .._fit.result import FitResult
@@ -218,29 +219,14 @@ def _as_chunks(x: Any, fam: Any) -> tuple[list[Any], Any]:
     return _as_chunks(da.from_array(arr, chunks=max(1 << 20, math.ceil(arr.size / 64))), fam)
 
 
-def fit_dask(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
-             start: dict[str, float] | None = None, weights: Any = None,
-             nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-             maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
-             progress: bool | None = None, **extra: Any) -> FitResult:
-    """Fit ``family`` to a Dask collection (or a file source) on the current Dask cluster."""
-    try:
-        import dask  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("Dask is needed for this: pip install 'mlekit[dask]'") from None
-    if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
-    if x is None:
-        x = data
-    elif data is not None:
-        raise DataError("give the data once: as the first argument or as data=, not both.")
-    if weights is not None:
-        raise ParameterError("with backend='dask', weights come from a source column: "
-                             "mk.read_parquet(..., weights='w').")
-    if family is None:
-        raise ParameterError("fit needs a family, e.g. mk.fit(x, 'weibull'); got none.")
-    if nan_policy not in ("raise", "omit"):
-        raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+def fit_dask(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
+             start: dict[str, float] | None = None, nan_policy: str = "raise",
+             strict: bool = False, cov: str = "observed", maxiter: int = 200,
+             quiet: bool | None = None,
+             progress: bool | None = None) -> FitResult:
+    """Fit ``family`` to a Dask collection (or a file source) on the current Dask cluster
+    (the router has checked the options and the data)."""
+    require("dask", "dask", "Dask is needed for this")
     fam = get_family(family)
     raw, spec = _as_chunks(x, fam)
     if not raw:

@@ -194,14 +194,12 @@ def summ_stub(scan: Scan, trunc: Any) -> Any:
 
 def _extremes_data(scan: Scan) -> Data:
     """A tiny ``Data`` holding each kind's extremes (enough for sample-extreme estimates)."""
-    d = Data.__new__(Data)
-    d.__dict__.update(Data([0.0]).__dict__)
+    blocks: dict[str, Block] = {}
     for kind in _KINDS:
         mm = scan.minmax.get(kind)
         x = np.array(mm, dtype=float) if mm else np.empty(0)
-        blk = Block(x, hi=(x.copy() if kind == "interval" else None))
-        setattr(d, "interval_block" if kind == "interval" else kind, blk)
-    return d
+        blocks[kind] = Block(x, hi=(x.copy() if kind == "interval" else None))
+    return Data._from_blocks(blocks["exact"], blocks["left"], blocks["right"], blocks["interval"])
 
 
 def _summary_data(scan: Scan, trunc: Any) -> Data:
@@ -232,12 +230,12 @@ def _summary_data(scan: Scan, trunc: Any) -> Data:
 def _sample_points(chunks: Any, scan: Scan) -> Data:
     """The subsample ``_fit._start_points`` would take from the concatenated data (every
     ``n // 100000``-th point of the exact, left, right, then interval rows), as ``Data``."""
-    from .._fit.family_fit import _START_SAMPLE
+    from .._fit.newton import START_SAMPLE
 
     sizes_l = chunks.map_list(lambda d, _: [b.size for b in d.blocks.values()])
     sizes = np.array([s if s is not None else [0, 0, 0, 0] for s in sizes_l], dtype=np.int64)
     total = int(sizes.sum())
-    step = total // _START_SAMPLE if total > _START_SAMPLE else 1
+    step = total // START_SAMPLE if total > START_SAMPLE else 1
     base = np.concatenate(([0], np.cumsum(sizes.sum(axis=0))[:-1]))
     offs = base[None, :] + np.cumsum(sizes, axis=0) - sizes      # (chunk, kind) offsets
 
@@ -286,14 +284,11 @@ def concat_data(datas: list[Data]) -> Data:
     (each censoring block in chunk order)."""
     if len(datas) == 1:
         return datas[0]
-    out = Data.__new__(Data)
-    out.__dict__.update(datas[0].__dict__)
-    out.__dict__.pop("_minmax", None)
+    new: dict[str, Block | None] = {}
     for kind in _KINDS:
-        attr = "interval_block" if kind == "interval" else kind
-        blks = [getattr(d, attr) for d in datas if getattr(d, attr).size]
+        blks = [d.blocks[kind] for d in datas if d.blocks[kind].size]
         if not blks:
-            setattr(out, attr, Block(np.empty(0)))
+            new[kind] = None
             continue
 
         def cat(name: str, blks: list[Any] = blks) -> Any:
@@ -303,10 +298,8 @@ def concat_data(datas: list[Data]) -> Data:
             return np.concatenate([v if v is not None else np.ones(b.size)
                                    for v, b in zip(vals, blks)])
 
-        setattr(out, attr, Block(cat("x"), cat("w"), hi=cat("hi"), trials=cat("trials")))
-    out.n_dropped = sum(d.n_dropped for d in datas)
-    out._all_exact = out.only_exact
-    return out
+        new[kind] = Block(cat("x"), cat("w"), hi=cat("hi"), trials=cat("trials"))
+    return datas[0].replace(n_dropped=sum(d.n_dropped for d in datas), **new)
 
 
 # ---------------------------------------------------------------------------- Weibull

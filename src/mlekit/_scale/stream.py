@@ -25,11 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import check_param_dict
 from .._core.engine import _get_pool, add, get_threads
-from .._data.data import Block, Data
+from .._data.columns import batch_data, missing_error
+from .._data.data import Data
 from .._families.base import Family, get_family
-from .._fit.family_fit import _check_param_dict, _finish, _finish_degenerate, _newton_fit, fit_family
+from .._fit.assemble import Estimate, finish, finish_degenerate
+from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
+from .._fit.newton import newton_fit
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, ParameterError
 from .scan import (
@@ -47,7 +51,7 @@ from .scan import (
     weibull_profile_chunks,
 )
 
-__all__ = ["fit_source", "fit_chunks", "data_from_columns", "StreamLikelihood", "Progress"]
+__all__ = ["fit_source", "fit_chunks", "StreamLikelihood", "Progress"]
 
 _IN_MEMORY_ROWS = 1 << 20  # at most this many rows: fitted in memory by the core's fit_family
 
@@ -76,77 +80,6 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-
-
-# ---------------------------------------------------------------------------- batches
-def data_from_columns(source: Any, cols: dict[str, Any], nan_policy: str, where: str = ""
-                      ) -> Data:
-    """An in-memory ``Data`` from a batch (or all rows) of a source's columns; rows with a
-    missing or non-numeric value are dropped (``omit``) or reported (``raise``)."""
-    d, miss, bad = batch_data(source, cols)
-    if nan_policy == "raise" and (miss or bad):
-        raise _missing_error(source, miss, bad, where)
-    if d is None:
-        raise DataError(f"no observations left in {where or source.describe()} after dropping "
-                        f"{miss} missing and {bad} non-numeric values.")
-    return d
-
-
-def _missing_error(source: Any, miss: int, bad: int, where: str) -> DataError:
-    col = source.roles["column"] or f"{source.roles['lower']}/{source.roles['upper']}"
-    parts = ([f"{miss} missing"] if miss else []) + ([f"{bad} non-numeric"] if bad else [])
-    return DataError(
-        f"column {col!r} must hold numbers; got {' and '.join(parts)} values (first in "
-        f"{where}). Hint: pass nan_policy='omit' to drop those rows (the count is reported).")
-
-
-def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
-    """``(Data or None when no rows are left, rows dropped as missing, of which non-numeric)``."""
-    r = source.roles
-    bad = int(b.get("_nonnumeric", 0))
-    w = b[r["weights"]] if r["weights"] else None
-    t = b[r["trials"]] if r["trials"] else None
-    trunc = source.truncation
-    if r["column"] is not None and r["observed"] is None and w is None and t is None \
-            and trunc is None:
-        x = b[r["column"]]
-        if x.size == 0:
-            return None, 0, bad
-        mn, mx = x.min(), x.max()
-        if math.isfinite(mn) and math.isfinite(mx):       # no NaN, no inf: skip re-validation
-            d = Data.__new__(Data)
-            d.name, d.n_dropped, d._all_exact = r["column"], 0, True
-            d.exact = Block(np.ascontiguousarray(x, dtype=np.float64))
-            d.left = d.right = d.interval_block = Block(np.empty(0))
-            d.truncation, d._has_weights, d._has_trials = None, False, False
-            d._minmax = (float(mn), float(mx))  # type: ignore[attr-defined]
-            return d, 0, bad
-    n = len(b[r["column"] or r["lower"]])
-    keep = np.ones(n, dtype=bool)
-    for key in ("observed", "weights", "trials"):
-        if r[key]:
-            keep &= ~np.isnan(b[r[key]])
-    if r["column"]:
-        keep &= ~np.isnan(b[r["column"]])
-    else:
-        keep &= ~(np.isnan(b[r["lower"]]) & np.isnan(b[r["upper"]]))
-    miss = int(n - keep.sum())
-    if not keep.any():
-        return None, miss, bad
-
-    def col(key: str) -> Any:
-        return None if not r[key] else (b[r[key]] if keep.all() else b[r[key]][keep])
-
-    if r["column"]:
-        d = Data(col("column"), observed=col("observed"), censoring=source.censoring,
-                 weights=col("weights"), trials=col("trials"), truncation=trunc,
-                 name=r["column"])
-    else:
-        d = Data.interval(col("lower"), col("upper"), weights=col("weights"),
-                          trials=col("trials"), truncation=trunc)
-    if d.has_weights and not any(blk.size and (blk.w > 0).any() for blk in d.blocks.values()):
-        return None, miss, bad
-    return d, miss, bad
 
 
 # ---------------------------------------------------------------------------- chunks
@@ -307,34 +240,16 @@ class _Summary:
 
 
 # ---------------------------------------------------------------------------- the fit
-def fit_source(source: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
-               start: dict[str, float] | None = None, weights: Any = None,
-               nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-               maxiter: int = 200, backend: str | None = None, quiet: bool | None = None,
-               progress: bool | None = None, **extra: Any) -> FitResult:
+def fit_source(source: Any, family: Any, *, fixed: dict[str, float] | None = None,
+               start: dict[str, float] | None = None, nan_policy: str = "raise",
+               strict: bool = False, cov: str = "observed", maxiter: int = 200,
+               quiet: bool | None = None, progress: bool | None = None) -> FitResult:
     """Fit ``family`` to a source from :func:`mlekit.read_parquet` / ``read_csv`` / ``sql``,
-    streaming it in batches (``backend="dask"``: on a Dask cluster). ``quiet``: ``None``
+    streaming it in batches (the router has checked the options). ``quiet``: ``None``
     shows a progress bar per pass in a terminal, ``True`` never, ``False`` always
     (``progress=True`` is the same as ``quiet=False``)."""
     if quiet is None and progress is not None:
         quiet = not progress
-    if backend == "dask":
-        from .dask import fit_dask
-
-        return fit_dask(source, family, data=data, fixed=fixed, start=start, weights=weights,
-                        nan_policy=nan_policy, strict=strict, cov=cov, maxiter=maxiter,
-                        quiet=quiet, **extra)
-    if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
-    if backend not in (None, "numpy"):
-        raise ParameterError(f"backend must be 'numpy' or 'dask'; got {backend!r}.")
-    if data is not None or weights is not None:
-        raise ParameterError("with a file or SQL source, weights come from a column: "
-                             "read_parquet(..., weights='w'); data= and weights= are not used.")
-    if family is None:
-        raise ParameterError("fit needs a family, e.g. mk.fit(source, 'gamma'); got none.")
-    if nan_policy not in ("raise", "omit"):
-        raise DataError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
     fam = get_family(family)
     prog = Progress(quiet, source.n_rows)
     chunks = SourceChunks(source, prog)
@@ -350,10 +265,9 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     ``start_points``: ``"histogram"`` starts Newton from a fit to the pass-1 histogram (fewest
     passes); ``"sample"`` takes the same subsample as the in-memory fit (one extra cheap map
     over chunks held in memory) so the iterations match the NumPy path step by step."""
-    fixed_d = _check_param_dict(fam, fixed, "fixed")
-    start_d = _check_param_dict(fam, start, "start")
-    if cov not in ("observed", "sandwich"):
-        raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    fixed_d = check_param_dict(fam, fixed, "fixed")
+    start_d = check_param_dict(fam, start, "start")
+    refit = FamilyRefit(fam, maxiter=maxiter)
     trunc = _trunc(source)
     has_stats = type(fam)._suffstats is not Family._suffstats
     closed_candidate = has_stats and trunc is None and not source.censored
@@ -377,7 +291,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                         + (f" (dropped {scan.missing} missing values)" if scan and scan.missing else "")
                         + ".")
     if scan.missing and nan_policy == "raise":
-        raise _missing_error(source, scan.missing - scan.nonnumeric, scan.nonnumeric,
+        raise missing_error(source, scan.missing - scan.nonnumeric, scan.nonnumeric,
                              scan.first_bad)
     if scan.outside:
         raise DataError(f"{type(fam).__name__} requires values in {fam.support.describe()}; got "
@@ -428,7 +342,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         if lo == hi:
             deg = fam._degenerate(lo)
             if deg is not None:
-                return done(_finish_degenerate(fam, Data([lo]), deg, strict))
+                return done(finish_degenerate(fam, Data([lo]), deg, strict, refit=refit))
     nonreg: dict[str, float] = {}
     for p in getattr(fam, "nonregular", ()):
         if p not in fixed_d:
@@ -474,18 +388,17 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             grad = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
     elif start_points == "sample" or not scan.hist:
         sample = _sample_points(chunks, scan)
-        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
-            fam, lik, sample, start_d, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, sample, start_d, inner, maxiter)
     else:
         summary = _summary_data(scan, trunc)
         s0 = _start_from_summary(fam, summary, fixed_d, start_d, maxiter)
         for p in nonreg:
             s0.pop(p, None)
-        params, ll, H, method, iters, grad, conv, diags = _newton_fit(
-            fam, lik, summary, {**s0}, inner, maxiter)  # type: ignore[arg-type]
+        est = newton_fit(fam, lik, summary, {**s0}, inner, maxiter)
         notes.append(f"Newton started from a fit to a {_summary_size(summary)}-point summary")
-    res = _finish(fam, summ, lik, params, ll, H, method, iters, grad, conv, fixed_d,  # type: ignore[arg-type]
-                  nonreg, list(diags), strict, "observed")
+    if params is not None:
+        est = Estimate(params, ll, H, method, iters, grad, conv, list(diags))
+    res = finish(fam, summ, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, refit=refit)
     res = dataclasses.replace(res, data=None)
     if cov == "sandwich" and lik.free:
         res = _sandwich(res, fam, chunks, inner, trunc)

@@ -24,13 +24,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["main", "build_parser"]
+from ._common import ProgressBar, UserError, console, split
+
+__all__ = ["main", "build_parser", "UserError"]
 
 EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
-
-
-class UserError(Exception):
-    """A mistake in the command line itself (reported with exit code 2)."""
 
 
 # ---------------------------------------------------------------------------- parser
@@ -239,37 +237,6 @@ def _note(args: argparse.Namespace, msg: str) -> None:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _console(stream: Any = None) -> Any:
-    from ._output import make_console
-
-    return make_console(stream)
-
-
-class _Progress:
-    """A rich progress bar on stderr, shown only in a terminal and without --quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: float, total: float | None, desc: str) -> None:
-        if not self.enabled:
-            return
-        if self._bar is None:
-            from rich.progress import Progress
-
-            self._bar = Progress(transient=True, console=_console(sys.stderr))
-            self._bar.start()
-            self._task = self._bar.add_task(desc, total=total)
-        self._bar.update(self._task, completed=done, total=total, description=desc)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-
-
 def _parse_pairs(items: list[str], what: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
@@ -287,11 +254,7 @@ def _parse_pairs(items: list[str], what: str) -> dict[str, float]:
     return out
 
 
-def _split(items: list[str]) -> list[str]:
-    return [p.strip() for item in items for p in item.split(",") if p.strip()]
-
-
-def _load(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any, str]:
+def _load(args: argparse.Namespace, progress: ProgressBar) -> tuple[Any, Any, str]:
     """Read the file and build ``Data`` (and group labels for --by)."""
     import numpy as np
 
@@ -321,11 +284,12 @@ def _load(args: argparse.Namespace, progress: _Progress) -> tuple[Any, Any, str]
                             "choose one with --column.")
         args.column = numeric[0]
 
-    def num(name: str | None, what: str) -> Any:
-        return None if name is None else _io.column_values(table, name, source=src, what=what)
+    def num(name: str | None, what: str, status: bool = False) -> Any:
+        return None if name is None else _io.column_values(table, name, source=src, what=what,
+                                                           status=status)
 
     cols = {"lower": num(args.lower, "lower bounds"), "upper": num(args.upper, "upper bounds"),
-            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1"),
+            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1", True),
             "weights": num(args.weights, "weights"), "trials": num(args.trials, "trials")}
     n = table.num_rows
     missing = np.zeros(n, dtype=bool)
@@ -392,7 +356,7 @@ class _Warnings:
 def _cmd_fit(args: argparse.Namespace) -> int:
     from . import render
 
-    progress = _Progress(args.quiet)
+    progress = ProgressBar(args.quiet)
     if not 0.0 < args.level < 1.0:
         raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")
     if args.by and (args.plot or args.derived or args.quantile or args.sf or args.cdf):
@@ -443,14 +407,14 @@ def _savefig(fig: Any, path: str) -> None:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from . import render
 
-    progress = _Progress(args.quiet)
+    progress = ProgressBar(args.quiet)
     data, _, desc = _load(args, progress)
     import mlekit as mk
 
     if args.all:
         candidates: Any = "all"
     elif args.families:
-        candidates = _split([args.families])
+        candidates = split([args.families])
     else:
         candidates = render.default_candidates(data)
     with _Warnings(args):
@@ -474,7 +438,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from ._report import run
 
-    return run(args, _load, _Progress(args.quiet), _Warnings, _split)
+    return run(args, _load, ProgressBar(args.quiet), _Warnings, split)
 
 
 # ---------------------------------------------------------------------------- listings
@@ -497,7 +461,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     return run_demo(args.name, out=None if args.no_plots else args.out, quiet=args.quiet,
-                    console=_console())
+                    console=console())
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ __all__ = ["serve"]
 
 
 def serve(web: Any, args: argparse.Namespace) -> int:
-    from . import UserError
+    from ._common import UserError
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be a number from 0 to 65535 (0 picks a free one); got "

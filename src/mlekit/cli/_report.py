@@ -45,7 +45,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, data_args: Any) -> Non
 
 
 def run(args: argparse.Namespace, load: Any, progress: Any, warnings_cm: Any, split: Any) -> int:
-    from . import UserError
+    from ._common import UserError
 
     if not 0.0 < args.level < 1.0:
         raise UserError(f"--level must lie strictly between 0 and 1 (e.g. 0.95); got {args.level}.")

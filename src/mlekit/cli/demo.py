@@ -311,9 +311,9 @@ def run_demo(name: str | None = None, *, out: str | None = "mlekit-demo", quiet:
              console: Any = None) -> int:
     """Run one example (``name``) or all, print what they found, write plots to ``out``."""
     if console is None:
-        from . import _console
+        from ._common import console as make_console
 
-        console = _console()
+        console = make_console()
     from rich.table import Table
 
     names = [name] if name else list(EXAMPLES)

@@ -12,6 +12,8 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._common import UserError, console, split
+
 if TYPE_CHECKING:   # numpy-free at import: `mlekit families` must answer at once
     from .._fit.summary import Summary
 
@@ -20,14 +22,10 @@ __all__ = ["summary_for", "derived_rows", "emit_fit", "grouped", "emit_compare",
 
 
 def _console() -> Any:
-    from . import _console as c
-
-    return c()
+    return console()
 
 
 def _user_error(msg: str) -> Exception:
-    from . import UserError
-
     return UserError(msg)
 
 
@@ -81,9 +79,8 @@ def _quantity(label: str, kind: str, obj: Any) -> dict[str, Any]:
 
 def derived_rows(res: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Derived quantities asked for with --derived/--quantile/--sf/--cdf, with intervals."""
-    from . import _split
 
-    asks = ([("derived", n, n) for n in _split(args.derived)]
+    asks = ([("derived", n, n) for n in split(args.derived)]
             + [("quantile", q, f"quantile({q:g})") for q in args.quantile]
             + [("sf", t, f"S({t:g})") for t in args.sf]
             + [("cdf", x, f"F({x:g})") for x in args.cdf])
@@ -383,16 +380,6 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     skipped = getattr(cmp, "skipped", None) or {}
     if skipped:
         con.print("skipped (support does not fit the data): " + ", ".join(skipped))
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        from .._fit.summary import fmt
-
-        return fmt(v)
-    if v is None:
-        return ""
-    return str(v)
 
 
 # ---------------------------------------------------------------------------- listings

@@ -1,6 +1,8 @@
 """Reading tables for the command line: CSV, TSV, Parquet, JSON lines, or stdin.
 
 Files are read with pyarrow (imported here, inside functions, never at ``import mlekit``).
+Cells are read as numbers with the token table of :mod:`mlekit._data.columns` (missing-value
+tokens such as ``NA``/``none``/``-``, booleans), the same as ``mk.read_csv`` and the explorer.
 ``mlekit:NAME`` names a built-in data set (``mlekit:lightbulbs``). Errors are
 :class:`~mlekit.errors.DataError` with what was expected, what was got, and a hint.
 """
@@ -15,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import require
 from ..errors import DataError
 
 __all__ = ["read_table", "column_values", "column_labels", "FORMATS", "detect_format"]
@@ -30,11 +33,7 @@ Progress = Callable[[float, float | None, str], None]
 
 
 def _import_pyarrow() -> Any:
-    try:
-        import pyarrow
-    except ImportError:  # pragma: no cover - pyarrow is in the cli extra
-        raise ImportError("reading files needs pyarrow: pip install 'mlekit[io]'") from None
-    return pyarrow
+    return require("pyarrow", "io", "reading files needs pyarrow")
 
 
 def detect_format(source: str, fmt: str | None = None) -> str:
@@ -131,8 +130,7 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
     with pc.open_csv(path, parse_options=parse) as reader:
         names = reader.schema.names
     _check_columns(names, columns, source)
-    conv = pc.ConvertOptions(include_columns=list(dict.fromkeys(columns)) if columns else None,
-                             strings_can_be_null=True)
+    conv = _convert_options(list(dict.fromkeys(columns)) if columns else None)
     size = os.path.getsize(path)
     if progress is None or size < PROGRESS_BYTES:
         return pc.read_csv(path, parse_options=parse, convert_options=conv)
@@ -149,6 +147,15 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
         return pa.Table.from_batches(batches, schema=reader.schema)
     finally:
         src.close()
+
+
+def _convert_options(columns: list[str] | None = None) -> Any:
+    import pyarrow.csv as pc
+
+    from .._data.columns import NULL_SPELLINGS
+
+    return pc.ConvertOptions(include_columns=columns, strings_can_be_null=True,
+                             null_values=NULL_SPELLINGS)
 
 
 def _read_parquet(path: str, columns: Sequence[str] | None, progress: Progress | None,
@@ -187,67 +194,51 @@ def _read_stdin(stream: Any, columns: Sequence[str] | None) -> Any:
 
         delim = "\t" if "\t" in lines[0] else ","
         try:
-            table = pc.read_csv(io.BytesIO(text.encode()), parse_options=pc.ParseOptions(delimiter=delim))
+            table = pc.read_csv(io.BytesIO(text.encode()), parse_options=pc.ParseOptions(delimiter=delim),
+                                convert_options=_convert_options())
         except pa.ArrowInvalid as exc:
             raise DataError(f"could not read stdin as CSV: {str(exc).splitlines()[0]}.") from None
         _check_columns(table.column_names, columns, "stdin")
         return table.select(list(dict.fromkeys(columns))) if columns else table
+    from .._data.columns import is_missing, parse_token
+
     name = "x"
-    if not _is_number(lines[0]):
+    if parse_token(lines[0]) is None:          # neither a number nor a missing value
         name, lines = lines[0], lines[1:]
     wanted = list(columns or ())
     if wanted and wanted != [name]:
         _check_columns([name], wanted, "stdin")
     vals: list[float | None] = []
     for i, ln in enumerate(lines):
-        if ln.lower() in ("nan", "na", "null", ""):
-            vals.append(None)
-        elif _is_number(ln):
-            vals.append(float(ln))
-        else:
+        v = parse_token(ln)
+        if v is None:
             raise DataError(f"stdin must hold one number per line; got {ln[:40]!r} on data line {i + 1}.")
+        vals.append(None if is_missing(ln) else v)
     if not vals:
         raise DataError("stdin has a header but no numbers; expected one number per line.")
     return pa.table({name: pa.array(vals, type=pa.float64())})
 
 
-def _is_number(s: str) -> bool:
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
-
-
-def column_values(table: Any, name: str, *, source: str = "the input", what: str | None = None) -> np.ndarray:
-    """A numeric column as float64 (nulls become NaN); a DataError names a non-numeric column."""
-    import pyarrow as pa
+def column_values(table: Any, name: str, *, source: str = "the input", what: str | None = None,
+                  status: bool = False) -> np.ndarray:
+    """A numeric column as float64 (nulls and missing tokens become NaN; ``status``: a
+    censoring column, which also reads observed/censored words); a DataError names a
+    non-numeric column."""
+    from .._data.columns import arrow_to_float
 
     col = table.column(name)
-    typ = col.type
-    if pa.types.is_boolean(typ) or pa.types.is_integer(typ) or pa.types.is_floating(typ) \
-            or pa.types.is_decimal(typ) or pa.types.is_null(typ):
-        return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        vals = col.to_pylist()
-        low = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0}
-        out = np.empty(len(vals))
-        for i, v in enumerate(vals):
-            key = "" if v is None else v.strip().lower()
-            if key in ("", "na", "nan", "null"):
-                out[i] = np.nan
-            elif key in low:
-                out[i] = low[key]
-            else:
-                try:
-                    out[i] = float(key)
-                except ValueError:
-                    raise DataError(f"column {name!r} of {source} must be numeric"
-                                    f"{' (' + what + ')' if what else ''}; got text such as {v!r} "
-                                    f"(row {i + 1}). Hint: choose another column with --column, "
-                                    "or fix that row.") from None
-        return out
-    raise DataError(f"column {name!r} of {source} must be numeric; got type {typ}.")
+    try:
+        out, bad = arrow_to_float(col, status=status)
+    except TypeError:
+        raise DataError(f"column {name!r} of {source} must be numeric; got type {col.type}.") from None
+    if bad is not None:
+        i = int(np.flatnonzero(bad)[0])
+        v = col[i].as_py()
+        raise DataError(f"column {name!r} of {source} must be numeric"
+                        f"{' (' + what + ')' if what else ''}; got text such as {v!r} "
+                        f"(row {i + 1}). Hint: choose another column with --column, "
+                        "or fix that row.")
+    return np.asarray(out, dtype=float)
 
 
 def column_labels(table: Any, name: str) -> np.ndarray:

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from .._core.checks import require
 from ..errors import DataError, ParameterError
 
 FloatArray = NDArray[np.float64]
@@ -31,10 +32,7 @@ def get_ax(ax: Any = None, figsize: tuple[float, float] = (6.0, 4.0)) -> Any:
     """The given Axes, or a new figure's."""
     if ax is not None:
         return ax
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - in the plot extra
-        raise ImportError("plots need matplotlib: pip install 'mlekit[plot]'") from None
+    plt = require("matplotlib.pyplot", "plot", "plots need matplotlib")
     _, new = plt.subplots(figsize=figsize, layout="constrained")
     return new
 

@@ -56,16 +56,14 @@ class _Profiler:
         others = [p for p in self.free if p not in vals]
         if not others:
             return self.slice(vals)
-        from .._fit.family_fit import fit_family
-
-        fam = self.res.dist._copy()
-        fam.values = {}
+        if self.res._refit is None:
+            return -math.inf
         start = {p: self.starts[p] for p in others}
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", MlekitWarning)
                 warnings.simplefilter("ignore", RuntimeWarning)
-                r = fit_family(fam, self.res.data, fixed={**self.res.fixed, **vals}, start=start)
+                r = self.res._refit(self.res.data, fixed={**self.res.fixed, **vals}, start=start)
         except Exception:  # a grid point where the refit fails is off the curve
             return -math.inf
         if r.converged and math.isfinite(r.loglik):

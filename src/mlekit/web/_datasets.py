@@ -3,14 +3,14 @@
 An upload is streamed into the explorer's own temporary folder (never a name the client
 chose), read with pandas/pyarrow, and deleted at once; the parsed table lives in memory
 (the few most recent ones). Every problem becomes a :class:`WebError` with a 4xx status
-and a message the page shows as it is.
+and a message the page shows as it is. Cells are read as numbers with the token table of
+:mod:`mlekit._data.columns` (the same as ``mk.read_csv`` and the command line).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import shutil
 import tempfile
@@ -25,6 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from .._data.columns import (
+    NULL_SPELLINGS,
+    STATUS_FALSE,
+    STATUS_TRUE,
+    is_missing,
+    is_number,
+    parse_cells,
+    parse_token,
+)
 from ._errors import WebError
 
 __all__ = ["Dataset", "DatasetStore", "parse_text", "read_table_file", "column_values",
@@ -32,9 +41,7 @@ __all__ = ["Dataset", "DatasetStore", "parse_text", "read_table_file", "column_v
 
 _SNIFF_BYTES = 64 * 1024
 _DELIMS = (",", ";", "\t", "|")
-_TRUE = {"1", "1.0", "true", "t", "yes", "y", "observed", "exact", "event"}
-_FALSE = {"0", "0.0", "false", "f", "no", "n", "censored"}
-_MISSING = {"", "na", "nan", "null", "none", "n/a", "-"}
+_BINARY = STATUS_TRUE | STATUS_FALSE | {"1", "1.0", "0", "0.0"}
 
 
 @dataclass
@@ -72,21 +79,14 @@ def _index_like(name: Any) -> bool:
 
 
 def _column_info(df: Any, name: Any) -> dict[str, Any]:
-    import pandas as pd
-
     s = df[name]
-    n_missing = int(s.isna().sum())
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        num = s.astype(float)
-        n_bad = 0
-    else:
-        num = pd.to_numeric(s, errors="coerce")
-        text = s.astype(str).str.strip().str.lower()
-        n_bad = int((num.isna() & s.notna() & ~text.isin(_MISSING)).sum())
-    finite = num[np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))]
-    uniq = set(s.dropna().astype(str).str.strip().str.lower().unique()[:4].tolist()) \
-        if s.notna().any() else set()
-    binary = bool(uniq) and len(uniq) <= 2 and uniq <= (_TRUE | _FALSE)
+    num, bad = _numbers(s)
+    n_missing = int((np.isnan(num) & ~bad).sum())
+    n_bad = int(bad.sum())
+    finite = num[np.isfinite(num)]
+    text = s.dropna().astype(str).str.strip().str.lower()
+    uniq = set(text[~text.map(is_missing)].unique()[:4].tolist())
+    binary = bool(uniq) and len(uniq) <= 2 and uniq <= _BINARY
     return {"name": str(name), "dtype": str(s.dtype), "numeric": n_bad == 0 and finite.size > 0,
             "n_missing": n_missing, "n_nonnumeric": n_bad, "binary": binary,
             "min": float(finite.min()) if finite.size else None,
@@ -94,14 +94,16 @@ def _column_info(df: Any, name: Any) -> dict[str, Any]:
             "example": [str(v) for v in s.dropna().head(3).tolist()]}
 
 
-# ---------------------------------------------------------------------------- parsing
-def _is_number(tok: str) -> bool:
-    try:
-        float(tok)
-    except ValueError:
-        return False
-    return True
+def _numbers(s: Any, status: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A column as floats (NaN for missing) and the mask of its non-numeric cells."""
+    import pandas as pd
 
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(s), dtype=bool)
+    return parse_cells(s, status=status)
+
+
+# ---------------------------------------------------------------------------- parsing
 
 def _sniff(sample: str) -> tuple[str | None, bool]:
     """``(delimiter, has_header)``; delimiter ``None`` means whitespace-separated."""
@@ -122,7 +124,7 @@ def _sniff(sample: str) -> tuple[str | None, bool]:
     else:
         sep = best
     first = next(csv.reader([lines[0]], delimiter=sep)) if sep else lines[0].split()
-    header = not all(_is_number(t.strip()) or t.strip().lower() in _MISSING for t in first)
+    header = not all(is_number(t.strip()) or is_missing(t) for t in first)
     return sep, header
 
 
@@ -131,7 +133,7 @@ def _csv_frame(src: Any, sample: str) -> Any:
 
     sep, header = _sniff(sample)
     kw: dict[str, Any] = dict(header=0 if header else None, low_memory=False, skip_blank_lines=True,
-                              skipinitialspace=True)
+                              skipinitialspace=True, keep_default_na=False, na_values=NULL_SPELLINGS)
     kw["sep"] = r"\s+" if sep is None else sep
     try:
         df = pd.read_csv(src, **kw)
@@ -208,8 +210,8 @@ def parse_text(text: str) -> Any:
         raise WebError(422, "the pasted text is empty: paste numbers such as 2.3, 1.9, 2.5.",
                        "EmptyData")
     tokens = [t for t in re.split(r"[\s,;|]+", text.strip()) if t]
-    bad = next((i for i, t in enumerate(tokens) if t.lower() not in _MISSING and not _is_number(t)),
-               None)
+    vals = [parse_token(t) for t in tokens]
+    bad = next((i for i, v in enumerate(vals) if v is None), None)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if bad is not None and len(lines) > 1:
         return _csv_frame(io.StringIO(text), text[:_SNIFF_BYTES])  # a table with a header row
@@ -217,8 +219,7 @@ def parse_text(text: str) -> Any:
         raise WebError(422, f"pasted values must be numbers separated by spaces, commas or new "
                        f"lines (or CSV with a header row); got {tokens[bad][:40]!r} (value "
                        f"{bad + 1}).", "NonNumeric")
-    vals = np.array([math.nan if t.lower() in _MISSING else float(t) for t in tokens])
-    return pd.DataFrame({"x": vals})
+    return pd.DataFrame({"x": np.array(vals, dtype=float)})
 
 
 # ---------------------------------------------------------------------------- columns
@@ -232,21 +233,13 @@ def _column(df: Any, name: str, what: str) -> Any:
 
 def column_values(df: Any, name: str) -> np.ndarray:
     """Float values of a column (missing as NaN); 422 for text or an empty column."""
-    import pandas as pd
-
     s = _column(df, name, "column")
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        x = s.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        num = pd.to_numeric(s, errors="coerce")
-        text = s.astype(str).str.strip()
-        bad = (num.isna() & s.notna() & ~text.str.lower().isin(_MISSING)).to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise WebError(422, f"column {name!r} must be numeric; got {int(bad.sum())} non-numeric "
-                           f"values (first in data row {i + 1}: {text.iloc[i][:40]!r}). Hint: pick a "
-                           "numeric column, or clean the file.", "NonNumeric")
-        x = num.to_numpy(dtype=float, na_value=np.nan)
+    x, bad = _numbers(s)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WebError(422, f"column {name!r} must be numeric; got {int(bad.sum())} non-numeric "
+                       f"values (first in data row {i + 1}: {str(s.iloc[i]).strip()[:40]!r}). "
+                       "Hint: pick a numeric column, or clean the file.", "NonNumeric")
     if not np.isfinite(x).any():
         raise WebError(422, f"column {name!r} is empty: none of its {x.size} rows holds a number.",
                        "EmptyColumn")
@@ -255,18 +248,10 @@ def column_values(df: Any, name: str) -> np.ndarray:
 
 def observed_values(df: Any, name: str) -> np.ndarray:
     """A censoring column as 1.0 (exact), 0.0 (censored) or NaN (missing)."""
-    import pandas as pd
-
     s = _column(df, name, "observed column")
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        x = s.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~(np.isnan(x) | (x == 0) | (x == 1))
-        shown = [str(v) for v in x[bad][:1]]
-    else:
-        text = s.astype(str).str.strip().str.lower().where(s.notna(), "")
-        x = np.where(text.isin(_TRUE), 1.0, np.where(text.isin(_FALSE), 0.0, np.nan))
-        bad = (~text.isin(_TRUE | _FALSE | _MISSING)).to_numpy()
-        shown = [str(v) for v in s[bad].head(1).tolist()]
+    x, bad = _numbers(s, status=True)
+    bad = bad | ~(np.isnan(x) | (x == 0) | (x == 1))
+    shown = [str(v) for v in s[bad].head(1).tolist()]
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise WebError(422, f"observed column {name!r} must hold 1/0, true/false or yes/no "

@@ -13,6 +13,8 @@ import warnings
 import webbrowser
 from typing import Any
 
+from .._core.checks import find_stack_level
+
 __all__ = ["serve", "start", "Server", "ExposedServerWarning", "is_loopback"]
 
 
@@ -70,7 +72,7 @@ def _warn_host(host: str) -> None:
         msg = (f"the explorer listens on {host}, so other machines on the network may reach it: it "
                "lets anyone who can connect upload data and run fits. Use the default 127.0.0.1 "
                "unless you mean to share it.")
-        warnings.warn(msg, ExposedServerWarning, stacklevel=4)  # the caller of mlekit.web.serve
+        warnings.warn(msg, ExposedServerWarning, stacklevel=find_stack_level())
 
 
 def _config(app: Any, log_level: str) -> Any:

@@ -430,10 +430,10 @@ lis <- write_data(data.frame(year = 1941:1970, x = as.numeric(lisbon)), "lisbon"
 sk <- write_data(data.frame(year = 1911:1958, x = as.numeric(sask)), "sask")$x
 
 g_pp <- gev_case("gev_portpirie", pp, "portpirie", "evd::portpirie: annual maximum sea levels at Port Pirie, South Australia, 1923-1987 (m)")
-gev_case("gev_oxford", ox, "oxford", "evd::oxford: annual maximum temperatures at Oxford, 1901-1980 (deg F)")
-gev_case("gev_venice", ven$x, "venice", "evd::venice[, 1]: the largest sea level in Venice each year 1931-1981 (cm); column r1 of the r-largest data")
-gev_case("gev_lisbon", lis, "lisbon", "evd::lisbon: annual maximum wind speeds at Lisbon, 1941-1970 (km/h)")
-gev_case("gev_sask", sk, "sask", "evd::sask: maximum annual flood discharges of the North Saskatchewan River at Edmonton, 1911-1958 (1000 cubic feet per second)")
+invisible(gev_case("gev_oxford", ox, "oxford", "evd::oxford: annual maximum temperatures at Oxford, 1901-1980 (deg F)"))
+invisible(gev_case("gev_venice", ven$x, "venice", "evd::venice[, 1]: the largest sea level in Venice each year 1931-1981 (cm); column r1 of the r-largest data"))
+invisible(gev_case("gev_lisbon", lis, "lisbon", "evd::lisbon: annual maximum wind speeds at Lisbon, 1941-1970 (km/h)"))
+invisible(gev_case("gev_sask", sk, "sask", "evd::sask: maximum annual flood discharges of the North Saskatchewan River at Edmonton, 1911-1958 (1000 cubic feet per second)"))
 
 # ---- A2 Gumbel on portpirie
 local({
@@ -584,7 +584,7 @@ firth_case <- function(id, call, formula, data, family, dsname, parts_fun, extra
   I_hat <- parts$fisher(fit$est)
   se_fisher <- sqrt(diag(solve(I_hat)))
   sm <- summary(fb)
-  pkg <- list(estimates = as.list(coef(fb)), se = as.list(sm$coefficients[, 2]),
+  pkg <- list(estimates = named(coef(fb), names(coef(fb))), se = named(sm$coefficients[, 2], rownames(sm$coefficients)),
               loglik_reported_plain = as.numeric(logLik(fb)), converged = fb$converged,
               iter = fb$iter, warnings = I(f$warnings))
   e <- base_entry(id, "B_firth", call, DATAFILES[[dsname]], P, fit, length(y), FIRTH_NOTE, pkg, parts$pen(coef(fb)))
@@ -719,6 +719,7 @@ pscl_case <- function(id, kind, dist, fml, call, paramnote) {
   pkg <- list(estimates = as.list(cf), se = as.list(se_pkg), loglik_reported = as.numeric(logLik(m)),
               converged = m$converged, optim_counts = as.list(m$optim$count), warnings = I(f$warnings))
   if (dist == "negbin") {
+    pkg$estimates[["Log(theta)"]] <- log(m$theta)
     pkg$theta <- m$theta
     pkg$se_log_theta <- m$SE.logtheta
   }
@@ -738,8 +739,43 @@ pscl_case("zip_bioChemists_const", "zeroinfl", "poisson", art ~ fem + mar + kid5
           "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment | 1, data = bioChemists, dist = 'poisson')", ZI_NOTE)
 pscl_case("zip_bioChemists_ment", "zeroinfl", "poisson", art ~ fem + mar + kid5 + phd + ment | ment,
           "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment | ment, data = bioChemists, dist = 'poisson')", ZI_NOTE)
-pscl_case("zinb_bioChemists_const", "zeroinfl", "negbin", art ~ fem + mar + kid5 + phd + ment | 1,
-          "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment | 1, data = bioChemists, dist = 'negbin')", paste0(ZI_NOTE, ".", NB_NOTE))
+pscl_case("zip_bioChemists_full", "zeroinfl", "poisson", art ~ fem + mar + kid5 + phd + ment,
+          "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment, data = bioChemists, dist = 'poisson')  (all regressors in both parts)", ZI_NOTE)
+pscl_case("zinb_bioChemists_ment", "zeroinfl", "negbin", art ~ fem + mar + kid5 + phd + ment | ment,
+          "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment | ment, data = bioChemists, dist = 'negbin')", paste0(ZI_NOTE, ".", NB_NOTE))
+# ZINB with a constant zero-inflation probability: the MLE is on the boundary pi = 0
+# (zero_(Intercept) -> -inf); the supremum is the plain negative-binomial fit.
+local({
+  fml <- art ~ fem + mar + kid5 + phd + ment | 1
+  f <- catch_warn(zeroinfl(fml, data = bc, dist = "negbin"))
+  m <- f$value
+  X <- model.matrix(m, model = "count"); Z <- model.matrix(m, model = "zero")
+  y <- model.response(model.frame(m))
+  full_ll <- count_ll("zeroinfl", "negbin", y, X, Z)
+  pst <- c(as.numeric(coef(m)), log(m$theta))
+  nmc <- grep("^count_", names(coef(m)), value = TRUE)
+  P <- problem(c(nmc, "Log(theta)"), "real", function(v)
+    sum(dnbinom(y, size = exp(v[ncol(X) + 1]), mu = exp(as.numeric(X %*% v[1:ncol(X)])), log = TRUE)))
+  fit <- fit_problem(P, pst[c(seq_len(ncol(X)), length(pst))])
+  nb <- MASS::glm.nb(art ~ fem + mar + kid5 + phd + ment, data = bc)
+  pkg <- list(estimates = as.list(coef(m)), se = as.list(sqrt(diag(vcov(m)))), loglik_reported = as.numeric(logLik(m)),
+              converged = m$converged, theta = m$theta, se_log_theta = m$SE.logtheta, warnings = I(f$warnings))
+  pkg$estimates[["Log(theta)"]] <- log(m$theta)
+  e <- base_entry("zinb_bioChemists_const", "C_counts",
+                  "pscl::zeroinfl(art ~ fem + mar + kid5 + phd + ment | 1, data = bioChemists, dist = 'negbin')",
+                  DATAFILES$bioChemists, P, fit, length(y), paste0(ZI_NOTE, ".", NB_NOTE), pkg, full_ll(pst))
+  e$boundary <- paste("The MLE is on the boundary: the excess-zero probability pi -> 0 (zero_(Intercept) -> -inf; pscl stops at",
+                      signif(coef(m)[["zero_(Intercept)"]], 4), "with SE", signif(sqrt(vcov(m)["zero_(Intercept)", "zero_(Intercept)"]), 4),
+                      "). 'estimates', 'se', 'loglik' are the supremum: the plain negative-binomial regression (pi = 0), i.e. count_* and Log(theta) only;",
+                      "zero_(Intercept) is -infinity and is not listed. A fitter should report a boundary / non-finite zero intercept with loglik -> 'loglik'.")
+  e$zero_intercept <- NULL
+  e$cross_check_glm_nb <- list(call = "MASS::glm.nb(art ~ fem + mar + kid5 + phd + ment)", coefficients = as.list(coef(nb)),
+                               theta = nb$theta, loglik = as.numeric(logLik(nb)))
+  e$theta <- exp(fit$est[["Log(theta)"]])
+  e$theta_se_delta <- e$theta * fit$se[["Log(theta)"]]
+  e$formula_columns <- "fem = 1 for Women, mar = 1 for Married (0/1 columns)"
+  add(e)
+})
 pscl_case("hurdle_poisson_bioChemists", "hurdle", "poisson", art ~ fem + mar + kid5 + phd + ment | 1,
           "pscl::hurdle(art ~ fem + mar + kid5 + phd + ment | 1, data = bioChemists, dist = 'poisson', zero.dist = 'binomial')", HU_NOTE)
 pscl_case("hurdle_negbin_bioChemists", "hurdle", "negbin", art ~ fem + mar + kid5 + phd + ment | 1,
@@ -753,8 +789,9 @@ vglm_case <- function(id, fml, family, famcall, data, dsname, ll_fun, paramnote,
   P <- problem(names(cf), "real", ll_fun)
   pll <- P$ll(as.numeric(cf))
   fit <- fit_problem(P, as.numeric(cf))
-  pkg <- list(estimates = as.list(cf), se = as.list(sqrt(diag(vcov(m)))), loglik_reported = as.numeric(logLik(m)),
-              iter = m@iter, warnings = I(f$warnings),
+  vc <- catch_warn(vcov(m))
+  pkg <- list(estimates = as.list(cf), se = as.list(sqrt(diag(vc$value))), loglik_reported = as.numeric(logLik(m)),
+              iter = m@iter, warnings = I(unique(c(f$warnings, vc$warnings))),
               se_note = "VGAM's SEs come from its Fisher-scoring working weights (expected information where the family provides it), so they can differ from 'se' (observed information) at order 1/sqrt(n)")
   e <- base_entry(id, "D_vgam", paste0("VGAM::vglm(", deparse(fml), ", ", famcall, ", data)"),
                   DATAFILES[[dsname]], P, fit, nrow(data), paramnote, pkg, pll)

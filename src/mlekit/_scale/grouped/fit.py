@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._data.data import Block, Data
+from ..._core.checks import check_param_dict, find_stack_level
+from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
-from ..._fit.family_fit import _boundary_hint, _check_param_dict, as_data, fit_family
+from ..._fit.family_fit import fit_family
 from ...errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -41,28 +42,14 @@ __all__ = ["fit_grouped", "GroupedResult"]
 _LOOP_START_LIMIT = 5000
 
 
-def fit_grouped(x: Any, family: Any, *, data: Any = None, fixed: dict[str, float] | None = None,
+def fit_grouped(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
                 start: dict[str, float] | None = None, weights: Any = None,
                 nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-                maxiter: int = 200, by: Any = None, backend: str | None = None,
-                **extra: Any) -> GroupedResult:
-    """One fit per group of ``by`` (see :func:`mlekit.fit`)."""
-    if extra:
-        from ..._core.keywords import keywords_of, unexpected_keywords
-
-        raise unexpected_keywords("fit", extra, keywords_of(fit_grouped, 2))
-    if backend not in (None, "numpy"):
-        raise ParameterError(
-            f"grouped fits run in memory with NumPy; got backend={backend!r}. Hint: compute the "
-            "value and group columns (e.g. ddf[['x', 'g']].compute()) and fit those.")
-    if x is None:
-        x = data
-    elif data is not None:
-        raise DataError("give the data once: as the first argument or as data=, not both.")
+                maxiter: int = 200, by: Any = None) -> GroupedResult:
+    """One fit per group of ``by`` (see :func:`mlekit.fit`; the router has checked the
+    options, the data and the family)."""
     if getattr(x, "_mlekit_source", False):
         x, by = x._grouped_input(by, nan_policy)
-    if family is None:
-        raise ParameterError("fit needs a family, e.g. mk.fit(x, 'weibull', by=g); got none.")
     if isinstance(by, str):
         raise DataError(f"by must be the group labels (an array or Series, one per value); got the "
                         f"string {by!r}. Hint: pass the column itself, e.g. by=df[{by!r}].")
@@ -81,8 +68,7 @@ def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) ->
     if nan_policy == "raise":
         raise DataError(f"by must label every value; got {bad_rows.size} missing labels (first at "
                         f"index {bad_rows[0]}). Hint: pass nan_policy='omit' to drop those rows.")
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
+    new: dict[str, Block] = {}
     for kind, blk in dat.blocks.items():
         if not blk.size:
             continue
@@ -91,9 +77,8 @@ def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) ->
         nb = blk.take(keep)
         if nb.rows is None:
             nb.rows = rows[keep]
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out.n_dropped = dat.n_dropped + int(bad_rows.size)
-    return out
+        new[kind] = nb
+    return dat.replace(n_dropped=dat.n_dropped + int(bad_rows.size), **new)
 
 
 def _compress(fam: Family, blocks: dict[str, tuple[Block, NDArray[np.intp]]], G: int
@@ -128,8 +113,8 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
                strict: bool = False, cov: str = "observed", maxiter: int = 200,
                nan_policy: str = "raise") -> GroupedResult:
     """Fit ``fam`` to each group (``codes`` index ``labels``) of ``dat``."""
-    fixed_d = _check_param_dict(fam, fixed, "fixed")
-    start_d = _check_param_dict(fam, start, "start")
+    fixed_d = check_param_dict(fam, fixed, "fixed")
+    start_d = check_param_dict(fam, start, "start")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     dat = _drop_missing_labels(dat, codes, nan_policy)
@@ -293,7 +278,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
         fam=fam, labels=labels, theta=TH, se=se, cov=covs, hess=H, loglik=ll, n_obs=n_obs,
         n_rows=n_rows, converged=conv, iterations=iters, status=st.code, message=st.msg,
         method=method, fixed=fixed_d, nonregular=tuple(nonreg), cov_type=cov_type,
-        data=dat, codes=codes, problem=prob,
+        data=dat, codes=codes, problem=prob, refit=fit_groups, subset=subset_data,
         options={"start": start_d, "maxiter": maxiter, "cov": cov, "nan_policy": nan_policy})
     _report(out, strict)
     return out
@@ -366,7 +351,7 @@ def _location_units(fam: Family, S: NDArray[np.float64], free: list[int]
 def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float64]:
     """Per-group starting values: vectorised moments for built-in families, else each group's
     own ``_start`` (up to a few thousand groups) or one start from all the data."""
-    from ..._fit.family_fit import _start_points
+    from ..._fit.newton import start_points
 
     names = fam.param_names
     S = vector_starts(fam.name, lay)
@@ -392,7 +377,7 @@ def _starts(fam: Family, lay: Layout, idx: NDArray[np.intp]) -> NDArray[np.float
     if bad.any():
         xs, ws = _piece_points(lay)
         x = Data(xs, weights=ws)
-        pts, w = _start_points(x)
+        pts, w = start_points(x)
         try:
             with np.errstate(all="ignore"):
                 s0 = fam._start(pts, w, {})
@@ -479,7 +464,7 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
             row = dict(zip(fam.param_names, (float(t) for t in TH[i])))
             if all(math.isfinite(t) for t in row.values()) and fam._boundary_message(name, row):
                 limit[i] = True
-        hint = _boundary_hint(fam, name)
+        hint = fam.boundary_hints.get(name, "")
         st.flag(fitted & (on | limit | (far & np.isfinite(eta0[:, j]))), "boundary",
                 lambda i, name=name, hint=hint, j=j, d=d: f"{name} = {TH[i, j]:.6g} ran to the "
                 f"edge of its domain {d.describe()}" + hint)
@@ -506,24 +491,22 @@ def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
                                           maxiter=maxiter))
         except (DataError, ConvergenceError) as exc:
             results.append(exc)
-    out = GroupedResult.from_results(fam, labels, results, fixed, dat, codes)
+    out = GroupedResult.from_results(fam, labels, results, fixed, dat, codes, refit=fit_groups,
+                                     subset=subset_data)
     _report(out, strict)
     return out
 
 
 def subset_data(dat: Data, codes: NDArray[np.intp], gid: int) -> Data:
     """The rows of ``dat`` in group ``gid`` as their own ``Data``."""
-    out = Data.__new__(Data)
-    out.__dict__.update(dat.__dict__)
+    new: dict[str, Block] = {}
     for kind, blk in dat.blocks.items():
         rows = blk.rows if blk.rows is not None else np.arange(blk.size)
         sel = np.flatnonzero(codes[rows] == gid) if blk.size else np.empty(0, np.intp)
         nb = blk.take(sel)
         nb.rows = None
-        setattr(out, "interval_block" if kind == "interval" else kind, nb)
-    out.n_dropped = 0
-    out._all_exact = out.only_exact
-    return out
+        new[kind] = nb
+    return dat.replace(n_dropped=0, **new)
 
 
 def _report(res: GroupedResult, strict: bool) -> None:
@@ -544,4 +527,4 @@ def _report(res: GroupedResult, strict: bool) -> None:
         cat = BoundaryWarning
     else:
         cat = NumericalWarning
-    warnings.warn(msg, cat, stacklevel=4)
+    warnings.warn(msg, cat, stacklevel=find_stack_level())

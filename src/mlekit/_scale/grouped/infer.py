@@ -125,9 +125,7 @@ def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: An
     """Percentile intervals from ``n_boot`` nonparametric bootstrap replicates: the rows of
     every group are resampled with replacement (all censoring kinds together) and all
     groups are refitted in one batched call per replicate."""
-    from .fit import fit_groups
-
-    if res.data is None or res.codes is None:
+    if res.data is None or res.codes is None or res._refit is None:
         raise ParameterError("bootstrap needs the grouped data; this result has none.")
     if int(n_boot) < 2:
         raise ParameterError(f"n_boot must be at least 2; got {n_boot!r}.")
@@ -138,7 +136,7 @@ def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: An
         dat, codes = table.resample(gen)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = fit_groups(res.dist, dat, codes, res.labels, fixed=res.fixed,
+            r = res._refit(res.dist, dat, codes, res.labels, fixed=res.fixed,
                            start=res.options.get("start"), maxiter=res.options.get("maxiter", 200))
         good = (r.status == "ok")
         draws[b, good] = r.estimates[good]
@@ -179,8 +177,7 @@ class _RowTable:
         g = self.cols["g"]
         pick = self.start[g] + np.floor(gen.random(g.size) * self.count[g]).astype(np.intp)
         c = {k: v[pick] for k, v in self.cols.items()}
-        out = Data.__new__(Data)
-        out.__dict__.update(self.template.__dict__)
+        new: dict[str, Block] = {}
         codes_all = np.empty(g.size, dtype=np.intp)
         start = 0
         for kd, kind in enumerate(KINDS):
@@ -192,8 +189,7 @@ class _RowTable:
                         hi=c["hi"][m] if kind == "interval" else None,
                         trials=c["t"][m] if self.has_t else None, rows=rows) if n else \
                 Block(np.empty(0))
-            setattr(out, "interval_block" if kind == "interval" else kind, blk)
+            new[kind] = blk
             start += n
-        out.n_dropped = 0
-        return out, codes_all
+        return self.template.replace(n_dropped=0, **new), codes_all
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._fit.result import Diagnostic, FitResult, check_level
+from ..._core.checks import check_level
+from ..._fit.result import Diagnostic, FitResult
 from ...errors import DataError, ParameterError
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ class GroupedResult:
                  method: NDArray[Any], fixed: dict[str, float], nonregular: tuple[str, ...],
                  cov_type: str, data: Data | None, codes: NDArray[np.intp] | None,
                  problem: Problem | None, options: dict[str, Any] | None = None,
-                 results: list[Any] | None = None) -> None:
+                 results: list[Any] | None = None, refit: Callable[..., GroupedResult] | None = None,
+                 subset: Callable[[Data, NDArray[np.intp], int], Data] | None = None) -> None:
         self.dist = fam
         self.family = fam.name
         self.param_names = fam.param_names
@@ -67,11 +70,18 @@ class GroupedResult:
         self.options = dict(options or {})
         self._results = results
         self._params: pd.DataFrame | None = None
+        # injected by the estimator (``fit_groups``), so inference and ``compare`` refit and
+        # subset without importing it: ``_refit(fam, data, codes, labels, **options)``
+        self._refit = refit
+        self._subset = subset
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_results(cls, fam: Family, labels: Any, results: list[Any], fixed: dict[str, float],
-                     data: Data, codes: NDArray[np.intp]) -> GroupedResult:
+                     data: Data, codes: NDArray[np.intp], *,
+                     refit: Callable[..., GroupedResult] | None = None,
+                     subset: Callable[[Data, NDArray[np.intp], int], Data] | None = None
+                     ) -> GroupedResult:
         """Assemble from separate fits (``FitResult`` or the exception a group raised)."""
         G, k = len(labels), fam.k
         th, se = np.full((G, k), np.nan), np.full((G, k), np.nan)
@@ -96,7 +106,8 @@ class GroupedResult:
         return cls(fam=fam, labels=labels, theta=th, se=se, cov=cov, hess=H, loglik=ll, n_obs=n,
                    n_rows=nrows, converged=conv, iterations=it, status=status, message=msg,
                    method=method, fixed=fixed, nonregular=tuple(getattr(fam, "nonregular", ())),
-                   cov_type="observed", data=data, codes=codes, problem=None, results=results)
+                   cov_type="observed", data=data, codes=codes, problem=None, results=results,
+                   refit=refit, subset=subset)
 
     # ------------------------------------------------------------------ table
     @property
@@ -165,9 +176,9 @@ class GroupedResult:
 
     def __getitem__(self, key: Any) -> FitResult:
         """The full :class:`FitResult` of one group."""
-        from ..._fit.family_fit import _finish, _finish_degenerate
+        from ..._fit.assemble import Estimate, finish, finish_degenerate
+        from ..._fit.family_fit import FamilyRefit
         from ..._fit.likelihood import Likelihood
-        from .fit import subset_data
 
         i = self._index(key)
         code = self.status[i]
@@ -178,12 +189,13 @@ class GroupedResult:
             return r
         if code in ("too-few-observations", "all-censored", "failed"):
             raise DataError(f"group {key!r} has no fit: {self.message[i]}. Hint: see .flagged.")
-        assert self.data is not None and self.codes is not None
+        assert self.data is not None and self.codes is not None and self._subset is not None
         fam = self.dist
-        sub = subset_data(self.data, self.codes, i)
+        sub = self._subset(self.data, self.codes, i)
+        refit = FamilyRefit(fam, maxiter=self.options.get("maxiter", 200))
         params = dict(zip(self.param_names, (float(v) for v in self.estimates[i])))
         if code == "degenerate":
-            return _finish_degenerate(fam, sub, params, strict=False)
+            return finish_degenerate(fam, sub, params, strict=False, refit=refit)
         nonreg = {p: params[p] for p in self.nonregular}
         inner = {**self.fixed, **nonreg}
         lik = Likelihood(fam, sub, inner)
@@ -197,9 +209,10 @@ class GroupedResult:
         free = [j for j, p in enumerate(self.param_names) if p not in inner]
         _, g, H = lik.evaluate(tuple(params[p] for p in self.param_names), 2)
         grad = float(np.max(np.abs(g[free]))) if free else 0.0
-        return _finish(fam, sub, lik, params, float(self.loglik[i]), H, str(self.method[i]),
-                       int(self.iterations[i]), grad, bool(self.converged[i]), dict(self.fixed),
-                       nonreg, diags, False, self.options.get("cov", "observed"))
+        est = Estimate(params, float(self.loglik[i]), H, str(self.method[i]),
+                       int(self.iterations[i]), grad, bool(self.converged[i]), diags)
+        return finish(fam, sub, lik, est, fixed=dict(self.fixed), nonreg=nonreg, strict=False,
+                      cov_kind=self.options.get("cov", "observed"), refit=refit)
 
     # ------------------------------------------------------------------ inference
     def ci(self, level: float = 0.95, method: str = "wald", **kwargs: Any) -> pd.DataFrame:
@@ -257,11 +270,10 @@ class GroupedResult:
         import pandas as pd
 
         from ..._families.base import get_family
-        from .fit import fit_groups
 
         if criterion not in ("aic", "bic"):
             raise ParameterError(f"criterion must be 'aic' or 'bic'; got {criterion!r}.")
-        if self.data is None or self.codes is None:
+        if self.data is None or self.codes is None or self._refit is None:
             raise ParameterError("compare needs the grouped data; this result has none.")
         fits: list[GroupedResult] = [self]
         for f in families:
@@ -273,7 +285,7 @@ class GroupedResult:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fits.append(fit_groups(fam, self.data, self.codes, self.labels,
+                fits.append(self._refit(fam, self.data, self.codes, self.labels,
                                        maxiter=self.options.get("maxiter", 200),
                                        nan_policy=self.options.get("nan_policy", "raise")))
         cols: dict[tuple[str, str], Any] = {}

@@ -1,0 +1,251 @@
+"""``mk.fit``: the router. One ordered route table sends a call to the estimator that serves it:
+
+==================  ======================================  ===========================================
+route               taken when                              estimator
+==================  ======================================  ===========================================
+custom model        ``x`` is a ``@mk.model``                :func:`mlekit._models.custom.fit_model`
+grouped             ``by=`` is given                        :func:`mlekit._scale.grouped.fit.fit_grouped`
+Dask                ``x`` is a Dask collection, or          :func:`mlekit._scale.dask.fit_dask`
+                    ``backend="dask"``
+streamed source     ``x`` is a file/SQL source              :func:`mlekit._scale.stream.fit_source`
+in memory           anything else                           :func:`mlekit._fit.family_fit.fit_family`
+==================  ======================================  ===========================================
+
+The options are checked once here (:class:`FitOptions`); each estimator module is imported only
+when its route is taken, so ``import mlekit`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, overload
+
+from ..errors import DataError, ParameterError
+from .options import FitOptions
+
+if TYPE_CHECKING:
+    from .._fit.result import FitResult
+    from .._scale.grouped.result import GroupedResult
+
+__all__ = ["fit", "ROUTES"]
+
+_STREAM_OPTIONS = ("quiet", "progress")
+
+
+# ---------------------------------------------------------------------------- routes
+def _is_model(x: Any, opts: FitOptions) -> bool:
+    return bool(getattr(x, "_mlekit_model", False))
+
+
+def _is_grouped(x: Any, opts: FitOptions) -> bool:
+    return opts.by is not None
+
+
+def _is_dask(x: Any, opts: FitOptions) -> bool:
+    return type(x).__module__.split(".")[0] == "dask" or opts.backend == "dask"
+
+
+def _is_source(x: Any, opts: FitOptions) -> bool:
+    return bool(getattr(x, "_mlekit_source", False))
+
+
+def _always(x: Any, opts: FitOptions) -> bool:
+    return True
+
+
+def _extra_with_method(opts: FitOptions) -> dict[str, Any]:
+    """Route-specific options; ``method`` counts as one on routes that have no choice of it."""
+    extra = dict(opts.extra)
+    if opts.method != "auto":
+        extra["method"] = opts.method
+    return extra
+
+
+def _unexpected(names: Any, allowed: tuple[str, ...] = ()) -> ParameterError:
+    """The error for keywords fit() does not take, naming the one meant (``nan=`` ->
+    ``nan_policy=``, ``seed=`` -> ``rng=``...)."""
+    from .._core.keywords import keywords_of, unexpected_keywords
+
+    return unexpected_keywords("fit", list(names), [*keywords_of(fit), *allowed])
+
+
+def _one_data(x: Any, data: Any) -> Any:
+    if x is None:
+        return data
+    if data is not None:
+        raise DataError("give the data once: as the first argument or as data=, not both.")
+    return x
+
+
+def _need_family(family: Any, example: str, hint: str = "") -> None:
+    if family is None:
+        raise ParameterError(f"fit needs a family, e.g. {example}; got none.{hint}")
+
+
+def _fit_model(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._models.custom import fit_model
+
+    # the model's own checks (it is also fitted directly by Model.fit) report what it rejects
+    extra = _extra_with_method(opts)
+    if opts.by is not None:
+        extra["by"] = opts.by
+    if opts.backend is not None:
+        extra["backend"] = opts.backend
+    return fit_model(x, data=data, weights=opts.weights, nan_policy=opts.nan_policy,
+                     **opts.estimator_kwargs(), **extra)
+
+
+def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._scale.grouped.fit import fit_grouped
+
+    extra = _extra_with_method(opts)
+    if extra:
+        raise _unexpected(extra)
+    if opts.backend not in (None, "numpy"):
+        raise ParameterError(
+            f"grouped fits run in memory with NumPy; got backend={opts.backend!r}. Hint: compute the "
+            "value and group columns (e.g. ddf[['x', 'g']].compute()) and fit those.")
+    x = _one_data(x, data)
+    _need_family(family, "mk.fit(x, 'weibull', by=g)")
+    opts.check_nan_policy()
+    return fit_grouped(x, family, by=opts.by, weights=opts.weights, nan_policy=opts.nan_policy,
+                       **opts.estimator_kwargs())
+
+
+def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._scale.dask import fit_dask
+
+    extra = _extra_with_method(opts)
+    bad = [k for k in extra if k not in _STREAM_OPTIONS]
+    if bad:
+        raise _unexpected(bad, _STREAM_OPTIONS)
+    x = _one_data(x, data)
+    if opts.weights is not None:
+        raise ParameterError("with backend='dask', weights come from a source column: "
+                             "mk.read_parquet(..., weights='w').")
+    _need_family(family, "mk.fit(x, 'weibull')")
+    opts.check_nan_policy()
+    return fit_dask(x, family, nan_policy=opts.nan_policy, **opts.estimator_kwargs(),
+                    **opts.route_extra(_STREAM_OPTIONS))
+
+
+def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._scale.stream import fit_source
+
+    extra = _extra_with_method(opts)
+    bad = [k for k in extra if k not in _STREAM_OPTIONS]
+    if bad:
+        raise _unexpected(bad, _STREAM_OPTIONS)
+    opts.check_backend()
+    if data is not None or opts.weights is not None:
+        raise ParameterError("with a file or SQL source, weights come from a column: "
+                             "read_parquet(..., weights='w'); data= and weights= are not used.")
+    _need_family(family, "mk.fit(source, 'gamma')")
+    opts.check_nan_policy()
+    return fit_source(x, family, nan_policy=opts.nan_policy, **opts.estimator_kwargs(),
+                      **opts.route_extra(_STREAM_OPTIONS))
+
+
+def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
+    from .._data.data import as_data
+    from .._families.base import get_family
+    from .._fit.family_fit import fit_family
+
+    opts.check_backend()
+    if opts.extra:
+        raise _unexpected(opts.extra)
+    x = _one_data(x, data)
+    _need_family(family, "mk.fit(x, 'normal')",
+                 " Hint: mk.compare(x, 'all') tries every family that fits.")
+    fam = get_family(family)
+    dat = as_data(x, weights=opts.weights, nan_policy=opts.nan_policy)
+    return fit_family(fam, dat, method=opts.method, **opts.estimator_kwargs())
+
+
+Route = tuple[str, Callable[[Any, FitOptions], bool], Callable[[Any, Any, Any, FitOptions], Any]]
+
+#: The routes of ``mk.fit``, tried in order: the first whose test passes serves the call.
+ROUTES: tuple[Route, ...] = (
+    ("custom model", _is_model, _fit_model),
+    ("grouped", _is_grouped, _fit_grouped),
+    ("dask", _is_dask, _fit_dask),
+    ("streamed source", _is_source, _fit_source),
+    ("in memory", _always, _fit_memory),
+)
+
+
+# ---------------------------------------------------------------------------- fit
+@overload
+def fit(x: Any = ..., family: Any = ..., *, data: Any = ..., fixed: dict[str, float] | None = ...,
+        start: dict[str, float] | None = ..., weights: Any = ..., nan_policy: str = ...,
+        strict: bool = ..., cov: str = ..., maxiter: int = ..., method: str = ...,
+        by: None = ..., backend: str | None = ..., **kwargs: Any) -> FitResult: ...
+
+
+@overload
+def fit(x: Any = ..., family: Any = ..., *, data: Any = ..., fixed: dict[str, float] | None = ...,
+        start: dict[str, float] | None = ..., weights: Any = ..., nan_policy: str = ...,
+        strict: bool = ..., cov: str = ..., maxiter: int = ..., method: str = ...,
+        by: Any, backend: str | None = ..., **kwargs: Any) -> GroupedResult: ...
+
+
+def fit(
+    x: Any = None,
+    family: Any = None,
+    *,
+    data: Any = None,
+    fixed: dict[str, float] | None = None,
+    start: dict[str, float] | None = None,
+    weights: Any = None,
+    nan_policy: str = "raise",
+    strict: bool = False,
+    cov: str = "observed",
+    maxiter: int = 200,
+    method: str = "auto",
+    by: Any = None,
+    backend: str | None = None,
+    **kwargs: Any,
+) -> FitResult | GroupedResult:
+    """Fit a model by maximum likelihood.
+
+    Parameters
+    ----------
+    x
+        The data (list, array, Series, Arrow array, or :class:`mlekit.Data` for censoring,
+        weights and truncation) — or a custom model made with :func:`mlekit.model`, in which
+        case the data go in ``data=``.
+    family
+        A family name (``"weibull"``) or object (``mk.Weibull()``).
+    fixed
+        Parameters held at known values (excluded from ``n_params``).
+    start
+        Starting guesses for the optimiser — never constraints.
+    weights
+        Frequency weights (or give them to ``Data``).
+    nan_policy
+        ``"raise"`` (default) or ``"omit"``.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean
+        (non-convergence, boundary estimate, singular information).
+    cov
+        ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    method
+        ``"auto"`` (closed form when one exists, else Newton) or ``"newton"`` (always iterate:
+        a check on the closed forms).
+    by
+        Group labels (array, Series, or several keys): one fit per group, in one call.
+    backend
+        ``"dask"`` to compute on the Dask cluster the current client points to.
+
+    Returns
+    -------
+    FitResult
+        One fit; with ``by=``, a :class:`GroupedResult` (one fit per group).
+    """
+    opts = FitOptions(fixed=fixed, start=start, weights=weights, nan_policy=nan_policy,
+                      strict=strict, cov=cov, maxiter=maxiter, method=method, backend=backend,
+                      by=by, extra=kwargs)
+    for _name, applies, run in ROUTES:
+        if applies(x, opts):
+            return run(x, family, data, opts)  # type: ignore[no-any-return]
+    raise AssertionError("unreachable: the last route takes every call")  # pragma: no cover

@@ -1,0 +1,89 @@
+"""Small validators and helpers shared by every layer: argument checks, number formatting, the
+stack level that makes a warning name the user's line, and optional-dependency imports."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+import os
+from types import ModuleType
+from typing import Any
+
+from ..errors import ParameterError
+
+__all__ = ["check_level", "check_param_dict", "fmt", "find_stack_level", "require"]
+
+# the installed package (src/mlekit/): frames in here are mlekit's own
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def check_level(level: float) -> float:
+    """A confidence level as a float strictly between 0 and 1."""
+    try:
+        lv = float(level)
+    except (TypeError, ValueError):
+        raise ParameterError(f"level must be a number in (0, 1); got {level!r}.") from None
+    if not 0.0 < lv < 1.0:
+        raise ParameterError(
+            f"level must lie strictly between 0 and 1 (e.g. 0.95); got {level!r}."
+            + (" Hint: give a fraction, not a percentage." if 1 < lv <= 100 else "")
+        )
+    return lv
+
+
+def check_param_dict(fam: Any, values: Any, what: str) -> dict[str, float]:
+    """``fixed=`` / ``start=`` checked against a family's parameters (``fam.param_names``,
+    ``fam._check_value``); ``None`` gives ``{}``."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ParameterError(f"{what} must be a dict such as {{'shape': 1.5}}; got {values!r}.")
+    out = {}
+    for key, val in values.items():
+        if key not in fam.param_names:
+            raise ParameterError(
+                f"{what} names a parameter of {type(fam).__name__} "
+                f"({', '.join(fam.param_names)}); got {key!r}."
+            )
+        out[key] = fam._check_value(key, val, what)
+    return out
+
+
+def fmt(v: float, digits: int = 6) -> str:
+    """A number for people: 6 significant digits, no exponent unless needed."""
+    if v is None:
+        return "—"
+    if isinstance(v, float) and math.isnan(v):
+        return "nan"
+    if isinstance(v, float) and math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return f"{v:.{digits}g}"
+
+
+def find_stack_level() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that points at the first frame outside mlekit
+    (the user's line), however deep inside the package the warning is raised (as in pandas)."""
+    frame = inspect.currentframe()
+    n = 0
+    try:
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename).startswith(_PKG_DIR):
+                frame = frame.f_back
+                n += 1
+            else:
+                break
+    finally:
+        del frame
+    return max(n, 1)
+
+
+def require(module: str, extra: str, purpose: str | None = None, after: str = "") -> ModuleType:
+    """Import an optional dependency, or raise ``ImportError`` naming the extra that installs
+    it: ``"<purpose>: pip install 'mlekit[<extra>]'<after>"`` (``purpose`` defaults to
+    ``"<module> is needed for this"``)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:  # pragma: no cover - depends on the environment
+        what = purpose or f"{module} is needed for this"
+        raise ImportError(f"{what}: pip install 'mlekit[{extra}]'{after}") from None

@@ -1,0 +1,343 @@
+"""Turning an estimate into a :class:`FitResult`: covariance, diagnostics, warnings.
+
+Shared by every estimator that builds a ``FitResult``: the in-memory family fit
+(:func:`mlekit._fit.family_fit.fit_family`), the streamed and Dask fits, one group of a grouped
+fit, and the named-parameter models (custom models, regression, mixtures, time series:
+:func:`model_result`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+
+from .._core.checks import find_stack_level
+from .._core.domains import Domain
+from .._families.base import Family
+from ..errors import (
+    BoundaryWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    FamilyError,
+    NumericalWarning,
+    ParameterError,
+)
+from .problem import Problem, Solution, fd_derivs, flat_directions, nan_hint, to_natural
+from .result import Diagnostic, FitResult
+from .scores import sandwich_cov
+
+__all__ = ["Estimate", "covariance", "finish", "finish_degenerate", "emit", "model_result",
+           "model_dist", "ModelDist", "ModelLikelihood"]
+
+
+@dataclass
+class Estimate:
+    """What an estimation path found, before standard errors and diagnostics are added."""
+
+    params: dict[str, float]
+    loglik: float
+    hess: np.ndarray | None
+    method: str
+    iterations: int = 0
+    grad_norm: float = 0.0
+    converged: bool = True
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
+    """Inverse of the observed information ``-H`` on the parameters ``idx``."""
+    cov = np.zeros((k, k))
+    m = len(idx)
+    if not m:
+        return cov, True
+    info = -H if m == k else -H[np.ix_(idx, idx)]
+    if m == 1:
+        a = float(info[0, 0])
+        ok = math.isfinite(a) and a > 0
+        c = np.array([[1.0 / a if ok else math.nan]])
+    elif m == 2:
+        a, b, d = float(info[0, 0]), float(info[0, 1]), float(info[1, 1])
+        det = a * d - b * b
+        ok = all(math.isfinite(v) for v in (a, b, d)) and a > 0 and det > 1e-14 * (a * d)
+        c = (np.array([[d, -b], [-b, a]]) / det) if ok else np.full((2, 2), math.nan)
+    else:
+        ok = bool(np.all(np.isfinite(info)))
+        if ok:
+            try:
+                L = np.linalg.cholesky(info)
+                Li = np.linalg.inv(L)
+                c = Li.T @ Li
+            except np.linalg.LinAlgError:
+                ok = False
+        if not ok:
+            c = np.full((m, m), math.nan)
+    if m == k:
+        return c, ok
+    cov[np.ix_(idx, idx)] = c
+    return cov, ok
+
+
+def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
+           nonreg: dict[str, float], strict: bool, cov_kind: str = "observed",
+           refit: Callable[..., FitResult] | None = None) -> FitResult:
+    """The :class:`FitResult` of a family fit: covariance (observed information or sandwich),
+    boundary / singular-information / non-regular / small-sample diagnostics, warnings.
+
+    ``dat`` needs ``n_obs`` and ``only_exact``; ``refit`` is injected into the result as
+    ``FitResult._refit`` (how inference refits the same model to other data)."""
+    names = fam.param_names
+    k = len(names)
+    params = est.params
+    diags = list(est.diagnostics)
+    # parameters whose estimate sits on the edge of the domain have no Wald SE
+    boundary = {d.param for d in diags if d.code == "boundary" and d.param}
+    for i, p in enumerate(names):
+        if p in fixed or p in nonreg or p in boundary:
+            continue
+        msg = None
+        if fam.domains[i].on_boundary(params[p], rtol=0.0):
+            msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
+                   f"{fam.domains[i].describe()}")
+        else:
+            msg = fam._boundary_message(p, params)
+        if msg:
+            diags.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
+            boundary.add(p)
+    regular = [i for i, p in enumerate(names)
+               if p not in fixed and p not in nonreg and p not in boundary]
+    H = est.hess
+    assert H is not None
+    cov, ok = covariance(H, regular, k)
+    cov_type = "observed"
+    if cov_kind == "sandwich" and regular and ok:
+        cov = sandwich_cov(lik, tuple(params[p] for p in names), cov, regular)
+        cov_type = "sandwich"
+    if not ok:
+        diags.append(Diagnostic("singular-information",
+                                "the observed information matrix is not positive definite at the "
+                                "estimate: standard errors are unavailable (the parameters may not "
+                                "be identifiable from these data)", "warning"))
+    expected = list(fam.expected_info_params) if dat.only_exact else []
+    if expected:
+        cov_type = "expected" if cov_type == "observed" else cov_type
+    for p in expected:
+        diags.append(Diagnostic("expected-information", f"SE of {p} uses the expected information "
+                                f"(the log-likelihood is not twice differentiable in {p})", "info",
+                                p))
+    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)
+          for i, p in enumerate(names)}
+    for i, p in enumerate(names):
+        if p in boundary:
+            se[p] = math.nan
+            cov[i, :] = cov[:, i] = math.nan
+    for p in nonreg:
+        se[p] = math.nan
+        diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
+                                f"({nonreg[p]:.6g}); it has no Wald standard error "
+                                "(use bootstrap intervals)", "info", p))
+    n_free = k - len(fixed)
+    n = dat.n_obs
+    n_info = n
+    tr = [b.trials * (1.0 if b.w is None else b.w)
+          for b in (getattr(dat, "blocks", None) or {}).values()
+          if b.size and b.trials is not None]
+    if tr:   # binomial rows: every trial is an observation of p (18,400 visitors, not 2 rows)
+        n_info = float(sum(np.sum(t) for t in tr))
+    if n_free and n_info < 10 * n_free:
+        unit = "trials" if tr else "observations"
+        diags.append(Diagnostic("small-sample", f"only {n_info:g} {unit} for {n_free} "
+                                f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be "
+                                "far too narrow; prefer ci(method='profile')", "info"))
+    if fam.discrete and hasattr(dat, "_compressed_from"):
+        dat = dat._compressed_from  # keep the user's data on the result
+    res = FitResult(
+        family=fam.name, dist=_frozen(fam, params), params=dict(params), se=se, cov=cov,
+        loglik=float(est.loglik), n_obs=float(n), n_params=n_free,
+        converged=bool(est.converged and ok), method=est.method, iterations=est.iterations,
+        grad_norm=est.grad_norm, cov_type=cov_type, fixed=dict(fixed), diagnostics=tuple(diags),
+        data=dat, likelihood=lik, _refit=refit,
+    )
+    emit(res, strict)
+    return res
+
+
+def _frozen(fam: Family, params: dict[str, float]) -> Family:
+    new = fam._copy()
+    new.values = {p: float(params[p]) for p in fam.param_names}
+    return new
+
+
+def finish_degenerate(fam: Family, dat: Any, deg: dict[str, float], strict: bool, *,
+                      refit: Callable[..., FitResult] | None = None) -> FitResult:
+    """The result when every value is the same: the estimate is a point mass on the boundary."""
+    k = fam.k
+    names = fam.param_names
+    msg = (f"all {dat.n_rows} values equal {dat.exact.x[0]:g}: the likelihood is unbounded and the "
+           "estimate sits on the boundary (a point mass). Hint: check the data; a scale "
+           "parameter cannot be estimated from identical values")
+    diags = (Diagnostic("degenerate", msg, "warning"),)
+    dist = fam._copy()
+    dist.values = dict(deg)
+    res = FitResult(
+        family=fam.name, dist=dist, params=dict(deg), se={p: math.nan for p in names},
+        cov=np.full((k, k), np.nan), loglik=math.inf, n_obs=dat.n_obs, n_params=k,
+        converged=False, method="degenerate", diagnostics=diags, data=dat, likelihood=None,
+        _refit=refit,
+    )
+    emit(res, strict)
+    return res
+
+
+def emit(res: FitResult, strict: bool) -> None:
+    """Raise (``strict``) or warn, at the user's line, for each warning-level diagnostic."""
+    for d in res.warnings:
+        if strict:
+            raise ConvergenceError(f"{res.family} fit is not clean: {d.message}. "
+                                   "Hint: pass strict=False to get the result with its diagnostics.")
+        cat = {"nonconvergence": ConvergenceWarning, "boundary": BoundaryWarning,
+               "degenerate": BoundaryWarning}.get(d.code, NumericalWarning)
+        warnings.warn(f"{res.family}: {d.message}", cat, stacklevel=find_stack_level())
+
+
+# ---------------------------------------------------------------------- named-parameter models
+class ModelDist(Family):
+    """The parameters of a fitted custom model (a likelihood, not a distribution)."""
+
+    def _logpdf(self, x: Any, th: Any, blk: Any) -> Any:
+        raise FamilyError(f"{type(self).__name__} is a custom likelihood, not a distribution: "
+                          "it has no logpdf. Hint: use mk.Family.from_logpdf for a distribution.")
+
+
+def model_dist(name: str, names: list[str], doms: list[Domain], values: dict[str, float]) -> Family:
+    """A :class:`ModelDist` subclass instance called ``name`` holding ``values``."""
+    cls = cast("type[ModelDist]", type(name, (ModelDist,), {
+        "name": name, "param_names": tuple(names), "domains": tuple(doms)}))
+    d = cls.__new__(cls)
+    d.values = dict(values)
+    return d
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, strict: bool,
+                 cov: str = "observed", ev: Any = None, dropped: int = 0,
+                 options: dict[str, Any] | None = None, dist: Family | None = None,
+                 extra_diags: list[Diagnostic] | None = None, no_se: bool = False,
+                 refit: Callable[..., FitResult] | None = None) -> FitResult:
+    """A :class:`FitResult` from a :class:`Solution` (shared by custom models, regression,
+    mixtures and time series). ``ev``: the evaluator of per-observation terms (``per_obs``,
+    ``w``, ``scores(prob, sol)``) for ``cov="sandwich"``."""
+    names = prob.names
+    k = len(names)
+    free = prob.free
+    diags = list(sol.diagnostics) + list(extra_diags or [])
+    H = sol.hess
+    covm, ok = covariance(H, free, k)
+    if ok and free:
+        info = -H[np.ix_(free, free)]
+        dsc = 1.0 / np.sqrt(np.diag(info))
+        ok = float(np.linalg.eigvalsh(info * np.outer(dsc, dsc))[0]) > 1e-10
+        if not ok:
+            covm[np.ix_(free, free)] = np.nan
+    cov_type = "observed"
+    if no_se:  # the caller has diagnosed why (e.g. separation): no standard errors
+        covm = np.full((k, k), np.nan)
+    elif not ok:
+        msg = flat_directions([names[i] for i in free], -H[np.ix_(free, free)])
+        diags.append(Diagnostic("singular-information", "the observed information matrix is not "
+                                f"positive definite at the estimate: {msg}; standard errors are "
+                                f"unavailable. Reproduce: {prob.reproducer(sol.params)}", "warning"))
+    elif cov == "sandwich":
+        if ev is None or not ev.per_obs:
+            raise ParameterError("cov='sandwich' needs per-observation log-likelihoods; the "
+                                 "function returns a total.")
+        S = ev.scores(prob, sol)
+        if ev.w is not None:
+            S = S * np.sqrt(ev.w)[:, None]
+        B = S.T @ S
+        A = covm[np.ix_(free, free)]
+        covm = np.zeros((k, k))
+        covm[np.ix_(free, free)] = A @ B @ A
+        cov_type = "sandwich"
+    hint = nan_hint(prob)
+    if hint:
+        at = prob.nan_at or {}
+        diags.append(Diagnostic("nan-region", f"the function returned NaN during the search at "
+                                f"{', '.join(f'{p}={_fmt(v)}' for p, v in at.items())}."
+                                f"{hint} Reproduce: {prob.reproducer(at)}", "warning"))
+    for i in free:
+        p = names[i]
+        dm = prob.domains[i]
+        e = float(dm.to_unconstrained(sol.params[p])) if dm.contains(sol.params[p]) else math.inf
+        if dm.on_boundary(sol.params[p], rtol=1e-10) or (dm.kind != "real" and abs(e) > 30):
+            diags.append(Diagnostic("boundary", f"{p} = {_fmt(sol.params[p])} ran to the edge of "
+                                    f"its domain {dm.describe()}: the maximum is at (or beyond) "
+                                    "the boundary", "warning", p))
+    if dropped:
+        diags.append(Diagnostic("missing", f"{dropped} rows with NaN were dropped", "info"))
+    nf = len(free)
+    if nf and n_obs < 10 * nf:
+        diags.append(Diagnostic("small-sample", f"only {n_obs:g} observations for {nf} "
+                                "parameters: Wald intervals can be far too narrow; prefer "
+                                "ci(method='profile')", "info"))
+    se = {p: (0.0 if p in prob.fixed else math.sqrt(covm[i, i]) if covm[i, i] >= 0 else math.nan)
+          for i, p in enumerate(names)}
+    if not ok or no_se:
+        se = {p: (0.0 if p in prob.fixed else math.nan) for p in names}
+    grad_norm = float(np.max(np.abs(sol.grad[free]))) if free else 0.0
+    converged = sol.converged and ok and not any(d.code == "boundary" for d in diags)
+    res = FitResult(
+        family=name,
+        dist=dist if dist is not None else model_dist(name, names, prob.domains, sol.params),
+        params=dict(sol.params), se=se, cov=covm, loglik=float(sol.loglik), n_obs=n_obs,
+        n_params=nf, converged=bool(converged), method=sol.method, iterations=sol.iterations,
+        grad_norm=grad_norm, cov_type=cov_type, fixed=dict(prob.fixed), diagnostics=tuple(diags),
+        data=None, likelihood=ModelLikelihood(prob) if dist is None else None,  # type: ignore[arg-type]
+        options=dict(options or {}), _refit=refit,
+    )
+    emit(res, strict)
+    return res
+
+
+class ModelLikelihood:
+    """The log-likelihood of a fitted named-parameter model with the interface of
+    :class:`mlekit._fit.likelihood.Likelihood` (``evaluate(th, order)`` in natural parameters),
+    so profile intervals and tests can re-evaluate it."""
+
+    def __init__(self, prob: Problem) -> None:
+        self.prob = prob
+        self.names = tuple(prob.names)
+        self.k = len(self.names)
+        self.fixed = dict(prob.fixed)
+        self.free = prob.free
+        self.free_names = [self.names[i] for i in self.free]
+        self.flags: set[str] = set()
+
+    def theta(self, free_values: Any) -> tuple[float, ...]:
+        vals = dict(self.fixed)
+        for i, v in zip(self.free, free_values):
+            vals[self.names[i]] = float(v)
+        return tuple(vals[p] for p in self.names)
+
+    def loglik(self, th: tuple[float, ...]) -> float:
+        return self.prob.safe_value(tuple(th))
+
+    def evaluate(self, th: tuple[float, ...], order: int = 2) -> tuple[float, np.ndarray, np.ndarray]:
+        prob = self.prob
+        if order == 0:
+            return self.loglik(th), np.zeros(self.k), np.zeros((self.k, self.k))
+        if prob.derivs is not None:
+            return prob.derivs(tuple(th), order)
+        sub = Problem(prob.names, prob.domains, {}, prob.value)
+        eta = sub.eta(dict(zip(prob.names, th)))
+        h = 1e-3 * np.maximum(1.0, np.abs(eta))
+        f, g, H = fd_derivs(lambda e: sub.safe_value(sub.theta(e)), eta, h, order)
+        gn, Hn = to_natural(sub, eta, g, H)
+        return f, gn, Hn

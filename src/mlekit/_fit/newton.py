@@ -1,0 +1,227 @@
+"""The Newton path of a family fit: starting values, the optimiser's units, the Newton driver
+on the unconstrained scale and the Nelder–Mead polish when Newton stalls."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._core.numdiff import data_unit
+from .._core.optimize import OptResult, direction, newton
+from .._data.data import Data
+from .._families.base import Family
+from ..errors import DataError
+from .assemble import Estimate
+from .result import Diagnostic
+
+__all__ = ["START_SAMPLE", "start_points", "newton_fit", "real_scales", "nelder_mead_polish"]
+
+START_SAMPLE = 100_000
+
+
+def start_points(dat: Data) -> tuple[np.ndarray, np.ndarray | None]:
+    """A (sub)sample of values and weights for data-driven starting values."""
+    xs, ws = [], []
+    any_w = dat.has_weights
+    for kind, blk in dat.blocks.items():
+        if not blk.size:
+            continue
+        if kind == "interval":
+            lo, hi = blk.x, blk.hi
+            assert hi is not None
+            v = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
+                         np.where(np.isfinite(lo), lo, hi))
+        else:
+            v = blk.x
+        xs.append(v)
+        ws.append(blk.w if blk.w is not None else np.ones(blk.size))
+    x = np.concatenate(xs)
+    w = np.concatenate(ws) if any_w else None
+    if x.size > START_SAMPLE:
+        step = x.size // START_SAMPLE
+        x = x[::step]
+        w = None if w is None else w[::step]
+    return x, w
+
+
+def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
+               fixed: dict[str, float], maxiter: int) -> Estimate:
+    """Newton from the data-driven (and the given) starting values, with fall-back starts and a
+    Nelder–Mead polish; ``lik``: a likelihood with ``free``, ``theta``, ``evaluate``, ``flags``.
+    ``dat`` only supplies starting points (a summary of the data will do)."""
+    diags: list[Diagnostic] = []
+    free = lik.free
+    doms = [fam.domains[i] for i in free]
+    if not free:
+        th = lik.theta([])
+        ll, g, H = lik.evaluate(th, 2)
+        return Estimate(dict(zip(fam.param_names, th)), ll, H, "fixed", 0, 0.0, True, diags)
+    x, w = start_points(dat)
+    # locations are in the data's units: optimise them in units of the data's spread, so the
+    # step cap and the line search are the same at any scale (1e-9 or 1e9)
+    sc = real_scales(fam, free, x)
+    bounded = np.array([d.kind != "real" for d in doms], dtype=bool)
+    with np.errstate(all="ignore"):
+        try:
+            s_data = fam._start(x, w, fixed)
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            s_data = {}
+    s0 = {**s_data, **start}
+    starts = [s0]
+    if start and s_data:
+        starts.append(s_data)  # a poor user guess must not decide the fit
+    # fall-back starts: scale the data-driven ones
+    for f in (0.5, 2.0, 0.1, 10.0):
+        starts.append({p: (v * f if fam.domains[fam.param_names.index(p)].lower == 0 else v)
+                       for p, v in ({**start, **s_data} if s_data else s0).items()})
+    last: dict[str, Any] = {}
+
+    def make_obj() -> Any:
+        def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
+            if np.any(np.abs(eta[bounded]) > 700):
+                # exp(eta) is subnormal or overflows: the parameter has no precision left and
+                # round-off makes up log-likelihood values (a "maximum" at rate = 5e-324)
+                return -math.inf, np.full(len(eta), math.nan), np.full((len(eta),) * 2, math.nan)
+            thf = [d.from_unconstrained(e) for d, e in zip(doms, eta * sc)]
+            th = lik.theta([float(t) for t in thf])
+            ll, g, H = lik.evaluate(th, order)
+            if order == 0:
+                return ll, g, H
+            jac = [d.jacobian(e) for d, e in zip(doms, eta * sc)]
+            J1 = np.array([float(j[0]) for j in jac]) * sc
+            J2 = np.array([float(j[1]) for j in jac]) * sc * sc
+            gf, Hf = g[free], H[np.ix_(free, free)]
+            last.update(th=th, ll=ll, g=g, H=H)
+            return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
+        return obj
+
+    best = None
+    for i, s in enumerate(starts):
+        try:
+            eta0 = np.array([float(d.to_unconstrained(s[fam.param_names[j]]))
+                             for d, j in zip(doms, free)]) / sc
+        except KeyError:
+            eta0 = np.zeros(len(free))
+        if not np.all(np.isfinite(eta0)):
+            continue
+        with np.errstate(all="ignore"):
+            res = newton(make_obj(), eta0, maxiter=maxiter)
+        if res.converged:
+            best = (res, dict(last))
+            break
+        if best is None or (math.isfinite(res.fun) and res.fun > best[0].fun):
+            best = (res, dict(last))
+        if i == 0 and start:
+            diags.append(Diagnostic("restart", f"the fit from the given start did not converge "
+                                    f"({res.message}); other starts were tried", "info"))
+    if best is None:
+        raise DataError(
+            f"{type(fam).__name__}: the log-likelihood is not finite at any starting value. "
+            "Hint: check that the data suit this family, or pass start={...}."
+        )
+    res, snap = best
+    fallback = False
+    if not res.converged and math.isfinite(res.fun):
+        polished = nelder_mead_polish(make_obj(), res, smooth=getattr(fam, "smooth", True))
+        if polished is not None:
+            res, fallback = polished
+            snap = {}
+    if not math.isfinite(res.fun):
+        raise DataError(
+            f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
+            f"({res.message}). Hint: pass start={{...}} with plausible values."
+        )
+    thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, res.x * sc)]
+    th = lik.theta(thf)
+    if snap.get("th") != th:
+        ll, g, H = lik.evaluate(th, 2)
+    else:
+        ll, g, H = snap["ll"], snap["g"], snap["H"]
+    numeric = "numeric" in lik.flags
+    note = getattr(fam, "derivatives_note", "")
+    method = "newton" + (f" ({note})" if note else
+                         " (numerical derivatives for censored/truncation terms)" if numeric else "")
+    if fallback:
+        method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
+        diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
+                                "polished with Nelder-Mead", "info"))
+    if not res.converged:
+        after = "" if "after" in res.message else f" after {res.iterations} iterations"
+        diags.append(Diagnostic("nonconvergence",
+                                f"the optimiser did not converge: {res.message}{after}", "warning"))
+    # boundary: a parameter ran far from its data-driven start
+    for d, j, e0, e in zip(doms, free, _eta(doms, free, fam, {**s0, **s_data}), res.x * sc):
+        name = fam.param_names[j]
+        # a transformed parameter that moved e^16 ~ 1e7-fold from its data-driven start has run
+        # off towards an open end (a real-line parameter has no such end: its units are the data's)
+        ran_off = d.kind != "real" and math.isfinite(e0) and abs(e - e0) > 16
+        if d.kind == "real" and name in getattr(fam, "data_unit_params", ()):
+            # a location that moved a million data spreads has run off to -inf/+inf
+            unit = float(sc[free.index(j)])
+            ran_off = math.isfinite(e0) and abs(e - e0) > 1e6 * unit
+        if d.on_boundary(th[j], rtol=1e-10) or ran_off:
+            diags.append(Diagnostic(
+                "boundary", f"{name} = {th[j]:.6g} ran to the edge of its domain "
+                f"{d.describe()}: the maximum is at (or beyond) the boundary"
+                + fam.boundary_hints.get(name, ""), "warning", name))
+    grad_norm = float(np.max(np.abs(g[free])))
+    return Estimate(dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
+                    res.converged, diags)
+
+
+def real_scales(fam: Family, free: list[int], x: np.ndarray) -> np.ndarray:
+    """Units for the optimiser's coordinates: the data's spread for locations in the data's
+    units (``family.data_unit_params``), 1 for the others (logs/logits are unit-free)."""
+    loc = getattr(fam, "data_unit_params", ())
+    s = data_unit(x) if loc else 1.0
+    return np.array([s if fam.param_names[j] in loc else 1.0 for j in free])
+
+
+def nelder_mead_polish(obj: Any, res: Any, smooth: bool = True) -> Any:
+    """Derivative-free polish when Newton stalls (kinks, e.g. Laplace's loc with censoring)."""
+    from scipy.optimize import minimize
+
+    def f(e: np.ndarray) -> float:
+        v = obj(e, 0)[0]
+        return -v if math.isfinite(v) else math.inf
+
+    x0 = np.asarray(res.x, dtype=float)
+    simplex = np.vstack([x0] + [x0 + np.eye(x0.size)[i] * 0.05 for i in range(x0.size)])
+    with np.errstate(all="ignore"):
+        nm = minimize(f, x0, method="Nelder-Mead",
+                      options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000 * x0.size,
+                               "initial_simplex": simplex})
+    if not (nm.success and -nm.fun >= res.fun - 1e-12 * (1 + abs(res.fun))):
+        return None
+    # try to finish with Newton from there (smooth problems converge at once)
+    with np.errstate(all="ignore"):
+        again = newton(obj, nm.x, maxiter=50)
+    if again.converged and again.fun >= -nm.fun - 1e-12 * (1 + abs(nm.fun)):
+        return again, False
+    with np.errstate(all="ignore"):
+        _, g, H = obj(nm.x, 2)
+    # a smooth log-likelihood must also pass the Newton test (score ~ 0, curvature negative);
+    # a kinked one (Laplace's loc) is judged by the simplex alone
+    if smooth:
+        ok = bool(np.all(np.isfinite(g)) and np.all(np.isfinite(H)))
+        if ok:
+            _, dec, pd = direction(np.asarray(g, float), np.asarray(H, float))
+            ok = pd and dec < 1e-6
+        msg = "converged (Nelder-Mead)" if ok else \
+            "Nelder-Mead stopped where the score is not zero (the optimum may not exist)"
+    else:
+        ok, msg = True, "converged (Nelder-Mead)"
+    return OptResult(nm.x, -float(nm.fun), g, H, int(nm.nit), int(nm.nfev), ok, msg), True
+
+
+def _eta(doms: list[Any], free: list[int], fam: Family, s0: dict[str, float]) -> list[float]:
+    out = []
+    for d, j in zip(doms, free):
+        v = s0.get(fam.param_names[j])
+        try:
+            out.append(float(d.to_unconstrained(v)) if v is not None else math.nan)
+        except (TypeError, ValueError):
+            out.append(math.nan)
+    return out
