@@ -266,9 +266,9 @@
   }
 
   function layout(title, xt, yt, extra) {
-    var l = { title: { text: title, font: { size: 13 } }, margin: { l: 54, r: 10, t: 34, b: 44 },
-              xaxis: { title: { text: xt }, exponentformat: "power" },
-              yaxis: { title: { text: yt }, exponentformat: "power" },
+    var l = { title: { text: title, font: { size: 13 } }, margin: { l: 64, r: 10, t: 34, b: 44 },
+              xaxis: { title: { text: xt }, exponentformat: "power", automargin: true },
+              yaxis: { title: { text: yt, standoff: 8 }, exponentformat: "power", automargin: true },
               legend: { orientation: "h", y: -0.25 }, showlegend: true };
     return Object.assign(l, extra || {});
   }
@@ -276,21 +276,26 @@
   function drawPlots(pd) {
     var P = root.Plotly, cfg = { displayModeBar: false, responsive: true };
     var hist = pd.histogram, tr = [];
+    var xname = (st.request && st.request.column) || "x";   // the column's name, not "x"
+    var intX = pd.discrete ? { tickformat: ",d" } : {};    // counts: whole-number ticks
     tr.push({ type: "bar", x: hist.centers, y: hist.exact, width: hist.widths, name: "data (exact)",
               marker: { color: "rgba(59,111,216,0.35)", line: { color: "#3b6fd8", width: 1 } } });
     if (pd.n_censored) {
+      // drawn over (not stacked on) the exact values, hollow: they are bounds, not values
       tr.push({ type: "bar", x: hist.centers, y: hist.censored, width: hist.widths,
-                name: (hist.censored_kind || "") + "-censored (bounds)",
-                marker: { color: "rgba(224,123,57,0.35)", line: { color: "#e07b39", width: 1 } } });
+                name: (hist.censored_kind || "") + "-censored (bounds only)",
+                marker: { color: "rgba(224,123,57,0)", line: { color: "#e07b39", width: 1.5 } } });
     }
     tr.push(pd.discrete ?
       { x: pd.density.x, y: pd.density.y, mode: "markers+lines", name: "fitted pmf",
         line: { color: "#ff3860", width: 1, dash: "dot" }, marker: { color: "#ff3860", size: 7 } } :
       { x: pd.density.x, y: pd.density.y, mode: "lines", name: "fitted density",
         line: { color: "#ff3860", width: 2.5 } });
-    P.react(el("plot-density"), tr, layout(pd.family + ": " + (pd.discrete ? "pmf over frequencies" :
-      "density over histogram"), "x", pd.discrete ? "probability" : "density",
-      { barmode: "stack", bargap: 0 }), cfg);
+    var dl = layout(pd.family + ": " + (pd.discrete ? "pmf over frequencies" :
+      "density over histogram"), xname, pd.discrete ? "probability" : "density",
+      { barmode: "overlay", bargap: 0 });
+    Object.assign(dl.xaxis, intX);
+    P.react(el("plot-density"), tr, dl, cfg);
 
     if (pd.qq) {
       var q = pd.qq, lo = Infinity, hi = -Infinity;
@@ -303,7 +308,7 @@
         { x: [lo, hi], y: [lo, hi], mode: "lines", name: "y = x", line: { color: "#ff3860", dash: "dash" } }
       ], layout("QQ plot" + (pd.n_censored ? " (positions from the " +
                 (pd.cdf_empirical.kind === "turnbull" ? "Turnbull" : "Kaplan–Meier") + " estimate)" : ""),
-                "fitted quantile", "observed value"), cfg);
+                "fitted quantile", "observed " + xname), cfg);
     } else {
       P.react(el("plot-qq"), [], layout("QQ plot: not drawn for these data", "", ""), cfg);
     }
@@ -317,8 +322,10 @@
     }
     cdfTr.push({ x: pd.cdf_fit.x, y: pd.cdf_fit.y, mode: "lines", name: "fitted CDF",
                  line: { color: "#ff3860", width: 2.5, shape: pd.discrete ? "hv" : "linear" } });
-    P.react(el("plot-cdf"), cdfTr, layout("CDF: empirical vs fitted", "x", "F(x)",
-      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power" } }), cfg);
+    var cl = layout("CDF: empirical vs fitted", xname, "F(x)",
+      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power", automargin: true } });
+    Object.assign(cl.xaxis, intX);
+    P.react(el("plot-cdf"), cdfTr, cl, cfg);
   }
 
   function download(name, text, type) {
