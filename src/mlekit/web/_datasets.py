@@ -62,7 +62,8 @@ class Dataset:
         return {"id": self.id, "name": self.name, "source": self.source,
                 "n_rows": int(self.frame.shape[0]), "columns": cols,
                 "suggested_column": value_guess,
-                "suggested_reason": None if value_guess is None or len(numeric) == 1 else
+                "suggested_reason": None if value_guess is None or
+                len([c for c in numeric if c not in binary]) <= 1 else
                 "the first numeric column that is not 0/1 and not named like an index, id, "
                 "day or date",
                 "suggested_observed": next((c for c in binary if c != value_guess), None)}

@@ -199,13 +199,17 @@
           h("td", { text: r.family }), h("td", { colspan: "8", class: "left", text: "failed: " + r.error })]);
       } else {
         var status = r.converged ? (r.boundary ? "boundary: " + r.boundary : "ok") : "not converged";
-        if (r.notes) status += " (!)";
+        if (r.caution) status = "ranked last: " + (r.caution.indexOf("non-regular") === 0 ?
+                                                  "non-regular family" : "at the edge");
+        if (r.notes || r.caution) status += " (!)";
         tr = h("tr", { "data-family": r.family }, [
           h("td", { text: r.family + (r.family === res.best ? " ★" : "") }), h("td", { text: String(r.k) }),
           h("td", { text: f(r.loglik, 7) }), h("td", { text: f(r.aic, 7) }),
           h("td", { text: f(r.delta_aic, 4) }), h("td", { text: f(r.weight, 3) }),
-          h("td", { text: f(r.bic, 7) }), h("td", { text: r.gof_p === undefined || r.gof_p === null ? "—" : f(r.gof_p, 3) }),
-          h("td", { class: "left", text: status, title: r.notes || "" })]);
+          h("td", { text: f(r.bic, 7) }), h("td", { text: r.gof_p === undefined || r.gof_p === null ? "—" :
+            (r.gof_p <= 1.000001 / (res.n_boot + 1) ? "≤ " + f(1 / (res.n_boot + 1), 2) : f(r.gof_p, 2)) }),
+          h("td", { class: "left", text: status,
+                    title: [r.caution, r.notes].filter(Boolean).join("; ") })]);
         tr.addEventListener("click", function () { choose(r.family); });
       }
       tbody.appendChild(tr);
