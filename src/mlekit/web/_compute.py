@@ -67,13 +67,32 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def build_data(values: Any, observed: Any = None, censoring: str = "right",
-               nan_policy: str = "omit") -> Data:
-    """``mk.Data`` from a value array and an optional ``observed`` mask (True = exact)."""
-    x = np.asarray([math.nan if v is None else v for v in values], dtype=float) \
+def _floats(values: Any) -> Any:
+    return np.asarray([math.nan if v is None else v for v in values], dtype=float) \
         if isinstance(values, list) else np.asarray(values, dtype=float)
+
+
+def build_data(values: Any, observed: Any = None, censoring: str = "right",
+               nan_policy: str = "omit", upper: Any = None, weights: Any = None) -> Data:
+    """``mk.Data`` from a value array and an optional ``observed`` mask (True = exact), or
+    interval-censored rows (``values`` the lower bounds, ``upper`` the upper ones; a missing
+    bound is unbounded), with optional frequency ``weights``."""
+    x = _floats(values)
+    w = None if weights is None else _floats(weights)
+    if w is not None and w.shape != x.shape:
+        raise mk.DataError(f"weights must have one entry per value ({x.size}); got {w.size}.")
+    if upper is not None:
+        if observed is not None:
+            raise mk.DataError("give a censoring column or upper bounds, not both.")
+        u = _floats(upper)
+        if u.shape != x.shape:
+            raise mk.DataError(f"upper bounds must have one entry per value ({x.size}); "
+                               f"got {u.size}.")
+        lo = np.where(np.isnan(x) & ~np.isnan(u), -math.inf, x)
+        hi = np.where(np.isnan(u) & ~np.isnan(x), math.inf, u)
+        return Data.interval(lo, hi, weights=w, nan_policy=nan_policy)
     if observed is None:
-        return Data(x, nan_policy=nan_policy)
+        return Data(x, weights=w, nan_policy=nan_policy)
     obs = np.asarray(observed, dtype=float) if not isinstance(observed, list) else \
         np.asarray([math.nan if v is None else float(v) for v in observed], dtype=float)
     if obs.shape != x.shape:
@@ -83,13 +102,13 @@ def build_data(values: Any, observed: Any = None, censoring: str = "right",
         # a row whose censoring status is unknown is a missing row
         x = np.where(missing, math.nan, x)
         obs = np.where(missing, 1.0, obs)
-    return Data(x, observed=obs, censoring=censoring, nan_policy=nan_policy)
+    return Data(x, observed=obs, censoring=censoring, weights=w, nan_policy=nan_policy)
 
 
 def _data_info(data: Data) -> dict[str, Any]:
     return {"n_obs": data.n_obs, "n_rows": data.n_rows, "n_dropped": int(data.n_dropped),
             "n_exact": data.count("exact"), "n_left": data.count("left"),
-            "n_right": data.count("right")}
+            "n_right": data.count("right"), "n_interval": data.count("interval")}
 
 
 def _fit_dict(res: FitResult, level: float, ci: str) -> dict[str, Any]:
@@ -171,7 +190,7 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
     level = p.get("level", 0.95)
     ci = p.get("ci", "profile")
     data = build_data(p["values"], p.get("observed"), p.get("censoring", "right"),
-                      p.get("nan_policy", "omit"))
+                      p.get("nan_policy", "omit"), p.get("upper"), p.get("weights"))
     spec = p.get("families", "all")
     progress("fitting and ranking the families", 0, 0)
     from .._api.compare import compare

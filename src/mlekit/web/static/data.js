@@ -49,6 +49,15 @@
       obs.appendChild(h("option", { value: c.name, text: c.name + (c.binary ? " (0/1)" : "") }));
     });
     obs.value = info.suggested_observed || "";
+    ["data-upper", "data-weight"].forEach(function (id) {   // interval bounds, weights
+      var sel = el(id);
+      sel.textContent = "";
+      sel.appendChild(h("option", { value: "", text: "none" }));
+      info.columns.forEach(function (c) {
+        if (c.numeric) sel.appendChild(h("option", { value: c.name, text: c.name }));
+      });
+      sel.value = "";
+    });
     el("data-censoring-label").hidden = !obs.value;
     el("data-gof").checked = false;  // by default the chosen fit's GOF only (as mlekit compare)
     el("data-results").hidden = true;
@@ -116,6 +125,8 @@
     return {
       dataset: st.dataset.id, column: el("data-column").value,
       observed_column: el("data-observed").value || null,
+      upper_column: el("data-upper").value || null,
+      weight_column: el("data-weight").value || null,
       censoring: el("data-censoring").value, families: fams,
       level: parseFloat(el("data-level").value), ci: el("data-ci").value,
       gof: el("data-gof").checked ? true : null  // null: as mlekit compare decides
@@ -217,6 +228,7 @@
     var notes = [];
     var d = res.data;
     notes.push("n = " + d.n_obs + " (" + d.n_exact + " exact" + (d.n_right ? ", " + d.n_right + " right-censored" : "") +
+               (d.n_interval ? ", " + d.n_interval + " interval-censored" : "") +
                (d.n_left ? ", " + d.n_left + " left-censored" : "") + ")" +
                (d.n_dropped ? "; " + d.n_dropped + " rows with missing values dropped" : "") + ".");
     if (res.skipped && res.skipped.length) {
