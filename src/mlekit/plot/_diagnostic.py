@@ -92,11 +92,24 @@ def qq(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
         theo = np.asarray(dist.ppf(np.clip(pos, 1e-12, 1 - 1e-12)), dtype=float)
     ax.scatter(theo, ux, s=18, color=cm.DATA, label="observed", zorder=3)
 
-    def y_at(kind: str, xs: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.asarray(dist.ppf(np.clip(emp(xs), 1e-12, 1 - 1e-12)), dtype=float)
-
-    cm.mark_censored(ax, cm.data_of(res), y_at, orient="y")
+    # censored rows at the Kaplan–Meier/Turnbull level of their bound. Right-censored rows past
+    # the last exact value share the estimate's final level: stacked in one column they would
+    # look like a misfit, so they are counted in the legend instead of drawn.
+    last = float(ux.max()) if ux.size else -np.inf
+    for kind, xs in cm.censored_points(cm.data_of(res)).items():
+        st = cm.CENSOR_STYLE[kind]
+        beyond = (xs > last) if kind == "right" else np.zeros(xs.shape, dtype=bool)
+        inside = xs[~beyond]
+        label = st["label"] + (f"\n{int(beyond.sum())} past the last exact value: not drawn"
+                               if beyond.any() else "")
+        if inside.size:
+            with np.errstate(all="ignore"):
+                qx = np.asarray(dist.ppf(np.clip(emp(inside), 1e-12, 1 - 1e-12)), dtype=float)
+            ax.scatter(qx, inside, marker=st["marker"], facecolors="none", edgecolors=st["color"],
+                       s=36, linewidths=1.2, label=label, zorder=4)
+        else:
+            ax.scatter([], [], marker=st["marker"], facecolors="none", edgecolors=st["color"],
+                       s=36, linewidths=1.2, label=label)
     finite = np.concatenate([theo[np.isfinite(theo)], ux])
     if finite.size:
         a, b = float(finite.min()), float(finite.max())
