@@ -263,7 +263,8 @@ def _gof_section(res: Any, n_boot: int, seed: int) -> str:
     floor = 1.0 / (n_boot + 1)
     body = "".join(
         f"<tr><td>{_e(names.get(k, k))}</td><td>{_num(t.statistic)}</td><td>"
-        + (f"≤ {floor:.2g}" if t.p_value <= floor * (1 + 1e-9) else _num(t.p_value, 2))
+        + (f"≤ {floor:.2g}" if t.p_value <= floor * (1 + 1e-9) else
+           ("—" if math.isnan(t.p_value) else f"{t.p_value:.2f}"))
         + "</td></tr>" for k, t in g.items())
     worst = g.p_min
     verdict = ("The data are consistent with the fitted family (no test rejects it at 5%)."
@@ -357,7 +358,8 @@ def render_report(obj: Any, *, level: float = 0.95, ci: str = "wald",
     about = data_label or (f"data: {dname}" if dname else "")
     code = _python_code(res, level, ci, derived, compared)
     body = [
-        f"<header><h1>{_e(name)}</h1><p class='sub'>mlekit report · {_e(about)}</p></header>",
+        f"<header><h1>{_e(name)}</h1><p class='sub'>mlekit report"
+        + (f" · {_e(about)}" if about else "") + "</p></header>",
         _data_section(res, data_label),
         _compare_section(compared) if compared is not None else "",
         _fit_section(res),
