@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     f = sub.add_parser("fit", parents=[common], help="fit one family by maximum likelihood",
-                       description="Fit one family to a column of a file by maximum likelihood.")
+                       description="Fit one family to a column of a file by maximum likelihood.",
+                       epilog="Example: mlekit fit mlekit:lightbulbs -c hours --observed failed "
+                              "-f weibull --ci profile --quantile 0.1")
     _data_args(f)
     m = f.add_argument_group("model")
     m.add_argument("-f", "--family", required=True, help="family name (see 'mlekit families')")
@@ -89,8 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
                    help="confidence interval method (default: wald)")
     i.add_argument("--level", type=float, default=0.95, help="confidence level (default: 0.95)")
-    i.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates")
-    i.add_argument("--seed", type=int, default=None, help="random seed for the bootstrap")
+    i.add_argument("--n-boot", type=int, default=None, metavar="N",
+                   help="bootstrap replicates with --ci bootstrap (default: 2000)")
+    i.add_argument("--seed", type=int, default=None,
+                   help="random seed of the bootstrap (default: 0, so runs repeat)")
     i.add_argument("--derived", action="append", default=[], metavar="NAME",
                    help="a derived quantity with its interval: mean, median, var, sd ... "
                         "(repeatable or comma-separated)")
@@ -98,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the Q-quantile with its interval (e.g. 0.1 for B10 life)")
     i.add_argument("--sf", action="append", default=[], type=float, metavar="T",
                    help="survival probability S(T) = P(X > T) with its interval")
-    i.add_argument("--cdf", action="append", default=[], type=float, metavar="X",
-                   help="F(X) = P(X <= X) with its interval")
+    i.add_argument("--cdf", action="append", default=[], type=float, metavar="T",
+                   help="F(T) = P(X <= T) with its interval")
     o = f.add_argument_group("output")
     o.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="text (default), json (as res.to_dict()) or csv")
@@ -110,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(c)
     fams = c.add_mutually_exclusive_group()
     fams.add_argument("--families", metavar="A,B,...",
-                      help="comma-separated families (default: a sensible set for the data)")
+                      help="comma-separated families (default: a set chosen by the data's support, "
+                           "the same as mk.compare(x); positive data: exponential, weibull, "
+                           "gamma, lognormal, loglogistic, normal)")
     fams.add_argument("--all", action="store_true",
                       help="every family whose support fits the data")
     c.add_argument("--criterion", choices=("aic", "aicc", "bic"), default="aic",
@@ -120,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="add goodness-of-fit p-values (parametric bootstrap; default: only for "
                           "up to 1,000 observations)")
     gof.add_argument("--no-gof", dest="gof", action="store_false", help="skip goodness of fit")
-    c.add_argument("--seed", type=int, default=None, help="random seed for the GOF bootstrap")
-    c.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    c.add_argument("--seed", type=int, default=None,
+                   help="random seed of the GOF bootstrap (default: 0, so runs repeat)")
+    c.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                   help="text (default), json (as cmp.to_dict()) or csv (the table)")
     c.add_argument("--plot", metavar="FILE.png", help="overlay the fitted candidates on the data")
 
     fa = sub.add_parser("families", parents=[common], help="list the built-in families",
@@ -148,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
-    e.add_argument("--host", default="127.0.0.1")
+    e.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
     e.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     e.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
