@@ -179,3 +179,11 @@ def test_words_a_cli_user_understands(capsys: pytest.CaptureFixture[str]) -> Non
     assert "seed" not in out.lower()
     code, out, _ = run(capsys, "datasets")
     assert "seed" not in out.lower()
+
+
+def test_stdin_numbers_on_one_line() -> None:
+    out = subprocess.run([sys.executable, "-m", "mlekit", "fit", "-", "-f", "normal", "--format",
+                          "json"], input="2.3 1.9 2.5 2.8 1.7\n", capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": SRC}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert '"n_obs": 5.0' in out.stdout
