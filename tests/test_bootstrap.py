@@ -153,8 +153,10 @@ def test_bad_input(rng: np.random.Generator) -> None:
         res.ci(method="bootstrap", n_boot=1)
     with pytest.raises(mk.ParameterError, match="n_boot"):
         res.ci(method="bootstrap", n_boot=10.5)
-    with pytest.raises(TypeError):
+    with pytest.raises(mk.ParameterError, match="bogus"):
         res.ci(method="bootstrap", bogus=1)
+    with pytest.raises(mk.ParameterError, match="seed= is spelt rng="):
+        res.ci(method="bootstrap", seed=1)
 
 
 def test_progress_bar_only_where_wanted() -> None:

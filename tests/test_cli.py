@@ -187,7 +187,7 @@ def test_plot_option_writes_png(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     (["fit", "mlekit:lightbulbs", "-f", "weibull"], "choose one with --column"),
     (["fit", "mlekit:nope", "-f", "normal"], "dataset must be one of"),
     (["demo", "nope", "--no-plots"], "demo name must be one of"),
-    (["fit", "mlekit:gaussian"], "required: -f/--family"),
+    (["fit", "mlekit:gaussian"], "missing -f/--family"),
     (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "machine", "--plot", "x.png"],
      "describe one fit"),
     (["fit", "mlekit:defects", "-c", "defects", "-f", "poisson", "--by", "shift_x"],

@@ -19,7 +19,7 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_ab_test_reading(outdir: Path) -> None:
     ex = run_example("ab-test", str(outdir))
-    assert ex.reading == "the conversion rate of B is 1.3 points higher, 95% CI 0.4–2.2, LRT p = 0.004"
+    assert ex.reading == "The conversion rate of B is 1.3 points higher, 95% CI 0.4–2.2, LRT p = 0.004"
     # independent check: the two-sample LRT for binomial rates, by hand
     def ll(k: int, n: int, p: float) -> float:
         return k * math.log(p) + (n - k) * math.log(1 - p)
@@ -59,8 +59,8 @@ def test_demo_command_writes_plots(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     for ex in EXAMPLES:
         assert any(p.name.startswith(ex.replace("-", "_")) for p in (tmp_path / "plots").iterdir()), ex
-    assert "the conversion rate of B is 1.3 points higher" in out
-    assert "MLE Derived Mean: 2.24" in out
+    assert "The conversion rate of B is 1.3 points higher" in out
+    assert "mean mu = 2.24" in out
     assert out.count("reading") == len(EXAMPLES)
 
 

@@ -263,8 +263,8 @@ def test_compare_overlay() -> None:
     fits = [mk.fit(data, "poisson"), mk.fit(data, "negative_binomial")]
     ax = mk.plot.compare(fits)
     labels = [ln.get_label() for ln in ax.get_lines()]
-    assert labels[0] == "NegativeBinomial (best)"
-    assert labels[1].startswith("Poisson (ΔAIC")
+    assert labels[0] == "negative_binomial (best)"
+    assert labels[1].startswith("poisson (ΔAIC")
     assert ax.get_ylim()[1] >= max(np.max(ln.get_ydata()) for ln in ax.get_lines())
 
 
@@ -292,6 +292,6 @@ def test_comparison_plot_method() -> None:
     ax = cmp.plot()
     labels = [ln.get_label() for ln in ax.get_lines()]
     assert "Kaplan–Meier" in labels                    # censored data: CDFs over Kaplan–Meier
-    assert labels[1] == "Weibull (best)"
+    assert labels[1] == "weibull (best)"
     ax2 = cmp.plot(kind="density", top=2)
     assert len([ln for ln in ax2.get_lines() if "ΔAIC" in str(ln.get_label())]) == 1

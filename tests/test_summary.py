@@ -34,7 +34,7 @@ def test_seed_summary_text_is_golden() -> None:
 def test_summary_html_and_dict() -> None:
     res = mk.fit(SEED_FIVE, "normal")
     html = res.summary()._repr_html_()
-    assert html.startswith("<div class='mlekit-summary'>") and "<code>mu</code>" in html
+    assert "class='mlekit mlekit-fit'" in html and ">mu</td>" in html
     assert "converged" in html and res._repr_html_() == html
     d = res.to_dict()
     for key in ("family", "params", "se", "ci", "loglik", "aic", "bic", "n_obs", "converged", "method"):

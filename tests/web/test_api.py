@@ -451,3 +451,24 @@ def test_json_numbers_are_always_finite_or_marked() -> None:
     out = json_safe({"a": math.nan, "b": [math.inf, -math.inf, 1.5], "c": np.float64(2.0),
                      "d": np.array([1, 2]), "e": np.bool_(True)})
     assert out == {"a": None, "b": ["inf", "-inf", 1.5], "c": 2.0, "d": [1, 2], "e": True}
+
+
+def test_interval_censored_and_weighted_columns(client: httpx.Client) -> None:
+    csv = b"lo,hi,w\n1.0,2.0,1\n2.0,3.5,2\n0.5,1.5,1\n3.0,,1\n,0.8,3\n1.5,2.5,2\n"
+    ds = _upload(client, csv).json()
+    r = client.post("/api/jobs", json={"dataset": ds["id"], "column": "lo", "upper_column": "hi",
+                                       "weight_column": "w", "families": ["weibull", "lognormal"],
+                                       "ci": "wald", "gof": False})
+    assert r.status_code == 202, r.text
+    job = _wait(client, r.json()["id"])
+    assert job["status"] == "done", job
+    res = job["result"]
+    lo = [1.0, 2.0, 0.5, 3.0, -np.inf, 1.5]
+    hi = [2.0, 3.5, 1.5, np.inf, 0.8, 2.5]
+    ref = mk.fit(mk.Data.interval(lo, hi, weights=[1, 2, 1, 1, 3, 2]), "weibull")
+    row = next(t for t in res["table"] if t["family"] == "weibull")
+    assert row["loglik"] == pytest.approx(ref.loglik, rel=1e-6)
+    assert res["data"]["n_interval"] > 0 and res["data"]["n_obs"] == 10
+    both = client.post("/api/jobs", json={"dataset": ds["id"], "column": "lo", "upper_column": "hi",
+                                          "observed_column": "w", "families": ["weibull"]})
+    assert both.status_code == 422 and "not both" in both.json()["error"]["message"]

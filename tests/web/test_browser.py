@@ -346,3 +346,43 @@ def test_a_long_fit_shows_progress_and_can_be_cancelled(ui: Page, tmp_path: Path
     ui.wait_for_function("() => document.getElementById('data-progress-text').textContent === 'cancelled'")
     assert not ui.is_visible("#data-cancel") and ui.is_enabled("#data-fit")
     assert not ui.is_visible("#data-results")
+
+
+def test_value_column_decimal_commas_and_stale_data(ui: Page) -> None:
+    _open(ui, "data")
+    path = mk.datasets.path("defects")
+    ui.set_input_files("#data-file", str(path))
+    ui.wait_for_selector("#data-setup:not([hidden])")
+    assert ui.input_value("#data-column") == "defects"          # not "day"
+    assert "was chosen" in ui.text_content("#data-column-note")  # and the page says so
+    ui.fill("#data-text", "1,5 2,5 3,5")
+    ui.click("#data-paste-btn")
+    _until_text(ui, "data-error", "decimal commas")
+    assert not ui.is_visible("#data-setup")                      # the old data set is gone
+    ui.fill("#data-text", "")
+    ui.click("#data-paste-btn")
+    ui.wait_for_selector("#data-error:not([hidden])")
+    assert not ui.is_visible("#data-setup")
+
+
+def test_interval_censored_and_weighted_upload(ui: Page, tmp_path: Path) -> None:
+    path = tmp_path / "bounds.csv"
+    path.write_text("lo,hi,w\n1.0,2.0,1\n2.0,3.5,2\n0.5,1.5,1\n3.0,,1\n1.2,1.8,3\n1.5,2.5,2\n")
+    _open(ui, "data")
+    ui.wait_for_selector("#data-families input", state="attached")
+    ui.set_input_files("#data-file", str(path))
+    ui.wait_for_selector("#data-setup:not([hidden])")
+    ui.select_option("#data-column", "lo")
+    ui.select_option("#data-observed", "")
+    ui.select_option("#data-upper", "hi")
+    ui.select_option("#data-weight", "w")
+    ui.uncheck("#data-all")
+    ui.check("#data-families input[value=weibull]")
+    ui.select_option("#data-ci", "wald")
+    ui.click("#data-fit")
+    ui.wait_for_selector("#data-results:not([hidden])")
+    _until_text(ui, "data-notes", "interval-censored")
+    ref = mk.fit(mk.Data.interval([1.0, 2.0, 0.5, 3.0, 1.2, 1.5], [2.0, 3.5, 1.5, np.inf, 1.8, 2.5],
+                                  weights=[1, 2, 1, 1, 3, 2]), "weibull")
+    ll = ui.eval_on_selector("#data-table tbody tr[data-family=weibull]", "r => r.cells[2].textContent")
+    assert float(ll.replace("−", "-")) == pytest.approx(ref.loglik, rel=1e-5)

@@ -34,6 +34,7 @@ __all__ = ["compare", "Comparison", "skipped_text"]
 
 CRITERIA = ("aic", "aicc", "bic")
 _GOF_AUTO_MAX = 1000
+_GOF_AUTO_FAMILIES = 6
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class Comparison:
     skipped: dict[str, str]
     criterion: str
     timings: dict[str, float] = field(default_factory=dict, repr=False)
+    gof_n_boot: int | None = None     # refits per family behind gof_p (None: no GOF column)
+    gof_seed: Any = None              # the seed they used (reported so runs can be repeated)
+
+    @property
+    def gof_floor(self) -> float | None:
+        """The smallest p-value ``gof_n_boot`` refits can give, 1/(n_boot + 1)."""
+        return 1.0 / (self.gof_n_boot + 1) if self.gof_n_boot else None
 
     @property
     def best(self) -> FitResult:
@@ -97,18 +105,22 @@ class Comparison:
                 f"{len(self.skipped)} skipped; best by {self.criterion}: {best})")
 
     def _repr_html_(self) -> str:
-        import html
+        from .._core.htmlview import view
 
-        body = self._display().to_html(classes="mlekit-compare", border=0)
-        extra = "".join(f"<li style='color:#c33'>{html.escape(f)} failed: {html.escape(w)}</li>"
-                        for f, w in self.failed.items())
+        t = self._display()
+        cols = [c for c in ("k", "loglik", "aic", "delta_aic", "weight", "bic", "gof_p") if c in t]
+        heads = {"loglik": "log-lik", "aic": "AIC", "delta_aic": "ΔAIC", "weight": "weight",
+                 "bic": "BIC", "gof_p": "GOF p"}
+        rows = [[f"{fam} (!)" if row.get("caution") else fam] + [row[c] for c in cols]
+                for fam, row in t.iterrows()]
+        notes = [("warning", f"{f}: {n}") for f, n in self.table["notes"].items() if n]
+        notes += [("warning", f"{f} failed: {w}") for f, w in self.failed.items()]
         if self.skipped:
-            extra += ("<li style='color:#555'>skipped: " + html.escape(skipped_text(self.skipped))
-                      + "</li>")
-        return (f"<div class='mlekit-compare'><p><b>mlekit compare</b> · ranked by "
-                f"{html.escape(self.criterion.upper())} · best: <code>"
-                f"{html.escape(str(self.table.index[0]) if len(self.fits) else 'none')}</code></p>"
-                f"{body}{'<ul>' + extra + '</ul>' if extra else ''}</div>")
+            notes.append(("info", "skipped: " + skipped_text(self.skipped)))
+        best = str(self.table.index[0]) if len(self.fits) else "none"
+        return view("compare", f"Comparison: best by {self.criterion.upper()} is {best}",
+                    [f"{len(self.fits)} families"], ["family"] + [heads.get(c, c) for c in cols],
+                    rows, notes, highlight_first=True)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Overlay the candidate families on the data (:func:`mlekit.plot.compare`)."""
@@ -116,13 +128,22 @@ class Comparison:
 
         return plot_compare(self, ax, **kwargs)
 
+    def report(self, path: Any = None, **options: Any) -> str:
+        """A self-contained HTML report of the comparison and its best fit (see
+        :meth:`FitResult.report`), written to ``path`` when given; returns the HTML."""
+        from ..plot import report
+
+        return report(self, path, **options)
+
     def to_dict(self) -> dict[str, Any]:
         rows = []
         for fam, row in self.table.iterrows():
             rows.append({"family": fam, **{k: (v.item() if hasattr(v, "item") else v)
                                             for k, v in row.items()}})
         return {"criterion": self.criterion, "table": rows, "failed": dict(self.failed),
-                "skipped": dict(self.skipped)}
+                "skipped": dict(self.skipped),
+                "gof": {"n_boot": self.gof_n_boot,
+                        "seed": self.gof_seed if isinstance(self.gof_seed, int) else None}}
 
 
 def skipped_text(skipped: dict[str, str]) -> str:
@@ -141,6 +162,12 @@ def _is_count_data(dat: Any) -> bool:
 
 def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
     skipped: dict[str, str] = {}
+    if isinstance(families, str) and families.lower() == "default":
+        from .candidates import default_families
+
+        families = default_families(dat)
+        fams = [get_family(f) for f in families if f in registry]
+        return [f for f in fams if _fits_support(f, dat)], skipped
     if isinstance(families, str) and families.lower() == "all":
         counts = _is_count_data(dat)
         fams = []
@@ -179,9 +206,18 @@ def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
     return out, skipped
 
 
-def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bool | None = None,
-            n_boot: int = 99, rng: Any = None, quiet: bool | None = None, weights: Any = None,
-            nan_policy: str = "raise", time_budget: float | None = None) -> Comparison:
+def _fits_support(fam: Family, dat: Any) -> bool:
+    try:
+        fam._check_data(dat, {})
+    except (MlekitError, ValueError, TypeError):
+        return False
+    return True
+
+
+def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
+            gof: bool | None = None, n_boot: int = 99, rng: Any = 0, quiet: bool | None = None,
+            weights: Any = None, nan_policy: str = "raise",
+            time_budget: float | None = None) -> Comparison:
     """Fit each family in ``families`` to ``data`` and rank them by ``criterion``.
 
     Parameters
@@ -189,13 +225,20 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
     data
         Anything :func:`mlekit.fit` accepts (array, Series, :class:`mlekit.Data` with censoring).
     families
-        ``"all"`` or a list of family names/objects.
+        ``"default"`` (a set chosen by the data's support, the same as ``mlekit compare``;
+        see :mod:`mlekit._api.candidates`), ``"all"`` or a list of family names/objects.
     criterion
         ``"aic"`` (default), ``"aicc"`` or ``"bic"``.
     gof
         Add a goodness-of-fit p-value column (Anderson–Darling, parametric bootstrap with
         ``n_boot`` refits per family). ``None`` (default): only when there are at most
-        1,000 observations, where it is cheap.
+        1,000 observations, where it is cheap, and with more than six candidates only for the
+        best fit (the others on request: ``gof=True``, or ``mk.gof(cmp[name])``).
+    rng
+        Seed of the GOF bootstrap (default 0: the same p-values on every run, in Python, the
+        CLI and the web explorer); each family's refits start from this seed, so a family's
+        p-value equals ``mk.gof(cmp[family], n_boot=n_boot, rng=seed)``. ``None``: fresh
+        randomness.
     time_budget
         Seconds for the fits (not the goodness-of-fit bootstrap; at least one family is
         fitted): families not started when it runs out are listed in ``skipped`` with that
@@ -209,7 +252,7 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
         raise ParameterError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}.")
     dat = as_data(data, weights=weights, nan_policy=nan_policy)
     fams, skipped = _candidates(families, dat)
-    explicit = not (isinstance(families, str) and families.lower() == "all")
+    explicit = not (isinstance(families, str) and families.lower() in ("all", "default"))
     fits: dict[str, FitResult] = {}
     failed: dict[str, str] = {}
     notes: dict[str, str] = {}
@@ -239,47 +282,60 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
                 timings[fam.name] = time.perf_counter() - t0
         fits[fam.name] = res
         msgs = [str(w.message).removeprefix(f"{fam.name}: ") for w in caught]
-        notes[fam.name] = "; ".join(dict.fromkeys(msgs))
+        parts = [seg for m in msgs for seg in m.split("; ")]   # a hint repeated per parameter
+        notes[fam.name] = "; ".join(dict.fromkeys(parts))     # (Lomax shape and scale) once
     do_gof = gof if gof is not None else dat.n_obs <= _GOF_AUTO_MAX
     gof_p: dict[str, float] = {}
     if do_gof and fits:
         from .gof import gof as run_gof
 
-        gen = np.random.default_rng(rng)
+        shared = not isinstance(rng, (int, np.integer)) or isinstance(rng, bool)
+        gen = np.random.default_rng(rng) if shared else None
+        which = list(fits)
+        if gof is None and len(fits) > _GOF_AUTO_FAMILIES:   # many candidates: the best only
+            which = list(_table(fits, notes, None, crit).index[:1])
         for name, res in fits.items():
+            if name not in which:
+                gof_p[name] = math.nan
+                continue
             if res.likelihood is None:
                 gof_p[name] = math.nan
                 continue
             try:
-                g = run_gof(res, n_boot=n_boot, rng=gen, quiet=quiet)
+                g = run_gof(res, n_boot=n_boot, rng=gen if shared else int(rng), quiet=quiet)
                 gof_p[name] = g["ad"].p_value
             except MlekitError as exc:
                 gof_p[name] = math.nan
                 notes[name] = "; ".join(x for x in (notes[name], f"gof failed: {exc}") if x)
     table = _table(fits, notes, gof_p if do_gof else None, crit)
-    return Comparison(table, {f: fits[f] for f in table.index}, failed, skipped, crit, timings)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else None
+    return Comparison(table, {f: fits[f] for f in table.index}, failed, skipped, crit, timings,
+                      n_boot if do_gof and fits else None, seed)
 
 
 def _table(fits: dict[str, FitResult], notes: dict[str, str], gof_p: dict[str, float] | None,
            crit: str) -> Any:
     import pandas as pd
 
+    from .candidates import caution
+
     rows = []
     for name, r in fits.items():
-        rows.append({
+        rows.append({"caution": caution(r),
             "family": name, "k": r.n_params, "loglik": r.loglik, "aic": r.aic,
             "aicc": r.aicc, "bic": r.bic, "converged": bool(r.converged),
             "boundary": ", ".join(r.on_boundary), "notes": notes.get(name, ""),
             **({"gof_p": gof_p.get(name, math.nan)} if gof_p is not None else {}),
         })
     cols = ["k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic"] + \
-        (["gof_p"] if gof_p is not None else []) + ["converged", "boundary", "notes"]
+        (["gof_p"] if gof_p is not None else []) + ["converged", "caution", "boundary", "notes"]
     if not rows:
         return pd.DataFrame(columns=cols).rename_axis("family")
     df = pd.DataFrame(rows).set_index("family")
-    ok = df["converged"] & np.isfinite(df[crit])
-    # rank: converged fits first, then by the criterion
-    df["_bad"] = ~ok
+    ok = df["converged"] & np.isfinite(df[crit]) & (df["caution"] == "")
+    # rank: regular converged fits first, then flagged ones (see candidates.caution), then
+    # fits that did not converge; by the criterion within each
+    df["_bad"] = np.where(ok, 0, np.where(df["converged"] & np.isfinite(df[crit]), 1, 2))
     df = df.sort_values(["_bad", crit], kind="stable").drop(columns="_bad")
     base = df.loc[ok.reindex(df.index), "aic"].min() if ok.any() else df["aic"].min()
     df["delta_aic"] = df["aic"] - base

@@ -61,6 +61,14 @@ def _extra_with_method(opts: FitOptions) -> dict[str, Any]:
     return extra
 
 
+def _unexpected(names: Any, allowed: tuple[str, ...] = ()) -> ParameterError:
+    """The error for keywords fit() does not take, naming the one meant (``nan=`` ->
+    ``nan_policy=``, ``seed=`` -> ``rng=``...)."""
+    from .._core.keywords import keywords_of, unexpected_keywords
+
+    return unexpected_keywords("fit", list(names), [*keywords_of(fit), *allowed])
+
+
 def _one_data(x: Any, data: Any) -> Any:
     if x is None:
         return data
@@ -95,7 +103,7 @@ def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     opts.no_penalty("grouped (by=)")
     extra = _extra_with_method(opts)
     if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
+        raise _unexpected(extra)
     if opts.backend not in (None, "numpy"):
         raise ParameterError(
             f"grouped fits run in memory with NumPy; got backend={opts.backend!r}. Hint: compute the "
@@ -114,7 +122,7 @@ def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(bad)}.")
+        raise _unexpected(bad, _STREAM_OPTIONS)
     x = _one_data(x, data)
     if opts.weights is not None:
         raise ParameterError("with backend='dask', weights come from a source column: "
@@ -132,7 +140,7 @@ def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(bad)}.")
+        raise _unexpected(bad, _STREAM_OPTIONS)
     opts.check_backend()
     if data is not None or opts.weights is not None:
         raise ParameterError("with a file or SQL source, weights come from a column: "
@@ -152,7 +160,7 @@ def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     extra = dict(opts.extra)
     trials = extra.pop("trials", None)   # binomial-type counts: mk.fit(k, "beta_binomial", trials=n)
     if extra:
-        raise ParameterError(f"fit() got unexpected arguments: {', '.join(extra)}.")
+        raise _unexpected(extra)
     x = _one_data(x, data)
     _need_family(family, "mk.fit(x, 'normal')",
                  " Hint: mk.compare(x, 'all') tries every family that fits.")

@@ -371,7 +371,7 @@ def statistics(res: FitResult, data: Data | None = None, edges: Any = None) -> d
     return out
 
 
-def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | None = None
+def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None = None
         ) -> GofResult:
     """Goodness-of-fit tests of a fit (see the module docstring).
 
@@ -379,10 +379,10 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | Non
     p-values NaN). ``rng``: seed or ``numpy.random.Generator``; ``quiet``: progress bar switch.
     """
     from .._core.progress import Progress
-    from .._fit.result import FitResult
     from .._inference.bootstrap import Simulator, refit
 
-    if not isinstance(res, FitResult):
+    # a fit result by its shape (no import of _fit.result: the report calls gof from there)
+    if not all(hasattr(res, a) for a in ("params", "dist", "likelihood", "data", "family")):
         raise ParameterError(f"gof needs a fit result; got {type(res).__name__}.")
     if res.data is None or res.likelihood is None:
         raise ParameterError(

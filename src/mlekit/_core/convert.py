@@ -50,6 +50,16 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
             arr = np.asarray(obj)
         except Exception as exc:  # pragma: no cover - exotic inputs
             raise DataError(f"{what} could not be read as an array: {exc}") from None
+    text = arr.dtype.kind in "US" or (arr.dtype == object and any(
+        isinstance(v, (str, bytes)) for v in arr.ravel().tolist()))
+    if text:   # text that looks like numbers is still text: never converted silently
+        strs = [v for v in arr.ravel().tolist() if isinstance(v, (str, bytes))]
+        first = next((v for v in strs if not is_number(v)), strs[0])
+        kind = "numbers written as text" if is_number(first) else "text"
+        raise DataError(
+            f"{what} must be numeric; got {kind} such as {first!r}. Hint: convert them first "
+            "(e.g. [float(v) for v in values] or pd.to_numeric(column, errors='coerce')), or "
+            "read the file with mk.read_csv.")
     if arr.dtype == object:
         try:
             arr = arr.astype(float)

@@ -35,6 +35,18 @@ def _enabled(quiet: bool | None, stream: IO[str]) -> bool:
         return False
 
 
+def _columns(stream: IO[str]) -> int | None:
+    """The terminal's width when ``stream`` is a terminal, else ``None``."""
+    try:
+        if not stream.isatty():
+            return None
+        import shutil
+
+        return max(shutil.get_terminal_size((80, 24)).columns, 20)
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 class Progress:
     """A counter that draws ``desc  [#####.....]  k/n  elapsed  eta`` while it runs.
 
@@ -80,11 +92,22 @@ class Progress:
     def _draw(self, now: float) -> None:
         elapsed = now - self._start
         frac = self.n / self.total if self.total else 1.0
-        filled = round(self.width * min(frac, 1.0))
         eta = elapsed * (1 - frac) / frac if frac > 0 else float("nan")
-        line = (f"\r{self.desc}  [{'#' * filled}{'.' * (self.width - filled)}]  "
-                f"{self.n}/{self.total}  {elapsed:5.1f}s"
+        tail = (f"  {self.n}/{self.total}  {elapsed:5.1f}s"
                 + (f"  eta {eta:5.1f}s" if self.n < self.total and eta == eta else ""))
+        cols = _columns(self.stream)   # never wider than the terminal: a wrapped bar stays behind
+        desc, width = self.desc, self.width
+        if cols is not None:
+            width = max(0, min(width, cols - 1 - len(desc) - len(tail) - 4))
+            if width < 5:
+                width = 0
+                desc = desc[:max(cols - 1 - len(tail), 0)]
+        filled = round(width * min(frac, 1.0))
+        bar = f"  [{'#' * filled}{'.' * (width - filled)}]" if width else ""
+        line = f"\r{desc}{bar}{tail}"
+        if cols is not None:
+            line = line[:cols]
+        self._len = len(line) - 1
         try:
             self.stream.write(line)
             self.stream.flush()
@@ -94,7 +117,13 @@ class Progress:
         self._drawn = True
 
     def close(self) -> None:
-        if self.enabled and self._drawn:
+        if self.enabled and self._drawn and _columns(self.stream) is not None:
+            try:   # a terminal: the finished bar is wiped, not left behind
+                self.stream.write("\r" + " " * getattr(self, "_len", 0) + "\r")
+                self.stream.flush()
+            except (ValueError, OSError):
+                pass
+        elif self.enabled and self._drawn:
             self._draw(time.perf_counter())
             try:
                 self.stream.write("\n")

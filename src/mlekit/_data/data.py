@@ -83,6 +83,9 @@ class Data:
             raise DataError("values is already a Data object; pass it directly to mk.fit.")
         if censoring not in ("right", "left"):
             raise DataError(f"censoring must be 'right' or 'left'; got {censoring!r}.")
+        if name is None:   # a pandas/polars Series keeps its column name (axis labels, reports)
+            label = getattr(values, "name", None)
+            name = label if isinstance(label, str) and label else None
         x = as_float_array(values, "values")
         n = x.shape[0]
         obs = None if observed is None else _bool_array(observed, "observed", n)

@@ -143,8 +143,15 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     diags += [Diagnostic(*d) for d in fam._fit_diagnostics(params, dat, est.converged, fixed)]
     n_free = k - len(fixed)
     n = dat.n_obs
-    if n_free and n < 10 * n_free:
-        diags.append(Diagnostic("small-sample", f"only {n:g} observations for {n_free} "
+    n_info = n
+    tr = [b.trials * (1.0 if b.w is None else b.w)
+          for b in (getattr(dat, "blocks", None) or {}).values()
+          if b.size and b.trials is not None]
+    if tr:   # binomial rows: every trial is an observation of p (18,400 visitors, not 2 rows)
+        n_info = float(sum(np.sum(t) for t in tr))
+    if n_free and n_info < 10 * n_free:
+        unit = "trials" if tr else "observations"
+        diags.append(Diagnostic("small-sample", f"only {n_info:g} {unit} for {n_free} "
                                 f"parameter{'s' if n_free > 1 else ''}: Wald intervals can be "
                                 "far too narrow; prefer ci(method='profile')", "info"))
     if fam.discrete and hasattr(dat, "_compressed_from"):

@@ -214,6 +214,14 @@ class FitResult:
 
         return panel(self, fig)
 
+    def report(self, path: Any = None, **options: Any) -> str:
+        """A self-contained HTML report (data, estimates, intervals, GOF, plots, warnings and
+        how to reproduce it), written to ``path`` when given; returns the HTML. Options: see
+        :func:`mlekit.plot.report` (``derived=["mean", ("quantile", 0.1)]``, ``ci=``...)."""
+        from ..plot import report
+
+        return report(self, path, **options)
+
     def __str__(self) -> str:
         return str(self.summary())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,10 @@ class Summary:
         self.ci = res.ci(level=level, method=ci_method) if res.method != "degenerate" else {
             p: (math.nan, math.nan) for p in res.params}
         self.extra_notes = self._honesty_notes()
+        # how simulated intervals were made, so that they can be repeated (seed, replicates)
+        self.ci_options: dict[str, Any] = (
+            {"n_boot": 2000, "seed": 0, "kind": "parametric", "interval": "percentile"}
+            if ci_method == "bootstrap" else {})
 
     def _honesty_notes(self) -> list[str]:
         """Small-sample honesty: when the Wald intervals shown are far from the profile ones
@@ -141,31 +144,20 @@ class Summary:
 
     # ------------------------------------------------------------------ html
     def _repr_html_(self) -> str:
+        from .._core.htmlview import view
+
         r = self.res
-        e = html.escape
-        fam = type(r.dist).__name__
-        status = ("<span style='color:#2a7'>converged</span>" if r.converged
-                  else "<span style='color:#c33'><b>NOT converged</b></span>")
-        rows = "".join(
-            f"<tr><td><code>{e(p)}</code></td><td>{e(v)}</td><td>{e(se)}</td><td>{e(ci)}</td>"
-            f"<td>{e(note)}</td></tr>" for p, v, se, ci, note in self._rows())
-        notes = "".join(
-            f"<li style='color:{'#c33' if sev == 'warning' else '#555'}'>{e(msg)}</li>"
-            for sev, msg in self._notes())
-        return (
-            "<div class='mlekit-summary'>"
-            f"<p><b>mlekit fit · {e(fam)}</b> — {status} · method <code>{e(r.method)}</code></p>"
-            f"<p>data: {e(self._data_line())}<br>log-likelihood {e(fmt(r.loglik, 10))} · "
-            f"AIC {e(fmt(r.aic, 8))} · AICc {e(fmt(r.aicc, 8))} · BIC {e(fmt(r.bic, 8))} · "
-            f"k = {r.n_params}"
-            + ("" if not self._penalty() else
-               f"<br>{e(' '.join(self._penalty() or ()))} · penalised log-likelihood "
-               f"{e(fmt(r.penalised_loglik, 10))}") + "</p>"
-            "<table><thead><tr><th>parameter</th><th>estimate</th><th>std. error</th>"
-            f"<th>{e(f'{self.level * 100:g}% CI ({self.ci_method})')}</th><th></th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-            + (f"<ul>{notes}</ul>" if notes else "") + "</div>"
-        )
+        status = "converged" if r.converged else "NOT converged"
+        facts = [self._data_line(), f"{r.method} · {status}",
+                 f"log-lik {fmt(r.loglik, 10)} · AIC {fmt(r.aic, 8)} · BIC {fmt(r.bic, 8)} · "
+                 f"k = {r.n_params}"]
+        pen = self._penalty()
+        if pen:
+            facts.append(f"{' '.join(pen)} · penalised log-lik {fmt(r.penalised_loglik, 10)}")
+        rows = [[p, v, se, ci, note] for p, v, se, ci, note in self._rows()]
+        return view("fit", f"{type(r.dist).__name__} fit", facts,
+                    ["parameter", "estimate", "std. error",
+                     f"{self.level * 100:g}% CI ({self.ci_method})", ""], rows, self._notes())
 
     # ------------------------------------------------------------------ dict
     def to_dict(self) -> dict[str, Any]:
@@ -180,6 +172,7 @@ class Summary:
             "ci": {p: [_json_num(a), _json_num(b)] for p, (a, b) in self.ci.items()},
             "ci_level": self.level,
             "ci_method": self.ci_method,
+            **({"bootstrap": dict(self.ci_options)} if self.ci_options else {}),
             "loglik": _json_num(r.loglik),
             "aic": _json_num(r.aic),
             "aicc": _json_num(r.aicc),

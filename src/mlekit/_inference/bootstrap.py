@@ -320,7 +320,7 @@ def _check_n_boot(n_boot: Any) -> int:
     return b
 
 
-def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng: Any = None,
+def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng: Any = 0,
                quiet: bool | None = None) -> BootstrapSample:
     """``n_boot`` bootstrap replicates of ``res``'s estimate.
 
@@ -483,7 +483,7 @@ def studentised_interval(bs: BootstrapSample, res: FitResult, p: str,
 
 
 def bootstrap_ci(res: FitResult, level: float, n_boot: int = 2000, kind: str = "parametric",
-                 interval: str = "percentile", rng: Any = None, quiet: bool | None = None,
+                 interval: str = "percentile", rng: Any = 0, quiet: bool | None = None,
                  params: Any = None) -> dict[str, tuple[float, float]]:
     """Bootstrap intervals ``{name: (lo, hi)}`` (see the module docstring)."""
     from .profile import select_params

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from scipy.stats import norm
 
+from .._core.keywords import check_keywords, keywords_of
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -57,10 +58,12 @@ def confidence_intervals(res: FitResult, level: float, method: str,
                                  "rng= go with bartlett=True.")
         from .profile import profile_ci
 
+        check_keywords("ci(method='profile')", kwargs, keywords_of(profile_ci, 2), ("level",))
         return profile_ci(res, level, **kwargs)
     if m == "bootstrap":
         from .bootstrap import bootstrap_ci
 
+        check_keywords("ci(method='bootstrap')", kwargs, keywords_of(bootstrap_ci, 2), ("level",))
         return bootstrap_ci(res, level, **kwargs)
     raise ParameterError(f"method must be one of {', '.join(CI_METHODS)}; got {method!r}.")
 

@@ -121,6 +121,8 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
 
 # ---------------------------------------------------------------------- data
 def _as_array(v: Any, key: str) -> np.ndarray:
+    if isinstance(v, (str, bytes)):
+        raise DataError(f"data[{key!r}] must be numeric; got the text {v!r}.")
     if np.isscalar(v):
         try:
             return np.asarray(float(v))
@@ -129,6 +131,9 @@ def _as_array(v: Any, key: str) -> np.ndarray:
     mod = type(v).__module__.split(".")[0]
     if mod in ("pandas", "polars", "pyarrow"):
         return as_float_array(v, f"data[{key!r}]")
+    if any(isinstance(e, (str, bytes)) for e in np.asarray(v, dtype=object).ravel().tolist()):
+        raise DataError(f"data[{key!r}] must be numeric; got text such as "
+                        f"{np.asarray(v).ravel()[:2].tolist()!r}. Hint: convert it first.")
     try:
         arr = np.asarray(v, dtype=float)
     except (TypeError, ValueError):
@@ -184,6 +189,25 @@ def resolve_data(m: Model, data: Any, nan_policy: str) -> tuple[dict[str, np.nda
     return out, dropped
 
 
+# argument names that are data, not parameters, unless given a domain (@mk.model(y=mk.Real))
+DATA_NAMES = frozenset({"x", "y", "z", "t", "x1", "x2", "y1", "y2", "obs", "time", "times",
+                        "count", "counts", "event", "events", "status", "trials", "observed",
+                        "censored", "group", "groups", "covariate", "covariates", "response"})
+
+
+def missing_data(m: Model, d: dict[str, np.ndarray], params: list[str]) -> list[str]:
+    """Arguments that look like data the caller forgot (so they would silently become free
+    parameters): declared data arguments, arguments named like data (``y``, ``t``, ...) and
+    arguments placed before a data argument in the signature. A domain makes it a parameter."""
+    if m.data_args:
+        return [a for a in m.data_args if a not in d]
+    if not d:
+        return []
+    last = max(m.args.index(k) for k in d)
+    return [a for a in params if a not in m.domains and a not in m.defaults
+            and (a in DATA_NAMES or m.args.index(a) < last)]
+
+
 def _n_rows(data: dict[str, np.ndarray]) -> tuple[int, bool]:
     """Number of observations and whether all arrays share one first dimension."""
     lens = [v.shape[0] for v in data.values() if v.ndim]
@@ -215,6 +239,13 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     d, dropped = resolve_data(m, data, nan_policy)
     params = [a for a in m.args if a not in d]
+    missing = missing_data(m, d, params)
+    if missing:
+        rest = [p for p in params if p not in missing]
+        raise DataError(
+            f"data has no {' or '.join(map(repr, missing))}; parameters are {', '.join(rest)}. "
+            f"Hint: add {missing[0]!r} to data=, or, if {missing[0]} is a parameter, give it a "
+            f"domain: @mk.model({missing[0]}=mk.Real).")
     if not params:
         raise ParameterError(f"{m.name}: every argument ({', '.join(m.args)}) was given as data; "
                              "none is left to estimate.")

@@ -33,7 +33,9 @@ EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 
 # ---------------------------------------------------------------------------- parser
 def _common() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+    from ._argparse import Parser
+
+    p: argparse.ArgumentParser = Parser(add_help=False)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bars, notes or warnings on stderr")
     return p
@@ -61,8 +63,10 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ._argparse import Parser
+
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="mlekit",
         description="Maximum likelihood estimation with uncertainty, diagnostics and model choice.",
         epilog="Start with 'mlekit demo'. Every command has --help.")
@@ -70,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     f = sub.add_parser("fit", parents=[common], help="fit one family by maximum likelihood",
-                       description="Fit one family to a column of a file by maximum likelihood.")
+                       description="Fit one family to a column of a file by maximum likelihood.",
+                       epilog="Example: mlekit fit mlekit:lightbulbs -c hours --observed failed "
+                              "-f weibull --ci profile --quantile 0.1")
     _data_args(f)
     m = f.add_argument_group("model")
     m.add_argument("-f", "--family", required=True, help="family name (see 'mlekit families')")
@@ -88,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
                    help="confidence interval method (default: wald)")
     i.add_argument("--level", type=float, default=0.95, help="confidence level (default: 0.95)")
-    i.add_argument("--n-boot", type=int, default=None, help="bootstrap replicates")
-    i.add_argument("--seed", type=int, default=None, help="random seed for the bootstrap")
+    i.add_argument("--n-boot", type=int, default=None, metavar="N",
+                   help="bootstrap replicates with --ci bootstrap (default: 2000)")
+    i.add_argument("--seed", type=int, default=None,
+                   help="random seed of the bootstrap (default: 0, so runs repeat)")
     i.add_argument("--derived", action="append", default=[], metavar="NAME",
                    help="a derived quantity with its interval: mean, median, var, sd ... "
                         "(repeatable or comma-separated)")
@@ -97,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the Q-quantile with its interval (e.g. 0.1 for B10 life)")
     i.add_argument("--sf", action="append", default=[], type=float, metavar="T",
                    help="survival probability S(T) = P(X > T) with its interval")
-    i.add_argument("--cdf", action="append", default=[], type=float, metavar="X",
-                   help="F(X) = P(X <= X) with its interval")
+    i.add_argument("--cdf", action="append", default=[], type=float, metavar="T",
+                   help="F(T) = P(X <= T) with its interval")
     i.add_argument("--return-level", action="append", default=[], type=float, metavar="T",
                    help="the T-block return level (quantile at 1 - 1/T; GEV/GPD: profile CI)")
     o = f.add_argument_group("output")
@@ -111,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(c)
     fams = c.add_mutually_exclusive_group()
     fams.add_argument("--families", metavar="A,B,...",
-                      help="comma-separated families (default: a sensible set for the data)")
+                      help="comma-separated families (default: a set chosen by the data's support, "
+                           "the same as mk.compare(x); positive data: exponential, weibull, "
+                           "gamma, lognormal, loglogistic, normal)")
     fams.add_argument("--all", action="store_true",
                       help="every family whose support fits the data")
     c.add_argument("--criterion", choices=("aic", "aicc", "bic"), default="aic",
@@ -121,8 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="add goodness-of-fit p-values (parametric bootstrap; default: only for "
                           "up to 1,000 observations)")
     gof.add_argument("--no-gof", dest="gof", action="store_false", help="skip goodness of fit")
-    c.add_argument("--seed", type=int, default=None, help="random seed for the GOF bootstrap")
-    c.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    c.add_argument("--seed", type=int, default=None,
+                   help="random seed of the GOF bootstrap (default: 0, so runs repeat)")
+    c.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                   help="text (default), json (as cmp.to_dict()) or csv (the table)")
     c.add_argument("--plot", metavar="FILE.png", help="overlay the fitted candidates on the data")
 
     fa = sub.add_parser("families", parents=[common], help="list the built-in families",
@@ -137,15 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Walk through the built-in examples: estimate, interval, "
                                    "model choice, a plot each and a plain-language reading.")
     d.add_argument("name", nargs="?", metavar="NAME",
-                   help="one example (coin, five-points, gaussian, defects, ab-test, lightbulbs); "
+                   help="one example (coin, five_points, gaussian, defects, ab_test, lightbulbs); "
                         "default: all")
     d.add_argument("--out", default="mlekit-demo", metavar="DIR",
                    help="folder for the plots (default: ./mlekit-demo)")
     d.add_argument("--no-plots", action="store_true", help="skip the plots")
 
+    from ._report import add_parser as _add_report
+
+    _add_report(sub, common, _data_args)
+
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
-    e.add_argument("--host", default="127.0.0.1")
+    e.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
     e.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     e.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return parser
@@ -174,7 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["MLEKIT_QUIET"] = "1"  # silences mlekit's own progress bars (bootstrap, GOF)
     try:
         handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
-                   "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore}
+                   "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore,
+                   "report": _cmd_report}
         return handler[args.command](args)
     except (MlekitError, UserError) as exc:
         _error(str(exc))
@@ -219,13 +237,17 @@ def _bug() -> int:
 
 
 def _error(msg: str) -> None:
-    one_line = " ".join(msg.split())
+    from .._api.words import for_cli
+
+    one_line = " ".join(for_cli(msg).split())
     print(f"mlekit: error: {one_line}", file=sys.stderr)
 
 
 def _note(args: argparse.Namespace, msg: str) -> None:
     if not getattr(args, "quiet", False):
-        print(f"mlekit: {msg}", file=sys.stderr)
+        from .._api.words import for_cli
+
+        print(f"mlekit: {for_cli(msg)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -336,12 +358,12 @@ class _Warnings:
 
     def __exit__(self, *exc: Any) -> None:
         self._cm.__exit__(*exc)
-        seen = set()
-        for w in self.caught:
-            msg = str(w.message)
-            if msg not in seen:
-                seen.add(msg)
-                _note(self.args, f"warning: {msg}")
+        seen: set[str] = set()
+        for w in self.caught:   # each message, and each hint within them, once
+            parts = [p for p in str(w.message).split("; ") if p not in seen]
+            seen.update(parts)
+            if parts:
+                _note(self.args, "warning: " + "; ".join(parts))
 
 
 # ---------------------------------------------------------------------------- fit
@@ -432,6 +454,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ._report import run
+
+    return run(args, _load, ProgressBar(args.quiet), _Warnings, split)
+
+
 # ---------------------------------------------------------------------------- listings
 def _cmd_families(args: argparse.Namespace) -> int:
     from . import render
@@ -463,12 +491,9 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UserError(f"the web explorer is not available: {exc}. Hint: pip install "
                         "'mlekit[web]'.") from None
-    try:
-        web.serve(args.host, args.port, not args.no_browser)   # prints its address
-    except OSError as exc:
-        raise UserError(f"could not serve on {args.host}:{args.port}: {exc.strerror or exc}. "
-                        "Hint: choose another --port (0 picks a free one).") from None
-    return EXIT_OK
+    from ._explore import serve
+
+    return serve(web, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,14 +15,10 @@ class UserError(Exception):
 
 
 def console(stream: Any = None) -> Any:
-    from rich.console import Console
+    """A console sized to the terminal; piped output has no padding (see ``_output``)."""
+    from ._output import make_console
 
-    stream = stream or sys.stdout
-    tty = bool(getattr(stream, "isatty", lambda: False)())
-    if tty:
-        return Console(file=stream, highlight=False)
-    return Console(file=stream, width=100, highlight=False, color_system=None,
-                   force_terminal=False, emoji=False)
+    return make_console(stream)
 
 
 class ProgressBar:

@@ -79,7 +79,7 @@ def _figure(w: float = 6.0, h: float = 4.0) -> tuple[Any, Any]:
 # ---------------------------------------------------------------------------- examples
 def coin(out: str | None) -> Example:
     mk = _mk()
-    ex = Example("coin", "The weighted coin (seed 001): 7 heads in 10 flips")
+    ex = Example("coin", "A weighted coin: 7 heads in 10 flips")
     flips = mk.datasets.coin()
     res = mk.fit(flips, "bernoulli")
     p = res.params["p"]
@@ -101,7 +101,7 @@ def coin(out: str | None) -> Example:
 
 def five_points(out: str | None) -> Example:
     mk = _mk()
-    ex = Example("five-points", "Five points (seed 001's code): a normal fit with little data")
+    ex = Example("five_points", "Five points: a normal fit with little data")
     x = mk.datasets.five_points()
     res = mk.fit(x, "normal")
     mu, sigma = res.params["mu"], res.params["sigma"]
@@ -110,8 +110,8 @@ def five_points(out: str | None) -> Example:
     unbiased = float(x.std(ddof=1))
     ex.numbers = {"mu": mu, "sigma": sigma, "ci_mu": (mlo, mhi), "ci_sigma": (slo, shi)}
     ex.lines = [("model", "Normal(mu, sigma) for [2.3, 1.9, 2.5, 2.8, 1.7]"),
-                ("estimate", f"MLE Derived Mean: {mu:.2f}   MLE Derived Std Dev: {sigma:.2f} "
-                 "(as the seed's scipy.optimize.minimize prints)"),
+                ("estimate", f"mean mu = {mu:.2f}, standard deviation sigma = {sigma:.2f} (what "
+                 "minimising the negative log-likelihood with scipy gives too)"),
                 ("interval", f"mu {mlo:.2f}–{mhi:.2f}, sigma {slo:.2f}–{shi:.2f} "
                  "(95% profile likelihood)")]
     ex.reading = (f"The centre is about {mu:.2f}, but with five points the spread is uncertain: "
@@ -127,7 +127,7 @@ def five_points(out: str | None) -> Example:
 
 def gaussian(out: str | None) -> Example:
     mk = _mk()
-    ex = Example("gaussian", "The seed's synthetic Gaussian (seed 000): np.random.seed(42), n = 100")
+    ex = Example("gaussian", "A simulated normal sample: 100 draws with mean 5 and sd 2")
     x = mk.datasets.gaussian()
     res = mk.fit(x, "normal")
     mu, sigma = res.params["mu"], res.params["sigma"]
@@ -144,7 +144,7 @@ def gaussian(out: str | None) -> Example:
                   + ("cover the true 5 and 2." if covered else "miss the truth this time."))
     if out is not None:
         fig, ax = _figure()
-        mk.plot.density(res, ax, bins=20)  # the seed's plt.hist(data, bins=20, density=True)
+        mk.plot.density(res, ax, bins=20)
         _save(fig, out, "gaussian_density.png", ex)
     return ex
 
@@ -216,7 +216,7 @@ def ab_visitors(df: Any) -> tuple[dict[str, Any], Any]:
 
 def ab_test(out: str | None) -> Example:
     mk = _mk()
-    ex = Example("ab-test", "An A/B test: is button B's conversion rate higher?")
+    ex = Example("ab_test", "An A/B test: is button B's conversion rate higher?")
     df = mk.datasets.ab_test()
     fits = {}
     for _, row in df.iterrows():
@@ -239,7 +239,7 @@ def ab_test(out: str | None) -> Example:
                  f"{_pct(lo, 2)}–{_pct(hi, 2)}"),
                 ("test", f"one rate for both (lift = 0) vs one each: LR = {t.statistic:.2f}, "
                  f"df = {t.df:g}, p = {t.p_value:.3f}")]
-    ex.reading = (f"the conversion rate of B is {_pct(lift)} points higher, 95% CI "
+    ex.reading = (f"The conversion rate of B is {_pct(lift)} points higher, 95% CI "
                   f"{_pct(lo)}–{_pct(hi)}, LRT p = {t.p_value:.3f}")
     if out is not None:
         import matplotlib.pyplot as plt
@@ -286,13 +286,13 @@ def lightbulbs(out: str | None) -> Example:
 
 
 EXAMPLES: dict[str, Callable[[str | None], Example]] = {
-    "coin": coin, "five-points": five_points, "gaussian": gaussian, "defects": defects,
-    "ab-test": ab_test, "lightbulbs": lightbulbs,
+    "coin": coin, "five_points": five_points, "gaussian": gaussian, "defects": defects,
+    "ab_test": ab_test, "lightbulbs": lightbulbs,
 }
 
 
 def run_example(name: str, out: str | None = None) -> Example:
-    key = name.strip().lower().replace("_", "-")
+    key = name.strip().lower().replace("-", "_")   # five-points works too
     if key not in EXAMPLES:
         from ..errors import ParameterError
 
@@ -342,6 +342,8 @@ def run_demo(name: str | None = None, *, out: str | None = "mlekit-demo", quiet:
         console.print(f"\n{len(names)} example{'s' if len(names) > 1 else ''} in "
                       f"{time.perf_counter() - t0:.1f} s"
                       + (f"; plots in {os.path.abspath(out)}" if out else "")
-                      + ". Each is also a script in examples/ and a page in docs/use-cases/.",
+                      + ". Next: 'mlekit datasets' lists the data (use them as mlekit:NAME), "
+                      "'mlekit fit --help' shows how to fit your own file, 'mlekit explore' "
+                      "opens the interactive explorer.",
                       highlight=False)
     return 0

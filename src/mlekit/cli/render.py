@@ -10,11 +10,12 @@ import csv
 import json
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._core.checks import fmt
-from .._fit.summary import Summary
 from ._common import UserError, console, split
+
+if TYPE_CHECKING:   # numpy-free at import: `mlekit families` must answer at once
+    from .._fit.summary import Summary
 
 __all__ = ["summary_for", "derived_rows", "emit_fit", "grouped", "emit_compare",
            "default_candidates", "emit_families", "emit_datasets"]
@@ -59,9 +60,13 @@ def summary_for(res: Any, args: argparse.Namespace) -> Summary:
             kw["rng"] = args.seed
     if not kw:
         return res.summary(level=args.level, ci=args.ci)  # type: ignore[no-any-return]
+    from .._fit.summary import Summary
+
     s = Summary(res, level=args.level, ci_method="wald")
     s.ci = res.ci(level=args.level, method="bootstrap", **kw)
     s.ci_method = "bootstrap"
+    s.ci_options = {"n_boot": kw.get("n_boot", 2000), "seed": kw.get("rng", 0),
+                    "kind": "parametric", "interval": "percentile"}
     return s
 
 
@@ -120,9 +125,9 @@ def emit_fit(res: Any, s: Summary, derived: list[dict[str, Any]], args: argparse
 
 
 def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: str, con: Any) -> None:
-    from rich import box
     from rich.markup import escape
-    from rich.table import Table
+
+    from ._output import Col, decimals_for, fixed, print_table
 
     fam = type(res.dist).__name__
     con.print(f"[bold]{escape(fam)}[/bold] fit to {escape(desc)}")
@@ -130,40 +135,58 @@ def render_fit_text(res: Any, s: Summary, derived: list[dict[str, Any]], desc: s
     con.print(f"  data      {escape(s._data_line())}")
     con.print(f"  method    {escape(res.method)}"
               + (f", {res.iterations} iterations" if res.iterations else "") + f" · {status}")
-    con.print(f"  log-lik   {fmt(res.loglik, 10)}   AIC {fmt(res.aic, 8)}   AICc {fmt(res.aicc, 8)}"
-              f"   BIC {fmt(res.bic, 8)}   k = {res.n_params}")
+    ic = [res.loglik, res.aic, res.aicc, res.bic]
+    dd = decimals_for(ic, 8)
+    con.print(f"  log-lik   {fixed(res.loglik, dd)}   AIC {fixed(res.aic, dd)}   "
+              f"AICc {fixed(res.aicc, dd)}   BIC {fixed(res.bic, dd)}   k = {res.n_params}")
     pen = s._penalty()
     if pen:
         con.print(f"  {pen[0]:<9} {escape(pen[1])}; penalised log-lik "
-                  f"{fmt(res.penalised_loglik, 10)} (AIC etc. use the plain log-lik)")
+                  f"{fixed(res.penalised_loglik, dd)} (AIC etc. use the plain log-lik)")
     pct = f"{s.level * 100:g}% CI ({s.ci_method})"
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=True, show_edge=False)
-    t.add_column("parameter")
-    t.add_column("estimate", justify="right")
-    t.add_column("std. error", justify="right")
-    t.add_column(pct, justify="right")
-    t.add_column("")
-    for row in s._rows():
-        t.add_row(*_esc(row))
-    con.print(t)
+    notes = {row[0]: row[4] for row in s._rows()}
+    rows = []
+    for p, v in res.params.items():
+        d = decimals_for([v], 6)
+        if p in res.fixed:
+            rows.append([p, fixed(v, d), "", "", notes.get(p, "fixed")])
+            continue
+        lo, hi = s.ci[p]
+        rows.append([p, fixed(v, d), fixed(res.se[p], d), f"{fixed(lo, d)} … {fixed(hi, d)}",
+                     notes.get(p, "")])
+    print_table(con, [Col("parameter", "left", False), Col("estimate"), Col("std. error"),
+                      Col(pct), Col("", "left", False, 1)], rows)
+    opts = getattr(s, "ci_options", None) or {}
+    if opts:
+        con.print(f"· bootstrap intervals: {opts['n_boot']} {opts['kind']} refits, "
+                  f"{opts['interval']} method, seed {opts['seed']} (change with --seed)",
+                  markup=False, highlight=False)
     if derived:
-        d = Table(box=box.SIMPLE_HEAD, show_edge=False)
-        d.add_column("derived")
-        d.add_column("estimate", justify="right")
-        d.add_column("std. error", justify="right")
-        d.add_column(f"{s.level * 100:g}% CI", justify="right")
-        d.add_column("method")
+        drows = []
         for r in derived:
-            d.add_row(*_esc([r["name"], _f(r["estimate"]), _f(r["se"]),
-                             f"{_f(r['ci'][0])} … {_f(r['ci'][1])}", str(r["method"] or "")]))
-        con.print(d)
-    for sev, msg in s._notes():
-        if "ci(method='profile')" in msg:   # the Python hint, in command-line words
-            if s.ci_method == "profile":
-                msg = msg.split(": Wald")[0] + " (profile intervals shown)"
-            else:
-                msg = msg.replace("ci(method='profile')", "--ci profile")
+            d = decimals_for([r["estimate"]], 6)
+            drows.append([r["name"], _fx(r["estimate"], d), _fx(r["se"], d),
+                          f"{_fx(r['ci'][0], d)} … {_fx(r['ci'][1], d)}", str(r["method"] or "")])
+        print_table(con, [Col("derived", "left", False), Col("estimate"), Col("std. error"),
+                          Col(f"{s.level * 100:g}% CI"), Col("method", "left", False, 1)], drows)
+    from .._api.words import for_cli
+
+    for sev, msg in _unique_notes(s._notes()):
+        if "ci(method='profile')" in msg and s.ci_method == "profile":
+            msg = msg.split(": Wald")[0] + " (profile intervals shown)"
+        msg = for_cli(msg)
         con.print(("! " if sev == "warning" else "· ") + msg, highlight=False, markup=False)
+
+
+def _unique_notes(notes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Notes with a hint repeated per parameter (the Lomax shape and scale) said once."""
+    seen: set[str] = set()
+    out = []
+    for sev, msg in notes:
+        parts = [p for p in msg.split("; ") if p not in seen or not p.startswith(("the ", "fit "))]
+        seen.update(parts)
+        out.append((sev, "; ".join(parts)))
+    return out
 
 
 def _esc(cells: Any) -> list[str]:
@@ -173,12 +196,10 @@ def _esc(cells: Any) -> list[str]:
     return [escape(str(c)) for c in cells]
 
 
-def _f(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, str):
-        return v
-    return fmt(float(v))
+def _fx(v: Any, decimals: int | None) -> str:
+    from ._output import fixed
+
+    return v if isinstance(v, str) else fixed(v, decimals)
 
 
 # ---------------------------------------------------------------------------- grouped
@@ -209,39 +230,69 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     df = df.reset_index().rename(columns={df.index.name or "index": key})
     if args.format == "json":
         recs = json.loads(df.to_json(orient="records", double_precision=15))
+        boot = ({"bootstrap": {"n_boot": kw.get("n_boot", 200), "seed": kw.get("rng", 0),
+                               "kind": "nonparametric"}} if args.ci == "bootstrap" else {})
         _dump_json({"family": args.family, "by": args.by, "n_groups": len(df), "ci_level": args.level,
-                    "ci_method": args.ci, "groups": recs})
+                    "ci_method": args.ci, **boot, "groups": recs})
         return 0
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return 0
-    from rich import box
-    from rich.table import Table
+    from rich.markup import escape
+
+    from ._output import Col, decimals_for, fixed, print_table
 
     names = [c for c in g.param_names if c in df.columns]
     con = _console()
-    from rich.markup import escape
-
-    con.print(f"[bold]{escape(args.family)}[/bold] fit to {escape(desc)}, one per "
+    con.print(f"[bold]{escape(type(g.dist).__name__)}[/bold] fits to {escape(desc)}, one per "
               f"{escape(args.by)} ({len(df)} groups)")
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    t.add_column(str(key))
-    t.add_column("n", justify="right")
-    for p in names:
-        t.add_column(p, justify="right")
-        t.add_column(f"{args.level * 100:g}% CI", justify="right")
-    t.add_column("status")
     limit = 40
-    for _, row in df.head(limit).iterrows():
-        cells = [str(row[key]), fmt(float(row["n"]))] if "n" in df.columns else [str(row[key]), ""]
+    shown = df.head(limit)
+    cols = [Col(str(key), "left", False), Col("n")]
+    for p in names:
+        cols += [Col(p), Col(f"{args.level * 100:g}% CI")]
+    cols.append(Col("status", "left", False))
+    # positive parameters: a Wald interval that crosses 0 is replaced by the log-scale one
+    # (as wald-log; never below zero) and marked, with the natural one in a note
+    positive = [p for p, d in zip(g.param_names, g.dist.domains)
+                if p in names and d.lower == 0.0 and math.isinf(d.upper)]
+    logci = _frame(g.ci(level=args.level, method="wald-log")) if args.ci == "wald" and positive \
+        else None
+    swapped: list[str] = []
+    dec = {p: decimals_for(shown[p].tolist(), 4) for p in names}
+    ndec = decimals_for(shown["n"].tolist(), 6) if "n" in df.columns else 0
+    rows = []
+    for i, (_, row) in enumerate(shown.iterrows()):
+        cells = [str(row[key]), fixed(row["n"], 0 if float(row["n"]).is_integer() else ndec)
+                 ] if "n" in df.columns else [str(row[key]), ""]
+        mark = ""
         for p in names:
             lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
-            cells += [fmt(float(row[p])), f"{fmt(float(lo))} … {fmt(float(hi))}"]
+            star = ""
+            if logci is not None and p in positive and lo < 0:
+                nat = f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}"
+                lo, hi = logci.iloc[i][f"{p}_lower"], logci.iloc[i][f"{p}_upper"]
+                star, mark = " *", "wide"
+                swapped.append(f"{row[key]} ({nat})")
+            cells += [fixed(row[p], dec[p], 4), f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}{star}"]
         status = str(row.get("status", ""))
-        msg = str(row.get("message", "") or "")
-        cells.append(status + (f": {msg}" if msg else ""))
-        t.add_row(*_esc(cells))
-    con.print(t)
+        if status == "ok" and mark:
+            status = "ok (!)"
+        cells.append(status)
+        rows.append(cells)
+    print_table(con, cols, rows)
+    if swapped:
+        con.print(f"* the Wald interval crosses 0 for {len(swapped)} group"
+                  f"{'s' if len(swapped) > 1 else ''}, so the log-scale one is shown (never below "
+                  "0); both are unreliable there: prefer --ci profile. On the natural scale: "
+                  + ", ".join(swapped[:8]) + (f" and {len(swapped) - 8} more" if len(swapped) > 8
+                                              else "") + ".", markup=False, highlight=False)
+    bad = df[df["status"].astype(str) != "ok"] if "status" in df.columns else df.iloc[:0]
+    if len(bad):
+        con.print(f"flagged groups ({len(bad)} of {len(df)}):", markup=False, highlight=False)
+        for _, row in bad.iterrows():
+            msg = str(row.get("message", "") or "")
+            con.print(f"! {row[key]} ({row['status']}): {msg}", markup=False, highlight=False)
     if len(df) > limit:
         con.print(f"… {len(df) - limit} more groups (use --format csv for all of them)")
     return 0
@@ -249,17 +300,10 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
 
 # ---------------------------------------------------------------------------- compare
 def default_candidates(data: Any) -> list[str]:
-    """A sensible default set of families for the data's support."""
-    import numpy as np
+    """The default set of families for the data's support (the same as ``mk.compare(x)``)."""
+    from .._api.candidates import default_families
 
-    pts = data.all_points()
-    if pts.size and np.all(pts == np.floor(pts)) and pts.min() >= 0:
-        return ["poisson", "negative_binomial", "geometric"]
-    if pts.size and pts.min() > 0 and pts.max() < 1:
-        return ["beta", "normal", "logistic"]
-    if pts.size and pts.min() > 0:
-        return ["exponential", "weibull", "gamma", "lognormal", "loglogistic"]
-    return ["normal", "logistic", "laplace", "student_t", "gumbel"]
+    return default_families(data)
 
 
 def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
@@ -277,47 +321,68 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
     if args.format == "csv":
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
-    from rich import box
-    from rich.table import Table
+    from rich.markup import escape
+
+    from ._output import Col, decimals_for, fixed, p_value, print_table
 
     con = _console()
     crit = str(getattr(cmp, "criterion", "aic")).upper()
-    from rich.markup import escape
-
-    con.print(f"[bold]compare[/bold] on {escape(desc)}: best by {crit} is "
-              f"[bold]{escape(cmp.best.family)}[/bold]")
+    flagged = {str(r["family"]): str(r["caution"]) for _, r in df.iterrows()
+               if "caution" in df.columns and r["caution"]}
+    best = cmp.best.family
+    lower = [f for f in flagged if f in cmp.fits and
+             getattr(cmp.fits[f], crit.lower()) < getattr(cmp.best, crit.lower())]
+    con.print(f"[bold]Families compared[/bold] on {escape(desc)}: best by {crit} is [bold]{escape(best)}"
+              "[/bold]" + (f" ({escape(', '.join(lower))} scored lower but "
+                           f"{'is' if len(lower) == 1 else 'are'} flagged (!) below)" if lower else ""))
     show = [c for c in ("family", "k", "loglik", "aic", "delta_aic", "weight", "aicc", "bic", "gof_p",
                         "converged") if c in df.columns]
     if crit != "AICC" and "aicc" in show:
         show.remove("aicc")
-    heads = {"delta_aic": "ΔAIC", "weight": "Akaike weight", "gof_p": "GOF p", "aic": "AIC",
+    heads = {"delta_aic": "ΔAIC", "weight": "weight", "gof_p": "GOF p", "aic": "AIC",
              "aicc": "AICc", "bic": "BIC"}
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    prio = {"family": 0, "k": 0, "loglik": 0, "aic": 0, "delta_aic": 0, "weight": 1, "aicc": 2,
+            "bic": 3, "gof_p": 2, "converged": 1}
+    prio[crit.lower()] = 0
+    floor = getattr(cmp, "gof_floor", None)
+    columns: list[list[str]] = []
     for c in show:
-        t.add_column(heads.get(c, c), justify="left" if c == "family" else "right", no_wrap=True)
+        vals = df[c].tolist()
+        if c == "weight":
+            columns.append([f"{float(v):.3f}" for v in vals])
+        elif c == "gof_p":
+            columns.append([p_value(v, floor) for v in vals])
+        elif c == "converged":
+            columns.append(["yes" if bool(v) else "NO" for v in vals])
+        elif c == "delta_aic":
+            columns.append([fixed(v, 2) for v in vals])
+        elif c in ("loglik", "aic", "aicc", "bic"):
+            columns.append([fixed(v, decimals_for(vals, 6)) for v in vals])
+        else:
+            columns.append([f"{v} (!)" if str(v) in flagged else str(v) for v in vals])
+    cols = [Col(heads.get(c, c), "left" if c == "family" else "right", c != "family",
+                prio.get(c, 1)) for c in show]
+    dropped = print_table(con, cols, [list(r) for r in zip(*columns)] if columns else [])
+    if "gof_p" in df.columns and getattr(cmp, "gof_n_boot", None) and "GOF p" not in dropped:
+        seed = getattr(cmp, "gof_seed", None)
+        blank = " Blank: not computed (--gof computes every family)." \
+            if df["gof_p"].isna().any() else ""
+        con.print(f"GOF p: Anderson–Darling, {cmp.gof_n_boot} parametric-bootstrap refits per "
+                  f"family{f', seed {seed}' if seed is not None else ''}; "
+                  f"'≤ {cmp.gof_floor:.2g}' is the smallest p they can show.{blank}",
+                  markup=False, highlight=False)
     for _, row in df.iterrows():
-        cells = []
-        for c in show:
-            v = row[c]
-            if c == "weight":
-                cells.append(f"{float(v):.3f}")
-            elif c == "gof_p":
-                nan = v is None or (isinstance(v, float) and math.isnan(v))
-                cells.append("" if nan else f"{float(v):.2g}")
-            elif c == "converged":
-                cells.append("yes" if bool(v) else "NO")
-            elif isinstance(v, float):
-                cells.append(f"{v:.2f}" if c == "delta_aic" else fmt(v, 7))
-            else:
-                cells.append(str(v))
-        t.add_row(*_esc(cells))
-    con.print(t)
-    for c, what in (("boundary", "on the boundary: "), ("notes", "")):
-        if c in df.columns:
-            for _, row in df.iterrows():
-                if row[c]:
-                    con.print(f"! {row['family'] if 'family' in df.columns else ''}: {what}{row[c]}",
-                              markup=False)
+        fam = str(row["family"]) if "family" in df.columns else ""
+        notes = str(row["notes"]) if "notes" in df.columns and row["notes"] else ""
+        said = [c for c in flagged.get(fam, "").split("; ")
+                if c and not (notes and c.startswith("at the edge"))]   # the notes say it
+        if notes:
+            said.append(notes)
+        elif "boundary" in df.columns and row["boundary"] and fam not in flagged:
+            said.append(f"on the boundary: {row['boundary']}")
+        if said:
+            lead = f"! {fam} (ranked after the regular fits): " if fam in flagged else f"! {fam}: "
+            con.print(lead + "; ".join(said), markup=False, highlight=False)
     for fam, why in (getattr(cmp, "failed", None) or {}).items():
         con.print(f"✗ {fam} failed: {why}", markup=False)
     skipped = getattr(cmp, "skipped", None) or {}
@@ -329,25 +394,19 @@ def emit_compare(cmp: Any, args: argparse.Namespace, desc: str) -> None:
 
 # ---------------------------------------------------------------------------- listings
 def emit_families(args: argparse.Namespace) -> None:
-    from .._families import families
+    from ._families_table import FAMILIES  # static: no numpy/scipy import
 
-    fams = families()
+    fams = FAMILIES
     if args.format == "json":
         _dump_json(fams)
         return
-    from rich import box
-    from rich.table import Table
+    from ._output import Col, print_table
 
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    t.add_column("family", no_wrap=True)
-    t.add_column("parameters")
-    t.add_column("support", no_wrap=True)
-    t.add_column("density / mass")
-    for f in fams:
-        params = ", ".join(_domain(p, d) for p, d in f["domains"].items())
-        t.add_row(*_esc([f["name"], params, f["support"], f["formula"]]))
+    rows = [[f["name"], ", ".join(_domain(p, d) for p, d in f["domains"].items()), f["support"],
+             f["formula"]] for f in fams]
     con = _console()
-    con.print(t)
+    print_table(con, [Col("family", "left", True), Col("parameters", "left", False),
+                      Col("support", "left", True), Col("density / mass", "left", False)], rows)
     con.print(f"{len(fams)} families. Aliases such as gaussian, t, negbin are accepted.")
 
 

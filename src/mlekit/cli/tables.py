@@ -202,6 +202,9 @@ def _read_stdin(stream: Any, columns: Sequence[str] | None) -> Any:
         return table.select(list(dict.fromkeys(columns))) if columns else table
     from .._data.columns import is_missing, parse_token
 
+    tokens = [t for ln in lines for t in ln.split()]
+    if len(tokens) > len(lines) and all(parse_token(t) is not None for t in tokens):
+        lines = tokens                          # "2.3 1.9 2.5": numbers separated by spaces
     name = "x"
     if parse_token(lines[0]) is None:          # neither a number nor a missing value
         name, lines = lines[0], lines[1:]

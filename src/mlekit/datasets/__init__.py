@@ -9,9 +9,9 @@
 =============  ==========================================================  =================
 name           what                                                        loader returns
 =============  ==========================================================  =================
-coin           the seed's coin: 7 heads in 10 flips (1 = heads)            int array
-five_points    the seed's five observations [2.3, 1.9, 2.5, 2.8, 1.7]      float array
-gaussian       the seed's synthetic sample: seed 42, mean 5, sd 2, n 100   float array
+coin           a weighted coin: 7 heads in 10 flips (1 = heads)            int array
+five_points    five measurements [2.3, 1.9, 2.5, 2.8, 1.7]             float array
+gaussian       a simulated normal sample: mean 5, sd 2, n 100              float array
 defects        defects per machine and shift (over-dispersed counts)       DataFrame
 ab_test        visitors and conversions per variant of an A/B test         DataFrame
 lightbulbs     lifetimes in hours, bulbs still burning are right-censored  DataFrame or Data
@@ -88,17 +88,17 @@ def load(name: str) -> pd.DataFrame:
 
 
 def coin() -> np.ndarray:
-    """The seed's coin: 10 flips, 7 heads (1 = heads). Fit with ``"bernoulli"``."""
+    """A weighted coin: 10 flips, 7 heads (1 = heads). Fit with ``"bernoulli"``."""
     return np.array(_columns("coin")["heads"], dtype=np.int64)
 
 
 def five_points() -> np.ndarray:
-    """The seed's five observations ``[2.3, 1.9, 2.5, 2.8, 1.7]``."""
+    """Five measurements ``[2.3, 1.9, 2.5, 2.8, 1.7]``."""
     return np.array(_columns("five_points")["x"], dtype=float)
 
 
 def gaussian() -> np.ndarray:
-    """The seed's synthetic sample: ``np.random.seed(42); np.random.normal(5, 2, 100)``."""
+    """A simulated normal sample: ``np.random.seed(42); np.random.normal(5, 2, 100)``."""
     return np.array(_columns("gaussian")["x"], dtype=float)
 
 

@@ -19,8 +19,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
-SEED_000 = "Understanding Maximum Likelihood Estimation (MLE) in Machine Learning (the project's seed 000)"
-SEED_001 = "Maximum Likelihood Estimation, interactive explainer (the project's seed 001)"
+SEED_000 = "the tutorial 'Understanding Maximum Likelihood Estimation (MLE) in Machine Learning'"
+SEED_001 = "the interactive explainer 'Maximum Likelihood Estimation'"
 
 
 def coin() -> tuple[dict[str, list[Any]], dict[str, Any]]:
@@ -28,32 +28,32 @@ def coin() -> tuple[dict[str, list[Any]], dict[str, Any]]:
     return {"heads": heads}, {
         "title": "A weighted coin: 7 heads in 10 flips",
         "source": SEED_001,
-        "how": "Transcribed: the seed flips a coin 10 times and sees 7 heads (1 = heads, 0 = tails). "
-               "The seed gives no order; heads are listed first.",
+        "how": "Transcribed: a coin is flipped 10 times and lands heads 7 times (1 = heads, 0 = "
+               "tails). The order is not given; heads are listed first.",
         "columns": {"heads": "1 if the flip landed heads, else 0"},
-        "licence": "facts from the seed text; no licence needed",
+        "licence": "facts from the source text; no licence needed",
         "suggested_family": "bernoulli",
     }
 
 
 def five_points() -> tuple[dict[str, list[Any]], dict[str, Any]]:
     return {"x": [2.3, 1.9, 2.5, 2.8, 1.7]}, {
-        "title": "The five observations of the seed's reference implementation",
+        "title": "Five measurements: a normal fit with little data",
         "source": SEED_001,
-        "how": "Transcribed from the seed's code: data = np.array([2.3, 1.9, 2.5, 2.8, 1.7]).",
+        "how": "Transcribed from the source's code: data = np.array([2.3, 1.9, 2.5, 2.8, 1.7]).",
         "columns": {"x": "an observation (no unit given)"},
-        "licence": "facts from the seed text; no licence needed",
+        "licence": "facts from the source text; no licence needed",
         "suggested_family": "normal",
     }
 
 
 def gaussian() -> tuple[dict[str, list[Any]], dict[str, Any]]:
-    np.random.seed(42)  # exactly as in the seed: the legacy global generator
+    np.random.seed(42)  # exactly as in the source: the legacy global generator
     x = np.random.normal(loc=5.0, scale=2.0, size=100)
     return {"x": [float(v) for v in x]}, {
-        "title": "The seed's synthetic Gaussian sample (true mean 5, true sd 2, n = 100)",
+        "title": "A simulated normal sample (true mean 5, true sd 2, n = 100)",
         "source": SEED_000,
-        "how": "Generated exactly as in the seed: np.random.seed(42); "
+        "how": "Generated exactly as in the source: np.random.seed(42); "
                "np.random.normal(loc=5.0, scale=2.0, size=100). Stored at full precision.",
         "columns": {"x": "a draw from Normal(mu=5, sigma=2)"},
         "licence": "synthetic; public domain",

@@ -31,9 +31,10 @@ from ._diagnostic import cdf, density, pp, qq
 from ._extremes import mean_residual_life, return_levels, threshold_stability
 from ._likelihood import contour, loglik, profile, profile_curve
 from ._panel import compare, panel
+from ._report import report
 from ._survival import hazard, hazard_band, survival, survival_band
 
 __all__ = ["density", "qq", "pp", "cdf", "survival", "hazard", "loglik", "profile", "contour",
            "panel", "compare", "empirical", "kaplan_meier", "turnbull", "Empirical",
-           "profile_curve", "survival_band", "hazard_band", "return_levels", "mean_residual_life",
+           "profile_curve", "survival_band", "hazard_band", "report", "return_levels", "mean_residual_life",
            "threshold_stability"]

@@ -153,3 +153,26 @@ def delta_band(res: Any, f: Any, level: float) -> tuple[FloatArray, FloatArray, 
     se = np.sqrt(np.maximum(var, 0.0))
     z = float(norm.ppf(0.5 + level / 2.0))
     return est, est - z * se, est + z * se
+
+
+def integer_ticks(ax: Any, *axes: str) -> None:
+    """Whole-number ticks on the named axes ("x", "y"): counts have no 2.5."""
+    from matplotlib.ticker import MaxNLocator
+
+    for a in axes or ("x",):
+        getattr(ax, f"{a}axis").set_major_locator(MaxNLocator(integer=True))
+
+
+def data_max(res: Any) -> float:
+    """The largest finite data point (the end of the observed follow-up)."""
+    pts = data_of(res).all_points()
+    pts = pts[np.isfinite(pts)]
+    return float(pts.max()) if pts.size else math.inf
+
+
+def mark_data_end(ax: Any, res: Any, hi: float) -> None:
+    """A dotted line where the data end, when the plot goes past them: beyond it the curve is
+    the model's extrapolation, not something the data show."""
+    end = data_max(res)
+    if end < hi:
+        ax.axvline(end, color="#888888", ls=":", lw=1.2, label="end of the data")

@@ -42,6 +42,8 @@ def density(res: Any, ax: Any = None, *, bins: Any = "auto", legend: bool = True
         ax.set_ylabel("probability")
         if ks.size <= 12:
             ax.set_xticks(ks)
+        else:
+            cm.integer_ticks(ax, "x")
     else:
         if x.size:
             edges = np.histogram_bin_edges(x, bins=bins) if isinstance(bins, str) else bins
@@ -90,18 +92,33 @@ def qq(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
         theo = np.asarray(dist.ppf(np.clip(pos, 1e-12, 1 - 1e-12)), dtype=float)
     ax.scatter(theo, ux, s=18, color=cm.DATA, label="observed", zorder=3)
 
-    def y_at(kind: str, xs: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.asarray(dist.ppf(np.clip(emp(xs), 1e-12, 1 - 1e-12)), dtype=float)
-
-    cm.mark_censored(ax, cm.data_of(res), y_at, orient="y")
+    # censored rows at the Kaplan–Meier/Turnbull level of their bound. Right-censored rows past
+    # the last exact value share the estimate's final level: stacked in one column they would
+    # look like a misfit, so they are counted in the legend instead of drawn.
+    last = float(ux.max()) if ux.size else -np.inf
+    for kind, xs in cm.censored_points(cm.data_of(res)).items():
+        st = cm.CENSOR_STYLE[kind]
+        beyond = (xs > last) if kind == "right" else np.zeros(xs.shape, dtype=bool)
+        inside = xs[~beyond]
+        label = st["label"] + (f"\n{int(beyond.sum())} past the last exact value: not drawn"
+                               if beyond.any() else "")
+        if inside.size:
+            with np.errstate(all="ignore"):
+                qx = np.asarray(dist.ppf(np.clip(emp(inside), 1e-12, 1 - 1e-12)), dtype=float)
+            ax.scatter(qx, inside, marker=st["marker"], facecolors="none", edgecolors=st["color"],
+                       s=36, linewidths=1.2, label=label, zorder=4)
+        else:
+            ax.scatter([], [], marker=st["marker"], facecolors="none", edgecolors=st["color"],
+                       s=36, linewidths=1.2, label=label)
     finite = np.concatenate([theo[np.isfinite(theo)], ux])
     if finite.size:
         a, b = float(finite.min()), float(finite.max())
         ax.plot([a, b], [a, b], color=cm.FIT, lw=1.5, label="y = x (perfect fit)")
-    ax.set_xlabel(f"fitted {type(res.dist).__name__} quantile")
+    ax.set_xlabel(f"fitted {res.family} quantile")
     ax.set_ylabel(f"observed {cm.label_of(res)}")
     ax.set_title("Q–Q plot")
+    if cm.is_discrete(res):
+        cm.integer_ticks(ax, "x", "y")
     if legend:
         ax.legend(frameon=False, fontsize="small")
     return ax
@@ -143,7 +160,7 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
     lo, hi = cm.x_range(res)
     name = {"ecdf": "empirical CDF", "kaplan-meier": "Kaplan–Meier",
             "turnbull": "Turnbull NPMLE"}[emp.kind]
-    xs, ys = emp.steps(lo, hi)
+    xs, ys = emp.steps(lo, min(hi, cm.data_max(res)))   # the estimate stops with the data
     if emp.kind == "turnbull":
         ax.plot(xs, ys, color=cm.EMP, lw=1.6, label=name)
     else:
@@ -160,6 +177,8 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
         grid = np.linspace(lo, hi, 400)
         ax.plot(grid, dist.cdf(grid), color=cm.FIT, lw=2, label="fitted CDF")
     cm.mark_censored(ax, cm.data_of(res), lambda kind, xs: emp(xs))
+    if cm.is_discrete(res):
+        cm.integer_ticks(ax, "x")
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(cm.label_of(res))

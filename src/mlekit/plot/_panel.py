@@ -48,6 +48,8 @@ def _fits(cmp: Any) -> list[Any]:
     if fits is None:
         fits = [cmp.best]
     ok = [r for r in fits if r is not None and getattr(r, "converged", False)]
+    if getattr(cmp, "table", None) is not None:
+        return ok   # the comparison's own ranking (flagged fits after the regular ones)
     return sorted(ok, key=lambda r: r.aic)
 
 
@@ -61,7 +63,8 @@ def compare(cmp_or_fits: Any, ax: Any = None, *, kind: str | None = None, top: i
         from ..errors import ParameterError
 
         raise ParameterError("compare plot needs at least one converged fit; got none.")
-    fits = sorted(fits, key=lambda r: r.aic)[:top]
+    fits = (sorted(fits, key=lambda r: r.aic) if isinstance(cmp_or_fits, (list, tuple))
+            else fits)[:top]
     best = fits[0]
     data = cm.data_of(best)
     censored = not data.only_exact
@@ -91,7 +94,7 @@ def compare(cmp_or_fits: Any, ax: Any = None, *, kind: str | None = None, top: i
     for i, r in enumerate(fits):
         d = cm.dist_of(r)
         daic = r.aic - best.aic
-        lab = f"{type(r.dist).__name__} (ΔAIC {daic:.1f})" if i else f"{type(r.dist).__name__} (best)"
+        lab = f"{r.family} (ΔAIC {daic:.1f})" if i else f"{r.family} (best)"
         if cm.is_discrete(r):
             ks = np.arange(int(lo), int(hi) + 1)
             y = d.pmf(ks) if kind == "density" else d.cdf(ks)

@@ -72,7 +72,7 @@ def survival(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95
     data = cm.data_of(res)
     if empirical_curve:
         emp = empirical(data, discrete=cm.is_discrete(res), level=level)
-        xs, F = emp.steps(float(t[0]), float(t[-1]))
+        xs, F = emp.steps(float(t[0]), min(float(t[-1]), cm.data_max(res)))  # stops with the data
         name = {"ecdf": "empirical", "kaplan-meier": "Kaplan–Meier",
                 "turnbull": "Turnbull NPMLE"}[emp.kind]
         if emp.kind == "turnbull":
@@ -80,6 +80,9 @@ def survival(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95
         else:
             ax.step(xs, 1 - F, where="post", color=cm.EMP, lw=1.4, label=name)
         cm.mark_censored(ax, data, lambda kind, x: 1 - emp(x))
+    cm.mark_data_end(ax, res, float(t[-1]))
+    if cm.is_discrete(res):
+        cm.integer_ticks(ax, "x")
     ax.set_xlim(float(t[0]), float(t[-1]))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(cm.label_of(res))
@@ -116,6 +119,7 @@ def hazard(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
         top = float(np.nanpercentile(np.where(np.isfinite(hi), hi, np.nan), 98)) \
             if np.any(np.isfinite(hi)) else float(finite.max())
         ax.set_ylim(0, max(top, float(np.nanmax(finite))) * 1.05)
+    cm.mark_data_end(ax, res, float(t[-1]))
     ax.set_xlabel(cm.label_of(res))
     ax.set_ylabel("cumulative hazard H(t)" if cumulative else "hazard h(t)")
     ax.set_title(f"{'Cumulative hazard' if cumulative else 'Hazard'}: {cm.title_of(res)}")

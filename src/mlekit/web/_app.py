@@ -76,8 +76,15 @@ class JobRequest(BaseModel):
     column: str | None = Field(None, description="the value column of the data set")
     observed_column: str | None = Field(
         None, description="optional censoring column: 1/true = exact, 0/false = censored")
+    upper_column: str | None = Field(
+        None, description="interval-censored data: the column of upper bounds (the value column "
+                          "then holds the lower bounds; empty = unbounded)")
+    weight_column: str | None = Field(None, description="optional column of frequency weights")
     values: list[float | None] | None = Field(None, description="inline values instead of a "
                                                                 "data set")
+    upper: list[float | None] | None = Field(None, description="inline upper bounds (interval-"
+                                                               "censored data)")
+    weights: list[float | None] | None = Field(None, description="inline frequency weights")
     observed: list[bool | None] | None = None
     censoring: Literal["right", "left"] = "right"
     families: list[str] | Literal["all"] = Field(
@@ -365,7 +372,11 @@ def _routes(app: FastAPI, workers: Workers, store: DatasetStore) -> None:
         """Fits every family, ranks them by AIC (with BIC and goodness-of-fit p-values), and
         for each successful fit returns estimates with intervals and the plot data."""
         _check_families(req.families)
-        payload = req.model_dump(exclude={"dataset", "column", "observed_column"})
+        payload = req.model_dump(exclude={"dataset", "column", "observed_column", "upper_column",
+                                          "weight_column"})
+        if req.upper_column and req.observed_column:
+            raise WebError(422, "choose a censoring column or an upper-bound column, not both.",
+                           "ValidationError")
         if req.dataset is not None:
             if req.values is not None:
                 raise WebError(422, "give a dataset and column, or values, not both.",
@@ -377,6 +388,9 @@ def _routes(app: FastAPI, workers: Workers, store: DatasetStore) -> None:
             payload["values"] = await run_in_threadpool(column_values, frame, req.column)
             payload["observed"] = None if not req.observed_column else \
                 await run_in_threadpool(observed_values, frame, req.observed_column)
+            for key, col in (("upper", req.upper_column), ("weights", req.weight_column)):
+                payload[key] = None if not col else \
+                    await run_in_threadpool(column_values, frame, col)
         elif req.values is None:
             raise WebError(422, "give a dataset (with column) or values; got neither.",
                            "ValidationError")

@@ -8,6 +8,7 @@ dicts of arrays and options) into JSON-ready dicts, and reports errors as
 
 from __future__ import annotations
 
+import contextlib
 import math
 import traceback
 import warnings
@@ -18,6 +19,7 @@ import numpy as np
 
 import mlekit as mk
 
+from .._api.words import for_web
 from .._data.data import Data
 from .._fit.result import FitResult
 from ..errors import MlekitError
@@ -31,7 +33,13 @@ CI_CHOICES = ("wald", "wald-log", "profile")
 
 
 def worker_init() -> None:
-    """Worker processes report problems through result diagnostics, not Python warnings."""
+    """Worker processes report problems through result diagnostics, not Python warnings.
+    They ignore Ctrl+C: the terminal sends it to the whole process group, and the server
+    (not each worker, with a traceback) shuts them down."""
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):   # ValueError: not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
 
@@ -59,13 +67,32 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def build_data(values: Any, observed: Any = None, censoring: str = "right",
-               nan_policy: str = "omit") -> Data:
-    """``mk.Data`` from a value array and an optional ``observed`` mask (True = exact)."""
-    x = np.asarray([math.nan if v is None else v for v in values], dtype=float) \
+def _floats(values: Any) -> Any:
+    return np.asarray([math.nan if v is None else v for v in values], dtype=float) \
         if isinstance(values, list) else np.asarray(values, dtype=float)
+
+
+def build_data(values: Any, observed: Any = None, censoring: str = "right",
+               nan_policy: str = "omit", upper: Any = None, weights: Any = None) -> Data:
+    """``mk.Data`` from a value array and an optional ``observed`` mask (True = exact), or
+    interval-censored rows (``values`` the lower bounds, ``upper`` the upper ones; a missing
+    bound is unbounded), with optional frequency ``weights``."""
+    x = _floats(values)
+    w = None if weights is None else _floats(weights)
+    if w is not None and w.shape != x.shape:
+        raise mk.DataError(f"weights must have one entry per value ({x.size}); got {w.size}.")
+    if upper is not None:
+        if observed is not None:
+            raise mk.DataError("give a censoring column or upper bounds, not both.")
+        u = _floats(upper)
+        if u.shape != x.shape:
+            raise mk.DataError(f"upper bounds must have one entry per value ({x.size}); "
+                               f"got {u.size}.")
+        lo = np.where(np.isnan(x) & ~np.isnan(u), -math.inf, x)
+        hi = np.where(np.isnan(u) & ~np.isnan(x), math.inf, u)
+        return Data.interval(lo, hi, weights=w, nan_policy=nan_policy)
     if observed is None:
-        return Data(x, nan_policy=nan_policy)
+        return Data(x, weights=w, nan_policy=nan_policy)
     obs = np.asarray(observed, dtype=float) if not isinstance(observed, list) else \
         np.asarray([math.nan if v is None else float(v) for v in observed], dtype=float)
     if obs.shape != x.shape:
@@ -75,13 +102,13 @@ def build_data(values: Any, observed: Any = None, censoring: str = "right",
         # a row whose censoring status is unknown is a missing row
         x = np.where(missing, math.nan, x)
         obs = np.where(missing, 1.0, obs)
-    return Data(x, observed=obs, censoring=censoring, nan_policy=nan_policy)
+    return Data(x, observed=obs, censoring=censoring, weights=w, nan_policy=nan_policy)
 
 
 def _data_info(data: Data) -> dict[str, Any]:
     return {"n_obs": data.n_obs, "n_rows": data.n_rows, "n_dropped": int(data.n_dropped),
             "n_exact": data.count("exact"), "n_left": data.count("left"),
-            "n_right": data.count("right")}
+            "n_right": data.count("right"), "n_interval": data.count("interval")}
 
 
 def _fit_dict(res: FitResult, level: float, ci: str) -> dict[str, Any]:
@@ -97,6 +124,10 @@ def _fit_dict(res: FitResult, level: float, ci: str) -> dict[str, Any]:
             out = res.summary(level=level, ci="wald").to_dict()
             note = f"{ci} intervals failed ({exc}); showing Wald intervals."
     out["ci_note"] = note
+    for d in out.get("diagnostics", ()):   # the page's words, not Python keywords
+        if ci == "profile" and "ci(method='profile')" in d["message"]:
+            d["message"] = d["message"].split(": Wald")[0] + " (profile intervals shown)"
+        d["message"] = for_web(d["message"])
     return out
 
 
@@ -159,7 +190,7 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
     level = p.get("level", 0.95)
     ci = p.get("ci", "profile")
     data = build_data(p["values"], p.get("observed"), p.get("censoring", "right"),
-                      p.get("nan_policy", "omit"))
+                      p.get("nan_policy", "omit"), p.get("upper"), p.get("weights"))
     spec = p.get("families", "all")
     progress("fitting and ranking the families", 0, 0)
     from .._api.compare import compare
@@ -169,22 +200,23 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
         why = "; ".join(f"{k}: {v}" for k, v in {**cmp.failed, **cmp.skipped}.items())
         raise mk.DataError(f"no family could be fitted to these data: {why or 'none to try'}")
     want_gof = p.get("gof")
-    if want_gof is None:  # as mk.compare: only where it is cheap
+    auto_gof = want_gof is None
+    if auto_gof:  # as mk.compare: only where it is cheap
         want_gof = data.n_obs <= 1000
-    # GOF in mk.compare's order (the candidates' order), so one generator gives its numbers
-    order = [f for f in (sorted(cmp.fits) if spec == "all" else
-                         [mk.get_family(s).name for s in spec]) if f in cmp.fits]
-    total = 1 + len(order) * (2 if want_gof else 1)
+    order = [f for f in cmp.table.index if f in cmp.fits]
+    # as mk.compare(gof=None): with many candidates, the best fit's GOF only
+    gof_order = order[:1] if auto_gof and len(order) > 6 else order
+    total = 1 + len(order) + (len(gof_order) if want_gof else 0)
     done = 1
     rows = _table_rows(cmp)
     by_name = {r["family"]: r for r in rows}
     details: dict[str, Any] = {}
-    gen = np.random.default_rng(p.get("seed", 0))
+    seed = int(p.get("seed", 0))   # every family from this seed, as mk.compare and the CLI
     if want_gof:
-        for fam in order:
+        for fam in gof_order:
             progress(f"goodness of fit: {fam} ({p.get('n_boot', 99)} bootstrap refits)", done, total)
             done += 1
-            g, note = _gof(cmp.fits[fam], p.get("n_boot", 99), gen)
+            g, note = _gof(cmp.fits[fam], p.get("n_boot", 99), seed)
             details[fam] = {"gof": g, "gof_note": note}
             by_name[fam]["gof_p"] = g["ad"]["p_value"] if g else None
     for fam in order:
@@ -201,7 +233,10 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
                      "probability and a density cannot be compared by AIC).")
     if not want_gof:
         notes.append("Goodness-of-fit p-values were not computed (by default only for up to "
-                     "1,000 observations; ask for them with gof=true).")
+                     "1,000 observations; tick 'goodness of fit' to compute them).")
+    elif len(gof_order) < len(order):
+        notes.append(f"Goodness of fit was computed for the chosen fit only ({len(order)} "
+                     "families were ranked); tick 'goodness of fit' for all of them.")
     best = cmp.best.family if cmp.fits else None
     return json_safe({"data": _data_info(data), "table": rows, "best": best, "fits": details,
                       "skipped": [{"family": k, "reason": v} for k, v in cmp.skipped.items()],

@@ -56,11 +56,27 @@ class Dataset:
         cols = [_column_info(self.frame, c) for c in self.frame.columns]
         numeric = [c["name"] for c in cols if c["numeric"]]
         binary = [c["name"] for c in cols if c["binary"]]
-        value_guess = next((c for c in numeric if c not in binary), numeric[0] if numeric else None)
+        value_guess = next((c for c in numeric if c not in binary and not _index_like(c)),
+                           next((c for c in numeric if c not in binary),
+                                numeric[0] if numeric else None))
         return {"id": self.id, "name": self.name, "source": self.source,
                 "n_rows": int(self.frame.shape[0]), "columns": cols,
                 "suggested_column": value_guess,
+                "suggested_reason": None if value_guess is None or
+                len([c for c in numeric if c not in binary]) <= 1 else
+                "the first numeric column that is not 0/1 and not named like an index, id, "
+                "day or date",
                 "suggested_observed": next((c for c in binary if c != value_guess), None)}
+
+
+_INDEX_WORDS = ("id", "index", "idx", "row", "day", "date", "time_id", "week", "month", "year",
+                "no", "nr", "number", "seq", "key")
+
+
+def _index_like(name: Any) -> bool:
+    """A column named like a row label (``day``, ``id``, ``machine_id``...), not a measurement."""
+    parts = [p for p in re.split(r"[^a-z0-9]+", str(name).lower()) if p]
+    return bool(parts) and (parts[-1] in _INDEX_WORDS or parts[0] in ("id", "index", "row"))
 
 
 def _column_info(df: Any, name: Any) -> dict[str, Any]:

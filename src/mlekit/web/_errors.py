@@ -18,4 +18,6 @@ class WebError(Exception):
 
 
 def error_body(type_: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"type": type_, "message": message, **extra}}
+    from .._api.words import for_web
+
+    return {"error": {"type": type_, "message": for_web(message), **extra}}

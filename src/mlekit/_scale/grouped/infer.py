@@ -120,7 +120,7 @@ def _one_side(res: GroupedResult, prob: Problem, idx: NDArray[np.intp], j: int, 
 
 
 # ---------------------------------------------------------------------------- bootstrap
-def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: Any = None
+def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: Any = 0
                  ) -> tuple[F, F]:
     """Percentile intervals from ``n_boot`` nonparametric bootstrap replicates: the rows of
     every group are resampled with replacement (all censoring kinds together) and all

@@ -341,6 +341,15 @@ class GroupedResult:
                 f"{self.n_groups - ok} flagged)")
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from ..._core.htmlview import view
 
-        return f"<pre>{escape(self.summary())}</pre>" + self.params.head(20).to_html()
+        lines = self.summary().splitlines()
+        rows = []
+        for i in range(min(self.n_groups, 20)):
+            rows.append([str(self.labels[i]), f"{self.n_obs[i]:g}"]
+                        + [f"{v:.6g}" for v in self.estimates[i]] + [str(self.status[i])])
+        notes = [("info", f"… {self.n_groups - 20} more groups (.params has them all)")] \
+            if self.n_groups > 20 else []
+        return view("grouped", f"Grouped fit: {type(self.dist).__name__}, {self.n_groups} groups",
+                    [ln.strip() for ln in lines[1:4]], ["group", "n", *self.param_names, "status"],
+                    rows, notes)

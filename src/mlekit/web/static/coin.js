@@ -3,7 +3,7 @@
 (function (root) {
   "use strict";
   var MLE = root.MLE, App = root.App;
-  var START = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1]; // the seed: 7 heads in 10 flips
+  var START = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1]; // the example: 7 heads in 10 flips
   var st = { flips: START.slice(), scale: "lik", serverTimer: 0, serverSeq: 0 };
 
   function el(id) { return document.getElementById(id); }

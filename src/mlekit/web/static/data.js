@@ -40,14 +40,26 @@
       col.appendChild(h("option", { value: c.name, text: label }));
     });
     if (info.suggested_column) col.value = info.suggested_column;
+    // never chosen silently: say which column was picked and why
+    el("data-column-note").textContent = info.suggested_reason ?
+      "“" + info.suggested_column + "” was chosen: " + info.suggested_reason + ". Check it." : "";
     obs.textContent = "";
     obs.appendChild(h("option", { value: "", text: "none (all exact)" }));
     info.columns.forEach(function (c) {
       obs.appendChild(h("option", { value: c.name, text: c.name + (c.binary ? " (0/1)" : "") }));
     });
     obs.value = info.suggested_observed || "";
+    ["data-upper", "data-weight"].forEach(function (id) {   // interval bounds, weights
+      var sel = el(id);
+      sel.textContent = "";
+      sel.appendChild(h("option", { value: "", text: "none" }));
+      info.columns.forEach(function (c) {
+        if (c.numeric) sel.appendChild(h("option", { value: c.name, text: c.name }));
+      });
+      sel.value = "";
+    });
     el("data-censoring-label").hidden = !obs.value;
-    el("data-gof").checked = info.n_rows <= 20000;  // the bootstrap refits take a while on big data
+    el("data-gof").checked = false;  // by default the chosen fit's GOF only (as mlekit compare)
     el("data-results").hidden = true;
   }
 
@@ -63,15 +75,31 @@
     App.api("/api/datasets?filename=" + encodeURIComponent(file.name),
             { method: "POST", body: file })
       .then(setDataset)
-      .catch(function (err) { showError(err.message); })
+      .catch(function (err) { clearDataset(); showError(err.message); })
       .then(function () { el("data-progress-text").textContent = ""; el("data-file").value = ""; });
   }
 
+  function clearDataset() {  // a failed load leaves no stale data behind
+    st.dataset = null;
+    el("data-setup").hidden = true;
+    el("data-results").hidden = true;
+  }
+
+  // "1,5 2,5 3,5": decimal commas, which a CSV reader would take for six values
+  var DECIMAL_COMMAS = /^\s*-?\d+,\d+(?:[\s;]+-?\d+,\d+)*\s*$/;
+
   function usePasted() {
     showError("");
-    App.api("/api/datasets/paste", { method: "POST", json: { text: el("data-text").value } })
+    var text = el("data-text").value;
+    if (DECIMAL_COMMAS.test(text)) {
+      clearDataset();
+      showError("These numbers use decimal commas (such as “" + text.trim().split(/[\s;]+/)[0] +
+        "”). Write them with decimal points (1.5 2.5), one per line or separated by spaces.");
+      return;
+    }
+    App.api("/api/datasets/paste", { method: "POST", json: { text: text } })
       .then(setDataset)
-      .catch(function (err) { showError(err.message); });
+      .catch(function (err) { clearDataset(); showError(err.message); });
   }
 
   function loadFamilies() {
@@ -97,9 +125,11 @@
     return {
       dataset: st.dataset.id, column: el("data-column").value,
       observed_column: el("data-observed").value || null,
+      upper_column: el("data-upper").value || null,
+      weight_column: el("data-weight").value || null,
       censoring: el("data-censoring").value, families: fams,
       level: parseFloat(el("data-level").value), ci: el("data-ci").value,
-      gof: el("data-gof").checked
+      gof: el("data-gof").checked ? true : null  // null: as mlekit compare decides
     };
   }
 
@@ -180,13 +210,17 @@
           h("td", { text: r.family }), h("td", { colspan: "8", class: "left", text: "failed: " + r.error })]);
       } else {
         var status = r.converged ? (r.boundary ? "boundary: " + r.boundary : "ok") : "not converged";
-        if (r.notes) status += " (!)";
+        if (r.caution) status = "ranked last: " + (r.caution.indexOf("non-regular") === 0 ?
+                                                  "non-regular family" : "at the edge");
+        if (r.notes || r.caution) status += " (!)";
         tr = h("tr", { "data-family": r.family }, [
           h("td", { text: r.family + (r.family === res.best ? " ★" : "") }), h("td", { text: String(r.k) }),
           h("td", { text: f(r.loglik, 7) }), h("td", { text: f(r.aic, 7) }),
           h("td", { text: f(r.delta_aic, 4) }), h("td", { text: f(r.weight, 3) }),
-          h("td", { text: f(r.bic, 7) }), h("td", { text: r.gof_p === undefined || r.gof_p === null ? "—" : f(r.gof_p, 3) }),
-          h("td", { class: "left", text: status, title: r.notes || "" })]);
+          h("td", { text: f(r.bic, 7) }), h("td", { text: r.gof_p === undefined || r.gof_p === null ? "—" :
+            (r.gof_p <= 1.000001 / (res.n_boot + 1) ? "≤ " + f(1 / (res.n_boot + 1), 2) : f(r.gof_p, 2)) }),
+          h("td", { class: "left", text: status,
+                    title: [r.caution, r.notes].filter(Boolean).join("; ") })]);
         tr.addEventListener("click", function () { choose(r.family); });
       }
       tbody.appendChild(tr);
@@ -194,6 +228,7 @@
     var notes = [];
     var d = res.data;
     notes.push("n = " + d.n_obs + " (" + d.n_exact + " exact" + (d.n_right ? ", " + d.n_right + " right-censored" : "") +
+               (d.n_interval ? ", " + d.n_interval + " interval-censored" : "") +
                (d.n_left ? ", " + d.n_left + " left-censored" : "") + ")" +
                (d.n_dropped ? "; " + d.n_dropped + " rows with missing values dropped" : "") + ".");
     if (res.skipped && res.skipped.length) {
@@ -247,9 +282,9 @@
   }
 
   function layout(title, xt, yt, extra) {
-    var l = { title: { text: title, font: { size: 13 } }, margin: { l: 54, r: 10, t: 34, b: 44 },
-              xaxis: { title: { text: xt }, exponentformat: "power" },
-              yaxis: { title: { text: yt }, exponentformat: "power" },
+    var l = { title: { text: title, font: { size: 13 } }, margin: { l: 64, r: 10, t: 34, b: 44 },
+              xaxis: { title: { text: xt }, exponentformat: "power", automargin: true },
+              yaxis: { title: { text: yt, standoff: 8 }, exponentformat: "power", automargin: true },
               legend: { orientation: "h", y: -0.25 }, showlegend: true };
     return Object.assign(l, extra || {});
   }
@@ -257,21 +292,26 @@
   function drawPlots(pd) {
     var P = root.Plotly, cfg = { displayModeBar: false, responsive: true };
     var hist = pd.histogram, tr = [];
+    var xname = (st.request && st.request.column) || "x";   // the column's name, not "x"
+    var intX = pd.discrete ? { tickformat: ",d" } : {};    // counts: whole-number ticks
     tr.push({ type: "bar", x: hist.centers, y: hist.exact, width: hist.widths, name: "data (exact)",
               marker: { color: "rgba(59,111,216,0.35)", line: { color: "#3b6fd8", width: 1 } } });
     if (pd.n_censored) {
+      // drawn over (not stacked on) the exact values, hollow: they are bounds, not values
       tr.push({ type: "bar", x: hist.centers, y: hist.censored, width: hist.widths,
-                name: (hist.censored_kind || "") + "-censored (bounds)",
-                marker: { color: "rgba(224,123,57,0.35)", line: { color: "#e07b39", width: 1 } } });
+                name: (hist.censored_kind || "") + "-censored (bounds only)",
+                marker: { color: "rgba(224,123,57,0)", line: { color: "#e07b39", width: 1.5 } } });
     }
     tr.push(pd.discrete ?
       { x: pd.density.x, y: pd.density.y, mode: "markers+lines", name: "fitted pmf",
         line: { color: "#ff3860", width: 1, dash: "dot" }, marker: { color: "#ff3860", size: 7 } } :
       { x: pd.density.x, y: pd.density.y, mode: "lines", name: "fitted density",
         line: { color: "#ff3860", width: 2.5 } });
-    P.react(el("plot-density"), tr, layout(pd.family + ": " + (pd.discrete ? "pmf over frequencies" :
-      "density over histogram"), "x", pd.discrete ? "probability" : "density",
-      { barmode: "stack", bargap: 0 }), cfg);
+    var dl = layout(pd.family + ": " + (pd.discrete ? "pmf over frequencies" :
+      "density over histogram"), xname, pd.discrete ? "probability" : "density",
+      { barmode: "overlay", bargap: 0 });
+    Object.assign(dl.xaxis, intX);
+    P.react(el("plot-density"), tr, dl, cfg);
 
     if (pd.qq) {
       var q = pd.qq, lo = Infinity, hi = -Infinity;
@@ -284,7 +324,7 @@
         { x: [lo, hi], y: [lo, hi], mode: "lines", name: "y = x", line: { color: "#ff3860", dash: "dash" } }
       ], layout("QQ plot" + (pd.n_censored ? " (positions from the " +
                 (pd.cdf_empirical.kind === "turnbull" ? "Turnbull" : "Kaplan–Meier") + " estimate)" : ""),
-                "fitted quantile", "observed value"), cfg);
+                "fitted quantile", "observed " + xname), cfg);
     } else {
       P.react(el("plot-qq"), [], layout("QQ plot: not drawn for these data", "", ""), cfg);
     }
@@ -298,8 +338,10 @@
     }
     cdfTr.push({ x: pd.cdf_fit.x, y: pd.cdf_fit.y, mode: "lines", name: "fitted CDF",
                  line: { color: "#ff3860", width: 2.5, shape: pd.discrete ? "hv" : "linear" } });
-    P.react(el("plot-cdf"), cdfTr, layout("CDF: empirical vs fitted", "x", "F(x)",
-      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power" } }), cfg);
+    var cl = layout("CDF: empirical vs fitted", xname, "F(x)",
+      { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power", automargin: true } });
+    Object.assign(cl.xaxis, intX);
+    P.react(el("plot-cdf"), cdfTr, cl, cfg);
   }
 
   function download(name, text, type) {
@@ -329,6 +371,9 @@
       e.preventDefault();
       drop.classList.remove("over");
       if (e.dataTransfer.files.length) uploadFile(e.dataTransfer.files[0]);
+    });
+    el("data-column").addEventListener("change", function () {
+      el("data-column-note").textContent = "";
     });
     el("data-observed").addEventListener("change", function (e) {
       el("data-censoring-label").hidden = !e.target.value;

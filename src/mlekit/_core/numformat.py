@@ -1,0 +1,57 @@
+"""Numbers for people, one format per column: the same decimals down a column (so decimal
+points align), chosen for a number of significant digits of the column's typical value.
+Used by the command line's tables and the HTML report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["decimals_for", "fixed"]
+
+
+def _finite(values: Sequence[Any]) -> list[float]:
+    out = []
+    for v in values:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(f):
+            out.append(f)
+    return out
+
+
+def decimals_for(values: Sequence[Any], sig: int = 6, max_decimals: int = 8) -> int | None:
+    """Decimals giving ``sig`` significant digits to the typical (90th-percentile) magnitude;
+    ``None`` when the column needs scientific notation (tiny values)."""
+    mags = sorted(abs(v) for v in _finite(values) if v != 0.0)
+    if not mags:
+        return min(sig - 1, max_decimals)
+    typical = mags[min(len(mags) - 1, int(0.9 * len(mags)))]
+    lead = math.floor(math.log10(typical))
+    d = sig - 1 - lead
+    if d > max_decimals:
+        return None
+    return max(d, 0)
+
+
+def fixed(v: Any, decimals: int | None, sig: int = 6) -> str:
+    """One cell: fixed decimals, or scientific when the value is far out of the column's range."""
+    if v is None:
+        return "—"
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if math.isnan(f):
+        return "—"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    if decimals is None or (f != 0.0 and abs(f) >= 10 ** (sig + 2)):
+        return f"{f:.{sig - 1}e}"
+    s = f"{f:.{decimals}f}"
+    if f != 0.0 and float(s) == 0.0 and decimals is not None:   # too small for the column
+        return f"{f:.{max(sig - 3, 1)}e}"
+    return s
