@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
+from .._core.lazy import scipy_stats as st
 from scipy.special import betainc, betaln, digamma
 
 from .._core.domains import Positive, Real

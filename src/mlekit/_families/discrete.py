@@ -6,7 +6,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.stats as st
+from .._core.lazy import scipy_stats as st
 from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, xlog1py, xlogy
 
 from .._core.domains import Positive, UnitInterval

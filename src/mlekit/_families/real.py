@@ -6,7 +6,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.stats as st
+from .._core.lazy import scipy_stats as st
 from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
