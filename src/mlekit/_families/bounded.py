@@ -6,10 +6,10 @@ import math
 from typing import Any
 
 import numpy as np
-from .._core.lazy import scipy_stats as st
 from scipy.special import betainc, betaln, digamma
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support

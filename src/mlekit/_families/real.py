@@ -6,10 +6,10 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from .._core.lazy import scipy_stats as st
 from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from .base import Derivs, Support
 from .profiles import GUMBEL
