@@ -55,7 +55,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     # -- degenerate: every value identical
     if free and not fixed_d and dat.only_exact and not fam.discrete:
         x = dat.exact.x
-        if x.size and x.min() == x.max():
+        if x.size and np.minimum.reduce(x) == np.maximum.reduce(x):
             deg = fam._degenerate(float(x[0]))
             if deg is not None:
                 return finish_degenerate(fam, dat, deg, strict, refit=refit)
