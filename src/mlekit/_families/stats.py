@@ -394,7 +394,11 @@ class GroupData:
 
 def block_moments(b: Block, arr: Any) -> tuple[Any, Any, Any]:
     """``(W, mean, M2)`` of a per-row array over a block (per group for a ``GroupBlock``)."""
-    return b.moments(arr) if isinstance(b, GroupBlock) else moments_of(arr, b.w)
+    if isinstance(b, GroupBlock):
+        return b.moments(arr)
+    if arr is b.x and b.w is None and b.size:  # the sum is known from the finiteness check
+        return moments_given_sum(arr, None, float(b.size), b.x_sum())
+    return moments_of(arr, b.w)
 
 
 def block_extreme(b: Block, arr: Any, which: str) -> Any:

@@ -53,9 +53,12 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     diags: list[Diagnostic] = []
 
     # -- degenerate: every value identical
-    if free and not fixed_d and dat.only_exact and not fam.discrete:
-        x = dat.exact.x
-        if x.size and np.minimum.reduce(x) == np.maximum.reduce(x):
+    # (a family without a degenerate case skips the two passes for the extremes)
+    if (free and not fixed_d and dat.only_exact and not fam.discrete
+            and type(fam)._degenerate is not Family._degenerate):
+        blk = dat.exact
+        x = blk.x
+        if x.size and blk.x_extreme("min") == blk.x_extreme("max"):
             deg = fam._degenerate(float(x[0]))
             if deg is not None:
                 return finish_degenerate(fam, dat, deg, strict, refit=refit)
