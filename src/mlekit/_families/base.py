@@ -534,5 +534,5 @@ def data_extremes(data: Data) -> Any:
         b = data.interval_block if kind == "interval" else getattr(data, kind)
         if not b.size:
             return math.nan
-        return float(b.x.min() if which == "min" else b.x.max())
+        return b.x_extreme(which)
     return ext

@@ -36,6 +36,7 @@ class FastFit:
     converged: bool = True
     loglik: float | None = None
     hess: Any = None
+    grad_norm: float = 0.0  # max |score| over the free parameters, when hess is given
 
 
 class Stats:
@@ -405,6 +406,8 @@ def block_extreme(b: Block, arr: Any, which: str) -> Any:
     """Min or max of a per-row array over a block (per group for a ``GroupBlock``)."""
     if isinstance(b, GroupBlock):
         return b.extreme(arr, which)
+    if arr is b.x:
+        return b.x_extreme(which)  # shared with the support and degenerate-data checks
     return float(arr.min() if which == "min" else arr.max())
 
 

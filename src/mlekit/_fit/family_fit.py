@@ -103,6 +103,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
             if fast.loglik is not None:
                 ll = fast.loglik
             H = fast.hess
+            grad_norm = fast.grad_norm
             if not converged:
                 diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
                                         f"converge after {iterations} iterations", "warning"))
