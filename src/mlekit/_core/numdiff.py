@@ -10,7 +10,7 @@ are converted back to the natural scale with the chain rule.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,10 +105,13 @@ def data_unit(x: Any) -> float:
     x = x[np.isfinite(x)]
     if x.size > 20_000:
         x = x[:: x.size // 10_000]
+    def spreads() -> Iterator[float]:  # tried in turn: the later ones only when needed
+        yield float(np.subtract(*np.percentile(x, [75, 25]))) if x.size > 3 else 0.0
+        yield float(np.std(x)) if x.size > 1 else 0.0
+        yield float(np.max(np.abs(x))) if x.size else 0.0
+
     with np.errstate(all="ignore"):
-        for s in ((float(np.subtract(*np.percentile(x, [75, 25]))) if x.size > 3 else 0.0),
-                  (float(np.std(x)) if x.size > 1 else 0.0),
-                  (float(np.max(np.abs(x))) if x.size else 0.0)):
+        for s in spreads():
             if math.isfinite(s) and s > 0:
                 return s
     return 1.0

@@ -51,9 +51,22 @@ class Block:
             val = self._cache[key] = fn()
             return val
 
+    def x_sum(self) -> float:
+        """``sum(x)`` (unweighted), computed once: ``Data`` records it while it checks that the
+        values are finite, and statistics reuse it (one pass over the data fewer)."""
+        return self.cached("sum", lambda: float(self.x.sum()))  # type: ignore[no-any-return]
+
+    def x_extreme(self, which: str) -> float:
+        """``min(x)`` or ``max(x)``, computed once (support check, degenerate-data check)."""
+        if which == "min":
+            return self.cached("min", lambda: float(np.minimum.reduce(self.x)))  # type: ignore[no-any-return]
+        return self.cached("max", lambda: float(np.maximum.reduce(self.x)))  # type: ignore[no-any-return]
+
     def wsum_of(self, arr: Any) -> float:
         """Weighted sum of a per-observation array (or scalar)."""
         if self.w is None:
+            if arr is self.x:
+                return self.x_sum()
             a = np.asarray(arr)
             return float(a.sum()) if a.ndim else float(a) * self.size
         return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))

@@ -130,10 +130,10 @@ def arrow_to_float(arr: Any, *, status: bool = False
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     typ = arr.type
     if pa.types.is_floating(typ) and typ == pa.float64() and arr.null_count == 0:
-        return arr.to_numpy(zero_copy_only=False), None
+        return _float64_view(arr), None
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
         try:                                # fast path: plain numbers (and nulls)
-            return arr.cast(pa.float64()).to_numpy(zero_copy_only=False), None
+            return _to_numpy(arr.cast(pa.float64())), None
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         vals, bad = parse_cells(arr.to_numpy(zero_copy_only=False), status=status)
@@ -142,8 +142,24 @@ def arrow_to_float(arr: Any, *, status: bool = False
         return np.full(len(arr), np.nan), None
     if (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)
             or pa.types.is_decimal(typ)):
-        return np.asarray(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float), None
+        return np.asarray(_to_numpy(arr.cast(pa.float64())), dtype=float), None
     raise TypeError(f"not a numeric Arrow type: {typ}")
+
+
+def _float64_view(arr: Any) -> NDArray[np.float64]:
+    """A read-only NumPy view of a float64 Arrow array without nulls (what ``to_numpy`` returns,
+    without the pandas import pyarrow's conversion triggers: ~0.25 s on a CLI fit)."""
+    view = np.frombuffer(arr.buffers()[1], dtype=np.float64, count=len(arr),
+                         offset=arr.offset * 8)
+    view.flags.writeable = False
+    return view
+
+
+def _to_numpy(arr: Any) -> NDArray[np.float64]:
+    """A float64 Arrow array as NumPy (NaN for nulls); without nulls, a view (no pandas)."""
+    if arr.null_count == 0:
+        return _float64_view(arr)
+    return arr.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
 
 
 def to_float(arr: Any, name: str, *, status: bool = False) -> tuple[NDArray[np.float64], int]:

@@ -251,9 +251,11 @@ class Data:
             if arr is not None and arr.shape[0] != n:
                 raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
         same = lo is hi
-        if same and n and w is None and t is None and math.isfinite(float(lo.sum())):
+        total = float(lo.sum()) if same and n and w is None and t is None else math.nan
+        if math.isfinite(total):
             # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
             self.exact = Block(lo, None)
+            self.exact._cache["sum"] = total  # statistics reuse it (Block.x_sum)
             self.left = self.right = self.interval_block = _empty_block()
             self.truncation = _check_truncation(truncation, self)
             self._has_weights = False

@@ -66,15 +66,17 @@ class Support:
         rb = "]" if self.upper_closed else ")"
         return f"{lb}{lo}, {hi}{rb}"
 
-    def violations(self, x: FloatArray) -> NDArray[np.bool_]:
-        """Mask of values outside the support (NaN excluded)."""
+    def violations(self, x: FloatArray,
+                   extreme: Callable[[str], float] | None = None) -> NDArray[np.bool_]:
+        """Mask of values outside the support (NaN excluded). ``extreme("min"|"max")``: the
+        extremes of ``x`` when they are known (a block's cached ones)."""
         if x.size and not self.integer:
             ok = True        # only the finite ends need a reduction (none for the real line)
             if self.lower > -math.inf:
-                lo = float(x.min())
+                lo = float(x.min()) if extreme is None else extreme("min")
                 ok = lo >= self.lower if self.lower_closed else lo > self.lower
             if ok and self.upper < math.inf:
-                hi = float(x.max())
+                hi = float(x.max()) if extreme is None else extreme("max")
                 ok = hi <= self.upper if self.upper_closed else hi < self.upper
             if ok:
                 return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
@@ -495,7 +497,7 @@ class Family:
                 continue
             arrays = [blk.x] if blk.hi is None else [blk.x, blk.hi]
             for arr in arrays:
-                bad = sup.violations(arr)
+                bad = sup.violations(arr, blk.x_extreme if arr is blk.x else None)
                 if bad.size == 0:
                     continue
                 if kind in ("left", "right", "interval"):
@@ -554,5 +556,5 @@ def data_extremes(data: Data) -> Any:
         b = data.interval_block if kind == "interval" else getattr(data, kind)
         if not b.size:
             return math.nan
-        return float(b.x.min() if which == "min" else b.x.max())
+        return b.x_extreme(which)
     return ext

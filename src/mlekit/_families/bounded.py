@@ -6,10 +6,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import betainc, betaln, digamma
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import FamilyError
 from .base import Derivs, Family, Support
@@ -212,8 +212,9 @@ class Uniform(Family):
                 "boundary; fit a Beta to the rescaled values instead."
             )
         lo, hi = fixed.get("low", -math.inf), fixed.get("high", math.inf)
-        x = data.exact.x
-        if (x < lo).any() or (x > hi).any():
+        b = data.exact
+        x = b.x
+        if x.size and (b.x_extreme("min") < lo or b.x_extreme("max") > hi):
             from ..errors import DataError
             bad = (x < lo) | (x > hi)
             i = int(np.flatnonzero(bad)[0])

@@ -12,10 +12,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block
 from ..errors import FamilyError
 from .base import Family, Support, register

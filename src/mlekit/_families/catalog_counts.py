@@ -7,10 +7,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import betaln, gammaln, pdtr, pdtrc
 
 from .._core.domains import Positive, UnitInterval
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support, register

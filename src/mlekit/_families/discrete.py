@@ -6,10 +6,10 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln, xlog1py, xlogy
 
 from .._core.domains import Positive, UnitInterval
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data, fdot
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support

@@ -26,10 +26,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import gamma as gamma_fn
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._core.optimize import newton
 from .._data.data import Block, Data
 from .base import Derivs, Family, FastFit, Support, register

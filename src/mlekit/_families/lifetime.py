@@ -7,9 +7,9 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.stats as st
 
 from .._core.domains import Positive
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data, fdot
 from .base import Derivs, Support
 from .positive import _POS, _logx

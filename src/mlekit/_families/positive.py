@@ -7,10 +7,10 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.stats as st
 from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
 
 from .._core.domains import Positive, Real
+from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from .base import Derivs, Family, Support
 from .real import Normal

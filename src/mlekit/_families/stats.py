@@ -38,6 +38,7 @@ class FastFit:
     hess: Any = None
     # findings as (code, message, severity, param): they become the result's Diagnostics
     diagnostics: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    grad_norm: float = 0.0  # max |score| over the free parameters, when hess is given
 
 
 class Stats:
@@ -115,7 +116,7 @@ def moments_of(x: FloatArray, w: FloatArray | None) -> tuple[float, float, float
     if x.size == 0:
         return (0.0, 0.0, 0.0)
     if w is None:
-        m = float(x.mean())
+        m = float(np.add.reduce(x)) / x.size  # x.mean() without its Python wrapper
         d = x - m
         return (float(x.size), m, float(fdot(d, d)))
     W = float(w.sum())
@@ -396,13 +397,19 @@ class GroupData:
 
 def block_moments(b: Block, arr: Any) -> tuple[Any, Any, Any]:
     """``(W, mean, M2)`` of a per-row array over a block (per group for a ``GroupBlock``)."""
-    return b.moments(arr) if isinstance(b, GroupBlock) else moments_of(arr, b.w)
+    if isinstance(b, GroupBlock):
+        return b.moments(arr)
+    if arr is b.x and b.w is None and b.size:  # the sum is known from the finiteness check
+        return moments_given_sum(arr, None, float(b.size), b.x_sum())
+    return moments_of(arr, b.w)
 
 
 def block_extreme(b: Block, arr: Any, which: str) -> Any:
     """Min or max of a per-row array over a block (per group for a ``GroupBlock``)."""
     if isinstance(b, GroupBlock):
         return b.extreme(arr, which)
+    if arr is b.x:
+        return b.x_extreme(which)  # shared with the support and degenerate-data checks
     return float(arr.min() if which == "min" else arr.max())
 
 

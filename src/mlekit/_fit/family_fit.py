@@ -64,9 +64,12 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     diags: list[Diagnostic] = []
 
     # -- degenerate: every value identical
-    if free and not fixed_d and dat.only_exact and not fam.discrete:
-        x = dat.exact.x
-        if x.size and x.min() == x.max():
+    # (a family without a degenerate case skips the two passes for the extremes)
+    if (free and not fixed_d and dat.only_exact and not fam.discrete
+            and type(fam)._degenerate is not Family._degenerate):
+        blk = dat.exact
+        x = blk.x
+        if x.size and blk.x_extreme("min") == blk.x_extreme("max"):
             deg = fam._degenerate(float(x[0]))
             if deg is not None:
                 return finish_degenerate(fam, dat, deg, strict, refit=refit)
@@ -115,6 +118,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                 ll = fast.loglik
             H = fast.hess
             diags += [Diagnostic(*d) for d in fast.diagnostics]
+            grad_norm = fast.grad_norm
             if not converged and not fast.diagnostics:
                 diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
                                         f"converge after {iterations} iterations", "warning"))

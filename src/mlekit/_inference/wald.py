@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from .._core.keywords import check_keywords, keywords_of
 from ..errors import ParameterError
@@ -22,7 +22,7 @@ CI_METHODS = ("wald", "wald-log", "profile", "bootstrap")
 
 
 def wald(res: FitResult, level: float, log: bool = False) -> dict[str, tuple[float, float]]:
-    z = float(norm.ppf(0.5 + level / 2))
+    z = float(ndtri(0.5 + level / 2))  # norm.ppf without importing scipy.stats
     out: dict[str, tuple[float, float]] = {}
     for i, (p, v) in enumerate(res.params.items()):
         se = res.se[p]
