@@ -67,6 +67,9 @@ class Data:
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
     """
 
+    #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
+    n_zero_weight: int = 0
+
     def __init__(
         self,
         values: Any = None,
@@ -208,6 +211,7 @@ class Data:
             raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
         out = type(self).__new__(type(self))
         out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
+        out.n_zero_weight = self.n_zero_weight
         for key in ("name", "n_dropped", "truncation"):
             if key in changes:
                 setattr(out, key, changes[key])
@@ -331,6 +335,16 @@ class Data:
                 )
             if not (w > 0).any():
                 raise DataError("weights must not all be zero; got a total weight of 0.")
+            zero = w == 0
+            if zero.any():
+                # a weight of 0 means the row is absent, for every estimator (sample extremes,
+                # degenerate checks, support checks and per-group fits included)
+                keep = ~zero
+                rows = np.flatnonzero(keep) if rows is None else rows[keep]
+                lo, hi = lo[keep], (lo[keep] if same else hi[keep])
+                w = w[keep]
+                t = None if t is None else t[keep]
+                self.n_zero_weight = int(zero.sum())
         if t is not None:
             bad = ~np.isfinite(t) | (t < 0) | (t != np.round(t))
             if bad.any():
