@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -41,3 +43,89 @@ def test_masked_array_mask_is_missing() -> None:
     assert mk.fit(x, "normal", nan_policy="omit").params["mu"] == pytest.approx(2.125)
     nomask = np.ma.masked_array([1.0, 2.0, 3.0])
     assert mk.fit(nomask, "normal").params["mu"] == pytest.approx(2.0)
+
+
+# --- F8 / F9: no raw arithmetic exception, and "converged" means finite
+_A = np.array([1, 2, 3, 4.5])
+
+
+@pytest.mark.parametrize("x,family,kw", [
+    (_A * 1e-170, "normal", {}), (_A * 1e-300, "rayleigh", {}), (_A * 1e-170, "weibull", {}),
+    (_A * 1e160, "weibull", {}), (_A * 1e160, "inverse_gaussian", {}),
+    (_A * 1e-170, "inverse_gaussian", {}), ([1.0, 2.0, 3.0, 2.5, 5e-324], "inverse_gaussian", {}),
+    (np.random.default_rng(0).normal(0.5, 2, 50) * 1e100, "student_t", {}),
+    ([1, 2, 3, 4.0], "normal", {"fixed": {"mu": 1e300}}),
+    ([1, 2, 3, 4.0], "normal", {"fixed": {"sigma": 1e-300}}),
+    ([1, 2, 3, 4.0], "gumbel", {"fixed": {"scale": 1e-300}}),
+    ([.2, .4, .5, .7], "beta", {"fixed": {"a": 1e300}}),
+    ([1, 2, 3, 4.0], "weibull", {"fixed": {"shape": 1e300}}),
+    ([1, 2, 3, 4.0], "lognormal", {"fixed": {"sigma": 1e-300}}),
+    (_A * 1e155, "rayleigh", {}), ([1e308, 1.7e308, 1e300], "normal", {}),
+])
+def test_extreme_magnitudes_clean(x: object, family: str, kw: dict[str, object]) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = mk.fit(x, family, **kw)
+    except mk.MlekitError:
+        return
+    if res.converged:
+        assert all(np.isfinite(v) for v in res.params.values()) and np.isfinite(res.loglik)
+
+
+def test_nonfinite_estimate_is_not_converged() -> None:
+    from mlekit._fit.assemble import nonfinite_diagnostic
+
+    assert nonfinite_diagnostic({"a": 1.0}, -3.0) is None
+    d = nonfinite_diagnostic({"a": np.inf}, -3.0)
+    assert d is not None and d.severity == "warning" and "overflow" in d.message
+    assert nonfinite_diagnostic({"a": 1.0}, -np.inf) is not None
+
+
+# --- F11 / F12: compare and gof at huge magnitudes
+def test_compare_huge_continuous_not_counts() -> None:
+    x = np.random.default_rng(1).gamma(2, 1, 30) * 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cmp = mk.compare(x, "all", gof=False)
+    assert not any(mk.get_family(f).discrete for f in list(cmp.fits) + list(cmp.failed))
+
+
+def test_compare_tiny_values_no_crash() -> None:
+    x = np.random.default_rng(0).gamma(2, 1, 30) * 1e-200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mk.compare(x, "all", n_boot=5, rng=0)
+
+
+def test_gof_simulator_out_of_range_is_clean() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = mk.fit([1e200, 2e200, 3e200, 5e200], "negative_binomial")
+        except mk.MlekitError:
+            return
+        with pytest.raises(mk.MlekitError):
+            mk.gof(res, n_boot=5, rng=0)
+
+
+# --- F13: a degenerate sandwich is flagged
+@pytest.mark.parametrize("x,family", [([3.5], "exponential"),
+                                      (np.full(678, 1.0925134), "exponential"),
+                                      ([3.5, 3.6], "normal")])
+def test_degenerate_sandwich_flagged(x: object, family: str) -> None:
+    with pytest.warns(mk.NumericalWarning, match="sandwich"):
+        res = mk.fit(x, family, cov="sandwich")
+    assert any(d.code == "degenerate-sandwich" for d in res.diagnostics)
+
+
+# --- F15: mistyped arguments
+def test_mistyped_arguments() -> None:
+    res = mk.fit([1.0, 2.0, 3.0, 4.0, 5.0], "normal")
+    with pytest.raises(mk.ParameterError, match="rng"):
+        res.ci(method="bootstrap", n_boot=5, rng="abc")
+    with pytest.raises(mk.ParameterError, match="rng"):
+        mk.gof(res, n_boot=5, rng="x")
+    for bad in ("10", 0, -1, 2.5, True):
+        with pytest.raises(mk.ParameterError, match="maxiter"):
+            mk.fit([1.0, 2.0, 3.0], "cauchy", maxiter=bad)

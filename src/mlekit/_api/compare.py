@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import arithmetic_guard, as_rng
 from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult
 from ..errors import MlekitError, ParameterError
@@ -128,7 +129,9 @@ class Comparison:
 def _is_count_data(dat: Any) -> bool:
     pts = dat.all_points()
     pts = pts[np.isfinite(pts)]
-    return bool(pts.size) and bool(np.all(pts == np.round(pts))) and bool(np.all(pts >= 0))
+    # from 2**53 on every float is a whole number: that says nothing about counts
+    return (bool(pts.size) and bool(np.all(pts == np.round(pts))) and bool(np.all(pts >= 0))
+            and bool(np.all(pts < 2.0**53)))
 
 
 def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
@@ -208,8 +211,9 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                res = fit_family(fam, dat)
-            except (MlekitError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                with arithmetic_guard():
+                    res = fit_family(fam, dat)
+            except (MlekitError, np.linalg.LinAlgError) as exc:
                 failed[fam.name] = f"{type(exc).__name__}: {exc}"
                 continue
             finally:
@@ -222,7 +226,7 @@ def compare(data: Any, families: Any = "all", *, criterion: str = "aic", gof: bo
     if do_gof and fits:
         from .gof import gof as run_gof
 
-        gen = np.random.default_rng(rng)
+        gen = as_rng(rng)
         for name, res in fits.items():
             if res.likelihood is None:
                 gof_p[name] = math.nan

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 from scipy.stats import chi2
 
+from .._core.checks import arithmetic_guard, as_rng
 from .._inference.empirical import kaplan_meier, turnbull
 from ..errors import ParameterError
 
@@ -378,6 +379,12 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | Non
     ``n_boot`` parametric-bootstrap refits give the p-values (``n_boot=0``: statistics only,
     p-values NaN). ``rng``: seed or ``numpy.random.Generator``; ``quiet``: progress bar switch.
     """
+    with arithmetic_guard("the fitted model"):
+        return _gof(res, n_boot=n_boot, rng=rng, quiet=quiet)
+
+
+def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | None = None
+        ) -> GofResult:
     from .._core.progress import Progress
     from .._fit.result import FitResult
     from .._inference.bootstrap import Simulator, refit
@@ -404,7 +411,7 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | Non
             df = edges.size + 1 - 1 - res.n_params
     obs = statistics(res, d, edges)
     keys = list(obs)
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     exceed = dict.fromkeys(keys, 0)
     done = 0
     failed = 0

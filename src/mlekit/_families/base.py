@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._core.checks import as_rng
 from .._core.domains import Domain
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
@@ -348,7 +349,7 @@ class Family:
 
     def sample(self, size: int | Sequence[int] = 1, rng: Any = None) -> Any:
         """Random draws; ``rng`` is a seed or a ``numpy.random.Generator``."""
-        gen = np.random.default_rng(rng)
+        gen = as_rng(rng)
         return self._sample(size, self.theta(), gen)
 
     def to_scipy(self) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._core.checks import check_param_dict
+from .._core.checks import check_param_dict, is_arithmetic
 from .._core.engine import map_reduce
 from .._data.data import Data, as_data, compress_counts
 from .._families.base import Family
@@ -68,41 +68,23 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     inner_fixed = {**fixed_d, **nonreg}
     lik = Likelihood(fam, dat, inner_fixed)
 
-    params: dict[str, float] | None = None
-    H: np.ndarray | None = None
-    ll = math.nan
-    method = ""
-    iterations = 0
+    params: dict[str, float] | None
+    H: np.ndarray | None
     grad_norm = 0.0
-    converged = True
-    can_closed = getattr(fam, "_can_closed_form", None)
-    closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
-    if closed_ok and path == "auto":
-        stats = None
-        if type(fam)._suffstats is not Family._suffstats:
-            stats = map_reduce(fam._suffstats, lik.chunks)
-            params = fam._closed_form(stats, inner_fixed)
-            if params is not None:
-                method = getattr(fam, "closed_form_method", "closed-form")
-                if hasattr(fam, "_stats_loglik"):
-                    ll = fam._stats_loglik(stats, params)
-                if hasattr(fam, "_stats_hessian"):
-                    try:
-                        with np.errstate(all="ignore"):
-                            H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
-                    except (ZeroDivisionError, OverflowError, ValueError):
-                        H = None
-    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
-        fast = fam._fast_fit(dat, inner_fixed)
-        if fast is not None:
-            params, method = fast.params, fast.method
-            iterations, converged = fast.iterations, fast.converged
-            if fast.loglik is not None:
-                ll = fast.loglik
-            H = fast.hess
-            if not converged:
-                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
-                                        f"converge after {iterations} iterations", "warning"))
+    try:
+        with np.errstate(all="ignore"):
+            params, H, ll, method, iterations, converged = _direct(
+                fam, dat, lik, inner_fixed, path, diags)
+    except Exception as exc:
+        # a closed form or fast path that under- or overflowed at this magnitude: Newton
+        # (on the log-likelihood, which is evaluated scale-safely) decides instead
+        if not is_arithmetic(exc):
+            raise
+        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
+        diags[:] = []
+    if params is not None and not all(math.isfinite(params[p]) for p in fam.param_names):
+        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
+        diags[:] = []
     if params is not None:
         th = tuple(params[p] for p in fam.param_names)
         if H is None or not math.isfinite(ll):
@@ -118,6 +100,46 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     est = Estimate(params, ll, H, method, iterations, grad_norm, converged, diags)
     return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,
                   refit=refit)
+
+
+def _direct(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, float], path: str,
+            diags: list[Diagnostic]) -> tuple[dict[str, float] | None, np.ndarray | None, float,
+                                              str, int, bool]:
+    """The closed form or the family's own estimator (None when neither applies)."""
+    params: dict[str, float] | None = None
+    H: np.ndarray | None = None
+    ll = math.nan
+    method = ""
+    iterations = 0
+    converged = True
+    can_closed = getattr(fam, "_can_closed_form", None)
+    closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
+    if closed_ok and path == "auto":
+        stats = None
+        if type(fam)._suffstats is not Family._suffstats:
+            stats = map_reduce(fam._suffstats, lik.chunks)
+            params = fam._closed_form(stats, inner_fixed)
+            if params is not None:
+                method = getattr(fam, "closed_form_method", "closed-form")
+                if hasattr(fam, "_stats_loglik"):
+                    ll = fam._stats_loglik(stats, params)
+                if hasattr(fam, "_stats_hessian"):
+                    try:
+                        H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
+                    except (ZeroDivisionError, OverflowError, ValueError):
+                        H = None
+    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
+        fast = fam._fast_fit(dat, inner_fixed)
+        if fast is not None:
+            params, method = fast.params, fast.method
+            iterations, converged = fast.iterations, fast.converged
+            if fast.loglik is not None:
+                ll = fast.loglik
+            H = fast.hess
+            if not converged:
+                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                        f"converge after {iterations} iterations", "warning"))
+    return params, H, ll, method, iterations, converged
 
 
 @dataclass(frozen=True)
