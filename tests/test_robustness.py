@@ -129,3 +129,27 @@ def test_mistyped_arguments() -> None:
     for bad in ("10", 0, -1, 2.5, True):
         with pytest.raises(mk.ParameterError, match="maxiter"):
             mk.fit([1.0, 2.0, 3.0], "cauchy", maxiter=bad)
+
+
+# --- F3: failures and survivors at one time: the degenerate diagnostic, no OverflowError
+@pytest.mark.parametrize("family", ["weibull", "gamma", "normal", "lognormal", "gumbel"])
+def test_censored_ties_degenerate(family: str) -> None:
+    with pytest.warns(mk.BoundaryWarning):
+        res = mk.fit(mk.Data.right_censored([1.0, 1.0], [True, False]), family)
+    assert not res.converged
+    assert any(d.code == "degenerate" for d in res.diagnostics)
+
+
+# --- entry points: a missing key is a KeyError and an MlekitError
+def test_missing_keys() -> None:
+    cmp = mk.compare([1.0, 2.0, 3.0, 4.0, 5.0], ["normal", "gamma"], gof=False)
+    with pytest.raises(mk.NotFoundError, match="weibull"):
+        cmp["weibull"]
+    g = mk.fit([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "normal", by=[0, 0, 0, 1, 1, 1])
+    with pytest.raises(KeyError):
+        g["x"]
+    with pytest.raises(mk.MlekitError):
+        g["x"]
+    res = mk.fit([1.0, 2.0, 3.0, 4.0, 5.0], "normal")
+    with pytest.raises(mk.NotFoundError):
+        mk.gof(res, n_boot=0)["nope"]

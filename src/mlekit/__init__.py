@@ -19,6 +19,7 @@ from .errors import (
     FamilyError,
     MlekitError,
     MlekitWarning,
+    NotFoundError,
     NumericalWarning,
     ParameterError,
 )
@@ -136,7 +137,7 @@ __all__ = [
     "Normal", "LogNormal", "Exponential", "Gamma", "Weibull", "Beta", "StudentT", "Cauchy",
     "Laplace", "Logistic", "LogLogistic", "Gumbel", "Pareto", "Lomax", "InverseGaussian",
     "Uniform", "Rayleigh", "Poisson", "Bernoulli", "Binomial", "Geometric", "NegativeBinomial",
-    "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
+    "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError", "NotFoundError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",

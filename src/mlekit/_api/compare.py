@@ -29,7 +29,7 @@ import numpy as np
 from .._core.checks import arithmetic_guard, as_rng
 from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult
-from ..errors import MlekitError, ParameterError
+from ..errors import MlekitError, NotFoundError, ParameterError
 
 __all__ = ["compare", "Comparison"]
 
@@ -56,7 +56,14 @@ class Comparison:
         return self.fits[self.table.index[0]]
 
     def __getitem__(self, family: str) -> FitResult:
-        return self.fits[family]
+        try:
+            return self.fits[family]
+        except (KeyError, TypeError):
+            why = (f" (it failed: {self.failed[family]})" if family in self.failed else
+                   " (skipped: its support does not fit the data)" if family in self.skipped
+                   else "")
+            raise NotFoundError(f"no fit of {family!r} in this comparison{why}; fitted: "
+                                f"{', '.join(self.fits) or 'none'}.") from None
 
     def __contains__(self, family: object) -> bool:
         return family in self.fits

@@ -48,7 +48,7 @@ from scipy.stats import chi2
 
 from .._core.checks import arithmetic_guard, as_rng
 from .._inference.empirical import kaplan_meier, turnbull
-from ..errors import ParameterError
+from ..errors import NotFoundError, ParameterError
 
 if TYPE_CHECKING:
     from .._data.data import Data
@@ -88,7 +88,10 @@ class GofResult(Mapping[str, GofTest]):
     res: Any = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> GofTest:
-        return self.tests[key]
+        try:
+            return self.tests[key]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"no test {key!r}; tests: {', '.join(self.tests)}.") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tests)

@@ -52,9 +52,11 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     check_information(fam, dat, free)
     diags: list[Diagnostic] = []
 
-    # -- degenerate: every value identical
-    if free and not fixed_d and dat.only_exact and not fam.discrete:
-        x = dat.exact.x
+    # -- degenerate: every value identical (censoring bounds included: failures and survivors
+    # at one inspection time leave the likelihood unbounded the same way)
+    if (free and not fixed_d and not fam.discrete and dat.exact.size
+            and (dat.only_exact or not dat.is_truncated)):
+        x = dat.exact.x if dat.only_exact else dat.all_points()
         if x.size and x.min() == x.max():
             deg = fam._degenerate(float(x[0]))
             if deg is not None:
