@@ -153,3 +153,16 @@ def test_missing_keys() -> None:
     res = mk.fit([1.0, 2.0, 3.0, 4.0, 5.0], "normal")
     with pytest.raises(mk.NotFoundError):
         mk.gof(res, n_boot=0)["nope"]
+
+
+# --- F6: student_t tries a small-df basin; weights=2 equals duplicated rows
+def test_student_t_small_df_basin() -> None:
+    t4 = [-4.4, 287.5, -5e-13, -9.8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = mk.fit(t4, "student_t")
+        b = mk.fit(t4, "student_t", weights=[2] * 4)
+        c = mk.fit(t4 + t4, "student_t")
+    assert a.params["df"] < 10 and a.loglik > -25.0
+    assert b.loglik == pytest.approx(c.loglik, rel=1e-9)
+    assert b.params == pytest.approx(c.params, rel=1e-5)

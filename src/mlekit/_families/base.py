@@ -142,6 +142,8 @@ class Family:
     - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
       Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
       one ``_start`` serves a grouped fit for all groups at once (else group by group).
+    - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
+      small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.
@@ -473,6 +475,12 @@ class Family:
     def _for_data(self, data: Data) -> Family:
         """The distribution of one observation of ``data`` (default: this family)."""
         return self
+
+    def _other_starts(self, x: FloatArray, w: FloatArray | None,
+                      fixed: dict[str, float]) -> list[dict[str, float]]:
+        """Starting values in other basins of the likelihood (none by default): Newton also
+        runs from each and the highest converged maximum wins."""
+        return []
 
     def _degenerate(self, x0: float) -> dict[str, float] | None:
         """Boundary estimate for data that are all equal to ``x0`` (None: not degenerate)."""

@@ -413,6 +413,20 @@ class StudentT(LocScale):
                        lambda: np.minimum(scale, sd * sqrt(np.maximum(nu - 2, 0.0) / nu)), scale)
         return {"mu": s.quantile(0.5), "sigma": scale, "df": nu}
 
+    def _other_starts(self, x: Any, w: Any, fixed: dict[str, float]) -> list[dict[str, float]]:
+        # the likelihood of t is multimodal in df: heavy outliers make a small-df basin (a
+        # tight core around the median) that a moment-based start misses for the df -> inf one
+        if "df" in fixed or x.size < 2:
+            return []
+        xs = np.asarray(x, dtype=float)
+        med = float(np.median(xs))
+        dev = np.abs(xs - med)
+        core = float(np.median(dev[dev > 0])) if np.any(dev > 0) else 0.0
+        if not (math.isfinite(core) and core > 0):
+            return []
+        return [{"mu": med, "sigma": core * f, "df": df}
+                for df, f in ((1.0, 1.0), (0.3, 0.1))]
+
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}
 
