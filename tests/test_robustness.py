@@ -166,3 +166,56 @@ def test_student_t_small_df_basin() -> None:
     assert a.params["df"] < 10 and a.loglik > -25.0
     assert b.loglik == pytest.approx(c.loglik, rel=1e-9)
     assert b.params == pytest.approx(c.params, rel=1e-5)
+
+
+# --- F15 / F16: raw exceptions for mistyped arguments are MlekitErrors
+def _f15_cases() -> dict[str, object]:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=40)
+    df = pd.DataFrame({"t": rng.weibull(2, 60) + 0.1, "x1": rng.normal(size=60),
+                       "y": rng.normal(size=60)})
+
+    def m_ok(x, mu, sigma):  # type: ignore[no-untyped-def]
+        return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma)
+
+    def rec(x, mu, sigma):  # type: ignore[no-untyped-def]
+        return rec(x, mu, sigma)
+
+    model = mk.model(sigma=mk.Positive)
+    return {
+        "mix maxiter=0": lambda: mk.fit_mixture(x, "normal", k=2, maxiter=0),
+        "mix rng": lambda: mk.fit_mixture(x, "normal", k=2, rng="abc"),
+        "binom n=ten": lambda: mk.Binomial(n="ten"),
+        "regress observed short": lambda: mk.regress("t ~ x1", df, "weibull",
+                                                     observed=np.ones(3)),
+        "regress weights short": lambda: mk.regress("t ~ x1", df, weights=np.ones(3)),
+        "regress X str": lambda: mk.regress(y=df.y.values, X=np.array([["a", "b"]] * 60)),
+        "Interval(5,1)": lambda: mk.model(sigma=mk.Interval(5, 1)),
+        "Interval(nan,1)": lambda: mk.Interval(float("nan"), 1),
+        "recursion": lambda: mk.fit(model(rec), data={"x": x}),
+        "by 2d": lambda: mk.fit(x, "normal", by=np.zeros((40, 2))),
+        "model no data": lambda: mk.fit(model(m_ok)),
+        "model empty": lambda: mk.fit(model(m_ok), data=[]),
+        "model empty dict": lambda: mk.fit(model(m_ok), data={"x": []}),
+        "regress zero weights": lambda: mk.regress("y ~ x1", df, weights=np.zeros(60)),
+        "regress all censored": lambda: mk.regress("t ~ x1", df, "weibull",
+                                                   observed=np.zeros(60, bool)),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_f15_cases()))
+def test_mistyped_raise_mlekit_error(case: str) -> None:
+    fn = _f15_cases()[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(mk.MlekitError):
+            fn()  # type: ignore[operator]
+
+
+def test_wald_log_huge_se_no_overflow() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mk.fit(np.zeros(10), "negative_binomial")
+        res.ci(method="wald-log")

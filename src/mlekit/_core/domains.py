@@ -32,9 +32,13 @@ class Domain:
     upper: float = math.inf
 
     def __init__(self, lower: float = -math.inf, upper: float = math.inf) -> None:
-        lower, upper = float(lower), float(upper)
+        try:
+            lower, upper = float(lower), float(upper)
+        except (TypeError, ValueError):
+            raise ParameterError(f"a domain needs numbers lower < upper; got ({lower!r}, "
+                                 f"{upper!r}).") from None
         if not lower < upper:
-            raise ValueError(f"a domain needs lower < upper; got ({lower}, {upper})")
+            raise ParameterError(f"a domain needs lower < upper; got ({lower}, {upper}).")
         self.lower, self.upper = lower, upper
 
     # ------------------------------------------------------------------ membership

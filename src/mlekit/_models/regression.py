@@ -107,7 +107,7 @@ def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
             raise DataError(f"the formula must have one response on the left of '~'; got "
                             f"{0 if lhs is None else lhs.shape[1]} columns.")
         rows = df.index.get_indexer(rhs.index)
-        return (np.asarray(lhs, dtype=float)[:, 0], np.asarray(rhs, dtype=float),
+        return (_float_matrix(lhs, "the response")[:, 0], _float_matrix(rhs, "the design matrix"),
                 [str(c) for c in rhs.columns], str(lhs.columns[0]), rows)
     if y is None or X is None:
         raise ParameterError("regress needs a formula and data=, or y= and X= (a design matrix).")
@@ -115,9 +115,9 @@ def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
     names: list[str]
     if hasattr(X, "columns"):
         names = [str(c) for c in X.columns]
-        Xm = np.asarray(X, dtype=float)
+        Xm = _float_matrix(X, "X")
     else:
-        Xm = np.asarray(X, dtype=float)
+        Xm = _float_matrix(X, "X")
         if Xm.ndim == 1:
             Xm = Xm[:, None]
         names = [f"x{j + 1}" for j in range(Xm.shape[1])]
@@ -134,6 +134,14 @@ def _design(formula: str | None, data: Any, y: Any, X: Any, nan_policy: str
     return yv, Xm, names, "y", rows
 
 
+def _float_matrix(m: Any, what: str) -> np.ndarray:
+    try:
+        return np.asarray(m, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{what} must be numeric; got {exc}. Hint: encode text columns as "
+                        "categories in the formula, e.g. C(column).") from None
+
+
 def _names_in(formula: str) -> list[str]:
     import re
 
@@ -145,7 +153,8 @@ def _names_in(formula: str) -> list[str]:
     return out
 
 
-def _column(spec: Any, data: Any, rows: Any, what: str) -> np.ndarray | None:
+def _column(spec: Any, data: Any, rows: Any, what: str, n_in: int | None = None
+            ) -> np.ndarray | None:
     if spec is None:
         return None
     if isinstance(spec, str):
@@ -154,6 +163,9 @@ def _column(spec: Any, data: Any, rows: Any, what: str) -> np.ndarray | None:
         arr = as_float_array(data[spec], what)
     else:
         arr = as_float_array(spec, what)
+    if n_in is not None and arr.shape[0] != n_in:
+        raise DataError(f"{what} must have one entry per row of the data ({n_in}); got "
+                        f"{arr.shape[0]}.")
     return arr[rows]
 
 
@@ -253,10 +265,11 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     fam = get_family(key)
     yv, Xm, cols, yname, rows = _design(formula, data, y, X, nan_policy)
     src = data if formula is not None else None
-    obs_a = _column(observed, src, rows, "observed")
-    w = _column(weights, src, rows, "weights")
-    off = _column(offset, src, rows, "offset")
-    expo = _column(exposure, src, rows, "exposure")
+    n_in = (len(data) if formula is not None else len(as_float_array(y, "y")))
+    obs_a = _column(observed, src, rows, "observed", n_in)
+    w = _column(weights, src, rows, "weights", n_in)
+    off = _column(offset, src, rows, "offset", n_in)
+    expo = _column(exposure, src, rows, "exposure", n_in)
     n, p = Xm.shape
     if n == 0:
         raise DataError("no rows left to fit.")
@@ -269,10 +282,15 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
         if not np.all((obs_a == 0) | (obs_a == 1)):
             raise DataError("observed must be boolean (True = event seen, False = right-censored).")
         obs = obs_a.astype(bool)
+        if not obs.any():
+            raise DataError("at least one response must be observed exactly; got every row "
+                            "right-censored, which leaves the likelihood unbounded.")
         if obs.all():
             obs = None
     if w is not None and (np.any(w < 0) or not np.all(np.isfinite(w))):
         raise DataError("weights must be finite and non-negative.")
+    if w is not None and not np.any(w > 0):
+        raise DataError("weights must not all be zero; got a total weight of 0.")
     eta_off = np.zeros(n)
     if off is not None:
         eta_off = eta_off + off
