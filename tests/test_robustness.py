@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -219,3 +220,22 @@ def test_wald_log_huge_se_no_overflow() -> None:
         warnings.simplefilter("ignore")
         res = mk.fit(np.zeros(10), "negative_binomial")
         res.ci(method="wald-log")
+
+
+# --- F7: beta on constant data is degenerate at once; bootstrap / gof do not refit for ever
+def test_beta_constant_is_degenerate_and_fast() -> None:
+    import time
+
+    with pytest.warns(mk.BoundaryWarning):
+        res = mk.fit(np.full(10, 0.3), "beta")
+    assert res.method == "degenerate"
+    t0 = time.perf_counter()
+    with pytest.raises(mk.ParameterError):
+        mk.gof(res, n_boot=10, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = np.concatenate([np.full(10, 0.3), np.random.default_rng(0).beta(2, 3, 20)])
+        g = mk.fit(x, "beta", by=[0] * 10 + [1] * 20)
+        with contextlib.suppress(mk.MlekitError):
+            g.ci(method="bootstrap", n_boot=3, rng=0)
+    assert time.perf_counter() - t0 < 5.0
