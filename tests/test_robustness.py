@@ -239,3 +239,30 @@ def test_beta_constant_is_degenerate_and_fast() -> None:
         with contextlib.suppress(mk.MlekitError):
             g.ci(method="bootstrap", n_boot=3, rng=0)
     assert time.perf_counter() - t0 < 5.0
+
+
+# --- F8 / F9: scale equivariance of the in-memory fit at extreme magnitudes
+@pytest.mark.parametrize("family", ["normal", "rayleigh", "weibull", "inverse_gaussian", "gamma",
+                                    "exponential", "logistic", "gumbel", "cauchy", "laplace",
+                                    "loglogistic", "lomax", "pareto", "uniform", "student_t"])
+@pytest.mark.parametrize("k", [-300, -170, 160, 300])
+def test_scale_equivariance_extremes(family: str, k: int) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.pareto(2.5, 40) * 2.0 + 0.01 if family == "lomax" else rng.gamma(3.0, 1.0, 40) + 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = mk.fit(x, family)
+        big = mk.fit(x * 10.0**k, family)
+    fam = mk.get_family(family)
+    for p, v in base.params.items():
+        expect = v * (10.0**k) ** fam.scale_powers[p]
+        assert big.params[p] == pytest.approx(expect, rel=1e-6), p
+    assert big.converged == base.converged
+    n = len(x)
+    assert big.loglik == pytest.approx(base.loglik - n * k * np.log(10.0), rel=1e-8, abs=1e-6)
+
+
+def test_huge_normal_is_finite() -> None:
+    res = mk.fit([1e308, 1.7e308, 1e300], "normal")
+    assert res.params["mu"] == pytest.approx(9.0e307, rel=1e-3)
+    assert np.isfinite(res.params["sigma"]) and np.isfinite(res.loglik)

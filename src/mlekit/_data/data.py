@@ -252,7 +252,9 @@ class Data:
             if arr is not None and arr.shape[0] != n:
                 raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
         same = lo is hi
-        if same and n and w is None and t is None and math.isfinite(float(lo.sum())):
+        with np.errstate(over="ignore", invalid="ignore"):  # huge finite values may overflow
+            finite_sum = math.isfinite(float(lo.sum())) if same and n else False
+        if same and n and w is None and t is None and finite_sum:
             # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
             self.exact = Block(lo, None)
             self.left = self.right = self.interval_block = _empty_block()
@@ -484,6 +486,16 @@ class Data:
         return self.replace(left=cat(self.left, part(to_left, ib.hi)),
                             right=cat(self.right, part(to_right, ib.x)),
                             interval=ib.take(keep) if keep.any() else None)
+
+    def scaled(self, c: float) -> Data:
+        """The same observations multiplied by ``c > 0`` (values, bounds and truncation)."""
+        new: dict[str, Block | None] = {}
+        for kind, b in self.blocks.items():
+            new[kind] = None if not b.size else Block(
+                b.x * c, b.w, hi=None if b.hi is None else b.hi * c, trials=b.trials, rows=b.rows)
+        trunc = None if self.truncation is None else (self.truncation[0] * c,
+                                                      self.truncation[1] * c)
+        return self.replace(truncation=trunc, **new)
 
     def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
         """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""

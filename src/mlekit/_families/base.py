@@ -144,6 +144,8 @@ class Family:
       one ``_start`` serves a grouped fit for all groups at once (else group by group).
     - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
       small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
+    - ``scale_powers``: how each parameter transforms when the data are multiplied by ``c``
+      (``p * c**power``) — fit (data at extreme magnitudes are fitted rescaled) — None.
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.
@@ -200,6 +202,10 @@ class Family:
     support_text: ClassVar[str] = ""
     # a one-parameter profile Newton (Weibull, Gumbel): see mlekit._families.profiles
     profile: ClassVar[Profile | None] = None
+    # scale equivariance: data x -> c x maps each parameter p -> p * c**power (1: a location or
+    # scale, -1: a rate, 0: a shape). Data far from 1 in magnitude are fitted rescaled by a
+    # power of two (exact) and the estimates mapped back. None: not declared (no rescaling).
+    scale_powers: ClassVar[dict[str, int] | None] = None
 
     @classmethod
     def _overrides(cls, name: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.stats as st
@@ -168,6 +168,7 @@ class Uniform(Family):
 
     name = "uniform"
     param_names = ("low", "high")
+    scale_powers: ClassVar[dict[str, int] | None] = {"low": 1, "high": 1}
     data_unit_params = ("low", "high")
     domains = (Real, Real)
     support = Support()

@@ -37,6 +37,7 @@ class Normal(LocScale):
 
     name = "normal"
     param_names = ("mu", "sigma")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1}
     data_unit_params = ("mu",)
     domains = (Real, Positive)
     support = Support()
@@ -105,6 +106,7 @@ class Logistic(LocScale):
 
     name = "logistic"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z) / (scale (1 + exp(-z))^2), z = (x - loc)/scale"
@@ -151,6 +153,7 @@ class Gumbel(LocScale):
 
     name = "gumbel"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z - exp(-z)) / scale, z = (x - loc)/scale; F(x) = exp(-exp(-z))"
@@ -201,6 +204,7 @@ class Laplace(LocScale):
     expected_info_params = ("loc",)
     order_statistic_params = ("loc",)  # the sample median
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     expected_info_params = ("loc",)
     domains = (Real, Positive)
@@ -263,6 +267,7 @@ class Cauchy(LocScale):
 
     name = "cauchy"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = 1 / (pi scale (1 + z^2)), z = (x - loc)/scale"
@@ -344,6 +349,7 @@ class StudentT(LocScale):
     boundary_hints: ClassVar[dict[str, str]] = {
         "df": "; the data look normal: fit 'normal' instead"}
     param_names = ("mu", "sigma", "df")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1, "df": 0}
     data_unit_params = ("mu",)
     boundary_hints: ClassVar[dict[str, str]] = {"df": "; the data look normal: fit 'normal' instead"}
     domains = (Real, Positive, Positive)

@@ -22,7 +22,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from ._common import ProgressBar, UserError, console, split
 
@@ -32,8 +32,15 @@ EXIT_OK, EXIT_BUG, EXIT_USER = 0, 1, 2
 
 
 # ---------------------------------------------------------------------------- parser
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (exit 2): the contract of every user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def _common() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bars, notes or warnings on stderr")
     return p
@@ -62,7 +69,7 @@ def _data_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mlekit",
         description="Maximum likelihood estimation with uncertainty, diagnostics and model choice.",
         epilog="Start with 'mlekit demo'. Every command has --help.")
