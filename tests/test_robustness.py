@@ -266,3 +266,22 @@ def test_huge_normal_is_finite() -> None:
     res = mk.fit([1e308, 1.7e308, 1e300], "normal")
     assert res.params["mu"] == pytest.approx(9.0e307, rel=1e-3)
     assert np.isfinite(res.params["sigma"]) and np.isfinite(res.loglik)
+
+
+# --- F14: a location-scale fit whose scale collapsed is flagged on the boundary
+def test_truncated_cauchy_collapse_flagged() -> None:
+    x = [0.3727114694058213, 1192469.7199283966, 0.8456396242599791, 0.3920673512140776,
+         1.1723522895969911, 0.3145618427908185, 0.37391521603591965, 1.1924697199283967,
+         0.8660248594330044, 0.6131343903664126]
+    with pytest.warns(mk.BoundaryWarning, match="collapsed"):
+        res = mk.fit(mk.Data(x, truncation=(0.29369605889969236, None)), "cauchy")
+    assert "scale" in res.on_boundary
+
+
+# --- F17: a missing or zero-width delta interval says why
+def test_derived_interval_note() -> None:
+    res = mk.fit([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 2.5], "weibull")
+    h = res.hazard(0.0)
+    assert "no interval" in h.note and "no interval" in repr(h)
+    assert res.quantile(0.5).note == ""
+    assert "note" in h.to_dict()

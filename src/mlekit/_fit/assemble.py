@@ -104,7 +104,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
             msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
                    f"{fam.domains[i].describe()}")
         else:
-            msg = fam._boundary_message(p, params)
+            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params)
         if msg:
             diags.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
             boundary.add(p)
@@ -168,6 +168,32 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     )
     emit(res, strict)
     return res
+
+
+def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) -> str | None:
+    """A message when the scale of a location-scale family has collapsed onto a few points
+    (below 1e-4 of the data's interquartile range): the likelihood grows without bound as the
+    scale -> 0 (ties, or truncation cutting the rest away), so the supremum is on the boundary."""
+    pw = fam.scale_powers
+    if not pw or pw.get(p) != 1 or fam.domains[fam.param_names.index(p)].lower != 0.0:
+        return None
+    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
+               for i, q in enumerate(fam.param_names)):
+        return None
+    points = getattr(dat, "all_points", None)
+    if points is None:
+        return None
+    x = points()
+    x = x[np.isfinite(x)]
+    if x.size < 4:
+        return None
+    q1, q3 = np.percentile(x, [25.0, 75.0])
+    iqr = float(q3 - q1)
+    if not (iqr > 0 and params[p] < 1e-4 * iqr):
+        return None
+    return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
+            f"({iqr:.6g}): the likelihood grows without bound as {p} -> 0, so the maximum is on "
+            "the boundary (ties, or truncation cutting most of the data away)")
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:
