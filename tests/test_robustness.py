@@ -285,3 +285,25 @@ def test_derived_interval_note() -> None:
     assert "no interval" in h.note and "no interval" in repr(h)
     assert res.quantile(0.5).note == ""
     assert "note" in h.to_dict()
+
+
+# --- F11 (web): a job with gof on huge values answers with a table, not an InternalError
+def test_web_job_huge_values_no_internal_error() -> None:
+    pytest.importorskip("fastapi")
+    from mlekit.web._compute import compare_payload, fit_payload
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = compare_payload({"values": [1e200, 2e200, 3e200, 5e200], "families": "all",
+                               "gof": True, "n_boot": 5}, lambda *a: None)
+        assert out.get("error") is None
+        for values, fam in (([1e300, 2e300, 3e300], "weibull"), ([1e-300, 2e-300, 3e-300], "normal"),
+                            ([1.0, 1.0], "weibull")):
+            res = fit_payload({"values": values, "family": fam})
+            assert res.get("error") is None or res["error"]["type"] != "InternalError"
+
+
+def test_distribution_api_extreme_parameters() -> None:
+    d = mk.Pareto(shape=2.0, scale=1e200)
+    with np.errstate(all="ignore"):
+        assert np.isfinite(d.cdf(3e200))

@@ -269,7 +269,9 @@ class Family:
                 f"{type(self).__name__}({', '.join(f'{p}=...' for p in self.param_names)}), "
                 "or use the .dist of a fit result."
             )
-        return tuple(self.values[p] for p in self.param_names)
+        # numpy scalars: the kernels' arithmetic (``m**2``, ``x**a``) then overflows to inf
+        # under errstate instead of raising Python's OverflowError at extreme parameters
+        return tuple(np.float64(self.values[p]) for p in self.param_names)
 
     def with_params(self, **params: float) -> Family:
         """A copy of this family with (some) parameter values replaced."""
