@@ -307,3 +307,15 @@ def test_distribution_api_extreme_parameters() -> None:
     d = mk.Pareto(shape=2.0, scale=1e200)
     with np.errstate(all="ignore"):
         assert np.isfinite(d.cdf(3e200))
+
+
+# --- F2: profile intervals of results without a re-evaluable likelihood refuse, never NaN
+def test_profile_of_regression_refused() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x1": rng.normal(size=60)})
+    df["y"] = 1 + 2 * df.x1 + rng.normal(size=60)
+    res = mk.regress("y ~ x1", df)
+    with pytest.raises(mk.FamilyError, match="wald"):
+        res.ci(method="profile")
