@@ -319,3 +319,13 @@ def test_profile_of_regression_refused() -> None:
     res = mk.regress("y ~ x1", df)
     with pytest.raises(mk.FamilyError, match="wald"):
         res.ci(method="profile")
+
+
+# --- F5: all-zero counts in a log-link regression: no MLE, flagged
+def test_regression_all_zero_counts_flagged() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"x1": np.random.default_rng(0).normal(size=60), "cnt": 0.0})
+    with pytest.warns(mk.MlekitWarning, match="ran to 0"):
+        res = mk.regress("cnt ~ x1", df, "poisson")
+    assert not res.converged

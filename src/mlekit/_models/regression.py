@@ -346,6 +346,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     sol = maximize(prob, [start_d], maxiter=maxiter, n_starts=3, kind="analytic")
     diags: list[Diagnostic] = []
     sep = _separation(Xm, yv, cols, sol, eta_off) if key == "bernoulli" else None
+    if sep is None and link == "log" and key != "normal":
+        sep = _zero_counts(Xm, yv, cols, sol, eta_off)
     if sep is not None:
         diags.append(sep)
         sol.converged = False
@@ -482,6 +484,22 @@ def _separation(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
         f"reported values only show where the optimiser stopped; fitted probabilities reach 0 or "
         f"1). Hint: drop or merge the separating variable, or use a penalised (Firth) fit.",
         "warning", involved[0])
+
+
+def _zero_counts(X: np.ndarray, y: np.ndarray, cols: list[str], sol: Solution,
+                 off: np.ndarray) -> Diagnostic | None:
+    """Diagnose counts whose fitted means ran to 0 (all-zero counts, or zeros separated by a
+    covariate): the log-link MLE does not exist (coefficients -> -inf)."""
+    beta = np.array([sol.params[c] for c in cols])
+    eta = X @ beta + off
+    gone = (y == 0) & (eta < -15.0)
+    if not gone.any():
+        return None
+    return Diagnostic(
+        "separation", f"the fitted means of {int(gone.sum())} of {len(y)} zero-count rows ran to "
+        "0: the maximum-likelihood coefficients are -inf (the reported values only show where the "
+        "optimiser stopped). Hint: check for an all-zero response, or a covariate level whose "
+        "counts are all 0; merge it or use a penalised fit.", "warning")
 
 
 class _Scores:
