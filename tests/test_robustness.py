@@ -329,3 +329,26 @@ def test_regression_all_zero_counts_flagged() -> None:
     with pytest.warns(mk.MlekitWarning, match="ran to 0"):
         res = mk.regress("cnt ~ x1", df, "poisson")
     assert not res.converged
+
+
+# --- F10: a very wide upload is refused at once (422), before any per-column work
+def test_web_wide_csv_refused(tmp_path: object) -> None:
+    pytest.importorskip("fastapi")
+    import time
+    from pathlib import Path
+
+    from mlekit.web._datasets import MAX_COLUMNS, read_table_file
+    from mlekit.web._errors import WebError
+
+    p = Path(str(tmp_path)) / "wide.csv"
+    n = 100_000
+    p.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1" * n) + "\n")
+    t0 = time.perf_counter()
+    with pytest.raises(WebError) as info:
+        read_table_file(p, "wide.csv")
+    assert info.value.status == 422 and info.value.type == "TooManyColumns"
+    assert time.perf_counter() - t0 < 2.0
+    q = Path(str(tmp_path)) / "ok.csv"
+    q.write_text(",".join(f"c{i}" for i in range(MAX_COLUMNS // 2)) + "\n"
+                 + ",".join("1" * (MAX_COLUMNS // 2)) + "\n")
+    assert read_table_file(q, "ok.csv").shape == (1, MAX_COLUMNS // 2)
