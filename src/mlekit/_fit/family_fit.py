@@ -120,20 +120,18 @@ def _direct(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, floa
     converged = True
     can_closed = getattr(fam, "_can_closed_form", None)
     closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
-    if closed_ok and path == "auto":
-        stats = None
-        if type(fam)._suffstats is not Family._suffstats:
-            stats = map_reduce(fam._suffstats, lik.chunks)
-            params = fam._closed_form(stats, inner_fixed)
-            if params is not None:
-                method = getattr(fam, "closed_form_method", "closed-form")
-                if hasattr(fam, "_stats_loglik"):
-                    ll = fam._stats_loglik(stats, params)
-                if hasattr(fam, "_stats_hessian"):
-                    try:
-                        H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
-                    except (ZeroDivisionError, OverflowError, ValueError):
-                        H = None
+    if closed_ok and path == "auto" and type(fam)._suffstats is not Family._suffstats:
+        stats = map_reduce(fam._suffstats, lik.chunks)
+        params = fam._closed_form(stats, inner_fixed) if stats is not None else None
+        if params is not None and stats is not None:
+            method = getattr(fam, "closed_form_method", "closed-form")
+            if hasattr(fam, "_stats_loglik"):
+                ll = fam._stats_loglik(stats, params)
+            if hasattr(fam, "_stats_hessian"):
+                try:
+                    H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
+                except (ZeroDivisionError, OverflowError, ValueError):
+                    H = None
     if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
         fast = fam._fast_fit(dat, inner_fixed)
         if fast is not None:

@@ -39,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     p = _Parser(add_help=False)
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress bars, notes or warnings on stderr")
