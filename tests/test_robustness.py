@@ -352,3 +352,19 @@ def test_web_wide_csv_refused(tmp_path: object) -> None:
     q.write_text(",".join(f"c{i}" for i in range(MAX_COLUMNS // 2)) + "\n"
                  + ",".join("1" * (MAX_COLUMNS // 2)) + "\n")
     assert read_table_file(q, "ok.csv").shape == (1, MAX_COLUMNS // 2)
+
+
+# --- grouped fits at extreme magnitudes: flagged or a clean error, never a raw exception
+@pytest.mark.parametrize("family", ["normal", "weibull", "rayleigh", "gamma"])
+@pytest.mark.parametrize("scale", [1e-170, 1e160, 1e300])
+def test_grouped_extreme_magnitudes_clean(family: str, scale: float) -> None:
+    x = np.array([1, 2, 3, 4.5, 2, 3]) * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            g = mk.fit(x, family, by=[0, 0, 0, 1, 1, 1])
+            r = g[0]
+        except mk.MlekitError:
+            return
+    if r.converged:
+        assert all(np.isfinite(v) for v in r.params.values()) and np.isfinite(r.loglik)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.checks import check_level
+from ..._core.checks import arithmetic_guard, check_level
 from ..._fit.result import Diagnostic, FitResult
 from ...errors import DataError, NotFoundError, ParameterError
 
@@ -176,6 +176,10 @@ class GroupedResult:
 
     def __getitem__(self, key: Any) -> FitResult:
         """The full :class:`FitResult` of one group."""
+        with arithmetic_guard(f"group {key!r}"):
+            return self._group(key)
+
+    def _group(self, key: Any) -> FitResult:
         from ..._fit.assemble import Estimate, finish, finish_degenerate
         from ..._fit.family_fit import FamilyRefit
         from ..._fit.likelihood import Likelihood
