@@ -19,6 +19,7 @@ from .errors import (
     FamilyError,
     MlekitError,
     MlekitWarning,
+    NotFoundError,
     NumericalWarning,
     ParameterError,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "ZTPoisson", "LogSeries",
     "ZeroInflated", "Hurdle", "Cure",
     "MlekitError", "DataError", "ParameterError", "FamilyError", "ConvergenceError",
+    "NotFoundError",
     "ConvergenceWarning", "BoundaryWarning", "NumericalWarning", "__version__",
     "compare", "Comparison", "lr_test", "gof",
     "read_parquet", "read_csv", "sql", "GroupedResult",

@@ -6,6 +6,7 @@ The hierarchy is small and flat::
     ├── DataError(ValueError)           the data cannot be used as given
     ├── ParameterError(ValueError)      a parameter name, value, start or fixed value is wrong
     ├── FamilyError(TypeError)          unknown family, or a family that cannot do what was asked
+    ├── NotFoundError(KeyError)         a key that a result does not hold (``cmp["x"]``, ``g[7]``)
     └── ConvergenceError(RuntimeError)  the optimiser failed and ``strict=True`` was set
 
     MlekitWarning(UserWarning)          base class of every mlekit warning
@@ -23,6 +24,7 @@ __all__ = [
     "DataError",
     "ParameterError",
     "FamilyError",
+    "NotFoundError",
     "ConvergenceError",
     "MlekitWarning",
     "ConvergenceWarning",
@@ -45,6 +47,14 @@ class ParameterError(MlekitError, ValueError):
 
 class FamilyError(MlekitError, TypeError):
     """An unknown family, or a family that cannot do what was asked of it."""
+
+
+class NotFoundError(MlekitError, KeyError):
+    """A key that a result does not hold: a family not in a comparison, a group not in a
+    grouped fit, a test not in a goodness-of-fit result."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; this one is a sentence
+        return str(self.args[0]) if self.args else ""
 
 
 class ConvergenceError(MlekitError, RuntimeError):

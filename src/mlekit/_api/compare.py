@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import arithmetic_guard, as_rng
 from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult
-from ..errors import MlekitError, ParameterError
+from ..errors import MlekitError, NotFoundError, ParameterError
 
 __all__ = ["compare", "Comparison", "skipped_text"]
 
@@ -63,7 +64,14 @@ class Comparison:
         return self.fits[self.table.index[0]]
 
     def __getitem__(self, family: str) -> FitResult:
-        return self.fits[family]
+        try:
+            return self.fits[family]
+        except (KeyError, TypeError):
+            why = (f" (it failed: {self.failed[family]})" if family in self.failed else
+                   " (skipped: its support does not fit the data)" if family in self.skipped
+                   else "")
+            raise NotFoundError(f"no fit of {family!r} in this comparison{why}; fitted: "
+                                f"{', '.join(self.fits) or 'none'}.") from None
 
     def __contains__(self, family: object) -> bool:
         return family in self.fits
@@ -157,7 +165,9 @@ def skipped_text(skipped: dict[str, str]) -> str:
 def _is_count_data(dat: Any) -> bool:
     pts = dat.all_points()
     pts = pts[np.isfinite(pts)]
-    return bool(pts.size) and bool(np.all(pts == np.round(pts))) and bool(np.all(pts >= 0))
+    # from 2**53 on every float is a whole number: that says nothing about counts
+    return (bool(pts.size) and bool(np.all(pts == np.round(pts))) and bool(np.all(pts >= 0))
+            and bool(np.all(pts < 2.0**53)))
 
 
 def _candidates(families: Any, dat: Any) -> tuple[list[Family], dict[str, str]]:
@@ -274,8 +284,9 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                res = fit_family(fam, dat)
-            except (MlekitError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                with arithmetic_guard():
+                    res = fit_family(fam, dat)
+            except (MlekitError, np.linalg.LinAlgError) as exc:
                 failed[fam.name] = f"{type(exc).__name__}: {exc}"
                 continue
             finally:
@@ -290,7 +301,7 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
         from .gof import gof as run_gof
 
         shared = not isinstance(rng, (int, np.integer)) or isinstance(rng, bool)
-        gen = np.random.default_rng(rng) if shared else None
+        gen = as_rng(rng) if shared else None
         which = list(fits)
         if gof is None and len(fits) > _GOF_AUTO_FAMILIES:   # many candidates: the best only
             which = list(_table(fits, notes, None, crit).index[:1])

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
+from .._core.checks import arithmetic_guard
 from ..errors import DataError, ParameterError
 from .options import FitOptions
 
@@ -290,5 +291,6 @@ def fit(
                       by=by, penalty=penalty, prior=prior, extra=kwargs)
     for _name, applies, run in ROUTES:
         if applies(x, opts):
-            return run(x, family, data, opts)  # type: ignore[no-any-return]
+            with arithmetic_guard():
+                return run(x, family, data, opts)  # type: ignore[no-any-return]
     raise AssertionError("unreachable: the last route takes every call")  # pragma: no cover

@@ -46,8 +46,9 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 from scipy.stats import chi2
 
+from .._core.checks import arithmetic_guard, as_rng
 from .._inference.empirical import kaplan_meier, turnbull
-from ..errors import ParameterError
+from ..errors import NotFoundError, ParameterError
 
 if TYPE_CHECKING:
     from .._data.data import Data
@@ -87,7 +88,10 @@ class GofResult(Mapping[str, GofTest]):
     res: Any = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> GofTest:
-        return self.tests[key]
+        try:
+            return self.tests[key]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"no test {key!r}; tests: {', '.join(self.tests)}.") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tests)
@@ -378,6 +382,12 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None =
     ``n_boot`` parametric-bootstrap refits give the p-values (``n_boot=0``: statistics only,
     p-values NaN). ``rng``: seed or ``numpy.random.Generator``; ``quiet``: progress bar switch.
     """
+    with arithmetic_guard("the fitted model"):
+        return _gof(res, n_boot=n_boot, rng=rng, quiet=quiet)
+
+
+def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | None = None
+        ) -> GofResult:
     from .._core.progress import Progress
     from .._inference.bootstrap import Simulator, refit
 
@@ -404,7 +414,7 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None =
             df = edges.size + 1 - 1 - res.n_params
     obs = statistics(res, d, edges)
     keys = list(obs)
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     exceed = dict.fromkeys(keys, 0)
     done = 0
     failed = 0

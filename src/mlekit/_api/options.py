@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._core.checks import check_maxiter
 from ..errors import DataError, ParameterError
 
 __all__ = ["FitOptions"]
@@ -41,6 +42,7 @@ class FitOptions:
     def __post_init__(self) -> None:
         if self.cov not in COV_KINDS:
             raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {self.cov!r}.")
+        check_maxiter(self.maxiter)
 
     # ------------------------------------------------------------------ checks a route asks for
     def check_nan_policy(self) -> None:

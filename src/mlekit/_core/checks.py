@@ -7,12 +7,17 @@ import importlib
 import inspect
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from ..errors import ParameterError
+import numpy as np
 
-__all__ = ["check_level", "check_param_dict", "fmt", "find_stack_level", "require"]
+from ..errors import DataError, ParameterError
+
+__all__ = ["check_level", "check_param_dict", "fmt", "find_stack_level", "require",
+           "is_arithmetic", "arithmetic_guard", "check_maxiter", "as_rng"]
 
 # the installed package (src/mlekit/): frames in here are mlekit's own
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -87,3 +92,52 @@ def require(module: str, extra: str, purpose: str | None = None, after: str = ""
     except ImportError:  # pragma: no cover - depends on the environment
         what = purpose or f"{module} is needed for this"
         raise ImportError(f"{what}: pip install 'mlekit[{extra}]'{after}") from None
+
+
+#: exceptions of float arithmetic that under- or overflowed (Python ``math`` raises these)
+ARITHMETIC = (ZeroDivisionError, OverflowError, FloatingPointError)
+
+
+def is_arithmetic(exc: BaseException) -> bool:
+    """Whether ``exc`` is a float under-/overflow (``math`` raises ValueError 'math domain
+    error' for a log or sqrt of a value that underflowed to 0 or went negative by rounding)."""
+    if isinstance(exc, ARITHMETIC):
+        return True
+    return type(exc) is ValueError and "math domain error" in str(exc)
+
+
+@contextmanager
+def arithmetic_guard(what: str = "the data") -> Iterator[None]:
+    """Turn a float under-/overflow escaping a computation into a ``DataError`` that says how to
+    get a fit (the closed forms fall back to Newton first: this is the last resort)."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_arithmetic(exc):
+            raise
+        raise DataError(
+            f"{what} cannot be fitted at this magnitude: the computation under- or overflowed "
+            f"({type(exc).__name__}: {exc}). Hint: rescale the values (e.g. divide by a power "
+            "of ten) or the fixed values, and fit again."
+        ) from exc
+
+
+def check_maxiter(maxiter: object, what: str = "maxiter") -> int:
+    """An iteration limit: a positive integer."""
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):
+        raise ParameterError(f"{what} must be a positive integer; got {maxiter!r}.")
+    if maxiter < 1:
+        raise ParameterError(f"{what} must be a positive integer (at least 1); got {maxiter!r}.")
+    return int(maxiter)
+
+
+def as_rng(rng: object) -> np.random.Generator:
+    """``numpy.random.default_rng(rng)`` with a ``ParameterError`` for anything it refuses."""
+    if isinstance(rng, (str, bytes, float, bool)):
+        raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
+                             f"{rng!r}.")
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
+                             f"{rng!r} ({exc}).") from None

@@ -53,6 +53,8 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
             f"{what}: a Dask collection cannot be converted to an in-memory array implicitly. "
             "Hint: pass it to mk.fit directly, which computes on the cluster."
         )
+    elif isinstance(obj, np.ma.MaskedArray):
+        arr = _from_masked(obj, what)
     else:
         try:
             arr = np.asarray(obj)
@@ -107,6 +109,16 @@ def is_number(v: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _from_masked(obj: Any, what: str) -> Any:
+    """A masked array's values with its masked entries missing (NaN): a mask means "no value"."""
+    mask = np.ma.getmaskarray(obj)
+    if not mask.any():
+        return np.asarray(obj.data)
+    if obj.dtype.kind not in "biuf":
+        raise DataError(f"{what} must be numeric; got a masked array of dtype {obj.dtype}.")
+    return np.ma.filled(obj.astype(np.float64), np.nan)
 
 
 def _from_arrow(obj: Any, what: str) -> Any:

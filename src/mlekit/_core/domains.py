@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit, logit
 
 from ..errors import ParameterError
+from .checks import as_rng
 
 __all__ = ["Domain", "Real", "Positive", "UnitInterval", "Interval", "as_domain", "default_start",
            "grid_starts"]
@@ -31,9 +32,13 @@ class Domain:
     upper: float = math.inf
 
     def __init__(self, lower: float = -math.inf, upper: float = math.inf) -> None:
-        lower, upper = float(lower), float(upper)
+        try:
+            lower, upper = float(lower), float(upper)
+        except (TypeError, ValueError):
+            raise ParameterError(f"a domain needs numbers lower < upper; got ({lower!r}, "
+                                 f"{upper!r}).") from None
         if not lower < upper:
-            raise ValueError(f"a domain needs lower < upper; got ({lower}, {upper})")
+            raise ParameterError(f"a domain needs lower < upper; got ({lower}, {upper}).")
         self.lower, self.upper = lower, upper
 
     # ------------------------------------------------------------------ membership
@@ -189,7 +194,7 @@ def grid_starts(names: Sequence[str], domains: Sequence[Domain], fixed: dict[str
     if total <= limit:
         combos = list(itertools.product(*opts.values()))
     else:
-        gen = np.random.default_rng(rng)
+        gen = as_rng(rng)
         combos = [tuple(v[0] for v in opts.values())]
         combos += [tuple(v[gen.integers(len(v))] for v in opts.values()) for _ in range(limit - 1)]
     scored = []

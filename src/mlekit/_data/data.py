@@ -67,6 +67,9 @@ class Data:
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
     """
 
+    #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
+    n_zero_weight: int = 0
+
     def __init__(
         self,
         values: Any = None,
@@ -211,6 +214,7 @@ class Data:
             raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
         out = type(self).__new__(type(self))
         out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
+        out.n_zero_weight = self.n_zero_weight
         for key in ("name", "n_dropped", "truncation"):
             if key in changes:
                 setattr(out, key, changes[key])
@@ -251,7 +255,8 @@ class Data:
             if arr is not None and arr.shape[0] != n:
                 raise DataError(f"{what} must have one entry per value ({n}); got {arr.shape[0]}.")
         same = lo is hi
-        total = float(lo.sum()) if same and n and w is None and t is None else math.nan
+        with np.errstate(over="ignore", invalid="ignore"):  # huge finite values may overflow
+            total = float(lo.sum()) if same and n and w is None and t is None else math.nan
         if math.isfinite(total):
             # fast path: a finite sum means no NaN and no infinity (one pass, no temporaries)
             self.exact = Block(lo, None)
@@ -336,6 +341,16 @@ class Data:
                 )
             if not (w > 0).any():
                 raise DataError("weights must not all be zero; got a total weight of 0.")
+            zero = w == 0
+            if zero.any():
+                # a weight of 0 means the row is absent, for every estimator (sample extremes,
+                # degenerate checks, support checks and per-group fits included)
+                keep = ~zero
+                rows = np.flatnonzero(keep) if rows is None else rows[keep]
+                lo, hi = lo[keep], (lo[keep] if same else hi[keep])
+                w = w[keep]
+                t = None if t is None else t[keep]
+                self.n_zero_weight = int(zero.sum())
         if t is not None:
             bad = ~np.isfinite(t) | (t < 0) | (t != np.round(t))
             if bad.any():
@@ -475,6 +490,16 @@ class Data:
         return self.replace(left=cat(self.left, part(to_left, ib.hi)),
                             right=cat(self.right, part(to_right, ib.x)),
                             interval=ib.take(keep) if keep.any() else None)
+
+    def scaled(self, c: float) -> Data:
+        """The same observations multiplied by ``c > 0`` (values, bounds and truncation)."""
+        new: dict[str, Block | None] = {}
+        for kind, b in self.blocks.items():
+            new[kind] = None if not b.size else Block(
+                b.x * c, b.w, hi=None if b.hi is None else b.hi * c, trials=b.trials, rows=b.rows)
+        trunc = None if self.truncation is None else (self.truncation[0] * c,
+                                                      self.truncation[1] * c)
+        return self.replace(truncation=trunc, **new)
 
     def with_weights(self, weights: Sequence[float] | FloatArray) -> Data:
         """A copy whose rows carry ``weights`` (in block order: exact, left, right, interval)."""

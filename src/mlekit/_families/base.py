@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._core.checks import as_rng
 from .._core.domains import Domain
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
@@ -143,6 +144,10 @@ class Family:
     - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
       Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
       one ``_start`` serves a grouped fit for all groups at once (else group by group).
+    - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
+      small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
+    - ``scale_powers``: how each parameter transforms when the data are multiplied by ``c``
+      (``p * c**power``) — fit (data at extreme magnitudes are fitted rescaled) — None.
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.
@@ -201,6 +206,10 @@ class Family:
     profile: ClassVar[Profile | None] = None
     # the parameter ``mk.regress("y ~ x", ...)`` links to the covariates ("": the first one)
     regression_param: ClassVar[str] = ""
+    # scale equivariance: data x -> c x maps each parameter p -> p * c**power (1: a location or
+    # scale, -1: a rate, 0: a shape). Data far from 1 in magnitude are fitted rescaled by a
+    # power of two (exact) and the estimates mapped back. None: not declared (no rescaling).
+    scale_powers: ClassVar[dict[str, int] | None] = None
 
     @classmethod
     def _overrides(cls, name: str) -> bool:
@@ -272,7 +281,9 @@ class Family:
                 f"{type(self).__name__}({', '.join(f'{p}=...' for p in self.param_names)}), "
                 "or use the .dist of a fit result."
             )
-        return tuple(self.values[p] for p in self.param_names)
+        # numpy scalars: the kernels' arithmetic (``m**2``, ``x**a``) then overflows to inf
+        # under errstate instead of raising Python's OverflowError at extreme parameters
+        return tuple(np.float64(self.values[p]) for p in self.param_names)
 
     def with_params(self, **params: float) -> Family:
         """A copy of this family with (some) parameter values replaced."""
@@ -360,7 +371,7 @@ class Family:
 
     def sample(self, size: int | Sequence[int] = 1, rng: Any = None) -> Any:
         """Random draws; ``rng`` is a seed or a ``numpy.random.Generator``."""
-        gen = np.random.default_rng(rng)
+        gen = as_rng(rng)
         return self._sample(size, self.theta(), gen)
 
     def to_scipy(self) -> Any:
@@ -484,6 +495,12 @@ class Family:
     def _for_data(self, data: Data) -> Family:
         """The distribution of one observation of ``data`` (default: this family)."""
         return self
+
+    def _other_starts(self, x: FloatArray, w: FloatArray | None,
+                      fixed: dict[str, float]) -> list[dict[str, float]]:
+        """Starting values in other basins of the likelihood (none by default): Newton also
+        runs from each and the highest converged maximum wins."""
+        return []
 
     def _degenerate(self, x0: float) -> dict[str, float] | None:
         """Boundary estimate for data that are all equal to ``x0`` (None: not degenerate)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import betainc, betaln, digamma
@@ -146,6 +146,10 @@ class Beta(Family):
         a, b = self._moment_start(m, m2 / W, s)
         return {"a": fixed.get("a", a), "b": fixed.get("b", b)}
 
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        # a point mass at x0: a, b -> inf with a / (a + b) = x0
+        return {"a": math.inf, "b": math.inf}
+
     def _support_hint(self) -> str:
         return (" Hint: proportions of exactly 0 or 1 have zero density under a beta model; "
                 "pass them as censored (Data.interval) or squeeze them into (0, 1).")
@@ -164,6 +168,7 @@ class Uniform(Family):
 
     name = "uniform"
     param_names = ("low", "high")
+    scale_powers: ClassVar[dict[str, int] | None] = {"low": 1, "high": 1}
     data_unit_params = ("low", "high")
     domains = (Real, Real)
     support = Support()

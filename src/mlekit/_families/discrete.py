@@ -236,7 +236,11 @@ class Binomial(Family):
     def __init__(self, n: int | None = None, **params: float) -> None:
         super().__init__(**params)
         if n is not None:
-            if not (float(n) == int(n) and int(n) >= 0):
+            try:
+                ok = float(n) == int(n) and int(n) >= 0
+            except (TypeError, ValueError, OverflowError):
+                ok = False
+            if not ok:
                 raise ParameterError(f"Binomial trials n must be a non-negative integer; got {n!r}.")
             n = int(n)
         self.n = n

@@ -35,6 +35,7 @@ class Exponential(CumHaz):
 
     name = "exponential"
     param_names = ("rate",)
+    scale_powers: ClassVar[dict[str, int] | None] = {"rate": -1}
     domains = (Positive,)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "f(x) = rate exp(-rate x)"
@@ -103,6 +104,7 @@ class Weibull(CumHaz):
     name = "weibull"
     regression_param = "scale"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS  # f(0) is 0 or infinite unless shape = 1: a zero lifetime is censored
     # exact and right-censored data: Newton on the profile log-likelihood of the shape
@@ -173,6 +175,7 @@ class LogLogistic(CumHaz):
     name = "loglogistic"
     regression_param = "scale"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "F(x) = 1 / (1 + (x/scale)^-shape)"
@@ -259,6 +262,7 @@ class Rayleigh(CumHaz):
 
     name = "rayleigh"
     param_names = ("scale",)
+    scale_powers: ClassVar[dict[str, int] | None] = {"scale": 1}
     domains = (Positive,)
     support = _POS
     formula = "f(x) = (x/scale^2) exp(-x^2 / (2 scale^2))"
@@ -320,6 +324,7 @@ class Pareto(CumHaz):
 
     name = "pareto"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "f(x) = shape scale^shape / x^(shape+1), x >= scale"
@@ -427,6 +432,7 @@ class Lomax(CumHaz):
         "shape": "; the tail is not heavier than exponential: fit 'exponential'",
         "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     boundary_hints: ClassVar[dict[str, str]] = {
         "shape": "; the tail is not heavier than exponential: fit 'exponential'",
         "scale": "; the tail is not heavier than exponential: fit 'exponential'"}

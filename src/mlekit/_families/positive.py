@@ -4,7 +4,7 @@ Gamma, InverseGaussian (plus shared helpers for positive data)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import digamma, gammainc, gammaincc, gammaln, log_ndtr
@@ -43,6 +43,7 @@ class LogNormal(Normal):
 
     name = "lognormal"
     data_unit_params = ()
+    scale_powers = None  # x -> c x shifts mu by log c: a log scale, fitted as it is
     support = _POS
     formula = "f(x) = exp(-(log x - mu)^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))"
 
@@ -112,6 +113,7 @@ class Gamma(Family):
     regression_param = "mean"
     closed_form_method = "newton-on-statistics"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "f(x) = x^(shape-1) exp(-x/scale) / (Gamma(shape) scale^shape)"
@@ -199,6 +201,7 @@ class InverseGaussian(Family):
 
     name = "inverse_gaussian"
     param_names = ("mu", "shape")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "shape": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "f(x) = sqrt(shape / (2 pi x^3)) exp(-shape (x - mu)^2 / (2 mu^2 x))"

@@ -37,6 +37,7 @@ class Normal(LocScale):
 
     name = "normal"
     param_names = ("mu", "sigma")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1}
     data_unit_params = ("mu",)
     domains = (Real, Positive)
     support = Support()
@@ -105,6 +106,7 @@ class Logistic(LocScale):
 
     name = "logistic"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z) / (scale (1 + exp(-z))^2), z = (x - loc)/scale"
@@ -151,6 +153,7 @@ class Gumbel(LocScale):
 
     name = "gumbel"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = exp(-z - exp(-z)) / scale, z = (x - loc)/scale; F(x) = exp(-exp(-z))"
@@ -201,6 +204,7 @@ class Laplace(LocScale):
     expected_info_params = ("loc",)
     order_statistic_params = ("loc",)  # the sample median
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     expected_info_params = ("loc",)
     domains = (Real, Positive)
@@ -276,6 +280,7 @@ class Cauchy(LocScale):
 
     name = "cauchy"
     param_names = ("loc", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1}
     data_unit_params = ("loc",)
     domains = (Real, Positive)
     formula = "f(x) = 1 / (pi scale (1 + z^2)), z = (x - loc)/scale"
@@ -357,6 +362,7 @@ class StudentT(LocScale):
     boundary_hints: ClassVar[dict[str, str]] = {
         "df": "; the data look normal: fit 'normal' instead"}
     param_names = ("mu", "sigma", "df")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1, "df": 0}
     data_unit_params = ("mu",)
     boundary_hints: ClassVar[dict[str, str]] = {"df": "; the data look normal: fit 'normal' instead"}
     domains = (Real, Positive, Positive)
@@ -425,6 +431,20 @@ class StudentT(LocScale):
         scale = s.pick((nu > 2) & (sd > 0),
                        lambda: np.minimum(scale, sd * sqrt(np.maximum(nu - 2, 0.0) / nu)), scale)
         return {"mu": s.quantile(0.5), "sigma": scale, "df": nu}
+
+    def _other_starts(self, x: Any, w: Any, fixed: dict[str, float]) -> list[dict[str, float]]:
+        # the likelihood of t is multimodal in df: heavy outliers make a small-df basin (a
+        # tight core around the median) that a moment-based start misses for the df -> inf one
+        if "df" in fixed or x.size < 2:
+            return []
+        xs = np.asarray(x, dtype=float)
+        med = float(np.median(xs))
+        dev = np.abs(xs - med)
+        core = float(np.median(dev[dev > 0])) if np.any(dev > 0) else 0.0
+        if not (math.isfinite(core) and core > 0):
+            return []
+        return [{"mu": med, "sigma": core * f, "df": df}
+                for df, f in ((1.0, 1.0), (0.3, 0.1))]
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"mu": x0, "sigma": 0.0, "df": math.nan}

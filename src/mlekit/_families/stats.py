@@ -90,7 +90,7 @@ def finish(params: dict[str, Any]) -> dict[str, Any] | None:
             if np.ndim(v):
                 return params
             v = float(v)
-        if v != v:
+        if not math.isfinite(v):  # NaN, or an overflow: no closed form (Newton instead)
             return None
         out[p] = v
     return out

@@ -104,7 +104,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
             msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
                    f"{fam.domains[i].describe()}")
         else:
-            msg = fam._boundary_message(p, params)
+            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params)
         if msg:
             diags.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
             boundary.add(p)
@@ -115,8 +115,16 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     cov, ok = covariance(H, regular, k)
     cov_type = "observed"
     if cov_kind == "sandwich" and regular and ok:
+        observed = cov
         cov = sandwich_cov(lik, tuple(params[p] for p in names), cov, regular)
         cov_type = "sandwich"
+        bad = degenerate_sandwich(observed, cov, regular)
+        if bad:
+            diags.append(Diagnostic(
+                "degenerate-sandwich", "the sandwich variance of " + ", ".join(names[i] for i in bad)
+                + " is NaN or vanishing next to the observed-information variance: the scores "
+                "carry no information on it (too few or identical observations); prefer "
+                "cov='observed'", "warning"))
     if not ok:
         diags.append(Diagnostic("singular-information",
                                 "the observed information matrix is not positive definite at the "
@@ -156,15 +164,67 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
                                 "far too narrow; prefer ci(method='profile')", "info"))
     if fam.discrete and hasattr(dat, "_compressed_from"):
         dat = dat._compressed_from  # keep the user's data on the result
+    finite = nonfinite_diagnostic(params, est.loglik)
+    if finite is not None:
+        diags.append(finite)
     res = FitResult(
         family=fam.name, dist=_frozen(fam, params), params=dict(params), se=se, cov=cov,
         loglik=float(est.loglik), n_obs=float(n), n_params=n_free,
-        converged=bool(est.converged and ok), method=est.method, iterations=est.iterations,
+        converged=bool(est.converged and ok and finite is None), method=est.method, iterations=est.iterations,
         grad_norm=est.grad_norm, cov_type=cov_type, fixed=dict(fixed), diagnostics=tuple(diags),
         data=dat, likelihood=lik, _refit=refit,
     )
     emit(res, strict)
     return res
+
+
+def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) -> str | None:
+    """A message when the scale of a location-scale family has collapsed onto a few points
+    (below 1e-4 of the data's interquartile range): the likelihood grows without bound as the
+    scale -> 0 (ties, or truncation cutting the rest away), so the supremum is on the boundary."""
+    pw = fam.scale_powers
+    if not pw or pw.get(p) != 1 or fam.domains[fam.param_names.index(p)].lower != 0.0:
+        return None
+    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
+               for i, q in enumerate(fam.param_names)):
+        return None
+    points = getattr(dat, "all_points", None)
+    if points is None:
+        return None
+    x = points()
+    x = x[np.isfinite(x)]
+    if x.size < 4:
+        return None
+    q1, q3 = np.percentile(x, [25.0, 75.0])
+    iqr = float(q3 - q1)
+    if not (iqr > 0 and params[p] < 1e-4 * iqr):
+        return None
+    return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
+            f"({iqr:.6g}): the likelihood grows without bound as {p} -> 0, so the maximum is on "
+            "the boundary (ties, or truncation cutting most of the data away)")
+
+
+def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:
+    """A warning when an estimate or the log-likelihood is not finite (an overflow, never a
+    converged fit): every "converged" result has finite estimates and a finite log-likelihood."""
+    bad = [p for p, v in params.items() if not math.isfinite(v)]
+    if not bad and math.isfinite(loglik):
+        return None
+    what = (", ".join(f"{p} = {params[p]}" for p in bad) if bad else f"log-likelihood = {loglik}")
+    return Diagnostic("overflow", f"the fit overflowed ({what}): the result is not an estimate. "
+                      "Hint: rescale the data (e.g. divide by a power of ten) and fit again",
+                      "warning")
+
+
+def degenerate_sandwich(observed: np.ndarray, sandwich: np.ndarray, idx: list[int]) -> list[int]:
+    """Parameters whose sandwich variance is NaN, or below 1e-12 of the observed-information
+    variance (the score "meat" is degenerate)."""
+    out = []
+    for i in idx:
+        o, v = float(observed[i, i]), float(sandwich[i, i])
+        if not math.isfinite(v) or (math.isfinite(o) and o > 0 and v < 1e-12 * o):
+            out.append(i)
+    return out
 
 
 def _frozen(fam: Family, params: dict[str, float]) -> Family:
@@ -264,9 +324,16 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
             S = S * np.sqrt(ev.w)[:, None]
         B = S.T @ S
         A = covm[np.ix_(free, free)]
+        observed = covm
         covm = np.zeros((k, k))
         covm[np.ix_(free, free)] = A @ B @ A
         cov_type = "sandwich"
+        bad = degenerate_sandwich(observed, covm, free)
+        if bad:
+            diags.append(Diagnostic(
+                "degenerate-sandwich", "the sandwich variance of " + ", ".join(names[i] for i in bad)
+                + " is NaN or vanishing next to the observed-information variance; prefer "
+                "cov='observed'", "warning"))
     hint = nan_hint(prob)
     if hint:
         at = prob.nan_at or {}
@@ -293,7 +360,11 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
     if not ok or no_se:
         se = {p: (0.0 if p in prob.fixed else math.nan) for p in names}
     grad_norm = float(np.max(np.abs(sol.grad[free]))) if free else 0.0
-    converged = sol.converged and ok and not any(d.code == "boundary" for d in diags)
+    finite = nonfinite_diagnostic(sol.params, sol.loglik)
+    if finite is not None:
+        diags.append(finite)
+    converged = (sol.converged and ok and finite is None
+                 and not any(d.code == "boundary" for d in diags))
     res = FitResult(
         family=name,
         dist=dist if dist is not None else model_dist(name, names, prob.domains, sol.params),

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .._core.checks import check_param_dict
+from .._core.checks import check_param_dict, is_arithmetic
 from .._core.engine import map_reduce
 from .._data.data import Data, as_data, compress_counts
 from .._families.base import Family
 from ..errors import DataError, ParameterError
-from .assemble import Estimate, finish, finish_degenerate
+from .assemble import Estimate, emit, finish, finish_degenerate, nonfinite_diagnostic
 from .likelihood import Likelihood
 from .newton import newton_fit
 from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
@@ -52,6 +52,10 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     fam._check_data(dat, fixed_d)
+    e = rescale_exponent(fam, dat) if penalty is None else 0
+    if e:
+        return _fit_rescaled(fam, dat, e, fixed_d, start_d, strict=strict, cov=cov,
+                             maxiter=maxiter, method=method)
     refit = FamilyRefit(fam, method=path, maxiter=maxiter, penalty=penalty)
     if penalty is not None:
         penalty.check_names(fam.param_names, fixed_d)
@@ -63,13 +67,20 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     check_information(fam, dat, free)
     diags: list[Diagnostic] = []
 
-    # -- degenerate: every value identical
-    # (a family without a degenerate case skips the two passes for the extremes)
-    if (free and not fixed_d and dat.only_exact and not fam.discrete
+    # -- degenerate: every value identical (censoring bounds included: failures and survivors
+    # at one inspection time leave the likelihood unbounded the same way); a family without a
+    # degenerate case skips the passes for the extremes
+    if (free and not fixed_d and not fam.discrete and dat.exact.size
+            and (dat.only_exact or not dat.is_truncated)
             and type(fam)._degenerate is not Family._degenerate):
-        blk = dat.exact
-        x = blk.x
-        if x.size and blk.x_extreme("min") == blk.x_extreme("max"):
+        if dat.only_exact:
+            blk = dat.exact
+            x = blk.x
+            same = blk.x_extreme("min") == blk.x_extreme("max")
+        else:
+            x = dat.all_points()
+            same = bool(x.min() == x.max())
+        if x.size and same:
             deg = fam._degenerate(float(x[0]))
             if deg is not None:
                 return finish_degenerate(fam, dat, deg, strict, refit=refit)
@@ -85,43 +96,25 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
         return _fit_penalised(fam, dat, lik, penalty, start_d, fixed_d, nonreg, strict=strict,
                               cov=cov, maxiter=maxiter, refit=refit, path=path)
 
-    params: dict[str, float] | None = None
-    H: np.ndarray | None = None
-    ll = math.nan
-    method = ""
-    iterations = 0
+    params: dict[str, float] | None
+    H: np.ndarray | None
     grad_norm = 0.0
-    converged = True
-    can_closed = getattr(fam, "_can_closed_form", None)
-    closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
-    if closed_ok and path == "auto":
-        stats = None
-        if type(fam)._suffstats is not Family._suffstats:
-            stats = map_reduce(fam._suffstats, lik.chunks)
-            params = fam._closed_form(stats, inner_fixed)
-            if params is not None:
-                method = getattr(fam, "closed_form_method", "closed-form")
-                if hasattr(fam, "_stats_loglik"):
-                    ll = fam._stats_loglik(stats, params)
-                if hasattr(fam, "_stats_hessian"):
-                    try:
-                        with np.errstate(all="ignore"):
-                            H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
-                    except (ZeroDivisionError, OverflowError, ValueError):
-                        H = None
-    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
-        fast = fam._fast_fit(dat, inner_fixed)
-        if fast is not None:
-            params, method = fast.params, fast.method
-            iterations, converged = fast.iterations, fast.converged
-            if fast.loglik is not None:
-                ll = fast.loglik
-            H = fast.hess
-            diags += [Diagnostic(*d) for d in fast.diagnostics]
-            grad_norm = fast.grad_norm
-            if not converged and not fast.diagnostics:
-                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
-                                        f"converge after {iterations} iterations", "warning"))
+    try:
+        with np.errstate(all="ignore"):
+            params, H, ll, method, iterations, converged, gn = _direct(
+                fam, dat, lik, inner_fixed, path, diags)
+            if gn is not None:
+                grad_norm = gn
+    except Exception as exc:
+        # a closed form or fast path that under- or overflowed at this magnitude: Newton
+        # (on the log-likelihood, which is evaluated scale-safely) decides instead
+        if not is_arithmetic(exc):
+            raise
+        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
+        diags[:] = []
+    if params is not None and not all(math.isfinite(params[p]) for p in fam.param_names):
+        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
+        diags[:] = []
     if params is not None:
         th = tuple(params[p] for p in fam.param_names)
         if H is None or not math.isfinite(ll):
@@ -137,6 +130,118 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     est = Estimate(params, ll, H, method, iterations, grad_norm, converged, diags)
     return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,
                   refit=refit)
+
+
+def _direct(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, float], path: str,
+            diags: list[Diagnostic]) -> tuple[dict[str, float] | None, np.ndarray | None, float,
+                                              str, int, bool, float | None]:
+    """The closed form or the family's own estimator (None when neither applies); the last item
+    is the fast path's gradient norm (None: not given)."""
+    params: dict[str, float] | None = None
+    H: np.ndarray | None = None
+    ll = math.nan
+    method = ""
+    iterations = 0
+    converged = True
+    gnorm: float | None = None
+    can_closed = getattr(fam, "_can_closed_form", None)
+    closed_ok = can_closed(dat) if can_closed else (dat.only_exact and not dat.is_truncated)
+    if closed_ok and path == "auto" and type(fam)._suffstats is not Family._suffstats:
+        stats = map_reduce(fam._suffstats, lik.chunks)
+        params = fam._closed_form(stats, inner_fixed) if stats is not None else None
+        if params is not None and stats is not None:
+            method = getattr(fam, "closed_form_method", "closed-form")
+            if hasattr(fam, "_stats_loglik"):
+                ll = fam._stats_loglik(stats, params)
+            if hasattr(fam, "_stats_hessian"):
+                try:
+                    H = np.asarray(fam._stats_hessian(stats, params), dtype=float)
+                except (ZeroDivisionError, OverflowError, ValueError):
+                    H = None
+    if params is None and path == "auto" and hasattr(fam, "_fast_fit"):
+        fast = fam._fast_fit(dat, inner_fixed)
+        if fast is not None:
+            params, method = fast.params, fast.method
+            iterations, converged = fast.iterations, fast.converged
+            if fast.loglik is not None:
+                ll = fast.loglik
+            H = fast.hess
+            gnorm = fast.grad_norm
+            diags += [Diagnostic(*d) for d in fast.diagnostics]
+            if not converged and not fast.diagnostics:
+                diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
+                                        f"converge after {iterations} iterations", "warning"))
+    return params, H, ll, method, iterations, converged, gnorm
+
+
+# data whose magnitude lies outside [2**-160, 2**160] (~1e-48 .. 1e48) are fitted rescaled:
+# squares, sums and exponentials of such values under- or overflow in the closed forms and in
+# Newton's steps, while the rescaled fit is an ordinary one
+_RESCALE_EXP = 160
+
+
+def rescale_exponent(fam: Family, dat: Data) -> int:
+    """``e`` such that ``dat * 2**-e`` has magnitude ~1, or 0 when the data are of ordinary
+    magnitude (or the family declares no ``scale_powers``)."""
+    if fam.scale_powers is None or fam.discrete:
+        return 0
+    pts = np.abs(dat.all_points())
+    pts = pts[np.isfinite(pts) & (pts > 0)]
+    if not pts.size:
+        return 0
+    e_hi = math.frexp(float(pts.max()))[1]
+    return e_hi if abs(e_hi) > _RESCALE_EXP else 0
+
+
+def _fit_rescaled(fam: Family, dat: Data, e: int, fixed: dict[str, float],
+                  start: dict[str, float], *, strict: bool, cov: str, maxiter: int,
+                  method: str) -> FitResult:
+    """Fit ``dat * 2**-e`` (exact) and map the result back (scale equivariance: ``p -> p *
+    2**(e * power)`` per ``fam.scale_powers``; a density gains ``e log 2`` per observation)."""
+    import dataclasses
+
+    pw = fam.scale_powers or {}
+
+    def mapped(d: dict[str, float], k: int) -> dict[str, float]:
+        return {p: float(np.ldexp(v, k * pw.get(p, 0))) for p, v in d.items()}
+
+    with np.errstate(all="ignore"):
+        for p, v in mapped(fixed, -e).items():
+            if not (math.isfinite(v) and v != 0.0) and fixed[p] != 0.0:
+                raise DataError(f"fixed {p} = {fixed[p]:g} is out of range for data of this "
+                                "magnitude. Hint: rescale the data and the fixed values.")
+        inner = fit_family(fam, dat.scaled(math.ldexp(1.0, -e)), fixed=mapped(fixed, -e),
+                           start=mapped(start, -e), strict=strict, cov=cov, maxiter=maxiter,
+                           method=method)
+        params = mapped(inner.params, e)
+        se = mapped(inner.se, e)
+        d = np.array([math.ldexp(1.0, e * pw.get(p, 0)) if abs(e * pw.get(p, 0)) < 1024
+                      else math.inf for p in fam.param_names])
+        covm = inner.cov * np.outer(d, d)
+    clipped = dat.clip_intervals(fam.support.lower, fam.support.upper)
+    loglik = inner.loglik - clipped.exact.wsum * e * math.log(2.0)
+    nonreg = {p: params[p] for p in fam.nonregular if p not in fixed}
+    lik = Likelihood(fam, clipped, {**fixed, **nonreg}) if inner.likelihood is not None else None
+    diags = inner.diagnostics + (Diagnostic(
+        "rescaled", f"fitted on the data × 2^{-e} (values of this magnitude under- or overflow) "
+        "and mapped back; other messages quote the rescaled fit", "info"),)
+    converged = inner.converged
+    finite = nonfinite_diagnostic(params, loglik) if inner.method != "degenerate" else None
+    if finite is not None:
+        diags += (finite,)
+        converged = False
+        emit(dataclasses.replace(inner, diagnostics=(finite,)), strict)
+    return dataclasses.replace(
+        inner, params=params, se=se, cov=covm, loglik=loglik, fixed=dict(fixed),
+        dist=_frozen_dist(fam, params), data=clipped if inner.data is not None else None,
+        likelihood=lik, diagnostics=diags, converged=converged,
+        _refit=FamilyRefit(fam, method=method, maxiter=maxiter))
+
+
+def _frozen_dist(fam: Family, params: dict[str, float]) -> Family:
+    new = fam._copy()
+    new.values = {p: float(params[p]) for p in fam.param_names}
+    return new
 
 
 @dataclass(frozen=True)

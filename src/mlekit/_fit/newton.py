@@ -116,6 +116,23 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         if i == 0 and start:
             diags.append(Diagnostic("restart", f"the fit from the given start did not converge "
                                     f"({res.message}); other starts were tried", "info"))
+    if best is not None and best[0].converged:
+        # a multimodal likelihood: Newton from the family's starts in other basins too
+        with np.errstate(all="ignore"):
+            try:
+                others = fam._other_starts(x, w, fixed)
+            except (ValueError, ZeroDivisionError, FloatingPointError):
+                others = []
+        for s in others:
+            s = {**s, **start, **fixed}
+            eta0 = np.array([float(d.to_unconstrained(s[fam.param_names[j]]))
+                             for d, j in zip(doms, free)]) / sc
+            if not np.all(np.isfinite(eta0)):
+                continue
+            with np.errstate(all="ignore"):
+                alt = newton(make_obj(), eta0, maxiter=maxiter)
+            if alt.converged and alt.fun > best[0].fun + 1e-9 * max(1.0, abs(best[0].fun)):
+                best = (alt, dict(last))
     if best is None:
         raise DataError(
             f"{type(fam).__name__}: the log-likelihood is not finite at any starting value. "

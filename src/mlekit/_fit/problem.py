@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._core.checks import as_rng
 from .._core.domains import Domain
 from .._core.optimize import OptResult, newton
 from .result import Diagnostic
@@ -250,7 +251,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
     converged run (highest log-likelihood) wins."""
     free = prob.free
     diags: list[Diagnostic] = []
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     runs: list[tuple[OptResult, _Objective]] = []
     tried = 0
     queue = [prob.eta(s) for s in starts]

@@ -53,6 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from .._core.checks import as_rng
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, MlekitError, ParameterError
 
@@ -219,7 +220,18 @@ class Simulator:
 
     def draw(self, rng: np.random.Generator) -> Data:
         n = self.n
-        x = self.values(n, rng, self.trials)
+        try:
+            with np.errstate(all="ignore"):
+                x = self.values(n, rng, self.trials)
+        except (ValueError, OverflowError, ZeroDivisionError) as exc:
+            # numpy's samplers refuse parameters beyond their range (a Poisson mean > 1e19...)
+            raise DataError(f"{type(self.fam).__name__} cannot be simulated at the fitted "
+                            f"parameters ({exc}). Hint: rescale the data, or use Wald/profile "
+                            "intervals instead of a parametric bootstrap.") from None
+        if not np.all(np.isfinite(x)):
+            raise DataError(f"{type(self.fam).__name__} simulated non-finite values at the fitted "
+                            "parameters (an overflow). Hint: rescale the data, or use Wald/"
+                            "profile intervals instead of a parametric bootstrap.")
         if self.mode == "exact":
             return Data(x, weights=self.w, trials=self.trials, truncation=self.trunc)
         if self.mode in ("right", "left"):
@@ -343,7 +355,7 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
         key = (kind, n_boot, int(rng))
         if key in cache:
             return cache[key]
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     names = tuple(res.params)
     sim = Simulator(res) if kind == "parametric" else None
     rows = []

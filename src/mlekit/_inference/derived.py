@@ -58,6 +58,8 @@ class Derived:
     method: str
     level: float
     scale: str = "identity"
+    # why the interval is missing or degenerate where the estimate is fine ("" otherwise)
+    note: str = ""
 
     def __float__(self) -> float:
         return float(self.estimate)
@@ -68,7 +70,8 @@ class Derived:
             return a.tolist() if a.ndim else float(a)
         return {"name": self.name, "estimate": conv(self.estimate), "se": conv(self.se),
                 "ci": [conv(self.ci[0]), conv(self.ci[1])], "method": self.method,
-                "level": self.level, "scale": self.scale}
+                "level": self.level, "scale": self.scale,
+                **({"note": self.note} if self.note else {})}
 
     def __repr__(self) -> str:
         from .._core.checks import fmt
@@ -78,7 +81,8 @@ class Derived:
                     f"CI by {self.method})")
         return (f"{self.name} = {fmt(float(self.estimate))} (SE {fmt(float(self.se))}), "
                 f"{self.level * 100:g}% CI {fmt(float(self.ci[0]))} … {fmt(float(self.ci[1]))} "
-                f"[{self.method}{', ' + self.scale + ' scale' if self.method == 'delta' else ''}]")
+                f"[{self.method}{', ' + self.scale + ' scale' if self.method == 'delta' else ''}]"
+                + (f" ({self.note})" if self.note else ""))
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -484,13 +488,30 @@ def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], wha
         name = g.name
         est, se, (lo, hi), sc = _evaluate(res, g, lv, m, scale, **dict(kwargs))
         out[:, k] = (est, se, lo, hi)
+    note = _interval_note(res, out, what)
     if arr.ndim == 0:
         return Derived(name, float(out[0, 0]), float(out[1, 0]), (float(out[2, 0]), float(out[3, 0])),
-                       m, lv, sc)
+                       m, lv, sc, note)
     shape = arr.shape
     label = f"{what}({', '.join(f'{v:g}' for v in flat[:3])}{', …' if flat.size > 3 else ''})"
     return Derived(label, out[0].reshape(shape), out[1].reshape(shape),
-                   (out[2].reshape(shape), out[3].reshape(shape)), m, lv, sc)
+                   (out[2].reshape(shape), out[3].reshape(shape)), m, lv, sc, note)
+
+
+def _interval_note(res: FitResult, out: np.ndarray, what: str) -> str:
+    """A note when the interval is NaN or of zero width although the estimate is finite and the
+    parameters have standard errors: the quantity is flat or undefined there (an extreme tail
+    quantile below the precision of the parameters, a hazard outside the support)."""
+    est, _se, lo, hi = out
+    if not any(math.isfinite(v) and v > 0 for p, v in res.se.items() if p not in res.fixed):
+        return ""
+    bad = np.isfinite(est) & ~(np.isfinite(lo) & np.isfinite(hi) & (hi > lo))
+    if not bad.any():
+        return ""
+    return (f"no interval for {int(bad.sum())} of {bad.size} {what} values: the quantity is flat "
+            "or undefined there at the precision of the estimates (an extreme tail, or outside "
+            "the support), so the delta method gives no standard error; try method='profile' "
+            "or 'bootstrap'")
 
 
 def quantile(res: FitResult, q: Any, *, method: str = "delta", level: float = 0.95,

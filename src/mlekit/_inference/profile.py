@@ -39,7 +39,7 @@ from scipy.stats import chi2
 
 from .._core.checks import find_stack_level
 from .._core.optimize import direction as newton_direction
-from ..errors import NumericalWarning, ParameterError
+from ..errors import FamilyError, NumericalWarning, ParameterError
 
 if TYPE_CHECKING:
     from .._fit.result import FitResult
@@ -440,6 +440,10 @@ def profile_ci(res: FitResult, level: float, params: Any = None, **kwargs: Any
                              f"rng=); got {', '.join(kwargs)}.")
     names = select_params(res, params)
     if res.likelihood is None:
+        if res.method != "degenerate":
+            raise FamilyError(
+                f"profile intervals need a likelihood that can be re-evaluated; this "
+                f"{res.family!r} result ({res.method}) has none. Hint: use ci(method='wald').")
         return {p: (math.nan, math.nan) for p in names}
     prof = Profiler(res)
     out: dict[str, tuple[float, float]] = {}

@@ -31,7 +31,7 @@ def wald(res: FitResult, level: float, log: bool = False) -> dict[str, tuple[flo
         elif not math.isfinite(se):
             out[p] = (math.nan, math.nan)
         elif log and res.dist.domains[i].lower == 0.0 and math.isinf(res.dist.domains[i].upper) and v > 0:
-            f = math.exp(z * se / v)
+            f = math.exp(min(z * se / v, 709.0))  # beyond: the interval is (0, inf) anyway
             out[p] = (v / f, v * f)
         else:
             lo, hi = v - z * se, v + z * se

@@ -237,7 +237,13 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
                              f"{', '.join(extra)}.")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
+    if data is None and any(a not in m.domains and a not in m.defaults for a in m.args):
+        raise DataError(f"{m.name} is fitted to data: pass data={{...}} (or a data frame) with "
+                        f"its data arguments; got none, so {', '.join(m.args)} would all be "
+                        "estimated.")
     d, dropped = resolve_data(m, data, nan_policy)
+    if any(v.ndim and v.shape[0] == 0 for v in d.values()) or (data is not None and not d):
+        raise DataError(f"{m.name}: the data must contain at least one observation; got none.")
     params = [a for a in m.args if a not in d]
     missing = missing_data(m, d, params)
     if missing:
@@ -382,7 +388,8 @@ class _Evaluator:
         try:
             with np.errstate(all="ignore"):
                 out = np.asarray(self.call(th), dtype=float)
-        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError) as exc:
+        except (ArithmeticError, ValueError, TypeError, IndexError, KeyError,
+                RecursionError) as exc:
             raise ParameterError(f"calling {self.reproducer(dict(zip(self.params, th)))} raised "
                                  f"{type(exc).__name__}: {exc}") from exc
         if out.ndim == 0:

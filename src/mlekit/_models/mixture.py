@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import as_rng, check_maxiter
 from .._core.domains import Domain, Real, UnitInterval
 from .._data.data import Data, as_data
 from .._families.base import Family, get_family
@@ -144,6 +145,7 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
     ``families``: a list (``["normal", "normal"]``, ``[mk.Weibull(), "lognormal"]``), or one
     family with ``k=`` components; ``k`` may be a range of counts, chosen by BIC.
     """
+    check_maxiter(maxiter)
     if isinstance(families, (str, Family, type)):
         if k is None:
             raise ParameterError("give several families (a list) or one family and k=, e.g. "
@@ -192,7 +194,7 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
     if dat.n_obs <= n_free:
         raise DataError(f"a {K}-component mixture has {n_free} parameters; got only "
                         f"{dat.n_obs:g} observations.")
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     best: tuple[list[dict[str, float]], np.ndarray, float] | None = None
     tried = 0
     for i in range(n_starts):

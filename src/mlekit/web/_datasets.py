@@ -106,6 +106,17 @@ def _numbers(s: Any, status: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
 # ---------------------------------------------------------------------------- parsing
 
+#: columns an upload may have: the explorer's per-column work (types, summaries) is sized to it
+MAX_COLUMNS = 2000
+
+
+def _too_many_columns(n: int, at_least: bool = False) -> WebError:
+    many = f"{'at least ' if at_least else ''}{n:,}"
+    return WebError(422, f"the data have {many} columns; the explorer reads at most "
+                    f"{MAX_COLUMNS:,}. Hint: keep the columns you need (e.g. with a spreadsheet or "
+                    "pandas) and upload again.", "TooManyColumns")
+
+
 def _sniff(sample: str) -> tuple[str | None, bool]:
     """``(delimiter, has_header)``; delimiter ``None`` means whitespace-separated."""
     lines = [ln for ln in sample.splitlines() if ln.strip()][:30]
@@ -152,6 +163,8 @@ def _csv_frame(src: Any, sample: str) -> Any:
         raise WebError(422, "could not read the CSV data: the first data row has more fields than "
                        "the header row. Hint: every row needs the same number of fields.",
                        "MalformedCSV")
+    if df.shape[1] > MAX_COLUMNS:
+        raise _too_many_columns(df.shape[1])
     if not header:
         df.columns = ["x"] if df.shape[1] == 1 else [f"column_{i + 1}" for i in range(df.shape[1])]
     df.columns = [str(c) for c in df.columns]
@@ -169,6 +182,10 @@ def read_table_file(path: Path, filename: str) -> Any:
     is_parquet = head[:4] == b"PAR1" or filename.lower().endswith((".parquet", ".pq"))
     if is_parquet:
         return _parquet_frame(path)
+    first = head.split(b"\n", 1)[0]
+    widest = max(first.count(d.encode()) for d in (",", ";", "\t", "|", " "))
+    if widest >= MAX_COLUMNS:  # refused before pandas parses a very wide file
+        raise _too_many_columns(widest + 1, at_least=True)
     if b"\x00" in head:
         raise WebError(422, f"{filename or 'the file'} is not a text CSV file (it contains binary "
                        "data). Hint: upload CSV text or a Parquet file.", "MalformedCSV")
@@ -191,6 +208,12 @@ def _parquet_frame(path: Path) -> Any:
     except ImportError:  # pragma: no cover - pyarrow is in the web extra
         raise WebError(422, "reading Parquet needs pyarrow: pip install 'mlekit[web]'.",
                        "MissingDependency") from None
+    try:
+        n_cols = len(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError) as exc:
+        raise WebError(422, f"could not read the Parquet file: {exc}", "MalformedParquet") from None
+    if n_cols > MAX_COLUMNS:
+        raise _too_many_columns(n_cols)
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:

@@ -56,7 +56,7 @@ def fit_grouped(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
                         f"string {by!r}. Hint: pass the column itself, e.g. by=df[{by!r}].")
     fam = get_family(family)
     dat = as_data(x, weights=weights, nan_policy=nan_policy)
-    n_input = dat.n_rows + dat.n_dropped
+    n_input = dat.n_rows + dat.n_dropped + dat.n_zero_weight
     codes, labels = group_codes(by, n_input)
     return fit_groups(fam, dat, codes, labels, fixed=fixed, start=start, strict=strict, cov=cov,
                       maxiter=maxiter, nan_policy=nan_policy)

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2, norm
 
+from ..._core.checks import as_rng
 from ..._data.data import Block, Data
 from ...errors import ParameterError
 from .layout import KINDS, Problem, batched_newton
@@ -129,7 +130,7 @@ def bootstrap_ci(res: GroupedResult, level: float, *, n_boot: int = 200, rng: An
         raise ParameterError("bootstrap needs the grouped data; this result has none.")
     if int(n_boot) < 2:
         raise ParameterError(f"n_boot must be at least 2; got {n_boot!r}.")
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     table = _RowTable(res.data, res.codes, len(res.labels))
     draws = np.full((int(n_boot), *res.estimates.shape), np.nan)
     for b in range(int(n_boot)):

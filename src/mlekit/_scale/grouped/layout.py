@@ -90,6 +90,10 @@ def group_codes(by: Any, n: int) -> tuple[IntArray, Any]:
         if not _is_column(key):
             raise DataError(f"by must be group labels, one per value (an array, Series or several "
                             f"of them); got {type(key).__name__}.")
+        if np.ndim(key) > 1:
+            raise DataError(f"by must be 1-D group labels, one per value; got an array of shape "
+                            f"{np.shape(key)}. Hint: pass several keys as a list of columns or a "
+                            "DataFrame.")
         if len(key) != n:
             raise DataError(f"by must have one label per value ({n}); got {len(key)} labels "
                             f"in {name!r}.")

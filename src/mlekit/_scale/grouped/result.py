@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.checks import check_level
+from ..._core.checks import arithmetic_guard, check_level
 from ..._fit.result import Diagnostic, FitResult
-from ...errors import DataError, ParameterError
+from ...errors import DataError, NotFoundError, ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,13 +169,17 @@ class GroupedResult:
             loc = self.labels.get_loc(key)
         except (KeyError, TypeError):
             sample = ", ".join(repr(v) for v in list(self.labels[:3]))
-            raise KeyError(f"no group {key!r}; groups are labelled like {sample}, ...") from None
+            raise NotFoundError(f"no group {key!r}; groups are labelled like {sample}, ...") from None
         if not isinstance(loc, (int, np.integer)):
-            raise KeyError(f"group label {key!r} is not unique")
+            raise NotFoundError(f"group label {key!r} is not unique")
         return int(loc)
 
     def __getitem__(self, key: Any) -> FitResult:
         """The full :class:`FitResult` of one group."""
+        with arithmetic_guard(f"group {key!r}"):
+            return self._group(key)
+
+    def _group(self, key: Any) -> FitResult:
         from ..._fit.assemble import Estimate, finish, finish_degenerate
         from ..._fit.family_fit import FamilyRefit
         from ..._fit.likelihood import Likelihood
