@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.checks import check_param_dict, find_stack_level
+from ..._core.domains import default_start
 from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
 from ..._fit.family_fit import fit_family
@@ -446,7 +447,7 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
                 on |= v - d.lower <= tol
             if math.isfinite(d.upper):
                 on |= d.upper - v <= tol
-            far = np.abs(d.to_unconstrained(np.where(on, _mid(d), v)) - eta0[:, j]) > 16
+            far = np.abs(d.to_unconstrained(np.where(on, default_start(d), v)) - eta0[:, j]) > 16
             if d.kind == "real":
                 far[:] = False  # a real-line parameter has no open end to run to
         # the family's own limits (t's df -> inf, NB size -> inf), as in separate fits
@@ -460,12 +461,6 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
         st.flag(fitted & (on | limit | (far & np.isfinite(eta0[:, j]))), "boundary",
                 lambda i, name=name, hint=hint, j=j, d=d: f"{name} = {TH[i, j]:.6g} ran to the "
                 f"edge of its domain {d.describe()}" + hint)
-
-
-def _mid(d: Any) -> float:
-    from .layout import _inside
-
-    return _inside(d)
 
 
 def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.domains import default_start
 from ..._core.engine import get_pool, get_threads, in_callers_errstate
 from ..._core.numdiff import numeric_derivs
 from ..._data.data import Block, Data
@@ -445,7 +446,7 @@ class Problem:
         self.trunc = trunc
         self.flags: set[str] = set()
         self._active: tuple[IntArray, Layout] = (lay.groups, lay)
-        self._inside = np.array([_inside(d) for d in fam.domains])
+        self._inside = np.array([default_start(d) for d in fam.domains])
 
     def natural(self, idx: IntArray, eta: NDArray[np.float64]) -> NDArray[np.float64]:
         TH = self.fixed_cols[idx].copy()
@@ -518,17 +519,6 @@ class Problem:
         kf = len(fr)
         He[:, range(kf), range(kf)] += gf * J2
         return ll, gf * J1, He, TH, g, H
-
-
-def _inside(d: Any) -> float:
-    lo, hi = d.lower, d.upper
-    if math.isfinite(lo) and math.isfinite(hi):
-        return 0.5 * (lo + hi)
-    if math.isfinite(lo):
-        return lo + 1.0
-    if math.isfinite(hi):
-        return hi - 1.0
-    return 0.0
 
 
 def as_blocks(dat: Data, codes: IntArray) -> dict[str, tuple[Block, IntArray]]:
