@@ -20,6 +20,7 @@ from .._data.data import Block
 from ..errors import FamilyError
 from .base import Family, Support, register
 from .positive import _POS, _logx
+from .stats import log1mexp as _log1mexp
 from .stats import moments_of
 
 __all__ = ["GenGamma", "Gompertz", "Burr12", "SkewNormal", "BirnbaumSaunders"]
@@ -27,13 +28,6 @@ __all__ = ["GenGamma", "Gompertz", "Burr12", "SkewNormal", "BirnbaumSaunders"]
 Theta = tuple[Any, ...]
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _Q_SMALL = 1e-6     # |Q| below this: the generalised gamma is the log-normal
-
-
-def _log1mexp(a: Any) -> Any:
-    """``log(1 - exp(a))`` for ``a <= 0``, stably."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
 # ------------------------------------------------------------------------- generalised gamma

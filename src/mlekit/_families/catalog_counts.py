@@ -14,17 +14,12 @@ from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support, register
+from .stats import log1mexp as _log1mexp
 
 __all__ = ["BetaBinomial", "ZTPoisson", "LogSeries"]
 
 Theta = tuple[Any, ...]
 _POSITIVE_COUNTS = Support(1.0, math.inf, lower_closed=True, integer=True)
-
-
-def _log1mexp(a: Any) -> Any:
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
 @register

@@ -29,18 +29,12 @@ import numpy as np
 from .._core.domains import Domain, Real
 from ..errors import FamilyError
 from .base import FACTORIES, Derivs, Family, Support
+from .stats import log1mexp as _log1mexp
 
 __all__ = ["from_logpdf", "from_cumhaz", "CustomFamily"]
 
 Theta = tuple[Any, ...]
 _STEP = 5e-3
-
-
-def _log1mexp(a: Any) -> Any:
-    """``log(1 - exp(a))`` for ``a <= 0`` without cancellation."""
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
 def _param_spec(fn: Callable[..., Any], params: Any, what: str) -> tuple[list[str], list[Domain]]:

@@ -19,7 +19,7 @@ from scipy.special import digamma, zeta
 
 from .._data.data import Block, fdot
 
-__all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape",
+__all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
            "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER"]
 
 FloatArray = NDArray[np.float64]
@@ -424,3 +424,10 @@ def ex(x: Any) -> Any:
 
 def sqrt(x: Any) -> Any:
     return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
+
+
+def log1mexp(a: Any) -> Any:
+    """``log(1 - exp(a))`` for ``a <= 0`` without cancellation (Mächler's switch at -log 2)."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))

@@ -28,16 +28,11 @@ from numpy.typing import NDArray
 from .._core.domains import UnitInterval
 from ..errors import FamilyError
 from .base import Derivs, Family, Support, get_family
+from .stats import log1mexp as _log1mexp
 
 __all__ = ["ZeroInflated", "Hurdle", "Cure", "Wrapped"]
 
 Theta = tuple[Any, ...]
-
-
-def _log1mexp(a: Any) -> Any:
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
 
 
 def _stack(d: Derivs) -> tuple[Any, Any, Any]:
