@@ -292,3 +292,34 @@ def test_profile_intervals_match_r_confint_glm(case: dict[str, object]) -> None:
         assert abs(ours[0] - lo_x) <= 1e-6 * width and abs(ours[1] - hi_x) <= 1e-6 * width
     t = r.tests(ci="profile")
     assert t["ci_low"].tolist() == [prof[k][0] for k in t.index]
+
+
+# ---------------------------------------------------------------------- predict(ci=True)
+def test_predict_ci_true_matches_statsmodels_get_prediction(cpunish: pd.DataFrame) -> None:
+    f = "executions ~ income + perpoverty + south"
+    r = mk.regress(f, cpunish, "poisson")
+    g = sm.GLM.from_formula(f, cpunish, family=sm.families.Poisson()).fit(tol=1e-14)
+    new = cpunish.iloc[:6]
+    sf = g.get_prediction(new).summary_frame(alpha=0.1)
+    p = r.predict(new, what="mean", ci=True, level=0.9)
+    assert list(p.columns) == ["estimate", "lower", "upper"]
+    np.testing.assert_allclose(p["estimate"], sf["mean"], rtol=REL)
+    np.testing.assert_allclose(p["lower"], sf["mean_ci_lower"], rtol=REL)
+    np.testing.assert_allclose(p["upper"], sf["mean_ci_upper"], rtol=REL)
+    every = r.predict(new, ci=True, level=0.9)          # every parameter (here the rate)
+    np.testing.assert_allclose(every["rate_lower"], sf["mean_ci_lower"], rtol=REL)
+    assert r.predict(new, ci=False).columns.tolist() == ["rate"]
+
+
+def test_predict_ci_true_any_parameter(life: pd.DataFrame) -> None:
+    r = mk.regress("t ~ x", life, "weibull", observed="e", formulas={"shape": "~ batch"})
+    new = pd.DataFrame({"x": [0.0, 1.0], "batch": [0, 1]})
+    sh = r.predict(new, what="shape", ci=True)
+    # shape = exp(shape:Intercept + shape:batch * batch): at batch 0 the interval is exp of the
+    # coefficient's Wald interval
+    lo, hi = r.tests().loc["shape:Intercept", ["exp_ci_low", "exp_ci_high"]]
+    assert sh.loc[0, "shape_lower"] == pytest.approx(lo, rel=1e-6)
+    assert sh.loc[0, "shape_upper"] == pytest.approx(hi, rel=1e-6)
+    assert (sh["shape_lower"] < sh["shape"]).all() and (sh["shape"] < sh["shape_upper"]).all()
+    with pytest.raises(mk.errors.ParameterError, match="ci must be"):
+        r.predict(new, ci="bootstrap")

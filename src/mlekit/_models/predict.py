@@ -4,7 +4,7 @@
 and the family's natural parameters). ``r.predict(new_df, what="quantile", q=0.1, ci="wald")``
 gives a derived quantity per row — ``"quantile"`` (``q=``), ``"median"``, ``"mean"``, ``"sf"``,
 ``"cdf"``, ``"pdf"``, ``"hazard"`` (``x=``: a number, a column name or an array) or one parameter
-by name — with ``ci="wald"`` delta-method intervals computed on the quantity's natural link
+by name — with ``ci="wald"`` (or ``ci=True``) delta-method intervals computed on the quantity's natural link
 scale (log for positive quantities, logit for probabilities) from the coefficients' covariance,
 or ``ci="profile"`` profile-likelihood intervals (the extremes of the row's quantity over the
 likelihood region; one constrained optimisation per row and quantity).
