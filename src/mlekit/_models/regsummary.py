@@ -320,16 +320,16 @@ class RegressionSummary(Summary):
             if multi:
                 rows.append([block if block == "shared" else f"{block} ({rs[0]['link']} link)"]
                             + [""] * 8)
-            d = decimals_for([x["estimate"] for x in rs] + [x["se"] for x in rs], 5, 6)
+            d = _decimals([x["estimate"] for x in rs] + [x["se"] for x in rs])
             for x in rs:
-                e = decimals_for([x["exp_estimate"]], 5, 6)
-                rows.append([x["name"], fixed(x["estimate"], d, 5), fixed(x["se"], d, 5),
+                e = _decimals([x["exp_estimate"]])
+                rows.append([x["name"], _cell(x["estimate"], d), _cell(x["se"], d),
                              "" if math.isnan(x["z"]) else f"{x['z']:.2f}",
                              "" if math.isnan(x["p_value"]) else pvalue_text(x["p_value"]),
-                             f"{fixed(x['ci_low'], d, 5)} … {fixed(x['ci_high'], d, 5)}",
-                             "" if not x["effect"] else fixed(x["exp_estimate"], e, 5),
+                             f"{_cell(x['ci_low'], d)} … {_cell(x['ci_high'], d)}",
+                             "" if not x["effect"] else _cell(x["exp_estimate"], e),
                              "" if not x["effect"] else
-                             f"{fixed(x['exp_ci_low'], e, 5)} … {fixed(x['exp_ci_high'], e, 5)}",
+                             f"{_cell(x['exp_ci_low'], e)} … {_cell(x['exp_ci_high'], e)}",
                              x["effect"]])
         how = {"wald": "Wald", "profile": "profile"}.get(self.ci_method, self.ci_method)
         return view("regression", self._title(), self._facts(),
@@ -342,7 +342,8 @@ class RegressionSummary(Summary):
         d = super().to_dict()
         r = self.res
         d["regression"] = {
-            "formula": r.options.get("formula"), "formulas": r.options.get("formulas", {}),
+            "family": r.options.get("family"), "formula": r.options.get("formula"),
+            "formulas": r.options.get("formulas", {}),
             "response": r.options.get("response"), "links": r.options.get("links", {}),
             "data": _counts(r), "lr_test": self.lr.to_dict(),
             "coefficients": [{"name": x["name"], "block": x["block"],
@@ -371,7 +372,7 @@ def _table(head: list[str], cells: list[list[Any]], pcol: int | None, zcol: int 
             cols.append(["" if _nan(v) else f"{v:.2f}" for v in vals])
         else:
             d = shared_dec if j in (1, 2) else _decimals(vals)
-            cols.append(["" if _nan(v) else fixed(v, d, 4) for v in vals])
+            cols.append([_cell(v, d) for v in vals])
     widths = [max([len(head[j])] + [len(x) for x in cols[j]]) for j in range(ncol)]
     nums = sum(widths[1:]) + 2 * (ncol - 2)
     split = widths[0] + 2 + nums > WIDTH
@@ -397,6 +398,17 @@ def _decimals(vals: list[Any]) -> int | None:
     digits), scientific for tiny ones."""
     d = decimals_for(vals, 4, 8)
     return None if d is None else max(d, 4)
+
+
+def _cell(v: Any, d: int | None) -> str:
+    """``v`` with the column's ``d`` decimals, or scientific (4 significant digits) when those
+    decimals would show fewer than two of its digits (a coefficient of 2e-4 beside 8.7)."""
+    if _nan(v):
+        return ""
+    f = float(v)
+    if d is not None and f != 0.0 and abs(f) < 10.0 ** (1 - d):
+        return f"{f:.3e}"
+    return fixed(f, d, 4)
 
 
 def _nan(v: Any) -> bool:
