@@ -323,3 +323,20 @@ def test_predict_ci_true_any_parameter(life: pd.DataFrame) -> None:
     assert (sh["shape_lower"] < sh["shape"]).all() and (sh["shape"] < sh["shape_upper"]).all()
     with pytest.raises(mk.errors.ParameterError, match="ci must be"):
         r.predict(new, ci="bootstrap")
+
+
+# ---------------------------------------------------------------------- the HTML report
+def test_report_of_a_regression_has_the_coefficient_table(life: pd.DataFrame) -> None:
+    import re
+
+    r = mk.regress("t ~ x", life, "weibull", observed="e", formulas={"shape": "~ batch"})
+    html = r.report(level=0.9)
+    ids = re.findall(r"<section id='(\w+)'>", html)
+    assert "coefficients" in ids and "estimates" not in ids and "gof" not in ids
+    sec = html[html.index("<section id='coefficients'>"):]
+    sec = sec[:sec.index("</section>")]
+    assert "time ratio" in sec and "shape ratio" in sec and "90% interval" in sec
+    assert "LR test vs intercept-only" in sec
+    t = r.tests(level=0.9)
+    assert f"{t.loc['x', 'exp_estimate']:.6g}" in sec
+    assert "mk.regress('t ~ x', df, 'weibull', formulas={'shape': '~ batch'})" in html
