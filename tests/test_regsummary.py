@@ -340,3 +340,24 @@ def test_report_of_a_regression_has_the_coefficient_table(life: pd.DataFrame) ->
     t = r.tests(level=0.9)
     assert f"{t.loc['x', 'exp_estimate']:.6g}" in sec
     assert "mk.regress('t ~ x', df, 'weibull', formulas={'shape': '~ batch'})" in html
+
+
+def test_fixed_coefficients_and_design_matrix_fits(life: pd.DataFrame) -> None:
+    r = mk.regress("y ~ x + batch", life, "negative_binomial", fixed={"batch": 0.1, "size": 3.0})
+    t = r.tests()
+    assert math.isnan(t.loc["batch", "se"]) and math.isnan(t.loc["batch", "p_value"])
+    s = r.summary()
+    assert s.lr.df == 1                                   # only x is free beyond the intercept
+    text = str(s)
+    assert "size (fixed)" in text
+    assert next(x for x in text.splitlines() if x.startswith("batch ")).split()[-1] == "fixed"
+    assert "3.0000 … 3.0000" not in s._repr_html_()
+    # y=/X= fits: an all-ones column is the intercept (of the null model, not an effect)
+    X = np.column_stack([np.ones(len(life)), life.x])
+    p = mk.regress(y=life.y.to_numpy(), X=X, family="poisson")
+    sp = p.summary()
+    assert sp.lr.df == 1
+    assert sp.lr.loglik_null == pytest.approx(mk.regress("y ~ 1", life, "poisson").loglik,
+                                              rel=1e-10)
+    eff = str(sp).split("exp(coef): rate ratio")[1]
+    assert "\nx2 " in eff and "\nx1 " not in eff

@@ -185,7 +185,8 @@ def coef_rows(r: RegressionResult, level: float, ci: str = "wald",
     for co in m.coords:
         label = effect_label(m.fam, co)
         link = link_name(co.domain)
-        for name in co.cols:
+        icpt = _intercept(co) if co.X is not None else None
+        for k, name in enumerate(co.cols):
             est = float(r.params[name])
             fixed_p = name in r.fixed
             se = math.nan if fixed_p else float(r.se.get(name, math.nan))
@@ -199,7 +200,7 @@ def coef_rows(r: RegressionResult, level: float, ci: str = "wald",
                         "link": link if co.X is not None else "", "estimate": est, "se": se,
                         "z": z, "p_value": p, "ci_low": float(lo), "ci_high": float(hi),
                         "exp_estimate": ex[0], "exp_ci_low": ex[1], "exp_ci_high": ex[2],
-                        "effect": label or "", "fixed": fixed_p})
+                        "effect": label or "", "fixed": fixed_p, "intercept": k == icpt})
     return out
 
 
@@ -286,17 +287,20 @@ class RegressionSummary(Summary):
             lines.append("")
             if block == "shared":
                 head = ["shared", "estimate", "std. err.", lo_h, hi_h]
-                cells = [[x["name"], x["estimate"], x["se"], x["ci_low"], x["ci_high"]]
-                         for x in rows]
+                cells = [[x["name"] + (" (fixed)" if x["fixed"] else ""), x["estimate"], x["se"],
+                          math.nan if x["fixed"] else x["ci_low"],
+                          math.nan if x["fixed"] else x["ci_high"]] for x in rows]
                 lines += _table(head, cells, pcol=None, zcol=None)
                 continue
             link = rows[0]["link"]
             lines.append(f"{block} ({link} link)")
             head = ["", "estimate", "std. err.", "z", "p-value", lo_h, hi_h]
-            cells = [[x["name"], x["estimate"], x["se"], x["z"], x["p_value"], x["ci_low"],
-                      x["ci_high"]] for x in rows]
+            cells = [[x["name"], x["estimate"], x["se"], x["z"],
+                      "fixed" if x["fixed"] else x["p_value"],
+                      math.nan if x["fixed"] else x["ci_low"],
+                      math.nan if x["fixed"] else x["ci_high"]] for x in rows]
             lines += _table(head, cells, pcol=4, zcol=3)
-            eff = [x for x in rows if x["effect"] and _intercept_name(x["name"]) is False]
+            eff = [x for x in rows if x["effect"] and not x["intercept"] and not x["fixed"]]
             if eff:
                 lines.append("")
                 head = [f"exp(coef): {eff[0]['effect']}", "", lo_h, hi_h]
@@ -326,9 +330,10 @@ class RegressionSummary(Summary):
                 rows.append([x["name"], _cell(x["estimate"], d), _cell(x["se"], d),
                              "" if math.isnan(x["z"]) else f"{x['z']:.2f}",
                              "" if math.isnan(x["p_value"]) else pvalue_text(x["p_value"]),
+                             "fixed" if x["fixed"] else
                              f"{_cell(x['ci_low'], d)} … {_cell(x['ci_high'], d)}",
-                             "" if not x["effect"] else _cell(x["exp_estimate"], e),
-                             "" if not x["effect"] else
+                             "" if not x["effect"] or x["fixed"] else _cell(x["exp_estimate"], e),
+                             "" if not x["effect"] or x["fixed"] else
                              f"{_cell(x['exp_ci_low'], e)} … {_cell(x['exp_ci_high'], e)}",
                              x["effect"]])
         how = {"wald": "Wald", "profile": "profile"}.get(self.ci_method, self.ci_method)
@@ -352,10 +357,6 @@ class RegressionSummary(Summary):
         return d
 
 
-def _intercept_name(name: str) -> bool:
-    return name.split(":")[-1] == "Intercept"
-
-
 def _table(head: list[str], cells: list[list[Any]], pcol: int | None, zcol: int | None
            ) -> list[str]:
     """Text rows: the first column left, numbers right, one format per column (the estimate
@@ -367,7 +368,8 @@ def _table(head: list[str], cells: list[list[Any]], pcol: int | None, zcol: int 
     for j in range(1, ncol):
         vals = [c[j] for c in cells]
         if j == pcol:
-            cols.append(["" if _nan(v) else pvalue_text(v) for v in vals])
+            cols.append([v if isinstance(v, str) else "" if _nan(v) else pvalue_text(v)
+                         for v in vals])
         elif j == zcol:
             cols.append(["" if _nan(v) else f"{v:.2f}" for v in vals])
         else:
