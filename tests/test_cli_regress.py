@@ -120,3 +120,15 @@ def test_regress_help_imports_no_heavy_modules() -> None:
                        env={**os.environ, "PYTHONPATH": SRC})
     assert r.stderr.strip() == "[]"
     assert "--observed" in r.stdout and "--formula" in r.stdout
+
+
+def test_summary_golden(capsys: pytest.CaptureFixture[str]) -> None:
+    """The printed summary of a fixed data set, line for line (MLEKIT_UPDATE_GOLDEN=1 rewrites)."""
+    golden = Path(__file__).resolve().parent / "golden" / "regress_defects_nb.txt"
+    code, out, err = run(capsys, "regress", "mlekit:defects", "defects ~ C(shift)", "-f",
+                         "negative_binomial")
+    assert code == 0, err
+    if os.environ.get("MLEKIT_UPDATE_GOLDEN") == "1" or not golden.exists():
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+    assert max(len(line) for line in out.splitlines()) <= 80
