@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["decimals_for", "fixed", "pvalue_text", "P_FLOOR"]
+__all__ = ["decimals_for", "fixed", "pvalue_text", "pvalue_eq", "P_FLOOR"]
 
 #: p-values below this are printed as "< 1e-16": near machine epsilon, where the normal or
 #: chi-square approximation behind the number says nothing more (R prints "<2e-16")
@@ -81,3 +81,9 @@ def pvalue_text(p: Any) -> str:
     if f >= 0.1:
         return f"{min(f, 1.0):.3f}"
     return f"{f:.3g}"
+
+
+def pvalue_eq(p: Any) -> str:
+    """The p-value after "p": ``"= 0.117"``, ``"= 2.31e-05"`` or ``"< 1e-16"``."""
+    s = pvalue_text(p)
+    return s if s.startswith("<") else f"= {s}"

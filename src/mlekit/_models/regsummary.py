@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._core.numformat import decimals_for, fixed, pvalue_text
+from .._core.numformat import decimals_for, fixed, pvalue_eq, pvalue_text
 from .._fit.summary import Summary, _json_num
 from .distreg import Coord, DistReg, link_name
 
@@ -103,7 +103,7 @@ class NullTest:
         if self.statistic is None:
             return f"LR test vs intercept-only: not available ({self.note})"
         return (f"LR test vs intercept-only: chi2 = {self.statistic:.4g} on {self.df} df, "
-                f"p {_p_eq(self.p_value)}")
+                f"p {pvalue_eq(self.p_value)}")
 
     def to_dict(self) -> dict[str, Any]:
         def num(v: float | None) -> float | str | None:
@@ -112,11 +112,6 @@ class NullTest:
         return {"statistic": num(self.statistic), "df": self.df,
                 "p_value": num(self.p_value), "loglik_null": num(self.loglik_null),
                 "note": self.note}
-
-
-def _p_eq(p: Any) -> str:
-    s = pvalue_text(p)
-    return s if s.startswith("<") else f"= {s}"
 
 
 def _intercept(co: Coord) -> int | None:
