@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -122,8 +123,18 @@ def _intercept(co: Coord) -> int | None:
     return None
 
 
+_NULL: weakref.WeakKeyDictionary[Any, NullTest] = weakref.WeakKeyDictionary()
+
+
 def null_test(r: RegressionResult) -> NullTest:
-    """Refit with every linked formula reduced to its intercept; the LR test against it."""
+    """Refit with every linked formula reduced to its intercept; the LR test against it
+    (computed once per result: ``print(r)`` and ``r.summary()`` reuse it)."""
+    if r not in _NULL:
+        _NULL[r] = _null_test(r)
+    return _NULL[r]
+
+
+def _null_test(r: RegressionResult) -> NullTest:
     from scipy.stats import chi2
 
     from .._fit.problem import Problem, maximize
