@@ -792,3 +792,65 @@ out <- list(
 )
 writeLines(to_json(out), file.path(script_dir, "reference.json"))
 cat("wrote", length(cases_out), "cases to", file.path(script_dir, "reference.json"), "\n")
+
+# ----------------------------------------------------------------------------- glm profile intervals
+# Regression coefficients' 95% profile-likelihood intervals (issue 18): MASS's confint(glm)
+# (profile.glm on a grid, then spline interpolation) as R users get them, and the exact roots
+# (uniroot, tol 1e-13, of 2 (ll_max - pl(b_j)) = qchisq(0.95, 1); pl refits the other
+# coefficients by glm.fit with b_j x_j as an offset).  Written to glm_profile.json.
+glm_exact_ci <- function(fit) {
+  X <- model.matrix(fit)
+  y <- fit$y
+  ll0 <- as.numeric(logLik(fit))
+  se <- sqrt(diag(vcov(fit)))
+  one <- function(j, side) {
+    dev <- function(v) {
+      r <- glm.fit(X[, -j, drop = FALSE], y, offset = X[, j] * v, family = fit$family,
+                   control = glm.control(epsilon = 1e-15, maxit = 200))
+      2 * (ll0 + (r$aic - 2 * r$rank) / 2) - qchisq(0.95, 1)
+    }
+    b <- coef(fit)[[j]]
+    uniroot(dev, if (side < 0) c(b - 8 * se[[j]], b) else c(b, b + 8 * se[[j]]),
+            tol = 1e-13)$root
+  }
+  out <- lapply(seq_along(coef(fit)), function(j) I(c(one(j, -1), one(j, 1))))
+  names(out) <- names(coef(fit))
+  out
+}
+
+glm_case <- function(id, fit, formula, family, file) {
+  mass <- suppressMessages(confint(fit, level = 0.95))
+  ci_mass <- lapply(seq_len(nrow(mass)), function(i) I(as.numeric(mass[i, ])))
+  names(ci_mass) <- rownames(mass)
+  cat(sprintf("%-38s ll=%.10f\n", id, as.numeric(logLik(fit))))
+  list(id = id, file = file, formula = formula, family = family,
+       params = named(coef(fit), names(coef(fit))), se = named(sqrt(diag(vcov(fit))), names(coef(fit))),
+       loglik = as.numeric(logLik(fit)),
+       confint_mass = ci_mass, profile_exact = glm_exact_ci(fit))
+}
+
+wb <- data.frame(breaks = warpbreaks$breaks, woolB = as.numeric(warpbreaks$wool == "B"),
+                 tensionM = as.numeric(warpbreaks$tension == "M"),
+                 tensionH = as.numeric(warpbreaks$tension == "H"))
+wb_file <- write_csv(wb, "warpbreaks")
+wb <- read.csv(file.path(script_dir, wb_file))
+bw <- data.frame(low = birthwt$low, age = birthwt$age, lwt = birthwt$lwt, smoke = birthwt$smoke)
+bw_file <- write_csv(bw, "birthwt")
+bw <- read.csv(file.path(script_dir, bw_file))
+glm_out <- list(
+  description = paste(
+    "95% profile-likelihood intervals of glm coefficients: confint_mass = MASS's confint(glm)",
+    "(profile.glm grid + spline), profile_exact = uniroot roots of the profile deviance",
+    "(glm.fit refits with the coefficient as an offset, tol 1e-13)."),
+  generated_by = "tests/reference/make_reference.R",
+  r_version = R.version.string,
+  packages = list(MASS = as.character(packageVersion("MASS"))),
+  cases = list(
+    glm_case("warpbreaks_poisson", glm(breaks ~ woolB + tensionM + tensionH, family = poisson,
+                                       data = wb, control = glm.control(epsilon = 1e-14)),
+             "breaks ~ woolB + tensionM + tensionH", "poisson", wb_file),
+    glm_case("birthwt_logistic", glm(low ~ age + lwt + smoke, family = binomial, data = bw,
+                                     control = glm.control(epsilon = 1e-14)),
+             "low ~ age + lwt + smoke", "bernoulli", bw_file)))
+writeLines(to_json(glm_out), file.path(script_dir, "glm_profile.json"))
+cat("wrote", file.path(script_dir, "glm_profile.json"), "\n")

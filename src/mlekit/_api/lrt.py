@@ -43,6 +43,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from .._core.checks import find_stack_level
+from .._core.numformat import pvalue_eq
 from ..errors import FamilyError, NumericalWarning, ParameterError
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class LRTest:
                 f"(k = {self.restricted.n_params})\n"
                 f"  full       {self.full.family} {what} {ll_full:.10g} "
                 f"(k = {self.full.n_params})\n"
-                f"  statistic {self.statistic:.6g} on {self.df} df, p = {self.p_value:.4g} "
+                f"  statistic {self.statistic:.6g} on {self.df} df, p {pvalue_eq(self.p_value)} "
                 f"({self.distribution})")
 
     def to_dict(self) -> dict[str, Any]:

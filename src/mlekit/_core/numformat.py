@@ -8,7 +8,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["decimals_for", "fixed"]
+__all__ = ["decimals_for", "fixed", "pvalue_text", "pvalue_eq", "P_FLOOR"]
+
+#: p-values below this are printed as "< 1e-16": near machine epsilon, where the normal or
+#: chi-square approximation behind the number says nothing more (R prints "<2e-16")
+P_FLOOR = 1e-16
 
 
 def _finite(values: Sequence[Any]) -> list[float]:
@@ -55,3 +59,31 @@ def fixed(v: Any, decimals: int | None, sig: int = 6) -> str:
     if f != 0.0 and float(s) == 0.0 and decimals is not None:   # too small for the column
         return f"{f:.{max(sig - 3, 1)}e}"
     return s
+
+
+def pvalue_text(p: Any) -> str:
+    """A p-value for people, one style for the regression table, its LR test, the CLI and the
+    report: three decimals from 0.1 up (``0.117``), three significant digits from 0.001
+    (``0.0312``), scientific below (``2.31e-05``), ``"< 1e-16"`` at :data:`P_FLOOR`, ``"—"``
+    when missing."""
+    if p is None:
+        return "—"
+    try:
+        f = float(p)
+    except (TypeError, ValueError):
+        return str(p)
+    if math.isnan(f):
+        return "—"
+    if f < P_FLOOR:
+        return "< 1e-16"
+    if f < 1e-3:
+        return f"{f:.2e}"
+    if f >= 0.1:
+        return f"{min(f, 1.0):.3f}"
+    return f"{f:.3g}"
+
+
+def pvalue_eq(p: Any) -> str:
+    """The p-value after "p": ``"= 0.117"``, ``"= 2.31e-05"`` or ``"< 1e-16"``."""
+    s = pvalue_text(p)
+    return s if s.startswith("<") else f"= {s}"

@@ -4,7 +4,7 @@
 and the family's natural parameters). ``r.predict(new_df, what="quantile", q=0.1, ci="wald")``
 gives a derived quantity per row — ``"quantile"`` (``q=``), ``"median"``, ``"mean"``, ``"sf"``,
 ``"cdf"``, ``"pdf"``, ``"hazard"`` (``x=``: a number, a column name or an array) or one parameter
-by name — with ``ci="wald"`` delta-method intervals computed on the quantity's natural link
+by name — with ``ci="wald"`` (or ``ci=True``) delta-method intervals computed on the quantity's natural link
 scale (log for positive quantities, logit for probabilities) from the coefficients' covariance,
 or ``ci="profile"`` profile-likelihood intervals (the extremes of the row's quantity over the
 likelihood region; one constrained optimisation per row and quantity).
@@ -48,6 +48,24 @@ class RegressionResult(FitResult):
         kw["diagnostics"] = tuple(diags)
         kw["likelihood"] = likelihood
         return cls(**kw, model=model)
+
+    # ------------------------------------------------------------------ tests and summary
+    def summary(self, level: float = 0.95, ci: str = "wald") -> Any:
+        """Per coefficient: estimate, SE, Wald z and p, the ``level`` interval (``ci``: "wald"
+        or "profile") and exp(coef) where it is a rate/odds/time/hazard ratio; the header has
+        n, events, log-likelihood, AIC/BIC and the LR test against the intercept-only model
+        (:mod:`mlekit._models.regsummary`). Prints in 80 columns; ``_repr_html_`` in Jupyter."""
+        from .regsummary import RegressionSummary
+
+        return RegressionSummary(self, level=check_level(level), ci_method=ci)
+
+    def tests(self, level: float = 0.95, ci: str = "wald") -> Any:
+        """A DataFrame indexed by coefficient: ``estimate, se, z, p_value, ci_low, ci_high,
+        exp_estimate, exp_ci_low, exp_ci_high`` (NaN where exp(coef) is not an effect on the
+        natural scale) and ``effect`` (what exp(coef) is: "rate ratio", "odds ratio", ...)."""
+        from .regsummary import tests_frame
+
+        return tests_frame(self, check_level(level), ci)
 
     # ------------------------------------------------------------------ nesting (lr_test)
     def lr_nesting(self, other: Any) -> tuple[int, int, str, tuple[str, ...]] | None:
@@ -96,7 +114,7 @@ class RegressionResult(FitResult):
 
     # ------------------------------------------------------------------ prediction
     def predict(self, new: Any = None, what: str = "params", *, q: Any = None, x: Any = None,
-                ci: str | None = None, level: float = 0.95, offset: Any = None,
+                ci: str | bool | None = None, level: float = 0.95, offset: Any = None,
                 exposure: Any = None) -> Any:
         """Per-row predictions on ``new`` (a DataFrame; a design matrix for ``X=`` fits; None:
         the fitted rows) — see the module docstring."""
@@ -105,8 +123,11 @@ class RegressionResult(FitResult):
         if what not in _WHAT and what not in self._coord_names():
             raise ParameterError(f"what must be one of {', '.join(_WHAT)} or a parameter "
                                  f"({', '.join(self._coord_names())}); got {what!r}.")
+        if ci is True or ci is False:
+            ci = "wald" if ci else None
         if ci not in (None, "wald", "profile"):
-            raise ParameterError(f"ci must be None, 'wald' or 'profile'; got {ci!r}.")
+            raise ParameterError(f"ci must be None, True (= 'wald'), 'wald' or 'profile'; got "
+                                 f"{ci!r}.")
         lv = check_level(level)
         Xs, offs, index = self._designs(new, offset, exposure)
         n = len(index)

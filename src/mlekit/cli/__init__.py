@@ -4,6 +4,7 @@
 
     mlekit fit data.csv --column hours --observed failed --family weibull
     mlekit compare data.parquet --column x --families weibull,gamma,lognormal
+    mlekit regress data.csv "y ~ x1 + x2" -f poisson
     mlekit families
     mlekit demo [NAME] [--out DIR]
     mlekit explore
@@ -159,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_report(sub, common, _data_args)
 
+    from ._regress import add_parser as _add_regress
+
+    _add_regress(sub, common)
+
     e = sub.add_parser("explore", parents=[common], help="open the interactive web explorer",
                        description="Serve the interactive MLE explorer on this machine.")
     e.add_argument("--host", default="127.0.0.1",
@@ -192,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
                    "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore,
-                   "report": _cmd_report}
+                   "report": _cmd_report, "regress": _cmd_regress}
         return handler[args.command](args)
     except (MlekitError, UserError) as exc:
         _error(str(exc))
@@ -458,6 +463,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ._report import run
 
     return run(args, _load, ProgressBar(args.quiet), _Warnings, split)
+
+
+def _cmd_regress(args: argparse.Namespace) -> int:
+    from ._regress import run
+
+    return run(args, ProgressBar(args.quiet), _Warnings)
 
 
 # ---------------------------------------------------------------------------- listings

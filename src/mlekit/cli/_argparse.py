@@ -10,7 +10,7 @@ from typing import NoReturn
 
 __all__ = ["Parser"]
 
-_COMMANDS = ("fit", "compare", "families", "datasets", "demo", "explore", "report")
+_COMMANDS = ("fit", "compare", "families", "datasets", "demo", "explore", "report", "regress")
 
 
 class Parser(argparse.ArgumentParser):

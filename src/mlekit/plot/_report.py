@@ -4,7 +4,10 @@
 ``mlekit report data.csv -c hours --observed failed -f weibull -o report.html``. The file holds
 the data summary, the fit (or the comparison table and the chosen fit), the estimates with
 their intervals, the derived quantities asked for, goodness of fit, the diagnostic panel, the
-warnings in plain words, and the command or code and the versions that reproduce it.
+warnings in plain words, and the command or code and the versions that reproduce it. A
+regression (``mk.regress(...).report()``) gets its coefficient table instead of the estimates
+(z, p-values, exp(coef) effects, the LR test against the intercept-only model; see
+``_regreport``) and no goodness-of-fit section.
 
 Self-contained: styles inline, plots as inline SVG, no script and no link to the network, so
 it opens offline in any browser and prints on A4 (plots do not split across pages).
@@ -357,15 +360,22 @@ def render_report(obj: Any, *, level: float = 0.95, ci: str = "wald",
     dname = getattr(res.data, "name", None)
     about = data_label or (f"data: {dname}" if dname else "")
     code = _python_code(res, level, ci, derived, compared)
+    from ._regreport import coefficients_section, is_regression, regression_code
+
+    regression = compared is None and is_regression(res)
+    if regression:
+        code = regression_code(res, level, ci)
     body = [
         f"<header><h1>{_e(name)}</h1><p class='sub'>mlekit report"
         + (f" · {_e(about)}" if about else "") + "</p></header>",
         _data_section(res, data_label),
         _compare_section(compared) if compared is not None else "",
         _fit_section(res),
+        coefficients_section(res, level, ci) if regression else
         _estimates_section(res, level, ci, ci_options),
         _derived_section(res, derived, level),
-        _gof_section(res, gof_n_boot, seed) if res.likelihood is not None else "",
+        _gof_section(res, gof_n_boot, seed) if res.likelihood is not None and not regression
+        else "",
         "<section id='diagnostics'><h2>Diagnostic plots</h2>"
         + _figure(res, "Density, Q–Q, P–P and distribution (or survival) function: the points "
                        "should follow the fitted curve and the diagonals.") + "</section>",
