@@ -21,7 +21,11 @@ late entry, covariates on the mean only (the other parameters shared), as statsm
   negative binomial, exponential) or Pearson's ``X^2 / (n - p)`` (normal, gamma, inverse Gaussian: R's and
   statsmodels' dispersion estimate, not the maximum-likelihood one);
 - ``dfbeta`` ``= (X' W U X)^-1 x_i w_i sqrt(u_i) |r_i| sign(dl_i/d eta_i) / (1 - h_i)`` (one
-  column per mean coefficient).
+  column per mean coefficient). A row whose observed Hessian factor is ``u_i <= 0`` (possible
+  with a non-canonical link, e.g. the inverse Gaussian's log link; statsmodels gives NaN there)
+  takes the score form ``(X' W U X)^-1 x_i w_i phi dl_i/d eta_i / (1 - h_i)``, the same thing
+  when ``u_i`` is the expected factor; the Cook's distance above is
+  ``dfbeta_i' (X' W U X) dfbeta_i / (p scale)``, which holds for those rows too.
 
 **Generalised path** — every other fit (covariates on several parameters, censored responses,
 late entry, wrappers, any family), from the observed information ``J = -d^2 l / d beta^2`` (all
@@ -113,9 +117,10 @@ def _glm(r: Any, beta: np.ndarray, G: list[Any], Hm: list[list[Any]], w: np.ndar
     pear = (f.a - mu) / np.sqrt(V)
     p = X.shape[1]
     scale = glm_scale(m.fam.name, pear, w, p)
-    cook = w * pear ** 2 / (scale * (1.0 - lev)) * lev / (1.0 - lev) / p
-    step = w * np.sqrt(u) * np.abs(pear) * np.sign(_full(G[0], n)) / (1.0 - lev)
-    dfb = XA * step[:, None]
+    g = _full(G[0], n)
+    step = w * np.where(u > 0, np.sqrt(np.abs(u)) * np.abs(pear) * np.sign(g), phi * g)
+    dfb = XA * (step / (1.0 - lev))[:, None]
+    cook = np.sum((dfb @ A) * dfb, axis=1) / (p * scale)
     return lev, cook, dfb, [m.names[j] for j in cols]
 
 

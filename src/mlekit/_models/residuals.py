@@ -46,7 +46,7 @@ from scipy.special import ndtri_exp, xlogy
 
 from .._core.checks import as_rng
 from .._families.stats import log1mexp
-from ..errors import ParameterError
+from ..errors import FamilyError, ParameterError
 from .distreg import EXACT, INTERVAL, LEFT, RIGHT
 
 __all__ = ["KINDS", "GLM_FAMILIES", "Fitted", "fitted", "residuals", "glm_parts"]
@@ -161,8 +161,18 @@ def _mean_var(fam: Any, th: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndar
         else:
             mean, ey2 = (1.0 - p) * bm, (1.0 - p) * m2
         return mean, ey2 - mean * mean
-    d = fam._scipy(th)
-    return np.asarray(d.mean(), dtype=float), np.asarray(d.var(), dtype=float)
+    try:
+        try:
+            d = fam._scipy(th)
+            return np.asarray(d.mean(), dtype=float), np.asarray(d.var(), dtype=float)
+        except TypeError:       # a scipy bridge written for scalar parameters: row by row
+            rows = [fam._scipy(tuple(float(t[i]) for t in th)) for i in range(th[0].shape[0])]
+            return (np.array([float(d.mean()) for d in rows]),
+                    np.array([float(d.var()) for d in rows]))
+    except FamilyError:
+        raise ParameterError(f"response and Pearson residuals need the fitted mean and variance; "
+                             f"{fam.name} has no scipy.stats equivalent to give them. Hint: use "
+                             "kind='quantile'.") from None
 
 
 # ---------------------------------------------------------------------- residuals
