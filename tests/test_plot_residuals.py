@@ -68,14 +68,14 @@ def test_glm_figure_draws_the_four_checks(counts: mk.FitResult) -> None:
     np.testing.assert_allclose(pts[:, 0], h)
     np.testing.assert_allclose(pts[:, 1], counts.residuals("pearson") / np.sqrt(1 - h))
     labels = [ln.get_label() for ln in axes[3].get_lines()]
-    assert "Cook's distance 0.5" in labels and "Cook's distance 1" in labels
+    assert "Cook's distance 0.5" in labels      # (1 lies beyond these points' range)
     # the three largest Cook's distances are labelled with their row positions
     top = set(infl["cooks_distance"].nlargest(3).index.astype(str))
     assert {t.get_text() for t in axes[3].texts} == top
     # on a contour, Cook's distance is the contour's value: D = r^2 h / (p (1 - h))
-    line = next(ln for ln in axes[3].get_lines() if ln.get_label() == "Cook's distance 1")
+    line = next(ln for ln in axes[3].get_lines() if ln.get_label() == "Cook's distance 0.5")
     hx, ry = line.get_data()
-    np.testing.assert_allclose(ry ** 2 * hx / (2 * (1 - hx)), 1.0)
+    np.testing.assert_allclose(ry ** 2 * hx / (2 * (1 - hx)), 0.5)
 
 
 def test_censored_fit_uses_quantile_residuals(lifetimes: mk.FitResult) -> None:
@@ -96,6 +96,15 @@ def test_zero_inflated_and_given_figure(counts: mk.FitResult) -> None:
     fig = plt.figure(figsize=(8, 6))
     assert mk.plot.residuals(r, fig) is fig
     assert len(fig.axes) == 4
+
+
+def test_contours_off_the_chart_give_the_largest_cooks_distance() -> None:
+    r = mk.regress("defects ~ shift + day", data=mk.datasets.defects(), family="poisson")
+    ax4 = mk.plot.residuals(r).axes[3]
+    assert not any("Cook" in ln.get_label() for ln in ax4.get_lines())
+    big = r.influence()["cooks_distance"].max()
+    assert [t.get_text() for t in ax4.texts if "largest" in t.get_text()] == [
+        f"largest Cook's distance {big:.2g} (contours 0.5, 1 off the chart)"]
 
 
 def test_wrong_input_is_a_named_error() -> None:

@@ -98,8 +98,7 @@ def residuals(r: Any, fig: Any = None, *, figsize: tuple[float, float] = (10.0, 
     theo = norm.ppf((np.arange(1, qs.size + 1) - 0.5) / max(qs.size, 1))
     ax2.scatter(theo, qs, s=12, color=cm.DATA, alpha=0.7)
     if qs.size:
-        lim = [min(theo[0], qs[0]), max(theo[-1], qs[-1])]
-        ax2.plot(lim, lim, color=cm.FIT, lw=1.2)
+        ax2.plot([theo[0], theo[-1]], [theo[0], theo[-1]], color=cm.FIT, lw=1.2)
     ax2.set_xlabel("standard normal quantile")
     ax2.set_ylabel("quantile residual")
     ax2.set_title("normal Q–Q of quantile residuals")
@@ -114,19 +113,30 @@ def residuals(r: Any, fig: Any = None, *, figsize: tuple[float, float] = (10.0, 
 
     ax4.scatter(lev, std_lev, s=12, color=cm.DATA, alpha=0.7)
     ax4.axhline(0.0, color=cm.EMP, lw=0.8, ls="--")
-    pos = lev[np.isfinite(lev) & (lev > 0) & (lev < 1)]
-    if pos.size:
-        hg = np.linspace(pos.min(), pos.max(), 100)
-        for d, style in ((0.5, "--"), (1.0, ":")):
-            rr = np.sqrt(d * n_coef * (1.0 - hg) / hg)
-            ax4.plot(hg, rr, style, color=cm.FIT, lw=1, label=f"Cook's distance {d:g}")
-            ax4.plot(hg, -rr, style, color=cm.FIT, lw=1)
-        lo, hi = np.nanmin(std_lev[np.isfinite(std_lev)]), np.nanmax(std_lev[np.isfinite(std_lev)])
-        pad = 0.1 * (hi - lo + 1e-12)
-        ax4.set_ylim(lo - pad, hi + pad)
-        ax4.legend(frameon=False, fontsize="small")
     cook = infl["cooks_distance"].to_numpy()
     fin = np.flatnonzero(np.isfinite(cook))
+    pos = lev[np.isfinite(lev) & (lev > 0) & (lev < 1)]
+    fin_r = std_lev[np.isfinite(std_lev)]
+    if pos.size and fin_r.size:
+        lo, hi = float(fin_r.min()), float(fin_r.max())
+        pad = 0.1 * (hi - lo + 1e-12)
+        hg = np.linspace(pos.min(), pos.max(), 100)
+        drawn = False
+        for d, style in ((0.5, "--"), (1.0, ":")):
+            rr = np.sqrt(d * n_coef * (1.0 - hg) / hg)
+            if np.min(rr) > max(hi, -lo) + pad:
+                continue                    # the contour lies outside the points' range
+            drawn = True
+            ax4.plot(hg, rr, style, color=cm.FIT, lw=1, label=f"Cook's distance {d:g}")
+            ax4.plot(hg, -rr, style, color=cm.FIT, lw=1)
+        ax4.set_ylim(lo - pad, hi + pad)
+        if drawn:
+            ax4.legend(frameon=False, fontsize="small")
+        else:
+            big = float(np.max(cook[fin])) if fin.size else float("nan")
+            ax4.text(0.98, 0.02, f"largest Cook's distance {big:.2g} (contours 0.5, 1 off the "
+                     "chart)", ha="right", va="bottom", transform=ax4.transAxes,
+                     fontsize="small", color=cm.FIT)
     for i in fin[np.argsort(cook[fin])[::-1][:3]]:
         if np.isfinite(lev[i]) and np.isfinite(std_lev[i]):
             ax4.annotate(str(i), (lev[i], std_lev[i]), fontsize="x-small",
