@@ -71,6 +71,9 @@ def figures() -> dict[str, Callable[[], Any]]:
         "contour_five_points.png": ax_fig(lambda ax: mk.plot.contour(five, "mu", "sigma", ax), (5.5, 4.5)),
         "profile_ab_test.png": ab_profiles,
         "compare_defects.png": ax_fig(lambda ax: mk.plot.compare(defects, ax, kind="density"), (7, 4.5)),
+        "residuals_defects.png": lambda: mk.plot.residuals(
+            mk.regress("defects ~ shift + day", data=mk.datasets.defects(), family="poisson"),
+            plt.figure(figsize=(10, 8), layout="constrained")),
     }
 
 

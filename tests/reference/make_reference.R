@@ -854,3 +854,67 @@ glm_out <- list(
              "low ~ age + lwt + smoke", "bernoulli", bw_file)))
 writeLines(to_json(glm_out), file.path(script_dir, "glm_profile.json"))
 cat("wrote", file.path(script_dir, "glm_profile.json"), "\n")
+
+# ----------------------------------------------------------------------------- GLM residuals
+# Issue 18: residuals(glm, "deviance" / "pearson" / "response") on R data sets, and for the
+# canonical links (poisson, binomial, gaussian) hatvalues() and cooks.distance().  Each data
+# set is written as data/glm_<id>.csv: the response y and the model matrix's non-intercept
+# columns x1..xp (factors already coded as R codes them), and refitted from the CSV as read
+# back, so Python fits exactly what R fitted.  Output: glm_residuals.json (fields: id, family,
+# file, formula, r_call, source, coefficients, deviance, pearson, response, [size], [hat, cooks]).
+glm_resid_case <- function(id, mf, family, family_name, r_call, source, size = NULL,
+                     canonical = TRUE) {
+  Xm <- model.matrix(attr(mf, "terms"), mf)[, -1, drop = FALSE]
+  cols <- paste0("x", seq_len(ncol(Xm)))
+  df <- data.frame(y = as.numeric(model.response(mf)))
+  for (j in seq_along(cols)) df[[cols[j]]] <- as.numeric(Xm[, j])
+  file <- write_csv(df, paste0("glm_", id))
+  back <- read.csv(file.path(script_dir, file))
+  f <- glm(reformulate(cols, "y"), family = family, data = back,
+           control = glm.control(epsilon = 1e-15, maxit = 500))
+  out <- list(id = id, family = family_name, file = file,
+              formula = paste("y ~", paste(cols, collapse = " + ")),
+              columns = I(setNames(colnames(Xm), cols)), r_call = r_call, source = source,
+              coefficients = named(coef(f), c("Intercept", cols)),
+              deviance = I(unname(residuals(f, "deviance"))),
+              pearson = I(unname(residuals(f, "pearson"))),
+              response = I(unname(residuals(f, "response"))))
+  if (!is.null(size)) out$size <- size
+  if (canonical) {
+    out$hat <- I(unname(hatvalues(f)))
+    out$cooks <- I(unname(cooks.distance(f)))
+  }
+  cat(sprintf("%-38s n=%d p=%d deviance=%.10f\n", paste0("glm_", id), nrow(df), length(cols) + 1,
+              deviance(f)))
+  out
+}
+
+nb_fit <- glm.nb(Days ~ Eth + Sex + Age + Lrn, data = quine, control = glm.control(epsilon = 1e-15, maxit = 500))
+glm_out <- list(
+  glm_resid_case("warpbreaks_poisson", model.frame(breaks ~ wool + tension, warpbreaks), poisson(),
+           "poisson", "glm(breaks ~ wool + tension, family = poisson, data = warpbreaks)",
+           "datasets::warpbreaks"),
+  glm_resid_case("birthwt_binomial", model.frame(low ~ age + lwt + factor(race) + smoke + ht + ui, birthwt),
+           binomial(), "bernoulli",
+           "glm(low ~ age + lwt + factor(race) + smoke + ht + ui, family = binomial, data = birthwt)",
+           "MASS::birthwt"),
+  glm_resid_case("mtcars_gaussian", model.frame(mpg ~ wt + hp + qsec, mtcars), gaussian(), "normal",
+           "glm(mpg ~ wt + hp + qsec, family = gaussian, data = mtcars)", "datasets::mtcars"),
+  glm_resid_case("trees_gamma", model.frame(Volume ~ log(Girth) + log(Height), trees), Gamma("log"),
+           "gamma", "glm(Volume ~ log(Girth) + log(Height), family = Gamma('log'), data = trees)",
+           "datasets::trees", canonical = FALSE),
+  glm_resid_case("quine_negbin", model.frame(Days ~ Eth + Sex + Age + Lrn, quine),
+           negative.binomial(nb_fit$theta), "negative_binomial",
+           "glm(Days ~ Eth + Sex + Age + Lrn, family = negative.binomial(theta), data = quine), theta = MASS::glm.nb(...)$theta (size)",
+           "MASS::quine", size = nb_fit$theta, canonical = FALSE)
+)
+glm_json <- list(
+  description = paste(
+    "R's residuals(glm, 'deviance'/'pearson'/'response') (and hatvalues, cooks.distance for",
+    "canonical links) made by tests/reference/make_reference.R; data in data/glm_<id>.csv.",
+    "The negative binomial size is MASS::glm.nb's theta, held fixed. See tests/reference/README.md."),
+  generated_by = "tests/reference/make_reference.R",
+  r_version = R.version.string,
+  cases = glm_out)
+writeLines(to_json(glm_json), file.path(script_dir, "glm_residuals.json"))
+cat("wrote", length(glm_out), "GLM residual cases to", file.path(script_dir, "glm_residuals.json"), "\n")

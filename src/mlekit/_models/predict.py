@@ -112,6 +112,25 @@ class RegressionResult(FitResult):
                 note = "zero_prob = f(0)"
         return df, boundary, f"{other.family} within {self.family} ({note})", bp
 
+    # ------------------------------------------------------------------ checks of the model
+    def residuals(self, kind: str, *, rng: Any = 0) -> np.ndarray:
+        """Residuals, one per fitted row (a numpy array in the order of ``r.predict()``'s
+        rows): ``kind`` = ``"response"``, ``"pearson"``, ``"deviance"`` (GLM families),
+        ``"cox-snell"``, ``"martingale"`` (continuous responses, censored or not) or
+        ``"quantile"`` (randomised quantile residuals, any family; ``rng`` seeds the draws).
+        Definitions: :mod:`mlekit._models.residuals`."""
+        from .residuals import residuals
+
+        return residuals(self, kind, rng)
+
+    def influence(self) -> Any:
+        """A DataFrame per fitted row: ``leverage``, ``cooks_distance`` and one
+        ``dfbeta_<coefficient>`` column per coefficient (the one-step change
+        ``estimate - estimate without the row``). Definitions: :mod:`mlekit._models.influence`."""
+        from .influence import influence
+
+        return influence(self)
+
     # ------------------------------------------------------------------ prediction
     def predict(self, new: Any = None, what: str = "params", *, q: Any = None, x: Any = None,
                 ci: str | bool | None = None, level: float = 0.95, offset: Any = None,

@@ -15,6 +15,7 @@ matplotlib Axes it drew on; :func:`panel` (``res.plot()``) returns a Figure.
 ``profile``        profile log-likelihood against its quadratic (Wald) approximation
 ``contour``        log-likelihood surface over two parameters with joint regions
 ``panel``          the 2×2 diagnostic figure (``res.plot()``)
+``residuals``      a regression's 2×2 residual checks (vs fitted, Q–Q, scale-location, leverage)
 ``compare``        candidate families of ``mk.compare`` overlaid on the data
 ``return_levels``  return level vs return period (log axis), profile band, data points
 ``mean_residual_life``, ``threshold_stability``  threshold choice for peaks over threshold
@@ -32,9 +33,10 @@ from ._extremes import mean_residual_life, return_levels, threshold_stability
 from ._likelihood import contour, loglik, profile, profile_curve
 from ._panel import compare, panel
 from ._report import report
+from ._residuals import residuals
 from ._survival import hazard, hazard_band, survival, survival_band
 
 __all__ = ["density", "qq", "pp", "cdf", "survival", "hazard", "loglik", "profile", "contour",
            "panel", "compare", "empirical", "kaplan_meier", "turnbull", "Empirical",
-           "profile_curve", "survival_band", "hazard_band", "report", "return_levels", "mean_residual_life",
-           "threshold_stability"]
+           "profile_curve", "survival_band", "hazard_band", "report", "residuals",
+           "return_levels", "mean_residual_life", "threshold_stability"]
