@@ -340,6 +340,9 @@ def test_report_of_a_regression_has_the_coefficient_table(life: pd.DataFrame) ->
     t = r.tests(level=0.9)
     assert f"{t.loc['x', 'exp_estimate']:.6g}" in sec
     assert "mk.regress('t ~ x', df, 'weibull', formulas={'shape': '~ batch'})" in html
+    diag = html[html.index("<section id='diagnostics'>"):]
+    diag = diag[:diag.index("</section>")]
+    assert "<svg" in diag and "could not be drawn" not in diag and "quantile residuals" in diag
 
 
 def test_fixed_coefficients_and_design_matrix_fits(life: pd.DataFrame) -> None:

@@ -97,16 +97,22 @@ def _svg(fig: Any) -> str:
     return text
 
 
-def _figure(obj: Any, caption: str) -> str:
+def _figure(obj: Any, caption: str, draw: Any = None) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     try:
-        fig = obj.plot()
+        fig = draw(obj) if draw is not None else obj.plot()
         fig = getattr(fig, "figure", fig)
         return f"<figure>{_svg(fig)}<figcaption>{_e(caption)}</figcaption></figure>"
     except Exception as exc:   # a plot that cannot be drawn must not lose the report
         return f"<p class='note'>The plot could not be drawn ({_e(type(exc).__name__)}: {_e(exc)}).</p>"
+
+
+def _residual_plot(res: Any) -> Any:
+    from ._residuals import residuals
+
+    return residuals(res)
 
 
 # ---------------------------------------------------------------------------- sections
@@ -377,8 +383,12 @@ def render_report(obj: Any, *, level: float = 0.95, ci: str = "wald",
         _gof_section(res, gof_n_boot, seed) if res.likelihood is not None and not regression
         else "",
         "<section id='diagnostics'><h2>Diagnostic plots</h2>"
-        + _figure(res, "Density, Q–Q, P–P and distribution (or survival) function: the points "
-                       "should follow the fitted curve and the diagonals.") + "</section>",
+        + (_figure(res, "Residuals against the linear predictor, a normal Q–Q plot of the "
+                        "randomised quantile residuals, scale-location, and residuals against "
+                        "leverage with Cook's distance contours.", draw=_residual_plot)
+           if regression else
+           _figure(res, "Density, Q–Q, P–P and distribution (or survival) function: the points "
+                        "should follow the fitted curve and the diagonals.")) + "</section>",
         _warnings_section(res, [], say),
         _reproduce_section(command, code),
     ]
