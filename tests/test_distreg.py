@@ -309,3 +309,22 @@ def test_review_findings_on_regress(life: pd.DataFrame) -> None:
         mk.regress(y=life.hours, X=np.array([["a", "b"]] * len(life)), family="weibull")
     r = mk.regress("hours ~ x", life, "weibull", observed="failed")
     assert all(np.isfinite(v) for pair in r.ci(method="profile").values() for v in pair)
+
+
+def test_zero_inflated_continuous_regression_separates() -> None:
+    """ZeroInflated(gamma) on the gamma's mean: the zeros and the positive part separate, so the
+    coefficients equal a gamma regression on the positive rows and zero_prob the zero share
+    (a wrapper of a reparameterised family used to be refused, and its score was nan at 0)."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    x = rng.normal(size=n)
+    y = np.where(rng.random(n) < 0.3, 0.0, rng.gamma(2.0, np.exp(0.5 + 0.3 * x) / 2.0))
+    df = pd.DataFrame({"y": y, "x": x})
+    zi = mk.regress("y ~ x", df, mk.ZeroInflated("gamma"))
+    pos = mk.regress("y ~ x", df[df.y > 0], "gamma")
+    assert zi.converged
+    for k in ("Intercept", "x", "shape"):
+        assert zi.params[k] == pytest.approx(pos.params[k], rel=1e-6, abs=1e-8)
+    assert zi.params["zero_prob"] == pytest.approx(np.mean(y == 0), rel=1e-6)
+    assert zi.loglik == pytest.approx(pos.loglik + np.sum(y == 0) * np.log(np.mean(y == 0))
+                                      + np.sum(y > 0) * np.log1p(-np.mean(y == 0)), rel=1e-9)

@@ -115,7 +115,7 @@ def _select(cond: Any, a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> Deri
 
 
 def _zeros(d: Derivs) -> Derivs:
-    z = 0.0 * np.asarray(d[0], dtype=float)
+    z = np.zeros(np.shape(d[0]))    # not 0 * d: the base's terms are nan/-inf at x = 0
     return z, [z] * len(d[1]), [[z] * len(d[1]) for _ in d[1]]
 
 

@@ -130,7 +130,34 @@ def _gamma_natural(rho: list[Any]) -> tuple[list[Any], list[list[Any]], list[lis
 REPARAMS: dict[str, Reparam] = {}
 
 
+def _with_extra(rp: Reparam, name: str, domain: Domain) -> Reparam:
+    """``rp`` for a wrapped family (ZeroInflated/Hurdle/Cure): the wrapper's own parameter is
+    appended as an identity coordinate."""
+
+    def natural(rho: list[Any]) -> tuple[list[Any], list[list[Any]], list[list[list[Any]]]]:
+        theta, J, K = rp.natural(list(rho[:-1]))
+        p = rho[-1]
+        zero = 0.0 * p
+        one = 1.0 + zero
+        J2 = [[*row, zero] for row in J] + [[zero] * len(J[0]) + [one]]
+        width = len(J[0]) + 1
+        K2 = [[[*K[i][j], zero] for j in range(len(K[i]))] + [[zero] * width] for i in range(len(K))]
+        K2.append([[zero] * width for _ in range(width)])
+        return [*theta, p], J2, K2
+
+    def inverse(p: dict[str, float]) -> dict[str, float]:
+        return {**rp.inverse(p), name: p[name]}
+
+    return Reparam((*rp.names, name), (*rp.domains, domain), natural, inverse)
+
+
 def reparam_for(fam: Family) -> Reparam | None:
+    base = getattr(fam, "base", None)
+    if isinstance(base, Family) and fam.param_names[:-1] == base.param_names:
+        rp = reparam_for(base)
+        if rp is not None and (fam.regression_param or "") in rp.names:
+            return _with_extra(rp, fam.param_names[-1], fam.domains[-1])
+        return None
     if fam.name == "gamma" and (fam.regression_param or "") == "mean":
         from .._core.domains import Positive
 
