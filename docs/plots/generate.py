@@ -37,6 +37,7 @@ def figures() -> dict[str, Callable[[], Any]]:
     five = mk.fit(mk.datasets.five_points(), "normal")
     counts = mk.Data(mk.datasets.defects()["defects"], name="defects per machine-shift")
     defects = [mk.fit(counts, "poisson"), mk.fit(counts, "negative_binomial")]
+    pirie = mk.fit(mk.Data(mk.datasets.portpirie()["sea_level"], name="sea level (m)"), "gev")
 
     def ab_profiles() -> Any:
         from mlekit.cli.demo import _lift_model, ab_visitors
@@ -71,6 +72,7 @@ def figures() -> dict[str, Callable[[], Any]]:
         "contour_five_points.png": ax_fig(lambda ax: mk.plot.contour(five, "mu", "sigma", ax), (5.5, 4.5)),
         "profile_ab_test.png": ab_profiles,
         "compare_defects.png": ax_fig(lambda ax: mk.plot.compare(defects, ax, kind="density"), (7, 4.5)),
+        "return_levels_portpirie.png": ax_fig(lambda ax: mk.plot.return_levels(pirie, ax), (7, 4.5)),
     }
 
 
