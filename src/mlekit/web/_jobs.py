@@ -60,7 +60,11 @@ def _start_forkserver() -> None:
 async def await_fit(workers: Workers, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Run ``fn(payload)`` on the fit pool without blocking the event loop; a worker's
     ``{"error": ...}`` becomes a WebError (422, or 500 for a bug)."""
-    fut = workers.submit_fit(fn, payload)
+    try:
+        fut = workers.submit_fit(fn, payload)
+    except BrokenProcessPool as exc:   # a worker died earlier: a fresh pool, then try again
+        workers.pool_broken(exc)
+        fut = workers.submit_fit(fn, payload)
     try:
         out: dict[str, Any] = await asyncio.wrap_future(fut)
     except Exception as exc:  # the worker died (e.g. out of memory): replace the pool
