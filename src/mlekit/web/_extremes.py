@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["router", "extremes_payload", "MAX_N", "MAX_PERIODS", "MAX_PERIOD", "SLIDER_PERIODS",
            "EXAMPLE"]
 
-#: most maxima one request may fit (a century of daily maxima is ~36,500; annual maxima are
-#: rarely more than a few hundred)
-MAX_N = 10_000
+#: most maxima one request may fit (annual maxima: the longest records are a few hundred years;
+#: 5,000 keeps a worst-case request to seconds, see bench/bench_web_extremes.py)
+MAX_N = 5_000
 #: most return periods one request may ask for
 MAX_PERIODS = 50
 #: the longest return period accepted (blocks)
