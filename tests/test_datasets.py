@@ -16,7 +16,8 @@ def test_files_are_reproduced_by_the_generator() -> None:
 
 
 def test_names_and_provenance() -> None:
-    assert mk.datasets.names() == ["ab_test", "coin", "defects", "five_points", "gaussian", "lightbulbs"]
+    assert mk.datasets.names() == ["ab_test", "coin", "defects", "five_points", "gaussian", "lightbulbs",
+                                    "portpirie"]
     for name in mk.datasets.names():
         d = mk.datasets.describe(name)
         for key in ("title", "source", "how", "columns", "licence", "rows"):
@@ -68,3 +69,15 @@ def test_lightbulbs_censoring() -> None:
     # still-burning bulbs ran until the read-out at hour 2000 after switching on in [0, 800]
     running = df.loc[df["failed"] == 0, "hours"]
     assert running.between(1200, 2000).all()
+
+
+def test_portpirie_matches_coles() -> None:
+    df = mk.datasets.portpirie()
+    assert len(df) == 65 and df["year"].tolist() == list(range(1923, 1988))
+    assert df["sea_level"].max() == 4.69 and df["sea_level"].min() == 3.57
+    res = mk.fit(df["sea_level"], "gev")
+    # Coles (2001), Section 3.4.1: 3.87 (0.028), 0.198 (0.020), -0.050 (0.098)
+    assert res.params["loc"] == pytest.approx(3.87, abs=0.005)
+    assert res.params["scale"] == pytest.approx(0.198, abs=0.0005)
+    assert res.params["shape"] == pytest.approx(-0.050, abs=0.0005)
+    assert res.se["shape"] == pytest.approx(0.098, abs=0.0005)

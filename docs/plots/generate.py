@@ -37,6 +37,7 @@ def figures() -> dict[str, Callable[[], Any]]:
     five = mk.fit(mk.datasets.five_points(), "normal")
     counts = mk.Data(mk.datasets.defects()["defects"], name="defects per machine-shift")
     defects = [mk.fit(counts, "poisson"), mk.fit(counts, "negative_binomial")]
+    pirie = mk.fit(mk.Data(mk.datasets.portpirie()["sea_level"], name="sea level (m)"), "gev")
 
     def ab_profiles() -> Any:
         from mlekit.cli.demo import _lift_model, ab_visitors
@@ -74,6 +75,7 @@ def figures() -> dict[str, Callable[[], Any]]:
         "residuals_defects.png": lambda: mk.plot.residuals(
             mk.regress("defects ~ shift + day", data=mk.datasets.defects(), family="poisson"),
             plt.figure(figsize=(10, 8), layout="constrained")),
+        "return_levels_portpirie.png": ax_fig(lambda ax: mk.plot.return_levels(pirie, ax), (7, 4.5)),
     }
 
 

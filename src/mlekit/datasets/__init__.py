@@ -4,7 +4,7 @@
 >>> mk.datasets.coin().sum(), mk.datasets.coin().size
 (7, 10)
 >>> mk.datasets.names()
-['ab_test', 'coin', 'defects', 'five_points', 'gaussian', 'lightbulbs']
+['ab_test', 'coin', 'defects', 'five_points', 'gaussian', 'lightbulbs', 'portpirie']
 
 =============  ==========================================================  =================
 name           what                                                        loader returns
@@ -15,6 +15,7 @@ gaussian       a simulated normal sample: mean 5, sd 2, n 100              float
 defects        defects per machine and shift (over-dispersed counts)       DataFrame
 ab_test        visitors and conversions per variant of an A/B test         DataFrame
 lightbulbs     lifetimes in hours, bulbs still burning are right-censored  DataFrame or Data
+portpirie      annual maximum sea levels (m), Port Pirie, 1923-1987        DataFrame
 =============  ==========================================================  =================
 
 ``describe(name)`` returns the provenance record (source, how it was made, columns, licence);
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from .._data.data import Data
 
 __all__ = ["names", "describe", "path", "load", "coin", "five_points", "gaussian", "defects",
-           "ab_test", "lightbulbs"]
+           "ab_test", "lightbulbs", "portpirie"]
 
 
 @lru_cache(maxsize=1)
@@ -123,3 +124,9 @@ def lightbulbs(as_data: bool = False) -> pd.DataFrame | Data:
     from .._data.data import Data
 
     return Data.right_censored(df["hours"], observed=df["failed"].astype(bool), name="hours")
+
+
+def portpirie() -> pd.DataFrame:
+    """Annual maximum sea levels at Port Pirie, South Australia, 1923-1987: columns ``year``,
+    ``sea_level`` (metres). Coles (2001)'s first example; fit with ``"gev"``."""
+    return load("portpirie")

@@ -176,3 +176,67 @@ def mark_data_end(ax: Any, res: Any, hi: float) -> None:
     end = data_max(res)
     if end < hi:
         ax.axvline(end, color="#888888", ls=":", lw=1.2, label="end of the data")
+
+
+# ---------------------------------------------------------------------------- legends
+_LOCS = ("upper right", "upper left", "lower right", "lower left", "center right", "center left",
+         "upper center", "lower center", "center")
+
+
+def _hits(ax: Any, box: Any) -> bool:
+    """Whether any data drawn in ``ax`` (lines, markers, bars, bands, scatter, contour lines)
+    touches the display-space box ``box``. Reference lines spanning the axes (``axhline``,
+    ``axvline``) and filled contour backgrounds are not data."""
+    for line in ax.lines:
+        if not line.get_visible() or line.get_transform() is not ax.transData:
+            continue
+        path = line.get_transform().transform_path(line.get_path())
+        if line.get_linestyle() not in ("None", " ", "") and len(path.vertices) > 1 \
+                and path.intersects_bbox(box, filled=False):
+            return True
+        if line.get_marker() not in (None, "None", " ", ""):
+            r = line.get_markersize() * ax.figure.dpi / 72.0 / 2.0
+            v = path.vertices
+            if np.any((v[:, 0] >= box.x0 - r) & (v[:, 0] <= box.x1 + r)
+                      & (v[:, 1] >= box.y0 - r) & (v[:, 1] <= box.y1 + r)):
+                return True
+    for patch in ax.patches:
+        if patch.get_visible() and patch.get_transform().transform_path(
+                patch.get_path()).intersects_bbox(box, filled=True):
+            return True
+    for coll in ax.collections:
+        if not coll.get_visible() or getattr(coll, "filled", False):
+            continue
+        offsets = np.asarray(coll.get_offsets())
+        if offsets.size and len(coll.get_paths()) and offsets.shape[0] > 0 and \
+                type(coll).__name__ == "PathCollection":
+            v = coll.get_offset_transform().transform(offsets)
+            if np.any((v[:, 0] >= box.x0) & (v[:, 0] <= box.x1) & (v[:, 1] >= box.y0)
+                      & (v[:, 1] <= box.y1)):
+                return True
+            continue
+        tr = coll.get_transform()
+        filled = type(coll).__name__ in ("PolyCollection", "FillBetweenPolyCollection")
+        if any(tr.transform_path(p).intersects_bbox(box, filled=filled)
+               for p in coll.get_paths()):
+            return True
+    return False
+
+
+def legend(ax: Any, **kw: Any) -> Any:
+    """``ax.legend(**kw)`` placed where it covers no data: matplotlib's ``"best"`` spot, else
+    the first free corner or edge, else outside the axes on the right."""
+    leg = ax.legend(loc="best", **kw)
+    fig = ax.figure
+    try:
+        fig.draw_without_rendering()   # runs the layout engine: final axes positions
+        renderer = fig.canvas.get_renderer()
+    except Exception:  # a canvas without a renderer: keep matplotlib's choice
+        return leg
+    for loc in ("best", *_LOCS):
+        leg.set_loc(loc)
+        box = leg.get_window_extent(renderer).padded(2.0)
+        if not _hits(ax, box):
+            return leg
+    leg.remove()
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kw)

@@ -62,7 +62,7 @@ def density(res: Any, ax: Any = None, *, bins: Any = "auto", legend: bool = True
     ax.set_xlabel(cm.label_of(res))
     ax.set_title(cm.title_of(res))
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
@@ -120,7 +120,7 @@ def qq(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
     if cm.is_discrete(res):
         cm.integer_ticks(ax, "x", "y")
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
@@ -146,7 +146,7 @@ def pp(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
                    "turnbull": "Turnbull NPMLE CDF"}[emp.kind])
     ax.set_title("P–P plot")
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
@@ -185,5 +185,5 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
     ax.set_ylabel("cumulative probability")
     ax.set_title(f"CDF: {cm.title_of(res)}")
     if legend:
-        ax.legend(frameon=False, fontsize="small", loc="lower right")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax

@@ -52,7 +52,7 @@ def return_levels(res: Any, ax: Any = None, *, periods: Any = None, level: float
     ax.set_ylabel("return level")
     fam = pot.family if pot is not None else res.family
     ax.set_title(f"Return levels · {fam}" + (" (peaks over threshold)" if pot is not None else ""))
-    ax.legend(loc="upper left", fontsize="small")
+    cm.legend(ax, fontsize="small")
     return ax
 
 

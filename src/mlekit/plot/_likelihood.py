@@ -146,7 +146,7 @@ def loglik(res: Any, name: str | None = None, ax: Any = None, *, level: float = 
     ax.set_ylabel("log-likelihood")
     ax.set_title(f"Log-likelihood of {name}: {type(res.dist).__name__}")
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
@@ -180,14 +180,16 @@ def profile(res: Any, name: str | None = None, ax: Any = None, *, level: float =
     ax.set_ylabel("log L − max log L")
     ax.set_title(f"Profile of {name} ({level:.0%})")
     if legend:
-        ax.legend(frameon=False, fontsize="small", loc="lower center")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
 def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None, *,
-            levels: tuple[float, ...] = (0.5, 0.8, 0.95), n: int = 41, legend: bool = True) -> Any:
+            levels: tuple[float, ...] = (0.5, 0.8, 0.95), n: int = 41, legend: bool = True,
+            colorbar: bool = True) -> Any:
     """The log-likelihood surface over two parameters (others profiled out) with the MLE and
-    joint confidence regions ``2 (max − log L) <= χ²₂(level)``."""
+    joint confidence regions ``2 (max − log L) <= χ²₂(level)``; ``colorbar``: the shading's
+    scale (log L − max log L) beside the plot, with the regions' levels marked on it."""
     free = [p for p in res.params if p not in res.fixed]
     if a is None and b is None:
         if len(free) < 2:
@@ -229,14 +231,17 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
             Z[j, i] = pr.profile(vals) if others else pr.slice(vals)
     rel = Z - res.loglik
     floor = -float(chi2.ppf(0.9999, 2))
-    ax.contourf(xa, xb, np.clip(np.where(np.isfinite(rel), rel, floor), floor, 0),
-                levels=14, cmap="Blues")
+    filled = ax.contourf(xa, xb, np.clip(np.where(np.isfinite(rel), rel, floor), floor, 0),
+                         levels=14, cmap="Blues")
     cuts = sorted(-float(chi2.ppf(lv, 2)) / 2 for lv in levels)
     cs = ax.contour(xa, xb, np.where(np.isfinite(rel), rel, floor), levels=cuts,
                     colors=[cm.FIT] * len(cuts), linestyles="solid",
                     linewidths=[2.0] + [1.0] * (len(cuts) - 1))
     ax.clabel(cs, fmt={c: f"{lv:.0%}" for c, lv in zip(cuts, sorted(levels, reverse=True))},
               fontsize="small")
+    if colorbar:
+        bar = ax.figure.colorbar(filled, ax=ax, label="log L − max log L")
+        bar.add_lines(cs)   # the regions' cut-offs on the scale
     ax.plot([res.params[a]], [res.params[b]], "o", color=cm.FIT, ms=7,
             label=f"MLE ({res.params[a]:.4g}, {res.params[b]:.4g})")
     ax.set_xlabel(a)
@@ -245,5 +250,5 @@ def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None
                                                   else "log-likelihood surface")
     ax.set_title(f"Joint regions for {a}, {b} ({how})")
     if legend:
-        ax.legend(frameon=True, framealpha=0.8, fontsize="small", loc="best")
+        cm.legend(ax, frameon=True, framealpha=0.8, fontsize="small")
     return ax

@@ -113,5 +113,5 @@ def compare(cmp_or_fits: Any, ax: Any = None, *, kind: str | None = None, top: i
     ax.set_ylabel("cumulative probability" if kind == "cdf" else
                   ("probability" if cm.is_discrete(best) else "density"))
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax

@@ -131,7 +131,7 @@ def residuals(r: Any, fig: Any = None, *, figsize: tuple[float, float] = (10.0, 
             ax4.plot(hg, -rr, style, color=cm.FIT, lw=1)
         ax4.set_ylim(lo - pad, hi + pad)
         if drawn:
-            ax4.legend(frameon=False, fontsize="small")
+            cm.legend(ax4, frameon=False, fontsize="small")
         else:
             big = float(np.max(cook[fin])) if fin.size else float("nan")
             ax4.text(0.98, 0.02, f"largest Cook's distance {big:.2g} (contours 0.5, 1 off the "

@@ -89,7 +89,7 @@ def survival(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95
     ax.set_ylabel("survival probability S(t)")
     ax.set_title(f"Survival: {cm.title_of(res)}")
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax
 
 
@@ -124,5 +124,5 @@ def hazard(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
     ax.set_ylabel("cumulative hazard H(t)" if cumulative else "hazard h(t)")
     ax.set_title(f"{'Cumulative hazard' if cumulative else 'Hazard'}: {cm.title_of(res)}")
     if legend:
-        ax.legend(frameon=False, fontsize="small")
+        cm.legend(ax, frameon=False, fontsize="small")
     return ax

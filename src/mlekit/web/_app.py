@@ -7,7 +7,6 @@ status (5xx only for a bug, which is reported and survived). The API is describe
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -28,7 +27,9 @@ import mlekit as mk
 from ..errors import MlekitError
 from ._datasets import DatasetStore, column_values, observed_values, parse_text, read_table_file
 from ._errors import WebError, error_body
+from ._extremes import router as extremes_router
 from ._jobs import Workers
+from ._jobs import await_fit as _await_fit
 
 __all__ = ["create_app", "LOOPBACK_HOSTS"]
 
@@ -208,6 +209,7 @@ def create_app(*, max_upload_mb: float = 200, fit_workers: int | None = None,
                        else tuple(allowed_hosts))
     _handlers(app)
     _routes(app, workers, store)
+    app.include_router(extremes_router)
     return app
 
 
@@ -261,21 +263,6 @@ def _check_families(names: list[str] | str) -> None:
                        "ValidationError")
     for n in names:
         mk.get_family(n)  # FamilyError -> 422 with the list of names
-
-
-async def _await_fit(workers: Workers, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    fut = workers.submit_fit(fn, payload)
-    try:
-        out: dict[str, Any] = await asyncio.wrap_future(fut)
-    except Exception as exc:  # the worker died (e.g. out of memory): replace the pool
-        workers.pool_broken(exc)
-        raise WebError(500, "the fitting process stopped unexpectedly (it may have run out of "
-                       "memory); the explorer restarted its workers.", "WorkerDied") from None
-    err = out.get("error")
-    if err is not None:
-        status = 500 if err.get("type") == "InternalError" else 422
-        raise WebError(status, err["message"], err["type"])
-    return out
 
 
 def _routes(app: FastAPI, workers: Workers, store: DatasetStore) -> None:

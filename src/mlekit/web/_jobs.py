@@ -9,6 +9,7 @@ job starts in milliseconds and the server's own threads are never forked.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing as mp
 import os
 import sys
@@ -23,9 +24,9 @@ from typing import Any
 
 from ._errors import WebError
 
-__all__ = ["Job", "Workers", "mp_context"]
+__all__ = ["Job", "Workers", "mp_context", "await_fit"]
 
-_PRELOAD = ["mlekit.web._compute"]
+_PRELOAD = ["mlekit.web._compute", "mlekit.web._extremes"]
 
 
 def mp_context() -> Any:
@@ -54,6 +55,27 @@ def _start_forkserver() -> None:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = old
+
+
+async def await_fit(workers: Workers, fn: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run ``fn(payload)`` on the fit pool without blocking the event loop; a worker's
+    ``{"error": ...}`` becomes a WebError (422, or 500 for a bug)."""
+    try:
+        fut = workers.submit_fit(fn, payload)
+    except BrokenProcessPool as exc:   # a worker died earlier: a fresh pool, then try again
+        workers.pool_broken(exc)
+        fut = workers.submit_fit(fn, payload)
+    try:
+        out: dict[str, Any] = await asyncio.wrap_future(fut)
+    except Exception as exc:  # the worker died (e.g. out of memory): replace the pool
+        workers.pool_broken(exc)
+        raise WebError(500, "the fitting process stopped unexpectedly (it may have run out of "
+                       "memory); the explorer restarted its workers.", "WorkerDied") from None
+    err = out.get("error")
+    if err is not None:
+        status = 500 if err.get("type") == "InternalError" else 422
+        raise WebError(status, err["message"], err["type"])
+    return out
 
 
 @dataclass

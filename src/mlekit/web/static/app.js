@@ -2,7 +2,7 @@
 (function (root) {
   "use strict";
 
-  var TABS = ["playground", "coin", "data"];
+  var TABS = ["playground", "coin", "data", "extremes"];
   var shown = {};
   var onShow = {};
 
@@ -93,7 +93,9 @@
     }).catch(function () { /* the page still works offline of the API for the playground */ });
     // the tab scripts (deferred, loaded after this one) register first; then show the tab
     setTimeout(function () {
-      showTab(location.hash.slice(1) || "playground");
+      // a #tab wins; else ?page=NAME (pages keep their own state keys in the query)
+      showTab(location.hash.slice(1) || new URLSearchParams(location.search).get("page") ||
+              "playground");
       root.App.ready = true;
       document.body.setAttribute("data-ready", "true");
     }, 0);

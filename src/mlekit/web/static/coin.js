@@ -23,6 +23,21 @@
     return { ps: ps, ys: ys };
   }
 
+  /** Ticks 0 … hi at a 1-2-5 step, labelled "0", "2e−64", "2.5e−64" (one exponent each). */
+  function sciTicks(hi) {
+    var raw = hi / 5, k = Math.floor(Math.log10(raw)), m = raw / Math.pow(10, k);
+    var step = (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * Math.pow(10, k);
+    var vals = [], text = [];
+    for (var i = 0; i * step <= hi * (1 + 1e-9); i++) {
+      var v = i * step;
+      vals.push(v);
+      if (v === 0) { text.push("0"); continue; }
+      var e = Math.floor(Math.log10(v) + 1e-9), mant = v / Math.pow(10, e);
+      text.push(String(parseFloat(mant.toPrecision(2))) + "e" + (e < 0 ? "−" : "") + Math.abs(e));
+    }
+    return { vals: vals, text: text };
+  }
+
   function draw(c) {
     var gd = el("coin-plot");
     if (!c.n) {
@@ -39,6 +54,7 @@
     var lik = st.scale === "lik";
     var ylo = lik ? 0 : top - 12;
     var yhi = lik ? yTop * 1.12 : top + 1.5;
+    var sci = lik && yTop < 1e-3 ? sciTicks(yhi) : null;
     var traces = [
       { x: cv.ps, y: cv.ys, mode: "lines", line: { color: "#3b6fd8", width: 2.5 },
         name: lik ? "L(p)" : "ℓ(p)", hovertemplate: "p=%{x:.3f}<br>%{y:.4g}<extra></extra>" },
@@ -55,7 +71,10 @@
       margin: { l: 60, r: 12, t: 24, b: 44 }, showlegend: false, dragmode: false,
       xaxis: { range: [0, 1], title: { text: "p (probability of heads)" }, fixedrange: true },
       yaxis: { range: [ylo, yhi], title: { text: lik ? "likelihood L(p)" : "log-likelihood ℓ(p)" },
-               fixedrange: true, exponentformat: "e" },
+               fixedrange: true, automargin: true, exponentformat: "e",
+               // tiny likelihoods (many flips): "2e−64", never plotly's shared "0.2e−63"
+               tickmode: sci ? "array" : "auto", tickvals: sci ? sci.vals : undefined,
+               ticktext: sci ? sci.text : undefined },
       shapes: [{ type: "rect", xref: "x", yref: "paper", x0: ci.lo, x1: ci.hi, y0: 0, y1: 1,
                  fillcolor: "rgba(224,123,57,0.12)", line: { width: 0 } }]
     }, App.PLOT_CONFIG);
