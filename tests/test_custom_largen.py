@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import mlekit as mk
+from mlekit._core.domains import Positive, Real
 from mlekit._fit.problem import Problem
 from mlekit._fit.warmstart import refine
-from mlekit._core.domains import Positive, Real
 
 
 def _counting_gauss(calls: dict[int, int]):  # type: ignore[no-untyped-def]
