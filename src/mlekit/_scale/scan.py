@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._data.data import Block, Data, fdot
+from .._data.data import Block, Data
 from .._families.base import Family
 from .._families.profiles import Profile
 from .._families.stats import FastFit, Stats
@@ -300,15 +300,57 @@ def concat_data(datas: list[Data]) -> Data:
 
 
 # ---------------------------------------------------------------------------- profile
+TAYLOR_TERMS = 9          # moments S_0..S_8 per pass: S_0..S_2 by Taylor series near that k
+_TAYLOR_RTOL = 1e-15      # largest relative remainder of a Taylor-evaluated sum
+
+
+class _Moments:
+    """``S_j = sum w exp(k v) v^j`` for ``j = 0..8`` at one ``k`` (one pass over the chunks),
+    and ``S_0..S_2`` at nearby ``k + e`` from their Taylor series in ``e``:
+
+        S_j(k + e) = sum_m e^m / m! S_{j+m}(k),
+
+    truncated after ``S_8``. Every term of ``S_m`` has the sign of ``(-1)^m`` (``v <= 0``),
+    so ``|S_8|`` bounds the remainder: ``|R_j| <= |e|^(9-j) / (9-j)! |S_8| exp(max(0, -e)
+    |v_min|)``. A value is used only when that bound is below 1e-15 of the sum; otherwise
+    the caller makes a pass at ``k + e``."""
+
+    def __init__(self, k: float, S: NDArray[np.float64], vmin: float) -> None:
+        self.k, self.S, self.vmin = k, S, vmin
+
+    def at(self, k: float) -> tuple[float, float, float] | None:
+        e = k - self.k
+        if e == 0.0:
+            return float(self.S[0]), float(self.S[1]), float(self.S[2])
+        S, N = self.S, TAYLOR_TERMS - 1
+        grow = math.exp(max(0.0, -e) * abs(self.vmin)) if math.isfinite(self.vmin) else math.inf
+        out = []
+        for j in range(3):
+            terms = N - j                   # e^0 .. e^(terms-1) from S_j .. S_(N-1)
+            val, c = 0.0, 1.0
+            for m in range(terms):
+                val += c * S[j + m]
+                c *= e / (m + 1)
+            bound = abs(c) * abs(S[N]) * grow  # c = e^terms / terms!
+            if not (math.isfinite(val) and bound <= _TAYLOR_RTOL * abs(val)):
+                return None
+            out.append(val)
+        return out[0], out[1], out[2]
+
+
 def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float],
                    k0: float | None = None) -> FastFit | None:
     """A family's profile fit (:mod:`mlekit._families.profiles`) over chunks: the same
-    start and Newton as in memory, the three sums of each iteration in one pass over the
-    chunks. ``st``: the profile statistics from pass 1; ``k0``: a better start (a streamed
-    file's histogram fit: about 2 passes instead of 5)."""
-    def sums(k: float, c: float) -> tuple[float, float, float]:
+    start and Newton as in memory. Each pass collects the moments ``S_0..S_8`` at the
+    current ``k`` (:class:`_Moments`); the Newton iterations that stay near that ``k`` take
+    their three sums from the moments' Taylor series without reading the data again, so a
+    start from the histogram fit (``k0``, within ~1e-4) converges in one pass. ``st``: the
+    profile statistics from pass 1."""
+    memo: list[_Moments] = []
+
+    def moments(k: float, c: float) -> _Moments:
         def one(d: Data) -> Any:
-            out = np.zeros(3)
+            out = np.zeros(TAYLOR_TERMS + 1)            # S_0..S_8 and -min v
             for kind in prof.kinds:
                 blk = d.blocks[kind]
                 if not blk.size:
@@ -321,10 +363,37 @@ def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float
                     z = np.exp(k * v)
                     if blk.w is not None:
                         z *= blk.w[sl]
-                    out += (float(z.sum()), float(fdot(z, v)), float(fdot(z, v * v)))
-            return out
+                    out[0] += float(z.sum())
+                    for j in range(1, TAYLOR_TERMS):
+                        z *= v
+                        out[j] += float(z.sum())
+                    out[TAYLOR_TERMS] = max(out[TAYLOR_TERMS], -float(v.min()))
+            return _MaxLast(out)
 
-        s0, s1, s2 = chunks.map_reduce(one, f"pass {chunks.passes + 1} (profile)")
-        return float(s0), float(s1), float(s2)
+        tot = chunks.map_reduce(one, f"pass {chunks.passes + 1} (profile)")
+        return _Moments(k, tot.a[:TAYLOR_TERMS], -tot.a[TAYLOR_TERMS])
+
+    def sums(k: float, c: float) -> tuple[float, float, float]:
+        for m in memo:
+            got = m.at(k)
+            if got is not None:
+                return got
+        m = moments(k, c)
+        memo.insert(0, m)
+        got = m.at(k)
+        assert got is not None
+        return got
 
     return prof.fit(None, fixed, sums=sums, st=st, k0=k0)  # type: ignore[arg-type]
+
+
+class _MaxLast:
+    """Moment sums whose last entry is a maximum (``-min v``): adds the rest, keeps the max."""
+
+    def __init__(self, a: NDArray[np.float64]) -> None:
+        self.a = a
+
+    def __add__(self, o: _MaxLast) -> _MaxLast:
+        out = self.a + o.a
+        out[-1] = max(self.a[-1], o.a[-1])
+        return _MaxLast(out)
