@@ -26,6 +26,7 @@ _MAX_COUNT_VALUE = 1 << 20
 _MAX_INTERVAL_SAMPLE = 1 << 16
 _KINDS = ("exact", "left", "right", "interval")
 SUB_ROWS = 1 << 16         # rows per vectorised evaluation inside a chunk
+_HIST_ROWS = 1 << 17       # a start-only histogram takes every s-th row, s = rows // this
 
 
 # ---------------------------------------------------------------------------- pass 1
@@ -148,7 +149,8 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
                 if not s.outside_first:
                     s.outside_first = f"{where}: {arr[bad_mask][0]:g}"
         if want["hist"] and kind != "interval":
-            s.hist[kind] = _hist(blk.x, blk.w)
+            st = max(1, blk.size // _HIST_ROWS) if want.get("hist_stride") else 1
+            s.hist[kind] = _hist(blk.x[::st], None if blk.w is None else blk.w[::st])
         if kind == "interval" and want["hist"]:
             s.intervals.append((blk.x, blk.hi, blk.w if blk.w is not None else np.ones(blk.size)))
             s._thin()
