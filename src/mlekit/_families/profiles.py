@@ -54,7 +54,7 @@ def derivs(S: list[Any], k: Any, d: Any, Lc: Any) -> tuple[Any, Any, Any]:
     h = -d / k**2 - d * (r2 - r1 * r1)
     if len(S) > 3:
         r3 = S[3] / S[0]
-        t = 2 * d / k**3 - d * (r3 - 3 * r1 * r2 + 2 * r1**3)
+        t = 2 * d / (k * k * k) - d * (r3 - 3 * r1 * r2 + 2 * (r1 * r1 * r1))  # ** 3: 6x slower
     else:
         t = 0.0 * g
     return g, h, t
