@@ -287,6 +287,12 @@ def solve_groups(sums: Callable[[NDArray[np.intp], F, Any, int], list[F]], k0: F
                         it[a2] += 1
                         conv[a2] = True
                         stop[np.flatnonzero(tiny)[ok2]] = True
+                else:           # a Halley step this small leaves ~(1e-2)^3: to float64 now
+                    hand = ~stop & ~outside & (np.abs(kn - ka) * vrange[act] <= 1e-2)
+                    a2 = act[hand]
+                    k[a2] = kn[hand]
+                    it[a2] += 1
+                    stop |= hand
                 sel = ~stop
                 a = act[sel]
                 k[a] = kn[sel]
