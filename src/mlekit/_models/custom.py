@@ -306,7 +306,7 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
             if kind == "numeric" and pen is None:
                 # the subsample's Hessian, scaled to all the data, drives cheap gradient steps
                 ratio = (float(w.sum()) / float(sub.w.sum()) if w is not None and sub.w is not None
-                         else n / sub.n)
+                         and sub.w.sum() > 0 else n / sub.n)
                 sol = refine(prob, prob.eta(sol0.params), eta_hessian(sp, sol0) * ratio)
     plain = prob
     if pen is not None:
