@@ -10,7 +10,10 @@ pass 1 (scan)   counts, missing / non-numeric / out-of-support values, extremes,
 then            closed form on the statistics (no further pass, or one for the Hessian); or
                 count data: an exact in-memory fit of the distinct values and their counts; or
                 Newton from the fit to the histogram (a start within ~1e-5 of the optimum),
-                one pass per iteration (typically 2-3), with the core's own ``_newton_fit``.
+                one pass per iteration (typically 2-3), with the core's own ``_newton_fit``;
+                or a profile family (Weibull, Gumbel): the profile Newton on moments that
+                pass 1 collected at a pilot fit's shape (``scan.profile_chunks``), usually
+                with no further pass.
 
 Memory is bounded by the batch (row-group) size times the number of chunks in flight.
 """
