@@ -9,7 +9,11 @@ All start from mu = 0, sigma = 1 (statsmodels and scipy) — mlekit chooses its 
 start. Reported: wall time, estimates' error against the closed form, whether the run succeeded,
 and the standard errors each gives against the exact closed-form ones.
 
-    PYTHONPATH=src python bench/bench_custom.py [n]
+    PYTHONPATH=src python bench/bench_custom.py [n] [repeat]
+
+``repeat`` (default 3): the mlekit numpy fit and statsmodels' default (Nelder-Mead) fit are
+timed ``repeat`` times, interleaved, and the best time of each is reported (the shared
+machine's load changes between runs); the other rows are single runs.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-def main(n: int = 1_000_000) -> None:
+def main(n: int = 1_000_000, repeat: int = 3) -> None:
     x = np.random.default_rng(12345).normal(2.24, 0.4, n)
     mu_hat, s_hat = float(x.mean()), float(x.std())
     se_exact = np.array([s_hat / math.sqrt(n), s_hat / math.sqrt(2 * n)])
@@ -57,7 +61,27 @@ def main(n: int = 1_000_000) -> None:
     def gauss(x, mu, sigma):
         return -0.5 * np.log(2 * np.pi) - np.log(sigma) - (x - mu) ** 2 / (2 * sigma**2)
 
-    t, r = timed(lambda: mk.fit(gauss, data=x))
+    from statsmodels.base.model import GenericLikelihoodModel
+
+    class Gauss(GenericLikelihoodModel):
+        def loglike(self, params: np.ndarray) -> float:
+            return -nll(params)
+
+    def sm_fit(method: str) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = Gauss(x, exog=np.ones((n, 1))).fit(start_params=[0.0, 1.0], method=method,
+                                                      maxiter=5000, disp=0)
+            _ = res.bse   # standard errors (a numerical Hessian) are part of the job
+            return res
+
+    best: dict[str, tuple[float, Any]] = {}
+    for _ in range(repeat):                 # interleaved, best of: the load changes a lot
+        for key, fn in (("mk", lambda: mk.fit(gauss, data=x)), ("nm", lambda: sm_fit("nm"))):
+            t, out = timed(fn)
+            if key not in best or t < best[key][0]:
+                best[key] = (t, out)
+    t, r = best["mk"]
     record("mlekit numpy (numerical derivs)", t, np.array([r.params["mu"], r.params["sigma"]]),
            r.converged, np.array([r.se["mu"], r.se["sigma"]]))
 
@@ -91,27 +115,15 @@ def main(n: int = 1_000_000) -> None:
                                       bounds=[(None, None), (1e-9, None)]))
         record("scipy minimize L-BFGS-B", t, o.x, bool(o.success), None)
 
-    from statsmodels.base.model import GenericLikelihoodModel
-
-    class Gauss(GenericLikelihoodModel):
-        def loglike(self, params: np.ndarray) -> float:
-            return -nll(params)
-
     for method in ("nm", "bfgs"):
-        def sm_fit(method: str = method) -> Any:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = Gauss(x, exog=np.ones((n, 1))).fit(start_params=[0.0, 1.0], method=method,
-                                                          maxiter=5000, disp=0)
-                _ = res.bse   # standard errors (a numerical Hessian) are part of the job
-                return res
-        t, s = timed(sm_fit)
+        t, s = best["nm"] if method == "nm" else timed(lambda: sm_fit("bfgs"))
         ok = bool(s.mle_retvals.get("converged", False))
         record(f"statsmodels GenericLikelihoodModel ({method}) + SEs", t, s.params, ok,
                np.asarray(s.bse))
 
     base = rows[0][1]
-    print(f"n = {n:,}; closed form mu = {mu_hat:.6f}, sigma = {s_hat:.6f}")
+    print(f"n = {n:,}; closed form mu = {mu_hat:.6f}, sigma = {s_hat:.6f}; mlekit numpy and "
+          f"statsmodels (nm): best of {repeat} interleaved runs")
     print(f"{'method':42s} {'time s':>8s} {'x mlekit':>9s} {'est. rel.err':>13s} "
           f"{'success':>8s}  SEs")
     for name, t, err, ok, se in rows:
@@ -119,4 +131,5 @@ def main(n: int = 1_000_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(float(sys.argv[1])) if len(sys.argv) > 1 else 1_000_000)
+    main(int(float(sys.argv[1])) if len(sys.argv) > 1 else 1_000_000,
+         int(sys.argv[2]) if len(sys.argv) > 2 else 3)

@@ -54,7 +54,7 @@ def derivs(S: list[Any], k: Any, d: Any, Lc: Any) -> tuple[Any, Any, Any]:
     h = -d / k**2 - d * (r2 - r1 * r1)
     if len(S) > 3:
         r3 = S[3] / S[0]
-        t = 2 * d / k**3 - d * (r3 - 3 * r1 * r2 + 2 * r1**3)
+        t = 2 * d / (k * k * k) - d * (r3 - 3 * r1 * r2 + 2 * (r1 * r1 * r1))  # ** 3: 6x slower
     else:
         t = 0.0 * g
     return g, h, t
@@ -287,6 +287,12 @@ def solve_groups(sums: Callable[[NDArray[np.intp], F, Any, int], list[F]], k0: F
                         it[a2] += 1
                         conv[a2] = True
                         stop[np.flatnonzero(tiny)[ok2]] = True
+                else:           # a Halley step this small leaves ~(1e-2)^3: to float64 now
+                    hand = ~stop & ~outside & (np.abs(kn - ka) * vrange[act] <= 1e-2)
+                    a2 = act[hand]
+                    k[a2] = kn[hand]
+                    it[a2] += 1
+                    stop |= hand
                 sel = ~stop
                 a = act[sel]
                 k[a] = kn[sel]

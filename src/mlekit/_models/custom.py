@@ -33,6 +33,7 @@ from .._fit.assemble import model_result
 from .._fit.penalty import make_penalty, penalise_problem, penalised_result, penalised_solution
 from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import FitResult
+from .._fit.warmstart import eta_hessian, refine
 from ..errors import DataError, FamilyError, ParameterError
 
 __all__ = ["model", "fit_model", "Model"]
@@ -128,6 +129,8 @@ def _as_array(v: Any, key: str) -> np.ndarray:
             return np.asarray(float(v))
         except (TypeError, ValueError):
             raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
+    if isinstance(v, np.ndarray) and v.dtype.kind in "fiub":   # numeric already: no scan
+        return v.astype(float, copy=False)
     mod = type(v).__module__.split(".")[0]
     if mod in ("pandas", "polars", "pyarrow"):
         return as_float_array(v, f"data[{key!r}]")
@@ -293,16 +296,23 @@ def fit_model(m: Model, *, data: Any = None, fixed: dict[str, float] | None = No
     if given:  # data-driven starts that ignore the user's guesses, for restarts
         starts += grid_starts(params, doms, fixed_d, {}, cands, value_for_grid)[:2]
     scales = None
+    sol = None
     if sub is not None:
         sp = sub.problem(doms, fixed_d, kind)
         sol0 = maximize(sp, starts, maxiter=maxiter, n_starts=n_starts, kind=kind)
         if sol0.converged:
             starts = [sol0.params, *starts]
             scales = sol0.scales * math.sqrt(sub.n / n)
+            if kind == "numeric" and pen is None:
+                # the subsample's Hessian, scaled to all the data, drives cheap gradient steps
+                ratio = (float(w.sum()) / float(sub.w.sum()) if w is not None and sub.w is not None
+                         and sub.w.sum() > 0 else n / sub.n)
+                sol = refine(prob, prob.eta(sol0.params), eta_hessian(sp, sol0) * ratio)
     plain = prob
     if pen is not None:
         prob = penalise_problem(prob, pen)
-    sol = maximize(prob, starts, maxiter=maxiter, n_starts=n_starts, kind=kind, scales=scales)
+    if sol is None:
+        sol = maximize(prob, starts, maxiter=maxiter, n_starts=n_starts, kind=kind, scales=scales)
     if pen is not None:
         lls = penalised_solution(sol, plain, pen)
     res = model_result(m.name, sol, prob, n_obs=float(w.sum()) if w is not None else float(n),
@@ -355,10 +365,9 @@ def _candidates(d: dict[str, np.ndarray], params: list[str], doms: list[Domain]
     stats = []
     for v in d.values():
         if v.ndim == 1 and v.size > 1:
-            f = v[np.isfinite(v)]
+            f = v[:: v.size // 100_000] if v.size > 100_000 else v
+            f = f[np.isfinite(f)]
             if f.size > 1:
-                if f.size > 100_000:
-                    f = f[:: f.size // 100_000]
                 stats.append((float(np.mean(f)), float(np.median(f)), float(np.std(f)),
                               float(np.mean(np.abs(f)))))
     out: dict[str, list[float]] = {}
@@ -404,7 +413,11 @@ class _Evaluator:
         if self.w is not None and not self.per_obs:
             raise DataError(f"weights need {self.m.name} to return one value per observation; "
                             "it returns a total.")
-        bad = ~np.isfinite(out) & ~np.isneginf(out)
+        with np.errstate(all="ignore"):
+            total = float(out.sum())
+        # a finite (or -inf) sum means no NaN and no +inf: the element-wise check only then
+        bad = (np.zeros(out.shape, dtype=bool) if math.isfinite(total) or total == -math.inf
+               else ~np.isfinite(out) & ~np.isneginf(out))
         if bad.any():
             params = dict(zip(self.params, th))
             first = f" (first at index {int(np.flatnonzero(bad.ravel())[0])})" if out.ndim else ""

@@ -12,20 +12,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._data.data import Block, Data, fdot
+from .._data.data import Block, Data
 from .._families.base import Family
 from .._families.profiles import Profile
 from .._families.stats import FastFit, Stats
 from .._fit.family_fit import fit_family
 from ..errors import DataError, FamilyError
 
-__all__ = ["Scan", "scan_chunk", "concat_data", "profile_chunks", "scan_extremes"]
+__all__ = ["Scan", "scan_chunk", "concat_data", "profile_chunks", "profile_moments",
+           "scan_extremes"]
 
 _HIST_BITS = 18            # sign, 11 exponent bits and 6 mantissa bits of a float64
 _MAX_COUNT_VALUE = 1 << 20
 _MAX_INTERVAL_SAMPLE = 1 << 16
 _KINDS = ("exact", "left", "right", "interval")
 SUB_ROWS = 1 << 16         # rows per vectorised evaluation inside a chunk
+_HIST_ROWS = 1 << 17       # a start-only histogram takes every s-th row, s = rows // this
 
 
 # ---------------------------------------------------------------------------- pass 1
@@ -48,6 +50,7 @@ class Scan:
         self.interval_stride = 1
         self.has_weights = False
         self.prof: Stats | None = None      # the family's profile statistics (profiles.py)
+        self.mom: _MaxLast | None = None    # profile moments at a pilot's (k, c), if asked
 
     def __add__(self, o: Scan) -> Scan:
         s = Scan()
@@ -80,6 +83,7 @@ class Scan:
         s._thin()
         s.has_weights = self.has_weights or o.has_weights
         s.prof = o.prof if self.prof is None else self.prof if o.prof is None else self.prof + o.prof
+        s.mom = o.mom if self.mom is None else self.mom if o.mom is None else self.mom + o.mom
         return s
 
     def _thin(self) -> None:
@@ -148,7 +152,8 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
                 if not s.outside_first:
                     s.outside_first = f"{where}: {arr[bad_mask][0]:g}"
         if want["hist"] and kind != "interval":
-            s.hist[kind] = _hist(blk.x, blk.w)
+            st = max(1, blk.size // _HIST_ROWS) if want.get("hist_stride") else 1
+            s.hist[kind] = _hist(blk.x[::st], None if blk.w is None else blk.w[::st])
         if kind == "interval" and want["hist"]:
             s.intervals.append((blk.x, blk.hi, blk.w if blk.w is not None else np.ones(blk.size)))
             s._thin()
@@ -164,6 +169,9 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
         s.stats = fam._suffstats(d)
     if want.get("profile") and fam.profile is not None:
         s.prof = fam.profile.scan(d)
+        if want.get("moments_at"):
+            k, c = want["moments_at"]           # type: ignore[misc]
+            s.mom = profile_moments(fam.profile, d, k, c)
     if want["values"]:
         b = d.exact
         if b.size:
@@ -300,31 +308,123 @@ def concat_data(datas: list[Data]) -> Data:
 
 
 # ---------------------------------------------------------------------------- profile
-def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float],
-                   k0: float | None = None) -> FastFit | None:
-    """A family's profile fit (:mod:`mlekit._families.profiles`) over chunks: the same
-    start and Newton as in memory, the three sums of each iteration in one pass over the
-    chunks. ``st``: the profile statistics from pass 1; ``k0``: a better start (a streamed
-    file's histogram fit: about 2 passes instead of 5)."""
-    def sums(k: float, c: float) -> tuple[float, float, float]:
-        def one(d: Data) -> Any:
-            out = np.zeros(3)
-            for kind in prof.kinds:
-                blk = d.blocks[kind]
-                if not blk.size:
-                    continue
-                # kept with the chunk (Dask: on the worker, for every pass)
-                vv = blk.cached(prof.key("profile_v"), lambda blk=blk: prof._u(blk) - c)
-                for a in range(0, blk.size, SUB_ROWS):
-                    sl = slice(a, a + SUB_ROWS)
-                    v = vv[sl]
-                    z = np.exp(k * v)
-                    if blk.w is not None:
-                        z *= blk.w[sl]
-                    out += (float(z.sum()), float(fdot(z, v)), float(fdot(z, v * v)))
-            return out
+TAYLOR_TERMS = 9          # moments S_0..S_8 per pass: S_0..S_2 by Taylor series near that k
+_TAYLOR_RTOL = 1e-15      # largest relative remainder of a Taylor-evaluated sum
 
-        s0, s1, s2 = chunks.map_reduce(one, f"pass {chunks.passes + 1} (profile)")
-        return float(s0), float(s1), float(s2)
+
+class _Moments:
+    """``S_j = sum w exp(k v) v^j`` for ``j = 0..8`` at one ``k`` (one pass over the chunks),
+    and ``S_0..S_2`` at nearby ``k + e`` from their Taylor series in ``e``:
+
+        S_j(k + e) = sum_m e^m / m! S_{j+m}(k),
+
+    truncated after ``S_8``. Every term of ``S_m`` has the sign of ``(-1)^m`` (``v <= 0``),
+    so ``|S_8|`` bounds the remainder: ``|R_j| <= |e|^(9-j) / (9-j)! |S_8| exp(max(0, -e)
+    |v_min|)``. A value is used only when that bound is below 1e-15 of the sum; otherwise
+    the caller makes a pass at ``k + e``."""
+
+    def __init__(self, k: float, S: NDArray[np.float64], vmin: float) -> None:
+        self.k, self.S, self.vmin = k, S, vmin
+
+    def at(self, k: float) -> tuple[float, float, float] | None:
+        e = k - self.k
+        if e == 0.0:
+            return float(self.S[0]), float(self.S[1]), float(self.S[2])
+        S, N = self.S, TAYLOR_TERMS - 1
+        grow = math.exp(max(0.0, -e) * abs(self.vmin)) if math.isfinite(self.vmin) else math.inf
+        out = []
+        for j in range(3):
+            terms = N - j                   # e^0 .. e^(terms-1) from S_j .. S_(N-1)
+            val, c = 0.0, 1.0
+            for m in range(terms):
+                val += c * S[j + m]
+                c *= e / (m + 1)
+            bound = abs(c) * abs(S[N]) * grow  # c = e^terms / terms!
+            if not (math.isfinite(val) and bound <= _TAYLOR_RTOL * abs(val)):
+                return None
+            out.append(val)
+        return out[0], out[1], out[2]
+
+
+def profile_moments(prof: Profile, d: Data, k: float, c: float) -> _MaxLast:
+    """One chunk's ``S_0..S_8`` at ``(k, c)`` (``v = u - c``) and the extremes of ``v``."""
+    out = np.zeros(TAYLOR_TERMS + 2)            # S_0..S_8, -min v, max v
+    out[TAYLOR_TERMS] = out[TAYLOR_TERMS + 1] = -math.inf
+    for kind in prof.kinds:
+        blk = d.blocks[kind]
+        if not blk.size:
+            continue
+        u = prof._u(blk)
+        for a in range(0, blk.size, SUB_ROWS):
+            sl = slice(a, a + SUB_ROWS)
+            v = u[sl] - c
+            z = np.exp(k * v)
+            if blk.w is not None:
+                z *= blk.w[sl]
+            out[0] += float(z.sum())
+            for j in range(1, TAYLOR_TERMS):
+                z *= v
+                out[j] += float(z.sum())
+            out[TAYLOR_TERMS] = max(out[TAYLOR_TERMS], -float(v.min()))
+            out[TAYLOR_TERMS + 1] = max(out[TAYLOR_TERMS + 1], float(v.max()))
+    return _MaxLast(out)
+
+
+def _shifted(k: float, c0: float, mom: _MaxLast, c: float) -> _Moments | None:
+    """Moments taken with ``v = u - c0`` as moments about ``c >= max u`` (every ``v <= 0``
+    again, so the Taylor bound holds): ``(v + D)^j`` expanded, ``D = c0 - c``."""
+    a = mom.a
+    S0, vmin = a[:TAYLOR_TERMS], -a[TAYLOR_TERMS]
+    D = c0 - c
+    if not (np.all(np.isfinite(S0)) and math.isfinite(vmin) and D <= 0
+            and a[-1] + D <= 1e-12 * max(1.0, abs(c))):
+        return None
+    scale = math.exp(k * D)
+    S = np.array([scale * sum(math.comb(j, i) * D ** (j - i) * S0[i] for i in range(j + 1))
+                  for j in range(TAYLOR_TERMS)])
+    return _Moments(k, S, vmin + D) if np.all(np.isfinite(S)) and S[0] > 0 else None
+
+
+def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float],
+                   k0: float | None = None,
+                   pilot: tuple[float, float, _MaxLast] | None = None) -> FastFit | None:
+    """A family's profile fit (:mod:`mlekit._families.profiles`) over chunks: the same
+    start and Newton as in memory. Each pass collects the moments ``S_0..S_8`` at the
+    current ``k`` (:class:`_Moments`); the Newton iterations that stay near that ``k`` take
+    their three sums from the moments' Taylor series without reading the data again, so a
+    start from the histogram fit (``k0``, within ~1e-4) converges in one pass. ``st``: the
+    profile statistics from pass 1; ``pilot``: ``(k, c, moments)`` that pass 1 collected at
+    the shape of a fit to the first chunk (then usually no further pass at all)."""
+    memo: list[_Moments] = []
+    if pilot is not None:
+        first = _shifted(pilot[0], pilot[1], pilot[2], Profile.summary(st)[2])
+        if first is not None:
+            memo.append(first)
+
+    def sums(k: float, c: float) -> tuple[float, float, float]:
+        for m in memo:
+            got = m.at(k)
+            if got is not None:
+                return got
+        tot = chunks.map_reduce(lambda d: profile_moments(prof, d, k, c),
+                                f"pass {chunks.passes + 1} (profile)")
+        m = _Moments(k, tot.a[:TAYLOR_TERMS], -tot.a[TAYLOR_TERMS])
+        memo.insert(0, m)
+        got = m.at(k)
+        assert got is not None
+        return got
 
     return prof.fit(None, fixed, sums=sums, st=st, k0=k0)  # type: ignore[arg-type]
+
+
+class _MaxLast:
+    """Moment sums followed by two maxima (``-min v``, ``max v``): adds the sums, keeps the
+    maxima."""
+
+    def __init__(self, a: NDArray[np.float64]) -> None:
+        self.a = a
+
+    def __add__(self, o: _MaxLast) -> _MaxLast:
+        out = self.a + o.a
+        out[-2:] = np.maximum(self.a[-2:], o.a[-2:])
+        return _MaxLast(out)

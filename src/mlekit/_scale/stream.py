@@ -10,7 +10,10 @@ pass 1 (scan)   counts, missing / non-numeric / out-of-support values, extremes,
 then            closed form on the statistics (no further pass, or one for the Hessian); or
                 count data: an exact in-memory fit of the distinct values and their counts; or
                 Newton from the fit to the histogram (a start within ~1e-5 of the optimum),
-                one pass per iteration (typically 2-3), with the core's own ``_newton_fit``.
+                one pass per iteration (typically 2-3), with the core's own ``_newton_fit``;
+                or a profile family (Weibull, Gumbel): the profile Newton on moments that
+                pass 1 collected at a pilot fit's shape (``scan.profile_chunks``), usually
+                with no further pass.
 
 Memory is bounded by the batch (row-group) size times the number of chunks in flight.
 """
@@ -35,7 +38,7 @@ from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
 from .._fit.newton import newton_fit
 from .._fit.result import Diagnostic, FitResult
-from ..errors import DataError, ParameterError
+from ..errors import DataError, FamilyError, ParameterError
 from .scan import (
     SUB_ROWS,
     Scan,
@@ -278,6 +281,14 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                        and trunc is None)
     if start_points == "histogram" and want["profile"]:
         want["hist"] = True         # a start for the profile iteration from the summary
+        # ... which needs ~1e-3 accuracy (its moments' Taylor series reach that far): a
+        # histogram of every 8th row of large chunks suffices and costs an eighth
+        want["hist_stride"] = True
+        # a fit to the first chunk: pass 1 then also collects the profile's moments at its
+        # shape, and the profile Newton usually needs no further pass
+        pilot = _pilot(fam, chunks, fixed_d) if not fixed_d and trunc is None else None
+        if pilot is not None:
+            want["moments_at"] = pilot  # type: ignore[assignment]
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
         on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
@@ -365,7 +376,9 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         s0 = (_start_from_summary(fam, _summary_data(scan, trunc), fixed_d, start_d, maxiter)
               if scan.hist else {})
         k0 = prof.k_of(s0[prof.profiled]) if prof.profiled in s0 else None
-        fast = profile_chunks(prof, chunks, scan.prof, inner, k0)
+        at = want.get("moments_at")
+        fast = profile_chunks(prof, chunks, scan.prof, inner, k0,
+                              None if scan.mom is None or not at else (*at, scan.mom))
     if fast is not None:
         params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
         ll, H = fast.loglik, fast.hess   # type: ignore[assignment]
@@ -395,6 +408,35 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if cov == "sandwich" and lik.free:
         res = _sandwich(res, fam, chunks, inner, trunc)
     return done(res)
+
+
+def _pilot(fam: Family, chunks: Any, fixed: dict[str, float]) -> tuple[float, float] | None:
+    """``(k, max u)`` of the family's profile fit to the first chunk of a large source, or
+    None (a small or unknown-size source, or a first chunk the profile cannot fit)."""
+    src = getattr(chunks, "source", None)
+    prof = fam.profile
+    n = getattr(src, "n_rows", None)
+    if prof is None or src is None or n is None or n <= _IN_MEMORY_ROWS:
+        return None
+    import warnings
+
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            for b in src.iter_batches():
+                d, _, _ = batch_data(src, b)
+                if d is not None and d.n_rows:
+                    break
+            else:
+                return None
+            ff = prof.fit(d, fixed)
+            if ff is None or not ff.converged:
+                return None
+            k = float(prof.k_of(ff.params[prof.profiled]))
+            c = float(prof.summary(prof.scan(d))[2])
+    except (DataError, FamilyError, ValueError, ArithmeticError):
+        return None
+    return (k, c) if math.isfinite(k) and k > 0 and math.isfinite(c) else None
 
 
 def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:

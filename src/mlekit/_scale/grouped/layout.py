@@ -54,8 +54,8 @@ def _factorize_one(key: Any) -> tuple[IntArray, Any]:
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "iub" and arr.ndim == 1 and arr.size:
         a = arr.astype(np.int64, copy=False)
         if a.size >= 2 and a[0] == 0:
-            step = np.diff(a)
-            if bool(((step == 0) | (step == 1)).all()):         # already 0, 0, 1, 1, 2, ...
+            step = a[1:] - a[:-1]
+            if int(step.min()) >= 0 and int(step.max()) <= 1:    # already 0, 0, 1, 1, 2, ...
                 return a.astype(np.intp, copy=False), np.arange(int(a[-1]) + 1)
         if a.size < 2 or bool(np.all(a[1:] >= a[:-1])):
             new = np.empty(a.size, dtype=bool)
@@ -526,6 +526,6 @@ def as_blocks(dat: Data, codes: IntArray) -> dict[str, tuple[Block, IntArray]]:
     out = {}
     for kind, blk in dat.blocks.items():
         if blk.size:
-            rows = blk.rows if blk.rows is not None else np.arange(blk.size)
-            out[kind] = (blk, codes[rows])
+            # rows None: the block's rows are 0..size-1 of the data (a view, no gather)
+            out[kind] = (blk, codes[blk.rows] if blk.rows is not None else codes[:blk.size])
     return out
