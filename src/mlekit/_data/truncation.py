@@ -77,7 +77,7 @@ def _set_windows(data: Data, lo: NDArray[np.float64], hi: NDArray[np.float64],
                  entry: bool) -> None:
     any_bound = False
     checks = []
-    for kind, blk in data.blocks.items():
+    for blk in data.blocks.values():
         if not blk.size:
             continue
         rows = blk.rows if blk.rows is not None else np.arange(blk.size)
