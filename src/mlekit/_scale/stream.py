@@ -461,6 +461,10 @@ def _trunc(source: Any) -> tuple[float, float] | None:
     if t is None:
         return None
     a, b = t
+    if np.ndim(a) or np.ndim(b):
+        raise DataError("per-row truncation windows are not available for streamed sources "
+                        "(one range for every row is); got arrays. Hint: load the column with "
+                        "source.to_data() and fit mk.Data(x, truncation=(lo, hi)) in memory.")
     a = -math.inf if a is None else float(a)
     b = math.inf if b is None else float(b)
     if not a < b:
