@@ -272,7 +272,7 @@ class Data:
             self.exact = Block(lo, None)
             self.exact._cache["sum"] = total  # statistics reuse it (Block.x_sum)
             self.left = self.right = self.interval_block = _empty_block()
-            self.truncation = apply_truncation(self, *truncation, n)
+            self.truncation = apply_truncation(self, truncation[0], truncation[1], n)
             self._has_weights = False
             self._has_trials = False
             return
@@ -394,7 +394,7 @@ class Data:
             self.left = mk(kinds["left"], hi, None)
             self.right = mk(kinds["right"], lo, None)
             self.interval_block = mk(kinds["interval"], lo, hi)
-        self.truncation = apply_truncation(self, *truncation, n)
+        self.truncation = apply_truncation(self, truncation[0], truncation[1], n)
         self._has_weights = w is not None
         self._has_trials = t is not None
 

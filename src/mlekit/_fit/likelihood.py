@@ -411,7 +411,7 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
     for pk, sel, lo_key, hi_key in pieces:
         if sel is not None and not sel.any():
             continue
-        sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if pk == "interval" else None)
+        sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if hi_key is not None else None)
         add(sel, _derivs(fam, pk, sub, th, order, free, flags, units), 1.0)
     # minus log P(a_i <= X <= b_i) on the rows with a window (discrete: P(X >= a) = S(a - 1))
     fa, fb = np.isfinite(a), np.isfinite(b)

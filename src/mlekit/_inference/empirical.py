@@ -25,6 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from ..errors import DataError
+
 __all__ = ["Empirical", "empirical", "kaplan_meier", "turnbull"]
 
 FloatArray = NDArray[np.float64]
@@ -99,20 +101,28 @@ class Empirical:
 def empirical(data: Any, *, discrete: bool = False, level: float = 0.95) -> Empirical:
     """The right estimator for the data's censoring (see the module docstring)."""
     if data.left.size or data.interval_block.size:
+        if getattr(data, "row_truncated", False):
+            raise DataError(_NO_ESTIMATE)
         return turnbull(data, discrete=discrete)
     return kaplan_meier(data, discrete=discrete, level=level)
+
+
+_NO_ESTIMATE = ("no nonparametric estimate of the distribution is available for these data: "
+                "with per-row truncation only late entry (lower bounds per row) of exact and "
+                "right-censored values has one (the product-limit estimate with a risk set); "
+                "got per-row upper bounds or left/interval-censored rows. Hint: compare the "
+                "fitted curves without the data, or mk.compare candidate models.")
 
 
 def late_entries(data: Any) -> FloatArray | None:
     """Per row (exact rows, then right-censored ones) the entry time of data with per-row
     lower truncation windows (``-inf``: at risk from the start); ``None`` without windows.
-    Per-row upper windows have no product-limit estimate: ``ValueError``."""
+    Per-row upper windows have no product-limit estimate: ``DataError``."""
     blocks = (data.exact, data.right)
     if not any(b.tlo is not None for b in blocks if b.size):
         return None
     if any(b.thi is not None and np.isfinite(b.thi).any() for b in blocks if b.size):
-        raise ValueError("the product-limit estimate takes late entry (lower truncation per "
-                         "row) only; got rows with their own upper truncation bound.")
+        raise DataError(_NO_ESTIMATE)
     return np.concatenate([np.full(b.size, -np.inf) if b.tlo is None else b.tlo
                            for b in blocks])
 

@@ -237,6 +237,8 @@ class _Summary:
         self.n_obs = scan.n_obs
         self.only_exact = all(scan.counts[k] == 0 for k in ("left", "right", "interval"))
         self.truncation = truncation
+        self.is_truncated = truncation is not None
+        self.row_truncated = False      # sources take one truncation range for every row
 
 
 # ---------------------------------------------------------------------------- the fit
