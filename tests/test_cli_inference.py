@@ -117,3 +117,16 @@ def test_grouped_fit(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "fit", "mlekit:defects", "-c", "defects", "-f", "poisson",
                        "--by", "machine", "--format", "csv")
     assert out.splitlines()[0].startswith("machine,") and len(out.splitlines()) == 21
+
+
+def test_grouped_fit_with_penalty(capsys: pytest.CaptureFixture[str]) -> None:
+    """--penalty firth --by: every group penalised as the Python API does (Firth Poisson:
+    (sum x + 1/2)/n per group)."""
+    code, out, err = run(capsys, "fit", "mlekit:defects", "-c", "defects", "-f", "poisson",
+                         "--by", "machine", "--penalty", "firth", "--format", "json")
+    assert code == 0, err
+    got = json.loads(out)
+    df = mk.datasets.defects()
+    for row in got["groups"][:3]:
+        sub = df.loc[df["machine"] == row["machine"], "defects"].to_numpy()
+        assert row["rate"] == pytest.approx((sub.sum() + 0.5) / sub.size, rel=1e-12)

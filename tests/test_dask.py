@@ -59,6 +59,17 @@ def test_dask_array_equals_numpy(client, values, family):
     assert r.iterations == mk.fit(x, family).iterations
 
 
+def test_dask_prior_equals_numpy(client, values):
+    """A prior needs no data: added to every pass, the MAP fit equals the in-memory one."""
+    x = values["x"]
+    prior = {"shape": mk.priors.Normal(1.0, 0.05)}
+    r = mk.fit(da.from_array(x, chunks=40_000), "weibull", prior=prior)
+    m = mk.fit(x, "weibull", prior=prior)
+    _equal(r, m, rel=1e-8)
+    with pytest.raises(ParameterError, match="firth"):
+        mk.fit(da.from_array(x, chunks=40_000), "weibull", penalty="firth")
+
+
 def test_dask_series_and_frame(client, values):
     x = values["x"][:60_000]
     s = dd.from_pandas(pd.Series(x, name="hours"), npartitions=5)

@@ -101,7 +101,6 @@ def _fit_model(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
 def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.grouped.fit import fit_grouped
 
-    opts.no_penalty("grouped (by=)")
     extra = _extra_with_method(opts)
     if extra:
         raise _unexpected(extra)
@@ -113,13 +112,12 @@ def _fit_grouped(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     _need_family(family, "mk.fit(x, 'weibull', by=g)")
     opts.check_nan_policy()
     return fit_grouped(x, family, by=opts.by, weights=opts.weights, nan_policy=opts.nan_policy,
-                       **opts.estimator_kwargs())
+                       penalty=opts.penalty_spec(), **opts.estimator_kwargs())
 
 
 def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.dask import fit_dask
 
-    opts.no_penalty("Dask")
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
@@ -130,14 +128,13 @@ def _fit_dask(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
                              "mk.read_parquet(..., weights='w').")
     _need_family(family, "mk.fit(x, 'weibull')")
     opts.check_nan_policy()
-    return fit_dask(x, family, nan_policy=opts.nan_policy, **opts.estimator_kwargs(),
-                    **opts.route_extra(_STREAM_OPTIONS))
+    return fit_dask(x, family, nan_policy=opts.nan_policy, penalty=opts.penalty_spec(),
+                    **opts.estimator_kwargs(), **opts.route_extra(_STREAM_OPTIONS))
 
 
 def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
     from .._scale.stream import fit_source
 
-    opts.no_penalty("streamed")
     extra = _extra_with_method(opts)
     bad = [k for k in extra if k not in _STREAM_OPTIONS]
     if bad:
@@ -148,8 +145,8 @@ def _fit_source(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
                              "read_parquet(..., weights='w'); data= and weights= are not used.")
     _need_family(family, "mk.fit(source, 'gamma')")
     opts.check_nan_policy()
-    return fit_source(x, family, nan_policy=opts.nan_policy, **opts.estimator_kwargs(),
-                      **opts.route_extra(_STREAM_OPTIONS))
+    return fit_source(x, family, nan_policy=opts.nan_policy, penalty=opts.penalty_spec(),
+                      **opts.estimator_kwargs(), **opts.route_extra(_STREAM_OPTIONS))
 
 
 _MEMORY: tuple[Any, Any, Any] | None = None
@@ -275,7 +272,9 @@ def fit(
         for binomial/Poisson/logistic it is Firth's bias reduction) or a function
         ``fn(params_dict) -> log-penalty``. ``res.method`` then reads ``"penalised (firth)"``;
         ``res.loglik`` stays the plain log-likelihood, ``res.penalised_loglik`` adds the penalty.
-        See :mod:`mlekit._fit.penalty`. In-memory and custom-model fits.
+        See :mod:`mlekit._fit.penalty`. In-memory, custom-model and grouped fits (each group
+        penalised as ``mk.fit(group, penalty=...)``); streamed and Dask fits take priors and
+        callable penalties (Firth only when the data are small enough to be fitted in memory).
     prior
         ``{name: mk.priors.X(...)}``: a maximum a posteriori fit (``res.method == "map"``). The
         priors are densities on the parameters' natural scale (``jacobian=True`` on a prior: on

@@ -47,8 +47,8 @@ from scipy.special import xlogy
 from scipy.stats import chi2
 
 from .._core.checks import arithmetic_guard, as_rng
-from .._inference.empirical import kaplan_meier, turnbull
-from ..errors import NotFoundError, ParameterError
+from .._inference.empirical import kaplan_meier, late_entries, turnbull
+from ..errors import DataError, NotFoundError, ParameterError
 
 if TYPE_CHECKING:
     from .._data.data import Data
@@ -215,18 +215,38 @@ def _edf_stats(u: NDArray[np.float64]) -> tuple[float, float, float]:
     return ks, cvm, ad
 
 
+def _model_range(data: Data, discrete: bool) -> tuple[float, float] | None:
+    """The range the fitted cdf is conditioned on: the data's common truncation range; with
+    late entry (per-row lower windows) ``(min entry, inf)``, what the product-limit estimate
+    with a risk set estimates. Other per-row windows have no such estimate: DataError."""
+    if not data.row_truncated:
+        return data.truncation
+    try:
+        ent = None if (discrete or data.left.size or data.interval_block.size) \
+            else late_entries(data)
+    except ValueError:
+        ent = None
+    if ent is None:
+        raise DataError("goodness-of-fit tests with per-row truncation take continuous data "
+                        "with late entry only (exact and right-censored rows, lower windows: "
+                        "the product-limit estimate with a risk set); got other per-row windows. "
+                        "Hint: compare candidate models with mk.compare or mk.lr_test instead.")
+    a = float(ent.min())
+    return None if a == -math.inf else (a, math.inf)
+
+
 def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
-    if data.only_exact and data.exact.w is None:
+    if data.only_exact and data.exact.w is None and not data.row_truncated:
         return _edf_stats(np.sort(model(data.exact.x)))
     lo, _, w, how = _rows(data)
     n = float(w.sum())
-    if how == "empirical cdf":
+    if how == "empirical cdf" and not data.row_truncated:
         order = np.argsort(lo, kind="stable")
         x, ww = lo[order], w[order]
         uniq, first = np.unique(x, return_index=True)
         F = np.cumsum(np.add.reduceat(ww, first)) / n
         t, tau = uniq, math.inf
-    elif how == "Kaplan–Meier estimate":
+    elif how in ("Kaplan–Meier estimate", "empirical cdf"):
         km = kaplan_meier(data)
         t, F, tau = km.x, km.cdf, km.info["end"]
     else:
@@ -364,7 +384,7 @@ def statistics(res: FitResult, data: Data | None = None, edges: Any = None) -> d
     if d is None:
         raise ParameterError("gof needs the fit's data; got a fit without data.")
     th = tuple(res.params[p] for p in res.params)
-    model = _Model(res.dist, th, d.truncation)
+    model = _Model(res.dist, th, _model_range(d, res.dist.discrete))
     if res.dist.discrete:
         ks, cvm, ad = _discrete_stats(model, d, th)
     else:
@@ -405,6 +425,7 @@ def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | No
     if n_boot != B or B < 0:
         raise ParameterError(f"n_boot must be a whole number >= 0 (e.g. 999); got {n_boot!r}.")
     d = res.data
+    _model_range(d, bool(res.dist.discrete))   # per-row windows it cannot test: refused now
     edges = None
     df = None
     if res.dist.discrete:

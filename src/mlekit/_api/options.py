@@ -61,12 +61,6 @@ class FitOptions:
 
         return make_penalty(self.penalty, self.prior)
 
-    def no_penalty(self, route: str) -> None:
-        if self.penalty is not None or self.prior is not None:
-            raise ParameterError(
-                f"penalty= and prior= are not available for {route} fits yet. Hint: fit in "
-                "memory (one group at a time for grouped data).")
-
     def route_extra(self, allowed: tuple[str, ...]) -> dict[str, Any]:
         return {k: v for k, v in self.extra.items() if k in allowed}
 

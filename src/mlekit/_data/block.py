@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from .._core.convert import fdot
 
-__all__ = ["Block", "empty_block", "FloatArray"]
+__all__ = ["Block", "empty_block", "FloatArray", "concat_blocks"]
 
 FloatArray = NDArray[np.float64]
 
@@ -20,7 +20,7 @@ FloatArray = NDArray[np.float64]
 class Block:
     """Observations of one kind: values (or bounds), weights, trials and original rows."""
 
-    __slots__ = ("_cache", "hi", "rows", "size", "trials", "w", "x")
+    __slots__ = ("_cache", "hi", "rows", "size", "thi", "tlo", "trials", "w", "x")
 
     def __init__(
         self,
@@ -30,8 +30,14 @@ class Block:
         hi: FloatArray | None = None,
         trials: FloatArray | None = None,
         rows: NDArray[np.intp] | None = None,
+        tlo: FloatArray | None = None,
+        thi: FloatArray | None = None,
     ) -> None:
         self.x = x
+        # per-row truncation: row i could only have been observed inside [tlo[i], thi[i]]
+        # (both None when the rows are not truncated one by one; -inf/inf: no bound)
+        self.tlo = tlo
+        self.thi = thi
         self.hi = hi
         self.w = w
         self.trials = trials
@@ -78,7 +84,23 @@ class Block:
             hi=None if self.hi is None else self.hi[sl],
             trials=None if self.trials is None else self.trials[sl],
             rows=None if self.rows is None else self.rows[sl],
+            tlo=None if self.tlo is None else self.tlo[sl],
+            thi=None if self.thi is None else self.thi[sl],
         )
+
+    def like(self, x: FloatArray, w: FloatArray | None, *, hi: FloatArray | None = None,
+             sel: Any = None) -> Block:
+        """A block of new values (and weights) for the rows ``sel`` of this one (all rows when
+        ``None``), keeping their trials, original rows and per-row truncation."""
+        def pick(a: Any) -> Any:
+            return None if a is None else (a if sel is None else a[sel])
+
+        return Block(x, w, hi=hi, trials=pick(self.trials), rows=pick(self.rows),
+                     tlo=pick(self.tlo), thi=pick(self.thi))
+
+    @property
+    def row_truncated(self) -> bool:
+        return self.tlo is not None
 
     def row_of(self, i: int) -> int:
         return int(i if self.rows is None else self.rows[i])
@@ -87,3 +109,26 @@ class Block:
 def empty_block() -> Block:
     """A block with no observations."""
     return Block(np.empty(0))
+
+
+def concat_blocks(a: Block, b: Block) -> Block:
+    """The rows of ``a`` then those of ``b`` (weights, trials, rows and per-row truncation kept;
+    a part without per-row truncation gets the unbounded window)."""
+    if not b.size:
+        return a
+    if not a.size:
+        return b
+
+    def cat(name: str, fill: float | None) -> Any:
+        u, v = getattr(a, name), getattr(b, name)
+        if u is None and v is None:
+            return None
+        if fill is None and (u is None or v is None):
+            return None
+        u = np.full(a.size, fill) if u is None else u
+        v = np.full(b.size, fill) if v is None else v
+        return np.concatenate([u, v])
+
+    return Block(np.concatenate([a.x, b.x]), cat("w", 1.0), hi=cat("hi", None),
+                 trials=cat("trials", None), rows=cat("rows", None), tlo=cat("tlo", -np.inf),
+                 thi=cat("thi", np.inf))

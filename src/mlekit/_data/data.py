@@ -8,7 +8,8 @@ once for every family::
     right     x  (X >= x)    contributes  w * log S(x)
     interval  lo < X <= hi   contributes  w * log(F(hi) - F(lo))
 
-Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observed at all.
+Truncation ``(a, b)`` says that only values in ``[a, b]`` could have been observed at all;
+per-row windows (arrays, or ``entry=`` for late entry) are described in ``truncation.py``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from .._core.convert import as_float_array, fdot
 from .._core.convert import bool_array as _bool_array
 from .._core.convert import columns as _columns
 from ..errors import DataError
-from .block import Block, FloatArray
+from .block import Block, FloatArray, concat_blocks
 from .block import empty_block as _empty_block
+from .truncation import apply_truncation
 
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
@@ -60,7 +62,11 @@ class Data:
         (at most the one recorded). Used only with ``observed``.
     truncation
         ``(a, b)``: only values in ``[a, b]`` could have entered the sample. ``None`` for
-        either end means no bound on that side.
+        either end means no bound on that side. Arrays (one entry per value, ``-inf``/``inf``
+        for no bound) give each row its own window ``[a_i, b_i]``.
+    entry
+        Late entry (left truncation per row): row ``i`` is in the sample only because its value
+        exceeded ``entry[i]`` (a number or one per value; combined with ``truncation``).
     trials
         Number of trials per observation (binomial data).
     nan_policy
@@ -77,10 +83,11 @@ class Data:
         weights: Any = None,
         observed: Any = None,
         censoring: str = "right",
-        truncation: tuple[float | None, float | None] | None = None,
+        truncation: Any = None,
         trials: Any = None,
         nan_policy: str = "raise",
         name: str | None = None,
+        entry: Any = None,
     ) -> None:
         if isinstance(values, Data):
             raise DataError("values is already a Data object; pass it directly to mk.fit.")
@@ -100,7 +107,8 @@ class Data:
                 hi = np.where(obs, x, pos_inf)
             else:
                 lo = np.where(obs, x, neg_inf)
-        self._build(lo, hi, weights, trials, truncation, nan_policy, name, interval=False)
+        self._build(lo, hi, weights, trials, (truncation, entry), nan_policy, name,
+                    interval=False)
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -122,10 +130,11 @@ class Data:
         upper: Any,
         *,
         weights: Any = None,
-        truncation: tuple[float | None, float | None] | None = None,
+        truncation: Any = None,
         trials: Any = None,
         nan_policy: str = "raise",
         name: str | None = None,
+        entry: Any = None,
     ) -> Data:
         """Interval-censored values: the true value lies in ``[lower, upper]``.
 
@@ -139,7 +148,8 @@ class Data:
                 f"lower and upper must have the same length; got {lo.shape[0]} and {hi.shape[0]}."
             )
         self = cls.__new__(cls)
-        self._build(lo, hi, weights, trials, truncation, nan_policy, name, interval=True)
+        self._build(lo, hi, weights, trials, (truncation, entry), nan_policy, name,
+                    interval=True)
         return self
 
     @classmethod
@@ -262,7 +272,7 @@ class Data:
             self.exact = Block(lo, None)
             self.exact._cache["sum"] = total  # statistics reuse it (Block.x_sum)
             self.left = self.right = self.interval_block = _empty_block()
-            self.truncation = _check_truncation(truncation, self)
+            self.truncation = apply_truncation(self, truncation[0], truncation[1], n)
             self._has_weights = False
             self._has_trials = False
             return
@@ -384,7 +394,7 @@ class Data:
             self.left = mk(kinds["left"], hi, None)
             self.right = mk(kinds["right"], lo, None)
             self.interval_block = mk(kinds["interval"], lo, hi)
-        self.truncation = _check_truncation(truncation, self)
+        self.truncation = apply_truncation(self, truncation[0], truncation[1], n)
         self._has_weights = w is not None
         self._has_trials = t is not None
 
@@ -421,7 +431,13 @@ class Data:
 
     @property
     def is_truncated(self) -> bool:
-        return self.truncation is not None
+        """Truncated at all: one range for every row, or windows per row."""
+        return self.truncation is not None or self.row_truncated
+
+    @property
+    def row_truncated(self) -> bool:
+        """Some rows carry their own truncation window (``Block.tlo``/``Block.thi``)."""
+        return any(b.tlo is not None for b in self.blocks.values() if b.size)
 
     @property
     def has_weights(self) -> bool:
@@ -468,27 +484,13 @@ class Data:
             return self
         keep = ~(to_left | to_right)
 
-        def cat(a: Block, extra: Block) -> Block:
-            if not extra.size:
-                return a
-            if not a.size:
-                return extra
-            wa = np.ones(a.size) if a.w is None else a.w
-            wb = np.ones(extra.size) if extra.w is None else extra.w
-            w = None if (a.w is None and extra.w is None) else np.concatenate([wa, wb])
-            tr = None if a.trials is None else np.concatenate([a.trials, extra.trials])
-            rows = None if (a.rows is None or extra.rows is None) else np.concatenate([a.rows, extra.rows])
-            return Block(np.concatenate([a.x, extra.x]), w, trials=tr, rows=rows)
-
         def part(mask: NDArray[np.bool_], xs: FloatArray) -> Block:
             if not mask.any():
                 return _empty_block()
-            return Block(xs[mask], None if ib.w is None else ib.w[mask],
-                         trials=None if ib.trials is None else ib.trials[mask],
-                         rows=None if ib.rows is None else ib.rows[mask])
+            return ib.like(xs[mask], None if ib.w is None else ib.w[mask], sel=mask)
 
-        return self.replace(left=cat(self.left, part(to_left, ib.hi)),
-                            right=cat(self.right, part(to_right, ib.x)),
+        return self.replace(left=concat_blocks(self.left, part(to_left, ib.hi)),
+                            right=concat_blocks(self.right, part(to_right, ib.x)),
                             interval=ib.take(keep) if keep.any() else None)
 
     def scaled(self, c: float) -> Data:
@@ -496,7 +498,8 @@ class Data:
         new: dict[str, Block | None] = {}
         for kind, b in self.blocks.items():
             new[kind] = None if not b.size else Block(
-                b.x * c, b.w, hi=None if b.hi is None else b.hi * c, trials=b.trials, rows=b.rows)
+                b.x * c, b.w, hi=None if b.hi is None else b.hi * c, trials=b.trials, rows=b.rows,
+                tlo=None if b.tlo is None else b.tlo * c, thi=None if b.thi is None else b.thi * c)
         trunc = None if self.truncation is None else (self.truncation[0] * c,
                                                       self.truncation[1] * c)
         return self.replace(truncation=trunc, **new)
@@ -507,8 +510,8 @@ class Data:
         new: dict[str, Block] = {}
         start = 0
         for kind, blk in self.blocks.items():
-            new[kind] = Block(blk.x, w[start:start + blk.size] if blk.size else None, hi=blk.hi,
-                              trials=blk.trials, rows=blk.rows)
+            new[kind] = blk.like(blk.x, w[start:start + blk.size] if blk.size else None,
+                                 hi=blk.hi)
             start += blk.size
         return self.replace(**new)
 
@@ -525,6 +528,8 @@ class Data:
             parts.append(f"weighted (sum={self.n_obs:g})")
         if self.truncation is not None:
             parts.append(f"truncated to [{self.truncation[0]:g}, {self.truncation[1]:g}]")
+        elif self.row_truncated:
+            parts.append("truncated per row")
         if self.n_dropped:
             parts.append(f"dropped {self.n_dropped} missing")
         return f"Data({', '.join(parts)})"
@@ -543,7 +548,7 @@ def compress_counts(dat: Data) -> Data:
     """Replace the exact block of count data by its distinct values with summed weights
     (the copy remembers ``dat`` as ``_compressed_from``, so a result can keep the user's data)."""
     b = dat.exact
-    if b.size < 64:
+    if b.size < 64 or b.tlo is not None:   # rows with their own windows are not merged
         return dat
     x = b.x
     xmax = float(x.max())
@@ -569,27 +574,3 @@ def compress_counts(dat: Data) -> Data:
 
 def _orig(rows: NDArray[np.intp] | None, i: int) -> int:
     return int(i if rows is None else rows[i])
-
-
-def _check_truncation(trunc: Any, data: Data) -> tuple[float, float] | None:
-    if trunc is None:
-        return None
-    try:
-        a, b = trunc
-    except (TypeError, ValueError):
-        raise DataError(f"truncation must be a pair (lower, upper); got {trunc!r}.") from None
-    a = -math.inf if a is None else float(a)
-    b = math.inf if b is None else float(b)
-    if math.isnan(a) or math.isnan(b) or not a < b:
-        raise DataError(f"truncation needs lower < upper; got ({a}, {b}).")
-    if a == -math.inf and b == math.inf:
-        return None
-    pts = data.all_points()
-    bad = (pts < a) | (pts > b)
-    if bad.any():
-        cnt, i = _first(bad)
-        raise DataError(
-            f"every value must lie inside the truncation range [{a:g}, {b:g}]; got {cnt} outside "
-            f"(e.g. {pts[i]:g}). Hint: values outside the range could not have been sampled."
-        )
-    return (a, b)

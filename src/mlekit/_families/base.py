@@ -466,7 +466,7 @@ class Family:
         default; only block sizes and ``truncation`` are read, so a summary of a chunked
         source works as well)."""
         return (data.left.size == 0 and data.right.size == 0 and data.interval_block.size == 0
-                and data.truncation is None)
+                and not data.is_truncated)
 
     def _stats_loglik(self, stats: Stats, p: dict[str, Any]) -> Any:
         """The log-likelihood at ``p`` from the statistics (NaN: evaluate it on the data)."""

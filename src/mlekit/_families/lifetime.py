@@ -60,7 +60,7 @@ class Exponential(CumHaz):
         return st.expon(scale=1.0 / th[0])
 
     def _can_closed_form(self, data: Data) -> bool:
-        return data.left.size == 0 and data.interval_block.size == 0 and data.truncation is None
+        return data.left.size == 0 and data.interval_block.size == 0 and not data.is_truncated
 
     def _suffstats(self, data: Data) -> Stats:
         e, r = data.exact, data.right

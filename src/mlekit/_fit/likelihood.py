@@ -3,7 +3,11 @@
     ll = Σ w·log f(exact) + Σ w·log F(left) + Σ w·log S(right) + Σ w·log(F(hi) − F(lo))
          − W·log(F(b) − F(a))            (truncation to [a, b])
 
-computed stably (log-cdf/log-sf and a log-difference, never ``log(1 - cdf)``) with its
+Rows with their own truncation window ``[a_i, b_i]`` (``Block.tlo``/``thi``: per-row
+truncation, late entry) contribute ``w_i·(term_i − log P(a_i <= X <= b_i))`` instead, the
+window's term computed only for the rows that have one (:func:`row_terms`).
+
+Everything is computed stably (log-cdf/log-sf and a log-difference, never ``log(1 - cdf)``) with its
 gradient and Hessian in the natural parameters. Each term uses the family's analytic
 derivatives where it has them, numerical ones otherwise. For discrete families "at least c"
 is ``S(c − 1)`` and ``[a, b]`` is ``F(b) − F(a − 1)``.
@@ -128,6 +132,11 @@ class Likelihood:
                 for kind, blk in chunk.blocks.items():
                     if not blk.size:
                         continue
+                    if blk.tlo is not None:
+                        d = row_terms(fam, kind, blk, th, 1, idx, self.k, units=self.units)
+                        w = np.ones(blk.size) if blk.w is None else blk.w
+                        out.append((np.column_stack([d[1][i] for i in idx]), w))
+                        continue
                     if trunc is not None and kind in ("left", "right"):
                         inside = _censored_within(fam, kind, blk, trunc)
                         if inside is not None:
@@ -159,6 +168,14 @@ def chunk_terms(fam: Family, chunk: Data, th: Theta, order: int, free: Sequence[
     trunc = chunk.truncation
     for kind, blk in chunk.blocks.items():
         if not blk.size:
+            continue
+        if blk.tlo is not None:
+            val, dg, dh = _reduce(blk, row_terms(fam, kind, blk, th, order, free, k, flags,
+                                                 units=units), free, k, order)
+            ll += val
+            if order:
+                g += dg
+                H += dh
             continue
         if trunc is not None and kind in ("left", "right"):
             inside = _censored_within(fam, kind, blk, trunc)
@@ -353,3 +370,95 @@ def _scalar(d: tuple[Any, list[Any], list[list[Any]]], free: Sequence[int], k: i
 
 # the old private names, still imported by _scale/grouped/layout.py of the arch-families branch:
 # the lead drops them after the merge
+
+
+# ---------------------------------------------------------------------- per-row truncation
+Derivs = tuple[Any, list[Any], list[list[Any]]]
+
+
+def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Sequence[int],
+              k: int, flags: set[str] | None = None, *, units: Any = None) -> Derivs:
+    """Per row of a block with truncation windows: ``term_i - log P(a_i <= X <= b_i)`` (value,
+    gradient and Hessian arrays). A censored row reads inside its window ("X >= x" is ``x <= X
+    <= b_i``) and the window's probability is computed only for rows that have one."""
+    n = blk.size
+    a, b = _windows(fam, blk, th)
+    v = np.zeros(n)
+    g = [np.zeros(n) for _ in range(k)]
+    h = [[np.zeros(n) for _ in range(k)] for _ in range(k)]
+
+    def add(sel: Any, d: Derivs, sign: float) -> None:
+        m = n if sel is None else int(np.count_nonzero(sel))
+        sl = slice(None) if sel is None else sel
+        v[sl] += sign * np.broadcast_to(d[0], (m,))
+        if order:
+            for i in free:
+                g[i][sl] += sign * np.broadcast_to(d[1][i], (m,))
+        if order >= 2:
+            for i in free:
+                for j in free:
+                    h[i][j][sl] += sign * np.broadcast_to(d[2][i][j], (m,))
+
+    # the row's own term, censored rows read inside their windows
+    if kind == "right":
+        pieces = [("interval", np.isfinite(b), "x", "b"), ("right", ~np.isfinite(b), "x", None)]
+    elif kind == "left":
+        pieces = [("interval", np.isfinite(a), "a", "x"), ("left", ~np.isfinite(a), "x", None)]
+    else:
+        pieces = [(kind, None, "x", "hi")]
+    ends = {"x": blk.x, "hi": blk.hi, "b": b,
+            "a": np.ceil(a) if fam.discrete else a}
+    for pk, sel, lo_key, hi_key in pieces:
+        if sel is not None and not sel.any():
+            continue
+        sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if hi_key is not None else None)
+        add(sel, _derivs(fam, pk, sub, th, order, free, flags, units), 1.0)
+    # minus log P(a_i <= X <= b_i) on the rows with a window (discrete: P(X >= a) = S(a - 1))
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    a1 = np.ceil(a) - 1.0 if fam.discrete else a
+    for pk, sel, lo_v, hi_v in (("interval", fa & fb, a1, b), ("right", fa & ~fb, a1, None),
+                                ("left", fb & ~fa, b, None)):
+        if sel.any():
+            sub = _sub(blk, sel, lo_v, hi_v)
+            add(sel, _derivs(fam, pk, sub, th, order, free, flags, units, shift=False), -1.0)
+    return v, g, h
+
+
+def _windows(fam: Family, blk: Block, th: Theta) -> tuple[Any, Any]:
+    """The block's windows with bounds at (or past) the support's ends dropped (they remove
+    nothing); families whose support moves with a non-regular parameter keep them all."""
+    a, b = blk.tlo, blk.thi
+    assert a is not None and b is not None
+    if getattr(fam, "nonregular", ()):
+        return a, b
+    lo_s, hi_s = fam._support_bounds(th)
+    return np.where(a <= lo_s, -np.inf, a), np.where(b >= hi_s, np.inf, b)
+
+
+def _sub(blk: Block, sel: Any, x: Any, hi: Any) -> Block:
+    """Rows ``sel`` of ``blk`` as a block of the points ``x`` (and ``hi``), with their trials."""
+    if sel is None:
+        return Block(x, None, hi=hi, trials=blk.trials)
+    return Block(x[sel], None, hi=None if hi is None else hi[sel],
+                 trials=None if blk.trials is None else blk.trials[sel])
+
+
+def _derivs(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Sequence[int],
+            flags: set[str] | None, units: Any, shift: bool = True) -> Derivs:
+    """Per-row log f / log F / log S / log interval probability of ``sub`` and derivatives;
+    ``shift=False``: the points are already where the discrete cdf/sf need them."""
+    if kind == "interval":
+        lo = shifted(fam, sub, "x") if shift else sub.x
+        if order == 0:
+            return log_interval_prob(fam, lo, sub.hi, th, sub), [], []
+        return interval_derivs(fam, lo, sub.hi, th, sub, order, free, flags, units=units)
+    f, df = block_funcs(fam, kind)
+    x = shifted(fam, sub, "x") if (kind == "right" and shift) else sub.x
+    if order == 0:
+        return f(x, th, sub), [], []
+    d = df(x, th, sub)
+    if d is None:
+        if flags is not None:
+            flags.add("numeric")
+        d = numeric_derivs(lambda t: f(x, t, sub), th, fam.domains, free, order, units=units)
+    return d  # type: ignore[no-any-return]

@@ -74,6 +74,8 @@ class Summary:
             extra += f", {d.n_rows} weighted rows"
         if d.truncation is not None:
             extra += f", truncated to [{fmt(d.truncation[0])}, {fmt(d.truncation[1])}]"
+        elif d.row_truncated:
+            extra += ", truncated per row"
         if d.n_dropped:
             extra += f", {d.n_dropped} missing dropped"
         return f"n = {self.res.n_obs:g} ({', '.join(parts)}{extra})"

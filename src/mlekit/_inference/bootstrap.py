@@ -99,8 +99,9 @@ class BootstrapSample:
 
 # ---------------------------------------------------------------------------- simulation
 def row_arrays(data: Data) -> dict[str, Any]:
-    """Rows as flat arrays in block order: lo, hi (X in [lo, hi]), weights, trials, kind."""
-    lo, hi, w, t, kind = [], [], [], [], []
+    """Rows as flat arrays in block order: lo, hi (X in [lo, hi]), weights, trials, kind and
+    the per-row truncation window tlo, thi (-inf, inf where a row has none)."""
+    lo, hi, w, t, kind, tlo, thi = [], [], [], [], [], [], []
     for k, blk in data.blocks.items():
         if not blk.size:
             continue
@@ -120,8 +121,11 @@ def row_arrays(data: Data) -> dict[str, Any]:
         w.append(np.ones(blk.size) if blk.w is None else blk.w)
         t.append(blk.trials if blk.trials is not None else np.full(blk.size, np.nan))
         kind.append(np.full(blk.size, k))
+        tlo.append(np.full(blk.size, -np.inf) if blk.tlo is None else blk.tlo)
+        thi.append(np.full(blk.size, np.inf) if blk.thi is None else blk.thi)
     return {"lo": np.concatenate(lo), "hi": np.concatenate(hi), "w": np.concatenate(w),
-            "trials": np.concatenate(t), "kind": np.concatenate(kind)}
+            "trials": np.concatenate(t), "kind": np.concatenate(kind),
+            "tlo": np.concatenate(tlo), "thi": np.concatenate(thi)}
 
 
 def _reverse_km(times: NDArray[np.float64], is_cens: NDArray[np.bool_],
@@ -170,6 +174,8 @@ class Simulator:
         else:
             self.w = w
         self.n = rows["lo"].size
+        # per-row truncation: each row is drawn inside its own window
+        self.windows = (rows["tlo"], rows["thi"]) if d.row_truncated else None
         self.trials = rows["trials"] if d.has_trials else None
         if self.trials is not None and self.fam.name != "binomial":
             raise DataError(f"the parametric bootstrap cannot simulate trials for "
@@ -203,19 +209,24 @@ class Simulator:
     # ---------------------------------------------------------------- draws
     def values(self, size: int, rng: np.random.Generator, trials: Any = None) -> NDArray[np.float64]:
         fam, th = self.fam, self.th
+        if trials is not None and self.windows is not None:
+            raise DataError("the parametric bootstrap cannot simulate binomial trials inside "
+                            "per-row truncation windows. Hint: kind='nonparametric'.")
         if trials is not None:
             return rng.binomial(trials.astype(np.int64), th[0]).astype(float)
-        if self.trunc is None:
+        if self.windows is not None:
+            lo_t, hi_t = self.windows
+        elif self.trunc is None:
             return np.asarray(fam._sample(size, th, rng), dtype=float)
-        a, b = self.trunc
+        else:
+            lo_t, hi_t = np.array([self.trunc[0]]), np.array([self.trunc[1]])
         with np.errstate(all="ignore"):
-            if self.discrete and math.isfinite(a):
-                a = math.ceil(a) - 1.0
-            Fa = float(np.exp(fam._logcdf(np.array([a]), th, None))[0]) if math.isfinite(a) else 0.0
-            Fb = float(np.exp(fam._logcdf(np.array([b]), th, None))[0]) if math.isfinite(b) else 1.0
+            a = np.ceil(lo_t) - 1.0 if self.discrete else lo_t
+            fa, fb = np.isfinite(a), np.isfinite(hi_t)
+            Fa = np.where(fa, np.exp(fam._logcdf(np.where(fa, a, 0.0), th, None)), 0.0)
+            Fb = np.where(fb, np.exp(fam._logcdf(np.where(fb, hi_t, 0.0), th, None)), 1.0)
             u = Fa + (Fb - Fa) * rng.random(size)
             x = np.asarray(fam._ppf(u, th), dtype=float)
-        lo_t, hi_t = self.trunc
         return np.clip(x, lo_t, hi_t)
 
     def draw(self, rng: np.random.Generator) -> Data:
@@ -232,8 +243,9 @@ class Simulator:
             raise DataError(f"{type(self.fam).__name__} simulated non-finite values at the fitted "
                             "parameters (an overflow). Hint: rescale the data, or use Wald/"
                             "profile intervals instead of a parametric bootstrap.")
+        trunc = self.trunc if self.windows is None else self.windows
         if self.mode == "exact":
-            return Data(x, weights=self.w, trials=self.trials, truncation=self.trunc)
+            return Data(x, weights=self.w, trials=self.trials, truncation=trunc)
         if self.mode in ("right", "left"):
             # conditional random censorship: a censored row keeps its censoring time; a row
             # seen exactly at t gets one drawn from the censoring distribution given C > t
@@ -261,8 +273,11 @@ class Simulator:
             lower = np.where(k > 0, cuts[np.maximum(k - 1, 0)], -np.inf)
             if self.discrete:
                 lower = np.where(np.isfinite(lower), lower + 1.0, lower)
+            if self.windows is not None:    # a cut outside the row's window bounds nothing
+                lower = np.where(lower < self.windows[0][r], -np.inf, lower)
+                upper = np.where(upper > self.windows[1][r], np.inf, upper)
             lo[r], hi[r] = lower, upper
-        return Data.interval(lo, hi, weights=self.w, trials=self.trials, truncation=self.trunc)
+        return Data.interval(lo, hi, weights=self.w, trials=self.trials, truncation=trunc)
 
 
 def resample(data: Data, rng: np.random.Generator) -> Data:
@@ -284,9 +299,8 @@ def resample(data: Data, rng: np.random.Generator) -> Data:
         if not blk.size or not keep.any():
             nb = Block(np.empty(0))
         else:
-            nb = Block(blk.x[keep], ww[keep], hi=None if blk.hi is None else blk.hi[keep],
-                       trials=None if blk.trials is None else blk.trials[keep],
-                       rows=None if blk.rows is None else blk.rows[keep])
+            nb = blk.like(blk.x[keep], ww[keep], hi=None if blk.hi is None else blk.hi[keep],
+                          sel=keep)
         new[kind] = nb
     return data.replace(**new)
 

@@ -25,6 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from ..errors import DataError
+
 __all__ = ["Empirical", "empirical", "kaplan_meier", "turnbull"]
 
 FloatArray = NDArray[np.float64]
@@ -99,8 +101,30 @@ class Empirical:
 def empirical(data: Any, *, discrete: bool = False, level: float = 0.95) -> Empirical:
     """The right estimator for the data's censoring (see the module docstring)."""
     if data.left.size or data.interval_block.size:
+        if getattr(data, "row_truncated", False):
+            raise DataError(_NO_ESTIMATE)
         return turnbull(data, discrete=discrete)
     return kaplan_meier(data, discrete=discrete, level=level)
+
+
+_NO_ESTIMATE = ("no nonparametric estimate of the distribution is available for these data: "
+                "with per-row truncation only late entry (lower bounds per row) of exact and "
+                "right-censored values has one (the product-limit estimate with a risk set); "
+                "got per-row upper bounds or left/interval-censored rows. Hint: compare the "
+                "fitted curves without the data, or mk.compare candidate models.")
+
+
+def late_entries(data: Any) -> FloatArray | None:
+    """Per row (exact rows, then right-censored ones) the entry time of data with per-row
+    lower truncation windows (``-inf``: at risk from the start); ``None`` without windows.
+    Per-row upper windows have no product-limit estimate: ``DataError``."""
+    blocks = (data.exact, data.right)
+    if not any(b.tlo is not None for b in blocks if b.size):
+        return None
+    if any(b.thi is not None and np.isfinite(b.thi).any() for b in blocks if b.size):
+        raise DataError(_NO_ESTIMATE)
+    return np.concatenate([np.full(b.size, -np.inf) if b.tlo is None else b.tlo
+                           for b in blocks])
 
 
 def _wts(blk: Any) -> FloatArray:
@@ -111,10 +135,13 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
     """Kaplan–Meier from exact (events) and right-censored values, weighted.
 
     Deaths at a time come before censorings at the same time. Without censoring this is the
-    ECDF. The band is pointwise, on the log(−log S) scale with Greenwood's variance.
+    ECDF. The band is pointwise, on the log(−log S) scale with Greenwood's variance. Late entry
+    (per-row lower truncation windows): a row is at risk only after its entry (the product-limit
+    estimator with a risk set, which estimates the distribution given ``X > min(entry)``).
     """
     if data.left.size or data.interval_block.size:
         raise ValueError("Kaplan–Meier needs exact and right-censored values only; use turnbull().")
+    entries = late_entries(data)
     tx, tw = data.exact.x, _wts(data.exact)
     cx, cw = data.right.x, _wts(data.right)
     if discrete and cx.size:
@@ -127,6 +154,11 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
     xs, ws = all_x[order], all_w[order]
     tail = np.concatenate([np.cumsum(ws[::-1])[::-1], [0.0]])
     n = tail[np.searchsorted(xs, times, side="left")]
+    if entries is not None:   # rows that have not entered yet at t leave the risk set
+        eo = np.argsort(entries, kind="stable")
+        es, ew = entries[eo], all_w[eo]
+        etail = np.concatenate([np.cumsum(ew[::-1])[::-1], [0.0]])
+        n = n - etail[np.searchsorted(es, times, side="right" if discrete else "left")]
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(n > 0, 1.0 - d / n, 1.0)
         S = np.cumprod(q)
@@ -140,7 +172,7 @@ def kaplan_meier(data: Any, *, discrete: bool = False, level: float = 0.95) -> E
         hi_S = np.exp(-np.exp(c - z * np.sqrt(v)))
         lo_S = np.where(S > 0, np.where(np.isfinite(lo_S), lo_S, 0.0), 0.0)
         hi_S = np.where(S >= 1, 1.0, np.where(S > 0, np.where(np.isfinite(hi_S), hi_S, 1.0), 0.0))
-    kind = "kaplan-meier" if cx.size else "ecdf"
+    kind = "kaplan-meier" if cx.size or entries is not None else "ecdf"
     f64 = np.float64
     end = np.inf if (S.size and S[-1] == 0.0) or not xs.size else float(xs[-1])
     return Empirical(kind, times.astype(f64), (1.0 - S).astype(f64), lower=(1.0 - hi_S).astype(f64),

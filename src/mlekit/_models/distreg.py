@@ -230,15 +230,14 @@ class DistReg:
     """Log-likelihood of a distributional regression in its coefficient vector."""
 
     def __init__(self, fam: Family, resp: Response, coords: list[Coord], w: np.ndarray | None,
-                 reparam: Reparam | None = None, entry: np.ndarray | None = None) -> None:
+                 reparam: Reparam | None = None,
+                 window: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.fam, self.resp, self.coords, self.w, self.reparam = fam, resp, coords, w, reparam
         self.n = resp.n
-        # late entry (left truncation per row): rows observed only if they outlive their entry
-        self.entry: tuple[np.ndarray, Block] | None = None
-        if entry is not None:
-            idx = np.flatnonzero(entry > fam.support.lower)
-            if idx.size:
-                self.entry = (idx, Block(entry[idx]))
+        # per-row truncation (late entry = lower bounds): row i was observable only inside
+        # [a_i, b_i]; the pieces of the likelihood that change, built once (see _terms)
+        self.window_rows = window          # the (lo, hi) arrays as given (refits reuse them)
+        self.window = _window_pieces(fam, resp, window) if window is not None else []
         self.names: list[str] = [c for co in coords for c in co.cols]
         self.domains: list[Domain] = [d for co in coords
                                       for d in ([co.domain] if co.X is None else [Real] * co.width)]
@@ -334,25 +333,27 @@ class DistReg:
         return v, G, Hm
 
     def _terms(self, theta: list[Any], order: int) -> Derivs:
-        """The family's per-row terms, minus ``log S(entry)`` on late-entry rows."""
+        """The family's per-row terms, corrected on rows with a truncation window: minus
+        ``log P(a_i <= X <= b_i)`` (``log S(entry)`` for late entry), and a censored row read
+        inside its window ("X >= t" is ``log(F(b_i) - F(t))``, not ``log S(t)``)."""
         v, g, h = family_terms(self.fam, self.resp, theta, order, self.units, self.flags)
-        if self.entry is None:
+        if not self.window:
             return v, g, h
-        idx, blk = self.entry
-        th = tuple(t[idx] if np.ndim(t) else t for t in theta)
-        d = _group(self.fam, RIGHT, blk, th, order, self.units, self.flags)
-        v = np.array(v, dtype=float)
-        v[idx] -= d[0]
         k = self.fam.k
-        if order:
-            g = [np.array(gi, dtype=float) for gi in g]
-            for i in range(k):
-                g[i][idx] -= d[1][i]
-        if order >= 2:
-            h = [[np.array(hij, dtype=float) for hij in row] for row in h]
-            for i in range(k):
-                for j in range(k):
-                    h[i][j][idx] -= d[2][i][j]
+        v = np.array(v, dtype=float)
+        g = [np.array(gi, dtype=float) for gi in g] if order else g
+        h = [[np.array(hij, dtype=float) for hij in row] for row in h] if order >= 2 else h
+        for sign, kind, idx, blk in self.window:
+            th = tuple(t[idx] if np.ndim(t) else t for t in theta)
+            d = _group(self.fam, kind, blk, th, order, self.units, self.flags)
+            v[idx] += sign * d[0]
+            if order:
+                for i in range(k):
+                    g[i][idx] += sign * d[1][i]
+            if order >= 2:
+                for i in range(k):
+                    for j in range(k):
+                        h[i][j][idx] += sign * d[2][i][j]
         return v, g, h
 
     # ------------------------------------------------------------------ sums
@@ -413,3 +414,33 @@ class Scores:
     def scores(self, prob: Any, sol: Any) -> np.ndarray:
         th = [sol.params[n] for n in prob.names]
         return self.model.score_matrix(th)[:, prob.free]
+
+
+def _window_pieces(fam: Family, resp: Response, window: tuple[np.ndarray, np.ndarray]
+                   ) -> list[tuple[float, str, np.ndarray, Block]]:
+    """``(sign, kind, rows, block)`` terms that turn the plain per-row log-likelihood into the
+    truncated one (bounds at or past the support's ends truncate nothing and are dropped)."""
+    a = np.where(window[0] <= fam.support.lower, -np.inf, window[0])
+    b = np.where(window[1] >= fam.support.upper, np.inf, window[1])
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    out: list[tuple[float, str, np.ndarray, Block]] = []
+
+    def add(sign: float, kind: str, idx: np.ndarray, x: np.ndarray, hi: Any = None) -> None:
+        if idx.size:
+            out.append((sign, kind, idx, Block(x, hi=hi)))
+
+    for kind, gidx, blk in resp.groups:
+        rows = np.arange(resp.n) if gidx is None else gidx
+        if kind == RIGHT:           # X >= t inside [a, b]: log(F(b) - F(t)) replaces log S(t)
+            m = fb[rows]
+            add(-1.0, RIGHT, rows[m], blk.x[m])
+            add(1.0, INTERVAL, rows[m], blk.x[m], b[rows[m]])
+        elif kind == LEFT:          # X <= t inside [a, b]: log(F(t) - F(a)) replaces log F(t)
+            m = fa[rows]
+            add(-1.0, LEFT, rows[m], blk.x[m])
+            add(1.0, INTERVAL, rows[m], a[rows[m]], blk.x[m])
+    both, lo_only, hi_only = fa & fb, fa & ~fb, fb & ~fa
+    add(-1.0, INTERVAL, np.flatnonzero(both), a[both], b[both])
+    add(-1.0, RIGHT, np.flatnonzero(lo_only), a[lo_only])
+    add(-1.0, LEFT, np.flatnonzero(hi_only), b[hi_only])
+    return out

@@ -63,7 +63,7 @@ def is_glm(r: Any) -> bool:
     m = r.model
     return (m.fam.name in GLM_FAMILIES and m.coords[0].X is not None
             and all(c.X is None for c in m.coords[1:]) and not m.resp.censored
-            and m.entry is None)
+            and m.window_rows is None)
 
 
 def glm_scale(family: str, pearson: np.ndarray, w: np.ndarray, p: int) -> float:

@@ -72,7 +72,7 @@ def _family(family: Any) -> Family:
 def regress(formula: str | None = None, data: Any = None, family: Any = "normal", *,
             formulas: dict[str, str] | None = None, y: Any = None, X: Any = None,
             observed: Any = None, lower: Any = None, upper: Any = None, entry: Any = None,
-            weights: Any = None,
+            truncation: Any = None, weights: Any = None,
             offset: Any = None, exposure: Any = None, start: dict[str, float] | None = None,
             fixed: dict[str, float] | None = None, cov: str = "observed", strict: bool = False,
             maxiter: int = 200, nan_policy: str = "raise", penalty: Any = None,
@@ -90,7 +90,10 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     left-censored at upper; NaN upper: right-censored at lower; equal: exact). ``weights``:
     frequency weights. ``entry``: late entry (left truncation per row) — a row is in the data
     only because its response exceeded its entry time, so it contributes ``log f(t) - log
-    S(entry)`` (``log S(t) - log S(entry)`` when censored). ``offset`` is added to the linked
+    S(entry)`` (``log S(t) - log S(entry)`` when censored). ``truncation=(lo, hi)``: per-row
+    truncation windows as in ``mk.Data(x, truncation=...)`` — each a column name, an array or a
+    number (``None``/``-inf``/``inf``: no bound) — so a row contributes ``log f(y) - log(F(hi) -
+    F(lo))``; with ``entry`` the lower bound is the larger of the two. ``offset`` is added to the linked
     parameter's linear predictor; ``exposure`` adds ``log(exposure)`` (log-linked rates and
     means).
     """
@@ -130,14 +133,15 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     hi = _column(upper, src, rows, "upper", total, nan_ok=True)
     w = _column(weights, src, rows, "weights", total)
     ent = _column(entry, src, rows, "entry", total)
+    win = _window(truncation, ent, src, rows, total, des.X.shape[0])
     off = _column(offset, src, rows, "offset", total)
     expo = _column(exposure, src, rows, "exposure", total)
     n = des.X.shape[0]
     if n == 0:
         raise DataError("no rows left to fit.")
-    if (obs_a is not None or censor_cols or ent is not None) and fam.discrete:
+    if (obs_a is not None or censor_cols or win is not None) and fam.discrete:
         raise DataError(f"{fam.name} regression does not take censored responses; observed=, "
-                        "lower=, upper= and entry= are for continuous families.")
+                        "lower=, upper=, entry= and truncation= are for continuous families.")
     obs = None
     if obs_a is not None:
         if not np.all((obs_a == 0) | (obs_a == 1)):
@@ -182,7 +186,9 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     coords.insert(0, coords.pop(lk))
     if ent is not None:
         _check_entry(ent, resp)
-    model = DistReg(fam, resp, coords, w, reparam, ent)
+    if win is not None:
+        _check_window(win, resp)
+    model = DistReg(fam, resp, coords, w, reparam, win)
     names, doms = model.names, model.domains
     dup = sorted({c for c in names if names.count(c) > 1})
     if dup:
@@ -298,6 +304,63 @@ def _check_entry(ent: np.ndarray, resp: Response) -> None:
         raise DataError(f"entry must not exceed the response: a row enters the study only while "
                         f"still at risk; got {int(bad.sum())} rows with entry > time (first at "
                         f"row {i}: entry {ent[i]:g} > {low[i]:g}).")
+
+
+def _window(truncation: Any, ent: np.ndarray | None, src: Any, rows: Any, total: int,
+            n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-row truncation windows ``(lo, hi)`` (``n`` rows) from ``truncation=`` and ``entry=``."""
+    if truncation is None and ent is None:
+        return None
+    ends: list[Any] = [None, None]
+    if truncation is not None:
+        if not (isinstance(truncation, (tuple, list)) and len(truncation) == 2):
+            raise ParameterError(f"truncation must be a pair (lower, upper) of column names, "
+                                 f"arrays or numbers; got {truncation!r}.")
+        for j, (spec, none) in enumerate(zip(truncation, (-np.inf, np.inf))):
+            what = ("lower", "upper")[j] + " truncation bound"
+            if spec is None or (not isinstance(spec, str) and np.ndim(spec) == 0):
+                try:
+                    ends[j] = none if spec is None else float(spec)
+                except (TypeError, ValueError):
+                    raise DataError(f"the {what} must be a number, a column name or an array; "
+                                    f"got {spec!r}.") from None
+            else:
+                col = _column(spec, src, rows, what, total, nan_ok=True)
+                if col is not None and np.isnan(col).any():
+                    raise DataError(f"the {what} must not be missing (use -inf/inf for no "
+                                    "bound); got NaN.")
+                ends[j] = col
+    lo = np.broadcast_to(np.asarray(-np.inf if ends[0] is None else ends[0], dtype=float),
+                         (n,)).astype(float)
+    hi = np.broadcast_to(np.asarray(np.inf if ends[1] is None else ends[1], dtype=float),
+                         (n,)).astype(float)
+    if ent is not None:
+        lo = np.maximum(lo, ent)
+    bad = ~(lo < hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(f"each row's truncation window needs lower < upper; got {int(bad.sum())} "
+                        f"rows without (first at row {i}: [{lo[i]:g}, {hi[i]:g}]).")
+    return lo, hi
+
+
+def _check_window(win: tuple[np.ndarray, np.ndarray], resp: Response) -> None:
+    """Every finite response bound lies inside its row's window."""
+    lo, hi = win
+    for _kind, idx, blk in resp.groups:
+        sel = slice(None) if idx is None else idx
+        for pts in (blk.x, blk.hi):
+            if pts is None:
+                continue
+            a, b = lo[sel], hi[sel]
+            out = np.isfinite(pts) & ((pts < a) | (pts > b))
+            if out.any():
+                i = int(np.flatnonzero(out)[0])
+                row = i if idx is None else int(idx[i])
+                raise DataError(f"every response must lie inside its row's truncation window; got "
+                                f"{int(out.sum())} outside (first at row {row}: {pts[i]:g} not in "
+                                f"[{a[i]:g}, {b[i]:g}]). Hint: a value outside its window could "
+                                "not have been observed.")
 
 
 def _check_bounds(fam: Family, lo: np.ndarray, hi: np.ndarray) -> None:

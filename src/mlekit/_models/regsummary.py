@@ -162,8 +162,8 @@ def _null_test(r: RegressionResult) -> NullTest:
         start[name] = float(np.average(eta, weights=m.w))
     if df == 0:
         return NullTest(None, 0, None, None, "the model has intercepts only")
-    null = DistReg(m.fam, m.resp, coords, m.w, m.reparam)
-    null.entry, null.units = m.entry, m.units     # the same late entries and data units
+    null = DistReg(m.fam, m.resp, coords, m.w, m.reparam, m.window_rows)
+    null.units = m.units                          # the same data units
     fixed_d = {k: v for k, v in r.fixed.items() if k in null.names}
     prob = Problem(null.names, null.domains, fixed_d, null.value, derivs=null.evaluate,
                    label="intercept-only model")
@@ -232,8 +232,14 @@ def _counts(r: RegressionResult) -> str:
             rows = np.arange(m.n) if idx is None else idx
             c = len(rows) if m.w is None else float(np.sum(m.w[rows]))
             parts.append(f"{c:g} {words[kind]}")
-    if m.entry is not None:
-        parts.append(f"{len(m.entry[0])} late entries")
+    if m.window_rows is not None:
+        lo, hi = m.window_rows
+        late = int(np.sum(np.asarray(lo) > m.fam.support.lower))
+        above = int(np.sum(np.asarray(hi) < m.fam.support.upper))
+        if late:
+            parts.append(f"{late} late entries")
+        if above:
+            parts.append(f"{above} truncated above")
     return n_txt + (f", {', '.join(parts)}" if parts else "")
 
 

@@ -66,11 +66,11 @@ class Fitted:
     a: np.ndarray               # the value (exact), the censoring time, the lower end
     b: np.ndarray               # the upper end of interval rows (else = a)
     theta: tuple[np.ndarray, ...]
-    entry: np.ndarray | None    # late-entry times (NaN: none) or None
+    window: tuple[np.ndarray, np.ndarray] | None   # per-row truncation (lo, hi) or None
 
     @property
     def exact(self) -> bool:
-        return bool(np.all(self.kind == 0)) and self.entry is None
+        return bool(np.all(self.kind == 0)) and self.window is None
 
 
 def fitted(r: Any) -> Fitted:
@@ -92,12 +92,31 @@ def fitted(r: Any) -> Fitted:
     rho = [np.broadcast_to(np.asarray(c[0], dtype=float), (n,)) for c in cv]
     theta = tuple(np.array(np.broadcast_to(np.asarray(t, dtype=float), (n,)))
                   for t in m.natural(rho))
-    entry = None
-    if m.entry is not None:
-        idx, blk = m.entry
-        entry = np.full(n, np.nan)
-        entry[idx] = blk.x
-    return Fitted(n, kind, a, b, theta, entry)
+    win = m.window_rows
+    window = None if win is None else (np.asarray(win[0], dtype=float),
+                                       np.asarray(win[1], dtype=float))
+    return Fitted(n, kind, a, b, theta, window)
+
+
+def _truncate(fam: Any, f: Fitted, lf: np.ndarray, ls: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """``(log F, log S)`` of each row's distribution truncated to its window ``[lo, hi]``:
+    ``F_c(x) = (F(x) - F(lo)) / P``, ``S_c(x) = (S(x) - S(hi)) / P``, ``P = F(hi) - F(lo)``."""
+    if f.window is None:
+        return lf, ls
+    lo, hi = f.window
+    lf_a, ls_a = _logs(fam, lo, f.theta)
+    lf_b, ls_b = _logs(fam, hi, f.theta)
+    with np.errstate(all="ignore"):
+        # log P from the tail where it is accurate
+        lp = np.where(np.exp(lf_a) + np.exp(lf_b) < 1.0,
+                      lf_b + log1mexp(np.minimum(lf_a - lf_b, 0.0)),
+                      ls_a + log1mexp(np.minimum(ls_b - ls_a, 0.0)))
+        lfc = lf + log1mexp(np.minimum(lf_a - lf, 0.0)) - lp
+        lsc = ls + log1mexp(np.minimum(ls_b - ls, 0.0)) - lp
+        lfc = np.where(lf_a == -np.inf, lf - lp, lfc)
+        lsc = np.where(ls_b == -np.inf, ls - lp, lsc)
+    return np.minimum(lfc, 0.0), np.minimum(lsc, 0.0)
 
 
 # ---------------------------------------------------------------------- GLM pieces
@@ -240,12 +259,9 @@ def _cox_snell(fam: Any, f: Fitted, kind: str) -> np.ndarray:
         raise ParameterError(f"{kind} residuals need exact or right-censored rows; this fit has "
                              f"{int(np.sum(f.kind >= 2))} left- or interval-censored rows. "
                              "Hint: use kind='quantile'.")
-    _, ls = _logs(fam, f.a, f.theta)
+    lf, ls = _logs(fam, f.a, f.theta)
+    _, ls = _truncate(fam, f, lf, ls)       # late entry: the cumulative hazard from entry
     cs = -ls
-    if f.entry is not None:
-        late = ~np.isnan(f.entry)
-        _, le = _logs(fam, np.where(late, f.entry, fam.support.lower), f.theta)
-        cs = cs + np.where(late, le, 0.0)
     if kind == "cox-snell":
         return cs
     return (f.kind == 0).astype(float) - cs
@@ -271,15 +287,8 @@ def _quantile(fam: Any, f: Fitted, gen: np.random.Generator) -> np.ndarray:
     lf_lo, ls_lo = _logs(fam, low_x, th)
     lf_lo = np.where(point, lf_hi, lf_lo)
     ls_lo = np.where(point, ls_hi, ls_lo)
-    if f.entry is not None:                        # the cdf truncated at the entry time
-        late = ~np.isnan(f.entry)
-        lf_e, ls_e = _logs(fam, np.where(late, f.entry, -np.inf), th)
-        with np.errstate(all="ignore"):
-            for lf, ls in ((lf_lo, ls_lo), (lf_hi, ls_hi)):
-                ftr = lf + log1mexp(np.minimum(lf_e - lf, 0.0)) - ls_e
-                ftr = np.where(lf_e == -np.inf, lf - ls_e, ftr)
-                lf[late] = ftr[late]
-                ls[late] = (ls - ls_e)[late]
+    lf_lo, ls_lo = _truncate(fam, f, lf_lo, ls_lo)   # the cdf truncated to each row's window
+    lf_hi, ls_hi = _truncate(fam, f, lf_hi, ls_hi)
     with np.errstate(all="ignore"):
         lower_half = np.exp(lf_lo) + np.exp(lf_hi) < 1.0
         lv, l1v = np.log(v), np.log1p(-v)

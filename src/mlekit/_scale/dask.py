@@ -223,7 +223,7 @@ def fit_dask(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
              start: dict[str, float] | None = None, nan_policy: str = "raise",
              strict: bool = False, cov: str = "observed", maxiter: int = 200,
              quiet: bool | None = None,
-             progress: bool | None = None) -> FitResult:
+             progress: bool | None = None, penalty: Any = None) -> FitResult:
     """Fit ``family`` to a Dask collection (or a file source) on the current Dask cluster
     (the router has checked the options and the data)."""
     require("dask", "dask", "Dask is needed for this")
@@ -237,6 +237,6 @@ def fit_dask(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
     try:
         return fit_chunks(fam, chunks, spec, fixed=fixed, start=start, strict=strict, cov=cov,
                           maxiter=maxiter, nan_policy=nan_policy, where=spec.describe(),
-                          start_points="sample")
+                          start_points="sample", penalty=penalty)
     finally:
         chunks.release()

@@ -37,6 +37,7 @@ from .._fit.assemble import Estimate, finish, finish_degenerate
 from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
 from .._fit.newton import newton_fit
+from .._fit.penalty import PenalisedLikelihood, Penalty
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
 from .scan import (
@@ -239,13 +240,16 @@ class _Summary:
         self.n_obs = scan.n_obs
         self.only_exact = all(scan.counts[k] == 0 for k in ("left", "right", "interval"))
         self.truncation = truncation
+        self.is_truncated = truncation is not None
+        self.row_truncated = False      # sources take one truncation range for every row
 
 
 # ---------------------------------------------------------------------------- the fit
 def fit_source(source: Any, family: Any, *, fixed: dict[str, float] | None = None,
                start: dict[str, float] | None = None, nan_policy: str = "raise",
                strict: bool = False, cov: str = "observed", maxiter: int = 200,
-               quiet: bool | None = None, progress: bool | None = None) -> FitResult:
+               quiet: bool | None = None, progress: bool | None = None,
+               penalty: Penalty | None = None) -> FitResult:
     """Fit ``family`` to a source from :func:`mlekit.read_parquet` / ``read_csv`` / ``sql``,
     streaming it in batches (the router has checked the options). ``quiet``: ``None``
     shows a progress bar per pass in a terminal, ``True`` never, ``False`` always
@@ -256,20 +260,28 @@ def fit_source(source: Any, family: Any, *, fixed: dict[str, float] | None = Non
     prog = Progress(quiet, source.n_rows)
     chunks = SourceChunks(source, prog)
     return fit_chunks(fam, chunks, source, fixed=fixed, start=start, strict=strict, cov=cov,
-                      maxiter=maxiter, nan_policy=nan_policy, where=source.describe())
+                      maxiter=maxiter, nan_policy=nan_policy, where=source.describe(),
+                      penalty=penalty)
 
 
 def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float] | None,
                start: dict[str, float] | None, strict: bool, cov: str, maxiter: int,
-               nan_policy: str, where: str, start_points: str = "histogram") -> FitResult:
+               nan_policy: str, where: str, start_points: str = "histogram",
+               penalty: Penalty | None = None) -> FitResult:
     """The fit over re-readable chunks (a streamed source or Dask chunks).
+
+    ``penalty``: a prior (MAP) or a custom log-penalty, which does not depend on the data, added
+    to every pass's log-likelihood (Firth's penalty needs the information of all the data at
+    every step and is refused unless the data are small enough to be fitted in memory).
 
     ``start_points``: ``"histogram"`` starts Newton from a fit to the pass-1 histogram (fewest
     passes); ``"sample"`` takes the same subsample as the in-memory fit (one extra cheap map
     over chunks held in memory) so the iterations match the NumPy path step by step."""
     fixed_d = check_param_dict(fam, fixed, "fixed")
     start_d = check_param_dict(fam, start, "start")
-    refit = FamilyRefit(fam, maxiter=maxiter)
+    if penalty is not None:
+        penalty.check_names(fam.param_names, fixed_d)
+    refit = FamilyRefit(fam, maxiter=maxiter, penalty=penalty)
     trunc = _trunc(source)
     has_stats = type(fam)._overrides("_suffstats")
     closed_candidate = has_stats and trunc is None and not source.censored
@@ -323,9 +335,15 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if scan.rows <= _IN_MEMORY_ROWS:
         # small enough to hold: exactly the in-memory fit (every fast path of the core)
         res = fit_family(fam, concat_data(chunks.collect()), fixed=fixed_d, start=start_d,
-                         strict=strict, cov=cov, maxiter=maxiter)
+                         strict=strict, cov=cov, maxiter=maxiter, penalty=penalty)
         notes.append("fitted in memory")
         return _done(res, notes, chunks, scan)
+    if penalty is not None and penalty.kind == "firth":
+        raise ParameterError(f"penalty='firth' needs the information matrix of all the data at "
+                             f"every Newton step, which passes over chunks of {where} do not "
+                             "give; priors (prior={...}) and callable penalties work here. Hint: "
+                             "load the column with source.to_data() and fit that with "
+                             "penalty='firth'.")
     if fam.order_statistic_params:
         raise ParameterError(f"{type(fam).__name__} is fitted from order statistics (its "
                              f"{', '.join(fam.order_statistic_params)}: a median), which passes "
@@ -340,11 +358,11 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         vals = np.flatnonzero(scan.values)
         d = Data(vals.astype(float), weights=scan.values[vals], truncation=trunc)
         res = fit_family(fam, d, fixed=fixed_d, start=start_d, strict=strict, cov=cov,
-                         maxiter=maxiter)
+                         maxiter=maxiter, penalty=penalty)
         notes.append(f"fitted exactly on its {vals.size} distinct values")
         return done(res)
     # --- degenerate: all exact values equal
-    if free and not fixed_d and summ.only_exact and not fam.discrete:
+    if free and not fixed_d and summ.only_exact and not fam.discrete and penalty is None:
         lo, hi = scan.minmax["exact"]
         if lo == hi:
             deg = fam._degenerate(lo)
@@ -356,6 +374,13 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
             nonreg[p] = fam._nonregular_from_extremes(scan_extremes(scan), fixed_d)[p]
     inner = {**fixed_d, **nonreg}
     lik = StreamLikelihood(fam, chunks, inner, trunc, scan.n_obs)
+    if penalty is not None:
+        if cov == "sandwich":
+            raise ParameterError("cov='sandwich' with a prior or penalty is not available for "
+                                 "streamed fits; got both. Hint: cov='observed'.")
+        return done(_fit_penalised(fam, lik, penalty, chunks, scan, trunc, summ, start_points,
+                                   fixed_d, start_d, nonreg, strict=strict, maxiter=maxiter,
+                                   refit=refit))
     closed_ok = fam._can_closed_form(summ_stub(scan, trunc))
     params = None
     H = None
@@ -439,6 +464,35 @@ def _pilot(fam: Family, chunks: Any, fixed: dict[str, float]) -> tuple[float, fl
     return (k, c) if math.isfinite(k) and k > 0 and math.isfinite(c) else None
 
 
+def _fit_penalised(fam: Family, lik: StreamLikelihood, penalty: Penalty, chunks: Any, scan: Scan,
+                   trunc: Any, summ: Any, start_points: str, fixed: dict[str, float],
+                   start: dict[str, float], nonreg: dict[str, float], *, strict: bool,
+                   maxiter: int, refit: FamilyRefit) -> FitResult:
+    """Newton on ``loglik + pen`` over the chunks (a prior or a callable penalty: the term
+    needs no data). As in memory: ``loglik`` is the plain log-likelihood, the covariance the
+    inverse curvature of the penalised one."""
+    inner = {**fixed, **nonreg}
+    plik = PenalisedLikelihood(lik, penalty, penalty.bind(lik, fam.domains, fam.param_names,
+                                                          lik.free, family=fam.name))
+    if start_points == "sample" or not scan.hist:
+        s0, origin = dict(start), _sample_points(chunks, scan)
+    else:
+        origin = _summary_data(scan, trunc)
+        s0 = _start_from_summary(fam, origin, fixed, start, maxiter)
+        for p in nonreg:
+            s0.pop(p, None)
+    est = newton_fit(fam, plik, origin, s0, inner, maxiter)
+    th = tuple(float(est.params[p]) for p in fam.param_names)
+    pll, pg, pH = plik.evaluate(th, 2)
+    ll = lik.evaluate(th, 2)[0]
+    grad = float(np.max(np.abs(pg[lik.free]))) if lik.free else 0.0
+    est = Estimate(est.params, ll, pH, penalty.label, est.iterations, grad, est.converged,
+                   est.diagnostics)
+    res = finish(fam, summ, plik, est, fixed=fixed, nonreg=nonreg, strict=strict, refit=refit)
+    return dataclasses.replace(res, data=None, penalised_loglik=float(pll),
+                               options={**res.options, **penalty.options(), "path": "newton"})
+
+
 def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:
     diags = (*res.diagnostics, Diagnostic("source", "; ".join(notes), "info"))
     return dataclasses.replace(res, diagnostics=diags,
@@ -451,6 +505,10 @@ def _trunc(source: Any) -> tuple[float, float] | None:
     if t is None:
         return None
     a, b = t
+    if np.ndim(a) or np.ndim(b):
+        raise DataError("per-row truncation windows are not available for streamed sources "
+                        "(one range for every row is); got arrays. Hint: load the column with "
+                        "source.to_data() and fit mk.Data(x, truncation=(lo, hi)) in memory.")
     a = -math.inf if a is None else float(a)
     b = math.inf if b is None else float(b)
     if not a < b:

@@ -382,9 +382,6 @@ def _cmd_fit(args: argparse.Namespace) -> int:
                     or args.return_level):
         raise UserError("--plot, --derived, --quantile, --sf and --cdf describe one fit; with --by "
                         "fit a group on its own (filter the file) to get them.")
-    if args.by and args.penalty:
-        raise UserError("--penalty fits one data set; with --by fit a group on its own (filter "
-                        "the file).")
     fixed = _parse_pairs(args.fixed, "fixed")
     start = _parse_pairs(args.start, "start")
     data, labels, desc = _load(args, progress)
@@ -395,7 +392,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             import pandas as pd
 
             g = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
-                       by=pd.Series(labels, name=args.by))
+                       by=pd.Series(labels, name=args.by), penalty=args.penalty)
             return render.grouped(args, g, desc)
         res = mk.fit(data, args.family, fixed=fixed or None, start=start or None, cov=args.cov,
                      penalty=args.penalty)

@@ -142,6 +142,8 @@ def _data_section(res: Any, data_label: str | None) -> str:
             rows.append(("mean of the exact values", _num(float(ex.mean()))))
         if d.truncation is not None:
             rows.append(("truncated to", f"[{_num(d.truncation[0])}, {_num(d.truncation[1])}]"))
+        elif d.row_truncated:
+            rows.append(("truncated", "per row (each row's own window)"))
         if d.n_dropped:
             rows.append(("rows dropped (missing values)", f"{d.n_dropped}"))
     kv = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)

@@ -66,7 +66,7 @@ def residuals(r: Any, fig: Any = None, *, figsize: tuple[float, float] = (10.0, 
     infl = r.influence()
     lev = infl["leverage"].to_numpy()
     glm = is_glm(r)
-    uncensored = not m.resp.censored and m.entry is None
+    uncensored = not m.resp.censored and m.window_rows is None
     if m.fam.name in GLM_FAMILIES and uncensored:
         main, main_name = r.residuals("deviance"), "deviance residual"
     else:

@@ -14,6 +14,7 @@ turn the whole call into an exception (``strict=True`` raises).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import Any
@@ -47,9 +48,10 @@ _LOOP_START_LIMIT = 5000
 def fit_grouped(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
                 start: dict[str, float] | None = None, weights: Any = None,
                 nan_policy: str = "raise", strict: bool = False, cov: str = "observed",
-                maxiter: int = 200, by: Any = None) -> GroupedResult:
+                maxiter: int = 200, by: Any = None, penalty: Any = None) -> GroupedResult:
     """One fit per group of ``by`` (see :func:`mlekit.fit`; the router has checked the
-    options, the data and the family)."""
+    options, the data and the family). ``penalty``: a :class:`~mlekit._fit.penalty.Penalty`
+    applied to every group's fit."""
     if getattr(x, "_mlekit_source", False):
         x, by = x._grouped_input(by, nan_policy)
     if isinstance(by, str):
@@ -60,7 +62,7 @@ def fit_grouped(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
     n_input = dat.n_rows + dat.n_dropped + dat.n_zero_weight
     codes, labels = group_codes(by, n_input)
     return fit_groups(fam, dat, codes, labels, fixed=fixed, start=start, strict=strict, cov=cov,
-                      maxiter=maxiter, nan_policy=nan_policy)
+                      maxiter=maxiter, nan_policy=nan_policy, penalty=penalty)
 
 
 def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) -> Data:
@@ -113,14 +115,21 @@ def _compress(fam: Family, blocks: dict[str, tuple[Block, NDArray[np.intp]]], G:
 def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
                fixed: dict[str, float] | None = None, start: dict[str, float] | None = None,
                strict: bool = False, cov: str = "observed", maxiter: int = 200,
-               nan_policy: str = "raise") -> GroupedResult:
-    """Fit ``fam`` to each group (``codes`` index ``labels``) of ``dat``."""
+               nan_policy: str = "raise", penalty: Any = None) -> GroupedResult:
+    """Fit ``fam`` to each group (``codes`` index ``labels``) of ``dat``. Penalised/MAP fits
+    (``penalty``) and data with per-row truncation windows are fitted group by group with the
+    in-memory estimator, so each group's fit is exactly ``mk.fit(group, ...)``."""
     fixed_d = check_param_dict(fam, fixed, "fixed")
     start_d = check_param_dict(fam, start, "start")
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
     dat = _drop_missing_labels(dat, codes, nan_policy)
     fam._check_data(dat, fixed_d)
+    if penalty is not None or dat.row_truncated:
+        if penalty is not None:
+            penalty.check_names(fam.param_names, fixed_d)
+        return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter,
+                           penalty)
     G = len(labels)
     blocks = as_blocks(dat, codes)
     blocks_c = _compress(fam, blocks, G)
@@ -465,9 +474,9 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
 
 def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
                 fixed: dict[str, float], start: dict[str, float], strict: bool, cov: str,
-                maxiter: int) -> GroupedResult:
+                maxiter: int, penalty: Any = None) -> GroupedResult:
     """Families whose estimate is not a smooth optimum (Laplace's median, unknown non-regular
-    parameters): one ordinary fit per group."""
+    parameters), penalised fits and per-row truncation: one ordinary fit per group."""
     results = []
     for i in range(len(labels)):
         sub = subset_data(dat, codes, i)
@@ -475,11 +484,14 @@ def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 results.append(fit_family(fam, sub, fixed=fixed, start=start, cov=cov,
-                                          maxiter=maxiter))
+                                          maxiter=maxiter, penalty=penalty))
         except (DataError, ConvergenceError) as exc:
             results.append(exc)
-    out = GroupedResult.from_results(fam, labels, results, fixed, dat, codes, refit=fit_groups,
+    refit = fit_groups if penalty is None else functools.partial(fit_groups, penalty=penalty)
+    out = GroupedResult.from_results(fam, labels, results, fixed, dat, codes, refit=refit,
                                      subset=subset_data)
+    if penalty is not None:
+        out.options.update(penalty.options())
     _report(out, strict)
     return out
 

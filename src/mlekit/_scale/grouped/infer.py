@@ -153,8 +153,10 @@ class _RowTable:
     """Every row of the data with its kind and group, sorted by group."""
 
     def __init__(self, dat: Data, codes: NDArray[np.intp], G: int) -> None:
-        parts: dict[str, list[Any]] = {"x": [], "hi": [], "w": [], "t": [], "kind": [], "g": []}
+        parts: dict[str, list[Any]] = {"x": [], "hi": [], "w": [], "t": [], "kind": [], "g": [],
+                                       "tlo": [], "thi": []}
         self.has_w, self.has_t = dat.has_weights, dat.has_trials
+        self.has_tr = dat.row_truncated   # per-row truncation windows go with their rows
         for kd, blk in enumerate(dat.blocks.values()):
             if not blk.size:
                 continue
@@ -164,6 +166,8 @@ class _RowTable:
             parts["w"].append(blk.w if blk.w is not None else np.ones(blk.size))
             parts["t"].append(blk.trials if blk.trials is not None else np.zeros(blk.size))
             parts["kind"].append(np.full(blk.size, kd))
+            parts["tlo"].append(np.full(blk.size, -np.inf) if blk.tlo is None else blk.tlo)
+            parts["thi"].append(np.full(blk.size, np.inf) if blk.thi is None else blk.thi)
             parts["g"].append(codes[rows])
         cat = {k: np.concatenate(v) for k, v in parts.items()}
         keep = cat["g"] >= 0
@@ -188,7 +192,9 @@ class _RowTable:
             codes_all[start:start + n] = c["g"][m]
             blk = Block(c["x"][m], c["w"][m] if self.has_w else None,
                         hi=c["hi"][m] if kind == "interval" else None,
-                        trials=c["t"][m] if self.has_t else None, rows=rows) if n else \
+                        trials=c["t"][m] if self.has_t else None, rows=rows,
+                        tlo=c["tlo"][m] if self.has_tr else None,
+                        thi=c["thi"][m] if self.has_tr else None) if n else \
                 Block(np.empty(0))
             new[kind] = blk
             start += n
