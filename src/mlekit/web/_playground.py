@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -56,14 +57,14 @@ def make_family(name: str, trials: int | None = None) -> Family:
     return fam
 
 
-def _kinds(x: list[float], kinds: list[str] | None) -> list[str]:
+def _kinds(x: list[float], kinds: Sequence[str] | None) -> list[str]:
     ks = ["e"] * len(x) if kinds is None else list(kinds)
     if len(ks) != len(x):
         raise DataError(f"kinds must have one entry per point ({len(x)}); got {len(ks)}.")
     return ks
 
 
-def points_data(x: list[float], kinds: list[str] | None = None) -> Data:
+def points_data(x: list[float], kinds: Sequence[str] | None = None) -> Data:
     """``mk.Data`` for the points, as :func:`python_code` writes it: plain values; one
     ``observed`` mask when every censored point is censored on the same side; otherwise
     ``Data.interval`` with an infinite bound on the censored side."""
@@ -86,7 +87,7 @@ def _num(v: float) -> str:
     return repr(float(v)) if not float(v).is_integer() or abs(v) >= 1e15 else str(int(v))
 
 
-def python_code(family: str, x: list[float], kinds: list[str] | None = None,
+def python_code(family: str, x: list[float], kinds: Sequence[str] | None = None,
                 trials: int | None = None) -> str:
     """The ``mk.fit`` call that reproduces the playground's fit (same ``mk.Data``)."""
     ks = _kinds(x, kinds)
@@ -164,7 +165,7 @@ def _curve(frozen: Family, xrange: tuple[float, float] | None, x: np.ndarray) ->
         return {"kind": "pdf", "x": xs, "y": np.exp(frozen.logpdf(xs))}
 
 
-def evaluate(family: str, params: dict[str, float], x: list[float], kinds: list[str] | None = None,
+def evaluate(family: str, params: dict[str, float], x: list[float], kinds: Sequence[str] | None = None,
              trials: int | None = None, xrange: tuple[float, float] | None = None) -> dict[str, Any]:
     """Log-likelihood at ``params``, each point's term, and the density (pmf) curve."""
     fam = make_family(family, trials)
@@ -189,7 +190,7 @@ def evaluate(family: str, params: dict[str, float], x: list[float], kinds: list[
     return out
 
 
-def surface(family: str, params: dict[str, float], x: list[float], kinds: list[str] | None,
+def surface(family: str, params: dict[str, float], x: list[float], kinds: Sequence[str] | None,
             trials: int | None, px: str, py: str, xrange: tuple[float, float],
             yrange: tuple[float, float], n: int = 31) -> dict[str, Any]:
     """The log-likelihood over a ``n`` x ``n`` grid of (``px``, ``py``), the other parameters
@@ -258,17 +259,21 @@ def slider_ranges(fam: Family, res: FitResult | None) -> dict[str, list[float]]:
     return out
 
 
-def _derived(res: FitResult, kind: str, at: float | None, level: float) -> dict[str, Any]:
+def _check_derived(kind: str, at: float | None) -> None:
     if kind not in DERIVED:
         raise ParameterError(f"derived must be one of {', '.join(DERIVED)}; got {kind!r}.")
+    if kind == "quantile" and at is not None and not 0 < float(at) < 1:
+        raise ParameterError(f"the quantile's probability must be in (0, 1); got {at}.")
+    if kind == "sf" and at is None:
+        raise ParameterError("survival S(t) needs a time t ('at'); got none.")
+
+
+def _derived(res: FitResult, kind: str, at: float | None, level: float) -> dict[str, Any]:
     if kind == "quantile":
         q = 0.5 if at is None else float(at)
-        if not 0 < q < 1:
-            raise ParameterError(f"the quantile's probability must be in (0, 1); got {q}.")
         d, label = res.quantile(q, level=level), f"quantile({q:g})"
     elif kind == "sf":
-        if at is None:
-            raise ParameterError("survival S(t) needs a time t ('at'); got none.")
+        assert at is not None
         d, label = res.sf(float(at), level=level), f"S({float(at):g}) = P(X > {float(at):g})"
     else:
         d, label = res.derived(kind, level=level), kind
@@ -301,6 +306,7 @@ def fit_playground(p: dict[str, Any]) -> dict[str, Any]:
 def _fit_playground(p: dict[str, Any]) -> dict[str, Any]:
     fam = make_family(p["family"], p.get("trials"))
     x, ks = list(p["x"]), _kinds(p["x"], p.get("kinds"))
+    _check_derived(p.get("derived", "mean"), p.get("at"))
     _check_support(fam, np.asarray(x, dtype=float))
     data = points_data(x, ks)
     level = float(p.get("level", 0.95))
@@ -333,8 +339,6 @@ def _fit_playground(p: dict[str, Any]) -> dict[str, Any]:
         out["notes"].append(f"profile likelihood of {param} failed: {exc}")
     try:
         out["derived"] = _derived(res, p.get("derived", "mean"), p.get("at"), level)
-    except ParameterError:
-        raise
     except (MlekitError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
         out["notes"].append(f"{p.get('derived', 'mean')} could not be computed: {exc}")
     return out
@@ -359,7 +363,7 @@ def _fit(data: Data, fam: Family) -> FitResult:
 
 # ---------------------------------------------------------------------------- family switch
 # example points by support, each fitted by every family of its kind without a warning
-_EXAMPLES = {
+_EXAMPLES: dict[str, list[float]] = {
     "real": [2.3, 1.9, 2.5, 2.8, 1.7, 3.4, 0.9, 2.1, 6.5, -1.2],
     "positive": [2.61, 1.2, 7.15, 1.33, 0.65, 3.61, 1.62, 1.72, 0.28, 2.11, 2.56, 1.0],
     "heavy": [0.3, 1.1, 0.2, 4.8, 0.7, 12.5, 0.9, 2.2, 0.4, 1.6, 7.9, 0.1],
