@@ -22,7 +22,7 @@
     family: "normal", names: NORMAL.names.slice(), domains: NORMAL.domains, discrete: false,
     support: NORMAL.support, trials: null, params: { mu: 2.0, sigma: 0.6 }, ranges: {},
     pts: SEED.slice(), kinds: SEED.map(function () { return "e"; }), xr: DEFAULT_RANGE.slice(),
-    version: 0, drawnVersion: -1, contourBox: null, frame: 0, animating: false,
+    version: 0, dataVersion: 0, drawnVersion: -1, contourBox: null, frame: 0, animating: false,
     fit: null, fitVersion: -1, fitSeq: 0, fitTimer: 0, lastServerFit: null,
     evalRes: null, evalResKey: "", evalBusy: false, evalPending: false, evalError: null,
     surfKey: "", surfTimer: 0, surfSeq: 0, surfDrawn: false,
@@ -55,6 +55,7 @@
     st.pts = pts;
     st.kinds = kinds || pts.map(function () { return "e"; });
     st.version++;
+    st.dataVersion++;
     if (pts.length) extendRange(pts);
     scheduleFit();
     schedule();
@@ -410,7 +411,8 @@
     st.names.forEach(function (n) { if (n !== px && n !== py) others[n] = base[n]; });
     var xr = sliderRange(px), yr = sliderRange(py);
     return { px: px, py: py, xr: xr, yr: yr, base: base,
-             key: JSON.stringify([st.family, st.trials, st.version, px, py, xr, yr, others]) };
+             key: JSON.stringify([st.family, st.trials, st.dataVersion, px, py, xr, yr, others,
+                                  fit ? fit.params : null]) };
   }
 
   function updateSurface() {
@@ -568,7 +570,7 @@
   }
 
   // ---------------------------------------------------------------- fits (intervals, jump)
-  function fitIsCurrent() { return st.fit && st.fitVersion === st.version && st.fit.family === st.family; }
+  function fitIsCurrent() { return st.fit && st.fitVersion === st.dataVersion && st.fit.family === st.family; }
 
   function fitBody() {
     var body = payloadPoints();
@@ -584,10 +586,10 @@
 
   /** POST /api/playground/fit for the current points; resolves to the fit (or rejects). */
   function runFit() {
-    var seq = ++st.fitSeq, version = st.version, family = st.family;
+    var seq = ++st.fitSeq, version = st.dataVersion, family = st.family;
     el("pg-intervals").setAttribute("data-state", "fetching");
     return App.api("/api/playground/fit", { method: "POST", json: fitBody() }).then(function (r) {
-      if (seq === st.fitSeq && version === st.version && family === st.family) {
+      if (seq === st.fitSeq && version === st.dataVersion && family === st.family) {
         st.fit = r; st.fitVersion = version; st.lastServerFit = r;
         if (family !== "normal") {
           Object.keys(r.ranges).forEach(function (p) {
@@ -906,7 +908,7 @@
     state: function () {
       var o = { family: st.family, names: st.names.slice(), params: Object.assign({}, st.params),
                 points: st.pts.slice(), kinds: st.kinds.slice(), range: st.xr.slice(),
-                trials: st.trials, animating: st.animating, version: st.version,
+                trials: st.trials, animating: st.animating, version: st.dataVersion,
                 evaluated: isLocal() || (st.evalResKey === evalKey() && !st.evalBusy && !st.evalPending),
                 fitted: !!fitIsCurrent() };
       o.mu = st.params.mu; o.sigma = st.params.sigma;
