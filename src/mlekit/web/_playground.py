@@ -398,8 +398,9 @@ def _example(fam: Family) -> list[float]:
 def family_setup(p: dict[str, Any]) -> dict[str, Any]:
     """What the page needs when the family changes: the family's parameters and domains,
     the points to use (the current ones when the family's support holds them, else an
-    example), the fit, the slider ranges and starting slider values (the MLE rounded to two
-    significant digits, so "jump to MLE" still has somewhere to go)."""
+    example; with ``keep`` — a shared link — always the current ones), the fit, the slider
+    ranges and starting slider values (the MLE rounded to two significant digits, so "jump to
+    MLE" still has somewhere to go)."""
     from ._compute import _error, json_safe
 
     try:
