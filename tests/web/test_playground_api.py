@@ -244,3 +244,12 @@ def test_openapi_documents_the_playground_endpoints(client: httpx.Client) -> Non
     paths = client.get("/openapi.json").json()["paths"]
     for name in ENDPOINTS:
         assert "post" in paths[f"/api/playground/{name}"], name
+
+
+def test_the_page_loads_the_playground_scripts(client: httpx.Client) -> None:
+    page = client.get("/").text
+    for name in ("pg-state.js", "pg-intervals.js", "playground.js"):
+        assert f'src="/static/{name}"' in page
+        assert client.get(f"/static/{name}").status_code == 200, name
+    for hook in ('data-testid="family"', 'data-testid="loglik"', 'data-testid="jump-to-mle"'):
+        assert hook in page

@@ -304,3 +304,29 @@ def test_the_gaussian_seed_still_starts_where_it_did(ui: Page) -> None:
     ref = mk.fit(st["points"], "normal")
     _jump(ui)
     assert _shown_loglik(ui) == pytest.approx(ref.loglik, abs=1e-12)
+
+
+def test_the_link_format_reads_and_writes_exactly(ui: Page) -> None:
+    _open(ui)
+    parsed = ui.evaluate("PGState.parsePoints('1.2, 3.4,5r,0.3l,-2e-3,.5L')")
+    assert parsed == {"x": [1.2, 3.4, 5.0, 0.3, -0.002, 0.5], "kinds": ["e", "e", "r", "l", "e", "l"]}
+    for bad in ("1e", "abc", "5x", "1,,2r r", "0x10", "Infinity", "1e999"):
+        assert ui.evaluate("t => PGState.parsePoints(t)", bad) is None, bad
+    names = "f => ({weibull: ['shape', 'scale'], normal: ['mu', 'sigma']})[f] || null"
+    out = ui.evaluate(f"q => PGState.parse(q, {names})",
+                      "?family=weibull&shape=1.5&scale=abc&x=1,2r&trials=0.5&lang=fr")
+    assert out["family"] == "weibull" and out["params"] == {"shape": 1.5}
+    assert out["x"] == [1.0, 2.0] and out["kinds"] == ["e", "r"] and "trials" not in out
+    assert len(out["problems"]) == 2
+    assert ui.evaluate(f"q => PGState.parse(q, {names})", "?lang=fr") is None
+    unknown = ui.evaluate(f"q => PGState.parse(q, {names})", "?family=nope&x=1")
+    assert unknown["family"] == "normal" and "unknown family" in unknown["problems"][0]
+    # written back: every double survives the round trip, foreign keys are kept
+    state = {"family": "weibull", "trials": None, "names": ["shape", "scale"],
+             "params": {"shape": 1.3755863809065854, "scale": 2.0}, "x": [0.1 + 0.2, 5.0],
+             "kinds": ["e", "r"]}
+    q = ui.evaluate("([s, q]) => PGState.format(s, q, k => ['family', 'x', 'shape', 'scale']"
+                    ".includes(k))", [state, "?shape=9&lang=fr"])
+    assert q == "?family=weibull&shape=1.3755863809065854&scale=2&x=0.30000000000000004,5r&lang=fr"
+    back = ui.evaluate(f"q => PGState.parse(q, {names})", q)
+    assert back["params"] == state["params"] and back["x"] == state["x"]
