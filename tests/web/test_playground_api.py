@@ -248,7 +248,7 @@ def test_openapi_documents_the_playground_endpoints(client: httpx.Client) -> Non
 
 def test_the_page_loads_the_playground_scripts(client: httpx.Client) -> None:
     page = client.get("/").text
-    for name in ("pg-state.js", "pg-intervals.js", "playground.js"):
+    for name in ("pg-state.js", "pg-intervals.js", "pg-draw.js", "playground.js"):
         assert f'src="/static/{name}"' in page
         assert client.get(f"/static/{name}").status_code == 200, name
     for hook in ('data-testid="family"', 'data-testid="loglik"', 'data-testid="jump-to-mle"'):
