@@ -14,11 +14,12 @@ Entry points:
   ``.url`` and ``.stop()``.
 - :func:`create_app` — the FastAPI (ASGI) application itself, e.g. for tests.
 
-The page has three tabs: a Gaussian playground (μ/σ sliders, click to add points, live
-likelihood, a contour over (μ, σ), "Jump to MLE"), the coin (heads/tails, the likelihood
-curve with the MLE and its 95% interval, the derivation) and "Your data" (paste or upload
-CSV/Parquet, fit and compare families, plots, downloads). The JSON API it uses is
-described at ``/openapi.json``; see ``docs/web.md``.
+The page has three tabs: the playground (it opens on the Gaussian: μ/σ sliders, click to
+add points, live likelihood, a contour over (μ, σ), "Jump to MLE"; and any family of
+``mk.families()``, censored points, live Wald and profile intervals, state in the link), the
+coin (heads/tails, the likelihood curve with the MLE and its 95% interval, the derivation)
+and "Your data" (paste or upload CSV/Parquet, fit and compare families, plots, downloads).
+The JSON API it uses is described at ``/openapi.json``; see ``docs/web.md``.
 
 Needs the ``web`` extra: ``pip install 'mlekit[web]'``.
 """

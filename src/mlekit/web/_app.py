@@ -267,6 +267,7 @@ def _check_families(names: list[str] | str) -> None:
 
 def _routes(app: FastAPI, workers: Workers, store: DatasetStore) -> None:
     from ._compute import fit_payload
+    from ._playground_routes import playground_routes
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
@@ -387,6 +388,8 @@ def _routes(app: FastAPI, workers: Workers, store: DatasetStore) -> None:
         job = workers.submit_job(payload)
         return JSONResponse(job.view(), status_code=202,
                             headers={"location": f"/api/jobs/{job.id}"})
+
+    playground_routes(app, workers, _await_fit)
 
     @app.get("/api/jobs/{job_id}", tags=["jobs"], summary="a job's status, progress and result")
     async def job_status(job_id: str) -> dict[str, Any]:
