@@ -87,6 +87,9 @@ def test_warnings_are_emitted_at_fit_time_as_before(family: str, x: list[float])
     (np.array([2.0, 2.0, 2.0]), "normal"),             # identical values (degenerate)
     (np.array([1e200, 2e200, 4e200]), "normal"),       # fitted rescaled
     (np.array([1e-200, 2e-200, 4e-200]), "exponential"),
+    (np.full(5000, 3.0), "exponential"),               # identical, many (the sum-only check)
+    (np.linspace(1.0, 2.0, 5000) * 1e-170, "gamma"),   # tiny, many
+    (np.linspace(1.0, 2.0, 5000) * 1e170, "gamma"),    # huge, many
     (np.array([1.0, 2.0]), "normal"),                  # as many values as parameters
     (np.array([1.0, 2.0, 4.0]), "weibull"),            # no closed form
     (np.array([1.0, 2.0, 4.0]), "uniform"),            # non-regular parameters
@@ -123,3 +126,10 @@ def test_deferred_parts_survive_copy_pickle_and_replace() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = res.nothing
     assert res.likelihood.evaluate(tuple(res.params.values()), 0)[0] == pytest.approx(res.loglik)
+
+
+@pytest.mark.parametrize("family", ["exponential", "normal", "gamma", "poisson"])
+def test_quick_lane_equals_the_general_path_over_several_chunks(family: str) -> None:
+    x = SAMPLES[family](600_000)                 # > CHUNK_ROWS: statistics merged over chunks
+    assert quick_fit(x, family) is not None
+    _same(mk.fit(x, family), mk.fit(mk.Data(x.copy()), family))

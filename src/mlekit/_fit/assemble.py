@@ -226,15 +226,15 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) ->
     points = getattr(dat, "all_points", None)
     if points is None:
         return None
+    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
+               for i, q in enumerate(fam.param_names)):
+        return None
     if getattr(dat, "only_exact", False):
         # the interquartile range is at most the range: no collapse is possible when the scale
         # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
         blk = dat.exact
         if blk.size < 4 or not params[p] < 1e-4 * (blk.x_extreme("max") - blk.x_extreme("min")):
             return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
-        return None
     x = points()
     x = x[np.isfinite(x)]
     if x.size < 4:

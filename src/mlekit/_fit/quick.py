@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core.engine import map_reduce
+from .._core.engine import CHUNK_ROWS, map_reduce
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from . import family_fit
@@ -55,6 +55,26 @@ def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
     return plan
 
 
+# from this many values on, non-negative data skip the pass for the maximum (below, it costs less
+# than the error-state switch the unchecked sum needs)
+_LARGE = 4096
+_EPS = 2.0**-52
+
+
+def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
+    """Whether the sums of non-negative values (one per chunk, cached on the chunk for the
+    statistics) prove what the maximum would: ``mean <= max <= sum`` gives an ordinary
+    magnitude, a sum clearly above ``n * min`` says the values are not all equal."""
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for c in chunks:
+            b = c.exact
+            s = b._cache["sum"] = float(np.add.reduce(b.x))
+            total += s
+    return (total < 2.0**_RESCALE_EXP and total >= n * 2.0**-(_RESCALE_EXP + 1)
+            and total > n * lo * (1.0 + 4.0 * n * _EPS))
+
+
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
     the general path must decide."""
@@ -68,28 +88,43 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
         return None
     lo = float(np.minimum.reduce(x))
-    hi = float(np.maximum.reduce(x))
-    # NaN fails every comparison; equal values are the degenerate case
-    if not (-math.inf < lo < hi < math.inf):
-        return None
-    big = max(-lo, hi)
-    if big <= 0.0 or abs(math.frexp(big)[1]) > _RESCALE_EXP:
-        return None   # magnitudes that are fitted rescaled
     sup = fam.support
-    if (lo < sup.lower or (lo == sup.lower and not sup.lower_closed)
-            or hi > sup.upper or (hi == sup.upper and not sup.upper_closed)):
-        return None   # the general path raises the support error
-    if sup.integer and not bool((np.floor(x) == x).all()):
+    # NaN fails every comparison; values below the support: the general path raises the error
+    if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
+                                                           and not sup.lower_closed):
         return None
     blk = Block(x)
-    # |values| < 2**160: the sum cannot overflow
-    blk._cache.update(sum=float(np.add.reduce(x)), min=lo, max=hi)
-    dat = Data._from_blocks(blk, exact_range=(lo, hi))
+    dat = Data._from_blocks(blk)
+    lik: Likelihood | None = None
+    proven = False
+    if n >= _LARGE and lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
+        lik = Likelihood(fam, dat)
+        proven = _nonnegative_sums(lik.chunks, n, lo)
+    if not proven:
+        hi = float(np.maximum.reduce(x))
+        # equal values are the degenerate case
+        if not (lo < hi < math.inf):
+            return None
+        big = max(-lo, hi)
+        if abs(math.frexp(big)[1]) > _RESCALE_EXP:
+            return None   # magnitudes that are fitted rescaled
+        if hi > sup.upper or (hi == sup.upper and not sup.upper_closed):
+            return None
+        if sup.integer and not bool((np.floor(x) == x).all()):
+            return None
+        blk._cache.update(min=lo, max=hi)
+        if n <= CHUNK_ROWS and "sum" not in blk._cache:
+            # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
+            # more chunks sum themselves
+            blk._cache["sum"] = float(np.add.reduce(x))
+    else:
+        blk._cache["min"] = lo
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
     if not fam._can_closed_form(dat):
         return None
-    lik = Likelihood(fam, dat)
+    if lik is None or lik.data is not dat:
+        lik = Likelihood(fam, dat)
     with np.errstate(all="ignore"):
         try:
             stats = map_reduce(fam._suffstats, lik.chunks)
