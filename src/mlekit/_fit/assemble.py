@@ -12,7 +12,6 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, cast
 
 import numpy as np
@@ -99,7 +98,7 @@ def _wald_parts(fam: Family, params: dict[str, float], H: np.ndarray, regular: l
                 cov: np.ndarray | None, fixed: dict[str, float], boundary: set[str],
                 nonreg: dict[str, float]) -> dict[str, Any]:
     """``se``, ``cov`` and ``dist`` of a family result (``cov`` None: the observed-information
-    covariance, computed here — on first access when the result defers it)."""
+    covariance, computed here)."""
     names = fam.param_names
     if cov is None:
         cov = covariance(H, regular, len(names))[0]
@@ -121,10 +120,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     boundary / singular-information / non-regular / small-sample diagnostics, warnings.
 
     ``dat`` needs ``n_obs`` and ``only_exact``; ``refit`` is injected into the result as
-    ``FitResult._refit`` (how inference refits the same model to other data). With the
-    observed information on at most two free parameters, the covariance, SEs and frozen
-    distribution are computed on first access (whether the information is positive definite,
-    which decides the warnings, is known at once)."""
+    ``FitResult._refit`` (how inference refits the same model to other data)."""
     names = fam.param_names
     k = len(names)
     params = est.params
@@ -150,7 +146,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     cov: np.ndarray | None = None
     cov_type = "observed"
     if cov_kind == "observed" and len(regular) <= 2:
-        ok = _small_inverse(H, regular)[1] if regular else True   # the covariance: deferred
+        ok = _small_inverse(H, regular)[1] if regular else True   # the covariance: below
     else:
         cov, ok = covariance(H, regular, k)
     if cov_kind == "sandwich" and regular and ok:
@@ -206,12 +202,8 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
         n_params=n_free, converged=bool(est.converged and ok and finite is None),
         method=est.method, iterations=est.iterations, grad_norm=est.grad_norm, cov_type=cov_type,
         fixed=dict(fixed), diagnostics=tuple(diags), data=dat, likelihood=lik, _refit=refit)
-    parts = partial(_wald_parts, fam, values["params"], H, regular, cov, dict(fixed), boundary,
-                    dict(nonreg))
-    if cov is None:
-        res = FitResult._deferred(values, parts)
-    else:
-        res = FitResult._deferred({**values, **parts()})
+    values.update(_wald_parts(fam, values["params"], H, regular, cov, fixed, boundary, nonreg))
+    res = FitResult._build(values)
     emit(res, strict)
     return res
 

@@ -72,42 +72,20 @@ class FitResult:
     # fixed values, so inference never imports an estimator. ``None``: cannot be refitted.
     _refit: Callable[..., FitResult] | None = field(default=None, repr=False, compare=False)
 
-    # ------------------------------------------------------------------ deferred parts
+    # ------------------------------------------------------------------ fast construction
     @classmethod
-    def _deferred(cls, values: dict[str, Any],
-                  pending: Callable[[], dict[str, Any]] | None = None) -> FitResult:
-        """A result built without the dataclass ``__init__`` (one dict update: small fits are
-        latency-bound). ``pending()`` returns the fields left out of ``values`` (e.g. ``se``,
-        ``cov``, ``dist``): they are computed on first access, once, and the result looks the
-        same from the outside as one built eagerly. ``values`` names every field without a
-        default."""
+    def _build(cls, values: dict[str, Any]) -> FitResult:
+        """A result built without the dataclass ``__init__`` (one dict update instead of a
+        frozen ``__setattr__`` per field: small fits are latency-bound). ``values`` names every
+        field without a default; the others take their defaults. The same object as
+        ``FitResult(**values)``."""
         obj = object.__new__(cls)
         d = obj.__dict__
         d.update(_DEFAULTS)
-        d.update(values)
         for name, factory in _FACTORIES:
-            if name not in values:
-                d[name] = factory()
-        if pending is not None:
-            d["_pending"] = pending
+            d[name] = factory()
+        d.update(values)
         return obj
-
-    def __getattr__(self, name: str) -> Any:
-        # reached only for attributes that are not set: the deferred fields of a fast result
-        d = self.__dict__
-        pending = d.get("_pending")
-        if pending is None or name not in _DEFERRABLE:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        d.update(pending())
-        d.pop("_pending", None)
-        return d[name]
-
-    def __getstate__(self) -> dict[str, Any]:
-        # copies and pickles carry every field (the deferred ones computed now)
-        d = self.__dict__
-        if "_pending" in d:
-            self.__getattr__(next(iter(_DEFERRABLE)))
-        return dict(d)
 
     # ------------------------------------------------------------------ criteria
     @property
@@ -271,8 +249,6 @@ class FitResult:
         return self.summary()._repr_html_()
 
 
-#: fields a result may compute on first access (none of them has a class-level default)
-_DEFERRABLE = frozenset({"se", "cov", "dist"})
 #: the defaults of the dataclass fields that have one (what ``__init__`` would set)
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(FitResult) if f.default is not MISSING}
 _FACTORIES: tuple[tuple[str, Callable[[], Any]], ...] = tuple(
