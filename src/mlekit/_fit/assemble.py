@@ -100,6 +100,12 @@ def _wald_parts(fam: Family, params: dict[str, float], H: np.ndarray, regular: l
     """``se``, ``cov`` and ``dist`` of a family result (``cov`` None: the observed-information
     covariance, computed here)."""
     names = fam.param_names
+    if cov is None and len(regular) == len(names) <= 2:
+        # every parameter free and regular (the usual fit): the small inverse in floats
+        small, _ = _small_inverse(H, regular)
+        return {"se": {p: math.sqrt(small[i][i]) if small[i][i] > 0 else math.nan
+                       for i, p in enumerate(names)},
+                "cov": np.array(small), "dist": _frozen(fam, params)}
     if cov is None:
         cov = covariance(H, regular, len(names))[0]
     se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)

@@ -9,7 +9,6 @@ finite, inside the support, not all equal and of ordinary magnitude, and the sum
 statistics. Whatever it cannot decide that way — NaN or infinite values, values outside the support,
 identical values, data that need rescaling, a family without a closed form — returns ``None`` and
 the caller takes the general path, which gives the same errors, diagnostics and results as always.
-The covariance, SEs and frozen distribution of the result are computed on first access.
 """
 
 from __future__ import annotations
