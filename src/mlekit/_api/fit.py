@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
-from .._core.checks import arithmetic_guard
+from numpy import ndarray as _ndarray
+
+from .._core.checks import arithmetic_guard, is_arithmetic
 from ..errors import DataError, ParameterError
 from .options import FitOptions
 
@@ -189,6 +191,18 @@ def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
                       **opts.estimator_kwargs())
 
 
+_QUICK: Callable[[Any, Any], FitResult | None] | None = None
+
+
+def _quick_lane() -> Callable[[Any, Any], FitResult | None]:
+    global _QUICK
+    if _QUICK is None:
+        from .._fit.quick import quick_fit
+
+        _QUICK = quick_fit
+    return _QUICK
+
+
 Route = tuple[str, Callable[[Any, FitOptions], bool], Callable[[Any, Any, Any, FitOptions], Any]]
 
 #: The routes of ``mk.fit``, tried in order: the first whose test passes serves the call.
@@ -285,6 +299,20 @@ def fit(
     FitResult
         One fit; with ``by=``, a :class:`GroupedResult` (one fit per group).
     """
+    if (type(x) is _ndarray and data is None and not kwargs and fixed is None and start is None
+            and weights is None and by is None and backend is None and penalty is None
+            and prior is None and nan_policy == "raise" and strict is False and cov == "observed"
+            and maxiter == 200 and method == "auto" and family is not None):
+        # the quick lane: a closed form on a plain array with default options (None: it cannot
+        # decide, and the routes below serve the call as always)
+        try:
+            res = (_QUICK or _quick_lane())(x, family)
+        except Exception as exc:   # an under-/overflow: the general path decides what to say
+            if not is_arithmetic(exc):
+                raise
+            res = None
+        if res is not None:
+            return res
     opts = FitOptions(fixed=fixed, start=start, weights=weights, nan_policy=nan_policy,
                       strict=strict, cov=cov, maxiter=maxiter, method=method, backend=backend,
                       by=by, penalty=penalty, prior=prior, extra=kwargs)

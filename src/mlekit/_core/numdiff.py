@@ -98,6 +98,24 @@ def numeric_derivs(
     return v0, g, hess
 
 
+def _iqr(x: np.ndarray) -> float:
+    """``np.subtract(*np.percentile(x, [75, 25]))`` (linear interpolation, NumPy's ``_lerp``
+    step for step) from one partition, without ``percentile``'s ~20 µs of Python."""
+    n = x.size
+    picks = []
+    for q in (0.75, 0.25):
+        v = q * (n - 1)
+        lo = math.floor(v)
+        picks.append((lo, min(lo + 1, n - 1), v - lo))
+    part = np.partition(x, sorted({i for lo, hi, _ in picks for i in (lo, hi)}))
+    out = []
+    for lo, hi, t in picks:
+        a, b = float(part[lo]), float(part[hi])
+        d = b - a
+        out.append(b - d * (1.0 - t) if t >= 0.5 else a + d * t)
+    return out[0] - out[1]
+
+
 def data_unit(x: Any) -> float:
     """A typical spread of the values ``x`` (IQR, else standard deviation, else largest
     magnitude, else 1): the unit of a location parameter in the data's units."""
@@ -106,7 +124,7 @@ def data_unit(x: Any) -> float:
     if x.size > 20_000:
         x = x[:: x.size // 10_000]
     def spreads() -> Iterator[float]:  # tried in turn: the later ones only when needed
-        yield float(np.subtract(*np.percentile(x, [75, 25]))) if x.size > 3 else 0.0
+        yield _iqr(x) if x.size > 3 else 0.0
         yield float(np.std(x)) if x.size > 1 else 0.0
         yield float(np.max(np.abs(x))) if x.size else 0.0
 

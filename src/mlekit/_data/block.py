@@ -47,7 +47,7 @@ class Block:
 
     @property
     def wsum(self) -> float:
-        return float(self.size if self.w is None else self.w.sum())
+        return float(self.size if self.w is None else np.add.reduce(self.w))
 
     def cached(self, key: str, fn: Callable[[], Any]) -> Any:
         """A derived array (``log x``, ...) computed once per block."""
@@ -75,7 +75,9 @@ class Block:
                 return self.x_sum()
             a = np.asarray(arr)
             return float(a.sum()) if a.ndim else float(a) * self.size
-        return float(fdot(self.w, np.broadcast_to(arr, self.w.shape)))
+        if type(arr) is not np.ndarray or arr.shape != self.w.shape:
+            arr = np.broadcast_to(arr, self.w.shape)
+        return float(fdot(self.w, arr))
 
     def take(self, sl: slice | NDArray[Any]) -> Block:
         return Block(
@@ -106,9 +108,13 @@ class Block:
         return int(i if self.rows is None else self.rows[i])
 
 
+_NOTHING = np.empty(0)
+_NOTHING.flags.writeable = False
+
+
 def empty_block() -> Block:
-    """A block with no observations."""
-    return Block(np.empty(0))
+    """A block with no observations (its values: one shared read-only empty array)."""
+    return Block(_NOTHING)
 
 
 def concat_blocks(a: Block, b: Block) -> Block:

@@ -32,7 +32,6 @@ from .truncation import apply_truncation
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
 _KINDS = ("exact", "left", "right", "interval")
-_ATTR = {"exact": "exact", "left": "left", "right": "right", "interval": "interval_block"}
 # caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
 #   _minmax           (min, max) of the exact values, from a fast-path constructor
 #   _compressed_from  the user's Data that compress_counts() summarised
@@ -234,12 +233,15 @@ class Data:
         return out
 
     def _set_blocks(self, blocks: Mapping[str, Block | None]) -> None:
-        for kind in _KINDS:
-            blk = blocks.get(kind)
-            setattr(self, _ATTR[kind], _empty_block() if blk is None else blk)
-        every = self.blocks.values()
-        self._has_weights = any(b.w is not None for b in every)
-        self._has_trials = any(b.trials is not None for b in every)
+        get = blocks.get
+        e, lf, r, i = get("exact"), get("left"), get("right"), get("interval")
+        self.exact = e = _empty_block() if e is None else e
+        self.left = lf = _empty_block() if lf is None else lf
+        self.right = r = _empty_block() if r is None else r
+        self.interval_block = i = _empty_block() if i is None else i
+        self._has_weights = not (e.w is None and lf.w is None and r.w is None and i.w is None)
+        self._has_trials = not (e.trials is None and lf.trials is None and r.trials is None
+                                and i.trials is None)
 
     # ---------------------------------------------------------------- construction core
     def _build(
@@ -551,8 +553,8 @@ def compress_counts(dat: Data) -> Data:
     if b.size < 64 or b.tlo is not None:   # rows with their own windows are not merged
         return dat
     x = b.x
-    xmax = float(x.max())
-    if xmax < 5e6 and x.min() >= 0:
+    xmax = b.x_extreme("max")
+    if xmax < 5e6 and b.x_extreme("min") >= 0:
         cnt = np.bincount(x.astype(np.intp), weights=b.w)
         vals = np.flatnonzero(cnt)
         w = cnt[vals].astype(float)

@@ -52,10 +52,10 @@ class Stats:
     def __init__(self, sums: dict[str, Any] | None = None, *, mins: dict[str, Any] | None = None,
                  maxs: dict[str, Any] | None = None,
                  moments: dict[str, tuple[Any, Any, Any]] | None = None) -> None:
-        self.sums = dict(sums or {})
-        self.mins = dict(mins or {})
-        self.maxs = dict(maxs or {})
-        self.moments = dict(moments or {})
+        self.sums = dict(sums) if sums else {}
+        self.mins = dict(mins) if mins else {}
+        self.maxs = dict(maxs) if maxs else {}
+        self.moments = dict(moments) if moments else {}
 
     def __add__(self, other: Stats) -> Stats:
         out = Stats({k: v + other.sums[k] for k, v in self.sums.items()},

@@ -49,23 +49,34 @@ class Estimate:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+def _small_inverse(H: np.ndarray, idx: list[int]) -> tuple[list[list[float]], bool]:
+    """The inverse of ``-H`` on ``idx`` (one or two parameters) in floats, and whether ``-H``
+    is positive definite there (NaN entries when it is not)."""
+    if len(idx) == 1:
+        i = idx[0]
+        a = -float(H[i, i])
+        ok = math.isfinite(a) and a > 0
+        return [[1.0 / a if ok else math.nan]], ok
+    i, j = idx
+    a, b, d = -float(H[i, i]), -float(H[i, j]), -float(H[j, j])
+    det = a * d - b * b
+    ok = math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0 \
+        and det > 1e-14 * (a * d)
+    if not ok:
+        return [[math.nan, math.nan], [math.nan, math.nan]], False
+    return [[d / det, -b / det], [-b / det, a / det]], True
+
+
 def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
     """Inverse of the observed information ``-H`` on the parameters ``idx``."""
-    cov = np.zeros((k, k))
     m = len(idx)
     if not m:
-        return cov, True
-    info = -H if m == k else -H[np.ix_(idx, idx)]
-    if m == 1:
-        a = float(info[0, 0])
-        ok = math.isfinite(a) and a > 0
-        c = np.array([[1.0 / a if ok else math.nan]])
-    elif m == 2:
-        a, b, d = float(info[0, 0]), float(info[0, 1]), float(info[1, 1])
-        det = a * d - b * b
-        ok = all(math.isfinite(v) for v in (a, b, d)) and a > 0 and det > 1e-14 * (a * d)
-        c = (np.array([[d, -b], [-b, a]]) / det) if ok else np.full((2, 2), math.nan)
+        return np.zeros((k, k)), True
+    if m <= 2:
+        small, ok = _small_inverse(H, idx)
+        c = np.array(small)
     else:
+        info = -H if m == k else -H[np.ix_(idx, idx)]
         ok = bool(np.all(np.isfinite(info)))
         if ok:
             try:
@@ -78,8 +89,34 @@ def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]
             c = np.full((m, m), math.nan)
     if m == k:
         return c, ok
+    cov = np.zeros((k, k))
     cov[np.ix_(idx, idx)] = c
     return cov, ok
+
+
+def _wald_parts(fam: Family, params: dict[str, float], H: np.ndarray, regular: list[int],
+                cov: np.ndarray | None, fixed: dict[str, float], boundary: set[str],
+                nonreg: dict[str, float]) -> dict[str, Any]:
+    """``se``, ``cov`` and ``dist`` of a family result (``cov`` None: the observed-information
+    covariance, computed here)."""
+    names = fam.param_names
+    if cov is None and len(regular) == len(names) <= 2:
+        # every parameter free and regular (the usual fit): the small inverse in floats
+        small, _ = _small_inverse(H, regular)
+        return {"se": {p: math.sqrt(small[i][i]) if small[i][i] > 0 else math.nan
+                       for i, p in enumerate(names)},
+                "cov": np.array(small), "dist": _frozen(fam, params)}
+    if cov is None:
+        cov = covariance(H, regular, len(names))[0]
+    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)
+          for i, p in enumerate(names)}
+    for i, p in enumerate(names):
+        if p in boundary:
+            se[p] = math.nan
+            cov[i, :] = cov[:, i] = math.nan
+    for p in nonreg:
+        se[p] = math.nan
+    return {"se": se, "cov": cov, "dist": _frozen(fam, params)}
 
 
 def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
@@ -95,7 +132,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     params = est.params
     diags = list(est.diagnostics)
     # parameters whose estimate sits on the edge of the domain have no Wald SE
-    boundary = {d.param for d in diags if d.code == "boundary" and d.param}
+    boundary = {d.param for d in diags if d.code == "boundary" and d.param} if diags else set()
     for i, p in enumerate(names):
         if p in fixed or p in nonreg or p in boundary:
             continue
@@ -112,9 +149,14 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
                if p not in fixed and p not in nonreg and p not in boundary]
     H = est.hess
     assert H is not None
-    cov, ok = covariance(H, regular, k)
+    cov: np.ndarray | None = None
     cov_type = "observed"
+    if cov_kind == "observed" and len(regular) <= 2:
+        ok = _small_inverse(H, regular)[1] if regular else True   # the covariance: below
+    else:
+        cov, ok = covariance(H, regular, k)
     if cov_kind == "sandwich" and regular and ok:
+        assert cov is not None
         observed = cov
         cov = sandwich_cov(lik, tuple(params[p] for p in names), cov, regular)
         cov_type = "sandwich"
@@ -130,21 +172,15 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
                                 "the observed information matrix is not positive definite at the "
                                 "estimate: standard errors are unavailable (the parameters may not "
                                 "be identifiable from these data)", "warning"))
-    expected = list(fam.expected_info_params) if dat.only_exact else []
+    expected = list(fam.expected_info_params) if fam.expected_info_params and dat.only_exact \
+        else []
     if expected:
         cov_type = "expected" if cov_type == "observed" else cov_type
     for p in expected:
         diags.append(Diagnostic("expected-information", f"SE of {p} uses the expected information "
                                 f"(the log-likelihood is not twice differentiable in {p})", "info",
                                 p))
-    se = {p: (0.0 if p in fixed else float(math.sqrt(cov[i, i])) if cov[i, i] > 0 else math.nan)
-          for i, p in enumerate(names)}
-    for i, p in enumerate(names):
-        if p in boundary:
-            se[p] = math.nan
-            cov[i, :] = cov[:, i] = math.nan
     for p in nonreg:
-        se[p] = math.nan
         diags.append(Diagnostic("nonregular", f"{p} is estimated by a sample extreme "
                                 f"({nonreg[p]:.6g}); it has no Wald standard error "
                                 "(use bootstrap intervals)", "info", p))
@@ -154,7 +190,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     n_info = n
     tr = [b.trials * (1.0 if b.w is None else b.w)
           for b in (getattr(dat, "blocks", None) or {}).values()
-          if b.size and b.trials is not None]
+          if b.size and b.trials is not None] if getattr(dat, "has_trials", True) else []
     if tr:   # binomial rows: every trial is an observation of p (18,400 visitors, not 2 rows)
         n_info = float(sum(np.sum(t) for t in tr))
     if n_free and n_info < 10 * n_free:
@@ -167,13 +203,13 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     finite = nonfinite_diagnostic(params, est.loglik)
     if finite is not None:
         diags.append(finite)
-    res = FitResult(
-        family=fam.name, dist=_frozen(fam, params), params=dict(params), se=se, cov=cov,
-        loglik=float(est.loglik), n_obs=float(n), n_params=n_free,
-        converged=bool(est.converged and ok and finite is None), method=est.method, iterations=est.iterations,
-        grad_norm=est.grad_norm, cov_type=cov_type, fixed=dict(fixed), diagnostics=tuple(diags),
-        data=dat, likelihood=lik, _refit=refit,
-    )
+    values = dict(
+        family=fam.name, params=dict(params), loglik=float(est.loglik), n_obs=float(n),
+        n_params=n_free, converged=bool(est.converged and ok and finite is None),
+        method=est.method, iterations=est.iterations, grad_norm=est.grad_norm, cov_type=cov_type,
+        fixed=dict(fixed), diagnostics=tuple(diags), data=dat, likelihood=lik, _refit=refit)
+    values.update(_wald_parts(fam, values["params"], H, regular, cov, fixed, boundary, nonreg))
+    res = FitResult._build(values)
     emit(res, strict)
     return res
 
@@ -185,12 +221,18 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) ->
     pw = fam.scale_powers
     if not pw or pw.get(p) != 1 or fam.domains[fam.param_names.index(p)].lower != 0.0:
         return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
-        return None
     points = getattr(dat, "all_points", None)
     if points is None:
         return None
+    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
+               for i, q in enumerate(fam.param_names)):
+        return None
+    if getattr(dat, "only_exact", False):
+        # the interquartile range is at most the range: no collapse is possible when the scale
+        # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
+        blk = dat.exact
+        if blk.size < 4 or not params[p] < 1e-4 * (blk.x_extreme("max") - blk.x_extreme("min")):
+            return None
     x = points()
     x = x[np.isfinite(x)]
     if x.size < 4:

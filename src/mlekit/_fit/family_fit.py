@@ -185,6 +185,14 @@ def rescale_exponent(fam: Family, dat: Data) -> int:
     magnitude (or the family declares no ``scale_powers``)."""
     if fam.scale_powers is None or fam.discrete:
         return 0
+    if dat.only_exact and dat.exact.size:
+        # exact values are finite: the largest magnitude is an end of the range (cached extremes)
+        blk = dat.exact
+        big = max(-blk.x_extreme("min"), blk.x_extreme("max"))
+        if big <= 0.0:   # every value is 0: nothing to rescale
+            return 0
+        e_hi = math.frexp(big)[1]
+        return e_hi if abs(e_hi) > _RESCALE_EXP else 0
     pts = np.abs(dat.all_points())
     pts = pts[np.isfinite(pts) & (pts > 0)]
     if not pts.size:

@@ -77,6 +77,8 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         starts.append({p: (v * f if fam.domains[fam.param_names.index(p)].lower == 0 else v)
                        for p, v in ({**start, **s_data} if s_data else s0).items()})
     last: dict[str, Any] = {}
+    every = free == list(range(len(fam.param_names)))   # no fixed parameter: no sub-matrices
+    fsel = np.ix_(free, free)
 
     def make_obj() -> Any:
         def obj(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
@@ -92,7 +94,7 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
             jac = [d.jacobian(e) for d, e in zip(doms, eta * sc)]
             J1 = np.array([float(j[0]) for j in jac]) * sc
             J2 = np.array([float(j[1]) for j in jac]) * sc * sc
-            gf, Hf = g[free], H[np.ix_(free, free)]
+            gf, Hf = (g, H) if every else (g[free], H[fsel])
             last.update(th=th, ll=ll, g=g, H=H)
             return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
         return obj

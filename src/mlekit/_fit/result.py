@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -71,6 +71,21 @@ class FitResult:
     # ``_refit(data, fixed=..., start=...)`` fits the same model to other data / with other
     # fixed values, so inference never imports an estimator. ``None``: cannot be refitted.
     _refit: Callable[..., FitResult] | None = field(default=None, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ fast construction
+    @classmethod
+    def _build(cls, values: dict[str, Any]) -> FitResult:
+        """A result built without the dataclass ``__init__`` (one dict update instead of a
+        frozen ``__setattr__`` per field: small fits are latency-bound). ``values`` names every
+        field without a default; the others take their defaults. The same object as
+        ``FitResult(**values)``."""
+        obj = object.__new__(cls)
+        d = obj.__dict__
+        d.update(_DEFAULTS)
+        for name, factory in _FACTORIES:
+            d[name] = factory()
+        d.update(values)
+        return obj
 
     # ------------------------------------------------------------------ criteria
     @property
@@ -232,3 +247,9 @@ class FitResult:
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
+
+
+#: the defaults of the dataclass fields that have one (what ``__init__`` would set)
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(FitResult) if f.default is not MISSING}
+_FACTORIES: tuple[tuple[str, Callable[[], Any]], ...] = tuple(
+    (f.name, f.default_factory) for f in fields(FitResult) if f.default_factory is not MISSING)

@@ -1,0 +1,145 @@
+"""The quick lane of ``mk.fit``: a closed-form family fitted to a plain float64 array with every
+option at its default — the call a simulation loop, a bootstrap by hand or a web service makes
+thousands of times.
+
+It takes the same steps as :func:`mlekit._fit.family_fit.fit_family` on that input (the family's
+``_suffstats`` → ``_closed_form`` → ``_stats_loglik``/``_stats_hessian`` → ``finish``) with the
+checks fused: one ``min``, one ``max`` and one ``sum`` of the values decide at once that they are
+finite, inside the support, not all equal and of ordinary magnitude, and the sum is reused by the
+statistics. Whatever it cannot decide that way — NaN or infinite values, values outside the support,
+identical values, data that need rescaling, a family without a closed form — returns ``None`` and
+the caller takes the general path, which gives the same errors, diagnostics and results as always.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._core.engine import CHUNK_ROWS, map_reduce
+from .._data.data import Block, Data
+from .._families.base import Family, get_family
+from . import family_fit
+from .assemble import Estimate, finish
+from .family_fit import _RESCALE_EXP, FamilyRefit
+from .likelihood import Likelihood
+from .result import FitResult
+
+__all__ = ["quick_fit"]
+
+# per registry name: (family, its refit) or None when the family has no quick lane
+_PLANS: dict[str, tuple[Family, FamilyRefit] | None] = {}
+_HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
+# hooks whose family-specific versions need the general path (own data checks, a distribution
+# that depends on the data)
+_GENERAL = ("_check_data", "_for_data")
+
+
+def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
+    if isinstance(family, str):
+        try:
+            return _PLANS[family]
+        except KeyError:
+            pass
+    fam = get_family(family)
+    cls = type(fam)
+    ok = (all(cls._overrides(h) for h in _HOOKS)
+          and not any(cls._overrides(h) for h in _GENERAL)
+          and not fam.nonregular and not fam.values)
+    plan = (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None)) if ok else None
+    if isinstance(family, str):
+        _PLANS[family] = plan
+    return plan
+
+
+# from this many values on, non-negative data skip the pass for the maximum (below, it costs less
+# than the error-state switch the unchecked sum needs)
+_LARGE = 4096
+_EPS = 2.0**-52
+
+
+def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
+    """Whether the sums of non-negative values (one per chunk, cached on the chunk for the
+    statistics) prove what the maximum would: ``mean <= max <= sum`` gives an ordinary
+    magnitude, a sum clearly above ``n * min`` says the values are not all equal."""
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for c in chunks:
+            b = c.exact
+            s = b._cache["sum"] = float(np.add.reduce(b.x))
+            total += s
+    return (total < 2.0**_RESCALE_EXP and total >= n * 2.0**-(_RESCALE_EXP + 1)
+            and total > n * lo * (1.0 + 4.0 * n * _EPS))
+
+
+def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
+    """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
+    the general path must decide."""
+    if x.dtype != np.float64 or x.ndim != 1 or not x.flags.c_contiguous:
+        return None
+    plan = _plan(family)
+    if plan is None:
+        return None
+    fam, refit = plan
+    n = x.shape[0]
+    if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
+        return None
+    lo = float(np.minimum.reduce(x))
+    sup = fam.support
+    # NaN fails every comparison; values below the support: the general path raises the error
+    if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
+                                                           and not sup.lower_closed):
+        return None
+    blk = Block(x)
+    dat = Data._from_blocks(blk)
+    lik: Likelihood | None = None
+    proven = False
+    if n >= _LARGE and lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
+        lik = Likelihood(fam, dat)
+        proven = _nonnegative_sums(lik.chunks, n, lo)
+    if not proven:
+        hi = float(np.maximum.reduce(x))
+        # equal values are the degenerate case
+        if not (lo < hi < math.inf):
+            return None
+        big = max(-lo, hi)
+        if abs(math.frexp(big)[1]) > _RESCALE_EXP:
+            return None   # magnitudes that are fitted rescaled
+        if hi > sup.upper or (hi == sup.upper and not sup.upper_closed):
+            return None
+        if sup.integer and not bool((np.floor(x) == x).all()):
+            return None
+        blk._cache.update(min=lo, max=hi)
+        if n <= CHUNK_ROWS and "sum" not in blk._cache:
+            # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
+            # more chunks sum themselves
+            blk._cache["sum"] = float(np.add.reduce(x))
+    else:
+        blk._cache["min"] = lo
+    if fam.discrete:
+        dat = family_fit.compress_counts(dat)   # the general path's step (and function)
+    if not fam._can_closed_form(dat):
+        return None
+    if lik is None or lik.data is not dat:
+        lik = Likelihood(fam, dat)
+    with np.errstate(all="ignore"):
+        try:
+            stats = map_reduce(fam._suffstats, lik.chunks)
+            params = None if stats is None else fam._closed_form(stats, {})
+            if params is None or stats is None:
+                return None
+            ll = float(fam._stats_loglik(stats, params))
+            H = fam._stats_hessian(stats, params)
+            if H is None:
+                return None
+            H = np.asarray(H, dtype=float)
+        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+            return None
+    if (H.shape != (fam.k, fam.k) or not math.isfinite(ll)
+            or not all(math.isfinite(v) for v in params.values())):
+        return None
+    method = getattr(fam, "closed_form_method", "closed-form")
+    est = Estimate(params, ll, H, method)
+    return finish(fam, dat, lik, est, fixed={}, nonreg={}, strict=False, refit=refit)

@@ -1,0 +1,133 @@
+"""The quick lane of ``mk.fit`` (a closed form on a plain float64 array, default options) gives
+exactly what the general path gives — estimates, log-likelihood, SEs, covariance, diagnostics,
+data — and leaves every case it cannot decide (bad values, ties, magnitudes, other families) to
+the general path."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import mlekit as mk
+from mlekit._fit.quick import quick_fit
+
+RNG = np.random.default_rng(2026)
+
+SAMPLES = {
+    "normal": lambda n: RNG.normal(1.0, 2.0, n),
+    "lognormal": lambda n: RNG.lognormal(0.5, 0.8, n),
+    "exponential": lambda n: RNG.exponential(2.0, n),
+    "gamma": lambda n: RNG.gamma(2.5, 1.5, n),
+    "inverse_gaussian": lambda n: RNG.wald(2.0, 3.0, n),
+    "rayleigh": lambda n: RNG.rayleigh(1.5, n),
+    "beta": lambda n: RNG.beta(2.0, 3.0, n),
+    "poisson": lambda n: RNG.poisson(3.5, n).astype(float),
+    "bernoulli": lambda n: (RNG.random(n) < 0.3).astype(float),
+    "geometric": lambda n: RNG.geometric(0.3, n).astype(float),
+}
+
+
+def _same(a: mk.FitResult, b: mk.FitResult) -> None:
+    assert a.family == b.family and a.method == b.method
+    assert a.params == b.params
+    assert a.loglik == b.loglik
+    assert a.se == pytest.approx(b.se, rel=0, abs=0, nan_ok=True)
+    np.testing.assert_array_equal(a.cov, b.cov)
+    assert a.diagnostics == b.diagnostics
+    assert (a.converged, a.n_obs, a.n_params, a.iterations, a.cov_type, a.fixed) == \
+        (b.converged, b.n_obs, b.n_params, b.iterations, b.cov_type, b.fixed)
+    np.testing.assert_array_equal(a.data.values, b.data.values)
+    assert a.dist == b.dist
+    assert a.ci() == b.ci()
+
+
+@pytest.mark.parametrize("family", sorted(SAMPLES))
+@pytest.mark.parametrize("n", [3, 20, 1000, 70_000])
+def test_quick_lane_equals_the_general_path(family: str, n: int) -> None:
+    x = SAMPLES[family](n)
+    if np.ptp(x) == 0:
+        x[0] = 1.0 - x[0] if family == "bernoulli" else x[0] + 1.0
+    assert quick_fit(x, family) is not None      # the lane serves it ...
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # the same warnings, checked below
+        quick = mk.fit(x, family)
+        general = mk.fit(list(x), family)        # ... a list takes the general path
+    _same(quick, general)
+
+
+@pytest.mark.parametrize("family, x", [
+    ("bernoulli", [0.0, 1.0, 0.0]),
+    ("beta", [1e-9, 0.5, 1.0 - 1e-9]),
+    ("gamma", [1e-300, 1.0, 2.0]),
+    ("inverse_gaussian", [1e-8, 1.0, 1e8]),
+    ("geometric", [1.0, 1.0, 2.0]),
+])
+def test_warnings_are_emitted_at_fit_time_as_before(family: str, x: list[float]) -> None:
+    caught = []
+    for data in (np.array(x), list(x)):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            res = mk.fit(data, family)
+        caught.append(([(m.category, str(m.message), m.filename) for m in w], res.diagnostics,
+                       res.params, res.method))
+    assert caught[0] == caught[1]
+
+
+@pytest.mark.parametrize("x, family", [
+    (np.array([1.0, np.nan, 2.0]), "normal"),          # missing value: the general error
+    (np.array([1.0, np.inf, 2.0]), "normal"),          # infinity
+    (np.array([-1.0, 1.0, 2.0]), "exponential"),       # outside the support
+    (np.array([0.0, 1.0, 2.0]), "lognormal"),          # on an open end of the support
+    (np.array([1.5, 1.0, 2.0]), "poisson"),            # not a count
+    (np.array([2.0, 2.0, 2.0]), "normal"),             # identical values (degenerate)
+    (np.array([1e200, 2e200, 4e200]), "normal"),       # fitted rescaled
+    (np.array([1e-200, 2e-200, 4e-200]), "exponential"),
+    (np.full(5000, 3.0), "exponential"),               # identical, many (the sum-only check)
+    (np.linspace(1.0, 2.0, 5000) * 1e-170, "gamma"),   # tiny, many
+    (np.linspace(1.0, 2.0, 5000) * 1e170, "gamma"),    # huge, many
+    (np.array([1.0, 2.0]), "normal"),                  # as many values as parameters
+    (np.array([1.0, 2.0, 4.0]), "weibull"),            # no closed form
+    (np.array([1.0, 2.0, 4.0]), "uniform"),            # non-regular parameters
+    (np.array([1.0, 2.0, 4.0])[::-1], "normal"),       # not C-contiguous
+    (np.array([1, 2, 4]), "poisson"),                  # not float64
+])
+def test_cases_the_lane_leaves_to_the_general_path(x: np.ndarray, family: str) -> None:
+    assert quick_fit(x, family) is None
+
+
+def test_bad_values_give_the_general_errors() -> None:
+    with pytest.raises(mk.DataError, match="NaN"):
+        mk.fit(np.array([1.0, np.nan, 2.0]), "normal")
+    with pytest.raises(mk.DataError, match="requires values in"):
+        mk.fit(np.array([-1.0, 1.0, 2.0]), "exponential")
+    with pytest.warns(mk.BoundaryWarning):
+        res = mk.fit(np.array([2.0, 2.0, 2.0]), "normal")
+    assert res.method == "degenerate"
+
+
+def test_quick_results_are_complete_frozen_results() -> None:
+    x = SAMPLES["normal"](50)
+    res = mk.fit(x, "normal")
+    general = mk.fit(list(x), "normal")
+    for other in (copy.copy(res), copy.deepcopy(res), pickle.loads(pickle.dumps(res)),
+                  dataclasses.replace(res, method="closed-form"),
+                  mk.FitResult(**res.__dict__)):         # every field is set, as __init__ sets it
+        assert other.se == general.se and other.params == general.params
+        assert other.likelihood is not None and other.dist.values == res.params
+        assert other._refit is not None
+    assert set(res.__dict__) == {f.name for f in dataclasses.fields(mk.FitResult)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.se = {}                               # immutable from the outside
+    assert res.likelihood.evaluate(tuple(res.params.values()), 0)[0] == pytest.approx(res.loglik)
+
+
+@pytest.mark.parametrize("family", ["exponential", "normal", "gamma", "poisson"])
+def test_quick_lane_equals_the_general_path_over_several_chunks(family: str) -> None:
+    x = SAMPLES[family](600_000)                 # > CHUNK_ROWS: statistics merged over chunks
+    assert quick_fit(x, family) is not None
+    _same(mk.fit(x, family), mk.fit(mk.Data(x.copy()), family))
