@@ -9,7 +9,7 @@ numerically by the generic likelihood. The count families are in :mod:`.catalog_
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t
@@ -57,6 +57,8 @@ class GenGamma(Family):
 
     name = "gengamma"
     param_names = ("mu", "sigma", "Q")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0, "Q": 0}
+    log_scale_params = ("mu",)
     domains = (Real, Positive, Real)
     support = _POS
     formula = ("f(x) = |Q| g^g exp(g (Q w - exp(Q w))) / (sigma x Gamma(g)), "
@@ -126,6 +128,7 @@ class Gompertz(Family):
 
     name = "gompertz"
     param_names = ("shape", "rate")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": -1, "rate": -1}
     domains = (Real, Positive)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "S(x) = exp(-(rate/shape) (exp(shape x) - 1)), hazard rate exp(shape x)"
@@ -192,6 +195,7 @@ class Burr12(Family):
 
     name = "burr12"
     param_names = ("c", "d", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"c": 0, "d": 0, "scale": 1}
     domains = (Positive, Positive, Positive)
     support = _POS
     formula = "S(x) = (1 + (x/scale)^c)^-d"
@@ -242,6 +246,7 @@ class SkewNormal(Family):
 
     name = "skew_normal"
     param_names = ("loc", "scale", "alpha")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1, "alpha": 0}
     domains = (Real, Positive, Real)
     support = Support()
     data_unit_params = ("loc",)
@@ -308,6 +313,7 @@ class BirnbaumSaunders(Family):
 
     name = "birnbaum_saunders"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "F(x) = Phi((sqrt(x/scale) - sqrt(scale/x)) / shape)"

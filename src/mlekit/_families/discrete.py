@@ -16,7 +16,7 @@ from .base import Derivs, Family, Support
 from .registry import register
 from .samples import as_sample, sample_start
 from .shapes import CumHaz
-from .stats import FastFit, Stats, newton_1d, trigamma
+from .stats import COUNTS_SCALE_NOTE, FastFit, Stats, newton_1d, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -61,6 +61,7 @@ class Poisson(Family):
     domains = (Positive,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = rate^k exp(-rate) / k!"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -149,6 +150,7 @@ class Bernoulli(Family):
     domains = (UnitInterval,)
     support = Support(0.0, 1.0, lower_closed=True, upper_closed=True, integer=True)
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(x) = p^x (1-p)^(1-x), x in {0, 1}"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -231,6 +233,7 @@ class Binomial(Family):
     domains = (UnitInterval,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = C(n, k) p^k (1-p)^(n-k), n trials known"
 
     def __init__(self, n: int | None = None, **params: float) -> None:
@@ -371,6 +374,7 @@ class Geometric(CumHaz):
     domains = (UnitInterval,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = (1-p)^k p, k = 0, 1, 2, ..."
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -440,6 +444,7 @@ class NegativeBinomial(Family):
     domains = (Positive, Positive)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:

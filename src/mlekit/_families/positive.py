@@ -43,7 +43,8 @@ class LogNormal(Normal):
 
     name = "lognormal"
     data_unit_params = ()
-    scale_powers = None  # x -> c x shifts mu by log c: a log scale, fitted as it is
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0}
+    log_scale_params = ("mu",)     # x -> c x shifts mu by log c
     support = _POS
     formula = "f(x) = exp(-(log x - mu)^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))"
 

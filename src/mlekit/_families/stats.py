@@ -20,10 +20,14 @@ from scipy.special import digamma, zeta
 from .._data.data import Block, fdot
 
 __all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
-           "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER"]
+           "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER",
+           "COUNTS_SCALE_NOTE"]
 
 FloatArray = NDArray[np.float64]
 EULER = 0.5772156649015329
+# Family.scale_note of the count families
+COUNTS_SCALE_NOTE = ("counts: multiplying them by a constant is not a change of unit (the "
+                     "support is the integers), so the family has no scale_powers")
 
 
 @dataclass

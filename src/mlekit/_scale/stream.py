@@ -34,6 +34,7 @@ from .._fit.assemble import Estimate, finish, finish_degenerate
 from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
 from .._fit.newton import newton_fit
+from .._fit.rescale import exponent_of, map_back, scaled_inputs
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, ParameterError
 from .scan import (
@@ -309,6 +310,12 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                         "every value censored on the same side, which leaves the likelihood "
                         "unbounded.")
 
+    e = exponent_of(fam, max((max(abs(lo), abs(hi)) for lo, hi in scan.minmax.values()),
+                             default=0.0))
+    if e and scan.rows > _IN_MEMORY_ROWS:
+        return _fit_rescaled(fam, chunks, source, scan, e, fixed_d, start_d, strict=strict,
+                             cov=cov, maxiter=maxiter, nan_policy=nan_policy, where=where,
+                             start_points=start_points)
     if scan.rows <= _IN_MEMORY_ROWS:
         # small enough to hold: exactly the in-memory fit (every fast path of the core)
         res = fit_family(fam, concat_data(chunks.collect()), fixed=fixed_d, start=start_d,
@@ -395,6 +402,68 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if cov == "sandwich" and lik.free:
         res = _sandwich(res, fam, chunks, inner, trunc)
     return done(res)
+
+
+class ScaledChunks:
+    """Chunks read multiplied by ``factor`` (an exact power of two): what a fit at an extreme
+    magnitude passes over (:mod:`mlekit._fit.rescale`)."""
+
+    def __init__(self, chunks: Any, factor: float) -> None:
+        self.chunks, self.factor = chunks, factor
+
+    @property
+    def passes(self) -> int:
+        return int(self.chunks.passes)
+
+    def _scale(self, d: Any) -> Any:
+        return None if d is None else d.scaled(self.factor)
+
+    def collect(self) -> list[Data]:
+        return [self._scale(d) for d in self.chunks.collect()]
+
+    def map_list(self, fn: Callable[[Data, Any], Any], args: list[Any] | None = None
+                 ) -> list[Any]:
+        return list(self.chunks.map_list(lambda d, a: fn(self._scale(d), a), args))
+
+    def map_reduce(self, fn: Callable[[Data], Any], label: str,
+                   on_batch: Callable[[Any, int, int, str], Any] | None = None) -> Any:
+        ob = None if on_batch is None else (
+            lambda d, miss, bad, w: on_batch(self._scale(d), miss, bad, w))
+        return self.chunks.map_reduce(lambda d: fn(self._scale(d)), label, on_batch=ob)
+
+
+class _ScaledSource:
+    """A source whose truncation bounds are multiplied by ``factor`` (the rest as it is)."""
+
+    def __init__(self, source: Any, factor: float) -> None:
+        self._source, self._factor = source, factor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    @property
+    def truncation(self) -> Any:
+        t = self._source.truncation
+        if t is None:
+            return None
+        return tuple(None if b is None else float(b) * self._factor for b in t)
+
+
+def _fit_rescaled(fam: Family, chunks: Any, source: Any, scan: Scan, e: int,
+                  fixed: dict[str, float], start: dict[str, float], **kw: Any) -> FitResult:
+    """The chunked fit at an extreme magnitude: over the chunks read ``* 2**-e``, mapped back
+    through the family's ``scale_powers`` (as the in-memory fit does)."""
+    factor = math.ldexp(1.0, -e)
+    fx, st = scaled_inputs(fam, e, fixed, start)
+    with np.errstate(all="ignore"):
+        inner = fit_chunks(fam, ScaledChunks(chunks, factor), _ScaledSource(source, factor),
+                           fixed=fx, start=st, **kw)
+    params = fam.rescaled_params(inner.params, e)
+    nonreg = {p: params[p] for p in fam.nonregular if p not in fixed}
+    lik = StreamLikelihood(fam, chunks, {**fixed, **nonreg}, _trunc(source), scan.n_obs)
+    return map_back(fam, inner, e, fixed=fixed, exact_weight=scan.counts["exact"],
+                    strict=kw["strict"], likelihood=lik,
+                    _refit=FamilyRefit(fam, maxiter=kw["maxiter"]))
 
 
 def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:
