@@ -32,10 +32,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as hs
 
 import mlekit as mk
-from mlekit._families.registry import registry
-
 from families.cases import CASES as FAMILY_CASES
 from families.cases import dist
+from mlekit._families.registry import registry
 
 FAMILIES = sorted(registry)
 CONTINUOUS = [f for f in FAMILIES if not registry[f].discrete]
@@ -111,6 +110,24 @@ def _backends(name: str) -> list[str]:
     if not fam.order_statistic_params and isinstance(_unfitted(name), str):
         out.append("streamed")
     return out
+
+
+_WARM: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(autouse=True)
+def _warm_up(request: pytest.FixtureRequest) -> None:
+    """One fit per (family, backend) before Hypothesis times its examples: the 2 s deadline is
+    about an example's own cost, not first-use imports (scipy.stats, pyarrow, the pools)."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    name, backend = params.get("name"), params.get("backend", "memory")
+    if name is None or (name, backend) in _WARM:
+        return
+    _WARM.add((name, backend))
+    try:
+        _fit(_sample(name, 30, 0, 0), name, backend)
+    except mk.MlekitError:
+        pass
 
 
 CASES = [(f, b) for f in FAMILIES for b in _backends(f)]

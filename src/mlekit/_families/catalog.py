@@ -68,22 +68,40 @@ class GenGamma(Family):
         mu, s, q = th
         lx = _logx(blk, x)
         w = (lx - mu) / s
-        if abs(q) < _Q_SMALL:
-            return -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx
-        g = 1.0 / (q * q)
-        qw = q * w
-        return (math.log(abs(q)) + g * math.log(g) - float(gammaln(g)) - np.log(s) - lx
-                + g * (qw - np.exp(qw)))
+        if np.ndim(q) == 0:
+            if abs(q) < _Q_SMALL:
+                return -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx
+            g = 1.0 / (q * q)
+            qw = q * w
+            return (math.log(abs(q)) + g * math.log(g) - float(gammaln(g)) - np.log(s) - lx
+                    + g * (qw - np.exp(qw)))
+        # per-group parameters (grouped fits): the same, element by element
+        small = np.abs(q) < _Q_SMALL
+        qq = np.where(small, 1.0, q)
+        g = 1.0 / (qq * qq)
+        with np.errstate(all="ignore"):
+            gen = (np.log(np.abs(qq)) + g * np.log(g) - gammaln(g) - np.log(s) - lx
+                   + g * (qq * w - np.exp(qq * w)))
+        return np.where(small, -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx, gen)
 
     def _tails(self, x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
         mu, s, q = th
         w = (_logx(blk, x) - mu) / s
-        if abs(q) < _Q_SMALL:
-            return log_ndtr(w), log_ndtr(-w)
-        g = 1.0 / (q * q)
-        u = g * np.exp(q * w)
-        lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
-        return (lo, hi) if q > 0 else (hi, lo)
+        if np.ndim(q) == 0:
+            if abs(q) < _Q_SMALL:
+                return log_ndtr(w), log_ndtr(-w)
+            g = 1.0 / (q * q)
+            u = g * np.exp(q * w)
+            lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
+            return (lo, hi) if q > 0 else (hi, lo)
+        small = np.abs(q) < _Q_SMALL
+        qq = np.where(small, 1.0, q)
+        g = 1.0 / (qq * qq)
+        with np.errstate(all="ignore"):
+            u = g * np.exp(qq * w)
+            lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
+        lo, hi = np.where(qq > 0, lo, hi), np.where(qq > 0, hi, lo)
+        return np.where(small, log_ndtr(w), lo), np.where(small, log_ndtr(-w), hi)
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return self._tails(x, th, blk)[0]
@@ -328,7 +346,7 @@ class BirnbaumSaunders(Family):
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         a = th[0]
         xi, sm = self._xi(x, th, blk)
-        return -0.5 * xi * xi - _LOG_SQRT_2PI + np.log(sm) - math.log(2.0 * a) - _logx(blk, x)
+        return -0.5 * xi * xi - _LOG_SQRT_2PI + np.log(sm) - np.log(2.0 * a) - _logx(blk, x)
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return log_ndtr(self._xi(x, th, blk)[0])

@@ -153,7 +153,7 @@ class ZTPoisson(Family):
         k = np.floor(x)
         with np.errstate(all="ignore"):
             # F(k) = (P(X <= k) - e^-r) / (1 - e^-r) for the untruncated X
-            num = np.log(np.maximum(pdtr(np.maximum(k, 0.0), r) - math.exp(-r), 0.0))
+            num = np.log(np.maximum(pdtr(np.maximum(k, 0.0), r) - np.exp(-r), 0.0))
             v = np.minimum(num - _log1mexp(-r), 0.0)
             v = np.where(v > -0.6931, _log1mexp(np.minimum(self._logsf(x, th, blk), 0.0)), v)
         return np.where(k < 1, -np.inf, v)
