@@ -19,6 +19,7 @@ draws a few examples per case; ``--run-slow`` draws >= 10,000 in total (derandom
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -124,10 +125,8 @@ def _warm_up(request: pytest.FixtureRequest) -> None:
     if name is None or (name, backend) in _WARM:
         return
     _WARM.add((name, backend))
-    try:
+    with contextlib.suppress(mk.MlekitError):
         _fit(_sample(name, 30, 0, 0), name, backend)
-    except mk.MlekitError:
-        pass
 
 
 CASES = [(f, b) for f in FAMILIES for b in _backends(f)]
