@@ -64,6 +64,9 @@ class GenGamma(Family):
     formula = ("f(x) = |Q| g^g exp(g (Q w - exp(Q w))) / (sigma x Gamma(g)), "
                "w = (log x - mu)/sigma, g = Q^-2")
 
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"mu": math.log(x0), "sigma": 0.0, "Q": 0.0}    # the log-normal's point mass
+
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         mu, s, q = th
         lx = _logx(blk, x)
@@ -218,6 +221,9 @@ class Burr12(Family):
     support = _POS
     formula = "S(x) = (1 + (x/scale)^c)^-d"
 
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"c": math.inf, "d": 1.0, "scale": x0}    # the log-logistic's point mass
+
     @staticmethod
     def _L(x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
         c, _, s = th
@@ -269,6 +275,9 @@ class SkewNormal(Family):
     support = Support()
     data_unit_params = ("loc",)
     formula = "f(x) = (2/scale) phi(z) Phi(alpha z), z = (x - loc)/scale"
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"loc": x0, "scale": 0.0, "alpha": 0.0}
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         m, s, a = th
@@ -335,6 +344,9 @@ class BirnbaumSaunders(Family):
     domains = (Positive, Positive)
     support = _POS
     formula = "F(x) = Phi((sqrt(x/scale) - sqrt(scale/x)) / shape)"
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": 0.0, "scale": x0}
 
     @staticmethod
     def _xi(x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
