@@ -38,16 +38,15 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import mlekit as mk  # noqa: E402
-from mlekit._families.registry import registry  # noqa: E402
-
 from families.cases import CASES, dist  # noqa: E402
+from mlekit._families.registry import registry  # noqa: E402
 
 HANG_S = 20.0
 CLASSES = ("error", "flagged", "ok", "crash", "hang", "wrong")
 DETAILS: list[str] = []
 
 
-class Wrong(Exception):
+class WrongResultError(Exception):
     """A check on a clean result failed."""
 
 
@@ -60,7 +59,7 @@ def classify(cat: str, label: str, fn: Callable[[], Any],
             res = fn()
         except mk.MlekitError:
             out = "error"
-        except Exception as exc:  # noqa: BLE001 - what the matrix counts
+        except Exception as exc:
             out = "crash"
             DETAILS.append(f"[{cat}] crash {label}: {type(exc).__name__}: {exc}"[:300])
         else:
@@ -70,7 +69,7 @@ def classify(cat: str, label: str, fn: Callable[[], Any],
             if check is not None and not flagged:
                 try:
                     check(res)
-                except Wrong as exc:
+                except WrongResultError as exc:
                     out = "wrong"
                     DETAILS.append(f"[{cat}] wrong {label}: {exc}"[:300])
                 except mk.MlekitError:
@@ -87,7 +86,7 @@ def check_fit(res: Any) -> None:
     if not res.converged:
         return
     if not all(math.isfinite(v) for v in res.params.values()) or not math.isfinite(res.loglik):
-        raise Wrong(f"converged with {res.params}, loglik {res.loglik}")
+        raise WrongResultError(f"converged with {res.params}, loglik {res.loglik}")
     lik = getattr(res, "likelihood", None)
     if lik is None:
         return
@@ -96,7 +95,7 @@ def check_fit(res: Any) -> None:
     th = [res.params[p] for p in res.param_names]
     ll0 = float(lik.evaluate(tuple(th), 0)[0])
     if not math.isclose(ll0, res.loglik, rel_tol=1e-6, abs_tol=1e-6):
-        raise Wrong(f"reported loglik {res.loglik} but the likelihood gives {ll0}")
+        raise WrongResultError(f"reported loglik {res.loglik} but the likelihood gives {ll0}")
     for i, p in enumerate(res.param_names):
         if p in skip:
             continue
@@ -105,7 +104,7 @@ def check_fit(res: Any) -> None:
             t2[i] = th[i] * f if th[i] != 0 else (f - 1)
             ll = float(lik.evaluate(tuple(t2), 0)[0])
             if ll > ll0 + 1e-6 * max(1.0, abs(ll0)):
-                raise Wrong(f"not a maximum: {p} -> {t2[i]:.6g} raises loglik {ll0} to {ll}")
+                raise WrongResultError(f"not a maximum: {p} -> {t2[i]:.6g} raises loglik {ll0} to {ll}")
 
 
 def same_as(ref: Callable[[], Any]) -> Callable[[Any], None]:
@@ -116,7 +115,7 @@ def same_as(ref: Callable[[], Any]) -> Callable[[Any], None]:
             want = ref()
         for p, v in want.params.items():
             if not math.isclose(res.params[p], v, rel_tol=1e-6, abs_tol=1e-9):
-                raise Wrong(f"{p} = {res.params[p]} but the reference fit gives {v}")
+                raise WrongResultError(f"{p} = {res.params[p]} but the reference fit gives {v}")
     return check
 
 
@@ -219,7 +218,7 @@ def sweep(name: str) -> list[tuple[str, Callable[[], Any], Callable[[Any], None]
                         else v * c ** fam.scale_powers[p] if abs(e * fam.scale_powers[p]) < 300
                         else None)
                 if want is not None and not math.isclose(res.params[p], want, rel_tol=1e-5):
-                    raise Wrong(f"x{c:g}: {p} = {res.params[p]} but equivariance gives {want}")
+                    raise WrongResultError(f"x{c:g}: {p} = {res.params[p]} but equivariance gives {want}")
         out.append((f"{name} x{c:g}", lambda c=c: mk.fit(x * c, name), check))
     return out
 
