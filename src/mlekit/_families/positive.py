@@ -210,7 +210,7 @@ class InverseGaussian(Family):
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         mu, lam = th
         return (0.5 * np.log(lam / (2 * math.pi)) - 1.5 * _logx(blk, x)
-                - lam * (x - mu) ** 2 / (2 * mu * mu * x))
+                - 0.5 * (lam / x) * ((x - mu) / mu) ** 2)     # ratios first: no overflow
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         mu, lam = th
