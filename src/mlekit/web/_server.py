@@ -158,7 +158,8 @@ def _stop_watchdog(server: Any, done: threading.Event) -> None:
 
     for child in multiprocessing.active_children():
         child.terminate()
-    multiprocessing.util._exit_function()   # what exit would run: release the pools' semaphores
+    # what a normal exit runs first: release the pools' semaphores (no resource_tracker warning)
+    multiprocessing.util._exit_function()  # type: ignore[attr-defined]
     print("mlekit explorer stopped (requests in flight were abandoned).", file=sys.stderr,
           flush=True)
     sys.stdout.flush()
