@@ -19,6 +19,7 @@ draws a few examples per case; ``--run-slow`` draws >= 10,000 in total (derandom
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
@@ -32,22 +33,32 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as hs
 
 import mlekit as mk
+from families.cases import CASES as FAMILY_CASES
+from families.cases import dist
 from mlekit._families.registry import registry
 
-# the first 22 families (the robustness review's scope); the round-2 families (GEV/GPD, threshold,
-# catalogue) join once they declare scale_powers and pass these properties (issue 11 note)
-_REVIEWED = {
-    "normal", "lognormal", "exponential", "gamma", "weibull", "beta", "student_t", "cauchy",
-    "laplace", "logistic", "loglogistic", "gumbel", "pareto", "lomax", "inverse_gaussian",
-    "uniform", "rayleigh", "poisson", "bernoulli", "binomial", "geometric", "negative_binomial",
-}
-FAMILIES = sorted(f for f in registry if f in _REVIEWED)
+FAMILIES = sorted(registry)
+# Round-2 families not yet under the four Hypothesis properties below (MlekitError only, weights,
+# maximum, determinism): some of their fits take longer than the 2 s per example (Nelder-Mead
+# fallbacks of burr12/gamma3/gev on 3-point data, grouped gamma3/genpareto, skew_normal
+# refits; tools/robustness_matrix.py --details lists them). Every family has the scale
+# declaration test and, where equivariant, the scale property.
+_PENDING = {"beta_binomial", "birnbaum_saunders", "burr12", "exponential2", "gamma3", "gengamma",
+            "genpareto", "gev", "gompertz", "loglogistic3", "lognormal3", "logseries",
+            "skew_normal", "weibull3", "zt_poisson"}
+PROP_FAMILIES = [f for f in FAMILIES if f not in _PENDING]
 CONTINUOUS = [f for f in FAMILIES if not registry[f].discrete]
-EQUIVARIANT = [f for f in CONTINUOUS if registry[f].scale_powers is not None]
+# not yet under the Hypothesis scale property (their declarations are checked by
+# test_scale_declaration): skew_normal's refits are near the 2 s limit; gompertz's Newton stalls
+# on data multiplied by 10**k (Nelder-Mead, not converged); genpareto reached a different local
+# maximum (scale off by 2x) for n=10, seed=3548, k=-14: its fit is not yet scale-free
+_SCALE_PENDING = ("skew_normal", "gompertz", "genpareto")
+EQUIVARIANT = [f for f in CONTINUOUS if registry[f].scale_powers is not None
+               and f not in _SCALE_PENDING]
 
 
-# examples per (test, family, backend) case: ~22 families x 3 backends x 5 properties
-# = 271 cases; the slow profile gives 45 each (~12,000 in all), the fast one 3
+# examples per Hypothesis case: 64 (family, backend) cases x 4 properties + 25 equivariant
+# families = 281 cases; the slow profile gives 45 each (~12,700 in all), the fast one 3
 N_FAST, N_SLOW = 3, 45
 
 
@@ -60,41 +71,29 @@ SETTINGS = settings(max_examples=_examples(), deadline=2000,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 
-# parameters to sample each family from
-TRUE: dict[str, dict[str, float]] = {
-    "bernoulli": {"p": 0.35}, "beta": {"a": 2.0, "b": 3.0}, "binomial": {"p": 0.3},
-    "cauchy": {"loc": 1.0, "scale": 2.0}, "exponential": {"rate": 0.5},
-    "gamma": {"shape": 2.5, "scale": 1.5}, "geometric": {"p": 0.3},
-    "gumbel": {"loc": 1.0, "scale": 2.0}, "inverse_gaussian": {"mu": 2.0, "shape": 3.0},
-    "laplace": {"loc": 1.0, "scale": 2.0}, "logistic": {"loc": 1.0, "scale": 2.0},
-    "loglogistic": {"shape": 3.0, "scale": 2.0}, "lognormal": {"mu": 0.5, "sigma": 0.7},
-    "lomax": {"shape": 3.0, "scale": 2.0}, "negative_binomial": {"mean": 4.0, "size": 2.0},
-    "normal": {"mu": 1.0, "sigma": 2.0}, "pareto": {"shape": 2.5, "scale": 1.0},
-    "poisson": {"rate": 3.0}, "rayleigh": {"scale": 2.0},
-    "student_t": {"mu": 1.0, "sigma": 2.0, "df": 4.0}, "uniform": {"low": 1.0, "high": 4.0},
-    "weibull": {"shape": 1.7, "scale": 2.0},
-}
-
-
 def _family(name: str) -> mk.Family:
-    if name == "binomial":
-        return mk.Binomial(n=10, **TRUE[name])
-    return registry[name](**TRUE[name])
+    """The family with the parameters to sample from (tests/families/cases.py)."""
+    return dist(name)
+
+
+def _unfitted(name: str) -> Any:
+    """What to pass to ``mk.fit``: the name, or the family object when it carries a fixed
+    trial count (binomial, beta-binomial)."""
+    fam = FAMILY_CASES[name][0]
+    return fam if getattr(fam, "n", None) is not None else name
 
 
 def _sample(name: str, n: int, seed: int, rnd: int) -> np.ndarray:
     x = np.asarray(_family(name).sample(n, rng=seed), dtype=float)
     if rnd and not registry[name].discrete:
         x = np.round(x, rnd)                      # ties
-        lo = registry[name].support.lower
-        x = x[x > lo] if math.isfinite(lo) else x
-        if name == "beta":
-            x = x[x < 1.0]
+        sup = registry[name].support
+        x = x[(x > sup.lower) & (x < sup.upper)]
     return x
 
 
 def _fit(x: Any, name: str, backend: str, weights: Any = None) -> Any:
-    fam: Any = mk.Binomial(n=10) if name == "binomial" else name
+    fam = _unfitted(name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if backend == "memory":
@@ -124,12 +123,28 @@ def _fit_streamed(x: Any, fam: Any, weights: Any) -> Any:
 def _backends(name: str) -> list[str]:
     out = ["memory", "grouped"]
     fam = registry[name]
-    if not fam.order_statistic_params and name != "binomial":
+    if not fam.order_statistic_params and isinstance(_unfitted(name), str):
         out.append("streamed")
     return out
 
 
-CASES = [(f, b) for f in FAMILIES for b in _backends(f)]
+_WARM: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(autouse=True)
+def _warm_up(request: pytest.FixtureRequest) -> None:
+    """One fit per (family, backend) before Hypothesis times its examples: the 2 s deadline is
+    about an example's own cost, not first-use imports (scipy.stats, pyarrow, the pools)."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    name, backend = params.get("name"), params.get("backend", "memory")
+    if name is None or (name, backend) in _WARM:
+        return
+    _WARM.add((name, backend))
+    with contextlib.suppress(mk.MlekitError):
+        _fit(_sample(name, 30, 0, 0), name, backend)
+
+
+CASES = [(f, b) for f in PROP_FAMILIES for b in _backends(f)]
 IDS = [f"{f}-{b}" for f, b in CASES]
 
 
@@ -151,7 +166,7 @@ def _same(a: Any, b: Any, rel: float = 1e-6) -> None:
 def test_only_mlekit_errors(name: str, backend: str, n: int, seed: int, rnd: int, k: int,
                             censor: bool, weighted: bool) -> None:
     x = _sample(name, n, seed, rnd)
-    if not registry[name].discrete and name != "beta" and registry[name].scale_powers:
+    if not registry[name].discrete and registry[name].scale_powers:
         x = x * 10.0**k
     rng = np.random.default_rng(seed)
     w = rng.integers(0, 4, x.size).astype(float) if weighted and x.size else None
@@ -190,6 +205,24 @@ def test_weights_are_repeats_and_zero_is_absent(name: str, backend: str, n: int,
 
 
 # ---------------------------------------------------------------- scale equivariance
+@pytest.mark.parametrize("name", FAMILIES)
+def test_scale_declaration(name: str) -> None:
+    """Every family says how its parameters follow a change of unit, or says why it cannot."""
+    fam = registry[name]
+    if fam.scale_powers is None:
+        assert fam.scale_note, f"{name}: neither scale_powers nor scale_note"
+        return
+    assert set(fam.scale_powers) == set(fam.param_names)
+    assert set(fam.log_scale_params) <= {p for p, k in fam.scale_powers.items() if k == 0}
+    # the declaration agrees with the density: x -> c x maps log f by -log c at mapped params
+    d = dist(name)
+    x = np.asarray(FAMILY_CASES[name][2], dtype=float)
+    th = {p: d.values[p] for p in fam.param_names}
+    big = d.with_params(**d.rescaled_params(th, 7))
+    assert np.allclose(big.logpdf(x * 2.0**7), d.logpdf(x) - 7 * math.log(2.0),
+                       rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("name", EQUIVARIANT)
 @SETTINGS
 @given(n=hs.integers(10, 50), seed=hs.integers(0, 2**31), k=hs.integers(-150, 150))
@@ -198,10 +231,11 @@ def test_scale_equivariance(name: str, n: int, seed: int, k: int) -> None:
     base = _fit(x, name, "memory")
     assume(base.converged and not base.warnings)
     big = _fit(x * 10.0**k, name, "memory")
-    pw = registry[name].scale_powers
+    fam = registry[name]
+    pw = fam.scale_powers
     assert pw is not None
     for p, v in base.params.items():
-        expect = v * (10.0**k) ** pw[p]
+        expect = v + k * math.log(10.0) if p in fam.log_scale_params else v * (10.0**k) ** pw[p]
         se = base.se[p] * (10.0**k) ** pw[p]
         tol = max(1e-6 * abs(expect), 1e-4 * abs(se) if math.isfinite(se) else 0.0)
         assert abs(big.params[p] - expect) <= tol, (p, big.params[p], expect)

@@ -61,11 +61,18 @@ def _apply(msg: str, table: list[tuple[str, str]]) -> str:
     return msg
 
 
+def _rows(msg: str, word: str) -> str:
+    """The library's 0-based "index i" of a value as the front end's 1-based "row i+1" (the
+    data row, as the command line and the page count them)."""
+    return re.sub(r"\bat index (\d+)", lambda m: f"at {word} {int(m.group(1)) + 1}", msg)
+
+
 def for_cli(msg: str) -> str:
-    """``msg`` in command-line words (options instead of Python keywords)."""
-    return _apply(_derived_hint(msg), _CLI)
+    """``msg`` in command-line words (options instead of Python keywords, rows from 1)."""
+    return _rows(_apply(_derived_hint(msg), _CLI), "row")
 
 
 def for_web(msg: str) -> str:
-    """``msg`` in the web explorer's words (its controls instead of Python keywords)."""
-    return _apply(msg, _WEB)
+    """``msg`` in the web explorer's words (its controls instead of Python keywords, data
+    rows from 1)."""
+    return _rows(_apply(msg, _WEB), "data row")

@@ -159,7 +159,7 @@ def bool_array(obj: Any, what: str, n: int) -> NDArray[np.bool_]:
         i = int(np.flatnonzero(bad)[0])
         raise DataError(
             f"{what} must be boolean (True/1 = value observed exactly); got {int(bad.sum())} "
-            f"other values (first at index {i}: {arr[i]!r})."
+            f"other values (first at index {i}: {float(arr[i]):g})."
         )
     return arr.astype(bool)
 

@@ -147,7 +147,10 @@ class Family:
     - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
       small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
     - ``scale_powers``: how each parameter transforms when the data are multiplied by ``c``
-      (``p * c**power``) — fit (data at extreme magnitudes are fitted rescaled) — None.
+      (``p * c**power``) — fit, grouped, stream (data at extreme magnitudes are fitted
+      rescaled) — None. ``log_scale_params``: those of them that are the log of a scale
+      (``p + log c``, power 0). ``scale_note``: why a family has none (bounded support,
+      counts). ``rescaled_params`` applies them.
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.
@@ -210,6 +213,24 @@ class Family:
     # scale, -1: a rate, 0: a shape). Data far from 1 in magnitude are fitted rescaled by a
     # power of two (exact) and the estimates mapped back. None: not declared (no rescaling).
     scale_powers: ClassVar[dict[str, int] | None] = None
+    # parameters that are the log of a scale (lognormal's mu, the generalised gamma's mu): data
+    # x -> c x adds log c to them; their scale_powers entry is 0
+    log_scale_params: ClassVar[tuple[str, ...]] = ()
+    # why a family declares no scale_powers (bounded support, counts): said here, in the family
+    scale_note: ClassVar[str] = ""
+
+    def rescaled_params(self, params: dict[str, float], e: int) -> dict[str, float]:
+        """The parameters for the data ``x * 2**e`` given those for ``x`` (exact for the
+        powers: ``p * 2**(e * power)``; ``+ e log 2`` for ``log_scale_params``); names missing
+        from ``scale_powers`` are kept."""
+        pw = self.scale_powers or {}
+        out: dict[str, float] = {}
+        for p, v in params.items():
+            if p in self.log_scale_params:
+                out[p] = float(v) + e * math.log(2.0)
+            else:
+                out[p] = float(np.ldexp(float(v), e * pw.get(p, 0)))
+        return out
 
     @classmethod
     def _overrides(cls, name: str) -> bool:

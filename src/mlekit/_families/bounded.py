@@ -33,6 +33,8 @@ class Beta(Family):
 
     name = "beta"
     closed_form_method = "newton-on-statistics"
+    scale_note = ("bounded on (0, 1): data multiplied by a constant leave the support, so the "
+                  "family has no scale_powers")
     param_names = ("a", "b")
     domains = (Positive, Positive)
     support = Support(0.0, 1.0)

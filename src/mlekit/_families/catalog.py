@@ -9,7 +9,7 @@ numerically by the generic likelihood. The count families are in :mod:`.catalog_
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t
@@ -57,31 +57,54 @@ class GenGamma(Family):
 
     name = "gengamma"
     param_names = ("mu", "sigma", "Q")
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0, "Q": 0}
+    log_scale_params = ("mu",)
     domains = (Real, Positive, Real)
     support = _POS
     formula = ("f(x) = |Q| g^g exp(g (Q w - exp(Q w))) / (sigma x Gamma(g)), "
                "w = (log x - mu)/sigma, g = Q^-2")
 
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"mu": math.log(x0), "sigma": 0.0, "Q": 0.0}    # the log-normal's point mass
+
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         mu, s, q = th
         lx = _logx(blk, x)
         w = (lx - mu) / s
-        if abs(q) < _Q_SMALL:
-            return -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx
-        g = 1.0 / (q * q)
-        qw = q * w
-        return (math.log(abs(q)) + g * math.log(g) - float(gammaln(g)) - np.log(s) - lx
-                + g * (qw - np.exp(qw)))
+        if np.ndim(q) == 0:
+            if abs(q) < _Q_SMALL:
+                return -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx
+            g = 1.0 / (q * q)
+            qw = q * w
+            return (math.log(abs(q)) + g * math.log(g) - float(gammaln(g)) - np.log(s) - lx
+                    + g * (qw - np.exp(qw)))
+        # per-group parameters (grouped fits): the same, element by element
+        small = np.abs(q) < _Q_SMALL
+        qq = np.where(small, 1.0, q)
+        g = 1.0 / (qq * qq)
+        with np.errstate(all="ignore"):
+            gen = (np.log(np.abs(qq)) + g * np.log(g) - gammaln(g) - np.log(s) - lx
+                   + g * (qq * w - np.exp(qq * w)))
+        return np.where(small, -0.5 * w * w - _LOG_SQRT_2PI - np.log(s) - lx, gen)
 
     def _tails(self, x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
         mu, s, q = th
         w = (_logx(blk, x) - mu) / s
-        if abs(q) < _Q_SMALL:
-            return log_ndtr(w), log_ndtr(-w)
-        g = 1.0 / (q * q)
-        u = g * np.exp(q * w)
-        lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
-        return (lo, hi) if q > 0 else (hi, lo)
+        if np.ndim(q) == 0:
+            if abs(q) < _Q_SMALL:
+                return log_ndtr(w), log_ndtr(-w)
+            g = 1.0 / (q * q)
+            u = g * np.exp(q * w)
+            lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
+            return (lo, hi) if q > 0 else (hi, lo)
+        small = np.abs(q) < _Q_SMALL
+        qq = np.where(small, 1.0, q)
+        g = 1.0 / (qq * qq)
+        with np.errstate(all="ignore"):
+            u = g * np.exp(qq * w)
+            lo, hi = np.log(gammainc(g, u)), np.log(gammaincc(g, u))
+        lo, hi = np.where(qq > 0, lo, hi), np.where(qq > 0, hi, lo)
+        return np.where(small, log_ndtr(w), lo), np.where(small, log_ndtr(-w), hi)
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return self._tails(x, th, blk)[0]
@@ -126,6 +149,7 @@ class Gompertz(Family):
 
     name = "gompertz"
     param_names = ("shape", "rate")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": -1, "rate": -1}
     domains = (Real, Positive)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "S(x) = exp(-(rate/shape) (exp(shape x) - 1)), hazard rate exp(shape x)"
@@ -192,9 +216,13 @@ class Burr12(Family):
 
     name = "burr12"
     param_names = ("c", "d", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"c": 0, "d": 0, "scale": 1}
     domains = (Positive, Positive, Positive)
     support = _POS
     formula = "S(x) = (1 + (x/scale)^c)^-d"
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"c": math.inf, "d": 1.0, "scale": x0}    # the log-logistic's point mass
 
     @staticmethod
     def _L(x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
@@ -242,10 +270,14 @@ class SkewNormal(Family):
 
     name = "skew_normal"
     param_names = ("loc", "scale", "alpha")
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1, "alpha": 0}
     domains = (Real, Positive, Real)
     support = Support()
     data_unit_params = ("loc",)
     formula = "f(x) = (2/scale) phi(z) Phi(alpha z), z = (x - loc)/scale"
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"loc": x0, "scale": 0.0, "alpha": 0.0}
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         m, s, a = th
@@ -308,9 +340,13 @@ class BirnbaumSaunders(Family):
 
     name = "birnbaum_saunders"
     param_names = ("shape", "scale")
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
     support = _POS
     formula = "F(x) = Phi((sqrt(x/scale) - sqrt(scale/x)) / shape)"
+
+    def _degenerate(self, x0: float) -> dict[str, float]:
+        return {"shape": 0.0, "scale": x0}
 
     @staticmethod
     def _xi(x: Any, th: Theta, blk: Block | None) -> tuple[Any, Any]:
@@ -322,7 +358,7 @@ class BirnbaumSaunders(Family):
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         a = th[0]
         xi, sm = self._xi(x, th, blk)
-        return -0.5 * xi * xi - _LOG_SQRT_2PI + np.log(sm) - math.log(2.0 * a) - _logx(blk, x)
+        return -0.5 * xi * xi - _LOG_SQRT_2PI + np.log(sm) - np.log(2.0 * a) - _logx(blk, x)
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return log_ndtr(self._xi(x, th, blk)[0])

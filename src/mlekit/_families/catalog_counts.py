@@ -14,6 +14,7 @@ from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support, register
+from .stats import COUNTS_SCALE_NOTE
 from .stats import log1mexp as _log1mexp
 
 __all__ = ["BetaBinomial", "ZTPoisson", "LogSeries"]
@@ -40,6 +41,7 @@ class BetaBinomial(Family):
     domains = (Positive, Positive)
     support = Support(0.0, math.inf, lower_closed=True, integer=True)
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = C(n, k) B(k + a, n - k + b) / B(a, b), n trials known"
 
     def __init__(self, n: int | None = None, **params: float) -> None:
@@ -126,6 +128,7 @@ class ZTPoisson(Family):
     domains = (Positive,)
     support = _POSITIVE_COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = rate^k exp(-rate) / (k! (1 - exp(-rate))), k >= 1"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -150,7 +153,7 @@ class ZTPoisson(Family):
         k = np.floor(x)
         with np.errstate(all="ignore"):
             # F(k) = (P(X <= k) - e^-r) / (1 - e^-r) for the untruncated X
-            num = np.log(np.maximum(pdtr(np.maximum(k, 0.0), r) - math.exp(-r), 0.0))
+            num = np.log(np.maximum(pdtr(np.maximum(k, 0.0), r) - np.exp(-r), 0.0))
             v = np.minimum(num - _log1mexp(-r), 0.0)
             v = np.where(v > -0.6931, _log1mexp(np.minimum(self._logsf(x, th, blk), 0.0)), v)
         return np.where(k < 1, -np.inf, v)
@@ -200,6 +203,7 @@ class LogSeries(Family):
     domains = (UnitInterval,)
     support = _POSITIVE_COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = -p^k / (k log(1 - p)), k >= 1"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:

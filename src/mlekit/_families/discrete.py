@@ -16,7 +16,7 @@ from .base import Derivs, Family, Support
 from .registry import register
 from .samples import as_sample, sample_start
 from .shapes import CumHaz
-from .stats import FastFit, Stats, newton_1d, trigamma
+from .stats import COUNTS_SCALE_NOTE, FastFit, Stats, bd0, newton_1d, stirlerr, trigamma
 
 Theta = tuple[Any, ...]
 
@@ -61,6 +61,7 @@ class Poisson(Family):
     domains = (Positive,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = rate^k exp(-rate) / k!"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -149,6 +150,7 @@ class Bernoulli(Family):
     domains = (UnitInterval,)
     support = Support(0.0, 1.0, lower_closed=True, upper_closed=True, integer=True)
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(x) = p^x (1-p)^(1-x), x in {0, 1}"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -231,6 +233,7 @@ class Binomial(Family):
     domains = (UnitInterval,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = C(n, k) p^k (1-p)^(n-k), n trials known"
 
     def __init__(self, n: int | None = None, **params: float) -> None:
@@ -371,6 +374,7 @@ class Geometric(CumHaz):
     domains = (UnitInterval,)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = (1-p)^k p, k = 0, 1, 2, ..."
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -419,6 +423,10 @@ class Geometric(CumHaz):
         return {"p": s.clip(1.0 / (1.0 + s.mean()), 0.01, 0.99)}
 
 
+# counts and size above this: the negative binomial pmf by the saddle-point form
+_SADDLE = 100
+
+
 @register
 class NegativeBinomial(Family):
     r"""Negative binomial distribution for over-dispersed counts (mean–size form).
@@ -440,22 +448,36 @@ class NegativeBinomial(Family):
     domains = (Positive, Positive)
     support = _COUNTS
     discrete = True
+    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         # log C(x+r-1, x) = -log x - log B(r, x) (x > 0); written with log1p so that it stays
         # accurate as size -> infinity (the Poisson limit)
+        # and x log(m/(r+m)) as -x log1p(r/m) (exact at huge counts with a small size)
         m, r = th
+        comb = None
         if blk is not None and x is blk.x and np.ndim(r) == 0 and x.size >= 64:
             # the combinatorial term on the distinct counts only (few, for count data)
             u, inv = blk.cached("unique_inverse", lambda: np.unique(blk.x, return_inverse=True))
             if 4 * u.size <= x.size:
                 us = np.maximum(u, 1.0)
                 comb = np.where(u > 0, -np.log(us) - betaln(r, us), 0.0)[inv]
-                return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
-        xs = np.maximum(x, 1.0)
-        comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
-        return comb - r * np.log1p(m / r) + xlogy(x, m / (r + m))
+        if comb is None:
+            xs = np.maximum(x, 1.0)
+            comb = np.where(x > 0, -np.log(xs) - betaln(r, xs), 0.0)
+        out = comb - r * np.log1p(m / r) - x * np.log1p(r / m)
+        big = (np.asarray(x) > _SADDLE) & (np.asarray(r) > _SADDLE)
+        if np.any(big):
+            # counts and size both huge: the terms above cancel; Loader's saddle-point form
+            # (R's dnbinom_mu) keeps full precision
+            with np.errstate(all="ignore"):
+                n = x + r
+                sp = (np.log(r / n) + stirlerr(n) - stirlerr(r) - stirlerr(x)
+                      - bd0(r, n * (r / (r + m))) - bd0(x, n * (m / (r + m)))
+                      + 0.5 * np.log(n / (2 * math.pi * r * x)))
+            out = np.where(big, sp, out)
+        return out
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         m, r = th

@@ -23,7 +23,7 @@ step that leaves it is rejected by the line search, which backs off). A fit with
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import gamma as gamma_fn
@@ -228,6 +228,7 @@ class GEV(_ExtremeDiagnostics):
     name = "gev"
     param_names = ("loc", "scale", "shape")
     data_unit_params = ("loc",)
+    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1, "shape": 0}
     domains = (Real, Positive, Real)
     support = Support()
     support_text = "1+shape z>0"
@@ -361,6 +362,7 @@ class GeneralizedPareto(_ExtremeDiagnostics):
 
     name = "genpareto"
     param_names = ("scale", "shape")
+    scale_powers: ClassVar[dict[str, int] | None] = {"scale": 1, "shape": 0}
     domains = (Positive, Real)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "S(y) = (1 + shape y/scale)^(-1/shape), y >= 0; shape = 0: exp(-y/scale)"

@@ -269,7 +269,7 @@ class Rayleigh(CumHaz):
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         s = th[0]
-        return np.log(x) - 2.0 * np.log(s) - x * x / (2.0 * s * s)
+        return np.log(x) - 2.0 * np.log(s) - 0.5 * (x / s) ** 2     # x/s first: no overflow
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         s = th[0]

@@ -43,7 +43,8 @@ class LogNormal(Normal):
 
     name = "lognormal"
     data_unit_params = ()
-    scale_powers = None  # x -> c x shifts mu by log c: a log scale, fitted as it is
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0}
+    log_scale_params = ("mu",)     # x -> c x shifts mu by log c
     support = _POS
     formula = "f(x) = exp(-(log x - mu)^2 / (2 sigma^2)) / (x sigma sqrt(2 pi))"
 
@@ -209,7 +210,7 @@ class InverseGaussian(Family):
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         mu, lam = th
         return (0.5 * np.log(lam / (2 * math.pi)) - 1.5 * _logx(blk, x)
-                - lam * (x - mu) ** 2 / (2 * mu * mu * x))
+                - 0.5 * (lam / x) * ((x - mu) / mu) ** 2)     # ratios first: no overflow
 
     def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
         mu, lam = th

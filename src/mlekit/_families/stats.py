@@ -15,15 +15,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import digamma, zeta
+from scipy.special import digamma, gammaln, zeta
 
 from .._data.data import Block, fdot
 
 __all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
-           "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER"]
+           "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER",
+           "COUNTS_SCALE_NOTE", "stirlerr", "bd0"]
 
 FloatArray = NDArray[np.float64]
 EULER = 0.5772156649015329
+# Family.scale_note of the count families
+COUNTS_SCALE_NOTE = ("counts: multiplying them by a constant is not a change of unit (the "
+                     "support is the integers), so the family has no scale_powers")
 
 
 @dataclass
@@ -431,3 +435,28 @@ def log1mexp(a: Any) -> Any:
     a = np.asarray(a, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(a > -math.log(2.0), np.log(-np.expm1(a)), np.log1p(-np.exp(a)))
+
+
+def stirlerr(n: Any) -> Any:
+    """``log Γ(n+1) − (n+½) log n + n − log √(2π)`` (Stirling's error) for ``n > 0``, by its
+    asymptotic series above 15 (Loader 2000, as R's ``stirlerr``)."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(all="ignore"):
+        nn = n * n
+        big = (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - 1 / 1188 / nn) / nn) / nn) / nn) / n
+        small = gammaln(n + 1.0) - (n + 0.5) * np.log(n) + n - 0.5 * math.log(2 * math.pi)
+    return np.where(n > 15.0, big, small)
+
+
+def bd0(x: Any, m: Any) -> Any:
+    """``x log(x/m) + m − x`` without cancellation when ``x ≈ m`` (Loader 2000)."""
+    x, m = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(m, dtype=float))
+    with np.errstate(all="ignore"):
+        direct = x * np.log(x / m) + m - x
+        v = (x - m) / (x + m)
+        s = (x - m) * v
+        ej, v2 = 2.0 * x * v, v * v
+        for j in range(1, 16):            # |v| < 0.1: each term 100x smaller
+            ej = ej * v2
+            s = s + ej / (2 * j + 1)
+    return np.where(np.abs(x - m) < 0.1 * (x + m), s, direct)

@@ -239,6 +239,7 @@ class Weibull3(Threshold):
     base_cls = Weibull
     param_names = ("shape", "scale", "threshold")
     domains = (Weibull.domains[0], Weibull.domains[1], Real)
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1, "threshold": 1}
     formula = ("f(x) = (shape/scale) ((x-threshold)/scale)^(shape-1) "
                "exp(-((x-threshold)/scale)^shape), x > threshold")
     limit_hint = " (the smallest-extreme-value law, a Weibull with shape → inf)"
@@ -261,6 +262,8 @@ class LogNormal3(Threshold):
     unbounded_shape = None
     param_names = ("mu", "sigma", "threshold")
     domains = (LogNormal.domains[0], LogNormal.domains[1], Real)
+    scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0, "threshold": 1}
+    log_scale_params = ("mu",)
     formula = ("f(x) = exp(-(log(x-threshold) - mu)^2 / (2 sigma^2)) / "
                "((x-threshold) sigma sqrt(2 pi)), x > threshold")
     limit_hint = " (the normal law: fit 'normal')"
@@ -281,6 +284,7 @@ class Gamma3(Threshold):
     base_cls = Gamma
     param_names = ("shape", "scale", "threshold")
     domains = (Gamma.domains[0], Gamma.domains[1], Real)
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1, "threshold": 1}
     formula = ("f(x) = (x-threshold)^(shape-1) exp(-(x-threshold)/scale) / "
                "(Gamma(shape) scale^shape), x > threshold")
     limit_hint = " (the normal law: fit 'normal')"
@@ -300,6 +304,7 @@ class LogLogistic3(Threshold):
     base_cls = LogLogistic
     param_names = ("shape", "scale", "threshold")
     domains = (LogLogistic.domains[0], LogLogistic.domains[1], Real)
+    scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1, "threshold": 1}
     formula = "F(x) = 1 / (1 + ((x-threshold)/scale)^-shape), x > threshold"
     limit_hint = " (the logistic law: fit 'logistic')"
 
@@ -321,6 +326,7 @@ class Exponential2(Threshold):
     closed_lower = True
     param_names = ("rate", "threshold")
     domains = (Exponential.domains[0], Real)
+    scale_powers: ClassVar[dict[str, int] | None] = {"rate": -1, "threshold": 1}
     support_text = "[threshold, inf)"
     formula = "f(x) = rate exp(-rate (x-threshold)), x >= threshold"
     nonregular = ("threshold",)

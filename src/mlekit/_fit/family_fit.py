@@ -23,10 +23,11 @@ from .._core.engine import map_reduce
 from .._data.data import Data, as_data, compress_counts
 from .._families.base import Family
 from ..errors import DataError, ParameterError
-from .assemble import Estimate, emit, finish, finish_degenerate, nonfinite_diagnostic
+from .assemble import Estimate, finish, finish_degenerate
 from .likelihood import Likelihood
 from .newton import newton_fit
 from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
+from .rescale import exponent_of, map_back, scaled_inputs
 from .result import Diagnostic, FitResult
 
 __all__ = ["fit_family", "as_data", "check_information", "compress_counts", "FamilyRefit"]
@@ -174,12 +175,6 @@ def _direct(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, floa
     return params, H, ll, method, iterations, converged, gnorm
 
 
-# data whose magnitude lies outside [2**-160, 2**160] (~1e-48 .. 1e48) are fitted rescaled:
-# squares, sums and exponentials of such values under- or overflow in the closed forms and in
-# Newton's steps, while the rescaled fit is an ordinary one
-_RESCALE_EXP = 160
-
-
 def rescale_exponent(fam: Family, dat: Data) -> int:
     """``e`` such that ``dat * 2**-e`` has magnitude ~1, or 0 when the data are of ordinary
     magnitude (or the family declares no ``scale_powers``)."""
@@ -191,59 +186,27 @@ def rescale_exponent(fam: Family, dat: Data) -> int:
         big = max(-blk.x_extreme("min"), blk.x_extreme("max"))
         if big <= 0.0:   # every value is 0: nothing to rescale
             return 0
-        e_hi = math.frexp(big)[1]
-        return e_hi if abs(e_hi) > _RESCALE_EXP else 0
+        return exponent_of(fam, big)
     pts = np.abs(dat.all_points())
     pts = pts[np.isfinite(pts) & (pts > 0)]
-    if not pts.size:
-        return 0
-    e_hi = math.frexp(float(pts.max()))[1]
-    return e_hi if abs(e_hi) > _RESCALE_EXP else 0
+    return exponent_of(fam, float(pts.max())) if pts.size else 0
 
 
 def _fit_rescaled(fam: Family, dat: Data, e: int, fixed: dict[str, float],
                   start: dict[str, float], *, strict: bool, cov: str, maxiter: int,
                   method: str) -> FitResult:
-    """Fit ``dat * 2**-e`` (exact) and map the result back (scale equivariance: ``p -> p *
-    2**(e * power)`` per ``fam.scale_powers``; a density gains ``e log 2`` per observation)."""
-    import dataclasses
-
-    pw = fam.scale_powers or {}
-
-    def mapped(d: dict[str, float], k: int) -> dict[str, float]:
-        return {p: float(np.ldexp(v, k * pw.get(p, 0))) for p, v in d.items()}
-
+    """Fit ``dat * 2**-e`` (exact) and map the result back (:mod:`mlekit._fit.rescale`)."""
+    fx, st = scaled_inputs(fam, e, fixed, start)
     with np.errstate(all="ignore"):
-        for p, v in mapped(fixed, -e).items():
-            if not (math.isfinite(v) and v != 0.0) and fixed[p] != 0.0:
-                raise DataError(f"fixed {p} = {fixed[p]:g} is out of range for data of this "
-                                "magnitude. Hint: rescale the data and the fixed values.")
-        inner = fit_family(fam, dat.scaled(math.ldexp(1.0, -e)), fixed=mapped(fixed, -e),
-                           start=mapped(start, -e), strict=strict, cov=cov, maxiter=maxiter,
-                           method=method)
-        params = mapped(inner.params, e)
-        se = mapped(inner.se, e)
-        d = np.array([math.ldexp(1.0, e * pw.get(p, 0)) if abs(e * pw.get(p, 0)) < 1024
-                      else math.inf for p in fam.param_names])
-        covm = inner.cov * np.outer(d, d)
+        inner = fit_family(fam, dat.scaled(math.ldexp(1.0, -e)), fixed=fx, start=st,
+                           strict=strict, cov=cov, maxiter=maxiter, method=method)
     clipped = dat.clip_intervals(fam.support.lower, fam.support.upper)
-    loglik = inner.loglik - clipped.exact.wsum * e * math.log(2.0)
+    params = fam.rescaled_params(inner.params, e)
     nonreg = {p: params[p] for p in fam.nonregular if p not in fixed}
     lik = Likelihood(fam, clipped, {**fixed, **nonreg}) if inner.likelihood is not None else None
-    diags = inner.diagnostics + (Diagnostic(
-        "rescaled", f"fitted on the data × 2^{-e} (values of this magnitude under- or overflow) "
-        "and mapped back; other messages quote the rescaled fit", "info"),)
-    converged = inner.converged
-    finite = nonfinite_diagnostic(params, loglik) if inner.method != "degenerate" else None
-    if finite is not None:
-        diags += (finite,)
-        converged = False
-        emit(dataclasses.replace(inner, diagnostics=(finite,)), strict)
-    return dataclasses.replace(
-        inner, params=params, se=se, cov=covm, loglik=loglik, fixed=dict(fixed),
-        dist=_frozen_dist(fam, params), data=clipped if inner.data is not None else None,
-        likelihood=lik, diagnostics=diags, converged=converged,
-        _refit=FamilyRefit(fam, method=method, maxiter=maxiter))
+    return map_back(fam, inner, e, fixed=fixed, exact_weight=clipped.exact.wsum, strict=strict,
+                    data=clipped if inner.data is not None else None, likelihood=lik,
+                    _refit=FamilyRefit(fam, method=method, maxiter=maxiter))
 
 
 def _frozen_dist(fam: Family, params: dict[str, float]) -> Family:

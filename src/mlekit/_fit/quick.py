@@ -23,8 +23,9 @@ from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from . import family_fit
 from .assemble import Estimate, finish
-from .family_fit import _RESCALE_EXP, FamilyRefit
+from .family_fit import FamilyRefit
 from .likelihood import Likelihood
+from .rescale import RESCALE_EXP as _RESCALE_EXP
 from .result import FitResult
 
 __all__ = ["quick_fit"]

@@ -122,6 +122,14 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
 
 # ---------------------------------------------------------------------- data
 def _as_array(v: Any, key: str) -> np.ndarray:
+    """``v`` as the model's own read-only float copy: the caller changing their array after the
+    fit does not change the result, and a model function cannot write into the caller's data."""
+    arr = np.array(_as_float(v, key), dtype=float, copy=True)
+    arr.flags.writeable = False
+    return arr
+
+
+def _as_float(v: Any, key: str) -> np.ndarray:
     if isinstance(v, (str, bytes)):
         raise DataError(f"data[{key!r}] must be numeric; got the text {v!r}.")
     if np.isscalar(v):
@@ -188,6 +196,8 @@ def resolve_data(m: Model, data: Any, nan_policy: str) -> tuple[dict[str, np.nda
         for v in nan.values():
             bad_rows |= v.reshape(v.shape[0], -1).any(axis=1)
         out = {k: (v[~bad_rows] if v.ndim else v) for k, v in out.items()}
+        for v in out.values():
+            v.flags.writeable = False
         dropped = int(bad_rows.sum())
     return out, dropped
 
@@ -399,8 +409,10 @@ class _Evaluator:
                 out = np.asarray(self.call(th), dtype=float)
         except (ArithmeticError, ValueError, TypeError, IndexError, KeyError,
                 RecursionError) as exc:
+            hint = (". Hint: the data are read-only (the fit keeps its own copy); compute on a "
+                    "copy (e.g. x = x - mu, not x -= mu)" if "read-only" in str(exc) else "")
             raise ParameterError(f"calling {self.reproducer(dict(zip(self.params, th)))} raised "
-                                 f"{type(exc).__name__}: {exc}") from exc
+                                 f"{type(exc).__name__}: {exc}{hint}") from exc
         if out.ndim == 0:
             self.per_obs = False
         elif out.shape == (self.n,):

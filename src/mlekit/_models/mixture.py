@@ -30,7 +30,7 @@ from .._fit.likelihood import Likelihood, log_interval_prob, shifted
 from .._fit.newton import newton_fit
 from .._fit.problem import Problem, maximize
 from .._fit.result import Diagnostic, FitResult
-from ..errors import DataError, FamilyError, ParameterError
+from ..errors import ConvergenceError, DataError, FamilyError, MlekitError, ParameterError
 
 __all__ = ["fit_mixture", "MixtureDist"]
 
@@ -137,6 +137,41 @@ def _initial(dat: Data, K: int, i: int, gen: np.random.Generator) -> np.ndarray:
     return resp / resp.sum(axis=1, keepdims=True)
 
 
+def _choose_k(x: Any, family: Any, ks: list[int], *, strict: bool, **kw: Any) -> FitResult:
+    """Fit each number of components in ``ks`` and keep the lowest BIC; a count that cannot be
+    fitted (too many parameters for the data, no finite start) is skipped and reported."""
+    fits: dict[int, FitResult] = {}
+    failed: dict[int, str] = {}
+    first: MlekitError | None = None
+    for v in ks:
+        try:
+            f = fit_mixture(x, [family] * v, strict=False, **kw)
+        except (DataError, ConvergenceError, ParameterError) as exc:
+            failed[v], first = str(exc), first or exc
+            continue
+        if math.isfinite(f.bic):
+            fits[v] = f
+        else:
+            failed[v] = f"the fit did not reach a finite log-likelihood ({f.loglik})"
+    if not fits:
+        if first is not None and len(failed) == 1:
+            raise first
+        raise DataError("no number of components could be fitted: " + "; ".join(
+            f"k={v}: {m}" for v, m in failed.items()) + ". Hint: fewer components or more data.")
+    best = min(fits, key=lambda v: fits[v].bic)
+    table = ", ".join(f"k={v}: {f.bic:.6g}" for v, f in fits.items())
+    text = f"{best} components chosen by BIC ({table})"
+    if failed:
+        text += "; skipped " + "; ".join(f"k={v} ({m.rstrip('.')})" for v, m in failed.items())
+    res = fits[best]
+    extra = Diagnostic("model-choice", text, "info")
+    chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
+                          "options": {**res.options, "bic": {v: f.bic for v, f in fits.items()},
+                                      "fits": fits, "failed": failed}})
+    emit(chosen, strict)
+    return chosen
+
+
 def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
                 n_starts: int = 5, maxiter: int = 300, tol: float = 1e-7, rng: int = 0,
                 strict: bool = False, nan_policy: str = "raise") -> FitResult:
@@ -169,19 +204,9 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
             raise DataError(f"a {k_max}-component mixture needs more than {k_max} observations; "
                             f"got {n_obs:g}. Hint: fewer components (k=2 or 3 is usual).")
         if not isinstance(k, int):
-            fits = [fit_mixture(x, [families] * v, weights=weights, n_starts=n_starts,
-                                maxiter=maxiter, tol=tol, rng=rng, strict=False,
-                                nan_policy=nan_policy) for v in ks]
-            i_best = min(range(len(ks)), key=lambda i: fits[i].bic)
-            table = ", ".join(f"k={v}: {f.bic:.6g}" for v, f in zip(ks, fits))
-            res = fits[i_best]
-            extra = Diagnostic("model-choice", f"{ks[i_best]} components chosen by BIC ({table})",
-                               "info")
-            chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
-                                  "options": {**res.options, "bic": dict(zip(ks, (f.bic for f in fits))),
-                                              "fits": dict(zip(ks, fits))}})
-            emit(chosen, strict)
-            return chosen
+            return _choose_k(x, families, list(ks), strict=strict, weights=weights,
+                             n_starts=n_starts, maxiter=maxiter, tol=tol, rng=rng,
+                             nan_policy=nan_policy)
         families = [families] * int(k)
     if not isinstance(families, Sequence) or len(families) < 1:
         raise FamilyError(f"families must be a list of family names or objects; got {families!r}.")

@@ -38,8 +38,10 @@ from .._fit.family_fit import FamilyRefit, fit_family
 from .._fit.likelihood import chunk_terms, truncation_term
 from .._fit.newton import newton_fit
 from .._fit.penalty import PenalisedLikelihood, Penalty
+from .._fit.rescale import exponent_of, map_back, scaled_inputs
 from .._fit.result import Diagnostic, FitResult
 from ..errors import DataError, FamilyError, ParameterError
+from .scaled import ScaledChunks, ScaledSource
 from .scan import (
     SUB_ROWS,
     Scan,
@@ -332,6 +334,12 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                         "every value censored on the same side, which leaves the likelihood "
                         "unbounded.")
 
+    e = exponent_of(fam, max((max(abs(lo), abs(hi)) for lo, hi in scan.minmax.values()),
+                             default=0.0))
+    if e and scan.rows > _IN_MEMORY_ROWS:
+        return _fit_rescaled(fam, chunks, source, scan, e, fixed_d, start_d, strict=strict,
+                             cov=cov, maxiter=maxiter, nan_policy=nan_policy, where=where,
+                             start_points=start_points)
     if scan.rows <= _IN_MEMORY_ROWS:
         # small enough to hold: exactly the in-memory fit (every fast path of the core)
         res = fit_family(fam, concat_data(chunks.collect()), fixed=fixed_d, start=start_d,
@@ -491,6 +499,21 @@ def _fit_penalised(fam: Family, lik: StreamLikelihood, penalty: Penalty, chunks:
     res = finish(fam, summ, plik, est, fixed=fixed, nonreg=nonreg, strict=strict, refit=refit)
     return dataclasses.replace(res, data=None, penalised_loglik=float(pll),
                                options={**res.options, **penalty.options(), "path": "newton"})
+def _fit_rescaled(fam: Family, chunks: Any, source: Any, scan: Scan, e: int,
+                  fixed: dict[str, float], start: dict[str, float], **kw: Any) -> FitResult:
+    """The chunked fit at an extreme magnitude: over the chunks read ``* 2**-e``, mapped back
+    through the family's ``scale_powers`` (as the in-memory fit does)."""
+    factor = math.ldexp(1.0, -e)
+    fx, st = scaled_inputs(fam, e, fixed, start)
+    with np.errstate(all="ignore"):
+        inner = fit_chunks(fam, ScaledChunks(chunks, factor), ScaledSource(source, factor),
+                           fixed=fx, start=st, **kw)
+    params = fam.rescaled_params(inner.params, e)
+    nonreg = {p: params[p] for p in fam.nonregular if p not in fixed}
+    lik = StreamLikelihood(fam, chunks, {**fixed, **nonreg}, _trunc(source), scan.n_obs)
+    return map_back(fam, inner, e, fixed=fixed, exact_weight=scan.counts["exact"],
+                    strict=kw["strict"], likelihood=lik,
+                    _refit=FamilyRefit(fam, maxiter=kw["maxiter"]))
 
 
 def _done(res: FitResult, notes: list[str], chunks: Any, scan: Scan) -> FitResult:

@@ -72,9 +72,39 @@ def _resolve(source: str) -> str:
         raise DataError(f"file not found: {source!r} (looked in {os.getcwd()}).{hint}")
     if os.path.isdir(source):
         raise DataError(f"expected a file; got the directory {source!r}.")
-    if os.path.getsize(source) == 0:
+    if os.path.getsize(source) == 0 and not _has_bytes(source):   # /proc files report size 0
         raise DataError(f"file {source!r} is empty; expected a header line and at least one row.")
     return source
+
+
+def _has_bytes(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return bool(fh.read(1))
+    except OSError:
+        return False
+
+
+# the longest header line read: a CSV needs a block that holds it (pyarrow's default is 1 MB)
+_MAX_HEADER = 64 << 20
+
+
+def _block_size(path: str, source: str) -> int:
+    """A pyarrow block size that holds the header line (very wide files have long headers)."""
+    n = 0
+    with open(path, "rb") as fh:
+        while n < _MAX_HEADER:
+            chunk = fh.read(1 << 20)
+            i = chunk.find(b"\n")
+            if i >= 0 or not chunk:
+                n += i if i >= 0 else 0
+                break
+            n += len(chunk)
+    if n >= _MAX_HEADER:
+        raise DataError(f"the header line of {source!r} is longer than {_MAX_HEADER >> 20} MB; "
+                        "expected a CSV header of column names. Hint: keep the columns you need "
+                        "(e.g. with cut or pandas) and try again.")
+    return max(1 << 20, 2 * n + (1 << 16))
 
 
 def read_table(source: str, columns: Sequence[str] | None = None, *, fmt: str | None = None,
@@ -127,18 +157,26 @@ def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Pr
     import pyarrow.csv as pc
 
     parse = pc.ParseOptions(delimiter=delim)
-    with pc.open_csv(path, parse_options=parse) as reader:
+    block = _block_size(path, source)
+    with pc.open_csv(path, parse_options=parse,
+                     read_options=pc.ReadOptions(block_size=block)) as reader:
         names = reader.schema.names
     _check_columns(names, columns, source)
+    for c in dict.fromkeys(columns or ()):
+        if names.count(c) > 1:
+            raise DataError(f"column {c!r} appears {names.count(c)} times in the header of "
+                            f"{source!r}, so which one is meant is ambiguous. Hint: give the "
+                            "columns distinct names.")
     conv = _convert_options(list(dict.fromkeys(columns)) if columns else None)
     size = os.path.getsize(path)
     if progress is None or size < PROGRESS_BYTES:
-        return pc.read_csv(path, parse_options=parse, convert_options=conv)
+        return pc.read_csv(path, parse_options=parse, convert_options=conv,
+                           read_options=pc.ReadOptions(block_size=block))
     batches = []
     src = pa.OSFile(path)
     try:
         reader = pc.open_csv(src, parse_options=parse, convert_options=conv,
-                             read_options=pc.ReadOptions(block_size=max(2**16, min(8 * 2**20,
+                             read_options=pc.ReadOptions(block_size=max(block, min(8 * 2**20,
                                                                                    size // 8))))
         for batch in reader:
             batches.append(batch)

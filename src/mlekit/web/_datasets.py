@@ -110,6 +110,35 @@ def _numbers(s: Any, status: bool = False) -> tuple[np.ndarray, np.ndarray]:
 MAX_COLUMNS = 2000
 
 
+#: rows an upload may have, and cells (rows x columns): the parse and the per-column summaries
+#: take time in proportion, and run in a request that Ctrl+C cannot interrupt
+MAX_ROWS = 2_000_000
+MAX_CELLS = 20_000_000
+
+
+def _check_size(rows: int, cols: int) -> None:
+    if rows > MAX_ROWS:
+        raise WebError(422, f"the data have {rows:,} rows; the explorer reads at most "
+                       f"{MAX_ROWS:,}. Hint: fit a file this large from Python or the command line "
+                       "(mk.read_csv / mk.read_parquet stream it), or upload a sample.",
+                       "TooManyRows")
+    if rows * cols > MAX_CELLS:
+        raise WebError(422, f"the data have {rows:,} rows x {cols:,} columns = {rows * cols:,} "
+                       f"values; the explorer reads at most {MAX_CELLS:,}. Hint: keep the columns "
+                       "you need, or fit the file from Python or the command line.",
+                       "TooManyCells")
+
+
+def _count_lines(path: Path) -> int:
+    """Lines of a text file (a cheap pass in 16 MB blocks, before any parsing)."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n")
+
+
 def _too_many_columns(n: int, at_least: bool = False) -> WebError:
     many = f"{'at least ' if at_least else ''}{n:,}"
     return WebError(422, f"the data have {many} columns; the explorer reads at most "
@@ -197,6 +226,7 @@ def read_table_file(path: Path, filename: str) -> Any:
             sample, enc = head[:exc.start].decode("utf-8"), "utf-8"
         else:
             sample, enc = head.decode("latin-1"), "latin-1"
+    _check_size(_count_lines(path) - 1, widest + 1)
     with open(path, encoding=enc, newline="") as fh:
         return _csv_frame(fh, sample)
 
@@ -209,11 +239,13 @@ def _parquet_frame(path: Path) -> Any:
         raise WebError(422, "reading Parquet needs pyarrow: pip install 'mlekit[web]'.",
                        "MissingDependency") from None
     try:
-        n_cols = len(pq.read_schema(path).names)
+        meta = pq.read_metadata(path)
+        n_cols = len(meta.schema.names)
     except (pa.ArrowException, OSError) as exc:
         raise WebError(422, f"could not read the Parquet file: {exc}", "MalformedParquet") from None
     if n_cols > MAX_COLUMNS:
         raise _too_many_columns(n_cols)
+    _check_size(int(meta.num_rows), n_cols)
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
@@ -225,6 +257,11 @@ def _parquet_frame(path: Path) -> Any:
     return df
 
 
+# "1,5 2,5 3,5": decimal commas, which a CSV reader would take for six values (the page's
+# DECIMAL_COMMAS in static/data.js is the same pattern)
+_DECIMAL_COMMAS = re.compile(r"^\s*-?\d+,\d+(?:[\s;]+-?\d+,\d+)*\s*$")
+
+
 def parse_text(text: str) -> Any:
     """Pasted text: numbers separated by spaces, commas, semicolons or new lines, or CSV
     with a header row."""
@@ -233,6 +270,11 @@ def parse_text(text: str) -> Any:
     if not text or not text.strip():
         raise WebError(422, "the pasted text is empty: paste numbers such as 2.3, 1.9, 2.5.",
                        "EmptyData")
+    if _DECIMAL_COMMAS.match(text):
+        first = re.split(r"[\s;]+", text.strip())[0]
+        raise WebError(422, f"these numbers use decimal commas (such as {first!r}), which would be "
+                       "read as separate values. Hint: write them with decimal points (1.5 2.5), "
+                       "one per line or separated by spaces.", "DecimalCommas")
     tokens = [t for t in re.split(r"[\s,;|]+", text.strip()) if t]
     vals = [parse_token(t) for t in tokens]
     bad = next((i for i, v in enumerate(vals) if v is None), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import multiprocessing as mp
+import os
 import socket
 import sys
 import threading
@@ -124,13 +125,45 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True,
             webbrowser.open(url)
 
         threading.Thread(target=_open, daemon=True, name="mlekit-open-browser").start()
+    done = threading.Event()
+    threading.Thread(target=_stop_watchdog, args=(server, done), daemon=True,
+                     name="mlekit-stop-watchdog").start()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
+        done.set()
         sock.close()
         print("mlekit explorer stopped.", file=sys.stderr, flush=True)
+
+
+#: seconds from Ctrl+C to a forced stop when a request's work still holds the shutdown
+STOP_WITHIN = 1.0
+
+
+def _stop_watchdog(server: Any, done: threading.Event) -> None:
+    """Ctrl+C stops the explorer within ``STOP_WITHIN`` seconds: uvicorn's graceful shutdown
+    waits for requests in flight, and a request's work runs in a thread that cannot be
+    interrupted, so when the shutdown has not finished by then the worker processes are
+    terminated and the process exits."""
+    import multiprocessing
+
+    while not server.should_exit:
+        if done.wait(0.05):
+            return
+    if done.wait(STOP_WITHIN):
+        return
+    import multiprocessing.util
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    # what a normal exit runs first: release the pools' semaphores (no resource_tracker warning)
+    multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    print("mlekit explorer stopped (requests in flight were abandoned).", file=sys.stderr,
+          flush=True)
+    sys.stdout.flush()
+    os._exit(0)
 
 
 class Server:

@@ -27,6 +27,7 @@ from ..._core.domains import default_start
 from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
 from ..._fit.family_fit import fit_family
+from ..._fit.rescale import is_extreme
 from ...errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -182,6 +183,10 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
         for p in nonreg:
             fixed_cols[:, names.index(p)] = est[p]
     if fam.order_statistic_params:  # e.g. a per-group median: fitted group by group
+        return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
+    if is_extreme(fam, dat.all_points()):
+        # values beyond 2**±160: each group through the in-memory fit, rescaled by its own power
+        # of two (mlekit._fit.rescale), as a fit of that group alone would be
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
     if dat.truncation is not None and (dat.left.size or dat.right.size):
         # censoring under truncation is an interval inside the range (see _likelihood.py):

@@ -246,7 +246,28 @@ class GroupedResult:
         cols: dict[str, Any] = {}
         for j, p in enumerate(self.param_names):
             cols[f"{p}_lower"], cols[f"{p}_upper"] = lo[:, j], hi[:, j]
-        return pd.DataFrame(cols, index=self.labels)
+        out = pd.DataFrame(cols, index=self.labels)
+        if m == "wald":
+            self._flag_crossing(out, lo)
+        return out
+
+    def _flag_crossing(self, out: pd.DataFrame, lo: F) -> None:
+        """A positive parameter's natural-scale Wald interval that goes below 0 is flagged in
+        ``out.attrs`` (``"crosses_zero"``: parameter -> group labels, and a ``"note"``)."""
+        crossing: dict[str, list[Any]] = {}
+        for j, (p, d) in enumerate(zip(self.param_names, self.dist.domains)):
+            if p in self.fixed or not (d.lower == 0.0 and math.isinf(d.upper)):
+                continue
+            bad = np.flatnonzero(lo[:, j] < 0.0)
+            if bad.size:
+                crossing[p] = out.index[bad].tolist()
+        if crossing:
+            parts = "; ".join(f"{p} in {len(g)} group{'s' * (len(g) > 1)} (first {g[0]!r})"
+                              for p, g in crossing.items())
+            out.attrs["crosses_zero"] = crossing
+            out.attrs["note"] = (f"the Wald interval goes below 0 for a positive parameter: "
+                                 f"{parts}. Hint: ci(method='wald-log') or ci(method='profile') "
+                                 "stay inside the parameter's range.")
 
     def _wald(self, level: float, log: bool) -> tuple[F, F]:
         from scipy.stats import norm
