@@ -441,7 +441,8 @@ class Data:
         parts = [self.exact.x, self.left.x, self.right.x]
         ib = self.interval_block
         if ib.size:
-            parts += [ib.x[np.isfinite(ib.x)], ib.hi[np.isfinite(ib.hi)]]  # type: ignore[index]
+            assert ib.hi is not None, "an interval block carries its upper bounds"
+            parts += [ib.x[np.isfinite(ib.x)], ib.hi[np.isfinite(ib.hi)]]
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def chunks(self, size: int) -> Iterator[Data]:

@@ -435,8 +435,6 @@ class NegativeBinomial(Family):
     boundary_hints: ClassVar[dict[str, str]] = {
         "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     param_names = ("mean", "size")
-    boundary_hints: ClassVar[dict[str, str]] = {
-        "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     domains = (Positive, Positive)
     support = _COUNTS
     discrete = True

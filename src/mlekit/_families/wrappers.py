@@ -131,6 +131,8 @@ class Wrapped(Family):
             raise FamilyError(f"{type(self).__name__} wraps a plain family; got {base!r}.")
         self.base = base._copy()
         self.base.values = {}
+        # a family's ClassVars are set per instance here, from the family it wraps
+        # (type: ignore[misc]: mypy forbids assigning a ClassVar through an instance)
         self.name = f"{self.prefix}_{base.name}"  # type: ignore[misc]
         self.param_names = (*base.param_names, self.extra)  # type: ignore[misc]
         self.domains = (*base.domains, UnitInterval)  # type: ignore[misc]
@@ -141,7 +143,7 @@ class Wrapped(Family):
         self.formula = f"{type(self).__name__}({base.formula or base.name})"  # type: ignore[misc]
         nonreg = getattr(base, "nonregular", ())
         if nonreg:
-            self.nonregular = nonreg
+            self.nonregular = nonreg  # type: ignore[misc]
         super().__init__(**{**base.values, **params})
 
     def _make_support(self, s: Support) -> Support:

@@ -64,7 +64,7 @@ class Model:
             args.append(p.name)
         self.fn = fn
         self.args = tuple(args)
-        self.name = name or getattr(fn, "__name__", "model")
+        self.name: str = name or str(getattr(fn, "__name__", "model"))
         self.defaults = {p.name: p.default for p in sig.parameters.values()
                          if p.default is not p.empty}
         unknown = [k for k in domains if k not in self.args]
@@ -125,7 +125,8 @@ def _as_array(v: Any, key: str) -> np.ndarray:
         raise DataError(f"data[{key!r}] must be numeric; got the text {v!r}.")
     if np.isscalar(v):
         try:
-            return np.asarray(float(v))
+            # any scalar is tried: float() raises for the non-numeric ones (caught below)
+            return np.asarray(float(v))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
     mod = type(v).__module__.split(".")[0]
