@@ -65,6 +65,8 @@ class Data:
         Number of trials per observation (binomial data).
     nan_policy
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
+    name
+        The data's label on plot axes and in reports (default: a Series' name).
     """
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)

@@ -178,7 +178,17 @@ class Wrapped(Family):
 
 
 class ZeroInflated(Wrapped):
-    """Zero-inflated ``family``: parameters ``(*family's, zero_prob)``; see the module docs."""
+    """Zero-inflated ``family``: its parameters and ``zero_prob``; see the module docs.
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.ZeroInflated("poisson", zero_prob=0.2)``:
+        with all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "zero_prob"
     prefix = "zero_inflated"
@@ -283,7 +293,17 @@ class ZeroInflated(Wrapped):
 
 class Hurdle(ZeroInflated):
     """Hurdle ``family``: ``zero_prob`` = P(Y = 0); positive values from the zero-truncated
-    family. For a continuous family the same as :class:`ZeroInflated`."""
+    family. For a continuous family the same as :class:`ZeroInflated`.
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Hurdle("poisson", zero_prob=0.2)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "zero_prob"
     prefix = "hurdle"
@@ -396,7 +416,17 @@ class Hurdle(ZeroInflated):
 
 class Cure(Wrapped):
     """Mixture cure model: ``cure_prob`` = p, ``S(t) = p + (1-p) S_f(t)``; for right-censored
-    lifetimes (``mk.Data.right_censored`` or ``observed=`` in ``mk.regress``)."""
+    lifetimes (``mk.Data.right_censored`` or ``observed=`` in ``mk.regress``).
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Cure("weibull", cure_prob=0.3)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "cure_prob"
     prefix = "cure"

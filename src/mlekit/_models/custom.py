@@ -100,7 +100,10 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
 
     Parameters
     ----------
-    domains
+    fn
+        The log-likelihood: the arguments that ``mk.fit(..., data=)`` provides are the data
+        (see ``data_args``), the others are the parameters, by name.
+    **domains
         ``name=domain`` for parameters that are not on the whole real line: ``mk.Positive``,
         ``mk.UnitInterval``, ``mk.Interval(a, b)`` (or ``"positive"``, ``(a, b)``).
     grad, hess
@@ -111,6 +114,8 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
         or force ``"analytic"``, ``"jax"`` or ``"numeric"``.
     data_args
         Which arguments are data when ``data=`` is a single array (default: the first).
+    name
+        The model's name in results and messages (default: the function's name).
     """
 
     def wrap(f: Callable[..., Any]) -> Model:
