@@ -23,10 +23,12 @@ import scipy.stats as st
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tests.families.cases import CASES, dist
 from tests.families.scipy_ref import CONT, scipy_loglik
 
 import mlekit as mk
+
+# (the families' test cases are imported where they are used: bench_versions.py imports
+# scipy_fit_timed into an older mlekit, which may lack some of those families)
 
 DISCRETE = {
     "poisson": (st.poisson, {"mu": (0, 100)}, lambda r: {"rate": r.params.mu}),
@@ -53,6 +55,8 @@ def scipy_fit_timed(name: str, x: np.ndarray) -> tuple[float, dict[str, float]]:
 
 
 def mk_fit_timed(name: str, x: np.ndarray, reps: int) -> tuple[float, mk.FitResult]:
+    from tests.families.cases import CASES
+
     fam = CASES[name][0]
     times = []
     res = None
@@ -67,6 +71,8 @@ def mk_fit_timed(name: str, x: np.ndarray, reps: int) -> tuple[float, mk.FitResu
 
 
 def main() -> None:
+    from tests.families.cases import CASES, dist
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1e3,1e5,1e7")
     ap.add_argument("--families", default=",".join(sorted(CASES)))

@@ -131,19 +131,36 @@ class Comparison:
                     rows, notes, highlight_first=True)
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Overlay the candidate families on the data (:func:`mlekit.plot.compare`)."""
+        """Overlay the candidate families on the data (:func:`mlekit.plot.compare`).
+
+        Parameters
+        ----------
+        ax
+            A matplotlib Axes to draw on (default: a new figure).
+        **kwargs
+            Options of :func:`mlekit.plot.compare`.
+        """
         from ..plot import compare as plot_compare
 
         return plot_compare(self, ax, **kwargs)
 
     def report(self, path: Any = None, **options: Any) -> str:
         """A self-contained HTML report of the comparison and its best fit (see
-        :meth:`FitResult.report`), written to ``path`` when given; returns the HTML."""
+        :meth:`FitResult.report`), written to ``path`` when given; returns the HTML.
+
+        Parameters
+        ----------
+        path
+            File to write the HTML to (default: not written).
+        **options
+            Options of :func:`mlekit.plot.report`.
+        """
         from ..plot import report
 
         return report(self, path, **options)
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the criterion and one row per family (the CLI's ``--format json``)."""
         rows = []
         for fam, row in self.table.iterrows():
             rows.append({"family": fam, **{k: (v.item() if hasattr(v, "item") else v)
@@ -244,11 +261,19 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
         ``n_boot`` refits per family). ``None`` (default): only when there are at most
         1,000 observations, where it is cheap, and with more than six candidates only for the
         best fit (the others on request: ``gof=True``, or ``mk.gof(cmp[name])``).
+    n_boot
+        Bootstrap refits per family for the goodness-of-fit p-values.
     rng
         Seed of the GOF bootstrap (default 0: the same p-values on every run, in Python, the
         CLI and the web explorer); each family's refits start from this seed, so a family's
         p-value equals ``mk.gof(cmp[family], n_boot=n_boot, rng=seed)``. ``None``: fresh
         randomness.
+    quiet
+        ``None`` (default): a progress bar only on a terminal; ``True``: never; ``False``: always.
+    weights
+        Frequency weights (or give them to ``Data``).
+    nan_policy
+        ``"raise"`` (default) or ``"omit"``.
     time_budget
         Seconds for the fits (not the goodness-of-fit bootstrap; at least one family is
         fitted): families not started when it runs out are listed in ``skipped`` with that

@@ -261,6 +261,8 @@ def fit(
         case the data go in ``data=``.
     family
         A family name (``"weibull"``) or object (``mk.Weibull()``).
+    data
+        The data of a custom model (a dict of arrays, a DataFrame, or one array).
     fixed
         Parameters held at known values (excluded from ``n_params``).
     start
@@ -274,6 +276,8 @@ def fit(
         (non-convergence, boundary estimate, singular information).
     cov
         ``"observed"`` (inverse observed information) or ``"sandwich"`` (robust).
+    maxiter
+        Newton iterations at most.
     method
         ``"auto"`` (closed form when one exists, else Newton) or ``"newton"`` (always iterate:
         a check on the closed forms).
@@ -293,6 +297,9 @@ def fit(
         ``{name: mk.priors.X(...)}``: a maximum a posteriori fit (``res.method == "map"``). The
         priors are densities on the parameters' natural scale (``jacobian=True`` on a prior: on
         the unconstrained scale).
+    **kwargs
+        Options of one route: ``quiet=``/``progress=`` (streamed and Dask fits), ``diff=``,
+        ``n_starts=`` (custom models).
 
     Returns
     -------

@@ -399,8 +399,28 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None =
         ) -> GofResult:
     """Goodness-of-fit tests of a fit (see the module docstring).
 
-    ``n_boot`` parametric-bootstrap refits give the p-values (``n_boot=0``: statistics only,
-    p-values NaN). ``rng``: seed or ``numpy.random.Generator``; ``quiet``: progress bar switch.
+    Parameters
+    ----------
+    res
+        The fit to test.
+    n_boot
+        Parametric-bootstrap refits that give the p-values (``0``: statistics only, p-values
+        NaN).
+    rng
+        Seed or ``numpy.random.Generator`` of the bootstrap.
+    quiet
+        ``None`` (default): a progress bar only on a terminal; ``True``: never; ``False``: always.
+
+    Returns
+    -------
+    GofResult
+        Kolmogorov–Smirnov, Anderson–Darling and Cramér–von Mises statistics (Pearson's
+        chi-square for counts) with their bootstrap p-values.
+
+    Examples
+    --------
+    >>> res = mk.fit(mk.Normal(mu=0.0, sigma=1.0).sample(200, rng=1), "normal")
+    >>> g = mk.gof(res, n_boot=0)
     """
     with arithmetic_guard("the fitted model"):
         return _gof(res, n_boot=n_boot, rng=rng, quiet=quiet)

@@ -228,6 +228,35 @@ def lr_test(restricted: FitResult, full: FitResult | None = None, *,
     ``lr_test(small, big)`` for two fits of the same data, or ``lr_test(res, fixed={...})`` to
     test fixed parameter values of ``res`` (which is refitted with them held). See the module
     docstring for the known nestings and the boundary (chi-bar-square) cases.
+
+    Parameters
+    ----------
+    restricted
+        The fit of the smaller model (or, with ``fixed``, the fit whose parameters are tested).
+    full
+        The fit of the more general model, on the same data.
+    fixed
+        ``{name: value}``: test these values of ``restricted``'s parameters instead.
+
+    Returns
+    -------
+    LRTest
+        ``statistic``, ``df``, ``p_value`` (chi-square, or chi-bar-square when a tested value
+        is on the boundary of its domain) and the two fits.
+
+    Raises
+    ------
+    ParameterError
+        Not fit results, different data, both ``full`` and ``fixed`` or neither.
+    FamilyError
+        Models that are not nested.
+
+    Examples
+    --------
+    >>> x = mk.Weibull(shape=1.0, scale=2.0).sample(500, rng=1)
+    >>> t = mk.lr_test(mk.fit(x, "exponential"), mk.fit(x, "weibull"))
+    >>> t.df
+    1
     """
     from .._fit.result import FitResult
 

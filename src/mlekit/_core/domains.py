@@ -141,7 +141,18 @@ class _UnitInterval(_Named):
 
 
 def Interval(lower: float, upper: float) -> Domain:
-    """The open interval ``(lower, upper)``; either end may be infinite."""
+    """The open interval ``(lower, upper)``; either end may be infinite.
+
+    Parameters
+    ----------
+    lower, upper
+        The ends of the interval (``-math.inf`` / ``math.inf`` for an open end).
+
+    Returns
+    -------
+    Domain
+        A parameter domain for :func:`mlekit.model` (``domains={"p": mk.Interval(0, 1)}``).
+    """
     return Domain(lower, upper)
 
 

@@ -27,7 +27,13 @@ _threads: int = max(1, min(os.cpu_count() or 1, 8))
 
 
 def set_threads(n: int | None) -> None:
-    """Number of threads for chunk reductions (``None``: one per core)."""
+    """Set the number of threads for chunk reductions (streamed, chunked and grouped fits).
+
+    Parameters
+    ----------
+    n
+        Threads to use; ``None`` (or 0): one per core, at most 8.
+    """
     global _threads, _pool
     with _lock:
         _threads = max(1, int(n)) if n else max(1, min(os.cpu_count() or 1, 8))
@@ -37,6 +43,7 @@ def set_threads(n: int | None) -> None:
 
 
 def get_threads() -> int:
+    """The number of threads chunk reductions use (see :func:`set_threads`)."""
     return _threads
 
 

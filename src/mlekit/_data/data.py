@@ -70,6 +70,8 @@ class Data:
         Number of trials per observation (binomial data).
     nan_policy
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
+    name
+        The data's label on plot axes and in reports (default: a Series' name).
     """
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
@@ -459,7 +461,8 @@ class Data:
         parts = [self.exact.x, self.left.x, self.right.x]
         ib = self.interval_block
         if ib.size:
-            parts += [ib.x[np.isfinite(ib.x)], ib.hi[np.isfinite(ib.hi)]]  # type: ignore[index]
+            assert ib.hi is not None, "an interval block carries its upper bounds"
+            parts += [ib.x[np.isfinite(ib.x)], ib.hi[np.isfinite(ib.hi)]]
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
     def chunks(self, size: int) -> Iterator[Data]:

@@ -454,9 +454,45 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
                  truncation: tuple[float | None, float | None] | None = None,
                  batch_rows: int = BATCH_ROWS) -> ParquetSource:
     """Values in Parquet file(s): a path, a glob (``"lifetimes/*.parquet"``), a directory or a
-    list of those. Nothing is read until the source is fitted::
+    list of those. Nothing is read until the source is fitted.
 
-        mk.fit(mk.read_parquet("lifetimes/*.parquet", column="hours", observed="failed"), "weibull")
+    Parameters
+    ----------
+    path
+        A file, a glob, a directory, or a list of those.
+    column
+        The column of values (may be omitted when the data have a single column).
+    observed
+        Optional boolean column: True where the value was seen exactly, False where it is
+        censored on the side given by ``censoring``.
+    censoring
+        ``"right"`` (default: the true value is at least the one recorded) or ``"left"``.
+    lower, upper
+        Columns of interval bounds, instead of ``column`` (interval censoring; both needed).
+    weights
+        Column of frequency weights.
+    trials
+        Column of trials per row (binomial data).
+    truncation
+        ``(a, b)``: only values in ``[a, b]`` could enter the sample (``None``: no bound).
+    batch_rows
+        Rows read per batch: the memory bound of a streamed fit.
+
+    Returns
+    -------
+    ParquetSource
+        A description of the data for :func:`mlekit.fit` (streamed, or ``backend="dask"``).
+
+    Raises
+    ------
+    DataError
+        Conflicting column roles (``column`` with ``lower``/``upper``, one bound only); files
+        or columns that do not exist are reported when the source is fitted.
+
+    Examples
+    --------
+    >>> mk.fit(mk.read_parquet("lifetimes/*.parquet", column="hours", observed="failed"),
+    ...        "weibull")  # doctest: +SKIP
     """
     return ParquetSource(path, **_kw(column, observed, censoring, lower, upper, weights, trials,
                                      truncation, batch_rows))
@@ -470,7 +506,34 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     """Values in CSV file(s) with a header row (path, glob, directory or list). Empty fields
     and ``NA``/``NaN``/``null``/``none``/``-`` (any case) are missing values, ``true``/``false``
     and ``yes``/``no`` are 1/0; other text in a value column is counted as non-numeric. Both
-    follow ``nan_policy`` at fit time (the token table is in :mod:`mlekit._data.columns`)."""
+    follow ``nan_policy`` at fit time (the token table is in :mod:`mlekit._data.columns`).
+
+    Parameters
+    ----------
+    path
+        A file, a glob, a directory, or a list of those.
+    column, observed, censoring, lower, upper, weights, trials, truncation
+        The columns' roles and the truncation, as in :func:`read_parquet`.
+    delimiter
+        The field separator.
+    batch_rows
+        Rows read per batch: the memory bound of a streamed fit.
+
+    Returns
+    -------
+    CSVSource
+        A description of the data for :func:`mlekit.fit`; nothing is read until then.
+
+    Raises
+    ------
+    DataError
+        Conflicting column roles, as for :func:`read_parquet`.
+
+    Examples
+    --------
+    >>> mk.fit(mk.read_csv("failures.csv", column="hours", observed="failed"),
+    ...        "weibull")  # doctest: +SKIP
+    """
     return CSVSource(path, delimiter=delimiter, **_kw(column, observed, censoring, lower, upper,
                                                       weights, trials, truncation, batch_rows))
 
@@ -482,6 +545,28 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
         batch_rows: int = BATCH_ROWS) -> SQLSource:
     """Values from a DuckDB query, e.g. ``mk.sql("SELECT x FROM 'data/*.parquet' WHERE site = 3")``
     (``column`` may be omitted when the query returns one column). ``connection``: a DuckDB
-    connection (default: a new in-memory one). The query runs again for every pass."""
+    connection (default: a new in-memory one). The query runs again for every pass.
+
+    Parameters
+    ----------
+    query
+        A DuckDB SQL query.
+    column, observed, censoring, lower, upper, weights, trials, truncation
+        The columns' roles and the truncation, as in :func:`read_parquet`.
+    connection
+        A DuckDB connection (default: a new in-memory one).
+    batch_rows
+        Rows read per batch: the memory bound of a streamed fit.
+
+    Returns
+    -------
+    SQLSource
+        A description of the data for :func:`mlekit.fit`; the query runs when it is fitted.
+
+    Raises
+    ------
+    DataError
+        Conflicting column roles, as for :func:`read_parquet`.
+    """
     return SQLSource(query, connection=connection, **_kw(column, observed, censoring, lower, upper,
                                                          weights, trials, truncation, batch_rows))

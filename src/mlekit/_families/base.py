@@ -92,7 +92,19 @@ class Support:
 
 
 def get_family(spec: Any) -> Family:
-    """A ``Family`` instance from a registry key (``"weibull"``), a class or an instance."""
+    """A ``Family`` instance from a registry key (``"weibull"``), a class or an instance.
+
+    Parameters
+    ----------
+    spec
+        A name from :func:`mlekit.families`, a ``Family`` subclass, or an instance (returned
+        as it is).
+
+    Raises
+    ------
+    FamilyError
+        An unknown name (the message lists the known ones) or an object that is no family.
+    """
     if isinstance(spec, Family):
         return spec
     if isinstance(spec, type) and issubclass(spec, Family):
@@ -113,6 +125,14 @@ FACTORIES: dict[str, Callable[..., Family]] = {}
 
 class Family:
     """A parametric family. With all parameters set it is also a distribution.
+
+    Parameters
+    ----------
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Weibull(shape=1.5, scale=2.0)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+        An unknown name or a value outside its domain raises ``ParameterError``.
 
     **The contract.** A family is one class; every backend (in memory, chunked/streamed, Dask,
     grouped) reaches it only through the attributes and hooks below, each declared here with

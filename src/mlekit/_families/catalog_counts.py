@@ -33,6 +33,15 @@ class BetaBinomial(Family):
     Parameters: ``a``, ``b`` (> 0); mean ``n a/(a+b)``. The number of trials is known, as for
     the binomial: ``mk.BetaBinomial(n=10)`` or per row ``mk.Data(k, trials=n)``. scipy's
     ``betabinom(n, a, b)``.
+
+    Parameters
+    ----------
+    n
+        The known number of trials (or give it per row: ``mk.Data(k, trials=n)``).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.BetaBinomial(n=10, a=2.0, b=3.0)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
     """
 
     name = "beta_binomial"

@@ -117,9 +117,10 @@ class CustomFamily(Family):
                     val = (float(np.logaddexp.reduce(self._logpdf(ks, ti, None)))
                            if ks.size else -math.inf)
                 else:
-                    ks = np.arange(max(lo, 0.0), math.floor(xi) + 1) if math.isfinite(lo) else []
-                    c = float(np.logaddexp.reduce(self._logpdf(np.asarray(ks), ti, None))) \
-                        if len(ks) else -math.inf
+                    ks = (np.arange(max(lo, 0.0), math.floor(xi) + 1) if math.isfinite(lo)
+                          else np.zeros(0))
+                    c = float(np.logaddexp.reduce(self._logpdf(ks, ti, None))) \
+                        if ks.size else -math.inf
                     val = float(_log1mexp(min(c, 0.0)))
             else:
                 def dens(t: float, ti: Theta = ti) -> float:
@@ -285,7 +286,7 @@ def from_logpdf(logpdf: Callable[..., Any], logcdf: Callable[..., Any] | None = 
         members["_logsf"] = lambda self, x, th, blk: _log1mexp(logcdf(x, **self._kw(th)))
     if logsf is not None and logcdf is None:
         members["_logcdf"] = lambda self, x, th, blk: _log1mexp(logsf(x, **self._kw(th)))
-    return _make(name or getattr(logpdf, "__name__", "custom"), CustomFamily, names, doms,
+    return _make(name or str(getattr(logpdf, "__name__", "custom")), CustomFamily, names, doms,
                  _support(support, discrete), discrete, members, start)
 
 
@@ -333,7 +334,7 @@ def from_cumhaz(cumhaz: Callable[..., Any], params: Any = None, *,
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(hx) - Hx
 
-    return _make(name or getattr(cumhaz, "__name__", "custom"), CustomFamily, names, doms, sup,
+    return _make(name or str(getattr(cumhaz, "__name__", "custom")), CustomFamily, names, doms, sup,
                  False, {"_logpdf": _lp, "_logcdf": _lc, "_logsf": _ls}, start)
 
 

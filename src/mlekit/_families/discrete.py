@@ -225,6 +225,15 @@ class Binomial(Family):
 
     Parameter: ``p``. The number of trials ``n`` is known, not estimated: give it to the family
     (``mk.Binomial(n=10)``) or per observation (``mk.Data(k, trials=n)``). MLE: Σk / Σn.
+
+    Parameters
+    ----------
+    n
+        The known number of trials (or give it per row: ``mk.Data(k, trials=n)``).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Binomial(n=10, p=0.3)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
     """
 
     name = "binomial"
@@ -443,8 +452,6 @@ class NegativeBinomial(Family):
     boundary_hints: ClassVar[dict[str, str]] = {
         "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     param_names = ("mean", "size")
-    boundary_hints: ClassVar[dict[str, str]] = {
-        "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     domains = (Positive, Positive)
     support = _COUNTS
     discrete = True

@@ -433,9 +433,6 @@ class Lomax(CumHaz):
         "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     param_names = ("shape", "scale")
     scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
-    boundary_hints: ClassVar[dict[str, str]] = {
-        "shape": "; the tail is not heavier than exponential: fit 'exponential'",
-        "scale": "; the tail is not heavier than exponential: fit 'exponential'"}
     domains = (Positive, Positive)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "f(x) = (shape/scale) (1 + x/scale)^-(shape+1)"

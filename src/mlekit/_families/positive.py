@@ -63,14 +63,14 @@ class LogNormal(Normal):
         v, g, h = super()._d_logpdf(lx, th, blk)
         return v - lx, g, h
 
-    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         return super()._d_logcdf(_logx(blk, x), th, blk)
 
     def _loc_x(self, blk: Block) -> tuple[Any, float]:
         lx = _logx(blk, blk.x)
         return lx, -blk.cached("sum_log_x", lambda: blk.wsum_of(lx))
 
-    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         return super()._d_logsf(_logx(blk, x), th, blk)
 
     def _ppf(self, q: Any, th: Theta) -> Any:

@@ -38,7 +38,7 @@ class Normal(LocScale):
     name = "normal"
     param_names = ("mu", "sigma")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1}
-    data_unit_params = ("mu",)
+    data_unit_params: ClassVar[tuple[str, ...]] = ("mu",)   # LogNormal: none
     domains = (Real, Positive)
     support = Support()
     formula = "f(x) = exp(-(x-mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))"
@@ -364,7 +364,6 @@ class StudentT(LocScale):
     param_names = ("mu", "sigma", "df")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1, "df": 0}
     data_unit_params = ("mu",)
-    boundary_hints: ClassVar[dict[str, str]] = {"df": "; the data look normal: fit 'normal' instead"}
     domains = (Real, Positive, Positive)
     formula = ("f(x) = Gamma((df+1)/2) / (Gamma(df/2) sqrt(df pi) sigma) "
                "(1 + z^2/df)^(-(df+1)/2), z = (x - mu)/sigma")

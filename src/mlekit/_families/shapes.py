@@ -102,14 +102,14 @@ class LocScale(Family):
         hss = (2.0 * z * V1 + z * z * V2) / s**2
         return V, grad, [[hmm, hms], [hms, hss]]
 
-    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+    def _d_logcdf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         z = self._z(x, th)
         g, g1, _ = self._g(z, 1)
         G = self._G(z)
         r = np.exp(g - G)  # f/F
         return self._tail_derivs(z, th[1], G, r, r * (g1 - r))
 
-    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs:
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         z = self._z(x, th)
         g, g1, _ = self._g(z, 1)
         S = self._S(z)

@@ -131,6 +131,8 @@ class Wrapped(Family):
             raise FamilyError(f"{type(self).__name__} wraps a plain family; got {base!r}.")
         self.base = base._copy()
         self.base.values = {}
+        # a family's ClassVars are set per instance here, from the family it wraps
+        # (type: ignore[misc]: mypy forbids assigning a ClassVar through an instance)
         self.name = f"{self.prefix}_{base.name}"  # type: ignore[misc]
         self.param_names = (*base.param_names, self.extra)  # type: ignore[misc]
         self.domains = (*base.domains, UnitInterval)  # type: ignore[misc]
@@ -141,7 +143,7 @@ class Wrapped(Family):
         self.formula = f"{type(self).__name__}({base.formula or base.name})"  # type: ignore[misc]
         nonreg = getattr(base, "nonregular", ())
         if nonreg:
-            self.nonregular = nonreg
+            self.nonregular = nonreg  # type: ignore[misc]
         super().__init__(**{**base.values, **params})
 
     def _make_support(self, s: Support) -> Support:
@@ -176,7 +178,17 @@ class Wrapped(Family):
 
 
 class ZeroInflated(Wrapped):
-    """Zero-inflated ``family``: parameters ``(*family's, zero_prob)``; see the module docs."""
+    """Zero-inflated ``family``: its parameters and ``zero_prob``; see the module docs.
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.ZeroInflated("poisson", zero_prob=0.2)``:
+        with all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "zero_prob"
     prefix = "zero_inflated"
@@ -281,7 +293,17 @@ class ZeroInflated(Wrapped):
 
 class Hurdle(ZeroInflated):
     """Hurdle ``family``: ``zero_prob`` = P(Y = 0); positive values from the zero-truncated
-    family. For a continuous family the same as :class:`ZeroInflated`."""
+    family. For a continuous family the same as :class:`ZeroInflated`.
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Hurdle("poisson", zero_prob=0.2)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "zero_prob"
     prefix = "hurdle"
@@ -394,7 +416,17 @@ class Hurdle(ZeroInflated):
 
 class Cure(Wrapped):
     """Mixture cure model: ``cure_prob`` = p, ``S(t) = p + (1-p) S_f(t)``; for right-censored
-    lifetimes (``mk.Data.right_censored`` or ``observed=`` in ``mk.regress``)."""
+    lifetimes (``mk.Data.right_censored`` or ``observed=`` in ``mk.regress``).
+
+    Parameters
+    ----------
+    family
+        The family it wraps (a name or a family object).
+    **params
+        Known values of some or all of its parameters, e.g. ``mk.Cure("weibull", cure_prob=0.3)``: with
+        all of them it is a distribution (``pdf``, ``cdf``, ``sample`` ...); in a fit they are
+        held fixed.
+    """
 
     extra = "cure_prob"
     prefix = "cure"

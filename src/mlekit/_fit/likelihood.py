@@ -149,8 +149,9 @@ class Likelihood:
                         x = shifted(fam, blk, "x") if kind == "right" else blk.x
                         d = df(x, th, blk)
                         if d is None:
-                            d = numeric_derivs(lambda t, f=f, x=x, blk=blk: f(x, t, blk), th,
-                                               fam.domains, idx, 1, units=self.units)
+                            def at(t: Theta, f: Any = f, x: Any = x, blk: Block = blk) -> Any:
+                                return f(x, t, blk)
+                            d = numeric_derivs(at, th, fam.domains, idx, 1, units=self.units)
                     G = np.column_stack([np.broadcast_to(d[1][i], (blk.size,)) for i in idx])
                     if tg is not None:
                         G = G - tg[idx]
@@ -344,8 +345,8 @@ def truncation_term(fam: Family, trunc: tuple[float, float], th: Theta, order: i
     else:
         if order == 0:
             return float(log_interval_prob(fam, xa, xb, th, None)[0]), np.zeros(k), np.zeros((k, k))
-        d = interval_derivs(fam, xa, xb, th, None, order, free, flags, units=units)
-        return _scalar(d, free, k, order)
+        di = interval_derivs(fam, xa, xb, th, None, order, free, flags, units=units)
+        return _scalar(di, free, k, order)
     if order == 0:
         return float(np.asarray(f(x, th, None))[0]), np.zeros(k), np.zeros((k, k))
     d = df(x, th, None)

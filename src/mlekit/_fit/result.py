@@ -134,6 +134,25 @@ class FitResult:
         ``kind="parametric" | "nonparametric"``, ``interval="percentile" | "basic" | "bca" |
         "studentised"`` — ``kind="bca"`` is short for ``interval="bca"`` —, ``rng=``,
         ``quiet=``, ``params=``). See ``docs/inference.md``.
+
+        Parameters
+        ----------
+        level
+            Confidence level, in (0, 1).
+        method
+            ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``.
+        **kwargs
+            Options of the method (above).
+
+        Raises
+        ------
+        ParameterError
+            An unknown method or option, or a level outside (0, 1).
+
+        Examples
+        --------
+        >>> res = mk.fit(mk.Weibull(shape=1.5, scale=2.0).sample(200, rng=1), "weibull")
+        >>> lo, hi = res.ci(method="profile")["shape"]
         """
         from .._inference.wald import confidence_intervals
 
@@ -143,7 +162,19 @@ class FitResult:
                 bounds: tuple[float, float] | None = None) -> Any:
         """The profile log-likelihood of ``param`` as data (a :class:`Profile`: ``values``,
         ``loglik``, ``deviance``, ``z``, ``to_frame()``), on ``n`` points spanning the
-        ``level`` profile interval or ``bounds``."""
+        ``level`` profile interval or ``bounds``.
+
+        Parameters
+        ----------
+        param
+            The parameter's name.
+        n
+            Number of points.
+        level
+            The profile interval the points span (unless ``bounds``).
+        bounds
+            ``(lo, hi)``: the range of ``param`` instead.
+        """
         from .._inference.profile import profile
 
         return profile(self, param, n=n, level=level, bounds=bounds)
@@ -153,31 +184,113 @@ class FitResult:
         """A function of the parameters — ``"mean"``, ``"median"``, ``"var"``, ``"sd"`` or
         ``fn(params_dict)`` — with its delta-method SE and a ``level`` interval by
         ``method`` ``"delta"`` | ``"profile"`` | ``"bootstrap"``. Returns a ``Derived``
-        (``estimate``, ``se``, ``ci``, ``method``)."""
+        (``estimate``, ``se``, ``ci``, ``method``).
+
+        Parameters
+        ----------
+        quantity
+            ``"mean"``, ``"median"``, ``"var"``, ``"sd"`` or ``fn(params_dict) -> float``.
+        name
+            Its label in printed output.
+        method, level, **kwargs
+            The interval: ``"delta"``, ``"profile"`` or ``"bootstrap"`` at ``level``.
+        """
         from .._inference.derived import derived
 
         return derived(self, quantity, name=name, method=method, level=level, **kwargs)
 
     def quantile(self, q: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """The ``q`` quantile (``q=0.1``: the B10 life) with SE and interval."""
+        """The ``q`` quantile (``q=0.1``: the B10 life) with SE and interval.
+
+        Parameters
+        ----------
+        q
+            Probability, in (0, 1) (a number or an array).
+        method
+            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
+            :meth:`ci`).
+        level
+            Confidence level of the interval.
+        **kwargs
+            Options of the interval method.
+
+        Returns
+        -------
+        Derived
+            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
+        """
         from .._inference.derived import quantile
 
         return quantile(self, q, method=method, level=level, **kwargs)
 
     def sf(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Survival probability ``P(X > t)`` with SE and interval."""
+        """Survival probability ``P(X > t)`` with SE and interval.
+
+        Parameters
+        ----------
+        t
+            Time or value (a number or an array).
+        method
+            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
+            :meth:`ci`).
+        level
+            Confidence level of the interval.
+        **kwargs
+            Options of the interval method.
+
+        Returns
+        -------
+        Derived
+            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
+        """
         from .._inference.derived import sf
 
         return sf(self, t, method=method, level=level, **kwargs)
 
     def cdf(self, x: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Cumulative probability ``P(X <= x)`` with SE and interval."""
+        """Cumulative probability ``P(X <= x)`` with SE and interval.
+
+        Parameters
+        ----------
+        x
+            Value (a number or an array).
+        method
+            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
+            :meth:`ci`).
+        level
+            Confidence level of the interval.
+        **kwargs
+            Options of the interval method.
+
+        Returns
+        -------
+        Derived
+            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
+        """
         from .._inference.derived import cdf
 
         return cdf(self, x, method=method, level=level, **kwargs)
 
     def hazard(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Hazard rate ``f(t) / S(t)`` with SE and interval."""
+        """Hazard rate ``f(t) / S(t)`` with SE and interval.
+
+        Parameters
+        ----------
+        t
+            Time (a number or an array).
+        method
+            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
+            :meth:`ci`).
+        level
+            Confidence level of the interval.
+        **kwargs
+            Options of the interval method.
+
+        Returns
+        -------
+        Derived
+            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
+        """
         from .._inference.derived import hazard
 
         return hazard(self, t, method=method, level=level, **kwargs)
@@ -185,13 +298,31 @@ class FitResult:
     def return_level(self, T: Any, *, method: str = "profile", level: float = 0.95) -> Any:
         """The ``T``-block return level (the quantile at ``1 - 1/T``; scalar or list of
         periods) with its delta-method SE and a ``level`` interval by ``method``
-        ``"profile"`` (default) | ``"delta"``; see :mod:`mlekit._inference.extremes`."""
+        ``"profile"`` (default) | ``"delta"``; see :mod:`mlekit._inference.extremes`.
+
+        Parameters
+        ----------
+        T
+            Return period(s) in blocks (> 1).
+        method
+            ``"profile"`` or ``"delta"``.
+        level
+            Confidence level of the interval.
+        """
         from .._inference.extremes import return_level
 
         return return_level(self, T, method=method, level=level)
 
     def return_period(self, x: Any, *, level: float = 0.95) -> Any:
-        """The return period ``1 / P(X > x)`` (in blocks) of the level ``x``, with SE and interval."""
+        """The return period ``1 / P(X > x)`` (in blocks) of the level ``x``, with SE and interval.
+
+        Parameters
+        ----------
+        x
+            The level(s).
+        level
+            Confidence level of the interval.
+        """
         from .._inference.extremes import return_period
 
         return return_period(self, x, level=level)
@@ -200,7 +331,15 @@ class FitResult:
     def laplace(self, n: int = 1000, *, rng: Any = None) -> Any:
         """``n`` draws (a pandas DataFrame) from the Laplace (normal) approximation on the
         unconstrained scale — log for positive parameters, logit for probabilities — mapped
-        back, so every draw respects the parameters' domains."""
+        back, so every draw respects the parameters' domains.
+
+        Parameters
+        ----------
+        n
+            Number of draws.
+        rng
+            Seed or ``numpy.random.Generator``.
+        """
         from .._inference.smallsample import laplace
 
         return laplace(self, n, rng)
@@ -215,16 +354,37 @@ class FitResult:
 
     # ------------------------------------------------------------------ rendering
     def summary(self, level: float = 0.95, ci: str = "wald") -> Summary:
+        """The printed table of the fit (estimates, SEs, intervals, log-likelihood, AIC/BIC).
+
+        Parameters
+        ----------
+        level
+            Confidence level of the intervals.
+        ci
+            Interval method: ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``.
+        """
         from .summary import Summary
 
         return Summary(self, level=check_level(level), ci_method=ci)
 
     def to_dict(self, level: float = 0.95) -> dict[str, Any]:
-        """A JSON-ready dict (the same as the CLI's ``--format json``)."""
+        """A JSON-ready dict (the same as the CLI's ``--format json``).
+
+        Parameters
+        ----------
+        level
+            Confidence level of the intervals.
+        """
         return self.summary(level=level).to_dict()
 
     def plot(self, fig: Any = None) -> Any:
-        """The 2×2 diagnostic figure (density, Q–Q, P–P, CDF or survival); see :mod:`mlekit.plot`."""
+        """The 2×2 diagnostic figure (density, Q–Q, P–P, CDF or survival); see :mod:`mlekit.plot`.
+
+        Parameters
+        ----------
+        fig
+            A matplotlib figure to draw into (default: a new one).
+        """
         from ..plot import panel
 
         return panel(self, fig)
@@ -232,7 +392,15 @@ class FitResult:
     def report(self, path: Any = None, **options: Any) -> str:
         """A self-contained HTML report (data, estimates, intervals, GOF, plots, warnings and
         how to reproduce it), written to ``path`` when given; returns the HTML. Options: see
-        :func:`mlekit.plot.report` (``derived=["mean", ("quantile", 0.1)]``, ``ci=``...)."""
+        :func:`mlekit.plot.report` (``derived=["mean", ("quantile", 0.1)]``, ``ci=``...).
+
+        Parameters
+        ----------
+        path
+            File to write the HTML to (default: not written).
+        **options
+            Options of :func:`mlekit.plot.report`.
+        """
         from ..plot import report
 
         return report(self, path, **options)

@@ -65,7 +65,7 @@ class Model:
             args.append(p.name)
         self.fn = fn
         self.args = tuple(args)
-        self.name = name or getattr(fn, "__name__", "model")
+        self.name: str = name or str(getattr(fn, "__name__", "model"))
         self.defaults = {p.name: p.default for p in sig.parameters.values()
                          if p.default is not p.empty}
         unknown = [k for k in domains if k not in self.args]
@@ -101,7 +101,10 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
 
     Parameters
     ----------
-    domains
+    fn
+        The log-likelihood: the arguments that ``mk.fit(..., data=)`` provides are the data
+        (see ``data_args``), the others are the parameters, by name.
+    **domains
         ``name=domain`` for parameters that are not on the whole real line: ``mk.Positive``,
         ``mk.UnitInterval``, ``mk.Interval(a, b)`` (or ``"positive"``, ``(a, b)``).
     grad, hess
@@ -112,6 +115,8 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
         or force ``"analytic"``, ``"jax"`` or ``"numeric"``.
     data_args
         Which arguments are data when ``data=`` is a single array (default: the first).
+    name
+        The model's name in results and messages (default: the function's name).
     """
 
     def wrap(f: Callable[..., Any]) -> Model:
@@ -134,7 +139,8 @@ def _as_float(v: Any, key: str) -> np.ndarray:
         raise DataError(f"data[{key!r}] must be numeric; got the text {v!r}.")
     if np.isscalar(v):
         try:
-            return np.asarray(float(v))
+            # any scalar is tried: float() raises for the non-numeric ones (caught below)
+            return np.asarray(float(v))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
     if isinstance(v, np.ndarray) and v.dtype.kind in "fiub":   # numeric already: no scan

@@ -179,6 +179,33 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
 
     ``families``: a list (``["normal", "normal"]``, ``[mk.Weibull(), "lognormal"]``), or one
     family with ``k=`` components; ``k`` may be a range of counts, chosen by BIC.
+
+    Parameters
+    ----------
+    x
+        The data (array-like or :class:`mlekit.Data`).
+    families
+        The components' families (a list), or one family repeated ``k`` times.
+    k
+        Number of components (with one family), or a range of numbers to choose from by BIC.
+    weights
+        Frequency weights.
+    n_starts
+        EM runs from different starts; the best log-likelihood is kept.
+    maxiter, tol
+        EM iterations at most, and the change of the log-likelihood that ends them.
+    rng
+        Seed of the random starts.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean.
+    nan_policy
+        ``"raise"`` (default) or ``"omit"``.
+
+    Returns
+    -------
+    FitResult
+        Each component's parameters and mixing weight, prefixed by its number from 0
+        (``"0.mu"``, ``"0.weight"``, ``"1.mu"``, ...).
     """
     check_maxiter(maxiter)
     if isinstance(families, (str, Family, type)):

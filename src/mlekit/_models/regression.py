@@ -96,6 +96,59 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     F(lo))``; with ``entry`` the lower bound is the larger of the two. ``offset`` is added to the linked
     parameter's linear predictor; ``exposure`` adds ``log(exposure)`` (log-linked rates and
     means).
+
+    Parameters
+    ----------
+    formula
+        ``"y ~ x1 + x2"`` for the family's linked parameter (or give ``y=`` and ``X=``).
+    data
+        A DataFrame or a dict of columns for the formulas and the column names below.
+    family
+        A family name or object, or a ``ZeroInflated``/``Hurdle``/``Cure`` wrapper.
+    formulas
+        ``{parameter: "~ terms"}`` for parameters other than the linked one.
+    y, X
+        The response and the design matrix, instead of ``formula``.
+    observed
+        True where the event was seen, False where the response is right-censored.
+    lower, upper
+        Interval-censored responses (NaN lower: left-, NaN upper: right-censored).
+    entry
+        Late-entry times (left truncation per row).
+    weights
+        Frequency weights.
+    offset, exposure
+        Added to the linked parameter's linear predictor (``exposure``: its log).
+    start, fixed
+        Starting guesses / values held fixed, by coefficient name.
+    cov
+        ``"observed"`` or ``"sandwich"`` (robust) standard errors.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean.
+    maxiter
+        Newton iterations at most.
+    nan_policy
+        ``"raise"`` (default) or ``"omit"`` rows with a missing value.
+    penalty, prior
+        ``"firth"``, or ``{name: mk.priors.X(...)}`` for a MAP fit (above).
+
+    Returns
+    -------
+    RegressionResult
+        A :class:`FitResult` with the coefficients as parameters, ``summary()`` and
+        ``predict()``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown options, ``cov``, parameter names in ``formulas``/``start``/``fixed``.
+    DataError
+        Missing or non-numeric columns, no rows left, censoring with a discrete family.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5], "y": [0.1, 1.2, 1.9, 3.2, 3.9, 5.1]})
+    >>> res = mk.regress("y ~ x", data=df)     # coefficients Intercept, x; sigma
     """
     fam = _family(family)
     if cov not in ("observed", "sandwich"):

@@ -49,8 +49,28 @@ def fit_ar1(y: Any, *, start: dict[str, float] | None = None, strict: bool = Fal
             maxiter: int = 200) -> FitResult:
     """Fit a stationary Gaussian AR(1) by exact maximum likelihood.
 
-    Parameters ``mu`` (the mean of the series), ``phi`` (lag-1 autocorrelation, in (-1, 1))
-    and ``sigma`` (innovation standard deviation).
+    The model's parameters: ``mu`` (the mean of the series), ``phi`` (lag-1 autocorrelation,
+    in (-1, 1)) and ``sigma`` (innovation standard deviation).
+
+    Parameters
+    ----------
+    y
+        The series, equally spaced in time, without gaps.
+    start
+        Starting guesses for ``mu``, ``phi``, ``sigma``.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean.
+    maxiter
+        Newton iterations at most.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    DataError
+        A missing or infinite value (a gap breaks the chain), or too short a series.
     """
     x = as_float_array(y, "y")
     if not np.all(np.isfinite(x)):
@@ -120,9 +140,34 @@ def fit_markov(sequences: Any, *, states: Sequence[Any] | None = None,
                strict: bool = False) -> FitResult:
     """Transition probabilities of a first-order Markov chain from state sequences.
 
-    ``sequences``: one sequence of state labels (list, array, string) or a list of them.
-    Parameters are named ``"a->b"``; each row sums to 1, so there are ``K(K-1)`` free
-    parameters. The log-likelihood is conditional on each sequence's first state.
+    The model's parameters are named ``"a->b"``; each row sums to 1, so there are ``K(K-1)``
+    free parameters. The log-likelihood is conditional on each sequence's first state.
+
+    Parameters
+    ----------
+    sequences
+        One sequence of state labels (list, array, string) or a list of them.
+    states
+        All states, in the order of the transition matrix (default: those seen, sorted);
+        a state that is never left has NaN probabilities and a ``no-transitions`` warning.
+    strict
+        Raise :class:`ConvergenceError` instead of warning when the fit is not clean.
+
+    Returns
+    -------
+    FitResult
+        Parameters ``"a->b"``: the estimated transition probabilities.
+
+    Raises
+    ------
+    DataError
+        States outside ``states``, fewer than 2 states, or no transition at all.
+
+    Examples
+    --------
+    >>> res = mk.fit_markov("aabbbaab")
+    >>> round(res.params["a->b"], 3)
+    0.5
     """
     seqs = _sequences(sequences)
     seen = sorted({s for q in seqs for s in q}, key=lambda v: (str(type(v)), v))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,8 +59,8 @@ class Scan:
         s.first_bad = self.first_bad or o.first_bad
         s.counts = {k: self.counts[k] + o.counts[k] for k in _KINDS}
         for k in set(self.minmax) | set(o.minmax):
-            a, b = self.minmax.get(k), o.minmax.get(k)
-            s.minmax[k] = a if b is None else b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
+            mm = [m for m in (self.minmax.get(k), o.minmax.get(k)) if m is not None]
+            s.minmax[k] = (min(m[0] for m in mm), max(m[1] for m in mm))
         s.outside = self.outside + o.outside
         s.outside_first = self.outside_first or o.outside_first
         s.check_error = self.check_error or o.check_error
@@ -68,16 +68,16 @@ class Scan:
             else self.stats + o.stats
         s.values_ok = self.values_ok and o.values_ok
         if s.values_ok and (self.values is not None or o.values is not None):
-            a = self.values if self.values is not None else np.zeros(0)
-            b = o.values if o.values is not None else np.zeros(0)
-            if a.size < b.size:
-                a, b = b, a
-            v = a.copy()
-            v[:b.size] += b
+            va = self.values if self.values is not None else np.zeros(0)
+            vb = o.values if o.values is not None else np.zeros(0)
+            if va.size < vb.size:
+                va, vb = vb, va
+            v = va.copy()
+            v[:vb.size] += vb
             s.values = v
         for k in set(self.hist) | set(o.hist):
-            a, b = self.hist.get(k), o.hist.get(k)
-            s.hist[k] = a if b is None else b if a is None else (a[0] + b[0], a[1] + b[1])
+            hs = [h for h in (self.hist.get(k), o.hist.get(k)) if h is not None]
+            s.hist[k] = hs[0] if len(hs) == 1 else (hs[0][0] + hs[1][0], hs[0][1] + hs[1][1])
         s.intervals = self.intervals + o.intervals
         s.interval_stride = max(self.interval_stride, o.interval_stride)
         s._thin()
@@ -170,8 +170,8 @@ def scan_chunk(fam: Family, d: Data | None, miss: int, bad: int, where: str,
     if want.get("profile") and fam.profile is not None:
         s.prof = fam.profile.scan(d)
         if want.get("moments_at"):
-            k, c = want["moments_at"]           # type: ignore[misc]
-            s.mom = profile_moments(fam.profile, d, k, c)
+            at = cast("tuple[float, float]", want["moments_at"])
+            s.mom = profile_moments(fam.profile, d, float(at[0]), float(at[1]))
     if want["values"]:
         b = d.exact
         if b.size:

@@ -24,7 +24,7 @@ import dataclasses
 import math
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -409,9 +409,9 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         s0 = (_start_from_summary(fam, _summary_data(scan, trunc), fixed_d, start_d, maxiter)
               if scan.hist else {})
         k0 = prof.k_of(s0[prof.profiled]) if prof.profiled in s0 else None
-        at = want.get("moments_at")
+        at = cast("tuple[float, float] | None", want.get("moments_at"))
         fast = profile_chunks(prof, chunks, scan.prof, inner, k0,
-                              None if scan.mom is None or not at else (*at, scan.mom))
+                              None if scan.mom is None or not at else (at[0], at[1], scan.mom))
     if fast is not None:
         params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
         ll, H = fast.loglik, fast.hess   # type: ignore[assignment]

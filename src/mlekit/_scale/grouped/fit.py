@@ -28,6 +28,7 @@ from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
 from ..._fit.family_fit import fit_family
 from ..._fit.rescale import is_extreme
+from ..._fit.result import FitResult
 from ...errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -137,13 +138,13 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     lay = Layout.build(blocks_c, G)
     n_rows = np.zeros(G)
     if blocks_c is blocks:
-        for p in lay.pieces:
-            n_rows[p.pos] += p.shape[0] if p.dense else np.diff(np.append(p.starts, p.lg.size))
+        for pc in lay.pieces:
+            n_rows[pc.pos] += pc.group_rows()
     else:
         for _, c in blocks.values():
             n_rows += np.bincount(c, minlength=G)
     counts = {kind: lay.group_sums(lambda p: 1.0, (kind,)) for kind in KINDS}
-    n_obs = sum(counts.values())
+    n_obs = sum(counts.values(), np.zeros(G))
     k = fam.k
     names = fam.param_names
     nonreg = [p for p in fam.nonregular if p not in fixed_d]
@@ -251,13 +252,13 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     covs, pd = _covariances(H, regular, k)
     cov_type = "observed"
     if cov == "sandwich" and regular:
-        sel = np.flatnonzero(fitted & pd)
-        if sel.size:
-            B = prob.evaluate(sel, TH[sel], 1, outer=True)[3]
+        rows = np.flatnonzero(fitted & pd)
+        if rows.size:
+            B = prob.evaluate(rows, TH[rows], 1, outer=True)[3]
             R = np.ix_(regular, regular)
-            for c, i in enumerate(sel):
+            for c_i, i in enumerate(rows):
                 A = covs[i][R]
-                covs[i][R] = A @ B[c][R] @ A
+                covs[i][R] = A @ B[c_i][R] @ A
         cov_type = "sandwich"
     se = np.sqrt(np.maximum(np.einsum("gii->gi", covs), 0.0))
     se[np.isnan(np.einsum("gii->gi", covs))] = np.nan
@@ -293,7 +294,7 @@ class _Status:
         self.msg = np.full(G, "", dtype=object)
         self.ok = np.ones(G, dtype=bool)
 
-    def set(self, i: int, code: str, msg: str) -> None:
+    def set(self, i: int | np.integer[Any], code: str, msg: str) -> None:
         self.code[i], self.msg[i] = code, msg
         self.ok[i] = False
 
@@ -444,7 +445,8 @@ def _covariances(H: NDArray[np.float64], regular: list[int], k: int
                     C[sel[ok]] = np.linalg.inv(R[ok]) * s[ok][:, :, None] * s[ok][:, None, :]
     if r == k:
         return C, pd
-    cov[np.ix_(np.arange(G), regular, regular)] = C
+    reg = np.asarray(regular, dtype=np.intp)
+    cov[np.ix_(np.arange(G), reg, reg)] = C
     return cov, pd
 
 
@@ -482,7 +484,7 @@ def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
                 maxiter: int, penalty: Any = None) -> GroupedResult:
     """Families whose estimate is not a smooth optimum (Laplace's median, unknown non-regular
     parameters), penalised fits and per-row truncation: one ordinary fit per group."""
-    results = []
+    results: list[FitResult | DataError | ConvergenceError] = []
     for i in range(len(labels)):
         sub = subset_data(dat, codes, i)
         try:

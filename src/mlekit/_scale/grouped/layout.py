@@ -140,6 +140,18 @@ class Piece:
     def shape(self) -> tuple[int, ...]:
         return self.blk.x.shape
 
+    def flat(self) -> tuple[IntArray, IntArray]:
+        """``(lg, starts)`` of a flat piece (a dense piece has neither)."""
+        assert self.lg is not None and self.starts is not None, "a dense piece has no row index"
+        return self.lg, self.starts
+
+    def group_rows(self) -> IntArray | int:
+        """Rows per group: a count shared by every group of a dense piece, else an array."""
+        if self.dense:
+            return self.shape[0]
+        lg, starts = self.flat()
+        return np.diff(np.append(starts, lg.size))
+
     def reduce(self, arr: Any) -> Any:
         """Per-group weighted sums of a per-row array (or a value that broadcasts)."""
         if self.dense and self.blk.w is None and isinstance(arr, float):
@@ -151,7 +163,7 @@ class Piece:
             a = a * self.blk.w
         if self.dense:
             return np.add.reduce(a, axis=0)
-        return np.add.reduceat(a, self.starts)
+        return np.add.reduceat(a, self.flat()[1])
 
     def theta(self, TH: NDArray[np.float64]) -> tuple[Any, ...]:
         cols = TH[self.pos]
@@ -184,7 +196,8 @@ class Piece:
                 nb._cache[key] = copied[id(val)]
         if self.dense:
             return Piece(self.kind, newpos, nb, True, None, None)
-        counts = np.diff(np.append(self.starts, self.lg.size))[keep]
+        lg_all, starts_all = self.flat()
+        counts = np.diff(np.append(starts_all, lg_all.size))[keep]
         lg = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
         return Piece(self.kind, newpos, nb, False, lg, starts)
@@ -266,7 +279,7 @@ class Layout:
                 v = x.min(axis=0) if which == "min" else x.max(axis=0)
             else:
                 ufunc = np.minimum if which == "min" else np.maximum
-                v = ufunc.reduceat(x, p.starts)
+                v = ufunc.reduceat(x, p.flat()[1])
             cur = out[p.pos]
             out[p.pos] = np.where(np.isnan(cur), v, np.minimum(cur, v) if which == "min"
                                   else np.maximum(cur, v))
@@ -418,9 +431,10 @@ def truncation_terms(fam: Family, trunc: tuple[float, float], TH: NDArray[np.flo
                         else (fam._logsf, fam._d_logsf, xa))
             if order == 0:
                 return f(x, th, None), None, None
-            d = df(x, th, None)
-            if d is None:
-                d = numeric_derivs(lambda t: f(x, t, None), th, fam.domains, free, order)
+            dd = df(x, th, None)
+            if dd is None:
+                dd = numeric_derivs(lambda t: f(x, t, None), th, fam.domains, free, order)
+            d = dd
     g = np.zeros((L, k))
     H = np.zeros((L, k, k))
     for i in free:

@@ -9,7 +9,7 @@ against separate fits for every family.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,7 @@ def _values(p: Piece) -> Any:
     if p.kind != "interval":
         return b.x
     lo, hi = b.x, b.hi
+    assert hi is not None, "an interval block carries its upper bounds"
     return np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi), np.where(np.isfinite(lo), lo, hi))
 
 
@@ -57,9 +58,10 @@ def group_starts(fam: Family, lay: Layout) -> F | None:
             m = v.shape[0]
             v, w, codes = v.T.ravel(), w.T.ravel(), np.repeat(p.pos, m)
         else:
-            codes = p.pos[p.lg]
+            lg = p.flat()[0]
+            codes = p.pos[lg]
             if ordered:
-                o = np.lexsort((v, p.lg))
+                o = np.lexsort((v, lg))
                 v, w, codes = v[o], w[o], codes[o]
         ok = np.isfinite(v)
         xs.append(v[ok])
@@ -69,7 +71,8 @@ def group_starts(fam: Family, lay: Layout) -> F | None:
     sample = GroupSample(np.concatenate(xs), np.concatenate(ws) if weighted else None,
                          np.concatenate(cs).astype(np.intp), G, ordered)
     with np.errstate(all="ignore"):
-        s0 = fam._start(sample, None, {})
+        # a family whose _start is marked ``takes_sample`` reads a Sample (checked above)
+        s0 = fam._start(cast(Any, sample), None, {})
     return np.column_stack([np.broadcast_to(np.asarray(s0.get(p, np.nan), dtype=float), (G,))
                             for p in fam.param_names])
 
@@ -125,7 +128,7 @@ def group_closed_form(fam: Family, lay: Layout, trunc: Any, fixed: dict[str, Any
 def _piece_extreme(p: Piece, arr: Any, which: str) -> Any:
     if p.dense:
         return arr.min(axis=0) if which == "min" else arr.max(axis=0)
-    return (np.minimum if which == "min" else np.maximum).reduceat(arr, p.starts)
+    return (np.minimum if which == "min" else np.maximum).reduceat(arr, p.flat()[1])
 
 
 def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxiter: int
@@ -155,7 +158,9 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
         s = np.sqrt(np.maximum(Q / Wu, 1e-300))
         k0 = np.where(k_mask & (d > 0) & np.isfinite(L), np.pi / (np.sqrt(6) * s), np.nan)
         for p in pieces:
-            v = p.blk.cached(prof.key("profile_v"), lambda p=p: prof._u(p.blk) - p.per_row(c))
+            def shifted_u(p: Piece = p) -> Any:
+                return prof._u(p.blk) - p.per_row(c)
+            v = p.blk.cached(prof.key("profile_v"), shifted_u)
             p.blk._cache[prof.key("profile_v32")] = v.astype(np.float32)
     state: dict[str, Any] = {"lay": lay, "idx": lay.groups, "dtype": None}
 

@@ -24,7 +24,7 @@ def directions(g: NDArray[np.float64], H: NDArray[np.float64]
     k = g.shape[1]
     A = -H
     step = np.empty_like(g)
-    fin = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(g).all(axis=1)
+    fin: NDArray[np.bool_] = np.logical_and(np.isfinite(A).all(axis=(1, 2)), np.isfinite(g).all(axis=1))
     with np.errstate(all="ignore"):
         if k == 1:
             a = A[:, 0, 0]

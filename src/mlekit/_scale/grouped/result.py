@@ -82,7 +82,19 @@ class GroupedResult:
                      refit: Callable[..., GroupedResult] | None = None,
                      subset: Callable[[Data, NDArray[np.intp], int], Data] | None = None
                      ) -> GroupedResult:
-        """Assemble from separate fits (``FitResult`` or the exception a group raised)."""
+        """Assemble from separate fits (``FitResult`` or the exception a group raised).
+
+        Parameters
+        ----------
+        fam, labels, fixed
+            The family, the group labels and the values held fixed.
+        results
+            One ``FitResult`` or exception per label.
+        data, codes
+            All the data and each row's group index (for refits and subsets).
+        refit, subset
+            How to refit the groups and how to take one group's rows.
+        """
         G, k = len(labels), fam.k
         th, se = np.full((G, k), np.nan), np.full((G, k), np.nan)
         cov, H = np.full((G, k, k), np.nan), np.full((G, k, k), np.nan)
@@ -121,6 +133,7 @@ class GroupedResult:
         return iter(self.labels)
 
     def keys(self) -> Any:
+        """The group labels (``res[label]`` is that group's fit)."""
         return self.labels
 
     @property
@@ -155,6 +168,7 @@ class GroupedResult:
         return self._params
 
     def to_frame(self) -> pd.DataFrame:
+        """The estimates, one row per group (the same as :attr:`params`)."""
         return self.params
 
     @property
@@ -223,7 +237,17 @@ class GroupedResult:
         """Confidence intervals for every group: a DataFrame with ``<name>_lower`` and
         ``<name>_upper`` columns. ``method``: ``"wald"``, ``"wald-log"``, ``"profile"``
         (vectorised across groups) or ``"bootstrap"`` (resampling within groups;
-        ``n_boot=``, ``rng=``)."""
+        ``n_boot=``, ``rng=``).
+
+        Parameters
+        ----------
+        level
+            Confidence level, in (0, 1).
+        method
+            ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``.
+        **kwargs
+            Options of the method (``n_boot=``, ``rng=`` for the bootstrap).
+        """
         import pandas as pd
 
         lv = check_level(level)
@@ -291,7 +315,15 @@ class GroupedResult:
 
         Returns a DataFrame with, per family, the log-likelihood and the criterion
         (``"aic"``, ``"bic"``), the best family of each group and its weight (Akaike weight
-        for AIC)."""
+        for AIC).
+
+        Parameters
+        ----------
+        *families
+            The other families (names or objects); this result's family is included.
+        criterion
+            ``"aic"`` or ``"bic"``.
+        """
         import pandas as pd
 
         from ..._families.base import get_family
@@ -340,6 +372,7 @@ class GroupedResult:
 
     # ------------------------------------------------------------------ rendering
     def summary(self) -> str:
+        """A printed overview: groups fitted and flagged, methods, each estimate's median and range."""
         ok = int((self.status == "ok").sum())
         lines = [f"mlekit grouped fit · {type(self.dist).__name__}({', '.join(self.param_names)})",
                  f"groups       {self.n_groups} ({ok} ok, {self.n_groups - ok} flagged)",
