@@ -139,10 +139,17 @@ def test_grouped_wald_crossing_zero_flagged() -> None:
         warnings.simplefilter("ignore")
         g = mk.fit(x, "gamma", by=["a"] * 4 + ["b"] * 8)
     ci = g.ci()
-    assert ci.loc["a", "shape_lower"] < 0
-    assert "a" in ci.attrs["crosses_zero"]["shape"]
+    log = g.ci(method="wald-log")
+    # the natural interval would go below 0: the log-scale one is given (as a single fit's)
+    assert ci.attrs["natural"]["shape"]["a"][0] < 0
+    assert ci.loc["a", "shape_lower"] == log.loc["a", "shape_lower"] > 0
+    assert ci.loc["a", "shape_upper"] == log.loc["a", "shape_upper"]
+    assert ci.loc["a", "shape_lower"] == pytest.approx(g["a"].ci()["shape"][0], rel=1e-9)
+    assert "a" in ci.attrs["crosses_zero"]["shape"] and "b" not in ci.attrs["crosses_zero"]["shape"]
+    assert ci.loc["b", "shape_lower"] != log.loc["b", "shape_lower"]   # b keeps its natural one
     assert "wald-log" in ci.attrs["note"] and "profile" in ci.attrs["note"]
-    assert "crosses_zero" not in g.ci(method="wald-log").attrs
+    assert "crosses_zero" not in log.attrs
+    assert "wald-log" in [d.code for d in g["a"].diagnostics]
 
 
 # --- issue 12: rows counted from 1 in the front ends, no numpy repr

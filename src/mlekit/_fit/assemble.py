@@ -19,6 +19,7 @@ import numpy as np
 from .._core.checks import find_stack_level
 from .._core.domains import Domain
 from .._families.base import Family
+from .._inference.wald import crosses_zero
 from ..errors import (
     BoundaryWarning,
     ConvergenceError,
@@ -209,9 +210,29 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
         method=est.method, iterations=est.iterations, grad_norm=est.grad_norm, cov_type=cov_type,
         fixed=dict(fixed), diagnostics=tuple(diags), data=dat, likelihood=lik, _refit=refit)
     values.update(_wald_parts(fam, values["params"], H, regular, cov, fixed, boundary, nonreg))
+    logged = _wald_log_diagnostic(fam, values["params"], values.get("se"), fixed)
+    if logged is not None:
+        values["diagnostics"] = (*values["diagnostics"], logged)
     res = FitResult._build(values)
     emit(res, strict)
     return res
+
+
+def _wald_log_diagnostic(fam: Family, params: dict[str, float], se: Any,
+                         fixed: dict[str, float]) -> Diagnostic | None:
+    """An info diagnostic naming the positive parameters whose 95% Wald interval on the
+    natural scale would go below 0 (``ci()`` gives them the log-scale interval instead)."""
+    if not se:
+        return None
+    z = 1.959963984540054
+    names = [p for p, d in zip(fam.param_names, fam.domains)
+             if p not in fixed and p in se and crosses_zero(d, params[p], se[p], z)]
+    if not names:
+        return None
+    what = ", ".join(names)
+    return Diagnostic("wald-log", f"the Wald interval of {what} on the natural scale would go "
+                      f"below 0, so the log-scale (wald-log) interval is given: it stays above 0 "
+                      "but is unreliable too; prefer ci(method='profile')", "info", names[0])
 
 
 def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) -> str | None:

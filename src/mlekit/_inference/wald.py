@@ -16,9 +16,16 @@ from ..errors import ParameterError
 if TYPE_CHECKING:
     from .._fit.result import FitResult
 
-__all__ = ["confidence_intervals", "wald", "CI_METHODS"]
+__all__ = ["confidence_intervals", "crosses_zero", "wald", "CI_METHODS"]
 
 CI_METHODS = ("wald", "wald-log", "profile", "bootstrap")
+
+
+def crosses_zero(domain: Any, value: float, se: float, z: float) -> bool:
+    """True when a positive parameter's natural-scale Wald interval ``value -/+ z se`` would
+    go below 0 (its domain is ``(0, inf)``): ``wald`` then gives the log-scale interval."""
+    return (domain.lower == 0.0 and math.isinf(domain.upper) and value > 0
+            and math.isfinite(se) and value - z * se < 0.0)
 
 
 def wald(res: FitResult, level: float, log: bool = False) -> dict[str, tuple[float, float]]:
@@ -30,7 +37,11 @@ def wald(res: FitResult, level: float, log: bool = False) -> dict[str, tuple[flo
             out[p] = (v, v)
         elif not math.isfinite(se):
             out[p] = (math.nan, math.nan)
-        elif log and res.dist.domains[i].lower == 0.0 and math.isinf(res.dist.domains[i].upper) and v > 0:
+        elif (log and res.dist.domains[i].lower == 0.0 and math.isinf(res.dist.domains[i].upper)
+              and v > 0) or crosses_zero(res.dist.domains[i], v, se, z):
+            # wald-log; and plain wald where the natural interval would leave (0, inf): an
+            # interval for a positive parameter never goes below 0 (a 'wald-log' diagnostic
+            # on the result says so)
             f = math.exp(min(z * se / v, 709.0))  # beyond: the interval is (0, inf) anyway
             out[p] = (v / f, v * f)
         else:

@@ -252,26 +252,24 @@ def grouped(args: argparse.Namespace, g: Any, desc: str) -> int:
     for p in names:
         cols += [Col(p), Col(f"{args.level * 100:g}% CI")]
     cols.append(Col("status", "left", False))
-    # positive parameters: a Wald interval that crosses 0 is replaced by the log-scale one
-    # (as wald-log; never below zero) and marked, with the natural one in a note
-    positive = [p for p, d in zip(g.param_names, g.dist.domains)
-                if p in names and d.lower == 0.0 and math.isinf(d.upper)]
-    logci = _frame(g.ci(level=args.level, method="wald-log")) if args.ci == "wald" and positive \
-        else None
+    # positive parameters: a Wald interval that would cross 0 is the log-scale one (as in
+    # GroupedResult.ci: never below zero), marked, with the natural one in a note
+    crossing = ci.attrs.get("crosses_zero", {}) if args.ci == "wald" else {}
+    natural = ci.attrs.get("natural", {})
     swapped: list[str] = []
     dec = {p: decimals_for(shown[p].tolist(), 4) for p in names}
     ndec = decimals_for(shown["n"].tolist(), 6) if "n" in df.columns else 0
     rows = []
-    for i, (_, row) in enumerate(shown.iterrows()):
+    for _, row in shown.iterrows():
         cells = [str(row[key]), fixed(row["n"], 0 if float(row["n"]).is_integer() else ndec)
                  ] if "n" in df.columns else [str(row[key]), ""]
         mark = ""
         for p in names:
             lo, hi = row.get(f"{p}_lower", math.nan), row.get(f"{p}_upper", math.nan)
             star = ""
-            if logci is not None and p in positive and lo < 0:
-                nat = f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}"
-                lo, hi = logci.iloc[i][f"{p}_lower"], logci.iloc[i][f"{p}_upper"]
+            if row[key] in crossing.get(p, ()):
+                nlo, nhi = natural[p][row[key]]
+                nat = f"{fixed(nlo, dec[p], 4)} … {fixed(nhi, dec[p], 4)}"
                 star, mark = " *", "wide"
                 swapped.append(f"{row[key]} ({nat})")
             cells += [fixed(row[p], dec[p], 4), f"{fixed(lo, dec[p], 4)} … {fixed(hi, dec[p], 4)}{star}"]

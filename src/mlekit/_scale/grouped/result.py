@@ -272,26 +272,39 @@ class GroupedResult:
             cols[f"{p}_lower"], cols[f"{p}_upper"] = lo[:, j], hi[:, j]
         out = pd.DataFrame(cols, index=self.labels)
         if m == "wald":
-            self._flag_crossing(out, lo)
+            self._log_where_crossing(out, lv)
         return out
 
-    def _flag_crossing(self, out: pd.DataFrame, lo: F) -> None:
-        """A positive parameter's natural-scale Wald interval that goes below 0 is flagged in
-        ``out.attrs`` (``"crosses_zero"``: parameter -> group labels, and a ``"note"``)."""
+    def _log_where_crossing(self, out: pd.DataFrame, level: float) -> None:
+        """As a single fit's ``ci()``: a positive parameter whose natural-scale Wald interval
+        would go below 0 gets the log-scale (wald-log) interval in that group. Recorded in
+        ``out.attrs``: ``"crosses_zero"`` (parameter -> group labels), ``"natural"``
+        (parameter -> {label: (lower, upper)} on the natural scale) and a ``"note"``."""
+        lo_log, hi_log = self._wald(level, log=True)
         crossing: dict[str, list[Any]] = {}
+        natural: dict[str, dict[Any, tuple[float, float]]] = {}
         for j, (p, d) in enumerate(zip(self.param_names, self.dist.domains)):
             if p in self.fixed or not (d.lower == 0.0 and math.isinf(d.upper)):
                 continue
-            bad = np.flatnonzero(lo[:, j] < 0.0)
-            if bad.size:
-                crossing[p] = out.index[bad].tolist()
+            lo_c, hi_c = out[f"{p}_lower"].to_numpy(), out[f"{p}_upper"].to_numpy()
+            bad = np.flatnonzero((lo_c < 0.0) & (self.estimates[:, j] > 0))
+            if not bad.size:
+                continue
+            labels = out.index[bad].tolist()
+            crossing[p] = labels
+            natural[p] = {lab: (float(lo_c[i]), float(hi_c[i])) for lab, i in zip(labels, bad)}
+            lo_c, hi_c = lo_c.copy(), hi_c.copy()
+            lo_c[bad], hi_c[bad] = lo_log[bad, j], hi_log[bad, j]
+            out[f"{p}_lower"], out[f"{p}_upper"] = lo_c, hi_c
         if crossing:
             parts = "; ".join(f"{p} in {len(g)} group{'s' * (len(g) > 1)} (first {g[0]!r})"
                               for p, g in crossing.items())
             out.attrs["crosses_zero"] = crossing
-            out.attrs["note"] = (f"the Wald interval goes below 0 for a positive parameter: "
-                                 f"{parts}. Hint: ci(method='wald-log') or ci(method='profile') "
-                                 "stay inside the parameter's range.")
+            out.attrs["natural"] = natural
+            out.attrs["note"] = (f"the Wald interval on the natural scale would go below 0 for a "
+                                 f"positive parameter: {parts}; the log-scale (wald-log) interval "
+                                 "is given there (it stays above 0, but is unreliable too). "
+                                 "Hint: ci(method='profile').")
 
     def _wald(self, level: float, log: bool) -> tuple[F, F]:
         from scipy.stats import norm
