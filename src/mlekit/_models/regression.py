@@ -115,6 +115,9 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
         Interval-censored responses (NaN lower: left-, NaN upper: right-censored).
     entry
         Late-entry times (left truncation per row).
+    truncation
+        Per-row truncation windows ``(lo, hi)``: each a column name, an array or a number
+        (``None``/``-inf``/``inf`` for no bound), as in ``mk.Data(x, truncation=...)``.
     weights
         Frequency weights.
     offset, exposure
