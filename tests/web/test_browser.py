@@ -386,3 +386,39 @@ def test_interval_censored_and_weighted_upload(ui: Page, tmp_path: Path) -> None
                                   weights=[1, 2, 1, 1, 3, 2]), "weibull")
     ll = ui.eval_on_selector("#data-table tbody tr[data-family=weibull]", "r => r.cells[2].textContent")
     assert float(ll.replace("−", "-")) == pytest.approx(ref.loglik, rel=1e-5)
+
+
+def test_a_gev_fit_shows_the_return_level_plot(ui: Page, artifacts: Path) -> None:
+    x = mk.datasets.portpirie()["sea_level"].to_numpy(dtype=float)
+    _open(ui, "data")
+    ui.wait_for_selector("#data-families input", state="attached")
+    ui.fill("#data-text", "\n".join(repr(float(v)) for v in x))
+    ui.click("#data-paste-btn")
+    ui.wait_for_selector("#data-setup:not([hidden])")
+    ui.uncheck("#data-all")
+    for fam in ("gev", "normal"):
+        ui.check(f"#data-families input[value={fam}]")
+    ui.click("#data-fit")
+    ui.wait_for_selector("#data-results:not([hidden])")
+    ui.click("#data-table tbody tr[data-family=normal]")
+    _until_text(ui, "data-chosen", "normal")
+    assert not ui.is_visible("#plot-return-card")             # no return levels for the normal
+    ui.click("#data-table tbody tr[data-family=gev]")
+    _until_text(ui, "data-chosen", "gev")
+    ui.wait_for_selector("#plot-return-card:not([hidden])")
+    drawn = ui.evaluate("""() => { const gd = document.getElementById('plot-return');
+        return { xtype: gd.layout.xaxis.type, traces: gd.data.map(t => ({ name: t.name || '',
+                 x: Array.from(t.x), y: Array.from(t.y) })) }; }""")
+    assert drawn["xtype"] == "log"
+    band_lo, band_hi, curve, points = drawn["traces"]
+    assert "profile" in band_hi["name"] and "gev" in curve["name"]
+    res = mk.fit(x, "gev")
+    ref = res.return_level(100)
+    i = curve["x"].index(100)
+    assert abs(curve["y"][i] - float(ref.estimate)) <= 1e-9
+    assert band_lo["y"][i] == pytest.approx(ref.ci[0], rel=1e-9)
+    assert band_hi["y"][i] == pytest.approx(ref.ci[1], rel=1e-9)
+    assert sorted(points["y"]) == sorted(x.tolist()) and len(points["x"]) == x.size
+    ui.locator("#plot-return-card").screenshot(path=str(artifacts / "data-return-levels.png"))
+    ui.click("#data-table tbody tr[data-family=normal]")
+    ui.wait_for_selector("#plot-return-card", state="hidden")

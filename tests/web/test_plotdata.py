@@ -107,3 +107,70 @@ def test_discrete_fit_draws_a_pmf_on_integers(rng: np.random.Generator) -> None:
     freq = np.asarray(pd_["histogram"]["exact"])
     assert freq.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(pd_["density"]["y"], stats.poisson.pmf(xs, res.params["rate"]), rtol=1e-10)
+
+
+# ---------------------------------------------------------------------------- return levels
+@pytest.mark.parametrize("family", ["gev", "gumbel"])
+def test_return_level_plot_is_mlekits_curve_band_and_points(family: str) -> None:
+    from mlekit.web._plotdata import RETURN_PERIODS
+
+    x = mk.datasets.portpirie()["sea_level"].to_numpy(dtype=float)
+    res = mk.fit(x, family)
+    rl = plot_data(res, mk.Data(x))["return_level"]
+    assert rl["family"] == family and rl["note"] is None and rl["block"] == "blocks"
+    c = rl["curve"]
+    assert c["period"] == list(RETURN_PERIODS) and c["method"] == "profile"
+    ref = res.return_level(np.asarray(RETURN_PERIODS))
+    np.testing.assert_allclose(c["estimate"], ref.estimate, rtol=1e-12)
+    np.testing.assert_allclose(c["lower"], ref.ci[0], rtol=1e-9)
+    np.testing.assert_allclose(c["upper"], ref.ci[1], rtol=1e-9)
+    i = c["period"].index(100.0)
+    assert c["estimate"][i] == pytest.approx(float(res.return_level(100).estimate), abs=1e-9)
+    assert np.all(np.asarray(c["lower"]) < c["estimate"]) and np.all(c["estimate"] < np.asarray(c["upper"]))
+    # Weibull plotting positions i/(n+1), as mk.plot.return_levels
+    n = x.size
+    np.testing.assert_allclose(rl["points"]["level"], np.sort(x))
+    np.testing.assert_allclose(rl["points"]["period"], (n + 1.0) / (n + 1.0 - np.arange(1, n + 1)))
+
+
+def test_return_level_plot_only_for_the_extreme_value_families(rng: np.random.Generator) -> None:
+    y = rng.exponential(1.0, 60)
+    assert plot_data(mk.fit(y, "weibull"), mk.Data(y))["return_level"] is None
+    gp = plot_data(mk.fit(y, "genpareto"), mk.Data(y))["return_level"]
+    assert gp["block"] == "exceedances"
+    i = gp["curve"]["period"].index(100.0)
+    assert gp["curve"]["estimate"][i] == pytest.approx(
+        float(mk.fit(y, "genpareto").return_level(100).estimate), abs=1e-9)
+
+
+def test_return_level_points_with_weights_and_censoring() -> None:
+    from mlekit.web._plotdata import empirical_periods
+
+    # frequency weights: the positions count the weights (3 copies of 2.0 -> i = 4)
+    pts = empirical_periods(np.array([2.0, 1.0, 3.0]), np.array([3.0, 1.0, 1.0]))
+    assert pts["level"] == [1.0, 2.0, 3.0]
+    np.testing.assert_allclose(pts["period"], [1 / (1 - 1 / 6), 1 / (1 - 4 / 6), 1 / (1 - 5 / 6)])
+    x = mk.datasets.portpirie()["sea_level"].to_numpy(dtype=float)
+    obs = x < 4.4
+    d = mk.Data(x, observed=obs, censoring="right")
+    rl = plot_data(mk.fit(d, "gev"), d)["return_level"]
+    assert "exact values only" in rl["note"]
+    assert rl["points"]["level"] == sorted(x[obs].tolist())
+
+
+def test_return_level_band_falls_back_to_delta_and_never_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlekit.web._plotdata as pdm
+
+    x = mk.datasets.portpirie()["sea_level"].to_numpy(dtype=float)
+    res = mk.fit(x, "gev")
+    monkeypatch.setattr(pdm, "PROFILE_BUDGET_S", 0.0)      # over budget after the first period
+    rl = plot_data(res, mk.Data(x))["return_level"]
+    assert rl["curve"]["method"] == "delta" and "longer than 0 s" in rl["note"]
+    ref = res.return_level(np.asarray(pdm.RETURN_PERIODS), method="delta")
+    np.testing.assert_allclose(rl["curve"]["lower"], ref.ci[0], rtol=1e-12)
+    # a Gumbel fit whose levels cannot be computed: the data only, with the reason
+    y = [0.0, 0.0, 0.0, 1e-300, 1.0]
+    rl = plot_data(mk.fit(y, "gumbel"), mk.Data(y))["return_level"]
+    assert (rl["curve"] is None) == ("could not be computed" in (rl["note"] or ""))
+    assert len(rl["points"]["level"]) == 5

@@ -164,7 +164,7 @@ def fit_payload(p: dict[str, Any]) -> dict[str, Any]:
         if p.get("gof"):
             out["gof"], out["gof_note"] = _gof(res, p.get("n_boot", 99), p.get("seed", 0))
         if p.get("plots"):
-            out["plots"] = plot_data(res, data)
+            out["plots"] = plot_data(res, data, p.get("level", 0.95))
         return json_safe(out)
     except Exception as exc:  # reported to the client, never raised into the server
         return _error(exc)
@@ -225,7 +225,7 @@ def compare_payload(p: dict[str, Any], progress: Progress) -> dict[str, Any]:
         res = cmp.fits[fam]
         d = details.setdefault(fam, {"gof": None, "gof_note": None})
         d["fit"] = _fit_dict(res, level, ci)
-        d["plots"] = plot_data(res, data)
+        d["plots"] = plot_data(res, data, level)
     progress("done", total, total)
     notes = []
     if spec == "all" and cmp.fits and all(f.dist.discrete for f in cmp.fits.values()):

@@ -104,22 +104,6 @@ def _periods(req: ExtremesRequest) -> list[float]:
     return Ts
 
 
-def _levels(res: Any, Ts: list[float], level: float) -> dict[str, Any]:
-    d = res.return_level(np.asarray(Ts, dtype=float), level=level)   # profile intervals
-    lo, hi = d.ci
-    return {"period": Ts, "estimate": np.atleast_1d(d.estimate).tolist(),
-            "se": np.atleast_1d(d.se).tolist(), "lower": np.atleast_1d(lo).tolist(),
-            "upper": np.atleast_1d(hi).tolist(), "method": d.method, "level": level}
-
-
-def _points(x: np.ndarray) -> dict[str, Any]:
-    """The data at their empirical return periods ``1/(1 - i/(n+1))`` (Weibull plotting
-    positions, as ``mk.plot.return_levels``)."""
-    xs = np.sort(x)
-    p = np.arange(1, xs.size + 1) / (xs.size + 1.0)
-    return {"period": (1.0 / (1.0 - p)).tolist(), "level": xs.tolist()}
-
-
 def _fit_table(res: Any, level: float) -> dict[str, Any]:
     from ._compute import _fit_dict
 
@@ -133,6 +117,7 @@ def extremes_payload(p: dict[str, Any]) -> dict[str, Any]:
     """Runs in a worker process: the GEV fit and its return levels, JSON-ready (errors as
     ``{"error": ...}``, as ``_compute.fit_payload``)."""
     from ._compute import _error, json_safe
+    from ._plotdata import empirical_periods, return_levels_json
 
     try:
         import mlekit as mk
@@ -141,12 +126,12 @@ def extremes_payload(p: dict[str, Any]) -> dict[str, Any]:
         res = mk.fit(x, "gev", nan_policy="omit")
         level = float(p["level"])
         Ts = list(p["periods"])
-        out: dict[str, Any] = {"return_levels": _levels(res, Ts, level)}
+        out: dict[str, Any] = {"return_levels": return_levels_json(res, Ts, level)}
         if p.get("curve", True):
             curve_T = sorted(set(Ts) | set(_CURVE_EXTRA))
-            out["curve"] = _levels(res, curve_T, level)
+            out["curve"] = return_levels_json(res, curve_T, level)
             out["fit"] = _fit_table(res, level)
-            out["points"] = _points(x[np.isfinite(x)])
+            out["points"] = empirical_periods(x[np.isfinite(x)])
         return json_safe(out)
     except Exception as exc:  # reported to the client, never raised into the server
         return _error(exc)

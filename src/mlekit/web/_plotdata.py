@@ -1,4 +1,7 @@
-"""Data for the explorer's plots of one fit: density over histogram, QQ and CDF.
+"""Data for the explorer's plots of one fit: density over histogram, QQ and CDF, and for the
+extreme-value families (GEV, Gumbel, generalised Pareto) the return-level plot (the curve and
+its profile band from ``res.return_level``, the data at their empirical return periods; the
+Extremes page draws the same numbers).
 
 The page draws these with plotly.js; the server only ships numbers. Censored values are
 kept apart from exact ones: the histogram stacks them in their own colour. The empirical
@@ -10,17 +13,32 @@ Long series are thinned to a few hundred points (the curves stay visually exact)
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._inference.empirical import empirical
+from ..errors import MlekitError
 
 if TYPE_CHECKING:
     from .._data.data import Data
     from .._fit.result import FitResult
 
-__all__ = ["plot_data", "finite_list"]
+__all__ = ["plot_data", "finite_list", "return_levels_json", "empirical_periods",
+           "return_level_plot", "RETURN_LEVEL_FAMILIES", "RETURN_PERIODS", "MAX_PROFILE_N",
+           "PROFILE_BUDGET_S"]
+
+#: the families whose fits get a return-level plot (block maxima; exceedances for the GPD)
+RETURN_LEVEL_FAMILIES = ("gev", "gumbel", "genpareto")
+#: the return periods of the data tab's return-level curve (blocks)
+RETURN_PERIODS = (1.1, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+#: above this many observations the band is the delta method's (a profile interval per period
+#: costs a few refits of the whole data set)
+MAX_PROFILE_N = 5_000
+#: seconds the profile band may take before the delta method's is shown instead
+PROFILE_BUDGET_S = 3.0
+_FAILURES = (MlekitError, ArithmeticError, ValueError, np.linalg.LinAlgError)
 
 _GRID = 240
 _MAX_QQ = 500
@@ -88,8 +106,86 @@ def _histogram(data: Data, discrete: bool, n_total: float) -> dict[str, Any]:
             "censored_kind": "left" if data.left.size else ("right" if data.right.size else None)}
 
 
-def plot_data(res: FitResult, data: Data) -> dict[str, Any]:
-    """Everything the page needs to draw the three plots of one fit."""
+def return_levels_json(res: Any, Ts: list[float], level: float,
+                       method: str = "profile") -> dict[str, Any]:
+    """``res.return_level(Ts)`` (estimate, SE, interval by ``method``) as JSON-ready lists."""
+    d = res.return_level(np.asarray(Ts, dtype=float), method=method, level=level)
+    lo, hi = d.ci
+    return {"period": [float(t) for t in Ts], "estimate": np.atleast_1d(d.estimate).tolist(),
+            "se": np.atleast_1d(d.se).tolist(), "lower": np.atleast_1d(lo).tolist(),
+            "upper": np.atleast_1d(hi).tolist(), "method": d.method, "level": level}
+
+
+def empirical_periods(x: np.ndarray, w: np.ndarray | None = None) -> dict[str, Any]:
+    """The data at their empirical return periods ``1/(1 - p)``, ``p = i/(n+1)`` (Weibull
+    plotting positions, as ``mk.plot.return_levels``); with frequency weights ``w``, ``i`` is
+    the cumulative weight."""
+    order = np.argsort(x, kind="stable")
+    xs = np.asarray(x, dtype=float)[order]
+    cw = np.arange(1, xs.size + 1, dtype=float) if w is None else \
+        np.cumsum(np.asarray(w, dtype=float)[order])
+    p = cw / (cw[-1] + 1.0) if xs.size else cw
+    return {"period": (1.0 / (1.0 - p)).tolist(), "level": xs.tolist()}
+
+
+def _profile_curve(res: Any, level: float) -> dict[str, Any] | None:
+    """The curve with profile intervals, period by period; ``None`` once they have taken
+    longer than ``PROFILE_BUDGET_S`` (near the non-regular region a profile can take seconds)."""
+    start = time.perf_counter()
+    parts = []
+    for t in RETURN_PERIODS:
+        parts.append(return_levels_json(res, [t], level))
+        if time.perf_counter() - start > PROFILE_BUDGET_S:
+            return None
+    out = dict(parts[0])
+    for k in ("period", "estimate", "se", "lower", "upper"):
+        out[k] = [v for part in parts for v in part[k]]
+    return out
+
+
+def return_level_plot(res: FitResult, data: Data, level: float = 0.95) -> dict[str, Any] | None:
+    """The return-level plot of a GEV, Gumbel or generalised Pareto fit (``None`` for other
+    families): the curve with its ``level`` profile band (delta-method band above
+    ``MAX_PROFILE_N`` observations, for a fit that did not converge, where the profile fails
+    or takes longer than ``PROFILE_BUDGET_S``; ``note`` says so; ``curve`` is ``None`` when
+    no level could be computed), and the exact values at their empirical return periods
+    (censored values have none)."""
+    if res.family not in RETURN_LEVEL_FAMILIES or res.method == "degenerate":
+        return None
+    notes = []
+    method = "profile" if data.n_obs <= MAX_PROFILE_N and res.converged else "delta"
+    if data.n_obs > MAX_PROFILE_N:
+        notes.append(f"delta-method band: profile intervals are computed for up to "
+                     f"{MAX_PROFILE_N:,} observations")
+    elif method == "delta":
+        notes.append("delta-method band: the fit did not converge, so no profile intervals")
+    curve: dict[str, Any] | None = None
+    if method == "profile":
+        try:
+            curve = _profile_curve(res, level)
+            if curve is None:
+                notes.append(f"delta-method band: the profile intervals took longer than "
+                             f"{PROFILE_BUDGET_S:g} s")
+        except _FAILURES as exc:
+            notes.append(f"profile intervals failed ({exc}); delta-method band shown")
+    if curve is None:
+        try:
+            curve = return_levels_json(res, list(RETURN_PERIODS), level, "delta")
+        except _FAILURES as exc:
+            notes = [f"the return levels could not be computed ({exc}); the data only"]
+    ex = data.exact
+    keep = _weights(ex) > 0
+    pts = empirical_periods(ex.x[keep], None if ex.w is None else _weights(ex)[keep])
+    if data.count("left") + data.count("right") + data.count("interval"):
+        notes.append("points: the exact values only (censored values have no plotting position)")
+    return {"family": res.family, "curve": curve, "points": pts,
+            "block": "exceedances" if res.family == "genpareto" else "blocks",
+            "note": "; ".join(notes) or None}
+
+
+def plot_data(res: FitResult, data: Data, level: float = 0.95) -> dict[str, Any]:
+    """Everything the page needs to draw the plots of one fit (``return_level``: ``None``
+    unless the family is an extreme-value one, see :func:`return_level_plot`)."""
     dist = res.dist
     discrete = bool(dist.discrete)
     pts = data.all_points()
@@ -107,6 +203,7 @@ def plot_data(res: FitResult, data: Data) -> dict[str, Any]:
         "histogram": _histogram(data, discrete, n_total),
         "density": {"x": finite_list(grid), "y": finite_list(dens)},
         "cdf_fit": {"x": finite_list(grid), "y": finite_list(cdf)},
+        "return_level": return_level_plot(res, data, level),
     }
     emp = empirical(data, discrete=discrete)
     lo, hi = float(grid[0]), float(grid[-1])

@@ -342,6 +342,47 @@
       { yaxis: { title: { text: "F(x)" }, range: [0, 1.02], exponentformat: "power", automargin: true } });
     Object.assign(cl.xaxis, intX);
     P.react(el("plot-cdf"), cdfTr, cl, cfg);
+    drawReturnLevels(pd.return_level, xname, cfg);
+  }
+
+  function num(v) {
+    if (v === "inf") return Infinity;
+    if (v === "-inf") return -Infinity;
+    return v === null || v === undefined ? NaN : v;
+  }
+  function finite(xs) { return xs.map(function (v) { v = num(v); return Number.isFinite(v) ? v : null; }); }
+
+  /* GEV / Gumbel / generalised Pareto: return level against return period (log axis), the
+   * profile band and the data at their empirical periods; every number is mlekit's. */
+  function drawReturnLevels(rl, xname, cfg) {
+    var P = root.Plotly, card = el("plot-return-card"), gd = el("plot-return");
+    if (!rl) {
+      card.hidden = true;
+      P.purge(gd);
+      el("plot-return-note").textContent = "";
+      return;
+    }
+    card.hidden = false;
+    var c = rl.curve, pts = rl.points, unit = rl.block === "exceedances" ? "exceedances" : "blocks";
+    var hover = "T=%{x:.4g}<br>%{y:.5g}<extra></extra>", traces = [];
+    if (c) {   // null: mlekit could not compute the levels (the note says why)
+      var band = Math.round(c.level * 100) + "% " + (c.method === "profile" ? "profile" : "delta-method") +
+        " interval";
+      traces.push(
+        { x: c.period, y: finite(c.lower), mode: "lines", line: { width: 0 }, hoverinfo: "skip",
+          showlegend: false },
+        { x: c.period, y: finite(c.upper), mode: "lines", line: { width: 0 }, fill: "tonexty",
+          fillcolor: "rgba(255,56,96,0.15)", name: band, hoverinfo: "skip" },
+        { x: c.period, y: finite(c.estimate), mode: "lines", name: "return level (" + rl.family + ")",
+          line: { color: "#ff3860", width: 2.5 }, hovertemplate: hover });
+    }
+    traces.push({ x: pts.period, y: finite(pts.level), mode: "markers", name: "data (empirical periods)",
+                  marker: { color: "#3b6fd8", size: 5, opacity: 0.8 }, hovertemplate: hover });
+    P.react(gd, traces, layout("Return levels: " + rl.family, "return period T (" + unit + ", log scale)",
+              xname, { xaxis: { type: "log", title: { text: "return period T (" + unit + ", log scale)" },
+                                tickvals: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+                                automargin: true } }), cfg);
+    el("plot-return-note").textContent = rl.note || "";
   }
 
   function download(name, text, type) {
@@ -396,7 +437,7 @@
 
   App.registerTab("data", function () {
     loadFamilies();
-    App.resizePlots(["plot-density", "plot-qq", "plot-cdf"]);
+    App.resizePlots(["plot-density", "plot-qq", "plot-cdf", "plot-return"]);
   });
 
   root.YourData = { state: function () { return { dataset: st.dataset, result: st.result, chosen: st.chosen, job: st.job }; } };
