@@ -42,6 +42,7 @@ from .extreme_math import (
     _inside_start,
     _pwm,
     _RunawayError,
+    gev_exact_sums,
 )
 from .registry import _ALIASES
 
@@ -143,16 +144,21 @@ class _ExtremeDiagnostics(Family):
             with np.errstate(all="ignore"):
                 if order == 0:
                     return b.wsum_of(self._logpdf(b.x, th, b)), np.zeros(k), np.zeros((k, k))
-                d = self._d_logpdf(b.x, th, b)
-                assert d is not None
-                v, g, H = d
-                ll = b.wsum_of(v)
-                if not math.isfinite(ll):
-                    return bad
+                fused = self._exact_sums(b, th)
+                if fused is not None:
+                    ll, gf, Hf_all = fused
+                    gv, Hv = gf[free], Hf_all[np.ix_(free, free)]
+                else:
+                    d = self._d_logpdf(b.x, th, b)
+                    assert d is not None
+                    v, g, H = d
+                    ll = b.wsum_of(v)
+                    if not math.isfinite(ll):
+                        return bad
+                    gv = np.array([b.wsum_of(g[i]) for i in free])
+                    Hv = np.array([[b.wsum_of(H[i][j]) for j in free] for i in free])
                 J = np.array([sc0 if (gev and i == 0) else th[i] if i == i_s else 1.0
                               for i in free])
-                gv = np.array([b.wsum_of(g[i]) for i in free])
-                Hv = np.array([[b.wsum_of(H[i][j]) for j in free] for i in free])
             J2 = np.array([th[i] if i == i_s else 0.0 for i in free])
             Hf = np.zeros((len(th), len(th)))
             Hf[np.ix_(free, free)] = Hv
@@ -245,6 +251,15 @@ class GEV(_ExtremeDiagnostics):
 
     def _Y(self, x: Any, th: Theta, order: int) -> _Y:
         return _Y((x - th[0]) / th[1], th[2], order)
+
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Fused ``(loglik, grad, hess)`` over an exact block (see
+        :func:`~mlekit._families.extreme_math.gev_exact_sums`); None for batched parameters or
+        values outside the support."""
+        if np.ndim(th[0]) or np.ndim(th[1]) or np.ndim(th[2]):
+            return None
+        with np.errstate(all="ignore"):
+            return gev_exact_sums(blk.x, blk.w, float(th[0]), float(th[1]), float(th[2]))
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         Y = self._Y(x, th, 0)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.convert import fdot
 from .._data.data import Data
 from .base import Derivs
 
@@ -159,20 +160,22 @@ def _chain(V: Any, V_y: Any, V_yy: Any, Y: _Y, s: Any, loc: bool, density: bool)
 def _pwm(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float, float]:
     """Probability-weighted moments ``b0, b1, b2`` (unbiased; plotting positions with
     weights)."""
-    o = np.argsort(x)
-    xs = x[o]
-    n = xs.size
+    n = x.size
     if w is None:
+        xs = np.sort(x)
         i = np.arange(n, dtype=float)
         b0 = float(xs.mean())
-        b1 = float(np.dot(i / max(n - 1, 1), xs)) / n
-        b2 = float(np.dot(i * (i - 1) / max((n - 1) * (n - 2), 1), xs)) / n
+        ix = i * xs
+        b1 = float(ix.sum()) / max(n - 1, 1) / n
+        b2 = (float(fdot(i, ix)) - float(ix.sum())) / max((n - 1) * (n - 2), 1) / n
         return b0, b1, b2
+    o = np.argsort(x)
+    xs = x[o]
     ws = w[o]
     W = float(ws.sum())
     p = (np.cumsum(ws) - 0.5 * ws) / W
-    return (float(np.dot(ws, xs)) / W, float(np.dot(ws * p, xs)) / W,
-            float(np.dot(ws * p * p, xs)) / W)
+    wx = ws * xs
+    return (float(wx.sum()) / W, float(fdot(p, wx)) / W, float(fdot(p * p, wx)) / W)
 
 
 def _data_range(data: Data) -> tuple[float, float]:
@@ -206,3 +209,69 @@ def _inside_start(xmin: float, xmax: float, loc: float, s: float, xi: float) -> 
 
 class _RunawayError(Exception):
     """The fast Newton reached shape = -1 (the likelihood is unbounded beyond)."""
+
+
+_CLOSED_XI = 1e-3     # |shape| from which the fused GEV sums use the closed forms
+
+
+def gev_exact_sums(x: np.ndarray, w: np.ndarray | None, m: float, s: float,
+                   xi: float) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Fused ``(loglik, grad, hess)`` of the GEV over exact values in ``(loc, scale, shape)``:
+    one pass of array arithmetic with the common subexpressions ``z``, ``q = 1/t``,
+    ``y = log1p(shape z)/shape``, ``e = exp(-y)`` shared, and the sums taken as dot products
+    (no per-observation 3 x 3 arrays). ``y``'s shape derivatives come from the closed forms for
+    ``|shape| >= 1e-3`` and from the power series (every value) below. None when a value lies
+    outside the support or the series would not converge fast (the general path decides)."""
+    z = (x - m) * (1.0 / s)
+    u = xi * z
+    t = 1.0 + u
+    if not float(np.minimum.reduce(t)) > 0.0:
+        return None
+    q = 1.0 / t
+    zq = z * q
+    if abs(xi) >= _CLOSED_XI:
+        y = np.log1p(u) / xi
+        yx = (zq - y) / xi
+        yxx = (-(zq * zq) - 2.0 * yx) / xi
+    else:
+        if float(np.maximum.reduce(np.abs(u))) >= _SERIES_AT:
+            return None
+        y, yx, yxx = _series(z, np.float64(xi), 2)
+    e = np.exp(-y)
+    A = e - (1.0 + xi)
+    if w is None:
+        W = float(x.size)
+
+        def S(a: np.ndarray) -> float:
+            return float(a.sum())
+
+        def D(a: np.ndarray, b: np.ndarray) -> float:
+            return float(fdot(a, b))
+    else:
+        W = float(w.sum())
+
+        def S(a: np.ndarray) -> float:
+            return float(fdot(w, a))
+
+        def D(a: np.ndarray, b: np.ndarray) -> float:
+            return float(fdot(w * a, b))
+    Sy, Se = S(y), S(e)
+    ll = -W * math.log(s) - (1.0 + xi) * Sy - Se
+    if not math.isfinite(ll):
+        return None
+    q2 = q * q
+    eq = e * q
+    ezq = eq * z
+    Azq = A * zq
+    Sq, Szq, Syx = S(q), S(zq), S(yx)
+    inv_s = 1.0 / s
+    g = np.array([-inv_s * D(A, q), -inv_s * (W + S(Azq)), D(A, yx) - Sy])
+    H = np.empty((3, 3))
+    H[0, 0] = (1.0 + xi) * inv_s * inv_s * (xi * S(q2) - D(e, q2))
+    H[0, 1] = inv_s * inv_s * (D(A, q2) - D(ezq, q))
+    H[1, 1] = inv_s * inv_s * (W - D(ezq, zq) + S(Azq) + D(Azq, q))
+    H[0, 2] = inv_s * (D(eq, yx) + D(Azq, q) + Sq)
+    H[1, 2] = inv_s * (D(ezq, yx) + D(Azq, zq) + Szq)
+    H[2, 2] = -D(e * yx, yx) + D(A, yxx) - 2.0 * Syx
+    H[1, 0], H[2, 0], H[2, 1] = H[0, 1], H[0, 2], H[1, 2]
+    return ll, g, H
