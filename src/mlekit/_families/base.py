@@ -238,6 +238,11 @@ class Family:
     log_scale_params: ClassVar[tuple[str, ...]] = ()
     # why a family declares no scale_powers (bounded support, counts): said here, in the family
     scale_note: ClassVar[str] = ""
+    # magnitude exponent beyond which a fit works on the data multiplied by a power of two
+    # (``_fit.rescale``); None: the shared default (2**±160). A family whose optimiser is not
+    # scale-free (a real parameter with a nonzero scale power, iterated in data units) sets it
+    # low so that every fit it makes is at unit magnitude
+    rescale_beyond: ClassVar[int | None] = None
 
     def rescaled_params(self, params: dict[str, float], e: int) -> dict[str, float]:
         """The parameters for the data ``x * 2**e`` given those for ``x`` (exact for the
