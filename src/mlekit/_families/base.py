@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -30,6 +29,7 @@ from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .registry import families, lookup, register, registry
 from .stats import FastFit, Stats
+from .support import Support
 
 if TYPE_CHECKING:
     from .profiles import Profile
@@ -42,53 +42,6 @@ FloatArray = NDArray[np.float64]
 Theta = tuple[Any, ...]
 # (value, [d/dth_i], [[d2/dth_i dth_j]]) per observation
 Derivs = tuple[Any, list[Any], list[list[Any]]]
-
-
-@dataclass(frozen=True)
-class Support:
-    """Where a family puts its mass: ``[lower, upper]`` (ends included when closed)."""
-
-    lower: float = -math.inf
-    upper: float = math.inf
-    lower_closed: bool = False
-    upper_closed: bool = False
-    integer: bool = False
-
-    def describe(self) -> str:
-        if self.integer:
-            if self.upper == math.inf:
-                return f"{{{self.lower:g}, {self.lower + 1:g}, {self.lower + 2:g}, …}}"
-            if self.upper - self.lower <= 2:
-                return "{" + ", ".join(f"{v:g}" for v in np.arange(self.lower, self.upper + 1)) + "}"
-            return f"{{{self.lower:g}, {self.lower + 1:g}, …, {self.upper:g}}}"
-        lo = "-inf" if self.lower == -math.inf else f"{self.lower:g}"
-        hi = "inf" if self.upper == math.inf else f"{self.upper:g}"
-        lb = "[" if self.lower_closed else "("
-        rb = "]" if self.upper_closed else ")"
-        return f"{lb}{lo}, {hi}{rb}"
-
-    def violations(self, x: FloatArray,
-                   extreme: Callable[[str], float] | None = None) -> NDArray[np.bool_]:
-        """Mask of values outside the support (NaN excluded). ``extreme("min"|"max")``: the
-        extremes of ``x`` when they are known (a block's cached ones)."""
-        if x.size and not self.integer:
-            ok = True        # only the finite ends need a reduction (none for the real line)
-            if self.lower > -math.inf:
-                lo = float(x.min()) if extreme is None else extreme("min")
-                ok = lo >= self.lower if self.lower_closed else lo > self.lower
-            if ok and self.upper < math.inf:
-                hi = float(x.max()) if extreme is None else extreme("max")
-                ok = hi <= self.upper if self.upper_closed else hi < self.upper
-            if ok:
-                return np.zeros(0, dtype=bool)  # fast path: nothing outside (an empty mask)
-        bad = np.zeros(x.shape, dtype=bool)
-        if self.lower > -math.inf:
-            bad |= (x < self.lower) if self.lower_closed else (x <= self.lower)
-        if self.upper < math.inf:
-            bad |= (x > self.upper) if self.upper_closed else (x >= self.upper)
-        if self.integer:
-            bad |= np.isfinite(x) & (x != np.floor(x))
-        return bad
 
 
 def get_family(spec: Any) -> Family:
@@ -238,10 +191,8 @@ class Family:
     log_scale_params: ClassVar[tuple[str, ...]] = ()
     # why a family declares no scale_powers (bounded support, counts): said here, in the family
     scale_note: ClassVar[str] = ""
-    # magnitude exponent beyond which a fit works on the data multiplied by a power of two
-    # (``_fit.rescale``); None: the shared default (2**±160). A family whose optimiser is not
-    # scale-free (a real parameter with a nonzero scale power, iterated in data units) sets it
-    # low so that every fit it makes is at unit magnitude
+    # data beyond 2**±rescale_beyond are fitted rescaled (``_fit.rescale``; None: 2**±160); low
+    # for a family whose optimiser is not scale-free, so that it always fits at unit magnitude
     rescale_beyond: ClassVar[int | None] = None
 
     def rescaled_params(self, params: dict[str, float], e: int) -> dict[str, float]:
