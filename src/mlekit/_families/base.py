@@ -191,6 +191,9 @@ class Family:
     log_scale_params: ClassVar[tuple[str, ...]] = ()
     # why a family declares no scale_powers (bounded support, counts): said here, in the family
     scale_note: ClassVar[str] = ""
+    # data beyond 2**±rescale_beyond are fitted rescaled (``_fit.rescale``; None: 2**±160); low
+    # for a family whose optimiser is not scale-free, so that it always fits at unit magnitude
+    rescale_beyond: ClassVar[int | None] = None
 
     def rescaled_params(self, params: dict[str, float], e: int) -> dict[str, float]:
         """The parameters for the data ``x * 2**e`` given those for ``x`` (exact for the

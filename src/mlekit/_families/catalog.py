@@ -150,6 +150,10 @@ class Gompertz(Family):
     name = "gompertz"
     param_names = ("shape", "rate")
     scale_powers: ClassVar[dict[str, int] | None] = {"shape": -1, "rate": -1}
+    # shape is real (no log transform) and in units of 1/x: Newton's steps and its stopping
+    # rule in it are not scale-free (data * 1e3 stopped at a wrong "converged" shape), so
+    # every fit works on the data brought to unit magnitude (exact powers of two)
+    rescale_beyond: ClassVar[int | None] = 1
     domains = (Real, Positive)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "S(x) = exp(-(rate/shape) (exp(shape x) - 1)), hazard rate exp(shape x)"

@@ -87,7 +87,7 @@ class _ExtremeDiagnostics(Family):
             # the end point loc - s/xi moves away from the data as s grows
             need = (xi * (m - lo_x) if xi > 0 else -xi * (hi_x - m))
             if need > 0:
-                t[i_s] = max(s, need * margin + 1e-12)
+                t[i_s] = max(s, need * margin)     # relative: scale-free
                 return t
         if gev and 0 in free and xi != 0:
             t[0] = lo_x + s / xi / margin if xi > 0 else hi_x + s / xi / margin

@@ -19,7 +19,7 @@ from ..errors import DataError
 from .assemble import emit, nonfinite_diagnostic
 from .result import Diagnostic, FitResult
 
-__all__ = ["RESCALE_EXP", "exponent_of", "is_extreme", "scaled_inputs", "map_back"]
+__all__ = ["RESCALE_EXP", "exponent_of", "is_extreme", "limit_of", "scaled_inputs", "map_back"]
 
 # data whose magnitude lies outside [2**-160, 2**160] (~1e-48 .. 1e48) are fitted rescaled:
 # squares, sums and exponentials of such values under- or overflow in the closed forms and in
@@ -33,7 +33,13 @@ def exponent_of(fam: Family, largest: float) -> int:
     if fam.scale_powers is None or fam.discrete or not (math.isfinite(largest) and largest > 0):
         return 0
     e_hi = math.frexp(float(largest))[1]
-    return e_hi if abs(e_hi) > RESCALE_EXP else 0
+    return e_hi if abs(e_hi) > limit_of(fam) else 0
+
+
+def limit_of(fam: Family) -> int:
+    """The family's rescaling limit: ``Family.rescale_beyond`` or :data:`RESCALE_EXP`."""
+    lim = fam.rescale_beyond
+    return RESCALE_EXP if lim is None else lim
 
 
 def is_extreme(fam: Family, points: Any) -> bool:
@@ -45,7 +51,7 @@ def is_extreme(fam: Family, points: Any) -> bool:
     if not a.size:
         return False
     lo, hi = math.frexp(float(a.min()))[1], math.frexp(float(a.max()))[1]
-    return max(abs(lo), abs(hi)) > RESCALE_EXP
+    return max(abs(lo), abs(hi)) > limit_of(fam)
 
 
 def scaled_inputs(fam: Family, e: int, fixed: dict[str, float], start: dict[str, float]
@@ -76,8 +82,10 @@ def map_back(fam: Family, inner: FitResult, e: int, *, fixed: dict[str, float],
                       else math.inf for p in fam.param_names])
         covm = inner.cov * np.outer(d, d)
     loglik = inner.loglik - exact_weight * e * math.log(2.0)
+    why = ("values of this magnitude under- or overflow" if abs(e) > RESCALE_EXP
+           else f"{fam.name} is fitted at unit magnitude")
     diags = inner.diagnostics + (Diagnostic(
-        "rescaled", f"fitted on the data × 2^{-e} (values of this magnitude under- or overflow) "
+        "rescaled", f"fitted on the data × 2^{-e} ({why}) "
         "and mapped back; other messages quote the rescaled fit", "info"),)
     converged = inner.converged
     finite = nonfinite_diagnostic(params, loglik) if inner.method != "degenerate" else None
