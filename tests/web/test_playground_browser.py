@@ -104,7 +104,9 @@ def test_each_family_class(ui: Page, artifacts: Path, family: str, shape: str) -
     assert _shown_loglik(ui) == pytest.approx(ref.loglik, rel=1e-9)
     # the contour (two or more parameters) marks the MLE
     if len(fam.param_names) >= 2:
-        ui.wait_for_function("() => (document.getElementById('pg-contour').data || []).length === 3")
+        # the surface is redrawn after the fit arrives: wait for the redraw that carries the mark
+        ui.wait_for_function("() => { const d = document.getElementById('pg-contour').data || [];"
+                             " return d.length === 3 && d[2].x && d[2].x[0] != null; }")
         mark = ui.evaluate("document.getElementById('pg-contour').data[2].x[0]")
         assert mark == pytest.approx(ref.params[fam.param_names[0]], rel=1e-12)
     ui.screenshot(path=str(artifacts / f"web-playground-{family}.png"), full_page=True)
