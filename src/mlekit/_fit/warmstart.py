@@ -86,25 +86,17 @@ def refine(prob: Problem, eta0: np.ndarray, H0: np.ndarray, *, maxsteps: int = 8
         f, g, H, third = _final_derivs(value, eta, scales)
         if not (math.isfinite(f) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             return None
-        try:
-            Lf = np.linalg.cholesky(-H)
-        except np.linalg.LinAlgError:
+        polished = _newton_step(value, eta, f, g, H)
+        if polished is None:
             return None
-        step = np.linalg.solve(Lf.T, np.linalg.solve(Lf, g))
-        f2 = _polished_value(value, eta, step, f, g)
-        if f2 is None:
-            return None
+        step, f2 = polished
         if np.max(np.abs(third * step) / np.abs(np.diag(H))) > _H_CHANGE:
             eta = eta + step         # still a long way: the derivatives once more, there
             f, g, H, _ = _final_derivs(value, eta, scales)
-            try:
-                Lf = np.linalg.cholesky(-H)
-            except np.linalg.LinAlgError:
+            polished = _newton_step(value, eta, f, g, H)
+            if polished is None:
                 return None
-            step = np.linalg.solve(Lf.T, np.linalg.solve(Lf, g))
-            f2 = _polished_value(value, eta, step, f, g)
-            if f2 is None:
-                return None
+            step, f2 = polished
         eta = eta + step
         g = g + H @ step
         f = f2
@@ -113,6 +105,19 @@ def refine(prob: Problem, eta0: np.ndarray, H0: np.ndarray, *, maxsteps: int = 8
     new_scales = 1.0 / np.sqrt(-np.diag(H))
     return Solution(dict(zip(prob.names, th)), float(f), gn, Hn, True, it + 1, "converged",
                     _method_text("numeric"), [], eta, new_scales)
+
+
+def _newton_step(value: Callable[[np.ndarray], float], eta: np.ndarray, f: float, g: np.ndarray,
+                 H: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The Newton step ``-H^-1 g`` (Cholesky of ``-H``) and the value it reaches, or None when
+    ``-H`` is not positive definite or the step does not polish (:func:`_polished_value`)."""
+    try:
+        Lf = np.linalg.cholesky(-H)
+    except np.linalg.LinAlgError:
+        return None
+    step = np.linalg.solve(Lf.T, np.linalg.solve(Lf, g))
+    f2 = _polished_value(value, eta, step, f, g)
+    return None if f2 is None else (step, f2)
 
 
 def _polished_value(value: Callable[[np.ndarray], float], eta: np.ndarray, step: np.ndarray,
