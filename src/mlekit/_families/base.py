@@ -110,6 +110,10 @@ class Family:
       ``"closed-form"``.
     - ``_stats_loglik`` / ``_stats_hessian``: log-likelihood / natural-scale Hessian from
       ``Stats`` (give both or neither) — fit, stream — NaN / None: evaluated on the data.
+    - ``value_sums``: the sums over the values ``_suffstats`` reads through
+      ``stats.value_sums`` (``"x"``: Σx, ``"log"``: Σ log x, ``"inv"``: Σ 1/x) — the quick
+      lane computes them in its one pass over the values; a finite Σ log x proves every value
+      positive and finite — ``()``.
     - ``_fast_fit``: the family's own estimator (``FastFit``) — fit — the ``profile`` fit
       where there is one, else None (Newton).
     - ``profile``: a one-parameter profile Newton (:mod:`mlekit._families.profiles`) serving
@@ -172,6 +176,8 @@ class Family:
     order_statistic_params: ClassVar[tuple[str, ...]] = ()
     # FitResult.method of the closed form
     closed_form_method: ClassVar[str] = "closed-form"
+    # sums over the values that _suffstats reads ("x", "log", "inv"): see the hooks above
+    value_sums: ClassVar[tuple[str, ...]] = ()
     # the log-likelihood is twice differentiable (False: Laplace's kinks in loc)
     smooth: ClassVar[bool] = True
     # appended to the method after Newton, e.g. how the derivatives are computed

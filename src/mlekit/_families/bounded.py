@@ -32,6 +32,7 @@ class Beta(Family):
     """
 
     name = "beta"
+    value_sums: ClassVar[tuple[str, ...]] = ("x",)   # block_moments reads the cached sum of x
     closed_form_method = "newton-on-statistics"
     scale_note = ("bounded on (0, 1): data multiplied by a constant leave the support, so the "
                   "family has no scale_powers")

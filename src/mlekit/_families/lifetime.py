@@ -34,6 +34,7 @@ class Exponential(CumHaz):
     """
 
     name = "exponential"
+    value_sums: ClassVar[tuple[str, ...]] = ("x",)   # the exposure: the (cached) sum of x
     param_names = ("rate",)
     scale_powers: ClassVar[dict[str, int] | None] = {"rate": -1}
     domains = (Positive,)

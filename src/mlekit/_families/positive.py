@@ -16,7 +16,7 @@ from .base import Derivs, Family, Support
 from .real import Normal
 from .registry import register
 from .samples import as_sample, sample_start
-from .stats import Stats, block_moments, div, finish, ln, trigamma, where
+from .stats import Stats, block_moments, div, finish, ln, trigamma, value_sums, where
 from .stats import gamma_shape as _gamma_shape
 from .stats import inv_digamma as _inv_digamma
 
@@ -42,6 +42,8 @@ class LogNormal(Normal):
     """
 
     name = "lognormal"
+    # its statistics are moments of log x, not Normal's sum of x
+    value_sums: ClassVar[tuple[str, ...]] = ()
     data_unit_params = ()
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0}
     log_scale_params = ("mu",)     # x -> c x shifts mu by log c
@@ -113,6 +115,7 @@ class Gamma(Family):
     name = "gamma"
     regression_param = "mean"
     closed_form_method = "newton-on-statistics"
+    value_sums: ClassVar[tuple[str, ...]] = ("x", "log")
     param_names = ("shape", "scale")
     scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1}
     domains = (Positive, Positive)
@@ -148,8 +151,8 @@ class Gamma(Family):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        lx = b.cached("log_x", lambda: np.log(b.x))
-        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x), "slogx": b.wsum_of(lx)})
+        sx, sl = value_sums(b, self.value_sums)
+        return Stats({"W": b.wsum, "sx": sx, "slogx": sl})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W, sx, sl = stats.sums["W"], stats.sums["sx"], stats.sums["slogx"]
@@ -201,6 +204,7 @@ class InverseGaussian(Family):
     """
 
     name = "inverse_gaussian"
+    value_sums: ClassVar[tuple[str, ...]] = ("x", "inv", "log")
     param_names = ("mu", "shape")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "shape": 1}
     domains = (Positive, Positive)
@@ -247,8 +251,8 @@ class InverseGaussian(Family):
 
     def _suffstats(self, data: Data) -> Stats:
         b = data.exact
-        return Stats({"W": b.wsum, "sx": b.wsum_of(b.x), "sinv": b.wsum_of(1.0 / b.x),
-                      "slogx": b.wsum_of(_logx(b, b.x))})
+        sx, si, sl = value_sums(b, self.value_sums)
+        return Stats({"W": b.wsum, "sx": sx, "sinv": si, "slogx": sl})
 
     def _closed_form(self, stats: Stats, fixed: dict[str, float]) -> dict[str, float] | None:
         W, sx, si = stats.sums["W"], stats.sums["sx"], stats.sums["sinv"]

@@ -10,6 +10,7 @@ from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 
 from .._core.domains import Positive, Real
 from .._core.lazy import scipy_stats as st
+from .._core.passes import fused
 from .._data.data import Block, Data
 from .base import Derivs, Support
 from .profiles import GUMBEL
@@ -36,6 +37,7 @@ class Normal(LocScale):
     """
 
     name = "normal"
+    value_sums: ClassVar[tuple[str, ...]] = ("x",)   # block_moments reads the cached sum of x
     param_names = ("mu", "sigma")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 1, "sigma": 1}
     data_unit_params: ClassVar[tuple[str, ...]] = ("mu",)   # LogNormal: none
@@ -242,15 +244,18 @@ class Laplace(LocScale):
             return None
         b = data.exact
         loc = fixed.get("loc", _wquantile_mid(b.x, b.w))
-        d = b.x - loc
-        S = b.wsum_of(np.abs(d))
+        if b.w is None and b.x.flags.c_contiguous:
+            # Σ|x - loc| and Σ sign(x - loc) from one read of the values, no temporaries
+            S, sg = fused(b.x, ("absdev",), loc)
+        else:
+            d = b.x - loc
+            S, sg = b.wsum_of(np.abs(d)), b.wsum_of(np.sign(d))
         W = b.wsum
         scale = fixed.get("scale", S / W)
         if not (scale > 0 and math.isfinite(scale)):
             return FastFit({"loc": loc, "scale": scale}, "closed-form")
         # the log-likelihood, score and curvature of _d_logpdf summed in closed form (no pass
         # of the per-observation derivatives): sums of |x - loc| and sign(x - loc) suffice
-        sg = b.wsum_of(np.sign(d))
         s2 = scale * scale
         ll = -W * (math.log(2.0) + math.log(scale)) - S / scale
         g = [sg / scale, (S / scale - W) / scale]

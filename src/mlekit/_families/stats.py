@@ -17,11 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import digamma, gammaln, zeta
 
+from .._core.passes import fused, median_of
 from .._data.data import Block, fdot
 
 __all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
            "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER",
-           "COUNTS_SCALE_NOTE", "stirlerr", "bd0"]
+           "COUNTS_SCALE_NOTE", "stirlerr", "bd0", "value_sums", "VALUE_SUM_KEYS"]
 
 FloatArray = NDArray[np.float64]
 EULER = 0.5772156649015329
@@ -277,9 +278,10 @@ def wquantile(x: FloatArray, w: FloatArray | None, q: float) -> float:
 
 
 def wquantile_mid(x: FloatArray, w: FloatArray | None) -> float:
-    """Weighted median (midpoint of the two middle values when the weight splits evenly)."""
+    """Weighted median of finite values (midpoint of the two middle values when the weight
+    splits evenly)."""
     if w is None:
-        return float(np.median(x))
+        return median_of(x)   # np.median(x) of finite values, one selection
     o = np.argsort(x)
     xs, cw = x[o], np.cumsum(w[o])
     half = 0.5 * cw[-1]
@@ -406,6 +408,33 @@ def block_moments(b: Block, arr: Any) -> tuple[Any, Any, Any]:
     if arr is b.x and b.w is None and b.size:  # the sum is known from the finiteness check
         return moments_given_sum(arr, None, float(b.size), b.x_sum())
     return moments_of(arr, b.w)
+
+
+# Block cache keys of the sums over the values (``Family.value_sums``)
+VALUE_SUM_KEYS = {"x": "sum", "log": "sum_log_x", "inv": "sum_inv_x"}
+
+
+def value_sums(b: Block, terms: tuple[str, ...]) -> list[Any]:
+    """``Σ w x`` (``"x"``), ``Σ w log x`` (``"log"``), ``Σ w / x`` (``"inv"``) over a block, in
+    the order asked (per group for a ``GroupBlock``). An unweighted block keeps them in its
+    cache (the quick lane fills it from its pass over the values) and computes the missing ones
+    in one fused pass (:func:`mlekit._core.passes.fused`: the sums ``np.add.reduce`` gives)."""
+    if type(b) is Block and b.w is None and b.x.flags.c_contiguous:
+        cache = b._cache
+        missing = [t for t in terms if VALUE_SUM_KEYS[t] not in cache]
+        if missing:
+            for t, v in zip(missing, fused(b.x, missing)):
+                cache[VALUE_SUM_KEYS[t]] = v
+        return [cache[VALUE_SUM_KEYS[t]] for t in terms]
+    out = []
+    for t in terms:
+        if t == "x":
+            out.append(b.wsum_of(b.x))
+        elif t == "log":
+            out.append(b.wsum_of(b.cached("log_x", lambda: np.log(b.x))))
+        else:
+            out.append(b.wsum_of(1.0 / b.x))
+    return out
 
 
 def block_extreme(b: Block, arr: Any, which: str) -> Any:

@@ -3,12 +3,14 @@ option at its default — the call a simulation loop, a bootstrap by hand or a w
 thousands of times.
 
 It takes the same steps as :func:`mlekit._fit.family_fit.fit_family` on that input (the family's
-``_suffstats`` → ``_closed_form`` → ``_stats_loglik``/``_stats_hessian`` → ``finish``) with the
-checks fused: one ``min``, one ``max`` and one ``sum`` of the values decide at once that they are
-finite, inside the support, not all equal and of ordinary magnitude, and the sum is reused by the
-statistics. Whatever it cannot decide that way — NaN or infinite values, values outside the support,
-identical values, data that need rescaling, a family without a closed form — returns ``None`` and
-the caller takes the general path, which gives the same errors, diagnostics and results as always.
+``_check_data`` → non-regular estimates from the extremes → ``_suffstats`` → ``_closed_form`` →
+``_stats_loglik``/``_stats_hessian`` → ``finish``) with the checks fused into one pass over the
+values (:mod:`mlekit._fit.quickpass`): the sums the statistics need, or the extremes, decide at
+once that the values are finite, inside the support, not all equal and of ordinary magnitude, and
+are reused by the statistics. Whatever it cannot decide that way — NaN or infinite values, values
+outside the support, identical values, data that need rescaling, a family without a closed form —
+returns ``None`` and the caller takes the general path, which gives the same errors, diagnostics
+and results as always.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from .._core.engine import CHUNK_ROWS, map_reduce
+from .._core.engine import map_reduce
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from . import family_fit
 from .assemble import Estimate, finish
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
-from .rescale import RESCALE_EXP as _RESCALE_EXP
+from .quickpass import scan
 from .result import FitResult
 
 __all__ = ["quick_fit"]
@@ -33,9 +35,9 @@ __all__ = ["quick_fit"]
 # per registry name: (family, its refit) or None when the family has no quick lane
 _PLANS: dict[str, tuple[Family, FamilyRefit] | None] = {}
 _HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
-# hooks whose family-specific versions need the general path (own data checks, a distribution
-# that depends on the data)
-_GENERAL = ("_check_data", "_for_data")
+# hooks whose family-specific versions need the general path (a distribution that depends on
+# the data, non-regular estimates not taken from the extremes)
+_GENERAL = ("_for_data", "_nonregular_estimate")
 
 
 def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
@@ -48,31 +50,11 @@ def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
     cls = type(fam)
     ok = (all(cls._overrides(h) for h in _HOOKS)
           and not any(cls._overrides(h) for h in _GENERAL)
-          and not fam.nonregular and not fam.values)
+          and not fam.values)
     plan = (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None)) if ok else None
     if isinstance(family, str):
         _PLANS[family] = plan
     return plan
-
-
-# from this many values on, non-negative data skip the pass for the maximum (below, it costs less
-# than the error-state switch the unchecked sum needs)
-_LARGE = 4096
-_EPS = 2.0**-52
-
-
-def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
-    """Whether the sums of non-negative values (one per chunk, cached on the chunk for the
-    statistics) prove what the maximum would: ``mean <= max <= sum`` gives an ordinary
-    magnitude, a sum clearly above ``n * min`` says the values are not all equal."""
-    total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for c in chunks:
-            b = c.exact
-            s = b._cache["sum"] = float(np.add.reduce(b.x))
-            total += s
-    return (total < 2.0**_RESCALE_EXP and total >= n * 2.0**-(_RESCALE_EXP + 1)
-            and total > n * lo * (1.0 + 4.0 * n * _EPS))
 
 
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
@@ -87,48 +69,27 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     n = x.shape[0]
     if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
         return None
-    lo = float(np.minimum.reduce(x))
-    sup = fam.support
-    # NaN fails every comparison; values below the support: the general path raises the error
-    if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
-                                                           and not sup.lower_closed):
-        return None
     blk = Block(x)
-    dat = Data._from_blocks(blk)
-    lik: Likelihood | None = None
-    proven = False
-    if n >= _LARGE and lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
-        lik = Likelihood(fam, dat)
-        proven = _nonnegative_sums(lik.chunks, n, lo)
-    if not proven:
-        hi = float(np.maximum.reduce(x))
-        # equal values are the degenerate case
-        if not (lo < hi < math.inf):
-            return None
-        big = max(-lo, hi)
-        if abs(math.frexp(big)[1]) > _RESCALE_EXP:
-            return None   # magnitudes that are fitted rescaled
-        if hi > sup.upper or (hi == sup.upper and not sup.upper_closed):
-            return None
-        if sup.integer and not bool((np.floor(x) == x).all()):
-            return None
-        blk._cache.update(min=lo, max=hi)
-        if n <= CHUNK_ROWS and "sum" not in blk._cache:
-            # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
-            # more chunks sum themselves
-            blk._cache["sum"] = float(np.add.reduce(x))
-    else:
-        blk._cache["min"] = lo
+    sc = scan(fam, x, blk)   # one pass: the statistics' sums and every check
+    if sc is None:
+        return None
+    sc.cache_extremes(blk)
+    dat = scanned = Data._from_blocks(blk)
+    if type(fam)._overrides("_check_data"):
+        fam._check_data(dat, {})     # the general path's first step (on the cached extremes)
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
     if not fam._can_closed_form(dat):
         return None
-    if lik is None or lik.data is not dat:
-        lik = Likelihood(fam, dat)
+    # non-regular parameters (sample extremes) are held at their estimates, as fit_family does
+    nonreg = fam._nonregular_estimate(dat, {}) if fam.nonregular else {}
+    lik = Likelihood(fam, dat, nonreg)
+    if lik.data is scanned:
+        sc.cache_terms(lik.chunks, n)
     with np.errstate(all="ignore"):
         try:
             stats = map_reduce(fam._suffstats, lik.chunks)
-            params = None if stats is None else fam._closed_form(stats, {})
+            params = None if stats is None else fam._closed_form(stats, nonreg)
             if params is None or stats is None:
                 return None
             ll = float(fam._stats_loglik(stats, params))
@@ -143,4 +104,4 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
         return None
     method = getattr(fam, "closed_form_method", "closed-form")
     est = Estimate(params, ll, H, method)
-    return finish(fam, dat, lik, est, fixed={}, nonreg={}, strict=False, refit=refit)
+    return finish(fam, dat, lik, est, fixed={}, nonreg=nonreg, strict=False, refit=refit)
