@@ -60,13 +60,19 @@ class Block:
     def x_sum(self) -> float:
         """``sum(x)`` (unweighted), computed once: ``Data`` records it while it checks that the
         values are finite, and statistics reuse it (one pass over the data fewer)."""
-        return self.cached("sum", lambda: float(self.x.sum()))  # type: ignore[no-any-return]
+        v = self._cache.get("sum")
+        if v is None:
+            v = self._cache["sum"] = float(self.x.sum())
+        return v  # type: ignore[no-any-return]
 
     def x_extreme(self, which: str) -> float:
-        """``min(x)`` or ``max(x)``, computed once (support check, degenerate-data check)."""
-        if which == "min":
-            return self.cached("min", lambda: float(np.minimum.reduce(self.x)))  # type: ignore[no-any-return]
-        return self.cached("max", lambda: float(np.maximum.reduce(self.x)))  # type: ignore[no-any-return]
+        """``min(x)`` or ``max(x)`` (``which``), computed once (support check, degenerate-data
+        check)."""
+        v = self._cache.get(which)
+        if v is None:
+            red = np.minimum.reduce if which == "min" else np.maximum.reduce
+            v = self._cache[which] = float(red(self.x))
+        return v  # type: ignore[no-any-return]
 
     def wsum_of(self, arr: Any) -> float:
         """Weighted sum of a per-observation array (or scalar)."""

@@ -215,6 +215,18 @@ class Data:
             out._minmax = exact_range  # type: ignore[attr-defined]
         return out
 
+    @classmethod
+    def _of_exact(cls, exact: Block) -> Data:
+        """``Data._from_blocks(exact)`` for an unnamed, untruncated block of exact values,
+        without the keyword handling (the quick lane of ``mk.fit`` builds one per call)."""
+        out = cls.__new__(cls)
+        out.name, out.n_dropped, out.truncation = None, 0, None
+        out.exact = exact
+        out.left = out.right = out.interval_block = _empty_block()
+        out._has_weights = exact.w is not None
+        out._has_trials = exact.trials is not None
+        return out
+
     def replace(self, **changes: Any) -> Data:
         """A copy with some of its parts replaced: blocks by kind (``exact=``, ``left=``,
         ``right=``, ``interval=``; ``None`` for an empty block) and ``name``, ``n_dropped`` or
@@ -441,7 +453,9 @@ class Data:
     @property
     def row_truncated(self) -> bool:
         """Some rows carry their own truncation window (``Block.tlo``/``Block.thi``)."""
-        return any(b.tlo is not None for b in self.blocks.values() if b.size)
+        e, lf, r, i = self.exact, self.left, self.right, self.interval_block
+        return bool((e.tlo is not None and e.size) or (lf.tlo is not None and lf.size)
+                    or (r.tlo is not None and r.size) or (i.tlo is not None and i.size))
 
     @property
     def has_weights(self) -> bool:
@@ -558,7 +572,9 @@ def compress_counts(dat: Data) -> Data:
     x = b.x
     xmax = b.x_extreme("max")
     if xmax < 5e6 and b.x_extreme("min") >= 0:
-        cnt = np.bincount(x.astype(np.intp), weights=b.w)
+        # the integer values, when the quick lane's integer check has made them already
+        xi = b._cache.get("intp")
+        cnt = np.bincount(x.astype(np.intp) if xi is None else xi, weights=b.w)
         vals = np.flatnonzero(cnt)
         w = cnt[vals].astype(float)
         vals = vals.astype(float)

@@ -22,7 +22,7 @@ from .._core.engine import CHUNK_ROWS, map_reduce
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from . import family_fit
-from .assemble import Estimate, finish
+from .assemble import Estimate, finish_quick
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
 from .rescale import RESCALE_EXP as _RESCALE_EXP
@@ -59,6 +59,10 @@ def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
 # than the error-state switch the unchecked sum needs)
 _LARGE = 4096
 _EPS = 2.0**-52
+_F64 = np.dtype(np.float64)
+# the ufunc methods themselves (ndarray.min/.sum/.all add a Python wrapper per call)
+_MIN, _MAX, _SUM = np.minimum.reduce, np.maximum.reduce, np.add.reduce
+_ALL, _EQ = np.logical_and.reduce, np.equal
 
 
 def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
@@ -78,56 +82,65 @@ def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
     the general path must decide."""
-    if x.dtype != np.float64 or x.ndim != 1 or not x.flags.c_contiguous:
+    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
         return None
-    plan = _plan(family)
+    try:
+        plan = _PLANS[family]
+    except (KeyError, TypeError):   # not seen yet, or a family object
+        plan = _plan(family)
     if plan is None:
         return None
     fam, refit = plan
     n = x.shape[0]
     if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
         return None
-    lo = float(np.minimum.reduce(x))
+    lo = float(_MIN(x))
     sup = fam.support
     # NaN fails every comparison; values below the support: the general path raises the error
     if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
                                                            and not sup.lower_closed):
         return None
     blk = Block(x)
-    dat = Data._from_blocks(blk)
+    dat = Data._of_exact(blk)
     lik: Likelihood | None = None
     proven = False
     if n >= _LARGE and lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
         lik = Likelihood(fam, dat)
         proven = _nonnegative_sums(lik.chunks, n, lo)
+    cache = blk._cache
     if not proven:
-        hi = float(np.maximum.reduce(x))
+        hi = float(_MAX(x))
         # equal values are the degenerate case
         if not (lo < hi < math.inf):
             return None
-        big = max(-lo, hi)
-        if abs(math.frexp(big)[1]) > _RESCALE_EXP:
+        if abs(math.frexp(hi if hi > -lo else lo)[1]) > _RESCALE_EXP:
             return None   # magnitudes that are fitted rescaled
         if hi > sup.upper or (hi == sup.upper and not sup.upper_closed):
             return None
-        if sup.integer and not bool((np.floor(x) == x).all()):
+        if sup.integer and not _integers(x, lo, hi, cache):
             return None
-        blk._cache.update(min=lo, max=hi)
-        if n <= CHUNK_ROWS and "sum" not in blk._cache:
+        cache["min"] = lo
+        cache["max"] = hi
+        if n <= CHUNK_ROWS and "sum" not in cache:
             # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
             # more chunks sum themselves
-            blk._cache["sum"] = float(np.add.reduce(x))
+            cache["sum"] = float(_SUM(x))
     else:
-        blk._cache["min"] = lo
+        cache["min"] = lo
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
     if not fam._can_closed_form(dat):
         return None
-    if lik is None or lik.data is not dat:
-        lik = Likelihood(fam, dat)
+    if lik is not None and lik.data is not dat:
+        lik = None
     with np.errstate(all="ignore"):
         try:
-            stats = map_reduce(fam._suffstats, lik.chunks)
+            if n <= CHUNK_ROWS and lik is None:
+                stats = fam._suffstats(dat)    # one chunk: map_reduce over [dat] is this call
+            else:
+                if lik is None:
+                    lik = Likelihood(fam, dat)
+                stats = map_reduce(fam._suffstats, lik.chunks)
             params = None if stats is None else fam._closed_form(stats, {})
             if params is None or stats is None:
                 return None
@@ -141,6 +154,15 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     if (H.shape != (fam.k, fam.k) or not math.isfinite(ll)
             or not all(math.isfinite(v) for v in params.values())):
         return None
-    method = getattr(fam, "closed_form_method", "closed-form")
-    est = Estimate(params, ll, H, method)
-    return finish(fam, dat, lik, est, fixed={}, nonreg={}, strict=False, refit=refit)
+    return finish_quick(fam, dat, Estimate(params, ll, H, fam.closed_form_method), refit, lik)
+
+
+def _integers(x: np.ndarray, lo: float, hi: float, cache: dict[str, Any]) -> bool:
+    """Whether every value (``lo >= 0``) is an integer."""
+    if lo > -(2.0**52) and hi < 2.0**52:
+        xi = x.astype(np.intp)   # truncation: the value itself exactly when it is an integer
+        if not _ALL(_EQ(xi, x)):
+            return False
+        cache["intp"] = xi       # compress_counts' bincount reuses it
+        return True
+    return bool(_ALL(np.floor(x) == x))
