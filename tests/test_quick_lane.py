@@ -92,6 +92,11 @@ def test_warnings_are_emitted_at_fit_time_as_before(family: str, x: list[float])
     (np.array([1e200, 2e200, 4e200]), "normal"),       # fitted rescaled
     (np.array([1e-200, 2e-200, 4e-200]), "exponential"),
     (np.full(5000, 3.0), "exponential"),               # identical, many (the sum-only check)
+    (np.full(5, 3.0), "exponential"),                  # identical, few (the sum-only check)
+    (np.full(5, 0.0), "exponential"),                  # identical zeros (a sum of 0)
+    (np.array([0.1, 0.1, 0.1]), "gamma"),              # identical, the sum rounded
+    (np.array([1e-170, 2e-170, 4e-170]), "lognormal"),  # tiny, few
+    (np.array([1e170, 2e170, 4e170]), "rayleigh"),     # huge, few
     (np.linspace(1.0, 2.0, 5000) * 1e-170, "gamma"),   # tiny, many
     (np.linspace(1.0, 2.0, 5000) * 1e170, "gamma"),    # huge, many
     (np.array([1.0, 2.0]), "normal"),                  # as many values as parameters
@@ -221,8 +226,10 @@ def test_results_that_warn_are_built_complete_at_fit_time() -> None:
              (Estimate({"rate": 0.0}, -5.0, np.array([[-1.0]]), "closed-form"),
               mk.BoundaryWarning, "boundary")]
     for est, warning, code in cases:
+        assert est.hess is not None
         with pytest.warns(warning):
-            res = finish_quick(fam, dat, est, refit=None)   # type: ignore[arg-type]
+            res = finish_quick(fam, dat, est.params, est.loglik, est.hess, est.method,
+                               refit=None)   # type: ignore[arg-type]
         assert set(DEFERRED) <= set(vars(res)) and res.warnings[0].code == code
         with pytest.warns(warning):
             ref = finish(fam, dat, Likelihood(fam, dat), est, fixed={}, nonreg={}, strict=False)

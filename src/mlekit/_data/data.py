@@ -32,6 +32,9 @@ from .truncation import apply_truncation
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
 _KINDS = ("exact", "left", "right", "interval")
+# the empty block of every Data._of_exact (its values are one shared read-only empty array, so
+# whatever a block caches about them is the same for every Data)
+_NO_ROWS = _empty_block()
 # caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
 #   _minmax           (min, max) of the exact values, from a fast-path constructor
 #   _compressed_from  the user's Data that compress_counts() summarised
@@ -222,7 +225,7 @@ class Data:
         out = cls.__new__(cls)
         out.name, out.n_dropped, out.truncation = None, 0, None
         out.exact = exact
-        out.left = out.right = out.interval_block = _empty_block()
+        out.left = out.right = out.interval_block = _NO_ROWS
         out._has_weights = exact.w is not None
         out._has_trials = exact.trials is not None
         return out

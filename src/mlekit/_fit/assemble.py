@@ -128,15 +128,16 @@ def _boundary_findings(fam: Family, dat: Any, params: dict[str, float],
     """A ``boundary`` warning for each parameter not in ``skip`` whose estimate sits on the edge
     of its domain (or is effectively at an infinite end, or a collapsed scale)."""
     out = []
+    doms = fam.domains
     for i, p in enumerate(fam.param_names):
-        if p in skip:
+        if skip and p in skip:
             continue
         msg = None
-        if fam.domains[i].on_boundary(params[p], rtol=0.0):
+        if doms[i].on_boundary(params[p], rtol=0.0):
             msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
-                   f"{fam.domains[i].describe()}")
+                   f"{doms[i].describe()}")
         else:
-            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params)
+            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params, i)
         if msg:
             out.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
     return out
@@ -159,34 +160,34 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
 _ALL_OF = {1: [0], 2: [0, 1]}
 
 
-def finish_quick(fam: Family, dat: Any, est: Estimate, refit: Callable[..., FitResult],
-                 lik: Any = None) -> FitResult:
-    """:func:`finish` (``fixed={}``, no non-regular parameter, observed information, not
-    strict) for a fit of at most two parameters whose estimates and log-likelihood the caller
-    has checked to be finite. When nothing can warn — no boundary finding, a positive definite
-    observed information, no family ``_fit_diagnostics`` — the result defers its covariance,
-    SEs, distribution, diagnostics and likelihood (``lik``, or ``Likelihood(fam, dat)``) to
-    first access, where :func:`finish_values` computes them as ``finish`` would; otherwise
-    (the warnings are emitted now) it is ``finish``'s result."""
-    params, H = est.params, est.hess
-    k = fam.k
-    if (k > 2 or H is None or est.diagnostics or not est.converged
-            or type(fam)._fit_diagnostics is not Family._fit_diagnostics
+def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
+                 method: str, refit: Callable[..., FitResult], lik: Any = None) -> FitResult:
+    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, no non-regular
+    parameter, observed information, not strict) for a fit of one or two parameters whose
+    estimates and log-likelihood the caller has checked to be finite. When nothing can warn —
+    no boundary finding, a positive definite observed information, no family
+    ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
+    likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
+    :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
+    emitted now) it is ``finish``'s result."""
+    k = len(params)
+    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
             or not _small_inverse(H, _ALL_OF[k])[1]
             or _boundary_findings(fam, dat, params, ())):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
-                      fixed={}, nonreg={}, strict=False, refit=refit)
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat),
+                      Estimate(params, loglik, H, method), fixed={}, nonreg={}, strict=False,
+                      refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
-                             fixed={}, nonreg={}, cov_kind="observed", refit=refit)
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat),
+                             Estimate(params, loglik, H, method), fixed={}, nonreg={},
+                             cov_kind="observed", refit=refit)
 
     user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
     return FitResult._deferred(
-        {"family": fam.name, "params": dict(params), "loglik": float(est.loglik),
-         "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": est.method,
-         "iterations": est.iterations, "grad_norm": est.grad_norm, "data": user,
-         "_refit": refit}, complete)
+        {"family": fam.name, "params": dict(params), "loglik": float(loglik),
+         "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
+         "data": user, "_refit": refit}, complete)
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
@@ -289,12 +290,13 @@ def _wald_log_diagnostic(fam: Family, params: dict[str, float], se: Any,
                       "but is unreliable too; prefer ci(method='profile')", "info", names[0])
 
 
-def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) -> str | None:
+def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
+                     i: int) -> str | None:
     """A message when the scale of a location-scale family has collapsed onto a few points
     (below 1e-4 of the data's interquartile range): the likelihood grows without bound as the
     scale -> 0 (ties, or truncation cutting the rest away), so the supremum is on the boundary."""
     pw = fam.scale_powers
-    if not pw or pw.get(p) != 1 or fam.domains[fam.param_names.index(p)].lower != 0.0:
+    if not pw or pw.get(p) != 1 or fam.domains[i].lower != 0.0:
         return None
     points = getattr(dat, "all_points", None)
     if points is None:

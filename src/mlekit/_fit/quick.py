@@ -21,8 +21,9 @@ import numpy as np
 from .._core.engine import CHUNK_ROWS, map_reduce
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
+from .._families.support import Support
 from . import family_fit
-from .assemble import Estimate, finish_quick
+from .assemble import finish_quick
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
 from .rescale import RESCALE_EXP as _RESCALE_EXP
@@ -30,15 +31,18 @@ from .result import FitResult
 
 __all__ = ["quick_fit"]
 
-# per registry name: (family, its refit) or None when the family has no quick lane
-_PLANS: dict[str, tuple[Family, FamilyRefit] | None] = {}
+# what the lane needs of a family: the family, its refit, its number of parameters and support
+# (looked up once: a small fit is latency-bound)
+Plan = tuple[Family, FamilyRefit, int, Support]
+# per registry name: the plan, or None when the family has no quick lane
+_PLANS: dict[str, Plan | None] = {}
 _HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
 # hooks whose family-specific versions need the general path (own data checks, a distribution
 # that depends on the data)
 _GENERAL = ("_check_data", "_for_data")
 
 
-def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
+def _plan(family: Any) -> Plan | None:
     if isinstance(family, str):
         try:
             return _PLANS[family]
@@ -49,15 +53,13 @@ def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
     ok = (all(cls._overrides(h) for h in _HOOKS)
           and not any(cls._overrides(h) for h in _GENERAL)
           and not fam.nonregular and not fam.values)
-    plan = (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None)) if ok else None
+    plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
+             fam.support) if ok else None)
     if isinstance(family, str):
         _PLANS[family] = plan
     return plan
 
 
-# from this many values on, non-negative data skip the pass for the maximum (below, it costs less
-# than the error-state switch the unchecked sum needs)
-_LARGE = 4096
 _EPS = 2.0**-52
 _F64 = np.dtype(np.float64)
 # the ufunc methods themselves (ndarray.min/.sum/.all add a Python wrapper per call)
@@ -65,18 +67,23 @@ _MIN, _MAX, _SUM = np.minimum.reduce, np.maximum.reduce, np.add.reduce
 _ALL, _EQ = np.logical_and.reduce, np.equal
 
 
-def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
-    """Whether the sums of non-negative values (one per chunk, cached on the chunk for the
-    statistics) prove what the maximum would: ``mean <= max <= sum`` gives an ordinary
-    magnitude, a sum clearly above ``n * min`` says the values are not all equal."""
-    total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for c in chunks:
-            b = c.exact
-            s = b._cache["sum"] = float(np.add.reduce(b.x))
-            total += s
+def _sum_proves(total: float, n: int, lo: float) -> bool:
+    """Whether the sum of ``n`` non-negative values (minimum ``lo``) proves what their maximum
+    would: ``mean <= max <= sum`` gives an ordinary magnitude, a sum clearly above ``n * min``
+    says the values are not all equal."""
     return (total < 2.0**_RESCALE_EXP and total >= n * 2.0**-(_RESCALE_EXP + 1)
             and total > n * lo * (1.0 + 4.0 * n * _EPS))
+
+
+def _nonnegative_sums(chunks: list[Data], n: int, lo: float) -> bool:
+    """:func:`_sum_proves` on the sums of the chunks (each cached on its chunk for the
+    statistics)."""
+    total = 0.0
+    for c in chunks:
+        b = c.exact
+        s = b._cache["sum"] = float(_SUM(b.x))
+        total += s
+    return _sum_proves(total, n, lo)
 
 
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
@@ -88,26 +95,39 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
         plan = _PLANS[family]
     except (KeyError, TypeError):   # not seen yet, or a family object
         plan = _plan(family)
-    if plan is None:
+    if plan is None or x.shape[0] <= plan[2]:
+        # no closed form, or too few values (a degenerate/ill-posed case): the general path
         return None
-    fam, refit = plan
+    # one error-state switch for the whole lane: sums of huge values, the closed forms
+    with np.errstate(all="ignore"):
+        try:
+            return _quick(x, plan)
+        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+            return None
+
+
+def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
+    fam, refit, k, sup = plan
     n = x.shape[0]
-    if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
-        return None
     lo = float(_MIN(x))
-    sup = fam.support
     # NaN fails every comparison; values below the support: the general path raises the error
     if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
                                                            and not sup.lower_closed):
         return None
     blk = Block(x)
     dat = Data._of_exact(blk)
+    cache = blk._cache
     lik: Likelihood | None = None
     proven = False
-    if n >= _LARGE and lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
-        lik = Likelihood(fam, dat)
-        proven = _nonnegative_sums(lik.chunks, n, lo)
-    cache = blk._cache
+    if lo >= 0.0 and sup.upper == math.inf and not fam.discrete:
+        # non-negative values: the sum (which the statistics reuse) may make the maximum's pass
+        # unnecessary
+        if n <= CHUNK_ROWS:
+            proven = _sum_proves(cache.setdefault("sum", float(_SUM(x))), n, lo)
+        else:
+            lik = Likelihood(fam, dat)
+            proven = _nonnegative_sums(lik.chunks, n, lo)
+    cache["min"] = lo
     if not proven:
         hi = float(_MAX(x))
         # equal values are the degenerate case
@@ -119,42 +139,33 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
             return None
         if sup.integer and not _integers(x, lo, hi, cache):
             return None
-        cache["min"] = lo
         cache["max"] = hi
         if n <= CHUNK_ROWS and "sum" not in cache:
             # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
             # more chunks sum themselves
             cache["sum"] = float(_SUM(x))
-    else:
-        cache["min"] = lo
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
     if not fam._can_closed_form(dat):
         return None
-    if lik is not None and lik.data is not dat:
-        lik = None
-    with np.errstate(all="ignore"):
-        try:
-            if n <= CHUNK_ROWS and lik is None:
-                stats = fam._suffstats(dat)    # one chunk: map_reduce over [dat] is this call
-            else:
-                if lik is None:
-                    lik = Likelihood(fam, dat)
-                stats = map_reduce(fam._suffstats, lik.chunks)
-            params = None if stats is None else fam._closed_form(stats, {})
-            if params is None or stats is None:
-                return None
-            ll = float(fam._stats_loglik(stats, params))
-            H = fam._stats_hessian(stats, params)
-            if H is None:
-                return None
-            H = np.asarray(H, dtype=float)
-        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
-            return None
-    if (H.shape != (fam.k, fam.k) or not math.isfinite(ll)
-            or not all(math.isfinite(v) for v in params.values())):
+    if n <= CHUNK_ROWS:
+        stats = fam._suffstats(dat)    # one chunk: map_reduce over [dat] is this call
+    else:
+        if lik is None or lik.data is not dat:
+            lik = Likelihood(fam, dat)
+        stats = map_reduce(fam._suffstats, lik.chunks)
+    params = None if stats is None else fam._closed_form(stats, {})
+    if params is None or stats is None:
         return None
-    return finish_quick(fam, dat, Estimate(params, ll, H, fam.closed_form_method), refit, lik)
+    ll = float(fam._stats_loglik(stats, params))
+    H = fam._stats_hessian(stats, params)
+    if H is None:
+        return None
+    H = np.asarray(H, dtype=float)
+    # NaN or an infinity in any (an overflowing sum of finite ones: the general path decides)
+    if H.shape != (k, k) or not math.isfinite(ll + sum(params.values())):
+        return None
+    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik)
 
 
 def _integers(x: np.ndarray, lo: float, hi: float, cache: dict[str, Any]) -> bool:
