@@ -47,7 +47,13 @@ class Block:
 
     @property
     def wsum(self) -> float:
-        return float(self.size if self.w is None else np.add.reduce(self.w))
+        """The sum of the weights (the row count when unweighted), computed once."""
+        if self.w is None:
+            return float(self.size)
+        v = self._cache.get("wsum")
+        if v is None:
+            v = self._cache["wsum"] = float(np.add.reduce(self.w))
+        return v  # type: ignore[no-any-return]
 
     def cached(self, key: str, fn: Callable[[], Any]) -> Any:
         """A derived array (``log x``, ...) computed once per block."""
@@ -62,7 +68,7 @@ class Block:
         values are finite, and statistics reuse it (one pass over the data fewer)."""
         v = self._cache.get("sum")
         if v is None:
-            v = self._cache["sum"] = float(self.x.sum())
+            v = self._cache["sum"] = float(np.add.reduce(self.x))   # x.sum() without its wrapper
         return v  # type: ignore[no-any-return]
 
     def x_extreme(self, which: str) -> float:
@@ -80,6 +86,8 @@ class Block:
             if arr is self.x:
                 return self.x_sum()
             a = np.asarray(arr)
+            if a.ndim == 1:
+                return float(np.add.reduce(a))   # a.sum() without its wrapper
             return float(a.sum()) if a.ndim else float(a) * self.size
         if type(arr) is not np.ndarray or arr.shape != self.w.shape:
             arr = np.broadcast_to(arr, self.w.shape)

@@ -39,6 +39,8 @@ _NO_ROWS = _empty_block()
 #   _minmax           (min, max) of the exact values, from a fast-path constructor
 #   _compressed_from  the user's Data that compress_counts() summarised
 _CACHES = ("_minmax", "_compressed_from")
+# the keywords of Data.replace()
+_REPLACEABLE = frozenset((*_KINDS, "name", "n_dropped", "truncation"))
 
 
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
@@ -235,18 +237,18 @@ class Data:
         ``right=``, ``interval=``; ``None`` for an empty block) and ``name``, ``n_dropped`` or
         ``truncation``. Blocks are shared, not copied; weights/trials flags are re-derived
         from the blocks and caches of the original are dropped."""
-        bad = set(changes) - set(_KINDS) - {"name", "n_dropped", "truncation"}
-        if bad:
+        if not _REPLACEABLE.issuperset(changes):
+            bad = set(changes) - _REPLACEABLE
             raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
+        get = changes.get
         out = type(self).__new__(type(self))
-        out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
+        out.name = get("name", self.name)
+        out.n_dropped = get("n_dropped", self.n_dropped)
+        out.truncation = get("truncation", self.truncation)
         out.n_zero_weight = self.n_zero_weight
-        for key in ("name", "n_dropped", "truncation"):
-            if key in changes:
-                setattr(out, key, changes[key])
-        blocks = self.blocks
-        blocks.update({k: v for k, v in changes.items() if k in _KINDS})
-        out._set_blocks(blocks)
+        out._set_blocks({"exact": get("exact", self.exact), "left": get("left", self.left),
+                         "right": get("right", self.right),
+                         "interval": get("interval", self.interval_block)})
         return out
 
     def _set_blocks(self, blocks: Mapping[str, Block | None]) -> None:
@@ -433,8 +435,11 @@ class Data:
         """Number of observations: the sum of the weights (the row count when unweighted)."""
         if not self._has_weights:
             return float(self.n_rows)
-        return sum(b.wsum for b in (self.exact, self.left, self.right, self.interval_block)
-                   if b.size)
+        total = 0   # the blocks' sums added in order (as sum() over them)
+        for b in (self.exact, self.left, self.right, self.interval_block):
+            if b.size:
+                total += b.wsum
+        return total
 
     def count(self, kind: str) -> float:
         """Weighted count of ``"exact"``, ``"left"``, ``"right"`` or ``"interval"`` rows."""
@@ -578,7 +583,7 @@ def compress_counts(dat: Data) -> Data:
         # the integer values, when the quick lane's integer check has made them already
         xi = b._cache.get("intp")
         cnt = np.bincount(x.astype(np.intp) if xi is None else xi, weights=b.w)
-        vals = np.flatnonzero(cnt)
+        vals = cnt.nonzero()[0]   # np.flatnonzero without its wrapper (cnt is 1-D)
         w = cnt[vals].astype(float)
         vals = vals.astype(float)
     else:

@@ -133,7 +133,7 @@ def _boundary_findings(fam: Family, dat: Any, params: dict[str, float],
         if skip and p in skip:
             continue
         msg = None
-        if doms[i].on_boundary(params[p], rtol=0.0):
+        if doms[i].on_boundary(params[p], 0.0):
             msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
                    f"{doms[i].describe()}")
         else:
@@ -305,7 +305,13 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
         # the interquartile range is at most the range: no collapse is possible when the scale
         # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
         blk = dat.exact
-        if blk.size < 4 or not params[p] < 1e-4 * (blk.x_extreme("max") - blk.x_extreme("min")):
+        if blk.size < 4:
+            return None
+        c = blk._cache   # the extremes, when cached (as after every in-memory fit's checks)
+        hi, lo = c.get("max"), c.get("min")
+        if hi is None or lo is None:
+            hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
+        if not params[p] < 1e-4 * (hi - lo):
             return None
     if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
                for i, q in enumerate(fam.param_names)):

@@ -14,6 +14,7 @@ the caller takes the general path, which gives the same errors, diagnostics and 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,10 @@ from .result import FitResult
 
 __all__ = ["quick_fit"]
 
-# what the lane needs of a family: the family, its refit, its number of parameters and support
-# (looked up once: a small fit is latency-bound)
-Plan = tuple[Family, FamilyRefit, int, Support]
+# what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
+# its refit, its number of parameters, its support, and its own _can_closed_form (None: the
+# base hook's, which an exact untruncated block always passes)
+Plan = tuple[Family, FamilyRefit, int, Support, Callable[[Data], bool] | None]
 # per registry name: the plan, or None when the family has no quick lane
 _PLANS: dict[str, Plan | None] = {}
 _HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
@@ -54,7 +56,8 @@ def _plan(family: Any) -> Plan | None:
           and not any(cls._overrides(h) for h in _GENERAL)
           and not fam.nonregular and not fam.values)
     plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
-             fam.support) if ok else None)
+             fam.support, fam._can_closed_form if cls._overrides("_can_closed_form") else None)
+            if ok else None)
     if isinstance(family, str):
         _PLANS[family] = plan
     return plan
@@ -98,16 +101,17 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     if plan is None or x.shape[0] <= plan[2]:
         # no closed form, or too few values (a degenerate/ill-posed case): the general path
         return None
-    # one error-state switch for the whole lane: sums of huge values, the closed forms
-    with np.errstate(all="ignore"):
-        try:
-            return _quick(x, plan)
-        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
-            return None
+    try:
+        return _quick(x, plan)
+    except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+        return None
 
 
+# one error-state switch for the whole lane (sums of huge values, the closed forms); as a
+# decorator, np.errstate builds no context-manager object per call
+@np.errstate(all="ignore")
 def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
-    fam, refit, k, sup = plan
+    fam, refit, k, sup, can_closed_form = plan
     n = x.shape[0]
     lo = float(_MIN(x))
     # NaN fails every comparison; values below the support: the general path raises the error
@@ -140,13 +144,9 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
         if sup.integer and not _integers(x, lo, hi, cache):
             return None
         cache["max"] = hi
-        if n <= CHUNK_ROWS and "sum" not in cache:
-            # one chunk: the statistics reuse the sum (|values| < 2**160: it cannot overflow);
-            # more chunks sum themselves
-            cache["sum"] = float(_SUM(x))
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
-    if not fam._can_closed_form(dat):
+    if can_closed_form is not None and not can_closed_form(dat):
         return None
     if n <= CHUNK_ROWS:
         stats = fam._suffstats(dat)    # one chunk: map_reduce over [dat] is this call
@@ -161,7 +161,8 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     H = fam._stats_hessian(stats, params)
     if H is None:
         return None
-    H = np.asarray(H, dtype=float)
+    if type(H) is not np.ndarray or H.dtype is not _F64:
+        H = np.asarray(H, dtype=float)
     # NaN or an infinity in any (an overflowing sum of finite ones: the general path decides)
     if H.shape != (k, k) or not math.isfinite(ll + sum(params.values())):
         return None
