@@ -435,7 +435,7 @@ class Data:
         """Number of observations: the sum of the weights (the row count when unweighted)."""
         if not self._has_weights:
             return float(self.n_rows)
-        total = 0   # the blocks' sums added in order (as sum() over them)
+        total: float = 0   # the blocks' sums added in order (as sum() over them)
         for b in (self.exact, self.left, self.right, self.interval_block):
             if b.size:
                 total += b.wsum
