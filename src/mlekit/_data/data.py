@@ -32,15 +32,12 @@ from .truncation import apply_truncation
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
 _KINDS = ("exact", "left", "right", "interval")
-# the empty block of every Data._of_exact (its values are one shared read-only empty array, so
-# whatever a block caches about them is the same for every Data)
-_NO_ROWS = _empty_block()
+_NO_ROWS = _empty_block()   # Data._of_exact's (values: a shared read-only empty array)
 # caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
 #   _minmax           (min, max) of the exact values, from a fast-path constructor
 #   _compressed_from  the user's Data that compress_counts() summarised
 _CACHES = ("_minmax", "_compressed_from")
-# the keywords of Data.replace()
-_REPLACEABLE = frozenset((*_KINDS, "name", "n_dropped", "truncation"))
+_REPLACEABLE = frozenset((*_KINDS, "name", "n_dropped", "truncation"))   # replace()'s keywords
 
 
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
@@ -435,11 +432,8 @@ class Data:
         """Number of observations: the sum of the weights (the row count when unweighted)."""
         if not self._has_weights:
             return float(self.n_rows)
-        total: float = 0   # the blocks' sums added in order (as sum() over them)
-        for b in (self.exact, self.left, self.right, self.interval_block):
-            if b.size:
-                total += b.wsum
-        return total
+        return sum(b.wsum for b in (self.exact, self.left, self.right, self.interval_block)
+                   if b.size)
 
     def count(self, kind: str) -> float:
         """Weighted count of ``"exact"``, ``"left"``, ``"right"`` or ``"interval"`` rows."""
@@ -461,9 +455,8 @@ class Data:
     @property
     def row_truncated(self) -> bool:
         """Some rows carry their own truncation window (``Block.tlo``/``Block.thi``)."""
-        e, lf, r, i = self.exact, self.left, self.right, self.interval_block
-        return bool((e.tlo is not None and e.size) or (lf.tlo is not None and lf.size)
-                    or (r.tlo is not None and r.size) or (i.tlo is not None and i.size))
+        return any(b.tlo is not None and b.size
+                   for b in (self.exact, self.left, self.right, self.interval_block))
 
     @property
     def has_weights(self) -> bool:
@@ -580,8 +573,7 @@ def compress_counts(dat: Data) -> Data:
     x = b.x
     xmax = b.x_extreme("max")
     if xmax < 5e6 and b.x_extreme("min") >= 0:
-        # the integer values, when the quick lane's integer check has made them already
-        xi = b._cache.get("intp")
+        xi = b._cache.get("intp")   # the integer values, if the quick lane's check made them
         cnt = np.bincount(x.astype(np.intp) if xi is None else xi, weights=b.w)
         vals = cnt.nonzero()[0]   # np.flatnonzero without its wrapper (cnt is 1-D)
         w = cnt[vals].astype(float)

@@ -482,10 +482,9 @@ class _Deferred:
         self.default = default
 
     def __get__(self, obj: FitResult | None, owner: type | None = None) -> Any:
-        if obj is None:
-            if self.default is MISSING:
-                raise AttributeError(self.name)
-            return self.default   # the class attribute the dataclass set: the field's default
+        if obj is None:   # on the class: the default the dataclass set there, else (as a
+            # property does) the descriptor itself
+            return self if self.default is MISSING else self.default
         d = obj._materialise()
         try:
             return d[self.name]
