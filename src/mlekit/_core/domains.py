@@ -49,6 +49,8 @@ class Domain:
     def on_boundary(self, value: float, rtol: float = 1e-8) -> bool:
         """True when ``value`` is at (or numerically indistinguishable from) an end point."""
         v = float(value)
+        if rtol == 0.0:   # exact: with gradual underflow, v - lower <= 0 exactly when v <= lower
+            return not (self.lower < v < self.upper and math.isfinite(v))
         if not math.isfinite(v):
             return True
         tol = rtol * max(1.0, abs(v))

@@ -47,7 +47,13 @@ class Block:
 
     @property
     def wsum(self) -> float:
-        return float(self.size if self.w is None else np.add.reduce(self.w))
+        """The sum of the weights (the row count when unweighted), computed once."""
+        if self.w is None:
+            return float(self.size)
+        v = self._cache.get("wsum")
+        if v is None:
+            v = self._cache["wsum"] = float(np.add.reduce(self.w))
+        return v  # type: ignore[no-any-return]
 
     def cached(self, key: str, fn: Callable[[], Any]) -> Any:
         """A derived array (``log x``, ...) computed once per block."""
@@ -60,13 +66,19 @@ class Block:
     def x_sum(self) -> float:
         """``sum(x)`` (unweighted), computed once: ``Data`` records it while it checks that the
         values are finite, and statistics reuse it (one pass over the data fewer)."""
-        return self.cached("sum", lambda: float(self.x.sum()))  # type: ignore[no-any-return]
+        v = self._cache.get("sum")
+        if v is None:
+            v = self._cache["sum"] = float(np.add.reduce(self.x))   # x.sum() without its wrapper
+        return v  # type: ignore[no-any-return]
 
     def x_extreme(self, which: str) -> float:
-        """``min(x)`` or ``max(x)``, computed once (support check, degenerate-data check)."""
-        if which == "min":
-            return self.cached("min", lambda: float(np.minimum.reduce(self.x)))  # type: ignore[no-any-return]
-        return self.cached("max", lambda: float(np.maximum.reduce(self.x)))  # type: ignore[no-any-return]
+        """``min(x)`` or ``max(x)`` (``which``), computed once (support check, degenerate-data
+        check)."""
+        v = self._cache.get(which)
+        if v is None:
+            red = np.minimum.reduce if which == "min" else np.maximum.reduce
+            v = self._cache[which] = float(red(self.x))
+        return v  # type: ignore[no-any-return]
 
     def wsum_of(self, arr: Any) -> float:
         """Weighted sum of a per-observation array (or scalar)."""
@@ -74,6 +86,8 @@ class Block:
             if arr is self.x:
                 return self.x_sum()
             a = np.asarray(arr)
+            if a.ndim == 1:
+                return float(np.add.reduce(a))   # a.sum() without its wrapper
             return float(a.sum()) if a.ndim else float(a) * self.size
         if type(arr) is not np.ndarray or arr.shape != self.w.shape:
             arr = np.broadcast_to(arr, self.w.shape)

@@ -32,10 +32,12 @@ from .truncation import apply_truncation
 __all__ = ["Data", "Block", "as_data", "compress_counts", "as_float_array", "fdot"]
 
 _KINDS = ("exact", "left", "right", "interval")
+_NO_ROWS = _empty_block()   # Data._of_exact's (values: a shared read-only empty array)
 # caches tied to the blocks of one Data object (set in this module only, dropped by replace()):
 #   _minmax           (min, max) of the exact values, from a fast-path constructor
 #   _compressed_from  the user's Data that compress_counts() summarised
 _CACHES = ("_minmax", "_compressed_from")
+_REPLACEABLE = frozenset((*_KINDS, "name", "n_dropped", "truncation"))   # replace()'s keywords
 
 
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
@@ -215,23 +217,35 @@ class Data:
             out._minmax = exact_range  # type: ignore[attr-defined]
         return out
 
+    @classmethod
+    def _of_exact(cls, exact: Block) -> Data:
+        """``Data._from_blocks(exact)`` for an unnamed, untruncated block of exact values,
+        without the keyword handling (the quick lane of ``mk.fit`` builds one per call)."""
+        out = cls.__new__(cls)
+        out.name, out.n_dropped, out.truncation = None, 0, None
+        out.exact = exact
+        out.left = out.right = out.interval_block = _NO_ROWS
+        out._has_weights = exact.w is not None
+        out._has_trials = exact.trials is not None
+        return out
+
     def replace(self, **changes: Any) -> Data:
         """A copy with some of its parts replaced: blocks by kind (``exact=``, ``left=``,
         ``right=``, ``interval=``; ``None`` for an empty block) and ``name``, ``n_dropped`` or
         ``truncation``. Blocks are shared, not copied; weights/trials flags are re-derived
         from the blocks and caches of the original are dropped."""
-        bad = set(changes) - set(_KINDS) - {"name", "n_dropped", "truncation"}
-        if bad:
+        if not _REPLACEABLE.issuperset(changes):
+            bad = set(changes) - _REPLACEABLE
             raise TypeError(f"Data.replace() got unexpected arguments: {', '.join(sorted(bad))}")
+        get = changes.get
         out = type(self).__new__(type(self))
-        out.name, out.n_dropped, out.truncation = self.name, self.n_dropped, self.truncation
+        out.name = get("name", self.name)
+        out.n_dropped = get("n_dropped", self.n_dropped)
+        out.truncation = get("truncation", self.truncation)
         out.n_zero_weight = self.n_zero_weight
-        for key in ("name", "n_dropped", "truncation"):
-            if key in changes:
-                setattr(out, key, changes[key])
-        blocks = self.blocks
-        blocks.update({k: v for k, v in changes.items() if k in _KINDS})
-        out._set_blocks(blocks)
+        out._set_blocks({"exact": get("exact", self.exact), "left": get("left", self.left),
+                         "right": get("right", self.right),
+                         "interval": get("interval", self.interval_block)})
         return out
 
     def _set_blocks(self, blocks: Mapping[str, Block | None]) -> None:
@@ -441,7 +455,8 @@ class Data:
     @property
     def row_truncated(self) -> bool:
         """Some rows carry their own truncation window (``Block.tlo``/``Block.thi``)."""
-        return any(b.tlo is not None for b in self.blocks.values() if b.size)
+        return any(b.tlo is not None and b.size
+                   for b in (self.exact, self.left, self.right, self.interval_block))
 
     @property
     def has_weights(self) -> bool:
@@ -558,8 +573,9 @@ def compress_counts(dat: Data) -> Data:
     x = b.x
     xmax = b.x_extreme("max")
     if xmax < 5e6 and b.x_extreme("min") >= 0:
-        cnt = np.bincount(x.astype(np.intp), weights=b.w)
-        vals = np.flatnonzero(cnt)
+        xi = b._cache.get("intp")   # the integer values, if the quick lane's check made them
+        cnt = np.bincount(x.astype(np.intp) if xi is None else xi, weights=b.w)
+        vals = cnt.nonzero()[0]   # np.flatnonzero without its wrapper (cnt is 1-D)
         w = cnt[vals].astype(float)
         vals = vals.astype(float)
     else:

@@ -28,12 +28,14 @@ from ..errors import (
     NumericalWarning,
     ParameterError,
 )
+from .likelihood import Likelihood
 from .problem import Problem, Solution, fd_derivs, flat_directions, nan_hint, to_natural
 from .result import Diagnostic, FitResult
 from .scores import sandwich_cov
 
-__all__ = ["Estimate", "covariance", "finish", "finish_degenerate", "emit", "model_result",
-           "model_dist", "ModelDist", "ModelLikelihood"]
+__all__ = ["Estimate", "covariance", "finish", "finish_quick", "finish_values",
+           "finish_degenerate", "emit", "model_result", "model_dist", "ModelDist",
+           "ModelLikelihood"]
 
 
 @dataclass
@@ -53,13 +55,14 @@ class Estimate:
 def _small_inverse(H: np.ndarray, idx: list[int]) -> tuple[list[list[float]], bool]:
     """The inverse of ``-H`` on ``idx`` (one or two parameters) in floats, and whether ``-H``
     is positive definite there (NaN entries when it is not)."""
+    h = (H if type(H) is np.ndarray else np.asarray(H, dtype=float)).tolist()   # one call
     if len(idx) == 1:
         i = idx[0]
-        a = -float(H[i, i])
+        a = -h[i][i]
         ok = math.isfinite(a) and a > 0
         return [[1.0 / a if ok else math.nan]], ok
     i, j = idx
-    a, b, d = -float(H[i, i]), -float(H[i, j]), -float(H[j, j])
+    a, b, d = -h[i][i], -h[i][j], -h[j][j]
     det = a * d - b * b
     ok = math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0 \
         and det > 1e-14 * (a * d)
@@ -120,6 +123,26 @@ def _wald_parts(fam: Family, params: dict[str, float], H: np.ndarray, regular: l
     return {"se": se, "cov": cov, "dist": _frozen(fam, params)}
 
 
+def _boundary_findings(fam: Family, dat: Any, params: dict[str, float],
+                       skip: Any) -> list[Diagnostic]:
+    """A ``boundary`` warning for each parameter not in ``skip`` whose estimate sits on the edge
+    of its domain (or is effectively at an infinite end, or a collapsed scale)."""
+    out = []
+    doms = fam.domains
+    for i, p in enumerate(fam.param_names):
+        if skip and p in skip:
+            continue
+        msg = None
+        if doms[i].on_boundary(params[p], 0.0):
+            msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
+                   f"{doms[i].describe()}")
+        else:
+            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params, i)
+        if msg:
+            out.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
+    return out
+
+
 def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
            nonreg: dict[str, float], strict: bool, cov_kind: str = "observed",
            refit: Callable[..., FitResult] | None = None) -> FitResult:
@@ -128,24 +151,58 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
 
     ``dat`` needs ``n_obs`` and ``only_exact``; ``refit`` is injected into the result as
     ``FitResult._refit`` (how inference refits the same model to other data)."""
+    res = FitResult._build(finish_values(fam, dat, lik, est, fixed=fixed, nonreg=nonreg,
+                                         cov_kind=cov_kind, refit=refit))
+    emit(res, strict)
+    return res
+
+
+_ALL_OF = {1: [0], 2: [0, 1]}
+
+
+def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
+                 method: str, refit: Callable[..., FitResult], lik: Any = None) -> FitResult:
+    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, no non-regular
+    parameter, observed information, not strict) for a fit of one or two parameters whose
+    estimates and log-likelihood the caller has checked to be finite. When nothing can warn —
+    no boundary finding, a positive definite observed information, no family
+    ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
+    likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
+    :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
+    emitted now) it is ``finish``'s result."""
+    k = len(params)
+    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
+            or not _small_inverse(H, _ALL_OF[k])[1]
+            or _boundary_findings(fam, dat, params, ())):
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat),
+                      Estimate(params, loglik, H, method), fixed={}, nonreg={}, strict=False,
+                      refit=refit)
+
+    def complete() -> dict[str, Any]:
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat),
+                             Estimate(params, loglik, H, method), fixed={}, nonreg={},
+                             cov_kind="observed", refit=refit)
+
+    user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
+    return FitResult._deferred(
+        {"family": fam.name, "params": dict(params), "loglik": float(loglik),
+         "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
+         "data": user, "_refit": refit}, complete)
+
+
+def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
+                  nonreg: dict[str, float], cov_kind: str = "observed",
+                  refit: Callable[..., FitResult] | None = None) -> dict[str, Any]:
+    """The fields of :func:`finish`'s result (nothing emitted)."""
     names = fam.param_names
     k = len(names)
     params = est.params
     diags = list(est.diagnostics)
     # parameters whose estimate sits on the edge of the domain have no Wald SE
     boundary = {d.param for d in diags if d.code == "boundary" and d.param} if diags else set()
-    for i, p in enumerate(names):
-        if p in fixed or p in nonreg or p in boundary:
-            continue
-        msg = None
-        if fam.domains[i].on_boundary(params[p], rtol=0.0):
-            msg = (f"{p} = {params[p]:.6g} is on the boundary of its domain "
-                   f"{fam.domains[i].describe()}")
-        else:
-            msg = fam._boundary_message(p, params) or _collapsed_scale(fam, dat, p, params)
-        if msg:
-            diags.append(Diagnostic("boundary", msg + fam.boundary_hints.get(p, ""), "warning", p))
-            boundary.add(p)
+    found = _boundary_findings(fam, dat, params, {*fixed, *nonreg, *boundary})
+    diags += found
+    boundary.update(d.param for d in found if d.param)
     regular = [i for i, p in enumerate(names)
                if p not in fixed and p not in nonreg and p not in boundary]
     H = est.hess
@@ -213,9 +270,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
     logged = _wald_log_diagnostic(fam, values["params"], values.get("se"), fixed)
     if logged is not None:
         values["diagnostics"] = (*values["diagnostics"], logged)
-    res = FitResult._build(values)
-    emit(res, strict)
-    return res
+    return values
 
 
 def _wald_log_diagnostic(fam: Family, params: dict[str, float], se: Any,
@@ -235,25 +290,32 @@ def _wald_log_diagnostic(fam: Family, params: dict[str, float], se: Any,
                       "but is unreliable too; prefer ci(method='profile')", "info", names[0])
 
 
-def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float]) -> str | None:
+def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
+                     i: int) -> str | None:
     """A message when the scale of a location-scale family has collapsed onto a few points
     (below 1e-4 of the data's interquartile range): the likelihood grows without bound as the
     scale -> 0 (ties, or truncation cutting the rest away), so the supremum is on the boundary."""
     pw = fam.scale_powers
-    if not pw or pw.get(p) != 1 or fam.domains[fam.param_names.index(p)].lower != 0.0:
+    if not pw or pw.get(p) != 1 or fam.domains[i].lower != 0.0:
         return None
     points = getattr(dat, "all_points", None)
     if points is None:
-        return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
         return None
     if getattr(dat, "only_exact", False):
         # the interquartile range is at most the range: no collapse is possible when the scale
         # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
         blk = dat.exact
-        if blk.size < 4 or not params[p] < 1e-4 * (blk.x_extreme("max") - blk.x_extreme("min")):
+        if blk.size < 4:
             return None
+        c = blk._cache   # the extremes, when cached (as after every in-memory fit's checks)
+        hi, lo = c.get("max"), c.get("min")
+        if hi is None or lo is None:
+            hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
+        if not params[p] < 1e-4 * (hi - lo):
+            return None
+    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
+               for i, q in enumerate(fam.param_names)):
+        return None
     x = points()
     x = x[np.isfinite(x)]
     if x.size < 4:

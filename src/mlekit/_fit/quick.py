@@ -4,43 +4,53 @@ thousands of times.
 
 It takes the same steps as :func:`mlekit._fit.family_fit.fit_family` on that input (the family's
 ``_check_data`` → non-regular estimates from the extremes → ``_suffstats`` → ``_closed_form`` →
-``_stats_loglik``/``_stats_hessian`` → ``finish``) with the checks fused into one pass over the
-values (:mod:`mlekit._fit.quickpass`): the sums the statistics need, or the extremes, decide at
-once that the values are finite, inside the support, not all equal and of ordinary magnitude, and
-are reused by the statistics. Whatever it cannot decide that way — NaN or infinite values, values
-outside the support, identical values, data that need rescaling, a family without a closed form —
-returns ``None`` and the caller takes the general path, which gives the same errors, diagnostics
-and results as always.
+``_stats_loglik``/``_stats_hessian`` → ``finish``) with the checks fused: below
+:data:`~mlekit._fit.quickpass.LARGE` values one ``min``, one ``max`` (or, for non-negative values,
+the ``sum`` the statistics reuse) decide at once that the values are finite, inside the support,
+not all equal and of ordinary magnitude; from there on one pass over the values
+(:mod:`mlekit._fit.quickpass`) gives the sums the statistics need and decides the same. A clean
+fit's result defers its inference fields to first access (``finish_quick``). Whatever the lane
+cannot decide — NaN or infinite values, values outside the support, identical values, data that
+need rescaling, a family without a closed form — returns ``None`` and the caller takes the general
+path, which gives the same errors, diagnostics and results as always.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .._core.engine import map_reduce
+from .._core.engine import CHUNK_ROWS, map_reduce
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
+from .._families.support import Support
 from . import family_fit
-from .assemble import Estimate, finish
+from .assemble import Estimate, finish, finish_quick
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
-from .quickpass import scan
+from .quickpass import LARGE, scan
+from .rescale import limit_of
 from .result import FitResult
 
 __all__ = ["quick_fit"]
 
-# per registry name: (family, its refit) or None when the family has no quick lane
-_PLANS: dict[str, tuple[Family, FamilyRefit] | None] = {}
+# what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
+# its refit, its number of parameters, its support, its own _can_closed_form (None: the base
+# hook's, which an exact untruncated block always passes), whether it has its own _check_data,
+# and its rescaling limit
+Plan = tuple[Family, FamilyRefit, int, Support, Callable[[Data], bool] | None, bool, int]
+# per registry name: the plan, or None when the family has no quick lane
+_PLANS: dict[str, Plan | None] = {}
 _HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
 # hooks whose family-specific versions need the general path (a distribution that depends on
 # the data, non-regular estimates not taken from the extremes)
 _GENERAL = ("_for_data", "_nonregular_estimate")
 
 
-def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
+def _plan(family: Any) -> Plan | None:
     if isinstance(family, str):
         try:
             return _PLANS[family]
@@ -51,57 +61,136 @@ def _plan(family: Any) -> tuple[Family, FamilyRefit] | None:
     ok = (all(cls._overrides(h) for h in _HOOKS)
           and not any(cls._overrides(h) for h in _GENERAL)
           and not fam.values)
-    plan = (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None)) if ok else None
+    plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
+             fam.support, fam._can_closed_form if cls._overrides("_can_closed_form") else None,
+             cls._overrides("_check_data"), limit_of(fam))
+            if ok else None)
     if isinstance(family, str):
         _PLANS[family] = plan
     return plan
 
 
+_EPS = 2.0**-52
+_F64 = np.dtype(np.float64)
+# the ufunc methods themselves (ndarray.min/.sum/.all add a Python wrapper per call)
+_MIN, _MAX, _SUM = np.minimum.reduce, np.maximum.reduce, np.add.reduce
+_ALL, _EQ = np.logical_and.reduce, np.equal
+
+
+def _sum_proves(total: float, n: int, lo: float, lim: int) -> bool:
+    """Whether the sum of ``n`` non-negative values (minimum ``lo``) proves what their maximum
+    would: ``mean <= max <= sum`` gives an ordinary magnitude (exponent within ``±lim``), a sum
+    clearly above ``n * min`` says the values are not all equal."""
+    return (total < 2.0**lim and total >= n * 2.0**-(lim + 1)
+            and total > n * lo * (1.0 + 4.0 * n * _EPS))
+
+
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
     """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
     the general path must decide."""
-    if x.dtype != np.float64 or x.ndim != 1 or not x.flags.c_contiguous:
+    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
         return None
-    plan = _plan(family)
-    if plan is None:
+    try:
+        plan = _PLANS[family]
+    except (KeyError, TypeError):   # not seen yet, or a family object
+        plan = _plan(family)
+    if plan is None or x.shape[0] <= plan[2]:
+        # no closed form, or too few values (a degenerate/ill-posed case): the general path
         return None
-    fam, refit = plan
+    try:
+        return _quick(x, plan)
+    except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+        return None
+
+
+def _small_checks(x: np.ndarray, blk: Block, fam: Family, sup: Support, lim: int) -> bool:
+    """Fewer than ``LARGE`` values: the checks from ``min`` and ``max`` (or, for non-negative
+    values on a half-line, the ``sum`` the statistics reuse), cached on ``blk``."""
     n = x.shape[0]
-    if n <= fam.k:   # too few values, or a degenerate/ill-posed case: the general path says so
-        return None
+    lo = float(_MIN(x))
+    # NaN fails every comparison; values below the support: the general path raises the error
+    if not (-math.inf < lo < math.inf) or lo < sup.lower or (lo == sup.lower
+                                                           and not sup.lower_closed):
+        return False
+    cache = blk._cache
+    cache["min"] = lo
+    if (lo >= 0.0 and sup.upper == math.inf and not fam.discrete
+            and _sum_proves(cache.setdefault("sum", float(_SUM(x))), n, lo, lim)):
+        return True
+    hi = float(_MAX(x))
+    # equal values are the degenerate case
+    if not (lo < hi < math.inf):
+        return False
+    if abs(math.frexp(hi if hi > -lo else lo)[1]) > lim:
+        return False   # magnitudes that are fitted rescaled
+    if hi > sup.upper or (hi == sup.upper and not sup.upper_closed):
+        return False
+    if sup.integer and not _integers(x, lo, hi, cache):
+        return False
+    cache["max"] = hi
+    return True
+
+
+# one error-state switch for the whole lane (sums of huge values, the closed forms); as a
+# decorator, np.errstate builds no context-manager object per call
+@np.errstate(all="ignore")
+def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
+    fam, refit, k, sup, can_closed_form, own_check, lim = plan
+    n = x.shape[0]
     blk = Block(x)
-    sc = scan(fam, x, blk)   # one pass: the statistics' sums and every check
-    if sc is None:
-        return None
-    sc.cache_extremes(blk)
-    dat = scanned = Data._from_blocks(blk)
-    if type(fam)._overrides("_check_data"):
+    sc = None
+    if n < LARGE:
+        if not _small_checks(x, blk, fam, sup, lim):
+            return None
+    else:
+        sc = scan(fam, x, blk)   # one pass: the statistics' sums and every check
+        if sc is None:
+            return None
+        sc.cache_extremes(blk)
+    dat = scanned = Data._of_exact(blk)
+    if own_check:
         fam._check_data(dat, {})     # the general path's first step (on the cached extremes)
     if fam.discrete:
         dat = family_fit.compress_counts(dat)   # the general path's step (and function)
-    if not fam._can_closed_form(dat):
+    if can_closed_form is not None and not can_closed_form(dat):
         return None
     # non-regular parameters (sample extremes) are held at their estimates, as fit_family does
     nonreg = fam._nonregular_estimate(dat, {}) if fam.nonregular else {}
-    lik = Likelihood(fam, dat, nonreg)
-    if lik.data is scanned:
-        sc.cache_terms(lik.chunks, n)
-    with np.errstate(all="ignore"):
-        try:
-            stats = map_reduce(fam._suffstats, lik.chunks)
-            params = None if stats is None else fam._closed_form(stats, nonreg)
-            if params is None or stats is None:
-                return None
-            ll = float(fam._stats_loglik(stats, params))
-            H = fam._stats_hessian(stats, params)
-            if H is None:
-                return None
-            H = np.asarray(H, dtype=float)
-        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
-            return None
-    if (H.shape != (fam.k, fam.k) or not math.isfinite(ll)
-            or not all(math.isfinite(v) for v in params.values())):
+    lik: Likelihood | None = None
+    if n <= CHUNK_ROWS:
+        if sc is not None and dat is scanned:
+            sc.cache_terms([dat], n)
+        stats = fam._suffstats(dat)    # one chunk: map_reduce over [dat] is this call
+    else:
+        lik = Likelihood(fam, dat, nonreg)
+        if sc is not None and lik.data is scanned:
+            sc.cache_terms(lik.chunks, n)
+        stats = map_reduce(fam._suffstats, lik.chunks)
+    params = None if stats is None else fam._closed_form(stats, nonreg)
+    if params is None or stats is None:
         return None
-    method = getattr(fam, "closed_form_method", "closed-form")
-    est = Estimate(params, ll, H, method)
-    return finish(fam, dat, lik, est, fixed={}, nonreg=nonreg, strict=False, refit=refit)
+    ll = float(fam._stats_loglik(stats, params))
+    H = fam._stats_hessian(stats, params)
+    if H is None:
+        return None
+    if type(H) is not np.ndarray or H.dtype is not _F64:
+        H = np.asarray(H, dtype=float)
+    # NaN or an infinity in any (an overflowing sum of finite ones: the general path decides)
+    if H.shape != (k, k) or not math.isfinite(ll + sum(params.values())):
+        return None
+    if nonreg:
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nonreg),
+                      Estimate(params, ll, H, fam.closed_form_method), fixed={},
+                      nonreg=nonreg, strict=False, refit=refit)
+    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik)
+
+
+def _integers(x: np.ndarray, lo: float, hi: float, cache: dict[str, Any]) -> bool:
+    """Whether every value (``lo >= 0``) is an integer."""
+    if lo > -(2.0**52) and hi < 2.0**52:
+        xi = x.astype(np.intp)   # truncation: the value itself exactly when it is an integer
+        if not _ALL(_EQ(xi, x)):
+            return False
+        cache["intp"] = xi       # compress_counts' bincount reuses it
+        return True
+    return bool(_ALL(np.floor(x) == x))

@@ -1,8 +1,17 @@
-"""``FitResult``: an immutable record of one maximum-likelihood fit."""
+"""``FitResult``: an immutable record of one maximum-likelihood fit.
+
+A result may be built *deferred* (:meth:`FitResult._deferred`): the estimates, log-likelihood
+and counts are set, and the fields that only inference and printing read — ``dist``, ``se``,
+``cov``, ``cov_type``, ``diagnostics``, ``likelihood`` — are computed together on the first
+access to any of them and cached. From the outside the two kinds are the same object:
+immutable, every field readable, and copying, pickling and ``dataclasses.replace`` materialise
+the deferred fields first (so a copy or a pickle is always a complete result).
+"""
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -86,6 +95,40 @@ class FitResult:
             d[name] = factory()
         d.update(values)
         return obj
+
+    @classmethod
+    def _deferred(cls, values: dict[str, Any], complete: Callable[[], dict[str, Any]]
+                  ) -> FitResult:
+        """A result whose :data:`DEFERRED` fields are computed on first access: ``values``
+        names every other field without a default; ``complete()`` returns the values of every
+        field (those of ``values`` equal to them), and is called at most once."""
+        obj = object.__new__(cls)
+        d = obj.__dict__
+        d.update(_EAGER_DEFAULTS)
+        d["fixed"] = {}           # the fields with a default factory (tests/test_quick_lane.py
+        d["options"] = {}         # checks that a deferred result ends with every field)
+        d.update(values)
+        d["_complete"] = complete
+        return obj
+
+    def _materialise(self) -> dict[str, Any]:
+        """Compute the deferred fields (once; a no-op for a complete result) and return the
+        instance dict."""
+        d = self.__dict__
+        if "_complete" in d:
+            with _MATERIALISE:
+                complete = d.get("_complete")
+                if complete is not None:   # not done meanwhile by another thread
+                    values = complete()
+                    for name in DEFERRED:
+                        if name not in d:
+                            d[name] = values[name]
+                    del d["_complete"]
+        return d
+
+    def __getstate__(self) -> dict[str, Any]:
+        # copy, deepcopy and pickle see a complete result (the recipe is a closure)
+        return dict(self._materialise())
 
     # ------------------------------------------------------------------ criteria
     @property
@@ -421,3 +464,34 @@ class FitResult:
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(FitResult) if f.default is not MISSING}
 _FACTORIES: tuple[tuple[str, Callable[[], Any]], ...] = tuple(
     (f.name, f.default_factory) for f in fields(FitResult) if f.default_factory is not MISSING)
+
+#: the fields a deferred result computes on first access (none has a default factory)
+DEFERRED = ("dist", "se", "cov", "cov_type", "diagnostics", "likelihood")
+_EAGER_DEFAULTS = {k: v for k, v in _DEFAULTS.items() if k not in DEFERRED}
+_MATERIALISE = threading.RLock()
+
+
+class _Deferred:
+    """A deferred field: a non-data descriptor, so it is consulted only while the instance
+    dict lacks the field (a complete result reads its fields as plain attributes)."""
+
+    __slots__ = ("default", "name")
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, obj: FitResult | None, owner: type | None = None) -> Any:
+        if obj is None:   # on the class: the default the dataclass set there, else (as a
+            # property does) the descriptor itself
+            return self if self.default is MISSING else self.default
+        d = obj._materialise()
+        try:
+            return d[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+
+for _f in fields(FitResult):
+    if _f.name in DEFERRED:
+        setattr(FitResult, _f.name, _Deferred(_f.name, _f.default))

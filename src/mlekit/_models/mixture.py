@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,9 +166,9 @@ def _choose_k(x: Any, family: Any, ks: list[int], *, strict: bool, **kw: Any) ->
         text += "; skipped " + "; ".join(f"k={v} ({m.rstrip('.')})" for v, m in failed.items())
     res = fits[best]
     extra = Diagnostic("model-choice", text, "info")
-    chosen = FitResult(**{**res.__dict__, "diagnostics": (*res.diagnostics, extra),
-                          "options": {**res.options, "bic": {v: f.bic for v, f in fits.items()},
-                                      "fits": fits, "failed": failed}})
+    chosen = replace(res, diagnostics=(*res.diagnostics, extra),
+                     options={**res.options, "bic": {v: f.bic for v, f in fits.items()},
+                              "fits": fits, "failed": failed})
     emit(chosen, strict)
     return chosen
 
