@@ -369,10 +369,6 @@ def _scalar(d: tuple[Any, list[Any], list[list[Any]]], free: Sequence[int], k: i
     return float(np.asarray(d[0]).ravel()[0]), g, H
 
 
-# the old private names, still imported by _scale/grouped/layout.py of the arch-families branch:
-# the lead drops them after the merge
-
-
 # ---------------------------------------------------------------------- per-row truncation
 Derivs = tuple[Any, list[Any], list[list[Any]]]
 
@@ -381,12 +377,18 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
               k: int, flags: set[str] | None = None, *, units: Any = None) -> Derivs:
     """Per row of a block with truncation windows: ``term_i - log P(a_i <= X <= b_i)`` (value,
     gradient and Hessian arrays). A censored row reads inside its window ("X >= x" is ``x <= X
-    <= b_i``) and the window's probability is computed only for rows that have one."""
+    <= b_i``) and the window's probability is computed only for rows that have one.
+
+    ``th`` holds one value per parameter, or an array with one value per row of the block (a
+    regression's linked parameters, ``_models/distreg.py``)."""
     n = blk.size
     a, b = _windows(fam, blk, th)
     v = np.zeros(n)
-    g = [np.zeros(n) for _ in range(k)]
-    h = [[np.zeros(n) for _ in range(k)] for _ in range(k)]
+    g = [np.zeros(n) for _ in range(k)] if order else []
+    h = [[np.zeros(n) for _ in range(k)] for _ in range(k)] if order >= 2 else []
+
+    def rows(sel: Any) -> Theta:
+        return th if sel is None else tuple(t[sel] if np.ndim(t) else t for t in th)
 
     def add(sel: Any, d: Derivs, sign: float) -> None:
         m = n if sel is None else int(np.count_nonzero(sel))
@@ -413,7 +415,7 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
         if sel is not None and not sel.any():
             continue
         sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if hi_key is not None else None)
-        add(sel, _derivs(fam, pk, sub, th, order, free, flags, units), 1.0)
+        add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units), 1.0)
     # minus log P(a_i <= X <= b_i) on the rows with a window (discrete: P(X >= a) = S(a - 1))
     fa, fb = np.isfinite(a), np.isfinite(b)
     a1 = np.ceil(a) - 1.0 if fam.discrete else a
@@ -421,18 +423,23 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
                                 ("left", fb & ~fa, b, None)):
         if sel.any():
             sub = _sub(blk, sel, lo_v, hi_v)
-            add(sel, _derivs(fam, pk, sub, th, order, free, flags, units, shift=False), -1.0)
+            add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units, shift=False),
+                -1.0)
     return v, g, h
 
 
 def _windows(fam: Family, blk: Block, th: Theta) -> tuple[Any, Any]:
     """The block's windows with bounds at (or past) the support's ends dropped (they remove
-    nothing); families whose support moves with a non-regular parameter keep them all."""
+    nothing); families whose support moves with a non-regular parameter keep them all. With
+    per-row parameters (a regression) the ends are the family's fixed ``support``."""
     a, b = blk.tlo, blk.thi
     assert a is not None and b is not None
-    if getattr(fam, "nonregular", ()):
+    if any(np.ndim(t) for t in th):
+        lo_s, hi_s = fam.support.lower, fam.support.upper
+    elif getattr(fam, "nonregular", ()):
         return a, b
-    lo_s, hi_s = fam._support_bounds(th)
+    else:
+        lo_s, hi_s = fam._support_bounds(th)
     return np.where(a <= lo_s, -np.inf, a), np.where(b >= hi_s, np.inf, b)
 
 
@@ -444,10 +451,12 @@ def _sub(blk: Block, sel: Any, x: Any, hi: Any) -> Block:
                  trials=None if blk.trials is None else blk.trials[sel])
 
 
-def _derivs(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Sequence[int],
-            flags: set[str] | None, units: Any, shift: bool = True) -> Derivs:
-    """Per-row log f / log F / log S / log interval probability of ``sub`` and derivatives;
-    ``shift=False``: the points are already where the discrete cdf/sf need them."""
+def block_terms(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Sequence[int],
+                flags: set[str] | None, units: Any, shift: bool = True) -> Derivs:
+    """Per-row log f / log F / log S / log interval probability of the rows of ``sub`` (kind
+    exact/left/right/interval) and their derivatives in the parameters ``free``; ``th`` may hold
+    per-row arrays. ``shift=False``: the points are already where the discrete cdf/sf need
+    them. The per-row terms of :func:`row_terms` and of a regression (``_models/distreg.py``)."""
     if kind == "interval":
         lo = shifted(fam, sub, "x") if shift else sub.x
         if order == 0:
