@@ -326,5 +326,5 @@ def fit(
     for _name, applies, run in ROUTES:
         if applies(x, opts):
             with arithmetic_guard():
-                return run(x, family, data, opts)  # type: ignore[no-any-return]
+                return run(x, family, data, opts)
     raise AssertionError("unreachable: the last route takes every call")  # pragma: no cover

@@ -137,7 +137,7 @@ def as_rng(rng: object) -> np.random.Generator:
         raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
                              f"{rng!r}.")
     try:
-        return np.random.default_rng(rng)  # type: ignore[arg-type]
+        return np.random.default_rng(rng)  # type: ignore[arg-type]  # other seeds: numpy refuses them, caught below
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
                              f"{rng!r} ({exc}).") from None

@@ -5,7 +5,7 @@ with a per-block cache of derived arrays."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +15,7 @@ from .._core.convert import fdot
 __all__ = ["Block", "empty_block", "FloatArray", "concat_blocks"]
 
 FloatArray = NDArray[np.float64]
+T = TypeVar("T")
 
 
 class Block:
@@ -49,10 +50,10 @@ class Block:
     def wsum(self) -> float:
         return float(self.size if self.w is None else np.add.reduce(self.w))
 
-    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
+    def cached(self, key: str, fn: Callable[[], T]) -> T:
         """A derived array (``log x``, ...) computed once per block."""
         try:
-            return self._cache[key]
+            return cast(T, self._cache[key])    # stored by this method under this key: fn's type
         except KeyError:
             val = self._cache[key] = fn()
             return val
@@ -60,13 +61,13 @@ class Block:
     def x_sum(self) -> float:
         """``sum(x)`` (unweighted), computed once: ``Data`` records it while it checks that the
         values are finite, and statistics reuse it (one pass over the data fewer)."""
-        return self.cached("sum", lambda: float(self.x.sum()))  # type: ignore[no-any-return]
+        return self.cached("sum", lambda: float(self.x.sum()))
 
     def x_extreme(self, which: str) -> float:
         """``min(x)`` or ``max(x)``, computed once (support check, degenerate-data check)."""
         if which == "min":
-            return self.cached("min", lambda: float(np.minimum.reduce(self.x)))  # type: ignore[no-any-return]
-        return self.cached("max", lambda: float(np.maximum.reduce(self.x)))  # type: ignore[no-any-return]
+            return self.cached("min", lambda: float(np.minimum.reduce(self.x)))
+        return self.cached("max", lambda: float(np.maximum.reduce(self.x)))
 
     def wsum_of(self, arr: Any) -> float:
         """Weighted sum of a per-observation array (or scalar)."""

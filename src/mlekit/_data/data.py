@@ -76,6 +76,9 @@ class Data:
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
     n_zero_weight: int = 0
+    # the optional caches of _CACHES: declared, never defaulted (hasattr tells whether set)
+    _minmax: tuple[float, float]
+    _compressed_from: Data
 
     def __init__(
         self,
@@ -212,7 +215,7 @@ class Data:
         out.name, out.n_dropped, out.truncation = name, n_dropped, truncation
         out._set_blocks({"exact": exact, "left": left, "right": right, "interval": interval})
         if exact_range is not None:
-            out._minmax = exact_range  # type: ignore[attr-defined]
+            out._minmax = exact_range
         return out
 
     def replace(self, **changes: Any) -> Data:
@@ -573,7 +576,7 @@ def compress_counts(dat: Data) -> Data:
         return dat
     out = dat.replace(exact=Block(np.asarray(vals, dtype=np.float64), w))
     out._has_weights = True
-    out._compressed_from = dat  # type: ignore[attr-defined]
+    out._compressed_from = dat
     return out
 
 

@@ -146,7 +146,7 @@ class Source:
             for c in self.columns:
                 parts[c].append(b[c])
         out = {c: (np.concatenate(v) if v else np.empty(0)) for c, v in parts.items()}
-        out["_nonnumeric"] = bad  # type: ignore[assignment]
+        out["_nonnumeric"] = bad  # type: ignore[assignment]  # a count under a reserved key, not a column
         return out
 
     def to_data(self, nan_policy: str = "raise") -> Any:

@@ -306,9 +306,9 @@ class Family:
         return ""
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.__dict__ == other.__dict__  # type: ignore[union-attr]
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: __eq__ compares the parameters
 
     # ---------------------------------------------------------------- distribution API
     def logpdf(self, x: ArrayLike) -> Any:

@@ -466,9 +466,9 @@ def block_terms(fam: Family, kind: str, sub: Block, th: Theta, order: int, free:
     x = shifted(fam, sub, "x") if (kind == "right" and shift) else sub.x
     if order == 0:
         return f(x, th, sub), [], []
-    d = df(x, th, sub)
+    d: Derivs | None = df(x, th, sub)
     if d is None:
         if flags is not None:
             flags.add("numeric")
         d = numeric_derivs(lambda t: f(x, t, sub), th, fam.domains, free, order, units=units)
-    return d  # type: ignore[no-any-return]
+    return d

@@ -81,7 +81,7 @@ class Model:
             raise ParameterError(f"{self.name}: hess= needs grad= as well.")
         self.grad, self.hess, self.diff = grad, hess, diff
         self.data_args = tuple(data_args) if data_args else None
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -140,7 +140,7 @@ def _as_float(v: Any, key: str) -> np.ndarray:
     if np.isscalar(v):
         try:
             # any scalar is tried: float() raises for the non-numeric ones (caught below)
-            return np.asarray(float(v))  # type: ignore[arg-type]
+            return np.asarray(float(v))  # type: ignore[arg-type]  # any scalar is tried; float() rejects the rest at run time
         except (TypeError, ValueError):
             raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
     if isinstance(v, np.ndarray) and v.dtype.kind in "fiub":   # numeric already: no scan

@@ -288,7 +288,9 @@ class DistReg:
     def obs_terms(self, th: Sequence[float], order: int) -> tuple[Any, list[Any], list[list[Any]]]:
         """Per observation: value, d/d eta_a and d2/d eta_a d eta_b (coordinate scale)."""
         if self.logistic:
-            eta = self.coords[0].X @ np.asarray(th, dtype=float)  # type: ignore[operator]
+            X = self.coords[0].X
+            assert X is not None        # self.logistic: the one coordinate is linked
+            eta = X @ np.asarray(th, dtype=float)
             if self.coords[0].offset is not None:
                 eta = eta + self.coords[0].offset
             y = self.resp.groups[0][2].x
@@ -321,7 +323,7 @@ class DistReg:
         G = [g[a] * cv[a][1] if self.coords[a].X is not None else g[a] for a in range(m)]
         Hm: list[list[Any]] = []
         if order >= 2:
-            Hm = [[None] * m for _ in range(m)]  # type: ignore[list-item]
+            Hm = [[0.0] * m for _ in range(m)]     # every entry set below
             for a in range(m):
                 for b in range(a, m):
                     hab = h[a][b]

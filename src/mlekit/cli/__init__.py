@@ -438,7 +438,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             kw["rng"] = args.seed
         if args.quiet:
             kw["quiet"] = True
-        cmp = mk.compare(data, candidates, **kw)  # type: ignore[operator]
+        cmp = mk.compare(data, candidates, **kw)
         if args.plot:
             import matplotlib
 

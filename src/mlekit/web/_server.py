@@ -159,7 +159,7 @@ def _stop_watchdog(server: Any, done: threading.Event) -> None:
     for child in multiprocessing.active_children():
         child.terminate()
     # what a normal exit runs first: release the pools' semaphores (no resource_tracker warning)
-    multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    multiprocessing.util._exit_function()  # type: ignore[attr-defined]  # private stdlib helper, absent from typeshed
     print("mlekit explorer stopped (requests in flight were abandoned).", file=sys.stderr,
           flush=True)
     sys.stdout.flush()
