@@ -72,6 +72,24 @@ class Data:
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
     name
         The data's label on plot axes and in reports (default: a Series' name).
+
+    Raises
+    ------
+    DataError
+        Missing values with ``nan_policy="raise"``, infinite values, no observation left,
+        arrays of different lengths, negative or non-finite weights (or all zero), trials that
+        are not non-negative integers, interval bounds with ``lower > upper``, values outside
+        their truncation window, an unknown ``censoring`` or ``nan_policy``.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> d = mk.Data([2.1, 3.4, 5.0, 4.2], observed=[True, True, False, True])
+    >>> d.n_obs
+    4.0
+    >>> iv = mk.Data.interval([1.0, 2.0, 4.0], [2.0, 3.0, float("inf")])   # [lo, hi] per row
+    >>> mk.fit(iv, "exponential").converged
+    True
     """
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)

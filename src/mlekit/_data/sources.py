@@ -567,6 +567,14 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
     ------
     DataError
         Conflicting column roles, as for :func:`read_parquet`.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> q = "SELECT * FROM (VALUES (2.1), (3.4), (1.9), (5.6)) AS t(hours)"
+    >>> res = mk.fit(mk.sql(q), "weibull")      # DuckDB's in-memory connection
+    >>> res.n_obs
+    4.0
     """
     return SQLSource(query, connection=connection, **_kw(column, observed, censoring, lower, upper,
                                                          weights, trials, truncation, batch_rows))

@@ -53,10 +53,21 @@ def get_family(spec: Any) -> Family:
         A name from :func:`mlekit.families`, a ``Family`` subclass, or an instance (returned
         as it is).
 
+    Returns
+    -------
+    Family
+        ``spec`` itself when it is an instance, else a new instance with no parameter values.
+
     Raises
     ------
     FamilyError
         An unknown name (the message lists the known ones) or an object that is no family.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> mk.get_family("gamma").param_names
+    ('shape', 'scale')
     """
     if isinstance(spec, Family):
         return spec

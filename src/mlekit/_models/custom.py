@@ -117,6 +117,31 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
         Which arguments are data when ``data=`` is a single array (default: the first).
     name
         The model's name in results and messages (default: the function's name).
+
+    Returns
+    -------
+    Model
+        The model (or, as ``@mk.model(...)`` with options, a decorator that makes one), to fit
+        with ``mk.fit(model, data=...)``; calling it calls the function.
+
+    Raises
+    ------
+    FamilyError
+        ``fn`` is not a function, or takes ``*args``/``**kwargs`` (parameters must be named).
+    ParameterError
+        A domain for a name that is not an argument, an unknown ``diff``, ``hess`` without
+        ``grad``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> @mk.model(sigma=mk.Positive)
+    ... def normal_ll(x, mu, sigma):
+    ...     return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma)
+    >>> res = mk.fit(normal_ll, data=np.array([1.2, 0.7, 2.3, 1.9, 1.1]))
+    >>> round(res.params["mu"], 2)
+    1.44
     """
 
     def wrap(f: Callable[..., Any]) -> Model:

@@ -206,6 +206,29 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
     FitResult
         Each component's parameters and mixing weight, prefixed by its number from 0
         (``"0.mu"``, ``"0.weight"``, ``"1.mu"``, ...).
+
+    Raises
+    ------
+    ParameterError
+        Neither a list of families nor one family with ``k=``, or a ``k`` that is not a
+        positive whole number (or a range of them).
+    FamilyError
+        ``families`` that are not family names or objects.
+    DataError
+        Fewer observations than the mixture has parameters, or no start from which EM finds
+        a finite mixture.
+    ConvergenceError
+        With ``strict=True``, a fit that is not clean.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> rng = np.random.default_rng(1)
+    >>> x = np.concatenate([rng.normal(0, 1, 300), rng.normal(6, 1, 200)])
+    >>> res = mk.fit_mixture(x, ["normal", "normal"])
+    >>> round(res.params["1.weight"], 1)
+    0.4
     """
     check_maxiter(maxiter)
     if isinstance(families, (str, Family, type)):

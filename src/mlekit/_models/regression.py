@@ -150,6 +150,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
 
     Examples
     --------
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5], "y": [0.1, 1.2, 1.9, 3.2, 3.9, 5.1]})
     >>> res = mk.regress("y ~ x", data=df)     # coefficients Intercept, x; sigma
     """
