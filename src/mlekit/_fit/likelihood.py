@@ -412,8 +412,11 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
     ends = {"x": blk.x, "hi": blk.hi, "b": b,
             "a": np.ceil(a) if fam.discrete else a}
     for pk, sel, lo_key, hi_key in pieces:
-        if sel is not None and not sel.any():
-            continue
+        if sel is not None:
+            if not sel.any():
+                continue
+            if sel.all():
+                sel = None                  # every row: no copies, no masked writes
         sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if hi_key is not None else None)
         add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units), 1.0)
     # minus log P(a_i <= X <= b_i) on the rows with a window (discrete: P(X >= a) = S(a - 1))
@@ -422,6 +425,7 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
     for pk, sel, lo_v, hi_v in (("interval", fa & fb, a1, b), ("right", fa & ~fb, a1, None),
                                 ("left", fb & ~fa, b, None)):
         if sel.any():
+            sel = None if sel.all() else sel
             sub = _sub(blk, sel, lo_v, hi_v)
             add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units, shift=False),
                 -1.0)
@@ -444,8 +448,11 @@ def _windows(fam: Family, blk: Block, th: Theta) -> tuple[Any, Any]:
 
 
 def _sub(blk: Block, sel: Any, x: Any, hi: Any) -> Block:
-    """Rows ``sel`` of ``blk`` as a block of the points ``x`` (and ``hi``), with their trials."""
+    """Rows ``sel`` of ``blk`` as a block of the points ``x`` (and ``hi``), with their trials;
+    all rows at the block's own points: the block itself (its cached ``log x`` and the like)."""
     if sel is None:
+        if x is blk.x and hi is blk.hi:
+            return blk
         return Block(x, None, hi=hi, trials=blk.trials)
     return Block(x[sel], None, hi=None if hi is None else hi[sel],
                  trials=None if blk.trials is None else blk.trials[sel])
