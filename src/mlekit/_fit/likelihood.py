@@ -426,7 +426,7 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
                                 ("left", fb & ~fa, b, None)):
         if sel.any():
             sel = None if sel.all() else sel
-            sub = _sub(blk, sel, lo_v, hi_v)
+            sub = _window_block(blk, pk, sel, lo_v, hi_v)
             add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units, shift=False),
                 -1.0)
     return v, g, h
@@ -435,16 +435,34 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
 def _windows(fam: Family, blk: Block, th: Theta) -> tuple[Any, Any]:
     """The block's windows with bounds at (or past) the support's ends dropped (they remove
     nothing); families whose support moves with a non-regular parameter keep them all. With
-    per-row parameters (a regression) the ends are the family's fixed ``support``."""
+    per-row parameters (a regression) the ends are the family's fixed ``support`` (the windows
+    are then computed once per block)."""
     a, b = blk.tlo, blk.thi
     assert a is not None and b is not None
     if any(np.ndim(t) for t in th):
-        lo_s, hi_s = fam.support.lower, fam.support.upper
-    elif getattr(fam, "nonregular", ()):
+        lo, hi = fam.support.lower, fam.support.upper
+        return blk.cached("windows_in_support", lambda: _drop_ends(a, b, lo, hi))
+    if getattr(fam, "nonregular", ()):
         return a, b
-    else:
-        lo_s, hi_s = fam._support_bounds(th)
-    return np.where(a <= lo_s, -np.inf, a), np.where(b >= hi_s, np.inf, b)
+    lo_s, hi_s = fam._support_bounds(th)
+    return _drop_ends(a, b, lo_s, hi_s)
+
+
+def _drop_ends(a: Any, b: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+    return np.where(a <= lo, -np.inf, a), np.where(b >= hi, np.inf, b)
+
+
+def _window_block(blk: Block, kind: str, sel: Any, lo: Any, hi: Any) -> Block:
+    """The block of the window bounds ``lo`` (``hi``) on rows ``sel``: kept on ``blk`` while the
+    bounds are the same arrays (fixed windows: the points' ``log`` and the like are computed
+    once per fit, not once per evaluation)."""
+    key = f"window_block_{kind}"
+    got: tuple[Any, Any, Block] | None = blk._cache.get(key)
+    if got is not None and got[0] is lo and got[1] is hi:
+        return got[2]
+    sub = _sub(blk, sel, lo, hi)
+    blk._cache[key] = (lo, hi, sub)     # holding lo/hi keeps their identities valid
+    return sub
 
 
 def _sub(blk: Block, sel: Any, x: Any, hi: Any) -> Block:
