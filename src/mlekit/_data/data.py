@@ -76,26 +76,20 @@ class Data:
     Raises
     ------
     DataError
-        Missing values with ``nan_policy="raise"``, infinite values, no observation left,
-        arrays of different lengths, negative or non-finite weights (or all zero), trials that
-        are not non-negative integers, interval bounds with ``lower > upper``, values outside
-        their truncation window, an unknown ``censoring`` or ``nan_policy``.
+        Missing (``nan_policy="raise"``) or infinite values, no rows left, arrays of unequal
+        lengths, bad weights or trials, ``lower > upper``, values outside their window.
 
     Examples
     --------
     >>> import mlekit as mk
     >>> d = mk.Data([2.1, 3.4, 5.0, 4.2], observed=[True, True, False, True])
-    >>> d.n_obs
+    >>> mk.fit(d, "weibull").n_obs
     4.0
-    >>> iv = mk.Data.interval([1.0, 2.0, 4.0], [2.0, 3.0, float("inf")])   # [lo, hi] per row
-    >>> mk.fit(iv, "exponential").converged
-    True
     """
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
     n_zero_weight: int = 0
-    # the optional caches of _CACHES: declared, never defaulted (hasattr tells whether set)
-    _minmax: tuple[float, float]
+    _minmax: tuple[float, float]      # the caches of _CACHES: declared, never defaulted
     _compressed_from: Data
 
     def __init__(
