@@ -137,3 +137,38 @@ def test_result_method_documents_its_parameters(cls: str, name: str) -> None:
     fn = getattr(getattr(mk, cls), name)
     msg = _missing(fn, inspect.getdoc(fn))
     assert msg is None, f"{cls}.{name}: {msg}"
+
+
+def _functions() -> list[str]:
+    """The public functions of ``mk.__all__`` (classes and modules are checked elsewhere)."""
+    return [n for n in _entry_points() if inspect.isfunction(getattr(mk, n))]
+
+
+@pytest.mark.parametrize("name", _functions())
+def test_public_function_says_what_it_returns_and_shows_a_call(name: str) -> None:
+    doc = inspect.getdoc(getattr(mk, name)) or ""
+    secs = sections(doc)
+    missing = [s for s in ("Returns", "Examples") if s not in secs and
+               not (s == "Returns" and name == "set_threads")]    # set_threads returns None
+    assert not missing, f"mk.{name} has no {' / '.join(missing)} section"
+
+
+def _examples() -> list[str]:
+    import doctest
+
+    finder = doctest.DocTestFinder(recurse=False)
+    return [n for n in _functions() + ["Data"]
+            if any(t.examples for t in finder.find(getattr(mk, n), globs={}))]
+
+
+@pytest.mark.parametrize("name", _examples())
+def test_public_examples_run(name: str) -> None:
+    """The Examples of the public entry points run and print what they say (``+SKIP`` for
+    those that need files or a cluster)."""
+    import doctest
+
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for t in doctest.DocTestFinder(recurse=False).find(getattr(mk, name), globs={"mk": mk}):
+        runner.run(t, clear_globs=True)
+    res = runner.summarize(verbose=False)
+    assert res.failed == 0, f"mk.{name}: {res.failed} of {res.attempted} examples failed"

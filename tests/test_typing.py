@@ -19,6 +19,26 @@ def test_every_type_ignore_names_its_error_code() -> None:
     assert not bare, f"type: ignore without an error code: {bare}"
 
 
+def test_every_type_ignore_says_why() -> None:
+    """``# type: ignore[code]  # reason``: the reason follows the code on the same line, so a
+    reader sees why mypy is overruled there (and pyproject's ``warn_unused_ignores`` makes
+    mypy fail on an ignore that no longer silences anything)."""
+    unexplained = []
+    for p in sorted(SRC.rglob("*.py")):
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            m = re.search(r"#\s*type:\s*ignore\[[a-z, -]+\](.*)$", line)
+            if m and not re.fullmatch(r"\s+#\s*\S.{3,}", m.group(1)):
+                unexplained.append(f"{p.relative_to(ROOT)}:{i}: {line.strip()}")
+    assert not unexplained, ("type: ignore without a reason after it "
+                             "(write `# type: ignore[code]  # why`):\n" + "\n".join(unexplained))
+
+
+def test_mypy_warns_about_unused_ignores() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    mypy_section = pyproject.split("[tool.mypy]", 1)[1].split("\n[", 1)[0]
+    assert re.search(r"^warn_unused_ignores\s*=\s*true", mypy_section, re.M)
+
+
 def test_mypy_is_not_silenced_wholesale() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "[tool.mypy]" in pyproject

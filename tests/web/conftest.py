@@ -1,5 +1,5 @@
 """Fixtures for the explorer's tests: a live server on 127.0.0.1, an httpx client, and
-Playwright driving Debian's Chromium (never a downloaded browser)."""
+Playwright driving Debian's Chromium (never a downloaded browser), its console watched (``ui``)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000},
             "accept_downloads": True}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "console_allows(*statuses): the browser may log these HTTP refusals of the API "
+                   "(e.g. 422, 413 for bad input a test sends on purpose); any other error fails")
+
+
+Page = Any  # playwright.sync_api.Page (imported lazily by pytest-playwright)
+
+
+@pytest.fixture()
+def ui(page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The page with its console watched: any error (script, CSP, failed request) fails the
+    test, except the API refusals a module allows with ``pytest.mark.console_allows(422, ...)``."""
+    marker = request.node.get_closest_marker("console_allows")
+    allowed = tuple(f"status of {s}" for s in (marker.args if marker else ()))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(60_000)
+    yield page
+    unexpected = [e for e in errors
+                  if not ("Failed to load resource" in e and any(a in e for a in allowed))]
+    assert unexpected == [], unexpected
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -12,29 +12,12 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from api_helpers import api_error as _err
+from api_helpers import wait_job as _wait
 
 import mlekit as mk
 
 SEED = [2.3, 1.9, 2.5, 2.8, 1.7]
-
-
-def _err(r: httpx.Response, status: int, type_: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and body["error"]["message"], body
-    if type_ is not None:
-        assert body["error"]["type"] == type_, body
-    return str(body["error"]["message"])
-
-
-def _wait(client: httpx.Client, job_id: str, timeout: float = 120) -> dict[str, Any]:
-    end = time.time() + timeout
-    while time.time() < end:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
 def _upload(client: httpx.Client, content: bytes, filename: str = "data.csv") -> httpx.Response:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from api_helpers import api_error as _err
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,15 +18,6 @@ import mlekit as mk
 from mlekit.web._extremes import MAX_N, MAX_PERIODS, SLIDER_PERIODS
 
 URL = "/api/extremes/fit"
-
-
-def _err(r: httpx.Response, status: int, type_: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and body["error"]["message"], body
-    if type_ is not None:
-        assert body["error"]["type"] == type_, body
-    return str(body["error"]["message"])
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,9 @@ from scipy import optimize, special
 
 import mlekit as mk
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.console_allows(422, 413)]
 
 Page = Any  # playwright.sync_api.Page (imported lazily by pytest-playwright)
-
-
-@pytest.fixture()
-def ui(page: Page) -> Iterator[Page]:
-    """The page with its console watched: any error (script, CSP, failed request) fails."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(60_000)
-    yield page
-    # the API's refusals of bad input (422/413) are logged by the browser; anything else fails
-    unexpected = [e for e in errors if not ("Failed to load resource" in e and
-                                            ("status of 422" in e or "status of 413" in e))]
-    assert unexpected == [], unexpected
 
 
 def _open(page: Page, tab: str) -> None:

@@ -6,7 +6,6 @@ phone screen, and logs no console error."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +14,9 @@ import pytest
 
 import mlekit as mk
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.console_allows(422)]
 
 Page = Any  # playwright.sync_api.Page
-
-
-@pytest.fixture()
-def ui(page: Page) -> Iterator[Page]:
-    """The page with its console watched: any error fails (the API's 422 refusals excepted)."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(60_000)
-    yield page
-    unexpected = [e for e in errors if not ("Failed to load resource" in e and "status of 422" in e)]
-    assert unexpected == [], unexpected
 
 
 @pytest.fixture(scope="module")

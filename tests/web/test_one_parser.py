@@ -7,28 +7,17 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from api_helpers import wait_job as _wait
 
 import mlekit as mk
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 CSV = "x,seen\n1.5,1\n-,1\n2.5,yes\nnone,0\n3.75,no\n NA ,true\n4.25,censored\n"
 KEPT = mk.Data([1.5, 2.5, 3.75, 4.25], observed=[True, True, False, False], name="x")
-
-
-def _wait(client: httpx.Client, job_id: str, timeout: float = 120) -> dict[str, Any]:
-    end = time.time() + timeout
-    while time.time() < end:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
 def test_missing_tokens_read_the_same_everywhere(client: httpx.Client, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from api_helpers import api_error as _err
 
 import mlekit as mk
 from mlekit._fit.likelihood import Likelihood
@@ -27,15 +28,6 @@ from mlekit.web._playground import (
 X = [1.2, 3.4, 5.0, 0.3, 2.2, 4.1]
 KINDS = ["e", "e", "r", "l", "e", "r"]
 ENDPOINTS = ("setup", "eval", "fit", "surface")
-
-
-def _err(r: httpx.Response, status: int = 422, type_: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and body["error"]["message"], body
-    if type_ is not None:
-        assert body["error"]["type"] == type_, body
-    return str(body["error"]["message"])
 
 
 def _interval_data() -> mk.Data:

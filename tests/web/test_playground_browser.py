@@ -5,7 +5,6 @@ test-artifacts/."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,6 @@ from mlekit.web._playground import points_data
 pytestmark = pytest.mark.browser
 
 Page = Any  # playwright.sync_api.Page
-
-
-@pytest.fixture()
-def ui(page: Page) -> Iterator[Page]:
-    """The page with its console watched: any error (script, CSP, failed request) fails."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(60_000)
-    yield page
-    assert errors == [], errors
 
 
 def _open(page: Page, query: str = "") -> None:

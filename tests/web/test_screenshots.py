@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,11 @@ WIDTH, PHONE = 1280, 375
 
 
 @pytest.fixture()
-def ui(page: Page) -> Iterator[Page]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(90_000)
-    page.set_viewport_size({"width": WIDTH, "height": 860})
-    yield page
-    assert errors == [], errors
+def ui(ui: Page) -> Page:
+    """The watched page of conftest.py, with more time and the screenshots' width."""
+    ui.set_default_timeout(90_000)
+    ui.set_viewport_size({"width": WIDTH, "height": 860})
+    return ui
 
 
 def _ready(page: Page, url: str, tab: str) -> None:

@@ -278,6 +278,27 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
         Seconds for the fits (not the goodness-of-fit bootstrap; at least one family is
         fitted): families not started when it runs out are listed in ``skipped`` with that
         reason. ``None``: no limit.
+
+    Returns
+    -------
+    Comparison
+        The fits ranked by ``criterion`` (``cmp.table``, ``cmp.best``, ``cmp[name]`` for one
+        :class:`FitResult`); families that could not be fitted are in ``cmp.failed`` with
+        the reason.
+
+    Raises
+    ------
+    ParameterError
+        An unknown criterion, an empty or repeated ``families`` list, or no family that
+        could be fitted.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> cmp = mk.compare([2.1, 3.4, 1.9, 5.6, 4.2, 3.3, 2.8],
+    ...                  ["weibull", "gamma", "lognormal"], gof=False, quiet=True)
+    >>> cmp.best.family in {"weibull", "gamma", "lognormal"}
+    True
     """
     from .._data.data import as_data
     from .._fit.family_fit import fit_family

@@ -305,6 +305,27 @@ def fit(
     -------
     FitResult
         One fit; with ``by=``, a :class:`GroupedResult` (one fit per group).
+
+    Raises
+    ------
+    ParameterError
+        No family, an unknown option or family name, an option the route does not take
+        (e.g. ``weights=`` with a file source), a bad ``cov``/``backend``/``fixed``/``start``.
+    DataError
+        Data that cannot be fitted: missing values with ``nan_policy="raise"``, values outside
+        the family's support, the data given twice, too few observations.
+    ConvergenceError
+        With ``strict=True``, a fit that is not clean (the warning otherwise).
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> res = mk.fit([2.1, 3.4, 1.9, 5.6, 4.2, 3.3], "weibull")
+    >>> sorted(res.params)
+    ['scale', 'shape']
+    >>> d = mk.Data([2.1, 3.4, 5.0], observed=[True, True, False])   # 5.0 right-censored
+    >>> mk.fit(d, "exponential").converged
+    True
     """
     if (type(x) is _ndarray and data is None and not kwargs and fixed is None and start is None
             and weights is None and by is None and backend is None and penalty is None
@@ -326,5 +347,5 @@ def fit(
     for _name, applies, run in ROUTES:
         if applies(x, opts):
             with arithmetic_guard():
-                return run(x, family, data, opts)  # type: ignore[no-any-return]
+                return run(x, family, data, opts)
     raise AssertionError("unreachable: the last route takes every call")  # pragma: no cover

@@ -417,6 +417,15 @@ def gof(res: FitResult, *, n_boot: int = 999, rng: Any = 0, quiet: bool | None =
         Kolmogorov–Smirnov, Anderson–Darling and Cramér–von Mises statistics (Pearson's
         chi-square for counts) with their bootstrap p-values.
 
+    Raises
+    ------
+    ParameterError
+        ``res`` is not a fit result or carries no data, or ``n_boot`` is not a whole number
+        >= 0.
+    DataError
+        Per-row truncation windows other than late entry on continuous data (the tests need
+        the product-limit estimate with a risk set there).
+
     Examples
     --------
     >>> res = mk.fit(mk.Normal(mu=0.0, sigma=1.0).sample(200, rng=1), "normal")

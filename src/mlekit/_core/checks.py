@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DataError, ParameterError
 
 __all__ = ["check_level", "check_param_dict", "fmt", "find_stack_level", "require",
-           "is_arithmetic", "arithmetic_guard", "check_maxiter", "as_rng"]
+           "is_arithmetic", "arithmetic_guard", "check_maxiter", "as_rng", "is_loopback"]
 
 # the installed package (src/mlekit/): frames in here are mlekit's own
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -137,7 +137,21 @@ def as_rng(rng: object) -> np.random.Generator:
         raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
                              f"{rng!r}.")
     try:
-        return np.random.default_rng(rng)  # type: ignore[arg-type]
+        return np.random.default_rng(rng)  # type: ignore[arg-type]  # other seeds: numpy refuses them, caught below
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"rng must be None, an integer seed or a numpy.random.Generator; got "
                              f"{rng!r} ({exc}).") from None
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost`` (the explorer's server and ``mlekit
+    explore`` warn about any other address)."""
+    import ipaddress
+
+    h = host.strip().strip("[]").lower()
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False

@@ -153,7 +153,22 @@ def Interval(lower: float, upper: float) -> Domain:
     Returns
     -------
     Domain
-        A parameter domain for :func:`mlekit.model` (``domains={"p": mk.Interval(0, 1)}``).
+        A parameter domain for :func:`mlekit.model` (``@mk.model(p=mk.Interval(0, 10))``).
+
+    Raises
+    ------
+    ParameterError
+        ``lower`` not below ``upper``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> @mk.model(p=mk.Interval(0, 10))
+    ... def ll(x, p):
+    ...     return -((x - p) ** 2)
+    >>> 0 < mk.fit(ll, data=np.array([3.0, 4.0, 5.0])).params["p"] < 10
+    True
     """
     return Domain(lower, upper)
 

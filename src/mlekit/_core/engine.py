@@ -33,6 +33,14 @@ def set_threads(n: int | None) -> None:
     ----------
     n
         Threads to use; ``None`` (or 0): one per core, at most 8.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> mk.set_threads(2)
+    >>> mk.get_threads()
+    2
+    >>> mk.set_threads(None)   # back to one per core (at most 8)
     """
     global _threads, _pool
     with _lock:
@@ -43,7 +51,21 @@ def set_threads(n: int | None) -> None:
 
 
 def get_threads() -> int:
-    """The number of threads chunk reductions use (see :func:`set_threads`)."""
+    """The number of threads chunk reductions use (see :func:`set_threads`).
+
+    Returns
+    -------
+    int
+        The threads of the pool that streamed, chunked and grouped fits reduce chunks on.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> mk.set_threads(3)
+    >>> mk.get_threads()
+    3
+    >>> mk.set_threads(None)
+    """
     return _threads
 
 

@@ -91,21 +91,8 @@ class JaxDerivs:
         jdata = {k: jnp.asarray(v) for k, v in data.items()}
         jw = None if weights is None else jnp.asarray(weights, dtype=jnp.float64)
 
-        def total(v: Any, d: dict[str, Any], w: Any) -> Any:
-            kw = dict(d)
-            j = 0
-            for i, p in enumerate(names):
-                if i in free:
-                    kw[p] = v[j]
-                    j += 1
-                else:
-                    kw[p] = fixed_values[p]
-            out = fn(**kw)
-            if per_obs:
-                return jnp.sum(out) if w is None else jnp.dot(w, out)
-            return jnp.sum(out)
-
         def per(v: Any, d: dict[str, Any]) -> Any:
+            """``fn`` at the free values ``v`` (in order) and the fixed ones, on data ``d``."""
             kw = dict(d)
             j = 0
             for i, p in enumerate(names):
@@ -115,6 +102,12 @@ class JaxDerivs:
                 else:
                     kw[p] = fixed_values[p]
             return fn(**kw)
+
+        def total(v: Any, d: dict[str, Any], w: Any) -> Any:
+            out = per(v, d)
+            if per_obs:
+                return jnp.sum(out) if w is None else jnp.dot(w, out)
+            return jnp.sum(out)
 
         self._data, self._w = jdata, jw
         key = (fn, tuple(names), tuple(free), tuple(sorted(fixed_values.items())), per_obs,

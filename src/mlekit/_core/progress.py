@@ -145,7 +145,7 @@ def progress(items: Iterable[T], desc: str = "", *, total: int | None = None,
     """Iterate over ``items`` with a progress bar (see :class:`Progress`)."""
     if total is None:
         try:
-            total = len(items)  # type: ignore[arg-type]
+            total = len(items)  # type: ignore[arg-type]  # any Sized iterable; TypeError is caught below
         except TypeError:
             total = 0
     with Progress(total, desc, quiet=quiet, delay=delay, stream=stream) as bar:

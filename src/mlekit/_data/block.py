@@ -5,7 +5,7 @@ with a per-block cache of derived arrays."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,6 +15,7 @@ from .._core.convert import fdot
 __all__ = ["Block", "empty_block", "FloatArray", "concat_blocks"]
 
 FloatArray = NDArray[np.float64]
+T = TypeVar("T")
 
 
 class Block:
@@ -53,12 +54,12 @@ class Block:
         v = self._cache.get("wsum")
         if v is None:
             v = self._cache["wsum"] = float(np.add.reduce(self.w))
-        return v  # type: ignore[no-any-return]
+        return float(v)
 
-    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
+    def cached(self, key: str, fn: Callable[[], T]) -> T:
         """A derived array (``log x``, ...) computed once per block."""
         try:
-            return self._cache[key]
+            return cast(T, self._cache[key])    # stored by this method under this key: fn's type
         except KeyError:
             val = self._cache[key] = fn()
             return val
@@ -69,7 +70,7 @@ class Block:
         v = self._cache.get("sum")
         if v is None:
             v = self._cache["sum"] = float(np.add.reduce(self.x))   # x.sum() without its wrapper
-        return v  # type: ignore[no-any-return]
+        return float(v)
 
     def x_extreme(self, which: str) -> float:
         """``min(x)`` or ``max(x)`` (``which``), computed once (support check, degenerate-data
@@ -78,7 +79,7 @@ class Block:
         if v is None:
             red = np.minimum.reduce if which == "min" else np.maximum.reduce
             v = self._cache[which] = float(red(self.x))
-        return v  # type: ignore[no-any-return]
+        return float(v)
 
     def wsum_of(self, arr: Any) -> float:
         """Weighted sum of a per-observation array (or scalar)."""

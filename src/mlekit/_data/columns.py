@@ -159,7 +159,8 @@ def _to_numpy(arr: Any) -> NDArray[np.float64]:
     """A float64 Arrow array as NumPy (NaN for nulls); without nulls, a view (no pandas)."""
     if arr.null_count == 0:
         return _float64_view(arr)
-    return arr.to_numpy(zero_copy_only=False)  # type: ignore[no-any-return]
+    out: np.ndarray = arr.to_numpy(zero_copy_only=False)   # pyarrow is untyped
+    return out
 
 
 def to_float(arr: Any, name: str, *, status: bool = False) -> tuple[NDArray[np.float64], int]:

@@ -74,10 +74,25 @@ class Data:
         ``"raise"`` (default) or ``"omit"``: drop rows with a missing value and report how many.
     name
         The data's label on plot axes and in reports (default: a Series' name).
+
+    Raises
+    ------
+    DataError
+        Missing (``nan_policy="raise"``) or infinite values, no rows left, arrays of unequal
+        lengths, bad weights or trials, ``lower > upper``, values outside their window.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> d = mk.Data([2.1, 3.4, 5.0, 4.2], observed=[True, True, False, True])
+    >>> mk.fit(d, "weibull").n_obs
+    4.0
     """
 
     #: rows of weight 0, left out of the blocks (a weight of 0 means the row is absent)
     n_zero_weight: int = 0
+    _minmax: tuple[float, float]      # the caches of _CACHES: declared, never defaulted
+    _compressed_from: Data
 
     def __init__(
         self,
@@ -214,7 +229,7 @@ class Data:
         out.name, out.n_dropped, out.truncation = name, n_dropped, truncation
         out._set_blocks({"exact": exact, "left": left, "right": right, "interval": interval})
         if exact_range is not None:
-            out._minmax = exact_range  # type: ignore[attr-defined]
+            out._minmax = exact_range
         return out
 
     @classmethod
@@ -589,7 +604,7 @@ def compress_counts(dat: Data) -> Data:
         return dat
     out = dat.replace(exact=Block(np.asarray(vals, dtype=np.float64), w))
     out._has_weights = True
-    out._compressed_from = dat  # type: ignore[attr-defined]
+    out._compressed_from = dat
     return out
 
 

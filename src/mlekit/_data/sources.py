@@ -146,7 +146,7 @@ class Source:
             for c in self.columns:
                 parts[c].append(b[c])
         out = {c: (np.concatenate(v) if v else np.empty(0)) for c, v in parts.items()}
-        out["_nonnumeric"] = bad  # type: ignore[assignment]
+        out["_nonnumeric"] = bad  # type: ignore[assignment]  # a count under a reserved key, not a column
         return out
 
     def to_data(self, nan_policy: str = "raise") -> Any:
@@ -567,6 +567,14 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
     ------
     DataError
         Conflicting column roles, as for :func:`read_parquet`.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> q = "SELECT * FROM (VALUES (2.1), (3.4), (1.9), (5.6)) AS t(hours)"
+    >>> res = mk.fit(mk.sql(q), "weibull")      # DuckDB's in-memory connection
+    >>> res.n_obs
+    4.0
     """
     return SQLSource(query, connection=connection, **_kw(column, observed, censoring, lower, upper,
                                                          weights, trials, truncation, batch_rows))

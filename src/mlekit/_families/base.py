@@ -53,10 +53,21 @@ def get_family(spec: Any) -> Family:
         A name from :func:`mlekit.families`, a ``Family`` subclass, or an instance (returned
         as it is).
 
+    Returns
+    -------
+    Family
+        ``spec`` itself when it is an instance, else a new instance with no parameter values.
+
     Raises
     ------
     FamilyError
         An unknown name (the message lists the known ones) or an object that is no family.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> mk.get_family("gamma").param_names
+    ('shape', 'scale')
     """
     if isinstance(spec, Family):
         return spec
@@ -312,9 +323,9 @@ class Family:
         return ""
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.__dict__ == other.__dict__  # type: ignore[union-attr]
+        return type(self) is type(other) and self.__dict__ == other.__dict__
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: __eq__ compares the parameters
 
     # ---------------------------------------------------------------- distribution API
     def logpdf(self, x: ArrayLike) -> Any:

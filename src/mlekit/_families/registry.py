@@ -48,7 +48,22 @@ def lookup(spec: str) -> type[Family]:
 
 
 def families() -> list[dict[str, Any]]:
-    """Every built-in family: name, class, parameters, support and density formula."""
+    """Every built-in family: name, class, parameters, support and density formula.
+
+    Returns
+    -------
+    list of dict
+        One dict per family, sorted by name, with ``name``, ``class``, ``params``,
+        ``domains`` (each parameter's domain in words), ``support``, ``discrete`` and
+        ``formula``.
+
+    Examples
+    --------
+    >>> import mlekit as mk
+    >>> weibull = next(f for f in mk.families() if f["name"] == "weibull")
+    >>> weibull["params"]
+    ['shape', 'scale']
+    """
     out = []
     for key in sorted(registry):
         cls = registry[key]

@@ -353,12 +353,12 @@ class GroupBlock(Block):
         return out
 
     @property
-    def wsum(self) -> Any:  # type: ignore[override]
+    def wsum(self) -> Any:
         if self.w is None:
             return self._reduce(np.ones(self.size))
         return self._reduce(self.w)
 
-    def wsum_of(self, arr: Any) -> Any:  # type: ignore[override]
+    def wsum_of(self, arr: Any) -> Any:
         a = np.asarray(arr, dtype=float)
         if a.ndim == 0:
             return self.wsum * float(a)

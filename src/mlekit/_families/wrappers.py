@@ -132,18 +132,18 @@ class Wrapped(Family):
         self.base = base._copy()
         self.base.values = {}
         # a family's ClassVars are set per instance here, from the family it wraps
-        # (type: ignore[misc]: mypy forbids assigning a ClassVar through an instance)
-        self.name = f"{self.prefix}_{base.name}"  # type: ignore[misc]
-        self.param_names = (*base.param_names, self.extra)  # type: ignore[misc]
-        self.domains = (*base.domains, UnitInterval)  # type: ignore[misc]
-        self.discrete = base.discrete  # type: ignore[misc]
-        self.support = self._make_support(base.support)  # type: ignore[misc]
-        self.data_unit_params = base.data_unit_params  # type: ignore[misc]
-        self.regression_param = base.regression_param or base.param_names[0]  # type: ignore[misc]
-        self.formula = f"{type(self).__name__}({base.formula or base.name})"  # type: ignore[misc]
+        # (each type: ignore[misc] below: mypy forbids assigning a ClassVar through an instance)
+        self.name = f"{self.prefix}_{base.name}"  # type: ignore[misc]  # see above
+        self.param_names = (*base.param_names, self.extra)  # type: ignore[misc]  # see above
+        self.domains = (*base.domains, UnitInterval)  # type: ignore[misc]  # see above
+        self.discrete = base.discrete  # type: ignore[misc]  # see above
+        self.support = self._make_support(base.support)  # type: ignore[misc]  # see above
+        self.data_unit_params = base.data_unit_params  # type: ignore[misc]  # see above
+        self.regression_param = base.regression_param or base.param_names[0]  # type: ignore[misc]  # see above
+        self.formula = f"{type(self).__name__}({base.formula or base.name})"  # type: ignore[misc]  # see above
         nonreg = getattr(base, "nonregular", ())
         if nonreg:
-            self.nonregular = nonreg  # type: ignore[misc]
+            self.nonregular = nonreg  # type: ignore[misc]  # see above
         super().__init__(**{**base.values, **params})
 
     def _make_support(self, s: Support) -> Support:

@@ -496,7 +496,7 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
         params=dict(sol.params), se=se, cov=covm, loglik=float(sol.loglik), n_obs=n_obs,
         n_params=nf, converged=bool(converged), method=sol.method, iterations=sol.iterations,
         grad_norm=grad_norm, cov_type=cov_type, fixed=dict(prob.fixed), diagnostics=tuple(diags),
-        data=None, likelihood=ModelLikelihood(prob) if dist is None else None,  # type: ignore[arg-type]
+        data=None, likelihood=ModelLikelihood(prob) if dist is None else None,  # type: ignore[arg-type]  # ModelLikelihood: Likelihood's interface, duck-typed
         options=dict(options or {}), _refit=refit,
     )
     emit(res, strict)

@@ -369,10 +369,6 @@ def _scalar(d: tuple[Any, list[Any], list[list[Any]]], free: Sequence[int], k: i
     return float(np.asarray(d[0]).ravel()[0]), g, H
 
 
-# the old private names, still imported by _scale/grouped/layout.py of the arch-families branch:
-# the lead drops them after the merge
-
-
 # ---------------------------------------------------------------------- per-row truncation
 Derivs = tuple[Any, list[Any], list[list[Any]]]
 
@@ -381,12 +377,18 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
               k: int, flags: set[str] | None = None, *, units: Any = None) -> Derivs:
     """Per row of a block with truncation windows: ``term_i - log P(a_i <= X <= b_i)`` (value,
     gradient and Hessian arrays). A censored row reads inside its window ("X >= x" is ``x <= X
-    <= b_i``) and the window's probability is computed only for rows that have one."""
+    <= b_i``) and the window's probability is computed only for rows that have one.
+
+    ``th`` holds one value per parameter, or an array with one value per row of the block (a
+    regression's linked parameters, ``_models/distreg.py``)."""
     n = blk.size
     a, b = _windows(fam, blk, th)
     v = np.zeros(n)
-    g = [np.zeros(n) for _ in range(k)]
-    h = [[np.zeros(n) for _ in range(k)] for _ in range(k)]
+    g = [np.zeros(n) for _ in range(k)] if order else []
+    h = [[np.zeros(n) for _ in range(k)] for _ in range(k)] if order >= 2 else []
+
+    def rows(sel: Any) -> Theta:
+        return th if sel is None else tuple(t[sel] if np.ndim(t) else t for t in th)
 
     def add(sel: Any, d: Derivs, sign: float) -> None:
         m = n if sel is None else int(np.count_nonzero(sel))
@@ -410,44 +412,76 @@ def row_terms(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: S
     ends = {"x": blk.x, "hi": blk.hi, "b": b,
             "a": np.ceil(a) if fam.discrete else a}
     for pk, sel, lo_key, hi_key in pieces:
-        if sel is not None and not sel.any():
-            continue
+        if sel is not None:
+            if not sel.any():
+                continue
+            if sel.all():
+                sel = None                  # every row: no copies, no masked writes
         sub = _sub(blk, sel, ends[lo_key], ends[hi_key] if hi_key is not None else None)
-        add(sel, _derivs(fam, pk, sub, th, order, free, flags, units), 1.0)
+        add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units), 1.0)
     # minus log P(a_i <= X <= b_i) on the rows with a window (discrete: P(X >= a) = S(a - 1))
     fa, fb = np.isfinite(a), np.isfinite(b)
     a1 = np.ceil(a) - 1.0 if fam.discrete else a
     for pk, sel, lo_v, hi_v in (("interval", fa & fb, a1, b), ("right", fa & ~fb, a1, None),
                                 ("left", fb & ~fa, b, None)):
         if sel.any():
-            sub = _sub(blk, sel, lo_v, hi_v)
-            add(sel, _derivs(fam, pk, sub, th, order, free, flags, units, shift=False), -1.0)
+            sel = None if sel.all() else sel
+            sub = _window_block(blk, pk, sel, lo_v, hi_v)
+            add(sel, block_terms(fam, pk, sub, rows(sel), order, free, flags, units, shift=False),
+                -1.0)
     return v, g, h
 
 
 def _windows(fam: Family, blk: Block, th: Theta) -> tuple[Any, Any]:
     """The block's windows with bounds at (or past) the support's ends dropped (they remove
-    nothing); families whose support moves with a non-regular parameter keep them all."""
+    nothing); families whose support moves with a non-regular parameter keep them all. With
+    per-row parameters (a regression) the ends are the family's fixed ``support`` (the windows
+    are then computed once per block)."""
     a, b = blk.tlo, blk.thi
     assert a is not None and b is not None
+    if any(np.ndim(t) for t in th):
+        lo, hi = fam.support.lower, fam.support.upper
+        return blk.cached("windows_in_support", lambda: _drop_ends(a, b, lo, hi))
     if getattr(fam, "nonregular", ()):
         return a, b
     lo_s, hi_s = fam._support_bounds(th)
-    return np.where(a <= lo_s, -np.inf, a), np.where(b >= hi_s, np.inf, b)
+    return _drop_ends(a, b, lo_s, hi_s)
+
+
+def _drop_ends(a: Any, b: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+    return np.where(a <= lo, -np.inf, a), np.where(b >= hi, np.inf, b)
+
+
+def _window_block(blk: Block, kind: str, sel: Any, lo: Any, hi: Any) -> Block:
+    """The block of the window bounds ``lo`` (``hi``) on rows ``sel``: kept on ``blk`` while the
+    bounds are the same arrays (fixed windows: the points' ``log`` and the like are computed
+    once per fit, not once per evaluation)."""
+    key = f"window_block_{kind}"
+    got: tuple[Any, Any, Block] | None = blk._cache.get(key)
+    if got is not None and got[0] is lo and got[1] is hi:
+        return got[2]
+    sub = _sub(blk, sel, lo, hi)
+    blk._cache[key] = (lo, hi, sub)     # holding lo/hi keeps their identities valid
+    return sub
 
 
 def _sub(blk: Block, sel: Any, x: Any, hi: Any) -> Block:
-    """Rows ``sel`` of ``blk`` as a block of the points ``x`` (and ``hi``), with their trials."""
+    """Rows ``sel`` of ``blk`` as a block of the points ``x`` (and ``hi``), with their trials;
+    all rows at the block's own points: the block itself (its cached ``log x`` and the like)."""
     if sel is None:
+        if x is blk.x and hi is blk.hi:
+            return blk
         return Block(x, None, hi=hi, trials=blk.trials)
     return Block(x[sel], None, hi=None if hi is None else hi[sel],
                  trials=None if blk.trials is None else blk.trials[sel])
 
 
-def _derivs(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Sequence[int],
-            flags: set[str] | None, units: Any, shift: bool = True) -> Derivs:
-    """Per-row log f / log F / log S / log interval probability of ``sub`` and derivatives;
-    ``shift=False``: the points are already where the discrete cdf/sf need them."""
+def block_terms(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Sequence[int],
+                flags: set[str] | None, units: Any, shift: bool = True) -> Derivs:
+    """Per-row log f / log F / log S / log interval probability of the rows of ``sub`` (kind
+    exact/left/right/interval) and their derivatives in the parameters ``free``; ``th`` may hold
+    per-row arrays. ``shift=False``: the points are already where the discrete cdf/sf need
+    them. The per-row terms of :func:`row_terms` and of a regression (``_models/distreg.py``)."""
     if kind == "interval":
         lo = shifted(fam, sub, "x") if shift else sub.x
         if order == 0:
@@ -457,9 +491,9 @@ def _derivs(fam: Family, kind: str, sub: Block, th: Theta, order: int, free: Seq
     x = shifted(fam, sub, "x") if (kind == "right" and shift) else sub.x
     if order == 0:
         return f(x, th, sub), [], []
-    d = df(x, th, sub)
+    d: Derivs | None = df(x, th, sub)
     if d is None:
         if flags is not None:
             flags.add("numeric")
         d = numeric_derivs(lambda t: f(x, t, sub), th, fam.domains, free, order, units=units)
-    return d  # type: ignore[no-any-return]
+    return d

@@ -158,7 +158,7 @@ def fit_mps(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                   refit=refit)
 
 
-class _Scaled(type(Real)):  # type: ignore[misc]
+class _Scaled(type(Real)):  # type: ignore[misc]  # a base class computed at run time (Real's class)
     """The real line, optimised in units of ``unit`` (a location in the data's units)."""
 
     def __init__(self, unit: float) -> None:

@@ -81,7 +81,7 @@ class Model:
             raise ParameterError(f"{self.name}: hess= needs grad= as well.")
         self.grad, self.hess, self.diff = grad, hess, diff
         self.data_args = tuple(data_args) if data_args else None
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -117,6 +117,31 @@ def model(fn: Callable[..., Any] | None = None, /, *, grad: Callable[..., Any] |
         Which arguments are data when ``data=`` is a single array (default: the first).
     name
         The model's name in results and messages (default: the function's name).
+
+    Returns
+    -------
+    Model
+        The model (or, as ``@mk.model(...)`` with options, a decorator that makes one), to fit
+        with ``mk.fit(model, data=...)``; calling it calls the function.
+
+    Raises
+    ------
+    FamilyError
+        ``fn`` is not a function, or takes ``*args``/``**kwargs`` (parameters must be named).
+    ParameterError
+        A domain for a name that is not an argument, an unknown ``diff``, ``hess`` without
+        ``grad``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> @mk.model(sigma=mk.Positive)
+    ... def normal_ll(x, mu, sigma):
+    ...     return -0.5 * ((x - mu) / sigma) ** 2 - np.log(sigma)
+    >>> res = mk.fit(normal_ll, data=np.array([1.2, 0.7, 2.3, 1.9, 1.1]))
+    >>> round(res.params["mu"], 2)
+    1.44
     """
 
     def wrap(f: Callable[..., Any]) -> Model:
@@ -140,7 +165,7 @@ def _as_float(v: Any, key: str) -> np.ndarray:
     if np.isscalar(v):
         try:
             # any scalar is tried: float() raises for the non-numeric ones (caught below)
-            return np.asarray(float(v))  # type: ignore[arg-type]
+            return np.asarray(float(v))  # type: ignore[arg-type]  # any scalar is tried; float() rejects the rest at run time
         except (TypeError, ValueError):
             raise DataError(f"data[{key!r}] must be numeric; got {v!r}.") from None
     if isinstance(v, np.ndarray) and v.dtype.kind in "fiub":   # numeric already: no scan

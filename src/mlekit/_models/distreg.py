@@ -25,14 +25,15 @@ import numpy as np
 from scipy.special import expit
 
 from .._core.domains import Domain, Real
-from .._core.numdiff import data_unit, numeric_derivs
+from .._core.numdiff import data_unit
 from .._data.data import Block
 from .._families.base import Family
-from .._fit.likelihood import interval_derivs, log_interval_prob
+from .._fit.likelihood import block_terms, row_terms
 
 __all__ = ["Response", "Coord", "Reparam", "DistReg", "link_name"]
 
 Derivs = tuple[Any, list[Any], list[list[Any]]]
+Groups = list[tuple[str, np.ndarray | None, Block]]   # (kind, rows or None for all, block)
 EXACT, RIGHT, LEFT, INTERVAL = "exact", "right", "left", "interval"
 
 
@@ -171,21 +172,22 @@ def _full(v: Any, n: int) -> np.ndarray:
     return a if a.shape == (n,) else np.broadcast_to(a, (n,))
 
 
-def family_terms(fam: Family, resp: Response, theta: Sequence[Any], order: int,
+def family_terms(fam: Family, groups: Groups, n: int, theta: Sequence[Any], order: int,
                  units: Sequence[float | None] | None = None, flags: set[str] | None = None
                  ) -> Derivs:
-    """Per-observation log-likelihood (and derivatives in the natural parameters)."""
+    """Per-observation log-likelihood (and derivatives in the natural parameters): the
+    likelihood's own per-row terms (``_fit/likelihood.py``: :func:`block_terms`, and
+    :func:`row_terms` for rows with a truncation window), group by group."""
     k = fam.k
-    n = resp.n
-    if len(resp.groups) == 1 and resp.groups[0][1] is None:
-        kind, _, blk = resp.groups[0]
+    if len(groups) == 1 and groups[0][1] is None:
+        kind, _, blk = groups[0]
         d = _group(fam, kind, blk, tuple(theta), order, units, flags)
         return (_full(d[0], n), [_full(g, n) for g in d[1]],
                 [[_full(h, n) for h in row] for row in d[2]])
     v = np.empty(n)
     g = [np.empty(n) for _ in range(k)] if order else []
     H = [[np.empty(n) for _ in range(k)] for _ in range(k)] if order >= 2 else []
-    for kind, idx, blk in resp.groups:
+    for kind, idx, blk in groups:
         th = tuple(t[idx] if np.ndim(t) else t for t in theta)
         d = _group(fam, kind, blk, th, order, units, flags)
         v[idx] = d[0]
@@ -199,31 +201,31 @@ def family_terms(fam: Family, resp: Response, theta: Sequence[Any], order: int,
 
 def _group(fam: Family, kind: str, blk: Block, th: tuple[Any, ...], order: int,
            units: Sequence[float | None] | None, flags: set[str] | None) -> Derivs:
-    x = blk.x
-    k = fam.k
-    free = list(range(k))
-    if kind == INTERVAL:
-        if order == 0:
-            return log_interval_prob(fam, x, blk.hi, th, blk), [], []
-        return interval_derivs(fam, x, blk.hi, th, blk, order, free, flags, units=units)
-    if kind == EXACT:
-        f, df = fam._logpdf, fam._d_logpdf
-        if order == 0:
-            v = np.asarray(fam._logpdf(x, th, blk), dtype=float)
-            bad = fam._outside(x, th)
-            return (np.where(bad, -np.inf, v) if bad.any() else v), [], []
-    elif kind == RIGHT:
-        f, df = fam._logsf, fam._d_logsf
+    free = range(fam.k)
+    if blk.tlo is not None:
+        d = row_terms(fam, kind, blk, th, order, free, fam.k, flags, units=units)
     else:
-        f, df = fam._logcdf, fam._d_logcdf
-    if order == 0:
-        return f(x, th, blk), [], []
-    d = df(x, th, blk)
-    if d is None:
-        if flags is not None:
-            flags.add("numeric")
-        d = numeric_derivs(lambda t: f(x, t, blk), th, fam.domains, free, order, units=units)
+        d = block_terms(fam, kind, blk, th, order, free, flags, units)
+    if kind == EXACT and order == 0:
+        # the coefficients may move a linked parameter's support past a row (Weibull location,
+        # GEV ends): such a row is impossible, not a finite density
+        bad = fam._outside(blk.x, th)
+        if bad.any():
+            return np.where(bad, -np.inf, d[0]), [], []
     return d
+
+
+def windowed(fam: Family, resp: Response, window: tuple[np.ndarray, np.ndarray]) -> Groups:
+    """``resp``'s groups with each row's truncation window ``[lo_i, hi_i]`` on its block
+    (``Block.tlo``/``thi``, as in ``mk.Data(x, truncation=...)``); rows whose window truncates
+    nothing (bounds at or past the support's ends) keep it too: :func:`row_terms` drops it."""
+    lo, hi = (np.asarray(w, dtype=float) for w in window)
+    out: Groups = []
+    for kind, idx, blk in resp.groups:
+        rows = slice(None) if idx is None else idx
+        out.append((kind, idx, Block(blk.x, blk.w, hi=blk.hi, trials=blk.trials,
+                                     tlo=lo[rows], thi=hi[rows])))
+    return out
 
 
 class DistReg:
@@ -235,9 +237,9 @@ class DistReg:
         self.fam, self.resp, self.coords, self.w, self.reparam = fam, resp, coords, w, reparam
         self.n = resp.n
         # per-row truncation (late entry = lower bounds): row i was observable only inside
-        # [a_i, b_i]; the pieces of the likelihood that change, built once (see _terms)
+        # [a_i, b_i]; the windows ride on the response's blocks (Block.tlo/thi)
         self.window_rows = window          # the (lo, hi) arrays as given (refits reuse them)
-        self.window = _window_pieces(fam, resp, window) if window is not None else []
+        self.groups = resp.groups if window is None else windowed(fam, resp, window)
         self.names: list[str] = [c for co in coords for c in co.cols]
         self.domains: list[Domain] = [d for co in coords
                                       for d in ([co.domain] if co.X is None else [Real] * co.width)]
@@ -286,7 +288,9 @@ class DistReg:
     def obs_terms(self, th: Sequence[float], order: int) -> tuple[Any, list[Any], list[list[Any]]]:
         """Per observation: value, d/d eta_a and d2/d eta_a d eta_b (coordinate scale)."""
         if self.logistic:
-            eta = self.coords[0].X @ np.asarray(th, dtype=float)  # type: ignore[operator]
+            X = self.coords[0].X
+            assert X is not None        # self.logistic: the one coordinate is linked
+            eta = X @ np.asarray(th, dtype=float)
             if self.coords[0].offset is not None:
                 eta = eta + self.coords[0].offset
             y = self.resp.groups[0][2].x
@@ -319,7 +323,7 @@ class DistReg:
         G = [g[a] * cv[a][1] if self.coords[a].X is not None else g[a] for a in range(m)]
         Hm: list[list[Any]] = []
         if order >= 2:
-            Hm = [[None] * m for _ in range(m)]  # type: ignore[list-item]
+            Hm = [[0.0] * m for _ in range(m)]     # every entry set below
             for a in range(m):
                 for b in range(a, m):
                     hab = h[a][b]
@@ -333,28 +337,8 @@ class DistReg:
         return v, G, Hm
 
     def _terms(self, theta: list[Any], order: int) -> Derivs:
-        """The family's per-row terms, corrected on rows with a truncation window: minus
-        ``log P(a_i <= X <= b_i)`` (``log S(entry)`` for late entry), and a censored row read
-        inside its window ("X >= t" is ``log(F(b_i) - F(t))``, not ``log S(t)``)."""
-        v, g, h = family_terms(self.fam, self.resp, theta, order, self.units, self.flags)
-        if not self.window:
-            return v, g, h
-        k = self.fam.k
-        v = np.array(v, dtype=float)
-        g = [np.array(gi, dtype=float) for gi in g] if order else g
-        h = [[np.array(hij, dtype=float) for hij in row] for row in h] if order >= 2 else h
-        for sign, kind, idx, blk in self.window:
-            th = tuple(t[idx] if np.ndim(t) else t for t in theta)
-            d = _group(self.fam, kind, blk, th, order, self.units, self.flags)
-            v[idx] += sign * d[0]
-            if order:
-                for i in range(k):
-                    g[i][idx] += sign * d[1][i]
-            if order >= 2:
-                for i in range(k):
-                    for j in range(k):
-                        h[i][j][idx] += sign * d[2][i][j]
-        return v, g, h
+        """The family's per-row terms (truncated to each row's window where there is one)."""
+        return family_terms(self.fam, self.groups, self.n, theta, order, self.units, self.flags)
 
     # ------------------------------------------------------------------ sums
     def evaluate(self, th: Sequence[float], order: int) -> tuple[float, np.ndarray, np.ndarray]:
@@ -414,33 +398,3 @@ class Scores:
     def scores(self, prob: Any, sol: Any) -> np.ndarray:
         th = [sol.params[n] for n in prob.names]
         return self.model.score_matrix(th)[:, prob.free]
-
-
-def _window_pieces(fam: Family, resp: Response, window: tuple[np.ndarray, np.ndarray]
-                   ) -> list[tuple[float, str, np.ndarray, Block]]:
-    """``(sign, kind, rows, block)`` terms that turn the plain per-row log-likelihood into the
-    truncated one (bounds at or past the support's ends truncate nothing and are dropped)."""
-    a = np.where(window[0] <= fam.support.lower, -np.inf, window[0])
-    b = np.where(window[1] >= fam.support.upper, np.inf, window[1])
-    fa, fb = np.isfinite(a), np.isfinite(b)
-    out: list[tuple[float, str, np.ndarray, Block]] = []
-
-    def add(sign: float, kind: str, idx: np.ndarray, x: np.ndarray, hi: Any = None) -> None:
-        if idx.size:
-            out.append((sign, kind, idx, Block(x, hi=hi)))
-
-    for kind, gidx, blk in resp.groups:
-        rows = np.arange(resp.n) if gidx is None else gidx
-        if kind == RIGHT:           # X >= t inside [a, b]: log(F(b) - F(t)) replaces log S(t)
-            m = fb[rows]
-            add(-1.0, RIGHT, rows[m], blk.x[m])
-            add(1.0, INTERVAL, rows[m], blk.x[m], b[rows[m]])
-        elif kind == LEFT:          # X <= t inside [a, b]: log(F(t) - F(a)) replaces log F(t)
-            m = fa[rows]
-            add(-1.0, LEFT, rows[m], blk.x[m])
-            add(1.0, INTERVAL, rows[m], a[rows[m]], blk.x[m])
-    both, lo_only, hi_only = fa & fb, fa & ~fb, fb & ~fa
-    add(-1.0, INTERVAL, np.flatnonzero(both), a[both], b[both])
-    add(-1.0, RIGHT, np.flatnonzero(lo_only), a[lo_only])
-    add(-1.0, LEFT, np.flatnonzero(hi_only), b[hi_only])
-    return out

@@ -108,7 +108,7 @@ def _em(fams: list[Family], dat: Data, resp: np.ndarray, maxiter: int, tol: floa
             params[j] = _m_step(fam, _with_weights(dat, w0 * resp[:, j]), params[j])
             if params[j] is None:
                 return None
-        logf = np.column_stack([np.log(pis[j]) + _terms(f, dat, tuple(params[j][p]  # type: ignore[index]
+        logf = np.column_stack([np.log(pis[j]) + _terms(f, dat, tuple(params[j][p]  # type: ignore[index]  # params[j] was checked not None just above
                                                                         for p in f.param_names))
                                 for j, f in enumerate(fams)])
         tot = logsumexp(logf, axis=1)
@@ -124,7 +124,7 @@ def _em(fams: list[Family], dat: Data, resp: np.ndarray, maxiter: int, tol: floa
 
 def _initial(dat: Data, K: int, i: int, gen: np.random.Generator) -> np.ndarray:
     pts = np.concatenate([blk.x if kind != "interval" else
-                          np.where(np.isfinite(blk.x), blk.x, blk.hi)  # type: ignore[arg-type]
+                          np.where(np.isfinite(blk.x), blk.x, blk.hi)  # type: ignore[arg-type]  # interval blocks always carry hi
                           for kind, blk in dat.blocks.items() if blk.size])
     n = pts.size
     resp = np.full((n, K), 0.05 / max(K - 1, 1))
@@ -207,6 +207,29 @@ def fit_mixture(x: Any, families: Any, *, k: Any = None, weights: Any = None,
     FitResult
         Each component's parameters and mixing weight, prefixed by its number from 0
         (``"0.mu"``, ``"0.weight"``, ``"1.mu"``, ...).
+
+    Raises
+    ------
+    ParameterError
+        Neither a list of families nor one family with ``k=``, or a ``k`` that is not a
+        positive whole number (or a range of them).
+    FamilyError
+        ``families`` that are not family names or objects.
+    DataError
+        Fewer observations than the mixture has parameters, or no start from which EM finds
+        a finite mixture.
+    ConvergenceError
+        With ``strict=True``, a fit that is not clean.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> rng = np.random.default_rng(1)
+    >>> x = np.concatenate([rng.normal(0, 1, 300), rng.normal(6, 1, 200)])
+    >>> res = mk.fit_mixture(x, ["normal", "normal"])
+    >>> round(res.params["1.weight"], 1)
+    0.4
     """
     check_maxiter(maxiter)
     if isinstance(families, (str, Family, type)):
@@ -347,8 +370,8 @@ class MixtureDist(Family):
                         for j, f in enumerate(fams))
         lo = min(f.support.lower for f in fams)
         hi = max(f.support.upper for f in fams)
-        d.support = type(fams[0].support)(lo, hi)  # type: ignore[misc]
-        d.discrete = all(f.discrete for f in fams)  # type: ignore[misc]
+        d.support = type(fams[0].support)(lo, hi)  # type: ignore[misc]  # the mixture's own ClassVar, set per instance
+        d.discrete = all(f.discrete for f in fams)  # type: ignore[misc]  # the mixture's own ClassVar, set per instance
         return d
 
     def _lw(self) -> np.ndarray:

@@ -150,6 +150,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
 
     Examples
     --------
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 5], "y": [0.1, 1.2, 1.9, 3.2, 3.9, 5.1]})
     >>> res = mk.regress("y ~ x", data=df)     # coefficients Intercept, x; sigma
     """
@@ -288,7 +289,7 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             "links": {c.name: (link_name(c.domain) if c.X is not None else "shared")
                       for c in coords}}
     res = model_result(label, sol, prob, n_obs=wsum, strict=strict, cov=cov,
-                       ev=Scores(model) if cov == "sandwich" else None,  # type: ignore[arg-type]
+                       ev=Scores(model) if cov == "sandwich" else None,
                        no_se=sep is not None, options=opts, extra_diags=diags,
                        dist=model_dist(label.replace(" ", "_"), names, doms, sol.params))
     if pen is not None:

@@ -148,7 +148,8 @@ def _zero_part_start(fam: Family, coords: list[Coord], resp: Response,
     frac = float(z.mean())
     if not 0.0 < frac < 1.0:
         return []
-    X: np.ndarray = c.X  # type: ignore[assignment]
+    X = c.X
+    assert X is not None                # c was chosen linked (X is not None) above
     b = np.linalg.lstsq(X, np.full(resp.n, math.log(frac / (1 - frac))), rcond=None)[0]
     for _ in range(6):      # IRLS
         p = 1.0 / (1.0 + np.exp(-(X @ b)))

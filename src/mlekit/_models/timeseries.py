@@ -66,11 +66,26 @@ def fit_ar1(y: Any, *, start: dict[str, float] | None = None, strict: bool = Fal
     Returns
     -------
     FitResult
+        ``mu``, ``phi`` and ``sigma`` with standard errors from the exact likelihood (the
+        first observation from the stationary distribution).
 
     Raises
     ------
     DataError
         A missing or infinite value (a gap breaks the chain), or too short a series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mlekit as mk
+    >>> rng = np.random.default_rng(3)
+    >>> y = np.empty(500)
+    >>> y[0] = 0.0
+    >>> for t in range(1, 500):
+    ...     y[t] = 0.6 * y[t - 1] + rng.normal()
+    >>> res = mk.fit_ar1(y)
+    >>> 0.5 < res.params["phi"] < 0.7
+    True
     """
     x = as_float_array(y, "y")
     if not np.all(np.isfinite(x)):

@@ -192,12 +192,12 @@ def summ_stub(scan: Scan, trunc: Any) -> Any:
         pass
 
     d = _D()
-    d.exact, d.left, d.right, d.interval_block = (  # type: ignore[attr-defined]
+    d.exact, d.left, d.right, d.interval_block = (  # type: ignore[attr-defined]  # _D: a bare stand-in with Data's attributes
         _B(scan.counts["exact"]), _B(scan.counts["left"]), _B(scan.counts["right"]),
         _B(scan.counts["interval"]))
-    d.truncation = trunc  # type: ignore[attr-defined]
-    d.is_truncated = trunc is not None  # type: ignore[attr-defined]
-    d.row_truncated = False  # type: ignore[attr-defined]
+    d.truncation = trunc  # type: ignore[attr-defined]  # _D: a bare stand-in with Data's attributes
+    d.is_truncated = trunc is not None  # type: ignore[attr-defined]  # _D: a bare stand-in with Data's attributes
+    d.row_truncated = False  # type: ignore[attr-defined]  # _D: a bare stand-in with Data's attributes
     return d
 
 
@@ -252,7 +252,7 @@ def _sample_points(chunks: Any, scan: Scan) -> Data:
             first = (-int(off[j])) % step
             sl = slice(first, None, step)
             if kind == "interval" and blk.size:
-                lo, hi = blk.x[sl], blk.hi[sl]  # type: ignore[index]
+                lo, hi = blk.x[sl], blk.hi[sl]  # type: ignore[index]  # interval blocks always carry hi
                 v = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
                              np.where(np.isfinite(lo), lo, hi))
             else:
@@ -416,7 +416,7 @@ def profile_chunks(prof: Profile, chunks: Any, st: Stats, fixed: dict[str, float
         assert got is not None
         return got
 
-    return prof.fit(None, fixed, sums=sums, st=st, k0=k0)  # type: ignore[arg-type]
+    return prof.fit(None, fixed, sums=sums, st=st, k0=k0)  # type: ignore[arg-type]  # data=None: the profile reads the sums instead
 
 
 class _MaxLast:

@@ -302,7 +302,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         # shape, and the profile Newton usually needs no further pass
         pilot = _pilot(fam, chunks, fixed_d) if not fixed_d and trunc is None else None
         if pilot is not None:
-            want["moments_at"] = pilot  # type: ignore[assignment]
+            want["moments_at"] = pilot  # type: ignore[assignment]  # want's one non-bool entry (read with a cast)
     scan: Scan = chunks.map_reduce(
         lambda d: Scan(), "pass 1 (scan)",
         on_batch=lambda d, miss, bad, w: scan_chunk(fam, d, miss, bad, w, fixed_d, want))
@@ -414,7 +414,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                               None if scan.mom is None or not at else (at[0], at[1], scan.mom))
     if fast is not None:
         params, method, iters, conv = fast.params, fast.method, fast.iterations, fast.converged
-        ll, H = fast.loglik, fast.hess   # type: ignore[assignment]
+        ll, H = fast.loglik, fast.hess   # type: ignore[assignment]  # the fast path's loglik/hess are set when it returns
         if not conv:
             diags.append(Diagnostic("nonconvergence", f"the {method} iteration did not "
                                     f"converge after {iters} iterations", "warning"))

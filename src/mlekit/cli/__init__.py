@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ._common import ProgressBar, UserError, console, split
+from ._common import ProgressBar, UserError, add_column_flags, column_kind, console, split
 
 __all__ = ["main", "build_parser", "UserError"]
 
@@ -48,19 +48,10 @@ def _data_args(p: argparse.ArgumentParser) -> None:
                    help="CSV, TSV, Parquet or JSON-lines file; '-' reads stdin (one number per "
                         "line); mlekit:NAME is a built-in data set (see 'mlekit datasets')")
     g.add_argument("-c", "--column", help="column with the values (default: the only column)")
-    g.add_argument("--observed", metavar="COL",
-                   help="column that is 1/true where the value was seen exactly and 0/false where "
-                        "it is censored (right-censored unless --censoring left)")
+    add_column_flags(g, "--observed")
     g.add_argument("--censoring", choices=("right", "left"), default="right",
                    help="what a 0 in --observed means (default: right)")
-    g.add_argument("--lower", metavar="COL", help="interval-censored data: column of lower bounds")
-    g.add_argument("--upper", metavar="COL", help="interval-censored data: column of upper bounds")
-    g.add_argument("--weights", metavar="COL", help="column of frequency weights")
-    g.add_argument("--trials", metavar="COL", help="column of trials per row (binomial)")
-    g.add_argument("--nan", choices=("raise", "omit"), default="raise",
-                   help="missing values: stop with an error (default) or omit the rows")
-    g.add_argument("--input-format", choices=("csv", "tsv", "parquet", "jsonl"),
-                   help="file format (default: from the extension)")
+    add_column_flags(g, "--lower", "--upper", "--weights", "--trials", "--nan", "--input-format")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -303,13 +294,16 @@ def _load(args: argparse.Namespace, progress: ProgressBar) -> tuple[Any, Any, st
                             "choose one with --column.")
         args.column = numeric[0]
 
-    def num(name: str | None, what: str, status: bool = False) -> Any:
-        return None if name is None else _io.column_values(table, name, source=src, what=what,
-                                                           status=status)
+    def num(name: str | None, kind: tuple[str, bool]) -> Any:
+        return None if name is None else _io.column_values(table, name, source=src, what=kind[0],
+                                                           status=kind[1])
 
-    cols = {"lower": num(args.lower, "lower bounds"), "upper": num(args.upper, "upper bounds"),
-            "value": num(args.column, "the values"), "observed": num(args.observed, "0/1", True),
-            "weights": num(args.weights, "weights"), "trials": num(args.trials, "trials")}
+    cols = {"lower": num(args.lower, column_kind("--lower")),
+            "upper": num(args.upper, column_kind("--upper")),
+            "value": num(args.column, ("the values", False)),
+            "observed": num(args.observed, column_kind("--observed")),
+            "weights": num(args.weights, column_kind("--weights")),
+            "trials": num(args.trials, column_kind("--trials"))}
     n = table.num_rows
     missing = np.zeros(n, dtype=bool)
     for key, arr in cols.items():
@@ -444,7 +438,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             kw["rng"] = args.seed
         if args.quiet:
             kw["quiet"] = True
-        cmp = mk.compare(data, candidates, **kw)  # type: ignore[operator]
+        cmp = mk.compare(data, candidates, **kw)
         if args.plot:
             import matplotlib
 

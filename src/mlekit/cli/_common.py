@@ -1,13 +1,15 @@
-"""What the command line's modules share: the user-error type, the console, the progress bar
-and the comma-list splitter (kept out of ``cli/__init__.py`` so that ``render`` and ``demo``
-import them without importing the entry module)."""
+"""What the command line's modules share: the user-error type, the console, the progress bar,
+the comma-list splitter and the column options of ``fit``/``compare``/``report`` and
+``regress``, declared once (kept out of ``cli/__init__.py`` so that ``render``, ``demo`` and
+``_regress`` import them without importing the entry module)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-__all__ = ["UserError", "console", "ProgressBar", "split"]
+__all__ = ["UserError", "console", "ProgressBar", "split", "COLUMNS", "add_column_flags",
+           "column_kind"]
 
 
 class UserError(Exception):
@@ -48,3 +50,40 @@ class ProgressBar:
 
 def split(items: list[str]) -> list[str]:
     return [p.strip() for item in items for p in item.split(",") if p.strip()]
+
+
+# The column options every command that reads a table takes: flag -> (argparse keywords, what
+# the column holds (the words of its errors), whether it is a 0/1 status). One declaration, so
+# `fit` and `regress` show the same help and stop with the same message on a bad column.
+COLUMNS: dict[str, tuple[dict[str, Any], str, bool]] = {
+    "--observed": ({"metavar": "COL",
+                    "help": "column that is 1/true where the value was seen exactly and 0/false "
+                            "where it is right-censored (left-censored with --censoring left, "
+                            "in the commands that have it)"},
+                   "0/1", True),
+    "--lower": ({"metavar": "COL", "help": "interval-censored data: column of lower bounds"},
+                "lower bounds", False),
+    "--upper": ({"metavar": "COL", "help": "interval-censored data: column of upper bounds"},
+                "upper bounds", False),
+    "--weights": ({"metavar": "COL", "help": "column of frequency weights"}, "weights", False),
+    "--trials": ({"metavar": "COL", "help": "column of trials per row (binomial)"},
+                 "trials", False),
+    "--entry": ({"metavar": "COL", "help": "late-entry (left-truncation) times per row"},
+                "entry times", False),
+    "--nan": ({"choices": ("raise", "omit"), "default": "raise",
+               "help": "missing values: stop with an error (default) or omit the rows"}, "", False),
+    "--input-format": ({"choices": ("csv", "tsv", "parquet", "jsonl"),
+                        "help": "file format (default: from the extension)"}, "", False),
+}
+
+
+def add_column_flags(group: Any, *flags: str) -> None:
+    """Add the named column options (keys of :data:`COLUMNS`) to an argparse group."""
+    for flag in flags:
+        group.add_argument(flag, **COLUMNS[flag][0])
+
+
+def column_kind(flag: str) -> tuple[str, bool]:
+    """``(what, status)`` of a column option: the words of its errors and whether it is 0/1."""
+    _, what, status = COLUMNS[flag]
+    return what, status

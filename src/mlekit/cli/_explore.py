@@ -12,12 +12,13 @@ __all__ = ["serve"]
 
 
 def serve(web: Any, args: argparse.Namespace) -> int:
+    from .._core.checks import is_loopback
     from ._common import UserError
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be a number from 0 to 65535 (0 picks a free one); got "
                         f"{args.port}.")
-    if not _is_loopback(args.host) and not getattr(args, "quiet", False):
+    if not is_loopback(args.host) and not getattr(args, "quiet", False):
         print(f"mlekit: warning: the explorer listens on {args.host}, so other machines on the "
               "network may reach it and upload data; use the default 127.0.0.1 unless you mean "
               "to share it.", file=sys.stderr)
@@ -32,15 +33,3 @@ def serve(web: Any, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UserError(str(exc)) from None
     return 0
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    h = host.strip().strip("[]").lower()
-    if h == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False

@@ -76,7 +76,7 @@ def make_console(stream: Any = None) -> Any:
     out: Any = _StripTrailing(stream)
     con = Console(file=out, width=_env_width() or 100, highlight=False, color_system=None,
                   force_terminal=False, emoji=False, soft_wrap=False)
-    con.mlekit_piped = _env_width() is None   # type: ignore[attr-defined]
+    con.mlekit_piped = _env_width() is None   # type: ignore[attr-defined]  # our own flag on rich's Console (read by render)
     return con
 
 
@@ -84,7 +84,7 @@ def make_console(stream: Any = None) -> Any:
 def number_column(values: Sequence[Any], sig: int = 6, decimals: int | str | None = "auto") -> list[str]:
     """A column of numbers in one format (same decimals, so points align when right-justified)."""
     d = decimals_for(values, sig) if decimals == "auto" else decimals
-    return [fixed(v, d, sig) for v in values]  # type: ignore[arg-type]
+    return [fixed(v, d, sig) for v in values]  # type: ignore[arg-type]  # decimals is an int here: 'auto' resolved above
 
 
 def p_value(p: Any, floor: float | None = None) -> str:
@@ -122,7 +122,7 @@ def _build(cols: Sequence[Col], rows: Sequence[Sequence[str]], keep: list[int]) 
     for i in keep:
         c = cols[i]
         width = max([len(c.header)] + [len(r[i]) for r in rows]) if c.numeric else None
-        t.add_column(c.header, justify=c.justify, no_wrap=c.numeric,  # type: ignore[arg-type]
+        t.add_column(c.header, justify=c.justify, no_wrap=c.numeric,  # type: ignore[arg-type]  # justify is one of rich's literals (set by Col)
                      min_width=width, overflow="fold")
     for r in rows:
         t.add_row(*[escape(r[i]) for i in keep])

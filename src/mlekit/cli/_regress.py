@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Any
 
+from ._common import add_column_flags, column_kind
+
 __all__ = ["add_parser", "run"]
 
 
@@ -31,19 +33,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("formula", metavar="FORMULA",
                    help="'response ~ terms' (formulaic syntax: C(g) for categories, a:b, "
                         "np.log(x), '- 1' for no intercept)")
-    g.add_argument("--observed", metavar="COL",
-                   help="column that is 1/true where the event was seen, 0/false where the "
-                        "response is right-censored")
-    g.add_argument("--lower", metavar="COL", help="interval-censored response: lower bounds")
-    g.add_argument("--upper", metavar="COL", help="interval-censored response: upper bounds")
-    g.add_argument("--entry", metavar="COL", help="late-entry (left-truncation) times per row")
-    g.add_argument("--weights", metavar="COL", help="column of frequency weights")
+    add_column_flags(g, "--observed", "--lower", "--upper", "--entry", "--weights")
     g.add_argument("--offset", metavar="COL", help="offset added to the linear predictor")
     g.add_argument("--exposure", metavar="COL", help="exposure (adds log(exposure); log links)")
-    g.add_argument("--nan", choices=("raise", "omit"), default="raise",
-                   help="missing values: stop with an error (default) or omit the rows")
-    g.add_argument("--input-format", choices=("csv", "tsv", "parquet", "jsonl"),
-                   help="file format (default: from the extension)")
+    add_column_flags(g, "--nan", "--input-format")
     m = r.add_argument_group("model")
     m.add_argument("-f", "--family", required=True,
                    help="family (poisson, negative_binomial, logistic, normal, weibull, ...)")
@@ -83,10 +76,11 @@ def _frame(args: argparse.Namespace, progress: Any) -> Any:
     table = _io.read_table(args.source, None, fmt=args.input_format, progress=progress)
     progress.close()
     df = table.to_pandas()
-    for col, status in ((args.observed, True), (args.lower, False), (args.upper, False)):
+    for flag, col in (("--observed", args.observed), ("--lower", args.lower),
+                      ("--upper", args.upper)):
         if col is not None and col in df.columns:
-            df[col] = _io.column_values(table, col, source=args.source,
-                                        what="0/1" if status else "bounds", status=status)
+            what, status = column_kind(flag)
+            df[col] = _io.column_values(table, col, source=args.source, what=what, status=status)
     return df
 
 

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, load: Any, progress: Any, warnings_cm: Any, sp
         else:
             fams: Any = "all" if args.all else (split([args.families]) if args.families
                                                  else "default")
-            obj = mk.compare(data, fams, rng=args.seed,  # type: ignore[operator]
+            obj = mk.compare(data, fams, rng=args.seed,
                              quiet=args.quiet or None)
         try:
             report(obj, args.out, level=args.level, ci=args.ci, ci_options=ci_options,

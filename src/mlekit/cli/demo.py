@@ -35,7 +35,7 @@ def _mk() -> Any:
 
 def _profile_ci(res: Any, name: str, level: float = 0.95) -> tuple[float, float]:
     """Profile-likelihood interval of one parameter."""
-    return res.ci(level=level, method="profile")[name]  # type: ignore[no-any-return]
+    return res.ci(level=level, method="profile")[name]
 
 
 def _quantity(res: Any, kind: str, arg: float, level: float = 0.95) -> tuple[float, float, float]:

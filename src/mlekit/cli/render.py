@@ -59,7 +59,7 @@ def summary_for(res: Any, args: argparse.Namespace) -> Summary:
         if args.seed is not None:
             kw["rng"] = args.seed
     if not kw:
-        return res.summary(level=args.level, ci=args.ci)  # type: ignore[no-any-return]
+        return res.summary(level=args.level, ci=args.ci)
     from .._fit.summary import Summary
 
     s = Summary(res, level=args.level, ci_method="wald")

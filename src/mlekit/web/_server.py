@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import multiprocessing as mp
 import os
 import socket
@@ -14,24 +13,13 @@ import warnings
 import webbrowser
 from typing import Any
 
-from .._core.checks import find_stack_level
+from .._core.checks import find_stack_level, is_loopback
 
 __all__ = ["serve", "start", "Server", "ExposedServerWarning", "is_loopback"]
 
 
 class ExposedServerWarning(UserWarning):
     """The explorer was bound to an address other machines may reach."""
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``."""
-    h = host.strip().strip("[]").lower()
-    if h == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False
 
 
 def _importing_in_worker() -> bool:
@@ -159,7 +147,7 @@ def _stop_watchdog(server: Any, done: threading.Event) -> None:
     for child in multiprocessing.active_children():
         child.terminate()
     # what a normal exit runs first: release the pools' semaphores (no resource_tracker warning)
-    multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    multiprocessing.util._exit_function()  # type: ignore[attr-defined]  # private stdlib helper, absent from typeshed
     print("mlekit explorer stopped (requests in flight were abandoned).", file=sys.stderr,
           flush=True)
     sys.stdout.flush()

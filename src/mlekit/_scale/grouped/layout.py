@@ -406,7 +406,7 @@ def evaluate(fam: Family, lay: Layout, TH: NDArray[np.float64], order: int, free
             g[p.pos] += r[1]
             H[p.pos] += r[2]
         if outer:
-            B[p.pos] += r[3]  # type: ignore[index]
+            B[p.pos] += r[3]  # type: ignore[index]  # r has its 4th entry exactly when outer
     with np.errstate(invalid="ignore"):
         ll[np.isnan(ll)] = -np.inf
     return (ll, g, H, B) if outer else (ll, g, H)

@@ -111,11 +111,11 @@ def group_closed_form(fam: Family, lay: Layout, trunc: Any, fixed: dict[str, Any
     if not fam._overrides("_closed_form"):
         return None
     gd = group_data(lay, trunc)
-    if not fam._can_closed_form(gd):  # type: ignore[arg-type]
+    if not fam._can_closed_form(gd):  # type: ignore[arg-type]  # GroupData: the duck-typed Data of the hooks
         return None
     G = lay.n_groups
     with np.errstate(all="ignore"):
-        stats = fam._suffstats(gd)  # type: ignore[arg-type]
+        stats = fam._suffstats(gd)  # type: ignore[arg-type]  # GroupData: the duck-typed Data of the hooks
         cf = None if stats is None else fam._closed_form(stats, fixed)
     if cf is None:
         return None
