@@ -54,7 +54,7 @@ __all__ = ["Threshold", "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exp
 
 Theta = tuple[Any, ...]
 _DY = 1e-5     # relative step of the default _dy_logpdf (about the cube root of eps)
-_SPEC = {2: "i,i->", 3: "i,i,i->", 4: "i,i,i,i->"}   # sums of products without temporaries
+_SPEC = {2: "i,i->", 3: "i,i,i->"}   # weighted sums of products without temporaries
 
 
 class Threshold(Family):
@@ -281,29 +281,31 @@ def weibull3_sums(x: np.ndarray, w: np.ndarray | None, k: float, lam: float, c: 
                   work: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """``(loglik, grad, hess)`` of the three-parameter Weibull summed over exact values
     ``x > c`` (weights ``w``): ten sums of ``u = log(y/λ)``, ``z = e^(k u)`` and ``1/y``
-    (``y = x - c``) in three arrays (``work``, shape ``(3, n)``, when given: fresh memory is
+    (``y = x - c``) in five arrays (``work``, shape ``(5, n)``, when given: fresh memory is
     slow to touch) and no other temporaries (products are summed by einsum)."""
     if work is None:
-        work = np.empty((3, x.size))
-    u, iy, z = work[0], work[1], work[2]
+        work = np.empty((5, x.size))
+    u, iy, z, zu, zi = work
     np.subtract(x, c, out=u)
     np.divide(1.0, u, out=iy)
     np.log(u, out=u)
     u -= math.log(lam)
     np.multiply(u, k, out=z)
     np.exp(z, out=z)
+    np.multiply(z, u, out=zu)
+    np.multiply(z, iy, out=zi)
     if w is None:
         W = float(x.size)
 
         def tot(*a: np.ndarray) -> float:
-            return float(a[0].sum()) if len(a) == 1 else float(np.einsum(_SPEC[len(a)], *a))
+            return float(a[0].sum()) if len(a) == 1 else float(np.einsum("i,i->", *a))
     else:
         W = float(w.sum())
 
         def tot(*a: np.ndarray) -> float:
             return float(np.einsum(_SPEC[len(a) + 1], w, *a))
-    Su, Sz, Szu, Szuu = tot(u), tot(z), tot(z, u), tot(z, u, u)
-    Si, Szi, Szui, Sii, Szii = tot(iy), tot(z, iy), tot(z, u, iy), tot(iy, iy), tot(z, iy, iy)
+    Su, Sz, Szu, Szuu = tot(u), tot(z), tot(zu), tot(zu, u)
+    Si, Szi, Szui, Sii, Szii = tot(iy), tot(zi), tot(zi, u), tot(iy, iy), tot(zi, iy)
     ll = W * (math.log(k) - math.log(lam)) + (k - 1.0) * Su - Sz
     grad = np.array([W / k + Su - Szu, (k / lam) * (Sz - W), -(k - 1.0) * Si + k * Szi])
     hkk = -W / k**2 - Szuu
@@ -337,7 +339,7 @@ class Weibull3(Threshold):
     formula = ("f(x) = (shape/scale) ((x-threshold)/scale)^(shape-1) "
                "exp(-((x-threshold)/scale)^shape), x > threshold")
     limit_hint = " (the smallest-extreme-value law, a Weibull with shape → inf)"
-    work_arrays = 3
+    work_arrays = 5
 
     def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
         k, lam = th2      # ((k - 1) - k (y/λ)^k) / y

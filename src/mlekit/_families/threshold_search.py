@@ -43,8 +43,8 @@ _WALK_END = 40.0     # a profile still rising here has reached its two-parameter
 # (size, tail): exact samples above 2 * size rows are searched on a subsample of ~size rows
 # first, the smallest ~tail values among them (the threshold's information) and a systematic
 # sample of the rest: the grid on the first, the slope search on the next, then all the data
+# (by Newton on every parameter when the family has fused sums)
 _LEVELS = ((1_000, 200), (5_000, 1_000))
-_SKIP_FIRST = True
 _POLISH_TOL = 1e-10  # Newton decrement of the final polish on all the data (~1e-5 SE)
 _POLISH_N = 20_000   # the final three-parameter Newton polish up to this many rows
 _XTOL = 1e-10        # the slope search stops when the bracket or the step is this small in s
@@ -203,24 +203,32 @@ def profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, fl
     span = max(top - m, data_unit(pts))
     profs = [_Profile(fam, d, m, span, fixed2, PROFILE_TOL if d is data else _TOL_SUB)
              for d in levels]
-    gprof, prof = profs[0], profs[-1]
+    prof = profs[-1]
 
     grid = np.arange(_GRID_LO, _GRID_HI + 1e-9, _GRID_STEP)
     # outwards from a typical threshold (a quarter of the way from the median down to m),
     # each point warm-started from its neighbour: the path of the nuisance estimates is smooth
     med = float(np.median(pts))
     i0 = int(np.argmin(np.abs(grid - math.log(max(0.25 * (med - m), 1e-3 * span) / span))))
-    vals = np.full(grid.size, -np.inf)
-    for order in (range(i0, grid.size), range(i0 - 1, -1, -1)):
-        for j in order:
-            vals[j] = gprof(float(grid[j]))
-        gprof.warm = gprof.cache[float(grid[i0])][1] or None
+    n = grid.size
+    # the grid on the smallest subsample; where it finds no interior maximum (a weakly
+    # identified threshold) on the next level too (on all the data only up to _POLISH_N rows)
+    allprofs = profs
+    for gi in range(len(profs) if data.n_rows <= _POLISH_N else len(profs) - 1):
+        gprof = profs[gi]
+        vals = np.full(grid.size, -np.inf)
+        for order in (range(i0, grid.size), range(i0 - 1, -1, -1)):
+            for j in order:
+                vals[j] = gprof(float(grid[j]))
+            gprof.warm = gprof.cache[float(grid[i0])][1] or None
+        inner = [i for i in range(1, n - 1) if np.isfinite(vals[i])
+                 and vals[i] >= vals[i - 1] and vals[i] >= vals[i + 1]
+                 and (vals[i] > vals[i - 1] or vals[i] > vals[i + 1])]
+        if inner:
+            break
     if not np.isfinite(vals).any():
         return None
-    n = grid.size
-    inner = [i for i in range(1, n - 1) if np.isfinite(vals[i])
-             and vals[i] >= vals[i - 1] and vals[i] >= vals[i + 1]
-             and (vals[i] > vals[i - 1] or vals[i] > vals[i + 1])]
+    profs = profs[gi:]
     diags: list[tuple[str, str, str, str | None]] = []
     converged = True
     polished: tuple[dict[str, float], float, np.ndarray, int] | None = None
@@ -243,8 +251,8 @@ def profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, fl
                     break
                 polished = None     # it ran to an end: profile it
             P.warm = warm
-            if P is gprof and P is not prof and _SKIP_FIRST:
-                continue
+            if P is gprof and len(profs) > 2:
+                continue    # the grid's subsample only brackets: the next one climbs
             s_hat, curv, converged = _climb(P, s_hat, lo, hi, curv,
                                             _XTOL if P is prof else _XTOL_SUB)
             warm = P.cache[s_hat][1] or warm
@@ -268,9 +276,9 @@ def profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, fl
                           "log-likelihood keeps increasing as the threshold decreases, so the "
                           "data are fitted as well by the two-parameter limit"
                           + fam.limit_hint, "warning", "threshold"))
-    total = sum(len(P.cache) for P in profs)
+    total = sum(len(P.cache) for P in allprofs)
     where = ""
-    if len(profs) > 1:
+    if len(allprofs) > 1:
         where = (f"{polished[3]} Newton steps" if polished is not None
                  else f"{len(prof.cache)} profile points") + " on all the data, the rest on subsamples; "
     hess = None
