@@ -67,19 +67,38 @@ class _Profile:
         self.slopes: dict[float, float] = {}
         self.warm: dict[str, float] | None = None
         self._last: tuple[float, Data] | None = None
+        # the last fits made one after the other, for extrapolated warm starts
+        self._path: tuple[tuple[float, dict[str, float]], ...] = ((math.nan, {}),)
 
     def __call__(self, s: float) -> float:
         if s in self.cache:
             return self.cache[s][0]
         d = shifted(self.data, self.m, math.exp(s) * self.span)
-        r = inner_fit_shifted(self.fam.base, d, self.fixed, self.warm, self.tol)
+        r = inner_fit_shifted(self.fam.base, d, self.fixed, self._start(s), self.tol)
         if r is None or not math.isfinite(r[1]):
             self.cache[s] = (-math.inf, {}, "", 0, False)
             return -math.inf
         self.cache[s] = (r[1], r[0], r[2], r[3], r[4])
+        self._path = (self._path[-1], (s, r[0])) if self.warm is self._path[-1][1] else (
+            (s, r[0]),)
         self.warm = r[0]
         self._last = (s, d)
         return r[1]
+
+    def _start(self, s: float) -> dict[str, float] | None:
+        """The warm start at ``s``: the last fit's parameters, extrapolated along ``s``
+        (log-linearly) from the last two when they were fitted one after the other."""
+        if len(self._path) < 2 or self.warm is not self._path[-1][1]:
+            return self.warm
+        (s1, p1), (s2, p2) = self._path
+        f = (s - s2) / (s2 - s1) if s2 != s1 else 0.0
+        if not abs(f) <= 2.0:
+            return self.warm
+        out = {}
+        for q, v in p2.items():
+            u = p1.get(q, v)
+            out[q] = v * (v / u) ** f if v > 0 and u > 0 else v + (v - u) * f
+        return out if all(math.isfinite(v) for v in out.values()) else self.warm
 
     def slope(self, s: float) -> float:
         """``d l_p / d s`` at ``s`` (NaN where the profile is not finite)."""
