@@ -39,6 +39,10 @@ __all__ = ["profile_threshold"]
 _GRID_LO = -30.0     # δ from e^-30 ≈ 1e-13 spans (max - m) ...
 _GRID_HI = 6.0       # ... to e^6 ≈ 400 spans below the smallest value
 _GRID_STEP = 1.5
+_GRID_DEEP = -12.0   # below it (δ < 6e-6 spans: where the profile is flat, or the spike of an
+#                      unbounded likelihood) the grid steps are twice as long
+_GRID = np.concatenate([np.arange(_GRID_LO, _GRID_DEEP - 1e-9, 2 * _GRID_STEP),
+                        np.arange(_GRID_DEEP, _GRID_HI + 1e-9, _GRID_STEP)])
 _WALK_END = 40.0     # a profile still rising here has reached its two-parameter limit
 # (size, tail): exact samples above 2 * size rows are searched on a subsample of ~size rows
 # first, the smallest ~tail values among them (the threshold's information) and a systematic
@@ -224,7 +228,7 @@ def profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, fl
              for d in levels]
     prof = profs[-1]
 
-    grid = np.arange(_GRID_LO, _GRID_HI + 1e-9, _GRID_STEP)
+    grid = _GRID
     # outwards from a typical threshold (a quarter of the way from the median down to m),
     # each point warm-started from its neighbour: the path of the nuisance estimates is smooth
     med = float(np.median(pts))
@@ -256,7 +260,8 @@ def profile_threshold(fam: Threshold, data: Data, m: float, fixed2: dict[str, fl
         lo, hi = float(grid[i - 1]), float(grid[i + 1])
         curv: float | None = None
         if all(np.isfinite(vals[i - 1:i + 2])):   # the parabola through the three grid points
-            curv = float(vals[i - 1] - 2.0 * vals[i] + vals[i + 1]) / _GRID_STEP**2
+            curv = 2.0 * float((vals[i + 1] - vals[i]) / (hi - grid[i])
+                               - (vals[i] - vals[i - 1]) / (grid[i] - lo)) / (hi - lo)
         s_hat, warm = float(grid[i]), gprof.cache[float(grid[i])][1]
         for P in profs:
             if P is prof and P is not gprof and converged and type(fam)._overrides("_exact_sums"):
