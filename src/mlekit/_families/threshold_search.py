@@ -4,18 +4,22 @@ threshold must stay below, ``span`` the data's range: the threshold's natural, s
 variable).
 
 1. **Bracket**: a coarse grid over ``s`` (every point the base family's own fast two-parameter
-   fit, warm-started from its neighbour) finds the local maxima of the profile, the spike of an
-   unbounded likelihood at ``s -> -inf`` and a profile that is still rising as
-   ``threshold -> -inf``. Large exact samples run the grid on a systematic subsample (the
-   smallest value kept, weights scaled).
+   fit, warm-started from its neighbours) finds the local maxima of the profile, the spike of
+   an unbounded likelihood at ``s -> -inf`` and a profile that is still rising as
+   ``threshold -> -inf``.
 2. **Refine**: a safeguarded Newton iteration on the profile's slope. By the envelope theorem
    the slope is the partial derivative of the full log-likelihood in the threshold at the
    inner optimum (:meth:`Threshold.threshold_slope`: analytic where the family gives
    ``_dy_logpdf``, else differences); the curvature is the secant of the slopes (started from
-   the grid's parabola, or from the subsample's last secant), and every step stays inside a
-   bracket on the slope's sign (bisection when Newton would leave it, the bracket extended
-   by a grid step when the slope keeps its sign at an end). On a large sample the subsample's
-   optimum starts the iteration on all the data: a handful of full-data inner fits.
+   the grid's parabola), and every step stays inside a bracket on the slope's sign (bisection
+   when Newton would leave it, the bracket extended by a grid step when the slope keeps its
+   sign at an end). Then Newton on all the parameters (:func:`.threshold_fit.polish`).
+3. **Large exact samples** (``_LEVELS``): the grid runs on a stratified subsample of ~1,000
+   rows (the smallest values in full, a weighted systematic sample of the rest), the slope
+   search on one of ~5,000 rows, and all the data are fitted by Newton on every parameter
+   from there when the family sums its derivatives in one pass (``_exact_sums``; else by the
+   slope search on all the data). A subsample whose grid finds no interior maximum hands the
+   grid to the next level (all the data up to ``_POLISH_N`` rows).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ _WALK_END = 40.0     # a profile still rising here has reached its two-parameter
 # sample of the rest: the grid on the first, the slope search on the next, then all the data
 # (by Newton on every parameter when the family has fused sums)
 _LEVELS = ((1_000, 200), (5_000, 1_000))
-_POLISH_TOL = 1e-10  # Newton decrement of the final polish on all the data (~1e-5 SE)
+_POLISH_TOL = 1e-10  # Newton decrement of the Newton on a large sample (error ~1e-5 SE)
 _POLISH_N = 20_000   # the final three-parameter Newton polish up to this many rows
 _XTOL = 1e-10        # the slope search stops when the bracket or the step is this small in s
 _XTOL_SUB = 1e-2     # ... on a subsample (whose optimum only starts the next level)
