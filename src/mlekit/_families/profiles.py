@@ -141,9 +141,11 @@ class Profile:
 
     # ------------------------------------------------------------------ one data set
     def fit(self, data: Data, fixed: dict[str, float], sums: Callable[..., Any] | None = None,
-            st: Stats | None = None, k0: float | None = None) -> FastFit | None:
+            st: Stats | None = None, k0: float | None = None, tol: float = PROFILE_TOL
+            ) -> FastFit | None:
         """The profile fit of one data set: in memory (``sums`` None: computed here) or over
-        chunks (``sums(k, c) -> (S0, S1, S2)`` one pass each, with ``st`` from pass 1)."""
+        chunks (``sums(k, c) -> (S0, S1, S2)`` one pass each, with ``st`` from pass 1).
+        ``k0``: a start (else from the moments); ``tol``: Newton's stopping rule."""
         if st is None:
             blocks = data.blocks
             kinds = {kd for kd, b in blocks.items() if b.size}
@@ -177,7 +179,7 @@ class Profile:
             it, ok, method = 0, True, "closed-form"
         else:
             k, it, ok = solve(at, k0 if k0 is not None and k0 > 0 and math.isfinite(k0)
-                              else self.k_start(summ), d, Lc)
+                              else self.k_start(summ), d, Lc, tol=tol)
             method = "profile-newton"
             if memo.get("k") != k:
                 at(k)

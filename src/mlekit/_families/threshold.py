@@ -40,12 +40,21 @@ from ..errors import DataError
 from .base import Derivs, Family, FastFit, Support, register
 from .lifetime import Exponential, LogLogistic, Weibull
 from .positive import Gamma, LogNormal
-from .threshold_fit import inner_fit, inner_newton, profile_threshold, shifted, threshold_limit
+from .threshold_fit import (
+    WORK,
+    inner_fit,
+    inner_newton,
+    log_interval,
+    shifted,
+    threshold_limit,
+)
+from .threshold_search import profile_threshold
 
 __all__ = ["Threshold", "Weibull3", "LogNormal3", "Gamma3", "LogLogistic3", "Exponential2"]
 
 Theta = tuple[Any, ...]
-
+_DY = 1e-5     # relative step of the default _dy_logpdf (about the cube root of eps)
+_SPEC = {2: "i,i->", 3: "i,i,i->"}   # weighted sums of products without temporaries
 
 
 class Threshold(Family):
@@ -59,6 +68,9 @@ class Threshold(Family):
     support = Support()
     support_text = "(threshold, inf)"
     limit_hint: ClassVar[str] = ""
+    # how many scratch arrays of the block's length ``_exact_sums`` can reuse: a Newton on all
+    # the data lends them (``blk.cached(WORK)``), so its iterations touch no fresh memory
+    work_arrays: ClassVar[int] = 0
     # the estimate is the local maximum of a likelihood that can be unbounded as the threshold
     # approaches the smallest value: profile intervals must not chase that spike
     local_maximum: ClassVar[bool] = True
@@ -173,6 +185,42 @@ class Threshold(Family):
         b = self.base
         return self._shift_derivs(b._d_logsf, b._logsf, x, th, 0.0)
 
+    # ---------------------------------------------------------------- the profile's slope
+    def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
+        """``d/dy log f(y)`` of the base law at values ``y > 0`` (``th2``: the base
+        parameters; ``blk``: the block whose ``x`` is ``y``, for cached ``log y``). An exact
+        value's score in the threshold is its negative. Default: central differences of the
+        base ``_logpdf`` with a relative step; a family with a formula overrides it."""
+        y = np.asarray(y, dtype=float)
+        h = (y * (1.0 + _DY)) - y
+        f = self.base._logpdf
+        with np.errstate(all="ignore"):
+            return (np.asarray(f(y + h, th2, None)) - np.asarray(f(y - h, th2, None))) / (2 * h)
+
+    def threshold_slope(self, d: Data, th2: Theta) -> float:
+        """``d loglik / d threshold`` of the shifted data ``d`` (values ``x - threshold``;
+        :func:`~mlekit._families.threshold_fit.shifted`) at the base parameters ``th2``. At the
+        inner maximum it is the slope of the threshold's profile log-likelihood (the envelope
+        theorem). Exact rows: ``-d/dy log f`` (:meth:`_dy_logpdf`); censored rows: the density
+        over the probability of the row (``f/S`` right, ``-f/F`` left,
+        ``-(f(hi) - f(lo)) / P`` interval)."""
+        b = self.base
+        g = 0.0
+        e, lf, r, ib = d.exact, d.left, d.right, d.interval_block
+        with np.errstate(all="ignore"):
+            if e.size:
+                g -= e.wsum_of(self._dy_logpdf(e.x, th2, e))
+            if r.size:
+                g += r.wsum_of(np.exp(b._logpdf(r.x, th2, None) - b._logsf(r.x, th2, None)))
+            if lf.size:
+                g -= lf.wsum_of(np.exp(b._logpdf(lf.x, th2, None) - b._logcdf(lf.x, th2, None)))
+            if ib.size:
+                lp = log_interval(b, ib.x, ib.hi, th2)
+                fh = np.exp(b._logpdf(ib.hi, th2, None) - lp)
+                fl = np.exp(b._logpdf(ib.x, th2, None) - lp)
+                g -= ib.wsum_of(fh - fl)
+        return float(g)
+
     # ---------------------------------------------------------------- data checks, starts
     def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
         if "threshold" not in fixed:
@@ -222,6 +270,54 @@ class Threshold(Family):
 
 
 
+def _logy(blk: Block | None, y: Any) -> Any:
+    """``log y``, cached on the block when ``y`` is its values (the base fit computed it)."""
+    if blk is not None and y is blk.x:
+        return blk.cached("log_x", lambda: np.log(blk.x))
+    return np.log(y)
+
+
+def weibull3_sums(x: np.ndarray, w: np.ndarray | None, k: float, lam: float, c: float,
+                  work: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(loglik, grad, hess)`` of the three-parameter Weibull summed over exact values
+    ``x > c`` (weights ``w``): ten sums of ``u = log(y/λ)``, ``z = e^(k u)`` and ``1/y``
+    (``y = x - c``) in five arrays (``work``, shape ``(5, n)``, when given: fresh memory is
+    slow to touch) and no other temporaries (products are summed by einsum)."""
+    if work is None:
+        work = np.empty((5, x.size))
+    u, iy, z, zu, zi = work
+    np.subtract(x, c, out=u)
+    np.divide(1.0, u, out=iy)
+    np.log(u, out=u)
+    u -= math.log(lam)
+    np.multiply(u, k, out=z)
+    np.exp(z, out=z)
+    np.multiply(z, u, out=zu)
+    np.multiply(z, iy, out=zi)
+    if w is None:
+        W = float(x.size)
+
+        def tot(*a: np.ndarray) -> float:
+            return float(a[0].sum()) if len(a) == 1 else float(np.einsum("i,i->", *a))
+    else:
+        W = float(w.sum())
+
+        def tot(*a: np.ndarray) -> float:
+            return float(np.einsum(_SPEC[len(a) + 1], w, *a))
+    Su, Sz, Szu, Szuu = tot(u), tot(z), tot(zu), tot(zu, u)
+    Si, Szi, Szui, Sii, Szii = tot(iy), tot(zi), tot(zi, u), tot(iy, iy), tot(zi, iy)
+    ll = W * (math.log(k) - math.log(lam)) + (k - 1.0) * Su - Sz
+    grad = np.array([W / k + Su - Szu, (k / lam) * (Sz - W), -(k - 1.0) * Si + k * Szi])
+    hkk = -W / k**2 - Szuu
+    hkl = (Sz + k * Szu - W) / lam
+    hll = -(k / lam**2) * ((k + 1.0) * Sz - W)
+    hkc = -Si + Szi + k * Szui
+    hlc = -k * k * Szi / lam
+    hcc = -(k - 1.0) * (Sii + k * Szii)
+    hess = np.array([[hkk, hkl, hkc], [hkl, hll, hlc], [hkc, hlc, hcc]])
+    return ll, grad, hess
+
+
 # ------------------------------------------------------------------------- the families
 @register
 class Weibull3(Threshold):
@@ -243,6 +339,21 @@ class Weibull3(Threshold):
     formula = ("f(x) = (shape/scale) ((x-threshold)/scale)^(shape-1) "
                "exp(-((x-threshold)/scale)^shape), x > threshold")
     limit_hint = " (the smallest-extreme-value law, a Weibull with shape → inf)"
+    work_arrays = 5
+
+    def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
+        k, lam = th2      # ((k - 1) - k (y/λ)^k) / y
+        return ((k - 1.0) - k * np.exp(k * (_logy(blk, y) - math.log(lam)))) / y
+
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Log-likelihood, gradient and Hessian of an exact block in one pass of sums (the
+        threshold's derivatives analytic: ``d/dγ = ((k - 1) - k z) / y ...`` with
+        ``y = x - γ``, ``z = (y/λ)^k``)."""
+        k, lam, c = th
+        if np.ndim(k) or np.ndim(lam) or np.ndim(c) or not blk.x_extreme("min") > c:
+            return None
+        work = blk.cached(WORK, lambda: None)
+        return weibull3_sums(blk.x, blk.w, float(k), float(lam), float(c), work)
 
 
 @register
@@ -268,6 +379,10 @@ class LogNormal3(Threshold):
                "((x-threshold) sigma sqrt(2 pi)), x > threshold")
     limit_hint = " (the normal law: fit 'normal')"
 
+    def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
+        mu, sig = th2     # -(1 + (log y - mu) / sigma^2) / y
+        return -(1.0 + (_logy(blk, y) - mu) / (sig * sig)) / y
+
 
 @register
 class Gamma3(Threshold):
@@ -289,6 +404,10 @@ class Gamma3(Threshold):
                "(Gamma(shape) scale^shape), x > threshold")
     limit_hint = " (the normal law: fit 'normal')"
 
+    def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
+        k, theta = th2    # (k - 1) / y - 1 / theta
+        return (k - 1.0) / y - 1.0 / theta
+
 
 @register
 class LogLogistic3(Threshold):
@@ -307,6 +426,11 @@ class LogLogistic3(Threshold):
     scale_powers: ClassVar[dict[str, int] | None] = {"shape": 0, "scale": 1, "threshold": 1}
     formula = "F(x) = 1 / (1 + ((x-threshold)/scale)^-shape), x > threshold"
     limit_hint = " (the logistic law: fit 'logistic')"
+
+    def _dy_logpdf(self, y: Any, th2: Theta, blk: Block | None) -> Any:
+        b, a = th2        # ((b - 1) - 2 b p) / y, p = z / (1 + z), z = (y/a)^b
+        p = 0.5 * (1.0 + np.tanh(0.5 * b * (_logy(blk, y) - math.log(a))))
+        return ((b - 1.0) - 2.0 * b * p) / y
 
 
 @register
