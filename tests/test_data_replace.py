@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import mlekit as mk
-from mlekit._data.data import Block, compress_counts
+from mlekit._data.counts import compress_counts
+from mlekit._data.data import Block
 
 
 def test_replace_swaps_blocks_and_keeps_the_rest() -> None:

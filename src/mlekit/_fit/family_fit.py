@@ -20,7 +20,8 @@ import numpy as np
 
 from .._core.checks import check_param_dict, is_arithmetic
 from .._core.engine import map_reduce
-from .._data.data import Data, as_data, compress_counts
+from .._data.counts import compress_counts
+from .._data.data import Data, as_data
 from .._families.base import Family
 from ..errors import DataError, ParameterError
 from .assemble import Estimate, finish, finish_degenerate
