@@ -7,7 +7,10 @@ is read until it is fitted. ``mk.fit(source, family)`` then streams it in batche
 
 Columns: ``column`` holds the values; optionally ``observed`` (True = exact, False =
 censored on the side given by ``censoring``), or ``lower``/``upper`` bounds for interval
-censoring instead of ``column``; ``weights``; ``trials`` (binomial).
+censoring instead of ``column``; ``weights``; ``trials`` (binomial); per-row truncation:
+``entry`` (late entry: row ``i`` is in the data only because its value exceeded ``entry[i]``)
+and ``truncation=(lo, hi)`` where either bound may name a column (a window per row, as
+``mk.Data(x, truncation=(lo_array, hi_array))``) or be a number (one bound for every row).
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from numpy.typing import NDArray
 from .._core.checks import require
 from ..errors import DataError, ParameterError
 from .columns import NULL_SPELLINGS, data_from_columns, to_float
+from .truncation import column_name, source_windows
 
 __all__ = ["read_parquet", "read_csv", "sql", "Source"]
 
 BATCH_ROWS = 1 << 20
-_ROLES = ("column", "observed", "lower", "upper", "weights", "trials")
+_ROLES = ("column", "observed", "lower", "upper", "weights", "trials", "entry",
+          "truncation_lower", "truncation_upper")
+_WINDOW_ROLES = ("entry", "truncation_lower", "truncation_upper")
 
 
 def _require(module: str, extra: str) -> Any:
@@ -64,7 +70,8 @@ class Source:
 
     def __init__(self, column: str | None, observed: str | None, censoring: str,
                  lower: str | None, upper: str | None, weights: str | None, trials: str | None,
-                 truncation: tuple[float | None, float | None] | None, batch_rows: int) -> None:
+                 truncation: tuple[Any, Any] | None, batch_rows: int,
+                 entry: str | None = None) -> None:
         if censoring not in ("right", "left"):
             raise DataError(f"censoring must be 'right' or 'left'; got {censoring!r}.")
         if column is not None and (lower is not None or upper is not None):
@@ -73,16 +80,25 @@ class Source:
             raise DataError("interval censoring needs both lower= and upper= columns.")
         if int(batch_rows) < 1:
             raise ParameterError(f"batch_rows must be a positive integer; got {batch_rows!r}.")
-        self.roles = {"column": column, "observed": observed, "lower": lower, "upper": upper,
-                      "weights": weights, "trials": trials}
+        self.roles: dict[str, str | None] = {
+            "column": column, "observed": observed, "lower": lower, "upper": upper,
+            "weights": weights, "trials": trials, "entry": column_name(entry, "entry"),
+            "truncation_lower": None, "truncation_upper": None}
         self.censoring = censoring
-        self.truncation = truncation
+        # per-row windows: the column roles, and the bounds that are one number for every row
+        # (``window_bounds``); ``truncation`` is then ``None``
+        self.truncation, self.window_bounds = source_windows(self.roles, truncation)
         self.batch_rows = int(batch_rows)
 
     # ------------------------------------------------------------------ description
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.roles.values() if c is not None]
+        return list(dict.fromkeys(c for c in self.roles.values() if c is not None))
+
+    @property
+    def row_windows(self) -> bool:
+        """Rows carry their own truncation windows (``entry=`` or a truncation column)."""
+        return any(self.roles.get(r) is not None for r in _WINDOW_ROLES)
 
     @property
     def censored(self) -> bool:
@@ -96,7 +112,7 @@ class Source:
     def _check_columns(self, available: list[str], where: str) -> None:
         for role, name in self.roles.items():
             if name is not None and name not in available:
-                what = "value column" if role == "column" else f"{role} column"
+                what = "value column" if role == "column" else f"{role.replace('_', ' ')} column"
                 raise DataError(f"{what} {name!r} not found in {where}; available columns: "
                                 f"{', '.join(map(str, available))}.")
 
@@ -170,7 +186,7 @@ class Source:
         """The value columns of an Arrow table or batch as floats into ``out`` (counting the
         non-numeric values in ``out["_nonnumeric"]``)."""
         for role, c in self.roles.items():
-            if c is not None:
+            if c is not None and c not in out:
                 out[c], bad = to_float(table.column(c), c, status=role == "observed")
                 out["_nonnumeric"] += bad
         return out
@@ -443,15 +459,17 @@ class SQLSource(Source):
 
 def _kw(column: str | None, observed: str | None, censoring: str, lower: str | None,
         upper: str | None, weights: str | None, trials: str | None,
-        truncation: tuple[float | None, float | None] | None, batch_rows: int) -> dict[str, Any]:
+        truncation: tuple[Any, Any] | None, batch_rows: int, entry: str | None
+        ) -> dict[str, Any]:
     return dict(column=column, observed=observed, censoring=censoring, lower=lower, upper=upper,
-                weights=weights, trials=trials, truncation=truncation, batch_rows=batch_rows)
+                weights=weights, trials=trials, truncation=truncation, batch_rows=batch_rows,
+                entry=entry)
 
 
 def read_parquet(path: Any, column: str | None = None, *, observed: str | None = None,
                  censoring: str = "right", lower: str | None = None, upper: str | None = None,
                  weights: str | None = None, trials: str | None = None,
-                 truncation: tuple[float | None, float | None] | None = None,
+                 truncation: tuple[Any, Any] | None = None, entry: str | None = None,
                  batch_rows: int = BATCH_ROWS) -> ParquetSource:
     """Values in Parquet file(s): a path, a glob (``"lifetimes/*.parquet"``), a directory or a
     list of those. Nothing is read until the source is fitted.
@@ -474,7 +492,14 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
     trials
         Column of trials per row (binomial data).
     truncation
-        ``(a, b)``: only values in ``[a, b]`` could enter the sample (``None``: no bound).
+        ``(a, b)``: only values in ``[a, b]`` could enter the sample (``None``: no bound). A
+        bound given as a column name is a window per row (``-inf``/``inf`` in the column: no
+        bound on that side), as ``mk.Data(x, truncation=(lo_array, hi_array))``: each row then
+        adds ``-log P(a_i <= X <= b_i)`` to the log-likelihood.
+    entry
+        Column of late-entry times (left truncation per row, as ``Data.right_censored(...,
+        entry=)``): a row is in the data only because its value exceeded its entry time;
+        combined with a truncation lower bound, the larger of the two counts.
     batch_rows
         Rows read per batch: the memory bound of a streamed fit.
 
@@ -495,13 +520,13 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
     ...        "weibull")  # doctest: +SKIP
     """
     return ParquetSource(path, **_kw(column, observed, censoring, lower, upper, weights, trials,
-                                     truncation, batch_rows))
+                                     truncation, batch_rows, entry))
 
 
 def read_csv(path: Any, column: str | None = None, *, observed: str | None = None,
              censoring: str = "right", lower: str | None = None, upper: str | None = None,
              weights: str | None = None, trials: str | None = None,
-             truncation: tuple[float | None, float | None] | None = None,
+             truncation: tuple[Any, Any] | None = None, entry: str | None = None,
              delimiter: str = ",", batch_rows: int = BATCH_ROWS) -> CSVSource:
     """Values in CSV file(s) with a header row (path, glob, directory or list). Empty fields
     and ``NA``/``NaN``/``null``/``none``/``-`` (any case) are missing values, ``true``/``false``
@@ -512,7 +537,7 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     ----------
     path
         A file, a glob, a directory, or a list of those.
-    column, observed, censoring, lower, upper, weights, trials, truncation
+    column, observed, censoring, lower, upper, weights, trials, truncation, entry
         The columns' roles and the truncation, as in :func:`read_parquet`.
     delimiter
         The field separator.
@@ -535,13 +560,14 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     ...        "weibull")  # doctest: +SKIP
     """
     return CSVSource(path, delimiter=delimiter, **_kw(column, observed, censoring, lower, upper,
-                                                      weights, trials, truncation, batch_rows))
+                                                      weights, trials, truncation, batch_rows,
+                                                      entry))
 
 
 def sql(query: str, column: str | None = None, *, connection: Any = None,
         observed: str | None = None, censoring: str = "right", lower: str | None = None,
         upper: str | None = None, weights: str | None = None, trials: str | None = None,
-        truncation: tuple[float | None, float | None] | None = None,
+        truncation: tuple[Any, Any] | None = None, entry: str | None = None,
         batch_rows: int = BATCH_ROWS) -> SQLSource:
     """Values from a DuckDB query, e.g. ``mk.sql("SELECT x FROM 'data/*.parquet' WHERE site = 3")``
     (``column`` may be omitted when the query returns one column). ``connection``: a DuckDB
@@ -551,7 +577,7 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
     ----------
     query
         A DuckDB SQL query.
-    column, observed, censoring, lower, upper, weights, trials, truncation
+    column, observed, censoring, lower, upper, weights, trials, truncation, entry
         The columns' roles and the truncation, as in :func:`read_parquet`.
     connection
         A DuckDB connection (default: a new in-memory one).
@@ -569,4 +595,5 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
         Conflicting column roles, as for :func:`read_parquet`.
     """
     return SQLSource(query, connection=connection, **_kw(column, observed, censoring, lower, upper,
-                                                         weights, trials, truncation, batch_rows))
+                                                         weights, trials, truncation, batch_rows,
+                                                         entry))
