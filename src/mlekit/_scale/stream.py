@@ -288,6 +288,10 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     # per-row windows (entry= or truncation columns): every row adds its own -log P(window),
     # which no sufficient statistic, count table or profile sum carries: the chunked Newton
     rowwise = bool(getattr(source, "row_windows", False))
+    if rowwise:
+        # the summary's histogram cannot carry the windows: start from the in-memory fit's own
+        # subsample (one cheap pass), so Newton follows the in-memory iterations step by step
+        start_points = "sample"
     plain = trunc is None and not rowwise
     has_stats = type(fam)._overrides("_suffstats")
     closed_candidate = has_stats and plain and not source.censored
