@@ -473,10 +473,15 @@ def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | No
                     r = refit(res, dd)
                 except ParameterError:
                     r = None
-                if r is None:
+                st = None
+                if r is not None:
+                    try:    # a sample with no nonparametric estimate (per-row windows)
+                        st = statistics(r, dd, edges)
+                    except DataError:
+                        st = None
+                if st is None:
                     failed += 1
                 else:
-                    st = statistics(r, dd, edges)
                     done += 1
                     for k in keys:
                         if st[k] >= obs[k] - 1e-12 * max(1.0, abs(obs[k])):
