@@ -157,7 +157,7 @@ def test_late_entry_counts_product_limit_equals_truncated_npmle() -> None:
     km = kaplan_meier(data, discrete=True)
     est = truncated_npmle(data, discrete=True, tol=1e-12)
     np.testing.assert_allclose(_cdf_at(est, km.x), km.cdf, atol=1e-8)
-    pts, s, ll = _dense_npmle(data, discrete=True)
+    pts, s, _ = _dense_npmle(data, discrete=True)
     np.testing.assert_allclose(_dense_cdf(pts, s, km.x), km.cdf, atol=1e-7)
 
 

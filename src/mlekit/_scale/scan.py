@@ -197,7 +197,7 @@ def summ_stub(scan: Scan, trunc: Any) -> Any:
         _B(scan.counts["interval"]))
     d.truncation = trunc  # type: ignore[attr-defined]
     d.is_truncated = trunc is not None  # type: ignore[attr-defined]
-    d.row_truncated = False  # type: ignore[attr-defined]  (callers skip closed forms with windows)
+    d.row_truncated = False  # type: ignore[attr-defined]
     return d
 
 
