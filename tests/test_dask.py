@@ -127,6 +127,28 @@ def test_backend_dask_on_files_and_arrays(client, values, tmp_path):
         mk.fit(mk.sql(f"SELECT t FROM '{tmp_path / 'one.parquet'}'"), "gamma", backend="dask")
 
 
+@pytest.mark.parametrize("family", ["weibull", "lognormal", "exponential", "gamma", "poisson"])
+def test_backend_dask_per_row_truncation(client, family, tmp_path):
+    """entry= / truncation columns of a Parquet source on the cluster: the in-memory fit of
+    the same rows with their windows (issue 16), to 1e-8."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from test_stream_truncation import _same, late_entry_frame
+
+    df = late_entry_frame(family, n=1200)
+    df["hi"] = np.where(np.arange(len(df)) % 3 == 0, df.t * 1.5 + 1.0, np.inf)
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp_path / "d.parquet",
+                   row_group_size=400)
+    obs = None if family == "poisson" else "e"
+    src = mk.read_parquet(tmp_path / "d.parquet", column="t", observed=obs, entry="t0",
+                          truncation=(None, "hi"))
+    mem = mk.fit(mk.Data(df.t.to_numpy(), observed=None if obs is None else df.e.to_numpy(),
+                         entry=df.t0.to_numpy(), truncation=(None, df.hi.to_numpy())), family)
+    r = mk.fit(src, family, backend="dask")
+    assert r.options["passes"] >= 2 and r.method.startswith("newton")
+    _same(r, mem)
+
+
 def test_without_a_client_uses_local_threads(values):
     """No distributed client in this thread's context: Dask's default scheduler runs it."""
     import dask

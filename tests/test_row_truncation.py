@@ -284,14 +284,19 @@ def test_product_limit_with_late_entry() -> None:
     np.testing.assert_allclose(km.cdf, [0.5, 0.75, 1.0])
 
 
-def test_gof_refuses_other_windows() -> None:
+def test_gof_with_other_windows() -> None:
+    """Two-sided windows and counts with late entry have an estimate now (Turnbull's truncated
+    NPMLE, the discrete product-limit); windows that do not connect are refused."""
     x = np.array([0.5, 1.2, 2.0, 0.7, 3.1, 1.6, 0.9, 2.4])
     res = mk.fit(mk.Data(x, truncation=(0.0, x + 1.0)), "weibull")
-    with pytest.raises(mk.DataError, match="late entry only"):
-        mk.gof(res, n_boot=5)
+    g = mk.gof(res, n_boot=5, rng=0, quiet=True)
+    assert g.npmle == "Turnbull estimate" and 0 < g["ks"].statistic < 1
     counts = mk.fit(mk.Data([1.0, 2, 3, 2, 4], entry=[0, 1, 1, 0, 2]), "poisson")
-    with pytest.raises(mk.DataError, match="late entry only"):
-        mk.gof(counts, n_boot=5)
+    assert 0 < mk.gof(counts, n_boot=5, rng=0, quiet=True)["ks"].statistic < 1
+    apart = mk.fit(mk.Data([0.2, 0.5, 0.8, 2.2, 2.5, 2.9],
+                           truncation=([0, 0, 0, 2, 2, 2], [1, 1, 1, 3, 3, 3])), "weibull")
+    with pytest.raises(mk.DataError, match="share no observed range"):
+        mk.gof(apart, n_boot=5)
 
 
 # ---------------------------------------------------------------------- other routes
@@ -309,13 +314,16 @@ def test_grouped_fits_per_group() -> None:
     assert np.all(ci["shape_lower"] < ci["shape_upper"])
 
 
-def test_streamed_sources_refuse_row_windows(tmp_path: Path) -> None:
+def test_streamed_sources_take_window_columns_not_arrays(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     path = tmp_path / "x.csv"
-    pd.DataFrame({"x": [1.0, 2.0, 3.0]}).to_csv(path, index=False)
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "t0": [0.0, 0.0, 1.0]}).to_csv(path, index=False)
     src = mk.read_csv(path, column="x", truncation=([0.0, 0.0, 1.0], None))
-    with pytest.raises(mk.DataError, match="per-row truncation"):
+    with pytest.raises(mk.DataError, match="column names \\(a window per row\\)"):
         mk.fit(src, "weibull")
+    r = mk.fit(mk.read_csv(path, column="x", entry="t0"), "exponential")
+    assert r.params["rate"] == pytest.approx(
+        mk.fit(mk.Data([1.0, 2.0, 3.0], entry=[0.0, 0.0, 1.0]), "exponential").params["rate"])
 
 
 def test_regress_truncation_windows() -> None:

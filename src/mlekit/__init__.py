@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # the names below are imported on first use (see _LAZY)
     from ._core.domains import Interval, Positive, Real, UnitInterval
     from ._core.engine import get_threads, set_threads
     from ._data.data import Data
-    from ._data.sources import read_csv, read_parquet, sql
+    from ._data.sources import read_csv, read_parquet
+    from ._data.sql_source import sql
     from ._families import (
         GEV,
         Bernoulli,
@@ -130,7 +131,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # data sources
     "read_csv": ("._data.sources", "read_csv"),
     "read_parquet": ("._data.sources", "read_parquet"),
-    "sql": ("._data.sources", "sql"),
+    "sql": ("._data.sql_source", "sql"),
     "GroupedResult": ("._scale.grouped.result", "GroupedResult"),
     # plots and example data
     "plot": (".plot", ""),

@@ -918,3 +918,25 @@ glm_json <- list(
   cases = glm_out)
 writeLines(to_json(glm_json), file.path(script_dir, "glm_residuals.json"))
 cat("wrote", length(glm_out), "GLM residual cases to", file.path(script_dir, "glm_residuals.json"), "\n")
+
+# ----------------------------------------------------------------------------- product-limit, late entry
+# Issue 16 (GOF with per-row truncation): survival::survfit on counting-process data
+# Surv(entry, time, status) -- the product-limit estimate with a risk set, a unit at risk only
+# after its entry -- on round2's weibull_late_entry data (round2/data/sim_weibull_late_entry.csv,
+# read as it is). Output: km_late_entry.json (time, surv, n_risk, n_event at each event time).
+le <- read.csv(file.path(script_dir, "round2", "data", "sim_weibull_late_entry.csv"))
+le_fit <- survfit(Surv(entry, time, status) ~ 1, data = le)
+le_ev <- le_fit$n.event > 0
+km_json <- list(
+  description = paste(
+    "survival::survfit(Surv(entry, time, status) ~ 1) on round2/data/sim_weibull_late_entry.csv:",
+    "the product-limit estimate with late entry, at the event times. Made by",
+    "tests/reference/make_reference.R (section 'product-limit, late entry')."),
+  generated_by = "tests/reference/make_reference.R",
+  r_version = R.version.string,
+  data_file = "round2/data/sim_weibull_late_entry.csv",
+  r_call = "survfit(Surv(entry, time, status) ~ 1, data = le)",
+  time = I(le_fit$time[le_ev]), surv = I(le_fit$surv[le_ev]),
+  n_risk = I(le_fit$n.risk[le_ev]), n_event = I(le_fit$n.event[le_ev]))
+writeLines(to_json(km_json), file.path(script_dir, "km_late_entry.json"))
+cat("wrote", file.path(script_dir, "km_late_entry.json"), "\n")

@@ -10,7 +10,11 @@ distribution of the data:
 - anything else (left, interval, mixed censoring): Turnbull's nonparametric MLE (EM on the
   innermost intervals); inside an innermost interval of positive length, where the NPMLE does
   not say how the mass is spread, ``F_n`` follows the model's shape (linear in ``F``), so only
-  what the data determine counts against the model.
+  what the data determine counts against the model;
+- per-row truncation windows: late entry of exact and right-censored values takes the
+  product-limit estimate with a risk set, any other windows Turnbull's truncated NPMLE
+  (:mod:`mlekit._inference.truncnpmle`); ``F`` is then the model truncated to the union of the
+  windows, which is what those estimate.
 
 Kaplan–Meier and Turnbull are those of :mod:`mlekit._inference.empirical` (the ones the plots
 draw), with its end-point conventions: for continuous data a right-censored ``c`` is
@@ -47,7 +51,7 @@ from scipy.special import xlogy
 from scipy.stats import chi2
 
 from .._core.checks import arithmetic_guard, as_rng
-from .._inference.empirical import kaplan_meier, late_entries, turnbull
+from .._inference.empirical import kaplan_meier, late_entries, product_limit_ok, turnbull
 from ..errors import DataError, NotFoundError, ParameterError
 
 if TYPE_CHECKING:
@@ -146,7 +150,9 @@ def _rows(data: Data) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray
 
     r = row_arrays(data)
     kinds = set(r["kind"].tolist())
-    if kinds <= {"exact"}:
+    if data.row_truncated and not product_limit_ok(data):
+        how = "Turnbull estimate"       # two-sided windows, or left/interval-censored rows
+    elif kinds <= {"exact"}:
         how = "empirical cdf"
     elif kinds <= {"exact", "right"}:
         how = "Kaplan–Meier estimate"
@@ -217,22 +223,20 @@ def _edf_stats(u: NDArray[np.float64]) -> tuple[float, float, float]:
 
 def _model_range(data: Data, discrete: bool) -> tuple[float, float] | None:
     """The range the fitted cdf is conditioned on: the data's common truncation range; with
-    late entry (per-row lower windows) ``(min entry, inf)``, what the product-limit estimate
-    with a risk set estimates. Other per-row windows have no such estimate: DataError."""
+    per-row windows the union of the windows, what the nonparametric estimate estimates: with
+    late entry ``(min entry, inf)`` (the product-limit estimate with a risk set), else
+    ``(min a_i, max b_i)`` (Turnbull's truncated NPMLE, which refuses windows that do not
+    connect)."""
     if not data.row_truncated:
         return data.truncation
-    try:
-        ent = None if (discrete or data.left.size or data.interval_block.size) \
-            else late_entries(data)
-    except ValueError:
-        ent = None
-    if ent is None:
-        raise DataError("goodness-of-fit tests with per-row truncation take continuous data "
-                        "with late entry only (exact and right-censored rows, lower windows: "
-                        "the product-limit estimate with a risk set); got other per-row windows. "
-                        "Hint: compare candidate models with mk.compare or mk.lr_test instead.")
-    a = float(ent.min())
-    return None if a == -math.inf else (a, math.inf)
+    if product_limit_ok(data):
+        ent = late_entries(data)
+        lo, hi = (-math.inf if ent is None else float(ent.min())), math.inf
+    else:
+        from .._inference.truncnpmle import window_range
+
+        lo, hi = window_range(data)
+    return None if (lo == -math.inf and hi == math.inf) else (lo, hi)
 
 
 def _continuous_stats(model: _Model, data: Data) -> tuple[float, float, float]:
@@ -303,8 +307,9 @@ def _discrete_grid(model: _Model, data: Data, res_th: Any) -> NDArray[np.float64
         q_hi = float(np.asarray(model.fam._ppf(np.array([1 - 1e-10]), res_th), dtype=float)[0])
     hi = max(top, q_hi if math.isfinite(q_hi) else top)
     lo = max(lo_s, float(np.min(pts)) - 1.0) if math.isfinite(lo_s) else float(np.min(pts)) - 1.0
-    if data.truncation is not None and math.isfinite(data.truncation[0]):
-        lo = max(lo, math.ceil(data.truncation[0]))
+    rng = _model_range(data, True)
+    if rng is not None and math.isfinite(rng[0]):
+        lo = max(lo, math.ceil(rng[0]))
     hi = min(hi, lo + 2_000_000)
     return np.arange(math.floor(lo), math.floor(hi) + 1, dtype=float)
 
@@ -454,7 +459,6 @@ def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | No
     if n_boot != B or B < 0:
         raise ParameterError(f"n_boot must be a whole number >= 0 (e.g. 999); got {n_boot!r}.")
     d = res.data
-    _model_range(d, bool(res.dist.discrete))   # per-row windows it cannot test: refused now
     edges = None
     df = None
     if res.dist.discrete:
@@ -478,10 +482,15 @@ def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | No
                     r = refit(res, dd)
                 except ParameterError:
                     r = None
-                if r is None:
+                st = None
+                if r is not None:
+                    try:    # a sample with no nonparametric estimate (per-row windows)
+                        st = statistics(r, dd, edges)
+                    except DataError:
+                        st = None
+                if st is None:
                     failed += 1
                 else:
-                    st = statistics(r, dd, edges)
                     done += 1
                     for k in keys:
                         if st[k] >= obs[k] - 1e-12 * max(1.0, abs(obs[k])):

@@ -186,6 +186,10 @@ def data_from_columns(source: Any, cols: dict[str, Any], nan_policy: str, where:
 def missing_error(source: Any, miss: int, bad: int, where: str) -> DataError:
     """The error for a source column with missing or non-numeric values."""
     col = source.roles["column"] or f"{source.roles['lower']}/{source.roles['upper']}"
+    extra = [c for k in ("entry", "truncation_lower", "truncation_upper")
+             if (c := source.roles.get(k))]
+    if extra:   # a missing window bound drops its row too
+        col = "/".join([col, *extra])
     parts = ([f"{miss} missing"] if miss else []) + ([f"{bad} non-numeric"] if bad else [])
     return DataError(
         f"column {col!r} must hold numbers; got {' and '.join(parts)} values (first in "
@@ -199,8 +203,9 @@ def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
     w = b[r["weights"]] if r["weights"] else None
     t = b[r["trials"]] if r["trials"] else None
     trunc = source.truncation
+    windows = [k for k in ("entry", "truncation_lower", "truncation_upper") if r.get(k)]
     if r["column"] is not None and r["observed"] is None and w is None and t is None \
-            and trunc is None:
+            and trunc is None and not windows:
         x = b[r["column"]]
         if x.size == 0:
             return None, 0, bad
@@ -211,7 +216,7 @@ def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
             return d, 0, bad
     n = len(b[r["column"] or r["lower"]])
     keep = np.ones(n, dtype=bool)
-    for key in ("observed", "weights", "trials"):
+    for key in ("observed", "weights", "trials", *windows):
         if r[key]:
             keep &= ~np.isnan(b[r[key]])
     if r["column"]:
@@ -223,15 +228,20 @@ def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
         return None, miss, bad
 
     def col(key: str) -> Any:
-        return None if not r[key] else (b[r[key]] if keep.all() else b[r[key]][keep])
+        return None if not r.get(key) else (b[r[key]] if keep.all() else b[r[key]][keep])
 
+    entry = col("entry")
+    if windows:     # per-row windows: a column on either side, the other one number
+        lo_b, hi_b = source.window_bounds
+        tl, tu = col("truncation_lower"), col("truncation_upper")
+        trunc = (lo_b if tl is None else tl, hi_b if tu is None else tu)
     if r["column"]:
         d = Data(col("column"), observed=col("observed"), censoring=source.censoring,
                  weights=col("weights"), trials=col("trials"), truncation=trunc,
-                 name=r["column"])
+                 name=r["column"], entry=entry)
     else:
         d = Data.interval(col("lower"), col("upper"), weights=col("weights"),
-                          trials=col("trials"), truncation=trunc)
+                          trials=col("trials"), truncation=trunc, entry=entry)
     if d.has_weights and not any(blk.size and blk.w is not None and bool((blk.w > 0).any())
                                  for blk in d.blocks.values()):
         return None, miss, bad

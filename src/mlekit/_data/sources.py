@@ -1,4 +1,5 @@
-"""Data sources bigger than memory: ``mk.read_parquet``, ``mk.read_csv`` and ``mk.sql``.
+"""Data sources bigger than memory: ``mk.read_parquet``, ``mk.read_csv`` (and ``mk.sql`` in
+:mod:`mlekit._data.sql_source`).
 
 A source only *describes* where the values are (files, columns, censoring columns); nothing
 is read until it is fitted. ``mk.fit(source, family)`` then streams it in batches
@@ -7,7 +8,10 @@ is read until it is fitted. ``mk.fit(source, family)`` then streams it in batche
 
 Columns: ``column`` holds the values; optionally ``observed`` (True = exact, False =
 censored on the side given by ``censoring``), or ``lower``/``upper`` bounds for interval
-censoring instead of ``column``; ``weights``; ``trials`` (binomial).
+censoring instead of ``column``; ``weights``; ``trials`` (binomial); per-row truncation:
+``entry`` (late entry: row ``i`` is in the data only because its value exceeded ``entry[i]``)
+and ``truncation=(lo, hi)`` where either bound may name a column (a window per row, as
+``mk.Data(x, truncation=(lo_array, hi_array))``) or be a number (one bound for every row).
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ from numpy.typing import NDArray
 from .._core.checks import require
 from ..errors import DataError, ParameterError
 from .columns import NULL_SPELLINGS, data_from_columns, to_float
+from .truncation import column_name, source_windows
 
-__all__ = ["read_parquet", "read_csv", "sql", "Source"]
+__all__ = ["read_parquet", "read_csv", "Source", "BATCH_ROWS"]
 
 BATCH_ROWS = 1 << 20
-_ROLES = ("column", "observed", "lower", "upper", "weights", "trials")
+_ROLES = ("column", "observed", "lower", "upper", "weights", "trials", "entry",
+          "truncation_lower", "truncation_upper")
+_WINDOW_ROLES = ("entry", "truncation_lower", "truncation_upper")
 
 
 def _require(module: str, extra: str) -> Any:
@@ -64,7 +71,8 @@ class Source:
 
     def __init__(self, column: str | None, observed: str | None, censoring: str,
                  lower: str | None, upper: str | None, weights: str | None, trials: str | None,
-                 truncation: tuple[float | None, float | None] | None, batch_rows: int) -> None:
+                 truncation: tuple[Any, Any] | None, batch_rows: int,
+                 entry: str | None = None) -> None:
         if censoring not in ("right", "left"):
             raise DataError(f"censoring must be 'right' or 'left'; got {censoring!r}.")
         if column is not None and (lower is not None or upper is not None):
@@ -73,16 +81,25 @@ class Source:
             raise DataError("interval censoring needs both lower= and upper= columns.")
         if int(batch_rows) < 1:
             raise ParameterError(f"batch_rows must be a positive integer; got {batch_rows!r}.")
-        self.roles = {"column": column, "observed": observed, "lower": lower, "upper": upper,
-                      "weights": weights, "trials": trials}
+        self.roles: dict[str, str | None] = {
+            "column": column, "observed": observed, "lower": lower, "upper": upper,
+            "weights": weights, "trials": trials, "entry": column_name(entry, "entry"),
+            "truncation_lower": None, "truncation_upper": None}
         self.censoring = censoring
-        self.truncation = truncation
+        # per-row windows: the column roles, and the bounds that are one number for every row
+        # (``window_bounds``); ``truncation`` is then ``None``
+        self.truncation, self.window_bounds = source_windows(self.roles, truncation)
         self.batch_rows = int(batch_rows)
 
     # ------------------------------------------------------------------ description
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.roles.values() if c is not None]
+        return list(dict.fromkeys(c for c in self.roles.values() if c is not None))
+
+    @property
+    def row_windows(self) -> bool:
+        """Rows carry their own truncation windows (``entry=`` or a truncation column)."""
+        return any(self.roles.get(r) is not None for r in _WINDOW_ROLES)
 
     @property
     def censored(self) -> bool:
@@ -96,7 +113,7 @@ class Source:
     def _check_columns(self, available: list[str], where: str) -> None:
         for role, name in self.roles.items():
             if name is not None and name not in available:
-                what = "value column" if role == "column" else f"{role} column"
+                what = "value column" if role == "column" else f"{role.replace('_', ' ')} column"
                 raise DataError(f"{what} {name!r} not found in {where}; available columns: "
                                 f"{', '.join(map(str, available))}.")
 
@@ -170,7 +187,7 @@ class Source:
         """The value columns of an Arrow table or batch as floats into ``out`` (counting the
         non-numeric values in ``out["_nonnumeric"]``)."""
         for role, c in self.roles.items():
-            if c is not None:
+            if c is not None and c not in out:
                 out[c], bad = to_float(table.column(c), c, status=role == "observed")
                 out["_nonnumeric"] += bad
         return out
@@ -371,87 +388,19 @@ class CSVSource(Source):
         return out
 
 
-class SQLSource(Source):
-    """The result of a DuckDB query, streamed as Arrow record batches (re-run for each pass)."""
-
-    format = "sql"
-
-    def __init__(self, query: str, *, connection: Any = None, **kw: Any) -> None:
-        duckdb = _require("duckdb", "sql")
-        super().__init__(**kw)
-        if not isinstance(query, str) or not query.strip():
-            raise DataError(f"sql needs a query string; got {query!r}.")
-        self.query = query
-        self._con = connection
-        self._lock = threading.Lock()
-        try:
-            rel = self.connection().sql(query)
-            names = list(rel.columns)
-        except duckdb.Error as exc:
-            raise DataError(f"sql: the query failed: {exc}") from None
-        if self.roles["column"] is None and self.roles["lower"] is None:
-            if len(names) != 1:
-                raise DataError(f"sql: the query returns {len(names)} columns ({', '.join(names)}); "
-                                "say which holds the values with column=.")
-            self.roles["column"] = names[0]
-        self._check_columns(names, "the query result")
-
-    def connection(self) -> Any:
-        import duckdb
-
-        if self._con is None:
-            self._con = duckdb.connect()
-        return self._con
-
-    def describe(self) -> str:
-        q = " ".join(self.query.split())
-        return f"sql {q[:60]!r}" + ("…" if len(q) > 60 else "")
-
-    def units(self) -> list[Any]:
-        return [0]
-
-    def parallel_units(self) -> bool:
-        return False
-
-    def read_unit(self, unit: Any) -> Iterator[dict[str, Any]]:
-        with self._lock:
-            cur = self.connection().cursor()
-        cols = ", ".join(f'"{c}"' for c in dict.fromkeys(self.columns))
-        rel = cur.sql(f"SELECT {cols} FROM ({self.query})")
-        reader = (rel.to_arrow_reader(self.batch_rows) if hasattr(rel, "to_arrow_reader")
-                  else rel.fetch_record_batch(self.batch_rows))
-        try:
-            for batch in reader:
-                yield self._floats(batch, {"_nonnumeric": 0, "_where": self.describe()})
-        finally:
-            cur.close()
-
-    def read_all_raw(self, keys: list[str]) -> dict[str, Any]:
-        cols = ", ".join(f'"{c}"' for c in dict.fromkeys(self.columns + keys))
-        try:
-            rel = self.connection().sql(f"SELECT {cols} FROM ({self.query})")
-            t = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
-        except Exception as exc:
-            raise DataError(f"sql: could not read the by column(s) {keys}: {exc}") from None
-        if hasattr(t, "read_all"):
-            t = t.read_all()
-        out = self._floats(t, {"_nonnumeric": 0})
-        for k in keys:
-            out[k] = t.column(k).to_pandas()
-        return out
-
-
 def _kw(column: str | None, observed: str | None, censoring: str, lower: str | None,
         upper: str | None, weights: str | None, trials: str | None,
-        truncation: tuple[float | None, float | None] | None, batch_rows: int) -> dict[str, Any]:
+        truncation: tuple[Any, Any] | None, batch_rows: int, entry: str | None
+        ) -> dict[str, Any]:
     return dict(column=column, observed=observed, censoring=censoring, lower=lower, upper=upper,
-                weights=weights, trials=trials, truncation=truncation, batch_rows=batch_rows)
+                weights=weights, trials=trials, truncation=truncation, batch_rows=batch_rows,
+                entry=entry)
 
 
 def read_parquet(path: Any, column: str | None = None, *, observed: str | None = None,
                  censoring: str = "right", lower: str | None = None, upper: str | None = None,
                  weights: str | None = None, trials: str | None = None,
-                 truncation: tuple[float | None, float | None] | None = None,
+                 truncation: tuple[Any, Any] | None = None, entry: str | None = None,
                  batch_rows: int = BATCH_ROWS) -> ParquetSource:
     """Values in Parquet file(s): a path, a glob (``"lifetimes/*.parquet"``), a directory or a
     list of those. Nothing is read until the source is fitted.
@@ -474,7 +423,14 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
     trials
         Column of trials per row (binomial data).
     truncation
-        ``(a, b)``: only values in ``[a, b]`` could enter the sample (``None``: no bound).
+        ``(a, b)``: only values in ``[a, b]`` could enter the sample (``None``: no bound). A
+        bound given as a column name is a window per row (``-inf``/``inf`` in the column: no
+        bound on that side), as ``mk.Data(x, truncation=(lo_array, hi_array))``: each row then
+        adds ``-log P(a_i <= X <= b_i)`` to the log-likelihood.
+    entry
+        Column of late-entry times (left truncation per row, as ``Data.right_censored(...,
+        entry=)``): a row is in the data only because its value exceeded its entry time;
+        combined with a truncation lower bound, the larger of the two counts.
     batch_rows
         Rows read per batch: the memory bound of a streamed fit.
 
@@ -495,13 +451,13 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
     ...        "weibull")  # doctest: +SKIP
     """
     return ParquetSource(path, **_kw(column, observed, censoring, lower, upper, weights, trials,
-                                     truncation, batch_rows))
+                                     truncation, batch_rows, entry))
 
 
 def read_csv(path: Any, column: str | None = None, *, observed: str | None = None,
              censoring: str = "right", lower: str | None = None, upper: str | None = None,
              weights: str | None = None, trials: str | None = None,
-             truncation: tuple[float | None, float | None] | None = None,
+             truncation: tuple[Any, Any] | None = None, entry: str | None = None,
              delimiter: str = ",", batch_rows: int = BATCH_ROWS) -> CSVSource:
     """Values in CSV file(s) with a header row (path, glob, directory or list). Empty fields
     and ``NA``/``NaN``/``null``/``none``/``-`` (any case) are missing values, ``true``/``false``
@@ -512,7 +468,7 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     ----------
     path
         A file, a glob, a directory, or a list of those.
-    column, observed, censoring, lower, upper, weights, trials, truncation
+    column, observed, censoring, lower, upper, weights, trials, truncation, entry
         The columns' roles and the truncation, as in :func:`read_parquet`.
     delimiter
         The field separator.
@@ -535,46 +491,5 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     ...        "weibull")  # doctest: +SKIP
     """
     return CSVSource(path, delimiter=delimiter, **_kw(column, observed, censoring, lower, upper,
-                                                      weights, trials, truncation, batch_rows))
-
-
-def sql(query: str, column: str | None = None, *, connection: Any = None,
-        observed: str | None = None, censoring: str = "right", lower: str | None = None,
-        upper: str | None = None, weights: str | None = None, trials: str | None = None,
-        truncation: tuple[float | None, float | None] | None = None,
-        batch_rows: int = BATCH_ROWS) -> SQLSource:
-    """Values from a DuckDB query, e.g. ``mk.sql("SELECT x FROM 'data/*.parquet' WHERE site = 3")``
-    (``column`` may be omitted when the query returns one column). ``connection``: a DuckDB
-    connection (default: a new in-memory one). The query runs again for every pass.
-
-    Parameters
-    ----------
-    query
-        A DuckDB SQL query.
-    column, observed, censoring, lower, upper, weights, trials, truncation
-        The columns' roles and the truncation, as in :func:`read_parquet`.
-    connection
-        A DuckDB connection (default: a new in-memory one).
-    batch_rows
-        Rows read per batch: the memory bound of a streamed fit.
-
-    Returns
-    -------
-    SQLSource
-        A description of the data for :func:`mlekit.fit`; the query runs when it is fitted.
-
-    Raises
-    ------
-    DataError
-        Conflicting column roles, as for :func:`read_parquet`.
-
-    Examples
-    --------
-    >>> import mlekit as mk
-    >>> q = "SELECT * FROM (VALUES (2.1), (3.4), (1.9), (5.6)) AS t(hours)"
-    >>> res = mk.fit(mk.sql(q), "weibull")      # DuckDB's in-memory connection
-    >>> res.n_obs
-    4.0
-    """
-    return SQLSource(query, connection=connection, **_kw(column, observed, censoring, lower, upper,
-                                                         weights, trials, truncation, batch_rows))
+                                                      weights, trials, truncation, batch_rows,
+                                                      entry))

@@ -22,7 +22,7 @@ from ..errors import DataError
 if TYPE_CHECKING:
     from .data import Data
 
-__all__ = ["apply_truncation", "check_truncation"]
+__all__ = ["apply_truncation", "check_truncation", "source_windows"]
 
 
 def _first(mask: NDArray[np.bool_]) -> tuple[int, int]:
@@ -140,3 +140,44 @@ def check_truncation(trunc: Any, data: Data) -> tuple[float, float] | None:
             f"(e.g. {pts[i]:g}). Hint: values outside the range could not have been sampled."
         )
     return (a, b)
+
+
+# ---------------------------------------------------------------------------- sources
+def column_name(v: Any, what: str) -> str | None:
+    """A source's ``entry=`` / truncation column: a name (or ``None``)."""
+    if v is None or isinstance(v, str):
+        return v
+    raise DataError(f"{what}= of a source names a column of per-row values; got "
+                    f"{type(v).__name__}. Hint: write the values as a column of the file (or "
+                    "fit an in-memory mk.Data(x, entry=array)).")
+
+
+def source_windows(roles: dict[str, str | None], truncation: Any
+                   ) -> tuple[tuple[Any, Any] | None, tuple[float, float]]:
+    """A source's ``truncation=``: ``(common range or None, window_bounds)``. A column name on
+    either side (or an ``entry`` column in ``roles``) makes per-row windows: the names go to
+    ``roles["truncation_lower"/"truncation_upper"]``, numbers (one bound for every row) to
+    ``window_bounds``, and the common range is ``None``; otherwise the pair is the common
+    range, as before."""
+    whole = (-math.inf, math.inf)
+    if truncation is None:
+        return None, whole
+    try:
+        a, b = truncation
+    except (TypeError, ValueError):
+        raise DataError(f"truncation must be a pair (lower, upper) of numbers, None or column "
+                        f"names; got {truncation!r}.") from None
+    if not isinstance(a, str) and not isinstance(b, str) and roles.get("entry") is None:
+        return (a, b), whole
+    bounds = []
+    for side, v, none in (("truncation_lower", a, -math.inf), ("truncation_upper", b, math.inf)):
+        if isinstance(v, str):
+            roles[side] = v
+            bounds.append(none)
+            continue
+        try:
+            bounds.append(none if v is None else float(v))
+        except (TypeError, ValueError):
+            raise DataError(f"truncation bounds must be numbers, None or column names; got "
+                            f"{v!r}.") from None
+    return None, (bounds[0], bounds[1])

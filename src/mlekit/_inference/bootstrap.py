@@ -209,10 +209,7 @@ class Simulator:
     # ---------------------------------------------------------------- draws
     def values(self, size: int, rng: np.random.Generator, trials: Any = None) -> NDArray[np.float64]:
         fam, th = self.fam, self.th
-        if trials is not None and self.windows is not None:
-            raise DataError("the parametric bootstrap cannot simulate binomial trials inside "
-                            "per-row truncation windows. Hint: kind='nonparametric'.")
-        if trials is not None:
+        if trials is not None and self.windows is None:
             return rng.binomial(trials.astype(np.int64), th[0]).astype(float)
         if self.windows is not None:
             lo_t, hi_t = self.windows
@@ -221,13 +218,7 @@ class Simulator:
         else:
             lo_t, hi_t = np.array([self.trunc[0]]), np.array([self.trunc[1]])
         with np.errstate(all="ignore"):
-            a = np.ceil(lo_t) - 1.0 if self.discrete else lo_t
-            fa, fb = np.isfinite(a), np.isfinite(hi_t)
-            Fa = np.where(fa, np.exp(fam._logcdf(np.where(fa, a, 0.0), th, None)), 0.0)
-            Fb = np.where(fb, np.exp(fam._logcdf(np.where(fb, hi_t, 0.0), th, None)), 1.0)
-            u = Fa + (Fb - Fa) * rng.random(size)
-            x = np.asarray(fam._ppf(u, th), dtype=float)
-        return np.clip(x, lo_t, hi_t)
+            return _draw_in_windows(fam, th, lo_t, hi_t, rng.random(size), trials)
 
     def draw(self, rng: np.random.Generator) -> Data:
         n = self.n
@@ -278,6 +269,40 @@ class Simulator:
                 upper = np.where(upper > self.windows[1][r], np.inf, upper)
             lo[r], hi[r] = lower, upper
         return Data.interval(lo, hi, weights=self.w, trials=self.trials, truncation=trunc)
+
+
+def _draw_in_windows(fam: Any, th: Any, lo: Any, hi: Any, r: Any, trials: Any) -> Any:
+    """Inverse-cdf draws inside ``[lo_i, hi_i]`` from uniforms ``r``: ``u`` on ``[F(a), F(b)]``,
+    or, for windows in the upper half (``F(a) > 1/2``), on ``[S(b), S(a)]`` through the
+    inverse survival function, which keeps its precision far in the upper tail. Binomial rows
+    with their own trials are drawn from ``Binomial(trials_i, p)`` (``trials``)."""
+    blk = None if trials is None else Block(np.zeros(r.size), None, trials=trials)
+    a = np.ceil(lo) - 1.0 if fam.discrete else lo
+    a, b = np.broadcast_to(a, r.shape), np.broadcast_to(hi, r.shape)
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    la = np.where(fa, fam._logcdf(np.where(fa, a, 0.0), th, blk), -np.inf)
+    lb = np.where(fb, fam._logcdf(np.where(fb, b, 0.0), th, blk), 0.0)
+    sa = np.where(fa, fam._logsf(np.where(fa, a, 0.0), th, blk), 0.0)
+    sb = np.where(fb, fam._logsf(np.where(fb, b, 0.0), th, blk), -np.inf)
+    upper = la > math.log(0.5)
+    if trials is not None:
+        from scipy.stats import binom
+
+        dist: Any = binom(trials.astype(np.int64), th[0])
+    else:
+        try:
+            dist = fam._scipy(th)
+        except FamilyError:
+            dist = None
+    Fa, Fb = np.exp(la), np.exp(lb)
+    u = Fa + (Fb - Fa) * r
+    x = np.asarray(fam._ppf(u, th) if dist is None else dist.ppf(u), dtype=float)
+    if upper.any():
+        Sa, Sb = np.exp(sa), np.exp(sb)
+        v = Sb + (Sa - Sb) * r
+        xs = np.asarray(fam._ppf(1.0 - v, th) if dist is None else dist.isf(v), dtype=float)
+        x = np.where(upper, np.broadcast_to(xs, x.shape), x)
+    return np.clip(x, lo, hi)
 
 
 def resample(data: Data, rng: np.random.Generator) -> Data:

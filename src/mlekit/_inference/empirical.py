@@ -3,7 +3,10 @@
 - all values exact or right-censored: **Kaplan–Meier** (the plain ECDF when nothing is
   censored), with Greenwood's variance and log–log ("exponential Greenwood") bands;
 - any left- or interval-censored value: **Turnbull's NPMLE** by the self-consistency (EM)
-  algorithm on the innermost intervals.
+  algorithm on the innermost intervals;
+- per-row truncation windows: late entry of exact and right-censored values takes the
+  product-limit estimate with a risk set; any other windows (upper bounds per row, left- or
+  interval-censored rows) Turnbull's truncated self-consistency (:mod:`.truncnpmle`).
 
 Weights are frequency weights. Pure NumPy: no plotting here. The same estimates serve the
 plots, the web explorer and the goodness-of-fit statistics (:mod:`mlekit._api.gof`).
@@ -100,18 +103,23 @@ class Empirical:
 
 def empirical(data: Any, *, discrete: bool = False, level: float = 0.95) -> Empirical:
     """The right estimator for the data's censoring (see the module docstring)."""
-    if data.left.size or data.interval_block.size:
-        if getattr(data, "row_truncated", False):
-            raise DataError(_NO_ESTIMATE)
+    if data.left.size or data.interval_block.size or not product_limit_ok(data):
         return turnbull(data, discrete=discrete)
     return kaplan_meier(data, discrete=discrete, level=level)
 
 
-_NO_ESTIMATE = ("no nonparametric estimate of the distribution is available for these data: "
-                "with per-row truncation only late entry (lower bounds per row) of exact and "
-                "right-censored values has one (the product-limit estimate with a risk set); "
-                "got per-row upper bounds or left/interval-censored rows. Hint: compare the "
-                "fitted curves without the data, or mk.compare candidate models.")
+_NO_ESTIMATE = ("the product-limit (Kaplan–Meier) estimate with a risk set takes late entry "
+                "(lower bounds per row) of exact and right-censored values; got per-row upper "
+                "bounds. Hint: turnbull(data) estimates with any per-row windows.")
+
+
+def product_limit_ok(data: Any) -> bool:
+    """Exact and right-censored rows whose windows (if any) are lower bounds only (late
+    entry): the Kaplan–Meier estimate with a risk set applies."""
+    if data.left.size or data.interval_block.size:
+        return False
+    return not any(b.thi is not None and np.isfinite(b.thi).any()
+                   for b in (data.exact, data.right) if b.size)
 
 
 def late_entries(data: Any) -> FloatArray | None:
@@ -210,7 +218,17 @@ def _observations(data: Any, discrete: bool) -> tuple[FloatArray, FloatArray, Fl
 
 def turnbull(data: Any, *, discrete: bool = False, tol: float = 1e-10,
              maxiter: int = 20000) -> Empirical:
-    """Turnbull's NPMLE of the CDF for arbitrarily censored (weighted) data."""
+    """Turnbull's NPMLE of the CDF for arbitrarily censored (weighted) data; with per-row
+    truncation windows, Turnbull's truncated self-consistency (:mod:`.truncnpmle`), which
+    estimates the distribution given ``X`` in the union of the windows."""
+    if getattr(data, "row_truncated", False):
+        from .truncnpmle import truncated_npmle
+
+        r = truncated_npmle(data, discrete=discrete, tol=tol, maxiter=max(maxiter, 50_000))
+        return Empirical("turnbull", r["right"], np.cumsum(r["mass"]), left=r["left"],
+                         right=r["right"], mass=r["mass"],
+                         info={"iterations": r["iterations"], "converged": r["converged"],
+                               "left_open": r["left_open"], "truncated": True})
     lo, lopen, hi, _, w = _observations(data, discrete)
     q, q_open, p, mass, it = npmle(lo, lopen > 0, hi, w, tol=tol, maxiter=maxiter)
     return Empirical("turnbull", p, np.cumsum(mass), left=q, right=p, mass=mass,

@@ -298,14 +298,16 @@ def concat_data(datas: list[Data]) -> Data:
             new[kind] = None
             continue
 
-        def cat(name: str, blks: list[Any] = blks) -> Any:
+        def cat(name: str, blks: list[Any] = blks, fill: float = 1.0) -> Any:
             vals = [getattr(b, name) for b in blks]
             if all(v is None for v in vals):
                 return None
-            return np.concatenate([v if v is not None else np.ones(b.size)
+            return np.concatenate([v if v is not None else np.full(b.size, fill)
                                    for v, b in zip(vals, blks)])
 
-        new[kind] = Block(cat("x"), cat("w"), hi=cat("hi"), trials=cat("trials"))
+        # per-row truncation windows ride along (a chunk without any: the whole line)
+        new[kind] = Block(cat("x"), cat("w"), hi=cat("hi"), trials=cat("trials"),
+                          tlo=cat("tlo", fill=-np.inf), thi=cat("thi", fill=np.inf))
     return datas[0].replace(n_dropped=sum(d.n_dropped for d in datas), **new)
 
 

@@ -238,12 +238,12 @@ class StreamLikelihood:
 class _Summary:
     """What ``_fit._finish`` needs to know about the data."""
 
-    def __init__(self, scan: Scan, truncation: Any) -> None:
+    def __init__(self, scan: Scan, truncation: Any, row_truncated: bool = False) -> None:
         self.n_obs = scan.n_obs
         self.only_exact = all(scan.counts[k] == 0 for k in ("left", "right", "interval"))
         self.truncation = truncation
-        self.is_truncated = truncation is not None
-        self.row_truncated = False      # sources take one truncation range for every row
+        self.is_truncated = truncation is not None or row_truncated
+        self.row_truncated = row_truncated      # entry= / truncation columns of the source
 
 
 # ---------------------------------------------------------------------------- the fit
@@ -285,14 +285,22 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         penalty.check_names(fam.param_names, fixed_d)
     refit = FamilyRefit(fam, maxiter=maxiter, penalty=penalty)
     trunc = _trunc(source)
+    # per-row windows (entry= or truncation columns): every row adds its own -log P(window),
+    # which no sufficient statistic, count table or profile sum carries: the chunked Newton
+    rowwise = bool(getattr(source, "row_windows", False))
+    if rowwise:
+        # the summary's histogram cannot carry the windows: start from the in-memory fit's own
+        # subsample (one cheap pass), so Newton follows the in-memory iterations step by step
+        start_points = "sample"
+    plain = trunc is None and not rowwise
     has_stats = type(fam)._overrides("_suffstats")
-    closed_candidate = has_stats and trunc is None and not source.censored
-    want = {"stats": has_stats and trunc is None,
-            "values": fam.discrete and source.roles["trials"] is None,
+    closed_candidate = has_stats and plain and not source.censored
+    want = {"stats": has_stats and plain,
+            "values": fam.discrete and source.roles["trials"] is None and not rowwise,
             "hist": not closed_candidate and start_points == "histogram"}
     # the family's profile Newton, when its in-memory fast fit is that profile
     want["profile"] = (fam.profile is not None and not type(fam)._overrides("_fast_fit")
-                       and trunc is None)
+                       and plain)
     if start_points == "histogram" and want["profile"]:
         want["hist"] = True         # a start for the profile iteration from the summary
         # ... which needs ~1e-3 accuracy (its moments' Taylor series reach that far): a
@@ -300,7 +308,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         want["hist_stride"] = True
         # a fit to the first chunk: pass 1 then also collects the profile's moments at its
         # shape, and the profile Newton usually needs no further pass
-        pilot = _pilot(fam, chunks, fixed_d) if not fixed_d and trunc is None else None
+        pilot = _pilot(fam, chunks, fixed_d) if not fixed_d and plain else None
         if pilot is not None:
             want["moments_at"] = pilot  # type: ignore[assignment]  # want's one non-bool entry (read with a cast)
     scan: Scan = chunks.map_reduce(
@@ -323,7 +331,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     if scan.missing:
         notes.append(f"{scan.missing:,} rows dropped ({scan.missing - scan.nonnumeric:,} missing, "
                      f"{scan.nonnumeric:,} non-numeric)")
-    summ = _Summary(scan, trunc)
+    summ = _Summary(scan, trunc, rowwise)
     free = [p for p in fam.param_names if p not in fixed_d]
     if scan.n_obs < len(free):
         raise DataError(f"{type(fam).__name__} has {len(free)} free parameters; got only "
@@ -389,7 +397,7 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
         return done(_fit_penalised(fam, lik, penalty, chunks, scan, trunc, summ, start_points,
                                    fixed_d, start_d, nonreg, strict=strict, maxiter=maxiter,
                                    refit=refit))
-    closed_ok = fam._can_closed_form(summ_stub(scan, trunc))
+    closed_ok = not rowwise and fam._can_closed_form(summ_stub(scan, trunc))
     params = None
     H = None
     ll = math.nan
@@ -529,9 +537,10 @@ def _trunc(source: Any) -> tuple[float, float] | None:
         return None
     a, b = t
     if np.ndim(a) or np.ndim(b):
-        raise DataError("per-row truncation windows are not available for streamed sources "
-                        "(one range for every row is); got arrays. Hint: load the column with "
-                        "source.to_data() and fit mk.Data(x, truncation=(lo, hi)) in memory.")
+        raise DataError("a source's truncation bounds are numbers (one range for every row) or "
+                        "column names (a window per row); got arrays. Hint: write the bounds as "
+                        "columns of the file and pass truncation=('lo_col', 'hi_col'), or fit "
+                        "mk.Data(x, truncation=(lo, hi)) in memory.")
     a = -math.inf if a is None else float(a)
     b = math.inf if b is None else float(b)
     if not a < b:
