@@ -38,8 +38,9 @@ from ...errors import (
     ParameterError,
 )
 from .layout import KINDS, Layout, Problem, as_blocks, group_codes
-from .moments import group_closed_form, group_starts, profile_groups
+from .moments import group_closed_form, group_starts
 from .newton import batched_newton
+from .profile import profile_groups
 from .result import GroupedResult
 
 __all__ = ["fit_grouped", "GroupedResult"]
