@@ -77,7 +77,7 @@ def test_extra_passes_when_taylor_radius_is_small(rng, monkeypatch, rtol):
     monkeypatch.setattr(gp.ProfileRows, "sums", counted)
     g = mk.fit(x, "weibull", by=lab)
     f64 = [n for dt, n in passes if dt == "float64"]
-    assert len(f64) >= 2 and (rtol == 0 or min(f64) < 80)
+    assert len(f64) >= 2
     assert (g.status == "ok").all()
     # without the polishing step (radius 0) the estimates stop at a decrement of 1e-12
     assert np.allclose(g.estimates, ref.estimates, rtol=1e-9 if rtol else 1e-6)
@@ -104,3 +104,25 @@ def test_degenerate_and_tiny_groups_flagged(rng):
     with pytest.warns(mk.errors.BoundaryWarning):
         g = mk.fit(x, "weibull", by=lab)
     assert list(g.status) == ["ok", "degenerate", "too-few-observations"]
+
+
+def test_restricted_rows_give_the_same_sums(rng):
+    """``ProfileRows.restrict``: dense and flat segments, weights, and a group whose rows sit
+    in two segments (its exact and censored rows) give the full rows' sums."""
+    dense = gp._Seg(np.array([0, 1, 2]), -rng.exponential(1, (4, 3)), rng.uniform(1, 2, (4, 3)),
+                    None, None)
+    lg = np.array([0, 0, 1, 1, 1, 2])
+    flat = gp._Seg(np.array([3, 4, 1]), -rng.exponential(1, 6), rng.uniform(1, 2, 6), lg,
+                   np.array([0, 2, 5]))
+    rows = gp.ProfileRows([dense, flat], 5)
+    k = rng.uniform(0.5, 2, 5)
+    full = rows.sums(k, np.float64, 4)
+    for sel in (np.array([1]), np.array([0, 1, 4]), np.array([1, 3])):
+        sub = rows.restrict(sel)
+        got = sub.sums(k[sel], np.float64, 4)
+        for j in range(5):
+            assert got[j] == pytest.approx(full[j][sel], rel=1e-14)
+    # group 1 by hand: its dense column and its flat row (local group 2)
+    z = np.concatenate([dense.w[:, 1] * np.exp(k[1] * dense.v[:, 1]),
+                        flat.w[5:] * np.exp(k[1] * flat.v[5:])])
+    assert full[0][1] == pytest.approx(z.sum(), rel=1e-14)

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.engine import get_pool, get_threads, in_callers_errstate
+from ..._data.data import Block
 from ..._families.profiles import Profile, derivs
 from .layout import PIECE_ROWS, Layout, Piece
 
@@ -38,7 +39,8 @@ IntArray = NDArray[np.intp]
 TAYLOR_ORDER = 8          # a float64 pass collects S_0..S_8
 _TAYLOR_RTOL = 1e-15      # largest relative remainder of a Taylor-evaluated sum
 _BLOCK = 8192            # groups whose Newton arithmetic runs together (arrays in cache)
-_HALLEY_HANDOFF = 1.0     # a float32 Halley step below this (in units of 1/range of v): to float64
+_HALLEY_HANDOFF = 1e3       # a float32 Halley step inside its bracket and below this (in units of
+                          # 1/range of v) hands the group to float64; others step again
 
 
 class _Seg:
@@ -388,13 +390,11 @@ def _bracketed(kn: F, lo: F, hi: F, ka: F) -> tuple[F, NDArray[np.bool_]]:
 
 
 # ---------------------------------------------------------------------------- the grouped fit
-def _rows_of(prof: Profile, pieces: list[Piece], c: F) -> list[_Seg]:
-    segs = []
-    for p in pieces:
-        v = prof._u(p.blk) - p.per_row(c)
-        w = p.blk.w
-        segs.append(_Seg(p.pos, v, w, p.lg, p.starts))
-    return segs
+def _log_values(prof: Profile, p: Piece) -> Any:
+    """The profile's log values ``u`` of a piece's rows as a new array (not cached on the
+    block, and never the data themselves: it becomes ``v`` in place)."""
+    u = prof.u(Block(p.blk.x))
+    return u.copy() if np.may_share_memory(u, p.blk.x) else u
 
 
 def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxiter: int
@@ -409,8 +409,8 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
     sv, sv2 = np.zeros(G), np.zeros(G)
     c, umin = np.full(G, -np.inf), np.full(G, np.inf)
     with np.errstate(all="ignore"):
-        for p in pieces:
-            u = prof._u(p.blk)
+        us = [_log_values(prof, p) for p in pieces]
+        for p, u in zip(pieces, us):
             if p.dense:
                 hi, lo_ = np.maximum.reduce(u, axis=0), np.minimum.reduce(u, axis=0)
             else:
@@ -418,7 +418,11 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
                 hi, lo_ = np.maximum.reduceat(u, st), np.minimum.reduceat(u, st)
             c[p.pos] = np.fmax(c[p.pos], hi)
             umin[p.pos] = np.fmin(umin[p.pos], lo_)
-        segs = _rows_of(prof, pieces, c)
+        segs = []
+        for p, u in zip(pieces, us):
+            v = np.subtract(u, p.per_row(c), out=u)      # v = u - max u, in place
+            segs.append(_Seg(p.pos, v, p.blk.w, p.lg, p.starts))
+        del us
         for p, s in zip(pieces, segs):
             n = p.reduce(1.0)
             W[p.pos] += n
