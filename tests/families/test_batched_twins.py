@@ -1,5 +1,5 @@
 """The scalar and batched forms of the family kernels agree: the profile Newton on one data
-set (``profiles.solve``, in memory and over chunks) and over groups (``profiles.solve_groups``),
+set (``profiles.solve``, in memory and over chunks) and over groups (``_scale.grouped.profile.solve_groups``),
 a family's closed form on floats and on per-group statistics (``GroupData``), and its
 ``_start`` on one data set and on a ``GroupSample``."""
 
@@ -14,7 +14,8 @@ from mlekit._families import get_family, registry
 from mlekit._families.base import Family
 from mlekit._families.profiles import GUMBEL, WEIBULL
 from mlekit._scale.grouped.layout import Layout
-from mlekit._scale.grouped.moments import group_data, profile_groups
+from mlekit._scale.grouped.moments import group_data
+from mlekit._scale.grouped.profile import profile_groups
 
 
 @pytest.mark.parametrize("prof, fam", [(WEIBULL, "weibull"), (GUMBEL, "gumbel")])

@@ -11,11 +11,10 @@ where ``d`` is the weight of the exact rows and the profile rows are the exact r
 for Weibull, the right-censored ones. Everything a backend needs is here, on floats or on
 per-group arrays alike: the statistics a pass collects (:meth:`Profile.scan`), the start,
 the profile's derivatives from the sums (:func:`derivs`), the estimate with its
-log-likelihood, gradient and Hessian (:meth:`Profile.finish`), and the two drivers over a
-``sums(k)`` callback: :func:`solve` (one data set: Newton on ``log k``, one pass over the
-data per iteration — in memory or over chunks) and :func:`solve_groups` (all groups at once,
-float32 Halley then float64 Newton; see its docstring). ``tests/families`` checks that the
-two drivers agree.
+log-likelihood, gradient and Hessian (:meth:`Profile.finish`), and the driver over a
+``sums(k)`` callback, :func:`solve` (one data set: Newton on ``log k``, one pass over the
+data per iteration — in memory or over chunks). Its batched twin for all groups at once is
+``mlekit._scale.grouped.profile.solve_groups``; ``tests/families`` checks that they agree.
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ from numpy.typing import NDArray
 from .._data.data import Block, Data, fdot
 from .stats import EULER, FastFit, Stats, moments_given_sum, newton_1d
 
-__all__ = ["Profile", "WeibullProfile", "GumbelProfile", "derivs", "solve", "solve_groups",
-           "PROFILE_TOL"]
+__all__ = ["Profile", "WeibullProfile", "GumbelProfile", "derivs", "solve", "PROFILE_TOL"]
 
 F = NDArray[np.float64]
 # Newton's stopping rule on one data set: |score| <= 1e-9 standard errors (decrement 1e-18)
@@ -222,87 +220,6 @@ def solve(at: Callable[[float], Any], k0: float, d: float, Lc: float,
 
     eta, it, ok = newton_1d(score, math.log(k0), tol=tol, maxiter=maxiter)
     return math.exp(eta), it, ok
-
-
-def solve_groups(sums: Callable[[NDArray[np.intp], F, Any, int], list[F]], k0: F, d: F, Lc: F,
-                 vrange: F, maxiter: int = 100, tol: float = 1e-12
-                 ) -> tuple[F, list[F], NDArray[np.intp], NDArray[np.bool_]]:
-    """The profile Newton for all groups at once (the batched twin of :func:`solve`).
-
-    ``sums(active, k, dtype, order)`` returns ``S_0..S_order`` for the groups ``active``.
-    The profile is concave in ``k``; steps are kept inside a bracket that shrinks with the
-    sign of the slope:
-
-    1. float32 Halley steps (``exp`` is several times faster; cubic convergence) to a
-       decrement of 1e-9;
-    2. float64 Newton to the decrement ``tol``. A final step with ``|step * v| <= 1e-5``
-       updates the sums by their Taylor series (error ~1e-16) instead of another pass, and
-       the decrement is checked there.
-
-    Returns ``k``, the sums ``S_0..S_2`` at ``k``, iterations and convergence per group.
-    """
-    G = k0.size
-    k = k0.copy()
-    lo, hi = np.zeros(G), np.full(G, np.inf)
-    it = np.zeros(G, dtype=np.intp)
-    conv = np.zeros(G, dtype=bool)
-    S = [np.full(G, np.nan) for _ in range(3)]
-    ok0 = np.isfinite(k) & (k > 0) & (d > 0)
-    with np.errstate(all="ignore"):
-        for dtype, tol_p in ((np.float32, 1e-9), (np.float64, tol)):
-            final = dtype == np.float64
-            act = np.flatnonzero(ok0 & ~conv)
-            for _ in range(maxiter + 1):
-                if act.size == 0:
-                    break
-                Sa = sums(act, k[act], dtype, 4 if final else 3)
-                ka, da, Lca = k[act], d[act], Lc[act]
-                g, h, t = derivs(Sa, ka, da, Lca)
-                done = (g * g / -h <= tol_p) & (h < 0)
-                if final:
-                    for j in range(3):
-                        S[j][act] = Sa[j]
-                    conv[act[done]] = True
-                stop = done | (it[act] >= maxiter) | ~np.isfinite(g)
-                # the next point: Halley (float32) or Newton (float64), kept in the bracket
-                lo[act] = np.where(g > 0, ka, lo[act])
-                hi[act] = np.where(g > 0, hi[act], ka)
-                step = -g / h if final else -2 * g * h / (2 * h * h - g * t)
-                kn = ka + step
-                outside = ~((kn > lo[act]) & (kn < hi[act]))
-                bis = np.where(np.isfinite(hi[act]), np.sqrt(np.maximum(lo[act], hi[act] * 1e-3)
-                                                             * hi[act]), ka * 4)
-                kn = np.where(outside, bis, kn)
-                if final:       # a tiny last step: Taylor-update the sums, no further pass
-                    dk = kn - ka
-                    tiny = ~stop & ~outside & (np.abs(dk) * vrange[act] <= 1e-5)
-                    if tiny.any():
-                        e = dk[tiny]
-                        T = [Sa[j][tiny] + e * Sa[j + 1][tiny] + 0.5 * e * e * Sa[j + 2][tiny]
-                             for j in range(3)]
-                        g2, h2, _ = derivs(T, kn[tiny], da[tiny], Lca[tiny])
-                        ok2 = (g2 * g2 / -h2 <= tol_p) & (h2 < 0)
-                        a2 = act[tiny][ok2]
-                        for j in range(3):
-                            S[j][a2] = T[j][ok2]
-                        k[a2] = kn[tiny][ok2]
-                        it[a2] += 1
-                        conv[a2] = True
-                        stop[np.flatnonzero(tiny)[ok2]] = True
-                else:           # a Halley step this small leaves ~(1e-2)^3: to float64 now
-                    hand = ~stop & ~outside & (np.abs(kn - ka) * vrange[act] <= 1e-2)
-                    a2 = act[hand]
-                    k[a2] = kn[hand]
-                    it[a2] += 1
-                    stop |= hand
-                sel = ~stop
-                a = act[sel]
-                k[a] = kn[sel]
-                it[a] += 1
-                act = a
-            lo[:] = 0.0
-            hi[:] = np.inf
-    return k, S, it, conv
 
 
 class WeibullProfile(Profile):

@@ -38,8 +38,9 @@ from ...errors import (
     ParameterError,
 )
 from .layout import KINDS, Layout, Problem, as_blocks, group_codes
-from .moments import group_closed_form, group_starts, profile_groups
+from .moments import group_closed_form, group_starts
 from .newton import batched_newton
+from .profile import profile_groups
 from .result import GroupedResult
 
 __all__ = ["fit_grouped", "GroupedResult"]
@@ -185,7 +186,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             fixed_cols[:, names.index(p)] = est[p]
     if fam.order_statistic_params:  # e.g. a per-group median: fitted group by group
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
-    if is_extreme(fam, dat.all_points()):
+    if _extreme_values(fam, dat, lay):
         # values beyond 2**±160: each group through the in-memory fit, rescaled by its own power
         # of two (mlekit._fit.rescale), as a fit of that group alone would be
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
@@ -243,7 +244,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
                    f"the optimiser did not converge: {m} after {iters[i]} iterations")
 
     # --- log-likelihood and Hessian where the path gave only the estimate
-    fitted = st.ok | (st.code == "nonconvergence")
+    fitted = st.ok | st.mask("nonconvergence")
     need = np.flatnonzero(fitted & (~np.isfinite(ll) | np.isnan(H).any(axis=(1, 2))))
     if need.size:
         r = prob.evaluate(need, TH[need], 2)
@@ -271,7 +272,7 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             lambda i: "the observed information is not positive definite at the estimate: standard "
             "errors are unavailable")
     _boundaries(fam, TH, eta_start, st, free_nonreg, fitted)
-    conv &= st.ok | (st.code == "boundary")
+    conv &= st.ok | st.mask("boundary")
     for i in np.flatnonzero(~fitted):
         if st.code[i] != "degenerate":
             TH[i, [j for j in range(k) if names[j] not in fixed_d]] = np.nan
@@ -288,15 +289,39 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     return out
 
 
+def _extreme_values(fam: Family, dat: Data, lay: Layout) -> bool:
+    """``is_extreme`` on the data's values; from the per-group extremes (no pass over the
+    rows) when every value is positive and finite."""
+    if fam.scale_powers is None or fam.discrete:
+        return False
+    kinds = [kd for kd in ("exact", "left", "right") if dat.blocks[kd].size]
+    if kinds and not dat.interval_block.size:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN: a kind's empty groups
+            lo = min(float(np.nanmin(lay.group_extreme(kd, "min"))) for kd in kinds)
+            hi = max(float(np.nanmax(lay.group_extreme(kd, "max"))) for kd in kinds)
+        if lo > 0 and math.isfinite(hi):
+            return is_extreme(fam, np.array([lo, hi]))
+    return is_extreme(fam, dat.all_points())
+
+
 class _Status:
     def __init__(self, G: int) -> None:
         self.code = np.full(G, "ok", dtype=object)
         self.msg = np.full(G, "", dtype=object)
         self.ok = np.ones(G, dtype=bool)
+        self.used: set[str] = set()
 
     def set(self, i: int | np.integer[Any], code: str, msg: str) -> None:
         self.code[i], self.msg[i] = code, msg
         self.ok[i] = False
+        self.used.add(code)
+
+    def mask(self, code: str) -> NDArray[np.bool_]:
+        """Which groups carry ``code`` (no pass over the codes when none does)."""
+        if code not in self.used:
+            return np.zeros(self.ok.size, dtype=bool)
+        return np.asarray(self.code == code, dtype=bool)
 
     def flag(self, mask: NDArray[np.bool_], code: str, msg: Any) -> None:
         for i in np.flatnonzero(mask & self.ok):

