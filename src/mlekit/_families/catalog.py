@@ -12,8 +12,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import (digamma, exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t,
-                           polygamma)
+from scipy.special import digamma, exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t, polygamma
 
 from .._core.domains import Positive, Real
 from .._core.lazy import scipy_stats as st
@@ -58,6 +57,13 @@ class GenGamma(Family):
     """
 
     name = "gengamma"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
+                                 "sample took 14 s on the loaded machine (numerical "
+                                 "derivatives per group); deterministic, over the 2 s limit",
+        "deterministic:streamed": "not yet (issue 11 open item): a chunked fit of a small tied "
+                                  "sample took 10-21 s on the loaded machine; deterministic, "
+                                  "over the 2 s limit"}
     param_names = ("mu", "sigma", "Q")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0, "Q": 0}
     log_scale_params = ("mu",)
@@ -254,6 +260,13 @@ class Burr12(Family):
     """
 
     name = "burr12"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
+                                 "sample took 11 s on the loaded machine (Nelder-Mead "
+                                 "fallback per group); deterministic, over the 2 s limit",
+        "deterministic:streamed": "not yet (issue 11 open item): a chunked fit of a small tied "
+                                  "sample took 9 s on the loaded machine; deterministic, over "
+                                  "the 2 s limit"}
     param_names = ("c", "d", "scale")
     scale_powers: ClassVar[dict[str, int] | None] = {"c": 0, "d": 0, "scale": 1}
     # its starts and the Nelder-Mead fallback of small samples are not scale-free (n = 10 data
@@ -311,6 +324,16 @@ class SkewNormal(Family):
     """
 
     name = "skew_normal"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "weights:grouped": "not yet (issue 11 open item): the grouped starts can end in another "
+                           "local maximum of the skew-normal likelihood (seen: loglik -52.272 "
+                           "vs -52.252 on 25 points)",
+        "weights:streamed": "not yet (issue 11 open item): the chunked fit can end in another "
+                            "local maximum (loc 2.14 vs 2.38)",
+        "maximum:grouped": "not yet (issue 11 open item): the grouped starts can end in a "
+                           "lower local maximum than the in-memory fit",
+        "scale": "not yet (issue 11 open item): refits at 10^k take 3-20 s on the loaded "
+                 "machine (numerical derivatives, restarts), over the 2 s per-example limit"}
     param_names = ("loc", "scale", "alpha")
     scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1, "alpha": 0}
     domains = (Real, Positive, Real)
