@@ -342,3 +342,17 @@ def test_gompertz_fits_at_any_unit(k: int) -> None:
     assert base.converged and big.converged
     for p in ("shape", "rate"):
         assert big.params[p] == pytest.approx(base.params[p] * 10.0**-k, rel=1e-6)
+
+
+def test_beta_binomial_underdispersed_is_a_boundary() -> None:
+    """Counts that are not over-dispersed: the supremum is the binomial limit and Newton stops
+    anywhere on the flat a, b -> inf ridge (weights 2 vs repeated rows ended at a = 6.8e5 vs
+    2.0e5): the fit says "boundary" and points to the binomial."""
+    x = np.random.default_rng(2).binomial(10, 0.3, 25).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mk.fit(x, mk.BetaBinomial(n=10))
+        over = mk.fit(mk.BetaBinomial(n=10, a=2.0, b=3.0).sample(200, rng=1),
+                      mk.BetaBinomial(n=10))
+    assert any(d.code == "boundary" and "binomial" in d.message for d in res.diagnostics)
+    assert not any(d.code == "boundary" for d in over.diagnostics)
