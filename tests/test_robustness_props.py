@@ -65,7 +65,7 @@ def test_property_exceptions_are_declared_properly(name: str) -> None:
 
 
 # examples per Hypothesis case: 108 (family, backend) cases x 4 properties + 28 equivariant
-# families = 460 cases, less 11 declared exceptions; the slow profile gives 30 each (~13,500
+# families = 460 cases, less 12 declared exceptions; the slow profile gives 30 each (~13,400
 # in all; before every family was in: 281 cases x 45 = 12,645), the fast one 3
 N_FAST, N_SLOW = 3, 30
 

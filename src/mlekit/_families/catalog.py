@@ -261,6 +261,9 @@ class Burr12(Family):
 
     name = "burr12"
     property_exceptions: ClassVar[dict[str, str]] = {
+        "errors:grouped": "not yet (issue 11 open item): a grouped fit of generated data took "
+                          "4.8-6 s on the loaded machine (Nelder-Mead fallback per group); "
+                          "only MlekitError escaped, but over the 2 s per-example limit",
         "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
                                  "sample took 11 s on the loaded machine (Nelder-Mead "
                                  "fallback per group); deterministic, over the 2 s limit",
