@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -313,3 +314,77 @@ def test_gev_fused_sums_match_per_observation_derivatives(shape: float, weighted
     np.testing.assert_allclose(fused[2], HH, rtol=1e-9)
     # a value outside the support: no fused sums (the general path returns -inf)
     assert fam._exact_sums(blk, (10.0, 2.0, -5.0)) is None
+
+
+# ---------------------------------------------------------------- bounded profile search
+def _count_profile_fits(monkeypatch: Any) -> dict[str, int]:
+    from mlekit._inference import extremes as ex
+
+    count = {"fits": 0}
+    real = ex.newton
+
+    def counted(*a: Any, **k: Any) -> Any:
+        count["fits"] += 1
+        return real(*a, **k)
+
+    monkeypatch.setattr(ex, "newton", counted)
+    return count
+
+
+@pytest.mark.parametrize("seed", [0, 1, 6])
+def test_profile_return_level_cost_is_bounded(monkeypatch: Any, seed: int) -> None:
+    """Seven points from a GEV with shape -0.499 (issue 11: 21 s): flat and irregular profiles
+    (the shape -1 edge, another branch of the nuisance) cost at most MAX_PROFILE_FITS Newton
+    runs per end, and an end the budget did not settle says so."""
+    from mlekit._inference import extremes as ex
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = mk.GEV(loc=0, scale=1, shape=-0.499).sample(7, rng=seed)
+        res = mk.fit(x, "gev")
+    count = _count_profile_fits(monkeypatch)
+    T = [2.0, 10.0, 100.0, 1000.0]
+    d = res.return_level(T)
+    assert count["fits"] <= 2 * len(T) * ex.MAX_PROFILE_FITS
+    if not res.converged:          # the shape ran to -1: no maximum, no profile
+        assert count["fits"] == 0 and "did not converge" in d.note
+        assert np.all(np.isnan(np.asarray(d.ci[0])))
+        return
+    assert count["fits"] > 0
+    lo, hi = (np.asarray(v) for v in d.ci)
+    assert np.all(lo <= np.asarray(d.estimate)) and np.all(np.asarray(d.estimate) <= hi)
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) and "profile points" in d.note:
+        assert "±inf" in d.note
+
+
+def test_profile_return_level_far_branch_not_a_bracket() -> None:
+    """The upper end for T = 100 on seven points: the profile deviance levels off below the
+    cutoff (an open end), and a Newton run landing on another branch of the nuisance (deviance
+    54 with the slope pointing back) is not taken for the crossing (it was: 79.97)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = mk.GEV(loc=0, scale=1, shape=-0.499).sample(7, rng=0)
+        res = mk.fit(x, "gev")
+    assert res.return_level(100).ci[1] > 100
+
+
+def test_return_levels_warm_start_between_periods(monkeypatch: Any) -> None:
+    """Each period's search starts from the end found for the previous one (its level under
+    the next period lies inside the deviance region, near the end): fewer profile fits, the
+    same interval."""
+    from mlekit._inference import extremes as ex
+
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(2000, rng=1)
+    res = mk.fit(x, "gev")
+    T = np.geomspace(1.5, 1e4, 12)
+    count = _count_profile_fits(monkeypatch)
+    warm = res.return_level(T)
+    n_warm = count["fits"]
+    real_end = ex._end
+    monkeypatch.setattr(ex, "_end", lambda *a, **k: real_end(*a[:6]))
+    count["fits"] = 0
+    cold = res.return_level(T)
+    assert n_warm < count["fits"]
+    for a, b in zip(warm.ci, cold.ci):
+        np.testing.assert_allclose(a, b, rtol=1e-8)
+    assert not warm.note

@@ -139,6 +139,10 @@ class Family:
       rescaled) — None. ``log_scale_params``: those of them that are the log of a scale
       (``p + log c``, power 0). ``scale_note``: why a family has none (bounded support,
       counts). ``rescaled_params`` applies them.
+    - ``property_exceptions``: robustness properties of issue 11 (only ``MlekitError``
+      escapes, weights = repeated rows, a converged fit is a maximum, refits are
+      deterministic, scale equivariance) that do not hold for the family, with the reason —
+      tests/test_robustness_props.py, which reports each as a skip with that reason — ``{}``.
     - ``_degenerate``: the estimate when every value is equal — fit, stream, grouped — None.
     - ``nonregular``: parameters estimated by sample extremes (no Wald SE) — fit, stream,
       grouped, inference — ``()``.
@@ -208,6 +212,10 @@ class Family:
     log_scale_params: ClassVar[tuple[str, ...]] = ()
     # why a family declares no scale_powers (bounded support, counts): said here, in the family
     scale_note: ClassVar[str] = ""
+    # robustness properties (tests/test_robustness_props.py) that do not hold for this family,
+    # each with the reason: keys "errors", "weights", "maximum", "deterministic", "scale",
+    # optionally "<key>:<backend>" (memory, grouped, streamed); empty: every property holds
+    property_exceptions: ClassVar[dict[str, str]] = {}
     # data beyond 2**±rescale_beyond are fitted rescaled (``_fit.rescale``; None: 2**±160); low
     # for a family whose optimiser is not scale-free, so that it always fits at unit magnitude
     rescale_beyond: ClassVar[int | None] = None

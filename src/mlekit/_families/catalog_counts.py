@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import betaln, gammaln, pdtr, pdtrc
@@ -45,6 +45,13 @@ class BetaBinomial(Family):
     """
 
     name = "beta_binomial"
+    # in-memory fits on under-dispersed data say "boundary" (_fit_diagnostics); grouped fits
+    # do not run that check yet
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "weights:grouped": "not yet (issue 11 open item): on under-dispersed data the MLE runs "
+                           "off to a, b -> inf (the binomial limit) along a flat ridge, where "
+                           "the weighted and repeated-row fits stop at different points (a = "
+                           "6.8e5 vs 2.0e5, same likelihood); the grouped fit does not flag it"}
     support_text = "{0, 1, …, n}"
     param_names = ("a", "b")
     domains = (Positive, Positive)
@@ -120,6 +127,31 @@ class BetaBinomial(Family):
     def mean(self) -> float:
         a, b = self.theta()
         return float(self._trials(None)) * a / (a + b)
+
+    def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool,
+                         fixed: dict[str, float] | None = None) -> list[tuple[str, str, str, str]]:
+        """Under-dispersed counts: the supremum of the likelihood is its binomial limit (a, b ->
+        inf along a flat ridge), and Newton stops anywhere on that ridge. Said as a boundary
+        when the binomial with ``p = sum k / sum n`` is at least as likely as the estimate."""
+        if fixed or not data.only_exact or not converged:
+            return []
+        blk = data.exact
+        n = np.broadcast_to(np.asarray(self._trials(blk), dtype=float), blk.x.shape)
+        k = blk.x
+        tot = blk.wsum_of(n)
+        if not tot > 0:
+            return []
+        p = blk.wsum_of(k) / tot
+        if not 0.0 < p < 1.0:
+            return []
+        comb = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+        binom = blk.wsum_of(comb + k * math.log(p) + (n - k) * math.log1p(-p))
+        here = blk.wsum_of(self._logpdf(k, (params["a"], params["b"]), blk))
+        if binom < here - 1e-9 * max(1.0, abs(here)):
+            return []
+        return [("boundary", f"a + b = {params['a'] + params['b']:.3g} is effectively infinite: "
+                 "the counts are not over-dispersed, so the likelihood's supremum is its "
+                 "binomial limit (a, b -> inf with a/(a+b) = p); fit 'binomial'", "warning", "a")]
 
 
 @register

@@ -332,6 +332,11 @@ class Weibull3(Threshold):
     """
 
     name = "weibull3"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
+                                 "sample took 57 s on the loaded machine (the threshold "
+                                 "profile runs group by group); deterministic, over the 2 s "
+                                 "limit"}
     base_cls = Weibull
     param_names = ("shape", "scale", "threshold")
     domains = (Weibull.domains[0], Weibull.domains[1], Real)
@@ -369,6 +374,11 @@ class LogNormal3(Threshold):
     """
 
     name = "lognormal3"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
+                                 "sample took 15 s on the loaded machine (the threshold "
+                                 "profile runs group by group); deterministic, over the 2 s "
+                                 "limit"}
     base_cls = LogNormal
     unbounded_shape = None
     param_names = ("mu", "sigma", "threshold")

@@ -84,16 +84,16 @@ def _check(method: str, level: float) -> tuple[str, float]:
 
 
 def _pack(name: str, T: np.ndarray, rows: list[tuple[float, float, float, float]], method: str,
-          level: float) -> Derived:
+          level: float, note: str = "") -> Derived:
     out = np.array(rows, dtype=float).reshape(T.size, 4)
     if T.ndim == 0:
         e, s, lo, hi = out[0]
         return Derived(f"{name}({float(T):g})", float(e), float(s), (float(lo), float(hi)), method,
-                       level, "identity")
+                       level, "identity", note)
     label = f"{name}({', '.join(f'{v:g}' for v in T.ravel()[:3])}{', …' if T.size > 3 else ''})"
     sh = T.shape
     return Derived(label, out[:, 0].reshape(sh), out[:, 1].reshape(sh),
-                   (out[:, 2].reshape(sh), out[:, 3].reshape(sh)), method, level, "identity")
+                   (out[:, 2].reshape(sh), out[:, 3].reshape(sh)), method, level, "identity", note)
 
 
 # ---------------------------------------------------------------------------- profile engine
@@ -105,6 +105,8 @@ class _Reparam:
         lik = res.likelihood
         assert lik is not None
         self.lik, self.kind, self.a, self.u = lik, kind, a, threshold
+        self.fits = 0                      # Newton runs of the nuisance ("profile fits")
+        self.converged = True              # did the last profile point's Newton converge
         p = res.params
         if kind == "gev":
             self.eta = np.array([math.log(p["scale"]), p["shape"]])
@@ -126,7 +128,7 @@ class _Reparam:
         def fun(eta: np.ndarray, order: int) -> tuple[float, np.ndarray, np.ndarray]:
             nan = (np.full(eta.size, math.nan), np.full((eta.size,) * 2, math.nan))
             if self.kind == "gev":
-                if abs(eta[0]) > 700:
+                if abs(eta[0]) > 700 or not eta[1] > -1.0:      # shape <= -1: unbounded
                     return -math.inf, *nan
                 s, xi = math.exp(eta[0]), float(eta[1])
                 c, c1, c2 = expm1_over_derivs(a, xi)
@@ -145,7 +147,7 @@ class _Reparam:
             xi = float(eta[0])
             c, c1, c2 = expm1_over_derivs(a, xi)
             zu = z - self.u
-            if not (c > 0 and zu > 0):
+            if not (c > 0 and zu > 0 and xi > -1.0):
                 return -math.inf, *nan
             s = zu / c
             ll, g, H = lik.evaluate((s, xi), order)
@@ -159,7 +161,9 @@ class _Reparam:
         return fun
 
     def profile(self, z: float, warm: np.ndarray) -> tuple[float, np.ndarray, float]:
-        """``(profile loglik, nuisance, d pl/dz)`` at ``z`` from the warm start ``warm``."""
+        """``(profile loglik, nuisance, d pl/dz)`` at ``z`` from the warm start ``warm``: at
+        most ``_STARTS`` Newton runs of at most ``_NEWTON_ITER`` iterations (one ``fits``
+        each)."""
         fun = self.objective(z)
         starts = [warm]
         if self.kind == "gev":
@@ -171,44 +175,93 @@ class _Reparam:
             with np.errstate(all="ignore"):
                 if not math.isfinite(fun(e0, 0)[0]):
                     continue
-                r = newton(fun, e0, maxiter=100)
+                self.fits += 1
+                r = newton(fun, e0, maxiter=_NEWTON_ITER)
             if best is None or r.fun > best.fun:
                 best = r
             if r.converged:
                 break
         if best is None or not math.isfinite(best.fun):
             return -math.inf, warm, math.nan
-        th = self.theta(z, best.x)
-        _, g, _ = self.lik.evaluate(th, 1)
-        # envelope theorem: d pl / dz = d ll / dz at fixed nuisance
+        self.converged = bool(best.converged)
+        return float(best.fun), best.x, self.slope(z, best.x)
+
+    def slope(self, z: float, eta: np.ndarray) -> float:
+        """``d pl / dz`` at the profile optimum ``eta`` (envelope theorem: ``d ll / dz`` at
+        fixed nuisance)."""
+        _, g, _ = self.lik.evaluate(self.theta(z, eta), 1)
         if self.kind == "gev":
-            slope = float(g[0])                                   # d loc / dz = 1
-        else:
-            slope = float(g[0]) / expm1_over_derivs(self.a, float(best.x[0]))[0]  # d scale / dz
-        return float(best.fun), best.x, slope
+            return float(g[0])                                        # d loc / dz = 1
+        return float(g[0]) / expm1_over_derivs(self.a, float(eta[0]))[0]    # d scale / dz
+
+    def seed(self, th: tuple[float, ...]) -> tuple[float, np.ndarray]:
+        """The return level of this ``T`` at the full parameter ``th`` and its nuisance: the
+        end found for one ``T`` starts the search for the next (warm start between levels)."""
+        if self.kind == "gev":
+            loc, s, xi = th
+            return loc + s * expm1_over_derivs(self.a, xi)[0], np.array([math.log(s), xi])
+        s, xi = th
+        return self.u + s * expm1_over_derivs(self.a, xi)[0], np.array([xi])
 
 
-def _end(rp: _Reparam, z_hat: float, llmax: float, se: float, q: float, side: int) -> float:
-    """The end of the profile interval on ``side`` (-1 lower, +1 upper)."""
+# The cost of a profile interval is bounded whatever the data: at most _MAX_POINTS profile
+# points per end, each at most _STARTS Newton runs ("profile fits") of at most _NEWTON_ITER
+# iterations. An end not settled within the budget is reported open (+-inf) with a note.
+_MAX_POINTS = 30
+_STARTS = 4
+_NEWTON_ITER = 100
+MAX_PROFILE_FITS = _MAX_POINTS * _STARTS          # per end
+
+
+class _End:
+    """Where the search for one end stopped: ``z`` and the full parameter there (``th``, to
+    seed the next level) and whether the budget ran out (``open``)."""
+
+    __slots__ = ("open", "th", "z")
+
+    def __init__(self, z: float, th: tuple[float, ...] | None, open_: bool = False) -> None:
+        self.z, self.th, self.open = z, th, open_
+
+
+def _end(rp: _Reparam, z_hat: float, llmax: float, se: float, q: float, side: int,
+         seed: tuple[float, ...] | None = None) -> _End:
+    """The end of the profile interval on ``side`` (-1 lower, +1 upper): a safeguarded Newton
+    iteration on the signed root deviance ``r(z)``, bracketed once a point beyond the cutoff
+    is found. A point whose profile slope points back towards the estimate (``side * slope >
+    0``: the inner Newton settled on another branch of the nuisance, not the profile) or whose
+    profile is not finite is not trusted as a bracket: the search retreats towards the last
+    good point, as is one whose profile exceeds the maximum (the nuisance ran to the shape
+    -1 ridge where the likelihood is unbounded). ``seed`` is the end found for another return
+    period (a point of the deviance region's boundary): its level under this ``T`` is inside
+    the region and near the end."""
     target = math.sqrt(q)
     step = se * target if se > 0 and math.isfinite(se) else max(abs(z_hat), 1.0) * 0.1
-    warm = rp.eta.copy()
-    inside_z, inside_warm = z_hat, warm          # last point with D < q
+    inside_z, inside_warm = z_hat, rp.eta.copy()        # last point with dev < q
     outside_z: float | None = None
     z = z_hat + side * step
+    if seed is not None:
+        z0, e0 = rp.seed(seed)
+        if math.isfinite(z0) and side * (z0 - z_hat) > 0:
+            z, inside_warm = z0, e0
     lo_limit = rp.u if rp.kind == "gpd" else -math.inf
-    for _ in range(100):
+    far = 1e4 * max(step, 1e-300)
+    tol = 1e-6 * (1.0 + abs(llmax))       # a profile above the maximum is not the profile
+    for _ in range(_MAX_POINTS):
         if rp.kind == "gpd" and z <= lo_limit:
             z = 0.5 * (inside_z + lo_limit) if outside_z is None else 0.5 * (inside_z + outside_z)
         pl, eta, slope = rp.profile(z, inside_warm)
-        if not math.isfinite(pl):
-            outside_z = z if outside_z is None or side * (z - outside_z) < 0 else outside_z
-            z = 0.5 * (inside_z + z)
+        dev = 2.0 * (llmax - pl) if math.isfinite(pl) else math.inf
+        edge = float(eta[-1]) < -1.0 + 1e-6     # nuisance at the shape -1 edge: no slope
+        lost = not rp.converged and not edge and dev > q     # an unfinished fit beyond the cutoff
+        if not math.isfinite(pl) or lost or dev < -tol or (dev > 0 and side * slope > 0 and not edge):
+            z = 0.5 * (inside_z + z)        # not a point of the profile: retreat
             continue
-        D = max(2.0 * (llmax - pl), 0.0)
-        r = math.sqrt(D)
+        dev = max(dev, 0.0)
+        if edge:
+            slope = math.nan                # bisection on dev alone
+        r = math.sqrt(dev)
         if abs(r - target) < 1e-9 * target:
-            return z
+            return _End(z, rp.theta(z, eta))
         if r < target:
             inside_z, inside_warm = z, eta
         else:
@@ -216,28 +269,56 @@ def _end(rp: _Reparam, z_hat: float, llmax: float, se: float, q: float, side: in
         dr = -side * slope / r if r > 0 else math.nan    # d r/dz along the side
         nz = z + side * (target - r) / dr if dr > 0 and math.isfinite(dr) else math.nan
         if outside_z is None:
-            far = abs(z - z_hat) > 1e4 * max(step, 1e-300)
-            if far:
-                return side * math.inf
-            # no bracket yet: Newton, at least 1.5 × farther, at most 10 × farther
             d = abs(z - z_hat)
+            if d > far:
+                return _End(side * math.inf, None)
+            # no bracket yet: Newton, at most 10 x farther and, until r is within 10 % of the
+            # cutoff, at least 1.5 x farther
             nd = abs(nz - z_hat) if math.isfinite(nz) else 2 * d
-            z = z_hat + side * min(max(nd, 1.5 * d), 10 * d)
+            grow = 1.0 if r > 0.9 * target else 1.5
+            z = z_hat + side * min(max(nd, grow * d), 10 * d)
             continue
         lo_b, hi_b = sorted((inside_z, outside_z))
         if not (math.isfinite(nz) and lo_b < nz < hi_b):
             nz = 0.5 * (inside_z + outside_z)
-        if abs(nz - z) <= 1e-13 * max(abs(z), se if math.isfinite(se) else 0.0, 1e-300):
-            return nz
+        if hi_b - lo_b <= 1e-12 * max(abs(z), se if math.isfinite(se) else 0.0, 1e-300):
+            return _End(nz, rp.theta(inside_z, inside_warm))
         z = nz
-    return z
+    if outside_z is not None:               # budget spent inside a bracket: its midpoint
+        return _End(0.5 * (inside_z + outside_z), None, True)
+    return _End(side * math.inf, None, True)
 
 
 def _profile_ci(res: FitResult, kind: str, a: float, z_hat: float, se: float, level: float,
-                threshold: float = 0.0) -> tuple[float, float]:
+                threshold: float = 0.0, seeds: list[Any] | None = None
+                ) -> tuple[float, float, bool]:
+    """Both ends; ``seeds`` (two entries, updated in place) carries the full parameter at each
+    end from one return period to the next. The flag is True when an end is open because the
+    search ran out of its budget."""
+    if not res.converged:           # no maximum to profile from (e.g. the shape at -1)
+        return math.nan, math.nan, False
     rp = _Reparam(res, kind, a, threshold)
     q = float(chi2.ppf(level, 1))
-    return (_end(rp, z_hat, res.loglik, se, q, -1), _end(rp, z_hat, res.loglik, se, q, +1))
+    sd = seeds if seeds is not None else [None, None]
+    ends = []
+    for i, side in enumerate((-1, +1)):
+        e = _end(rp, z_hat, res.loglik, se, q, side, sd[i])
+        if e.th is not None:
+            sd[i] = e.th
+        ends.append(e)
+    return ends[0].z, ends[1].z, ends[0].open or ends[1].open
+
+
+def _budget_note(open_ends: bool, res: FitResult | None = None) -> str:
+    if res is not None and not res.converged:
+        return ("no profile interval: the fit did not converge, so there is no maximum to "
+                "profile from; see the fit's diagnostics (e.g. fix the shape)")
+    if not open_ends:
+        return ""
+    return (f"the profile search did not settle an end within {_MAX_POINTS} profile points "
+            f"(the likelihood is flat or irregular there, e.g. the shape at -1): that end is "
+            f"the midpoint of its last bracket, or ±inf where none was found; try "
+            f"method='delta', a bootstrap interval, or more data")
 
 
 # ---------------------------------------------------------------------------- public
@@ -262,6 +343,8 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
     cov = np.asarray(res.cov)
     zq = float(norm.ppf(0.5 + lv / 2))
     rows = []
+    seeds: list[Any] = [None, None]
+    open_ends = False
     for t in Ts.ravel():
         a = -math.log(-math.log1p(-1.0 / t))          # b = -log(y_p), y_p = -log(1 - 1/T)
         c, c1, _ = expm1_over_derivs(a, xi)
@@ -272,9 +355,12 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
         if m == "delta":
             ci = (z - zq * se, z + zq * se)
         else:
-            ci = _profile_ci(res, "gev", a, z, se, lv)
+            lo, hi, flag = _profile_ci(res, "gev", a, z, se, lv, seeds=seeds)
+            ci = (lo, hi)
+            open_ends |= flag
         rows.append((z, se, *ci))
-    return _pack("return_level", Ts, rows, m, lv)
+    return _pack("return_level", Ts, rows, m, lv,
+                 _budget_note(open_ends, res if m == "profile" else None))
 
 
 def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: float = 0.0,
@@ -292,6 +378,8 @@ def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: fl
     cov = np.asarray(res.cov)
     zq = float(norm.ppf(0.5 + lv / 2))
     rows = []
+    seeds: list[Any] = [None, None]
+    open_ends = False
     for t in Ts.ravel():
         if rate * t <= 1.0:
             raise ParameterError(f"T = {t:g} blocks is shorter than the mean time between "
@@ -309,9 +397,12 @@ def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: fl
         elif res.fixed or res.likelihood is None:
             ci = (math.nan, math.nan)
         else:
-            ci = _profile_ci(res, "gpd", a, z, se, lv, threshold)
+            lo, hi, flag = _profile_ci(res, "gpd", a, z, se, lv, threshold, seeds)
+            ci = (lo, hi)
+            open_ends |= flag
         rows.append((z, se, *ci))
-    return _pack(name, Ts, rows, m, lv)
+    return _pack(name, Ts, rows, m, lv,
+                 _budget_note(open_ends, res if m == "profile" and res.likelihood else None))
 
 
 def return_period(res: FitResult, x: Any, *, rate: float = 1.0, threshold: float = 0.0,
