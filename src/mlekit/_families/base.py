@@ -111,7 +111,8 @@ class Family:
     - ``_stats_loglik`` / ``_stats_hessian``: log-likelihood / natural-scale Hessian from
       ``Stats`` (give both or neither) — fit, stream — NaN / None: evaluated on the data.
     - ``_fast_fit``: the family's own estimator (``FastFit``) — fit — the ``profile`` fit
-      where there is one, else None (Newton).
+      where there is one, else None (Newton). Cauchy, log-logistic and Lomax give a Newton
+      on fused sums for plain exact data (:mod:`mlekit._families.fused`).
     - ``profile``: a one-parameter profile Newton (:mod:`mlekit._families.profiles`) serving
       the in-memory fit, chunked passes and grouped fits alike — fit, stream, grouped — None.
     - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
