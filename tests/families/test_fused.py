@@ -104,3 +104,38 @@ def test_quartiles_match_percentile():
         x = rng.normal(size=n)
         assert fused.quartiles(x) == pytest.approx(tuple(np.percentile(x, [25, 50, 75])),
                                                    rel=1e-14, abs=1e-15)
+
+
+def test_student_t_other_starts_are_screened(monkeypatch):
+    """t's other starts (small df) are stopped once they enter the quadratic neighbourhood of
+    the best maximum (and the rest skipped): the same optimum as running them all out."""
+    import mlekit._fit.newton as newton_mod
+
+    x = np.random.default_rng(6).standard_t(5, 800) * 2.0 + 1.0
+    runs: list[str] = []
+    real = newton_mod.newton
+
+    def spy(*a, **k):
+        out = real(*a, **k)
+        runs.append(out.message)
+        return out
+
+    monkeypatch.setattr(newton_mod, "newton", spy)
+    screened = mk.fit(x, "student_t")
+    assert runs == ["converged", "stopped"]        # the second other start was skipped
+    runs.clear()
+    monkeypatch.setattr(newton_mod, "_joined", lambda top: (lambda eta, f: False))
+    full = mk.fit(x, "student_t")
+    assert runs == ["converged", "converged", "converged"]
+    assert screened.params == full.params
+    assert screened.loglik == full.loglik
+
+
+def test_student_t_screen_keeps_a_better_basin():
+    # the main start runs off to df -> inf (a flat maximum: no neighbourhood to join), the
+    # small-df starts find the better maximum (ROBUSTNESS-REVIEW F6)
+    t4 = [-4.4, 287.5, -5e-13, -9.8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = mk.fit(t4, "student_t")
+    assert res.params["df"] < 10 and res.loglik > -25.0
