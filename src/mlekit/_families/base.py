@@ -119,7 +119,9 @@ class Family:
       Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
       one ``_start`` serves a grouped fit for all groups at once (else group by group).
     - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
-      small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
+      small df): Newton runs from each as well and keeps the highest maximum; a run that
+      enters the best maximum's quadratic neighbourhood stops, and the rest are skipped
+      (``_fit.newton._joined``) — fit — ``[]``.
     - ``scale_powers``: how each parameter transforms when the data are multiplied by ``c``
       (``p * c**power``) — fit, grouped, stream (data at extreme magnitudes are fitted
       rescaled) — None. ``log_scale_params``: those of them that are the log of a scale
@@ -496,8 +498,9 @@ class Family:
 
     def _other_starts(self, x: FloatArray, w: FloatArray | None,
                       fixed: dict[str, float]) -> list[dict[str, float]]:
-        """Starting values in other basins of the likelihood (none by default): Newton also
-        runs from each and the highest converged maximum wins."""
+        """Starting values in other basins of the likelihood (none by default), in order of
+        promise: Newton also runs from each and the highest converged maximum wins; once a run
+        leads back to the best (regular) maximum, the remaining starts are skipped."""
         return []
 
     def _degenerate(self, x0: float) -> dict[str, float] | None:

@@ -178,16 +178,24 @@ def cauchy_fit(blk: Block, start: Callable[[], dict[str, float]]) -> FastFit | N
     sums = block_sums(_cauchy_kernel, (x, w), blk.size)
     lpi = math.log(math.pi)
 
-    def evaluate(m: float, s: float) -> Sums:
+    def natural(m: float, s: float) -> Sums:
         W, SL, Sd, Sd2, Szd, Szd2 = sums(m, s)
         s2 = s * s
         return (-W * (lpi + math.log(s)) - SL, 2.0 * Szd / s, (W - 2.0 * Sd) / s,
                 -2.0 * (2.0 * Sd2 - Sd) / s2, -4.0 * Szd2 / s2, (4.0 * Sd2 - 2.0 * Sd - W) / s2)
 
-    out = newton2(evaluate, (m0, s0), feasible=lambda m, s: s > 0)
+    def evaluate(m: float, t: float) -> Sums:   # in (loc, log scale): fewer steps
+        s = math.exp(t)
+        ll, gm, gs, hmm, hms, hss = memo[m, t] = natural(m, s)
+        return ll, gm, s * gs, hmm, s * hms, s * s * hss + s * gs
+
+    memo: dict[tuple[float, float], Sums] = {}
+    out = newton2(evaluate, (m0, math.log(s0)))
     if out is None:
         return None
-    (m, s), (ll, gm, gs, hmm, hms, hss), it = out
+    (m, t), _, it = out
+    s = math.exp(t)
+    ll, gm, gs, hmm, hms, hss = memo[m, t]
     if _far(s0, s) or abs(m - m0) > 1e6 * s0:
         return None
     return _finish({"loc": m, "scale": s}, "newton", it, ll, (gm, gs),
