@@ -139,3 +139,10 @@ def test_student_t_screen_keeps_a_better_basin():
         warnings.simplefilter("ignore")
         res = mk.fit(t4, "student_t")
     assert res.params["df"] < 10 and res.loglik > -25.0
+
+
+def test_large_samples_keep_the_generic_path():
+    # above MAX_ROWS the in-memory fit stays the chunked backends' Newton (Dask, streams)
+    x = SAMPLERS["lomax"](np.random.default_rng(8), fused.MAX_ROWS + 1)
+    assert mk.fit(x, "lomax").method == "newton"
+    assert mk.fit(x[: fused.MAX_ROWS], "lomax").method == "profile-newton"

@@ -15,9 +15,9 @@ per-observation derivative arrays kept, and a driver iterates on floats:
 
 A family declares the path through its ``_fast_fit`` hook (see ``Cauchy``, ``LogLogistic``,
 ``Lomax``); :func:`exact_block` says when the data suit it: exact rows only, untruncated,
-no parameter held fixed. The stopping rule is the generic Newton's (Newton decrement
-``g' (-H)^-1 g <= 1e-12``), so the optimum is as tight as before, and the log-likelihood,
-score and Hessian returned are those at the estimate.
+no parameter held fixed, 8 to ``MAX_ROWS`` rows. The stopping rule is the generic Newton's
+(Newton decrement ``g' (-H)^-1 g <= 1e-12``), so the optimum is as tight as before, and the
+log-likelihood, score and Hessian returned are those at the estimate.
 """
 
 from __future__ import annotations
@@ -40,13 +40,20 @@ TOL = 1e-12
 Sums = tuple[float, ...]
 
 
+# the fused path is a latency path: above this many rows the per-row passes dominate either
+# way, and the generic Newton keeps an in-memory fit identical to the chunked backends' (Dask,
+# streams: the same iterations on the same sums, equal to ~1e-10; tests/test_dask.py)
+MAX_ROWS = 1 << 16
+
+
 def exact_block(data: Data, fixed: dict[str, float], min_rows: int = 8) -> Block | None:
     """The exact block when the data are exact rows only, untruncated, with nothing fixed
-    and at least ``min_rows`` rows (tiny samples keep the generic path's fall-back starts)."""
+    and between ``min_rows`` (tiny samples keep the generic path's fall-back starts) and
+    ``MAX_ROWS`` rows."""
     if fixed or not data.only_exact or data.is_truncated:
         return None
     blk = data.exact
-    return blk if blk.size >= min_rows else None
+    return blk if min_rows <= blk.size <= MAX_ROWS else None
 
 
 def block_sums(kernel: Callable[..., Sums], arrays: tuple[Any, ...], n: int
