@@ -54,6 +54,29 @@ def direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
             s1 = (a * g[1] - b * g[0]) / det
             step = np.array([s0, s1])
             return step, float(g[0] * s0 + g[1] * s1), True
+    elif n == 3:
+        # Cholesky of the 3x3 in floats (numpy.linalg's wrappers cost more than the algebra)
+        a00, a10, a20 = float(A[0, 0]), float(A[1, 0]), float(A[2, 0])
+        a11, a21, a22 = float(A[1, 1]), float(A[2, 1]), float(A[2, 2])
+        if a00 > 0 and math.isfinite(a00):
+            l00 = math.sqrt(a00)
+            l10, l20 = a10 / l00, a20 / l00
+            p11 = a11 - l10 * l10
+            if p11 > 0 and math.isfinite(p11):
+                l11 = math.sqrt(p11)
+                l21 = (a21 - l20 * l10) / l11
+                p22 = a22 - l20 * l20 - l21 * l21
+                if p22 > 0 and math.isfinite(p22):
+                    l22 = math.sqrt(p22)
+                    g0, g1, g2 = float(g[0]), float(g[1]), float(g[2])
+                    y0 = g0 / l00
+                    y1 = (g1 - l10 * y0) / l11
+                    y2 = (g2 - l20 * y0 - l21 * y1) / l22
+                    s2 = y2 / l22
+                    s1 = (y1 - l21 * s2) / l11
+                    s0 = (y0 - l10 * s1 - l20 * s2) / l00
+                    if math.isfinite(s0) and math.isfinite(s1) and math.isfinite(s2):
+                        return np.array([s0, s1, s2]), g0 * s0 + g1 * s1 + g2 * s2, True
     try:
         L = np.linalg.cholesky(A)
         step = np.linalg.solve(L.T, np.linalg.solve(L, g))
@@ -76,9 +99,12 @@ def newton(
     maxiter: int = 200,
     tol: float = 1e-12,
     max_step: float = 4.0,
+    stop: Callable[[FloatArray, float], bool] | None = None,
 ) -> OptResult:
     """Maximise ``fun`` from ``x0``. ``fun(x, order)`` returns ``(f, grad, hess)``; with
-    ``order=0`` only ``f`` needs to be right."""
+    ``order=0`` only ``f`` needs to be right. ``stop(x, f)``, asked at the start and after
+    every step, ends the run early (not converged, message ``"stopped"``): a screen for
+    runs that cannot lead anywhere new."""
     x = np.array(x0, dtype=float)
     f, g, H = fun(x, 2)
     nev = 1
@@ -89,6 +115,8 @@ def newton(
                          history)
     dec = math.nan
     for it in range(1, maxiter + 1):
+        if stop is not None and stop(x, f):
+            return OptResult(x, f, g, H, it - 1, nev, False, "stopped", dec, history)
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             return OptResult(x, f, g, H, it - 1, nev, False,
                              "non-finite gradient or Hessian", dec, history)

@@ -126,14 +126,15 @@ class Family:
       lane computes them in its one pass over the values; a finite Σ log x proves every value
       positive and finite — ``()``.
     - ``_fast_fit``: the family's own estimator (``FastFit``) — fit — the ``profile`` fit
-      where there is one, else None (Newton).
+      where there is one (Cauchy, log-logistic, Lomax: :mod:`mlekit._families.fused`), else None.
     - ``profile``: a one-parameter profile Newton (:mod:`mlekit._families.profiles`) serving
       the in-memory fit, chunked passes and grouped fits alike — fit, stream, grouped — None.
     - ``_start``: starting values from a (sub)sample — fit, stream, grouped — required.
       Written on a :class:`~mlekit._families.samples.Sample` and marked ``@sample_start``,
       one ``_start`` serves a grouped fit for all groups at once (else group by group).
     - ``_other_starts``: starting values in other basins of a multimodal likelihood (t's
-      small df): Newton runs from each as well and keeps the highest maximum — fit — ``[]``.
+      small df): Newton runs from each and keeps the highest maximum; runs that rejoin the
+      best one stop, the rest are skipped (``_fit.newton._joined``) — fit — ``[]``.
     - ``scale_powers``: how each parameter transforms when the data are multiplied by ``c``
       (``p * c**power``) — fit, grouped, stream (data at extreme magnitudes are fitted
       rescaled) — None. ``log_scale_params``: those of them that are the log of a scale
@@ -520,8 +521,8 @@ class Family:
 
     def _other_starts(self, x: FloatArray, w: FloatArray | None,
                       fixed: dict[str, float]) -> list[dict[str, float]]:
-        """Starting values in other basins of the likelihood (none by default): Newton also
-        runs from each and the highest converged maximum wins."""
+        """Starting values in other basins of the likelihood (none by default), in order of
+        promise: the highest converged maximum wins; runs that rejoin the best one stop."""
         return []
 
     def _degenerate(self, x0: float) -> dict[str, float] | None:

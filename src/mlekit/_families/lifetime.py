@@ -12,13 +12,14 @@ from .._core.domains import Positive
 from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data, fdot
 from .base import Derivs, Support
+from .fused import exact_block, loglogistic_fit, lomax_fit
 from .positive import _POS, _logx
 from .profiles import WEIBULL
 from .registry import register
 from .samples import as_sample, sample_start
 from .shapes import CumHaz
 from .stats import EULER as _EULER
-from .stats import Stats, block_extreme, div, ex, finish, ln, sqrt, where
+from .stats import FastFit, Stats, block_extreme, div, ex, finish, ln, sqrt, where
 
 Theta = tuple[Any, ...]
 
@@ -233,6 +234,14 @@ class LogLogistic(CumHaz):
         dH = [s * dz[0], s * dz[1]]
         d2H = [[s1s * dz[i] * dz[j] + s * d2z[i][j] for j in range(2)] for i in range(2)]
         return H, dH, d2H
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact rows, nothing fixed: Newton on fused sums, concave in (shape, shape log
+        scale) (:func:`fused.loglogistic_fit`)."""
+        blk = exact_block(data, fixed)
+        if blk is None or blk.x_extreme("min") <= 0:
+            return None
+        return loglogistic_fit(blk, _logx(blk, blk.x))
 
     def _ppf(self, q: Any, th: Theta) -> Any:
         return th[1] * (q / (1.0 - q)) ** (1.0 / th[0])
@@ -481,6 +490,12 @@ class Lomax(CumHaz):
         q = x / (lam * (lam + x))
         q2 = x * (2 * lam + x) / (lam * lam * (lam + x) ** 2)
         return a * L, [L, -a * q], [[0.0 * L, -q], [-q, a * q2]]
+
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact rows, nothing fixed: the profile Newton in log scale
+        (:func:`fused.lomax_fit`)."""
+        blk = exact_block(data, fixed)
+        return None if blk is None else lomax_fit(blk)
 
     def _ppf(self, q: Any, th: Theta) -> Any:
         return th[1] * np.expm1(-np.log1p(-q) / th[0])

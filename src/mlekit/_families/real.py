@@ -11,8 +11,9 @@ from scipy.special import digamma, gammaln, log_ndtr, stdtr, stdtrit
 from .._core.domains import Positive, Real
 from .._core.lazy import scipy_stats as st
 from .._core.passes import fused
-from .._data.data import Block, Data
+from .._data.data import Block, Data, fdot
 from .base import Derivs, Support
+from .fused import cauchy_fit, exact_block
 from .profiles import GUMBEL
 from .registry import register
 from .samples import as_sample, sample_start
@@ -318,6 +319,13 @@ class Cauchy(LocScale):
     def var(self) -> float:
         return math.nan
 
+    def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
+        """Exact rows, nothing fixed: Newton on fused sums (:func:`fused.cauchy_fit`)."""
+        blk = exact_block(data, fixed)
+        if blk is None:
+            return None
+        return cauchy_fit(blk, lambda: self._start(blk.x, blk.w, {}))
+
     @sample_start
     def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
         s = as_sample(x, w)
@@ -351,6 +359,19 @@ def _t_dconst(nu: Any) -> tuple[Any, Any]:
     d2 = np.where(big, -1 / nb**3 + 1 / nb**5 - 3 / nb**7,
                   0.5 * (trigamma((ns + 1) / 2) - trigamma(ns / 2)) + 1 / ns**2)
     return d1, d2
+
+
+def _t_consts(nu: float) -> tuple[float, float, float]:
+    """``_t_const`` and ``_t_dconst`` at one float ``nu`` (the same formulas, without the
+    array machinery: the fused sums call it once per evaluation)."""
+    if nu >= 100.0:
+        return (-0.5 * math.log(2 * math.pi) - 1 / (4 * nu) + 1 / (24 * nu**3) - 1 / (20 * nu**5),
+                1 / (2 * nu**2) - 1 / (4 * nu**4) + 1 / (2 * nu**6),
+                -1 / nu**3 + 1 / nu**5 - 3 / nu**7)
+    h1, h0 = (nu + 1) / 2, nu / 2
+    return (float(gammaln(h1) - gammaln(h0) - 0.5 * np.log(nu * math.pi)),
+            float(digamma(h1) - digamma(h0) - 1 / nu),
+            float(0.5 * (trigamma(h1) - trigamma(h0)) + 1 / nu**2))
 
 
 @register
@@ -413,8 +434,45 @@ class StudentT(LocScale):
     def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Derivs | None:
         return None
 
-    def _exact_sums(self, blk: Block, th: Theta) -> None:
-        return None  # three parameters: the per-observation path
+    def _exact_sums(self, blk: Block, th: Theta) -> tuple[float, Any, Any] | None:
+        """Fused sums for exact rows: with ``q = 1/(df + z²)``, ``u = z² q``, the score and
+        Hessian need only ``Σ log1p(z²/df)``, ``Σ z q``, ``Σ u`` and the five products
+        ``Σ q², Σ z q², Σ u q, Σ u z q, Σ u²`` (no per-observation derivative arrays)."""
+        mu, s, nu = th
+        if np.ndim(mu) or np.ndim(s) or np.ndim(nu):
+            return None  # batched parameters: the per-observation path
+        mu, s, nu = float(mu), float(s), float(nu)
+        x, w = blk.x, blk.w
+        z = np.subtract(x, mu)
+        z *= 1.0 / s
+        z2 = z * z
+        L = np.log1p(z2 * (1.0 / nu))
+        q = np.add(z2, nu)
+        np.divide(1.0, q, out=q)
+        zq = np.multiply(z, q, out=z)
+        u = np.multiply(z2, q, out=z2)
+        if w is None:
+            W, SL, A1, A2 = float(x.size), float(L.sum()), float(zq.sum()), float(u.sum())
+            B0, B1, B2 = fdot(q, q), fdot(zq, q), fdot(u, q)
+            B3, B4 = fdot(u, zq), fdot(u, u)
+        else:
+            W, SL, A1, A2 = blk.wsum, fdot(w, L), fdot(w, zq), fdot(w, u)
+            wq = w * q
+            B0, B1, B2 = fdot(wq, q), fdot(wq, zq), fdot(wq, u)
+            wu = np.multiply(w, u, out=wq)
+            B3, B4 = fdot(wu, zq), fdot(wu, u)
+        c0, c1, c2 = _t_consts(nu)
+        n1, s2 = nu + 1.0, s * s
+        ll = W * (c0 - math.log(s)) - 0.5 * n1 * SL
+        grad = np.array([n1 * A1 / s, (n1 * A2 - W) / s, 0.5 * (W * c1 - SL + n1 * A2 / nu)])
+        h_mm = -n1 * (nu * B0 - B2) / s2
+        h_ms = -2.0 * nu * n1 * B1 / s2
+        h_ss = (W - n1 * (3.0 * nu * B2 + B4)) / s2
+        h_mn = (B3 - B1) / s
+        h_sn = (B4 - B2) / s
+        h_nn = 0.5 * (W * c2 + A2 / nu - ((nu * nu + 2.0 * nu) * B2 + B4) / (nu * nu))
+        hess = np.array([[h_mm, h_ms, h_mn], [h_ms, h_ss, h_sn], [h_mn, h_sn, h_nn]])
+        return float(ll), grad, hess
 
     def _ppf(self, q: Any, th: Theta) -> Any:
         return th[0] + th[1] * stdtrit(th[2], q)

@@ -119,7 +119,9 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
             diags.append(Diagnostic("restart", f"the fit from the given start did not converge "
                                     f"({res.message}); other starts were tried", "info"))
     if best is not None and best[0].converged:
-        # a multimodal likelihood: Newton from the family's starts in other basins too
+        # a multimodal likelihood: Newton from the family's starts in other basins too; a run
+        # that enters the quadratic neighbourhood of the best maximum so far is stopped there
+        # (it can only end at that maximum: ``_joined``)
         with np.errstate(all="ignore"):
             try:
                 others = fam._other_starts(x, w, fixed)
@@ -132,9 +134,13 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
             if not np.all(np.isfinite(eta0)):
                 continue
             with np.errstate(all="ignore"):
-                alt = newton(make_obj(), eta0, maxiter=maxiter)
+                alt = newton(make_obj(), eta0, maxiter=maxiter, stop=_joined(best[0]))
             if alt.converged and alt.fun > best[0].fun + 1e-9 * max(1.0, abs(best[0].fun)):
                 best = (alt, dict(last))
+            elif alt.message == "stopped":
+                # a start in another basin led back to the best maximum, a regular one: the
+                # data show no sign of a second basin, the remaining starts are skipped
+                break
     if best is None:
         raise DataError(
             f"{type(fam).__name__}: the log-likelihood is not finite at any starting value. "
@@ -188,6 +194,31 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
     grad_norm = float(np.max(np.abs(g[free])))
     return Estimate(dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
                     res.converged, diags)
+
+
+def _joined(top: OptResult) -> Any:
+    """``stop(eta, f)`` for a run from another start: True once ``eta`` lies in the quadratic
+    neighbourhood of the converged maximum ``top`` — within one unit of its curvature,
+    ``q = d' (-H) d <= 1`` (``d = eta - top.x``; no coordinate of ``d`` beyond 0.5, and
+    ``-H`` at least 1 in every direction), where the log-likelihood is what the
+    quadratic model of ``top`` predicts, ``f = top.fun - q/2``, to a quarter of ``q/2``.
+    Newton from such a point ends at ``top`` (never above it): the run cannot win."""
+    x0, f0 = top.x, top.fun
+    A = -np.asarray(top.hess, dtype=float)
+    tiny = 1e-12 * (1.0 + abs(f0))
+    # a maximum with a flat direction (on its way to a boundary: t's df -> inf) has no such
+    # neighbourhood: every coordinate must be known to within one unit
+    well = bool(np.all(np.isfinite(A)) and np.linalg.eigvalsh(A).min() >= 1.0)
+
+    def stop(eta: np.ndarray, f: float) -> bool:
+        if not well:
+            return False
+        d = eta - x0
+        if float(np.max(np.abs(d))) > 0.5:
+            return False
+        q = float(d @ A @ d)
+        return 0.0 <= q <= 1.0 and abs((f0 - f) - 0.5 * q) <= 0.125 * q + tiny
+    return stop
 
 
 def real_scales(fam: Family, free: list[int], x: np.ndarray) -> np.ndarray:
