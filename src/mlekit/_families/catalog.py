@@ -328,11 +328,13 @@ class SkewNormal(Family):
 
     name = "skew_normal"
     property_exceptions: ClassVar[dict[str, str]] = {
-        "weights:grouped": "not yet (issue 11 open item): the grouped starts can end in another "
-                           "local maximum of the skew-normal likelihood (seen: loglik -52.272 "
-                           "vs -52.252 on 25 points)",
-        "weights:streamed": "not yet (issue 11 open item): the chunked fit can end in another "
-                            "local maximum (loc 2.14 vs 2.38)",
+        "weights": "not yet (issue 11 open item): the fit can end in another local maximum "
+                   "of the skew-normal likelihood, so weights 2 and repeated rows may differ "
+                   "(in memory: loc 2.149 vs 2.074 on 8 points; grouped: loglik -52.272 vs "
+                   "-52.252 on 25 points; streamed: loc 2.14 vs 2.38)",
+        "errors:streamed": "not yet (issue 11 open item): only MlekitError escapes, but a "
+                           "chunked fit of a small sample can take 2.5 s (restarts), over the "
+                           "2 s per-example limit",
         "maximum:grouped": "not yet (issue 11 open item): the grouped starts can end in a "
                            "lower local maximum than the in-memory fit",
         "scale": "not yet (issue 11 open item): refits at 10^k take 3-20 s on the loaded "

@@ -406,6 +406,10 @@ class Gamma3(Threshold):
     """
 
     name = "gamma3"
+    property_exceptions: ClassVar[dict[str, str]] = {
+        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small sample "
+                                 "took 10 s (the threshold profile runs group by group); "
+                                 "deterministic, over the 2 s limit"}
     base_cls = Gamma
     param_names = ("shape", "scale", "threshold")
     domains = (Gamma.domains[0], Gamma.domains[1], Real)
