@@ -28,7 +28,7 @@ from ..._fit.likelihood import block_funcs, interval_derivs, log_interval_prob, 
 from ...errors import DataError
 from .newton import batched_newton  # re-exported for older imports
 
-__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS"]
+__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS", "selection"]
 
 
 KINDS = ("exact", "left", "right", "interval")
@@ -246,9 +246,7 @@ class Layout:
 
     def restrict(self, sel: IntArray) -> Layout:
         """The layout of the groups at positions ``sel`` (sorted), renumbered 0..len(sel)-1."""
-        mask = np.zeros(self.n_groups, dtype=bool)
-        mask[sel] = True
-        remap = np.cumsum(mask) - 1
+        mask, remap = selection(self.n_groups, sel)
         pieces = []
         for p in self.pieces:
             keep = mask[p.pos]
@@ -292,6 +290,14 @@ class Layout:
             out[p.pos] = np.where(np.isnan(cur), v, np.minimum(cur, v) if which == "min"
                                   else np.maximum(cur, v))
         return out
+
+
+def selection(n: int, sel: IntArray) -> tuple[NDArray[np.bool_], IntArray]:
+    """For the groups at positions ``sel`` (sorted) of ``n``: the mask of the kept groups and
+    each group's new number (0..len(sel)-1 for the kept ones)."""
+    mask = np.zeros(n, dtype=bool)
+    mask[sel] = True
+    return mask, np.cumsum(mask) - 1
 
 
 def _stable_order(codes: IntArray, n_groups: int) -> IntArray:

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from ..._core.engine import get_pool, get_threads, in_callers_errstate
 from ..._data.data import Block
 from ..._families.profiles import Profile, derivs
-from .layout import PIECE_ROWS, Layout, Piece
+from .layout import PIECE_ROWS, Layout, Piece, selection
 
 __all__ = ["profile_groups", "solve_groups", "ProfileRows", "TAYLOR_ORDER"]
 
@@ -183,9 +183,7 @@ class ProfileRows:
 
     def restrict(self, sel: IntArray) -> ProfileRows:
         """The rows of the groups at positions ``sel`` (sorted), renumbered 0..len(sel)-1."""
-        mask = np.zeros(self.n, dtype=bool)
-        mask[sel] = True
-        remap = np.cumsum(mask) - 1
+        mask, remap = selection(self.n, sel)
         segs = []
         for s in self.segs:
             keep = mask[s.pos]
