@@ -16,7 +16,7 @@ is ``S(c − 1)`` and ``[a, b]`` is ``F(b) − F(a − 1)``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -129,33 +129,16 @@ class Likelihood:
             _, tg, _ = truncation_term(fam, trunc, th, 1, idx, self.k, units=self.units)
         with np.errstate(all="ignore"):
             for chunk in self.chunks:
-                for kind, blk in chunk.blocks.items():
-                    if not blk.size:
-                        continue
+                for kind, blk in _live_blocks(fam, chunk):
+                    w = np.ones(blk.size) if blk.w is None else blk.w
                     if blk.tlo is not None:
                         d = row_terms(fam, kind, blk, th, 1, idx, self.k, units=self.units)
-                        w = np.ones(blk.size) if blk.w is None else blk.w
                         out.append((np.column_stack([d[1][i] for i in idx]), w))
                         continue
-                    if trunc is not None and kind in ("left", "right"):
-                        inside = _censored_within(fam, kind, blk, trunc)
-                        if inside is not None:
-                            kind, blk = "interval", inside
-                    if kind == "interval":
-                        d = interval_derivs(fam, shifted(fam, blk, "x"), blk.hi, th, blk, 1, idx,
-                                            units=self.units)
-                    else:
-                        f, df = block_funcs(fam, kind)
-                        x = shifted(fam, blk, "x") if kind == "right" else blk.x
-                        d = df(x, th, blk)
-                        if d is None:
-                            def at(t: Theta, f: Any = f, x: Any = x, blk: Block = blk) -> Any:
-                                return f(x, t, blk)
-                            d = numeric_derivs(at, th, fam.domains, idx, 1, units=self.units)
+                    d = block_terms(fam, kind, blk, th, 1, idx, None, self.units)
                     G = np.column_stack([np.broadcast_to(d[1][i], (blk.size,)) for i in idx])
                     if tg is not None:
                         G = G - tg[idx]
-                    w = np.ones(blk.size) if blk.w is None else blk.w
                     out.append((G, w))
         return out
 
@@ -166,31 +149,39 @@ def chunk_terms(fam: Family, chunk: Data, th: Theta, order: int, free: Sequence[
     ll = 0.0
     g = np.zeros(k)
     H = np.zeros((k, k))
-    trunc = chunk.truncation
-    for kind, blk in chunk.blocks.items():
-        if not blk.size:
-            continue
+    for kind, blk in _live_blocks(fam, chunk):
         if blk.tlo is not None:
-            val, dg, dh = _reduce(blk, row_terms(fam, kind, blk, th, order, free, k, flags,
-                                                 units=units), free, k, order)
-            ll += val
-            if order:
+            d = row_terms(fam, kind, blk, th, order, free, k, flags, units=units)
+        else:
+            fused = fam._exact_sums(blk, th) if order and kind == "exact" else None
+            if fused is not None:
+                val, dg, dh = fused
+                ll += val
                 g += dg
                 H += dh
-            continue
-        if trunc is not None and kind in ("left", "right"):
-            inside = _censored_within(fam, kind, blk, trunc)
-            if inside is not None:
-                kind, blk = "interval", inside
-        if kind == "interval":
-            val, dg, dh = _interval(fam, blk, th, order, free, k, flags, units)
-        else:
-            val, dg, dh = _simple(fam, kind, blk, th, order, free, k, flags, units)
+                continue
+            d = block_terms(fam, kind, blk, th, order, free, flags, units)
+        val, dg, dh = _reduce(blk, d, free, k, order)
         ll += val
         if order:
             g += dg
             H += dh
     return ll, g, H
+
+
+def _live_blocks(fam: Family, chunk: Data) -> Iterator[tuple[str, Block]]:
+    """The chunk's non-empty blocks as the likelihood reads them: with a truncation range, a
+    censored block without per-row windows becomes intervals inside it
+    (:func:`_censored_within`)."""
+    trunc = chunk.truncation
+    for kind, blk in chunk.blocks.items():
+        if not blk.size:
+            continue
+        if trunc is not None and blk.tlo is None and kind in ("left", "right"):
+            inside = _censored_within(fam, kind, blk, trunc)
+            if inside is not None:
+                kind, blk = "interval", inside
+        yield kind, blk
 
 
 def _censored_within(fam: Family, kind: str, blk: Block, trunc: tuple[float, float]
@@ -241,24 +232,6 @@ def _reduce(blk: Block, d: tuple[Any, list[Any], list[list[Any]]], free: Sequenc
     return val, g, H
 
 
-def _simple(fam: Family, kind: str, blk: Block, th: Theta, order: int, free: Sequence[int],
-            k: int, flags: set[str] | None = None, units: Any = None) -> Result:
-    f, df = block_funcs(fam, kind)
-    x = shifted(fam, blk, "x") if kind == "right" else blk.x
-    if order == 0:
-        return blk.wsum_of(f(x, th, blk)), np.zeros(k), np.zeros((k, k))
-    if kind == "exact":
-        fused = fam._exact_sums(blk, th)
-        if fused is not None:
-            return fused
-    d = df(x, th, blk)
-    if d is None:
-        if flags is not None:
-            flags.add("numeric")
-        d = numeric_derivs(lambda t: f(x, t, blk), th, fam.domains, free, order, units=units)
-    return _reduce(blk, d, free, k, order)
-
-
 def log_interval_prob(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | None) -> Any:
     """``log(F(hi) - F(lo))`` without cancellation (cdf form in the lower half, sf above)."""
     la, lb = fam._logcdf(lo, th, blk), fam._logcdf(hi, th, blk)
@@ -267,16 +240,6 @@ def log_interval_prob(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | Non
     cdf_form = lb + np.log1p(-np.exp(la - lb))
     sf_form = sa + np.log1p(-np.exp(sb - sa))
     return np.where(use_sf, sf_form, cdf_form)
-
-
-def _interval(fam: Family, blk: Block, th: Theta, order: int, free: Sequence[int],
-              k: int, flags: set[str] | None = None, units: Any = None) -> Result:
-    lo = shifted(fam, blk, "x")
-    hi = blk.hi
-    if order == 0:
-        return blk.wsum_of(log_interval_prob(fam, lo, hi, th, blk)), np.zeros(k), np.zeros((k, k))
-    d = interval_derivs(fam, lo, hi, th, blk, order, free, flags, units=units)
-    return _reduce(blk, d, free, k, order)
 
 
 def interval_derivs(fam: Family, lo: Any, hi: Any, th: Theta, blk: Block | None, order: int,
