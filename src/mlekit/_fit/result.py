@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core.checks import check_level
+from .._core.docs import fill_doc
 
 if TYPE_CHECKING:
     from .._data.data import Data
@@ -41,6 +42,28 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.message
+
+
+#: the docstring of the interval methods at a point (``quantile``, ``sf``, ``cdf``, ``hazard``)
+_AT_DOC = """{summary} with SE and interval.
+
+Parameters
+----------
+{arg}
+    {what} (a number or an array).
+method
+    ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
+    :meth:`ci`).
+level
+    Confidence level of the interval.
+**kwargs
+    Options of the interval method.
+
+Returns
+-------
+Derived
+    ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
+"""
 
 
 @dataclass(frozen=True, eq=False)
@@ -242,98 +265,27 @@ class FitResult:
 
         return derived(self, quantity, name=name, method=method, level=level, **kwargs)
 
+    @fill_doc(_AT_DOC, summary="The ``q`` quantile (``q=0.1``: the B10 life)", arg="q",
+              what="Probability, in (0, 1)")
     def quantile(self, q: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """The ``q`` quantile (``q=0.1``: the B10 life) with SE and interval.
-
-        Parameters
-        ----------
-        q
-            Probability, in (0, 1) (a number or an array).
-        method
-            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
-            :meth:`ci`).
-        level
-            Confidence level of the interval.
-        **kwargs
-            Options of the interval method.
-
-        Returns
-        -------
-        Derived
-            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
-        """
         from .._inference.derived import quantile
 
         return quantile(self, q, method=method, level=level, **kwargs)
 
+    @fill_doc(_AT_DOC, summary="Survival probability ``P(X > t)``", arg="t", what="Time or value")
     def sf(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Survival probability ``P(X > t)`` with SE and interval.
-
-        Parameters
-        ----------
-        t
-            Time or value (a number or an array).
-        method
-            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
-            :meth:`ci`).
-        level
-            Confidence level of the interval.
-        **kwargs
-            Options of the interval method.
-
-        Returns
-        -------
-        Derived
-            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
-        """
         from .._inference.derived import sf
 
         return sf(self, t, method=method, level=level, **kwargs)
 
+    @fill_doc(_AT_DOC, summary="Cumulative probability ``P(X <= x)``", arg="x", what="Value")
     def cdf(self, x: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Cumulative probability ``P(X <= x)`` with SE and interval.
-
-        Parameters
-        ----------
-        x
-            Value (a number or an array).
-        method
-            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
-            :meth:`ci`).
-        level
-            Confidence level of the interval.
-        **kwargs
-            Options of the interval method.
-
-        Returns
-        -------
-        Derived
-            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
-        """
         from .._inference.derived import cdf
 
         return cdf(self, x, method=method, level=level, **kwargs)
 
+    @fill_doc(_AT_DOC, summary="Hazard rate ``f(t) / S(t)``", arg="t", what="Time")
     def hazard(self, t: Any, *, method: str = "delta", level: float = 0.95, **kwargs: Any) -> Any:
-        """Hazard rate ``f(t) / S(t)`` with SE and interval.
-
-        Parameters
-        ----------
-        t
-            Time (a number or an array).
-        method
-            ``"delta"`` (default), ``"profile"`` or ``"bootstrap"`` (its options as in
-            :meth:`ci`).
-        level
-            Confidence level of the interval.
-        **kwargs
-            Options of the interval method.
-
-        Returns
-        -------
-        Derived
-            ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
-        """
         from .._inference.derived import hazard
 
         return hazard(self, t, method=method, level=level, **kwargs)
