@@ -28,7 +28,7 @@ import numpy as np
 
 from .._core.checks import arithmetic_guard, as_rng
 from .._families.base import Family, get_family, registry
-from .._fit.result import FitResult
+from .._fit.result import FitResult, HtmlReport
 from ..errors import MlekitError, NotFoundError, ParameterError
 
 __all__ = ["compare", "Comparison", "skipped_text"]
@@ -39,7 +39,7 @@ _GOF_AUTO_FAMILIES = 6
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(HtmlReport):
     """The result of :func:`mlekit.compare`."""
 
     table: Any
@@ -143,21 +143,6 @@ class Comparison:
         from ..plot import compare as plot_compare
 
         return plot_compare(self, ax, **kwargs)
-
-    def report(self, path: Any = None, **options: Any) -> str:
-        """A self-contained HTML report of the comparison and its best fit (see
-        :meth:`FitResult.report`), written to ``path`` when given; returns the HTML.
-
-        Parameters
-        ----------
-        path
-            File to write the HTML to (default: not written).
-        **options
-            Options of :func:`mlekit.plot.report`.
-        """
-        from ..plot import report
-
-        return report(self, path, **options)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the criterion and one row per family (the CLI's ``--format json``)."""

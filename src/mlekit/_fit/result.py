@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .likelihood import Likelihood
     from .summary import Summary
 
-__all__ = ["FitResult", "Diagnostic"]
+__all__ = ["FitResult", "Diagnostic", "HtmlReport"]
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,29 @@ Derived
 """
 
 
+class HtmlReport:
+    """The ``report()`` method of a fit and of a comparison (one HTML writer for both)."""
+
+    def report(self, path: Any = None, **options: Any) -> str:
+        """A self-contained HTML report, written to ``path`` when given; returns the HTML. Of a
+        fit: data, estimates, intervals, GOF, plots, warnings and how to reproduce it; of a
+        comparison: the ranking, and that report of its best fit. Options: see
+        :func:`mlekit.plot.report` (``derived=["mean", ("quantile", 0.1)]``, ``ci=``...).
+
+        Parameters
+        ----------
+        path
+            File to write the HTML to (default: not written).
+        **options
+            Options of :func:`mlekit.plot.report`.
+        """
+        from ..plot import report
+
+        return report(self, path, **options)
+
+
 @dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(HtmlReport):
     """The result of :func:`mlekit.fit`.
 
     ``params``, ``se``: dicts keyed by parameter name (natural scale). ``cov``: covariance over
@@ -383,22 +404,6 @@ class FitResult:
         from ..plot import panel
 
         return panel(self, fig)
-
-    def report(self, path: Any = None, **options: Any) -> str:
-        """A self-contained HTML report (data, estimates, intervals, GOF, plots, warnings and
-        how to reproduce it), written to ``path`` when given; returns the HTML. Options: see
-        :func:`mlekit.plot.report` (``derived=["mean", ("quantile", 0.1)]``, ``ci=``...).
-
-        Parameters
-        ----------
-        path
-            File to write the HTML to (default: not written).
-        **options
-            Options of :func:`mlekit.plot.report`.
-        """
-        from ..plot import report
-
-        return report(self, path, **options)
 
     def __str__(self) -> str:
         return str(self.summary())
