@@ -14,6 +14,7 @@ from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support, register
+from .shapes import Counts
 from .stats import COUNTS_SCALE_NOTE
 from .stats import log1mexp as _log1mexp
 
@@ -155,7 +156,7 @@ class BetaBinomial(Family):
 
 
 @register
-class ZTPoisson(Family):
+class ZTPoisson(Counts):
     r"""Zero-truncated Poisson: a Poisson count given that it is at least 1.
 
     .. math:: P(X = k) = \frac{\lambda^k e^{-\lambda}}{k!\,(1 - e^{-\lambda})},\quad k = 1, 2, \dots
@@ -168,8 +169,6 @@ class ZTPoisson(Family):
     param_names = ("rate",)
     domains = (Positive,)
     support = _POSITIVE_COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = rate^k exp(-rate) / (k! (1 - exp(-rate))), k >= 1"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -231,7 +230,7 @@ class ZTPoisson(Family):
 
 
 @register
-class LogSeries(Family):
+class LogSeries(Counts):
     r"""Logarithmic (log-series) distribution.
 
     .. math:: P(X = k) = \frac{-p^k}{k \log(1-p)},\quad k = 1, 2, \dots
@@ -243,8 +242,6 @@ class LogSeries(Family):
     param_names = ("p",)
     domains = (UnitInterval,)
     support = _POSITIVE_COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = -p^k / (k log(1 - p)), k >= 1"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:

@@ -15,12 +15,11 @@ from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support
 from .registry import register
 from .samples import as_sample, sample_start
-from .shapes import CumHaz
-from .stats import COUNTS_SCALE_NOTE, FastFit, Stats, bd0, newton_1d, stirlerr, trigamma
+from .shapes import Counts, CumHaz
+from .stats import FastFit, Stats, bd0, newton_1d, stirlerr, trigamma
 
 Theta = tuple[Any, ...]
 
-_COUNTS = Support(0.0, math.inf, lower_closed=True, integer=True)
 _POISSON_LIMIT = 1e10
 
 
@@ -48,7 +47,7 @@ def _psi_diffs(x: Any, r: Any) -> tuple[Any, Any] | None:
 
 
 @register
-class Poisson(Family):
+class Poisson(Counts):
     r"""Poisson distribution for counts.
 
     .. math:: P(X = k) = \frac{\lambda^k e^{-\lambda}}{k!},\quad k = 0, 1, 2, \dots
@@ -59,9 +58,6 @@ class Poisson(Family):
     name = "poisson"
     param_names = ("rate",)
     domains = (Positive,)
-    support = _COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = rate^k exp(-rate) / k!"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -136,7 +132,7 @@ class Poisson(Family):
 
 
 @register
-class Bernoulli(Family):
+class Bernoulli(Counts):
     r"""Bernoulli distribution: one trial, success (1) or failure (0).
 
     .. math:: P(X = x) = p^x (1-p)^{1-x},\quad x \in \{0, 1\}
@@ -149,8 +145,6 @@ class Bernoulli(Family):
     param_names = ("p",)
     domains = (UnitInterval,)
     support = Support(0.0, 1.0, lower_closed=True, upper_closed=True, integer=True)
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(x) = p^x (1-p)^(1-x), x in {0, 1}"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -218,7 +212,7 @@ class Bernoulli(Family):
 
 
 @register
-class Binomial(Family):
+class Binomial(Counts):
     r"""Binomial distribution: successes in ``n`` trials.
 
     .. math:: P(X = k) = \binom{n}{k} p^k (1-p)^{n-k}
@@ -240,9 +234,6 @@ class Binomial(Family):
     support_text = "{0, 1, …, n}"
     param_names = ("p",)
     domains = (UnitInterval,)
-    support = _COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = C(n, k) p^k (1-p)^(n-k), n trials known"
 
     def __init__(self, n: int | None = None, **params: float) -> None:
@@ -369,7 +360,7 @@ class Binomial(Family):
 
 
 @register
-class Geometric(CumHaz):
+class Geometric(Counts, CumHaz):
     r"""Geometric distribution: failures before the first success.
 
     .. math:: P(X = k) = (1-p)^k\, p,\quad k = 0, 1, 2, \dots
@@ -381,9 +372,6 @@ class Geometric(CumHaz):
     name = "geometric"
     param_names = ("p",)
     domains = (UnitInterval,)
-    support = _COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = (1-p)^k p, k = 0, 1, 2, ..."
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
@@ -437,7 +425,7 @@ _SADDLE = 100
 
 
 @register
-class NegativeBinomial(Family):
+class NegativeBinomial(Counts):
     r"""Negative binomial distribution for over-dispersed counts (mean–size form).
 
     .. math:: P(X = k) = \frac{\Gamma(k + r)}{k!\,\Gamma(r)}
@@ -453,9 +441,6 @@ class NegativeBinomial(Family):
         "size": "; the counts are not over-dispersed: fit 'poisson' instead"}
     param_names = ("mean", "size")
     domains = (Positive, Positive)
-    support = _COUNTS
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = Gamma(k+size)/(k! Gamma(size)) (size/(size+mean))^size (mean/(size+mean))^k"
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:

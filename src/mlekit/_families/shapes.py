@@ -1,4 +1,5 @@
-"""Shared pieces of family math: location-scale chain rules and cumulative-hazard tails."""
+"""Shared pieces of family math: location-scale chain rules, cumulative-hazard tails, and what
+every count family declares."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .._data.data import Block
-from .base import Derivs, Family
+from .base import Derivs, Family, Support
+from .stats import COUNTS_SCALE_NOTE
 
 Theta = tuple[Any, ...]
 
@@ -144,3 +146,12 @@ class CumHaz(Family):
         grad = [a * dH[i] for i in range(k)]
         hess = [[a * d2H[i][j] + b * dH[i] * dH[j] for j in range(k)] for i in range(k)]
         return val, grad, hess
+
+
+class Counts(Family):
+    """A family of counts: discrete, on ``0, 1, 2, ...`` unless it says otherwise, and without
+    a change of unit (:data:`COUNTS_SCALE_NOTE`)."""
+
+    support = Support(0.0, math.inf, lower_closed=True, integer=True)
+    discrete = True
+    scale_note = COUNTS_SCALE_NOTE
