@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core.checks import require
+from .._core.docs import fill_doc
 from ..errors import DataError, ParameterError
 from .columns import NULL_SPELLINGS, data_from_columns, to_float
 from .truncation import column_name, source_windows
@@ -388,6 +389,17 @@ class CSVSource(Source):
         return out
 
 
+# the parts of the sources' docstrings that read_parquet, read_csv and sql share
+ROLES_DOC = """column, observed, censoring, lower, upper, weights, trials, truncation, entry
+    The columns' roles and the truncation, as in :func:`read_parquet`."""
+BATCH_ROWS_DOC = """batch_rows
+    Rows read per batch: the memory bound of a streamed fit."""
+RAISES_DOC = """Raises
+------
+DataError
+    Conflicting column roles, as for :func:`read_parquet`."""
+
+
 def _kw(column: str | None, observed: str | None, censoring: str, lower: str | None,
         upper: str | None, weights: str | None, trials: str | None,
         truncation: tuple[Any, Any] | None, batch_rows: int, entry: str | None
@@ -397,6 +409,7 @@ def _kw(column: str | None, observed: str | None, censoring: str, lower: str | N
                 entry=entry)
 
 
+@fill_doc(batch_rows=BATCH_ROWS_DOC)
 def read_parquet(path: Any, column: str | None = None, *, observed: str | None = None,
                  censoring: str = "right", lower: str | None = None, upper: str | None = None,
                  weights: str | None = None, trials: str | None = None,
@@ -431,8 +444,7 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
         Column of late-entry times (left truncation per row, as ``Data.right_censored(...,
         entry=)``): a row is in the data only because its value exceeded its entry time;
         combined with a truncation lower bound, the larger of the two counts.
-    batch_rows
-        Rows read per batch: the memory bound of a streamed fit.
+    {batch_rows}
 
     Returns
     -------
@@ -454,6 +466,7 @@ def read_parquet(path: Any, column: str | None = None, *, observed: str | None =
                                      truncation, batch_rows, entry))
 
 
+@fill_doc(roles=ROLES_DOC, batch_rows=BATCH_ROWS_DOC, raises=RAISES_DOC)
 def read_csv(path: Any, column: str | None = None, *, observed: str | None = None,
              censoring: str = "right", lower: str | None = None, upper: str | None = None,
              weights: str | None = None, trials: str | None = None,
@@ -468,22 +481,17 @@ def read_csv(path: Any, column: str | None = None, *, observed: str | None = Non
     ----------
     path
         A file, a glob, a directory, or a list of those.
-    column, observed, censoring, lower, upper, weights, trials, truncation, entry
-        The columns' roles and the truncation, as in :func:`read_parquet`.
+    {roles}
     delimiter
         The field separator.
-    batch_rows
-        Rows read per batch: the memory bound of a streamed fit.
+    {batch_rows}
 
     Returns
     -------
     CSVSource
         A description of the data for :func:`mlekit.fit`; nothing is read until then.
 
-    Raises
-    ------
-    DataError
-        Conflicting column roles, as for :func:`read_parquet`.
+    {raises}
 
     Examples
     --------

@@ -7,8 +7,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from .._core.docs import fill_doc
 from ..errors import DataError
-from .sources import BATCH_ROWS, Source, _kw, _require
+from .sources import BATCH_ROWS, BATCH_ROWS_DOC, RAISES_DOC, ROLES_DOC, Source, _kw, _require
 
 __all__ = ["sql", "SQLSource"]
 
@@ -83,6 +84,7 @@ class SQLSource(Source):
         return out
 
 
+@fill_doc(roles=ROLES_DOC, batch_rows=BATCH_ROWS_DOC, raises=RAISES_DOC)
 def sql(query: str, column: str | None = None, *, connection: Any = None,
         observed: str | None = None, censoring: str = "right", lower: str | None = None,
         upper: str | None = None, weights: str | None = None, trials: str | None = None,
@@ -96,22 +98,17 @@ def sql(query: str, column: str | None = None, *, connection: Any = None,
     ----------
     query
         A DuckDB SQL query.
-    column, observed, censoring, lower, upper, weights, trials, truncation, entry
-        The columns' roles and the truncation, as in :func:`read_parquet`.
+    {roles}
     connection
         A DuckDB connection (default: a new in-memory one).
-    batch_rows
-        Rows read per batch: the memory bound of a streamed fit.
+    {batch_rows}
 
     Returns
     -------
     SQLSource
         A description of the data for :func:`mlekit.fit`; the query runs when it is fitted.
 
-    Raises
-    ------
-    DataError
-        Conflicting column roles, as for :func:`read_parquet`.
+    {raises}
 
     Examples
     --------
