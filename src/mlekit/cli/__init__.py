@@ -25,7 +25,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ._common import ProgressBar, UserError, add_column_flags, column_kind, console, split
+from ._common import (
+    ProgressBar,
+    UserError,
+    add_column_flags,
+    add_inference_flags,
+    column_kind,
+    console,
+    split,
+)
 
 __all__ = ["main", "build_parser", "UserError"]
 
@@ -83,24 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="penalised fit: 'firth' (Jeffreys prior; finite, less biased estimates "
                    "from few data, e.g. 0 successes in 10 trials)")
     i = f.add_argument_group("inference")
-    i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
-                   help="confidence interval method (default: wald)")
-    i.add_argument("--level", type=float, default=0.95, help="confidence level (default: 0.95)")
-    i.add_argument("--n-boot", type=int, default=None, metavar="N",
-                   help="bootstrap replicates with --ci bootstrap (default: 2000)")
+    add_inference_flags(i, "--ci", "--level", "--n-boot")
     i.add_argument("--seed", type=int, default=None,
                    help="random seed of the bootstrap (default: 0, so runs repeat)")
-    i.add_argument("--derived", action="append", default=[], metavar="NAME",
-                   help="a derived quantity with its interval: mean, median, var, sd ... "
-                        "(repeatable or comma-separated)")
-    i.add_argument("--quantile", action="append", default=[], type=float, metavar="Q",
-                   help="the Q-quantile with its interval (e.g. 0.1 for B10 life)")
-    i.add_argument("--sf", action="append", default=[], type=float, metavar="T",
-                   help="survival probability S(T) = P(X > T) with its interval")
-    i.add_argument("--cdf", action="append", default=[], type=float, metavar="T",
-                   help="F(T) = P(X <= T) with its interval")
-    i.add_argument("--return-level", action="append", default=[], type=float, metavar="T",
-                   help="the T-block return level (quantile at 1 - 1/T; GEV/GPD: profile CI)")
+    add_inference_flags(i, "--derived", "--quantile", "--sf", "--cdf", "--return-level")
     o = f.add_argument_group("output")
     o.add_argument("--format", choices=("text", "json", "csv"), default="text",
                    help="text (default), json (as res.to_dict()) or csv")

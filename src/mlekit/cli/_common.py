@@ -1,7 +1,8 @@
 """What the command line's modules share: the user-error type, the console, the progress bar,
-the comma-list splitter and the column options of ``fit``/``compare``/``report`` and
-``regress``, declared once (kept out of ``cli/__init__.py`` so that ``render``, ``demo`` and
-``_regress`` import them without importing the entry module)."""
+the comma-list splitter, the column options of ``fit``/``compare``/``report`` and ``regress``
+and the interval options of ``fit`` and ``report``, declared once (kept out of
+``cli/__init__.py`` so that ``render``, ``demo`` and ``_regress`` import them without importing
+the entry module)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from typing import Any
 
 __all__ = ["UserError", "console", "ProgressBar", "split", "COLUMNS", "add_column_flags",
-           "column_kind"]
+           "column_kind", "INFERENCE", "add_inference_flags"]
 
 
 class UserError(Exception):
@@ -87,3 +88,33 @@ def column_kind(flag: str) -> tuple[str, bool]:
     """``(what, status)`` of a column option: the words of its errors and whether it is 0/1."""
     _, what, status = COLUMNS[flag]
     return what, status
+
+
+# The interval options of `fit` and `report` (flag -> argparse keywords), declared once so that
+# both commands read and explain them alike. `--seed` is not here: its default differs (fit:
+# none, the bootstrap's own; report: 0, shared with the GOF refits).
+INFERENCE: dict[str, dict[str, Any]] = {
+    "--ci": {"default": "wald", "choices": ("wald", "wald-log", "profile", "bootstrap"),
+             "help": "confidence interval method (default: wald)"},
+    "--level": {"type": float, "default": 0.95, "help": "confidence level (default: 0.95)"},
+    "--n-boot": {"type": int, "default": None, "metavar": "N",
+                 "help": "bootstrap replicates with --ci bootstrap (default: 2000)"},
+    "--derived": {"action": "append", "default": [], "metavar": "NAME",
+                  "help": "a derived quantity with its interval: mean, median, var, sd ... "
+                          "(repeatable or comma-separated)"},
+    "--quantile": {"action": "append", "default": [], "type": float, "metavar": "Q",
+                   "help": "the Q-quantile with its interval (e.g. 0.1 for B10 life)"},
+    "--sf": {"action": "append", "default": [], "type": float, "metavar": "T",
+             "help": "survival probability S(T) = P(X > T) with its interval"},
+    "--cdf": {"action": "append", "default": [], "type": float, "metavar": "T",
+              "help": "F(T) = P(X <= T) with its interval"},
+    "--return-level": {"action": "append", "default": [], "type": float, "metavar": "T",
+                       "help": "the T-block return level (quantile at 1 - 1/T; GEV/GPD: profile "
+                               "CI)"},
+}
+
+
+def add_inference_flags(group: Any, *flags: str) -> None:
+    """Add the named interval options (keys of :data:`INFERENCE`) to an argparse group."""
+    for flag in flags:
+        group.add_argument(flag, **INFERENCE[flag])

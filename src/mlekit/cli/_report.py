@@ -8,6 +8,8 @@ import shlex
 import sys
 from typing import Any
 
+from ._common import add_inference_flags
+
 __all__ = ["add_parser", "run"]
 
 
@@ -27,17 +29,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser, data_args: Any) -> Non
     fams.add_argument("--families", metavar="A,B,...", help="compare these families")
     fams.add_argument("--all", action="store_true", help="compare every family that fits")
     i = r.add_argument_group("inference")
-    i.add_argument("--ci", default="wald", choices=("wald", "wald-log", "profile", "bootstrap"),
-                   help="interval method (default: wald)")
-    i.add_argument("--level", type=float, default=0.95, help="confidence level (default: 0.95)")
-    i.add_argument("--derived", action="append", default=[], metavar="NAME",
-                   help="mean, median, var, sd (repeatable or comma-separated)")
-    i.add_argument("--quantile", action="append", default=[], type=float, metavar="Q",
-                   help="the Q-quantile with its interval")
-    i.add_argument("--sf", action="append", default=[], type=float, metavar="T",
-                   help="survival probability S(T) = P(X > T)")
-    i.add_argument("--cdf", action="append", default=[], type=float, metavar="T",
-                   help="F(T) = P(X <= T)")
+    add_inference_flags(i, "--ci", "--level", "--derived", "--quantile", "--sf", "--cdf")
     i.add_argument("--seed", type=int, default=0,
                    help="seed of the GOF and bootstrap refits (default: 0)")
     o = r.add_argument_group("output")
