@@ -16,7 +16,7 @@ is ``S(c − 1)`` and ``[a, b]`` is ``F(b) − F(a − 1)``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -129,7 +129,11 @@ class Likelihood:
             _, tg, _ = truncation_term(fam, trunc, th, 1, idx, self.k, units=self.units)
         with np.errstate(all="ignore"):
             for chunk in self.chunks:
-                for kind, blk in _live_blocks(fam, chunk):
+                for kind, blk in chunk.blocks.items():
+                    if not blk.size:
+                        continue
+                    if trunc is not None and blk.tlo is None:
+                        kind, blk = _censored_within(fam, kind, blk, trunc)
                     w = np.ones(blk.size) if blk.w is None else blk.w
                     if blk.tlo is not None:
                         d = row_terms(fam, kind, blk, th, 1, idx, self.k, units=self.units)
@@ -149,7 +153,12 @@ def chunk_terms(fam: Family, chunk: Data, th: Theta, order: int, free: Sequence[
     ll = 0.0
     g = np.zeros(k)
     H = np.zeros((k, k))
-    for kind, blk in _live_blocks(fam, chunk):
+    trunc = chunk.truncation
+    for kind, blk in chunk.blocks.items():
+        if not blk.size:
+            continue
+        if trunc is not None and blk.tlo is None:
+            kind, blk = _censored_within(fam, kind, blk, trunc)
         if blk.tlo is not None:
             d = row_terms(fam, kind, blk, th, order, free, k, flags, units=units)
         else:
@@ -169,34 +178,20 @@ def chunk_terms(fam: Family, chunk: Data, th: Theta, order: int, free: Sequence[
     return ll, g, H
 
 
-def _live_blocks(fam: Family, chunk: Data) -> Iterator[tuple[str, Block]]:
-    """The chunk's non-empty blocks as the likelihood reads them: with a truncation range, a
-    censored block without per-row windows becomes intervals inside it
-    (:func:`_censored_within`)."""
-    trunc = chunk.truncation
-    for kind, blk in chunk.blocks.items():
-        if not blk.size:
-            continue
-        if trunc is not None and blk.tlo is None and kind in ("left", "right"):
-            inside = _censored_within(fam, kind, blk, trunc)
-            if inside is not None:
-                kind, blk = "interval", inside
-        yield kind, blk
-
-
 def _censored_within(fam: Family, kind: str, blk: Block, trunc: tuple[float, float]
-                     ) -> Block | None:
-    """A censored block as intervals inside the truncation range: with sampling truncated to
-    ``[a, b]``, "X >= x" means ``x <= X <= b`` (probability ``F(b) - F(x)``, not ``S(x)``) and
-    "X <= x" means ``a <= X <= x``. ``None`` when the range leaves that side open."""
+                     ) -> tuple[str, Block]:
+    """A block as the likelihood reads it under a truncation range ``[a, b]``: a censored
+    block becomes intervals inside the range ("X >= x" means ``x <= X <= b``, probability
+    ``F(b) - F(x)``, not ``S(x)``; "X <= x" means ``a <= X <= x``). Other blocks, and a side
+    the range leaves open, stay as they are."""
     a, b = trunc
     if kind == "right" and math.isfinite(b):
         lo, hi = blk.x, np.full(blk.size, b)
     elif kind == "left" and math.isfinite(a):
         lo, hi = np.full(blk.size, math.ceil(a) if fam.discrete else a), blk.x
     else:
-        return None
-    return blk.cached(f"within_truncation_{fam.discrete}", lambda: Block(
+        return kind, blk
+    return "interval", blk.cached(f"within_truncation_{fam.discrete}", lambda: Block(
         lo, blk.w, hi=hi, trials=blk.trials, rows=blk.rows))
 
 
