@@ -28,7 +28,7 @@ from ..errors import (
     NumericalWarning,
     ParameterError,
 )
-from .likelihood import Likelihood
+from .likelihood import FreeParams, Likelihood
 from .problem import Problem, Solution, fd_derivs, flat_directions, nan_hint, to_natural
 from .result import Diagnostic, FitResult
 from .scores import sandwich_cov
@@ -503,25 +503,14 @@ def model_result(name: str, sol: Solution, prob: Problem, *, n_obs: float, stric
     return res
 
 
-class ModelLikelihood:
+class ModelLikelihood(FreeParams):
     """The log-likelihood of a fitted named-parameter model with the interface of
     :class:`mlekit._fit.likelihood.Likelihood` (``evaluate(th, order)`` in natural parameters),
     so profile intervals and tests can re-evaluate it."""
 
     def __init__(self, prob: Problem) -> None:
+        super().__init__(prob.names, prob.fixed)
         self.prob = prob
-        self.names = tuple(prob.names)
-        self.k = len(self.names)
-        self.fixed = dict(prob.fixed)
-        self.free = prob.free
-        self.free_names = [self.names[i] for i in self.free]
-        self.flags: set[str] = set()
-
-    def theta(self, free_values: Any) -> tuple[float, ...]:
-        vals = dict(self.fixed)
-        for i, v in zip(self.free, free_values):
-            vals[self.names[i]] = float(v)
-        return tuple(vals[p] for p in self.names)
 
     def loglik(self, th: tuple[float, ...]) -> float:
         return self.prob.safe_value(tuple(th))

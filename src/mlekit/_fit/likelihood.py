@@ -28,33 +28,48 @@ from .._data.data import Block, Data
 from .._families.base import Family
 from ..errors import ParameterError
 
-__all__ = ["Likelihood"]
+__all__ = ["Likelihood", "FreeParams"]
 
 Theta = tuple[Any, ...]
 Result = tuple[float, NDArray[np.float64], NDArray[np.float64]]
 _LOG_HALF = math.log(0.5)
 
 
-class Likelihood:
+class FreeParams:
+    """What every likelihood (in memory, streamed, a fitted model's) knows of its parameters:
+    their names, the values held fixed, which are free, and the full tuple from the free values.
+    ``flags`` collects what an evaluation noticed (``"numeric"``: numerical derivatives)."""
+
+    def __init__(self, names: Sequence[str], fixed: dict[str, float] | None) -> None:
+        self.names = tuple(names)
+        self.fixed = dict(fixed or {})
+        self.k = len(self.names)
+        self.free = [i for i, p in enumerate(self.names) if p not in self.fixed]
+        self.free_names = [self.names[i] for i in self.free]
+        self.flags: set[str] = set()
+
+    def theta(self, free_values: Sequence[float]) -> Theta:
+        vals = dict(self.fixed)
+        for i, v in zip(self.free, free_values):
+            vals[self.names[i]] = float(v)
+        return tuple(vals[p] for p in self.names)
+
+
+class Likelihood(FreeParams):
     """A family and data, with some parameters possibly held fixed."""
 
     def __init__(self, family: Family, data: Data, fixed: dict[str, float] | None = None,
                  chunk_rows: int = CHUNK_ROWS) -> None:
-        self.family = family
-        self.data = data
-        self.fixed = dict(fixed or {})
-        for key in self.fixed:
+        for key in fixed or {}:
             if key not in family.param_names:
                 raise ParameterError(
                     f"fixed names a parameter of {type(family).__name__} "
                     f"({', '.join(family.param_names)}); got {key!r}."
                 )
-        self.names = family.param_names
-        self.k = len(self.names)
-        self.free = [i for i, p in enumerate(self.names) if p not in self.fixed]
-        self.free_names = [self.names[i] for i in self.free]
+        super().__init__(family.param_names, fixed)
+        self.family = family
+        self.data = data
         self.chunks = list(data.chunks(chunk_rows))
-        self.flags: set[str] = set()
         self._units: tuple[float | None, ...] | None = None
 
     @property
@@ -73,13 +88,6 @@ class Likelihood:
                 unit = data_unit(np.concatenate(parts)) if parts else 1.0
             self._units = tuple(unit if p in loc else None for p in self.names)
         return self._units
-
-    # ------------------------------------------------------------------ parameters
-    def theta(self, free_values: Sequence[float]) -> Theta:
-        vals = dict(self.fixed)
-        for i, v in zip(self.free, free_values):
-            vals[self.names[i]] = float(v)
-        return tuple(vals[p] for p in self.names)
 
     # ------------------------------------------------------------------ evaluation
     def loglik(self, th: Theta) -> float:

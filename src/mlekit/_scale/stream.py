@@ -35,7 +35,7 @@ from .._data.data import Data
 from .._families.base import Family, get_family
 from .._fit.assemble import Estimate, finish, finish_degenerate
 from .._fit.family_fit import FamilyRefit, fit_family
-from .._fit.likelihood import chunk_terms, truncation_term
+from .._fit.likelihood import FreeParams, chunk_terms, truncation_term
 from .._fit.newton import newton_fit
 from .._fit.penalty import PenalisedLikelihood, Penalty
 from .._fit.rescale import exponent_of, map_back, scaled_inputs
@@ -180,31 +180,20 @@ def _ordered(work: Callable[[Any], Any], items: Iterable[Any], threads: int) -> 
 
 
 # ---------------------------------------------------------------------------- likelihood
-class StreamLikelihood:
+class StreamLikelihood(FreeParams):
     """``Likelihood``'s interface over chunked data: each evaluation is one pass. An
     evaluation always computes the gradient and Hessian and remembers the last point, so the
     core Newton's line-search probe and its next full evaluation cost one pass together."""
 
     def __init__(self, fam: Family, chunks: Any, fixed: dict[str, float],
                  truncation: tuple[float, float] | None, n_obs: float) -> None:
+        super().__init__(fam.param_names, fixed)
         self.family = fam
         self.chunks_src = chunks
-        self.fixed = dict(fixed)
-        self.names = fam.param_names
-        self.k = len(self.names)
-        self.free = [i for i, p in enumerate(self.names) if p not in self.fixed]
-        self.free_names = [self.names[i] for i in self.free]
         self.truncation = truncation
         self.n_obs = n_obs
-        self.flags: set[str] = set()
         self.evaluations = 0
         self._last: tuple[Any, Any] | None = None
-
-    def theta(self, free_values: Any) -> tuple[float, ...]:
-        vals = dict(self.fixed)
-        for i, v in zip(self.free, free_values):
-            vals[self.names[i]] = float(v)
-        return tuple(vals[p] for p in self.names)
 
     def loglik(self, th: tuple[float, ...]) -> float:
         return self.evaluate(th, 0)[0]
