@@ -235,17 +235,8 @@ def gamma_shape(s: Any) -> Any:
         if not s > 0:
             return math.nan
         k = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
-        prev = math.inf
-        for _ in range(50):             # _root1 inlined: this is the hot one-data-set path
-            kn = k - (math.log(k) - float(digamma(k)) - s) / (1.0 / k - float(zeta(2.0, k)))
-            if kn <= 0:
-                kn = k / 2
-            step = abs(kn - k)
-            keep = step > 1e-15 * k and step < 0.5 * prev and math.isfinite(kn)
-            k, prev = kn, step
-            if not keep:
-                break
-        return k
+        return _root1(lambda k: (math.log(k) - float(digamma(k)) - s,
+                                 1.0 / k - float(zeta(2.0, k))), k)
     sa = np.asarray(s, dtype=float)
     k0 = np.where(sa > 0, _minka(np.where(sa > 0, sa, 1.0)), np.nan)
     return _root(lambda ka, i: (np.log(ka) - digamma(ka) - sa[i], 1.0 / ka - _trigamma_series(ka)),
