@@ -223,6 +223,17 @@ def _hits(ax: Any, box: Any) -> bool:
     return False
 
 
+def finish(ax: Any, xlabel: str, ylabel: str, title: str, show_legend: bool) -> Any:
+    """The end of a plot: its labels and title, then (when asked) the legend where it covers
+    no data; returns ``ax``."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if show_legend:
+        legend(ax, frameon=False, fontsize="small")
+    return ax
+
+
 def legend(ax: Any, **kw: Any) -> Any:
     """``ax.legend(**kw)`` placed where it covers no data: matplotlib's ``"best"`` spot, else
     the first free corner or edge, else outside the axes on the right."""

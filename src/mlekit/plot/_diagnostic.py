@@ -141,13 +141,9 @@ def pp(res: Any, ax: Any = None, *, legend: bool = True) -> Any:
     ax.plot([0, 1], [0, 1], color=cm.FIT, lw=1.5, label="y = x (perfect fit)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("fitted CDF")
-    ax.set_ylabel({"ecdf": "empirical CDF", "kaplan-meier": "Kaplan–Meier CDF",
-                   "turnbull": "Turnbull NPMLE CDF"}[emp.kind])
-    ax.set_title("P–P plot")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, "fitted CDF", {"ecdf": "empirical CDF", "kaplan-meier": "Kaplan–Meier CDF",
+                                        "turnbull": "Turnbull NPMLE CDF"}[emp.kind],
+                     "P–P plot", legend)
 
 
 def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
@@ -181,9 +177,5 @@ def cdf(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
         cm.integer_ticks(ax, "x")
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(cm.label_of(res))
-    ax.set_ylabel("cumulative probability")
-    ax.set_title(f"CDF: {cm.title_of(res)}")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, cm.label_of(res), "cumulative probability",
+                     f"CDF: {cm.title_of(res)}", legend)

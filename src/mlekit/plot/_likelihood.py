@@ -142,12 +142,8 @@ def loglik(res: Any, name: str | None = None, ax: Any = None, *, level: float = 
     finite = curve["loglik"][ok]
     floor = max(float(finite.min()), curve["max"] - 4.0 * float(chi2.ppf(level, 1)))
     ax.set_ylim(floor, curve["max"] + 0.08 * (curve["max"] - floor))
-    ax.set_xlabel(name)
-    ax.set_ylabel("log-likelihood")
-    ax.set_title(f"Log-likelihood of {name}: {type(res.dist).__name__}")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, name, "log-likelihood",
+                     f"Log-likelihood of {name}: {type(res.dist).__name__}", legend)
 
 
 def profile(res: Any, name: str | None = None, ax: Any = None, *, level: float = 0.95,
@@ -176,12 +172,8 @@ def profile(res: Any, name: str | None = None, ax: Any = None, *, level: float =
             "o", color=cm.FIT, ms=6, label=f"profile CI [{lo:.4g}, {hi:.4g}]")
     ax.axvline(curve["mle"], color="0.4", lw=1)
     ax.set_ylim(max(float(rel[ok].min()), 3 * cut), 0.3)
-    ax.set_xlabel(name)
-    ax.set_ylabel("log L − max log L")
-    ax.set_title(f"Profile of {name} ({level:.0%})")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, name, "log L − max log L",
+                     f"Profile of {name} ({level:.0%})", legend)
 
 
 def contour(res: Any, a: str | None = None, b: str | None = None, ax: Any = None, *,

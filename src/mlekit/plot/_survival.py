@@ -85,12 +85,8 @@ def survival(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95
         cm.integer_ticks(ax, "x")
     ax.set_xlim(float(t[0]), float(t[-1]))
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(cm.label_of(res))
-    ax.set_ylabel("survival probability S(t)")
-    ax.set_title(f"Survival: {cm.title_of(res)}")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, cm.label_of(res), "survival probability S(t)",
+                     f"Survival: {cm.title_of(res)}", legend)
 
 
 def hazard(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
@@ -120,9 +116,7 @@ def hazard(res: Any, ax: Any = None, *, band: bool = True, level: float = 0.95,
             if np.any(np.isfinite(hi)) else float(finite.max())
         ax.set_ylim(0, max(top, float(np.nanmax(finite))) * 1.05)
     cm.mark_data_end(ax, res, float(t[-1]))
-    ax.set_xlabel(cm.label_of(res))
-    ax.set_ylabel("cumulative hazard H(t)" if cumulative else "hazard h(t)")
-    ax.set_title(f"{'Cumulative hazard' if cumulative else 'Hazard'}: {cm.title_of(res)}")
-    if legend:
-        cm.legend(ax, frameon=False, fontsize="small")
-    return ax
+    return cm.finish(ax, cm.label_of(res),
+                     "cumulative hazard H(t)" if cumulative else "hazard h(t)",
+                     f"{'Cumulative hazard' if cumulative else 'Hazard'}: {cm.title_of(res)}",
+                     legend)
