@@ -70,10 +70,17 @@ def _save(fig: Any, out: str | None, fname: str, ex: Example) -> None:
     plt.close(fig)
 
 
-def _figure(w: float = 6.0, h: float = 4.0) -> tuple[Any, Any]:
+def _plot(ex: Example, out: str | None, fname: str, draw: Callable[[Any], Any],
+          size: tuple[float, float] = (6.0, 4.0)) -> None:
+    """One plot of an example: ``draw(ax)`` on a new figure, saved in ``out`` as ``fname``
+    (without ``out``: nothing is drawn)."""
+    if out is None:
+        return
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=(w, h), layout="constrained")
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    draw(ax)
+    _save(fig, out, fname, ex)
 
 
 # ---------------------------------------------------------------------------- examples
@@ -92,10 +99,7 @@ def coin(out: str | None) -> Example:
     ex.reading = (f"The most likely chance of heads is {p:.0%}, but ten flips are few: anything "
                   f"from {lo:.0%} to {hi:.0%} fits, and a fair coin is not ruled out "
                   f"(p = {pval:.2f}).")
-    if out is not None:
-        fig, ax = _figure()
-        mk.plot.loglik(res, "p", ax)
-        _save(fig, out, "coin_loglik.png", ex)
+    _plot(ex, out, "coin_loglik.png", lambda ax: mk.plot.loglik(res, "p", ax))
     return ex
 
 
@@ -117,11 +121,12 @@ def five_points(out: str | None) -> Example:
     ex.reading = (f"The centre is about {mu:.2f}, but with five points the spread is uncertain: "
                   f"sigma could be anywhere from {slo:.2f} to {shi:.2f}, and the MLE {sigma:.2f} "
                   f"divides by n, so it runs low (the n−1 estimate is {unbiased:.2f}).")
-    if out is not None:
-        fig, ax = _figure(5.5, 4.5)
+
+    def draw(ax: Any) -> None:
         mk.plot.contour(res, "mu", "sigma", ax)
         ax.scatter(x, [ax.get_ylim()[0]] * len(x), marker="|", s=200, color="k", clip_on=False)
-        _save(fig, out, "five_points_contour.png", ex)
+
+    _plot(ex, out, "five_points_contour.png", draw, (5.5, 4.5))
     return ex
 
 
@@ -142,10 +147,7 @@ def gaussian(out: str | None) -> Example:
     ex.reading = (f"From 100 draws the fit recovers the rules that made them: centre {mu:.2f} and "
                   f"spread {sigma:.2f}, with intervals that "
                   + ("cover the true 5 and 2." if covered else "miss the truth this time."))
-    if out is not None:
-        fig, ax = _figure()
-        mk.plot.density(res, ax, bins=20)
-        _save(fig, out, "gaussian_density.png", ex)
+    _plot(ex, out, "gaussian_density.png", lambda ax: mk.plot.density(res, ax, bins=20))
     return ex
 
 
@@ -181,10 +183,8 @@ def defects(out: str | None) -> Example:
     ex.lines.append(("by machine", f"{len(rates)} Poisson rates in one call: from "
                      f"{rates.min():.2f} ({rates.idxmin()}) to {rates.max():.2f} ({rates.idxmax()}) "
                      "defects per shift"))
-    if out is not None:
-        fig, ax = _figure(7, 4.5)
-        mk.plot.compare(fits, ax, kind="density")
-        _save(fig, out, "defects_compare.png", ex)
+    _plot(ex, out, "defects_compare.png", lambda ax: mk.plot.compare(fits, ax, kind="density"),
+          (7, 4.5))
     return ex
 
 
@@ -277,11 +277,8 @@ def lightbulbs(out: str | None) -> Example:
                   f"exponential fits worse by ΔAIC = {expo.aic - wb.aic:.0f}); 10% have failed by "
                   f"{b10[0]:.0f} h and {s1000[0]:.0%} still burn at 1000 h.")
     if out is not None:
-        fig = wb.plot()
-        _save(fig, out, "lightbulbs_panel.png", ex)
-        fig, ax = _figure()
-        mk.plot.survival(wb, ax)
-        _save(fig, out, "lightbulbs_survival.png", ex)
+        _save(wb.plot(), out, "lightbulbs_panel.png", ex)
+    _plot(ex, out, "lightbulbs_survival.png", lambda ax: mk.plot.survival(wb, ax))
     return ex
 
 
