@@ -161,33 +161,35 @@ _ALL_OF = {1: [0], 2: [0, 1]}
 
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
-                 method: str, refit: Callable[..., FitResult], lik: Any = None) -> FitResult:
-    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, no non-regular
-    parameter, observed information, not strict) for a fit of one or two parameters whose
-    estimates and log-likelihood the caller has checked to be finite. When nothing can warn —
+                 method: str, refit: Callable[..., FitResult], lik: Any = None, *,
+                 iterations: int = 0, grad_norm: float = 0.0) -> FitResult:
+    """:func:`finish` of ``Estimate(params, loglik, H, method, iterations, grad_norm)``
+    (converged, no diagnostics of its own, ``fixed={}``, no non-regular parameter, observed
+    information, not strict) for a fit of one or two parameters whose estimates and
+    log-likelihood the caller has checked to be finite. When nothing can warn —
     no boundary finding, a positive definite observed information, no family
     ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
     likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
+    est = Estimate(params, loglik, H, method, iterations, grad_norm)
     if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
             or not _small_inverse(H, _ALL_OF[k])[1]
             or _boundary_findings(fam, dat, params, ())):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                      Estimate(params, loglik, H, method), fixed={}, nonreg={}, strict=False,
-                      refit=refit)
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
+                      fixed={}, nonreg={}, strict=False, refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                             Estimate(params, loglik, H, method), fixed={}, nonreg={},
-                             cov_kind="observed", refit=refit)
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
+                             fixed={}, nonreg={}, cov_kind="observed", refit=refit)
 
     user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
     return FitResult._deferred(
         {"family": fam.name, "params": dict(params), "loglik": float(loglik),
          "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
-         "data": user, "_refit": refit}, complete)
+         "iterations": iterations, "grad_norm": grad_norm, "data": user, "_refit": refit},
+        complete)
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
