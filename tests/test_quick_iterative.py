@@ -138,3 +138,16 @@ def test_results_that_warn_are_built_complete_at_fit_time(family: str, x: list[f
     assert w_quick and "_complete" not in quick.__dict__
     assert w_quick == w_general
     _same(quick, general)
+
+
+@pytest.mark.parametrize("n", [4, 5, 7, 1000, 100_003])
+def test_one_selection_quartiles_equal_the_separate_ones(n: int) -> None:
+    """The Cauchy start's quartiles and the collapsed-scale check's IQR from one selection are
+    bit for bit the per-quantile selections and ``np.percentile`` they replace."""
+    from mlekit._core.numdiff import iqr_of
+    from mlekit._families.stats import quartiles, wquantile
+
+    x = RNG.standard_cauchy(n)
+    assert quartiles(x) == tuple(wquantile(x, None, q) for q in (0.25, 0.5, 0.75))
+    q1, q3 = np.percentile(x, [25.0, 75.0])
+    assert iqr_of(x) == float(q3 - q1)

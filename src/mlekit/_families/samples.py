@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .stats import log_moments, moments_of, sd, spread, wmean, wquantile
+from .stats import log_moments, moments_of, quartiles, sd, spread, wmean, wquantile
 
 __all__ = ["Sample", "GroupSample", "as_sample", "sample_start", "takes_sample"]
 
@@ -49,6 +49,12 @@ class Sample:
 
     def quantile(self, q: float) -> Any:
         return wquantile(self.x, self.w, q)
+
+    def quartiles(self) -> tuple[Any, Any, Any]:
+        """``quantile(q)`` for q = 0.25, 0.5, 0.75 (unweighted: from one selection)."""
+        if self.w is None:
+            return quartiles(self.x)
+        return self.quantile(0.25), self.quantile(0.5), self.quantile(0.75)
 
     def spread(self) -> Any:
         return spread(self.x, self.w)
@@ -112,6 +118,9 @@ class GroupSample(Sample):
     def sd(self) -> Any:
         W, _, m2 = self.moments()
         return np.where(W > 0, np.sqrt(m2 / W), 0.0)
+
+    def quartiles(self) -> tuple[Any, Any, Any]:
+        return self.quantile(0.25), self.quantile(0.5), self.quantile(0.75)
 
     def quantile(self, q: float, weighted: bool = True) -> Any:
         if self.ordered:

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._core.checks import find_stack_level
 from .._core.domains import Domain
+from .._core.numdiff import iqr_of
 from .._families.base import Family
 from .._inference.wald import crosses_zero
 from ..errors import (
@@ -318,12 +319,18 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
     if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
                for i, q in enumerate(fam.param_names)):
         return None
-    x = points()
-    x = x[np.isfinite(x)]
-    if x.size < 4:
-        return None
-    q1, q3 = np.percentile(x, [25.0, 75.0])
-    iqr = float(q3 - q1)
+    if getattr(dat, "only_exact", False):
+        # exact values are finite (at least 4 here): np.percentile's IQR from one selection,
+        # kept on the block (a wide-ranged sample, e.g. Cauchy's, takes this pass every fit)
+        blk = dat.exact
+        iqr = blk.cached("iqr", lambda: iqr_of(blk.x))
+    else:
+        x = points()
+        x = x[np.isfinite(x)]
+        if x.size < 4:
+            return None
+        q1, q3 = np.percentile(x, [25.0, 75.0])
+        iqr = float(q3 - q1)
     if not (iqr > 0 and params[p] < 1e-4 * iqr):
         return None
     return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
