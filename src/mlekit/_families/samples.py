@@ -56,8 +56,10 @@ class Sample:
             return quartiles(self.x)
         return self.quantile(0.25), self.quantile(0.5), self.quantile(0.75)
 
-    def spread(self) -> Any:
-        return spread(self.x, self.w)
+    def spread(self, iqr: Any = None) -> Any:
+        """A robust positive scale (IQR/1.349, else SD, else ...); ``iqr``: the sample's
+        interquartile range when the caller has it (from :meth:`quartiles`)."""
+        return spread(self.x, self.w, iqr)
 
     def log_moments(self) -> tuple[Any, Any]:
         return log_moments(self.x, self.w)
@@ -146,8 +148,9 @@ class GroupSample(Sample):
             out = xs[np.clip(idx, start, last)]
         return np.where(n > 0, out, np.nan)
 
-    def spread(self) -> Any:
-        iqr = self.quantile(0.75) - self.quantile(0.25)
+    def spread(self, iqr: Any = None) -> Any:
+        if iqr is None:
+            iqr = self.quantile(0.75) - self.quantile(0.25)
         s = np.where(iqr > 0, iqr / 1.349, self.sd())
         return np.where(s > 0, s, np.maximum(1.0, np.abs(self.quantile(0.5, False))) * 1e-3)
 

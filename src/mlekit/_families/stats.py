@@ -312,9 +312,10 @@ def wmean(x: FloatArray, w: FloatArray | None) -> float:
     return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
 
 
-def spread(x: FloatArray, w: FloatArray | None) -> float:
-    """A robust positive scale: IQR/1.349, else SD, else 1."""
-    iqr = wquantile(x, w, 0.75) - wquantile(x, w, 0.25)
+def spread(x: FloatArray, w: FloatArray | None, iqr: float | None = None) -> float:
+    """A robust positive scale: IQR/1.349, else SD, else 1 (``iqr``: when known)."""
+    if iqr is None:
+        iqr = wquantile(x, w, 0.75) - wquantile(x, w, 0.25)
     s = iqr / 1.349 if iqr > 0 else sd(x, w)
     return s if s > 0 else max(1.0, abs(float(np.median(x)))) * 1e-3
 
