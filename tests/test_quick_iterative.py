@@ -151,3 +151,28 @@ def test_one_selection_quartiles_equal_the_separate_ones(n: int) -> None:
     assert quartiles(x) == tuple(wquantile(x, None, q) for q in (0.25, 0.5, 0.75))
     q1, q3 = np.percentile(x, [25.0, 75.0])
     assert iqr_of(x) == float(q3 - q1)
+
+
+def test_the_counted_iqr_bound_never_hides_a_collapse() -> None:
+    """``_iqr_bounded`` (two counts instead of a selection) only says "no collapse" when the
+    exact IQR says so too, whatever the centre and scale, ties and heavy tails included."""
+    from mlekit._fit.assemble import _iqr_bounded
+
+    rng = np.random.default_rng(7)
+    for n in (4, 5, 9, 100, 1001):
+        for x in (rng.standard_cauchy(n) * 1e3, np.round(rng.normal(size=n), 1),
+                  np.r_[np.zeros(n - 2), 1e9, -1e9]):
+            q1, q3 = np.percentile(x, [25.0, 75.0])
+            iqr = float(q3 - q1)
+            for centre in (0.0, float(np.median(x)), 1e6, -3.0):
+                for scale in np.geomspace(1e-12, 1e12, 49):
+                    if _iqr_bounded(x, centre, float(scale)):
+                        assert scale >= 1e-4 * iqr
+
+
+def test_a_collapsed_cauchy_scale_is_still_reported() -> None:
+    x = np.r_[np.zeros(60), RNG.standard_cauchy(40) * 1e3]
+    quick, w_quick = _fit_recording(x, "cauchy")
+    general, w_general = _fit_recording(list(x), "cauchy")
+    assert "scale" in quick.on_boundary and w_quick == w_general
+    _same(quick, general)

@@ -316,13 +316,17 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
+    loc = [q for i, q in enumerate(fam.param_names)
+           if pw.get(q) == 1 and fam.domains[i].kind == "real"]
+    if not loc:
         return None
     if getattr(dat, "only_exact", False):
-        # exact values are finite (at least 4 here): np.percentile's IQR from one selection,
-        # kept on the block (a wide-ranged sample, e.g. Cauchy's, takes this pass every fit)
+        # a wide-ranged sample (e.g. Cauchy's) gets here every fit: first two counts that
+        # bound the interquartile range, then (rarely) np.percentile's IQR from one selection,
+        # kept on the block (exact values are finite, at least 4 here)
         blk = dat.exact
+        if _iqr_bounded(blk.x, params[loc[0]], params[p]):
+            return None
         iqr = blk.cached("iqr", lambda: iqr_of(blk.x))
     else:
         x = points()
@@ -336,6 +340,23 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
     return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
             f"({iqr:.6g}): the likelihood grows without bound as {p} -> 0, so the maximum is on "
             "the boundary (ties, or truncation cutting most of the data away)")
+
+
+def _iqr_bounded(x: np.ndarray, centre: float, scale: float) -> bool:
+    """Whether counts prove ``scale >= 1e-4 * IQR(x)`` (np.percentile's quartiles): with
+    ``a, b = centre -/+ 2500 scale``, when at most ``floor(0.25 (n-1))`` values lie below ``a``
+    and at most ``n - 1 - hi`` above ``b`` (``hi`` the upper order statistic of the third
+    quartile's interpolation), both quartiles lie in ``[a, b]``, so the IQR is at most
+    ``b - a``: ``scale >= 2e-4 (b - a)`` then leaves a factor 2 for rounding."""
+    n = x.shape[0]
+    half = 2500.0 * scale
+    a, b = centre - half, centre + half
+    if not (math.isfinite(a) and math.isfinite(b) and scale >= 2e-4 * (b - a)):
+        return False
+    lo = math.floor(0.25 * (n - 1))
+    hi = min(math.floor(0.75 * (n - 1)) + 1, n - 1)
+    return (int(np.count_nonzero(x < a)) <= lo
+            and int(np.count_nonzero(x > b)) <= n - 1 - hi)
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:
