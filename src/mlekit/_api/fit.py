@@ -195,11 +195,18 @@ _QUICK: Callable[[Any, Any], FitResult | None] | None = None
 
 
 def _quick_lane() -> Callable[[Any, Any], FitResult | None]:
+    """The quick lanes, tried in order: closed forms (``_fit/quick.py``), then the families
+    fitted by their own iteration (``_fit/quickiter.py``)."""
     global _QUICK
     if _QUICK is None:
         from .._fit.quick import quick_fit
+        from .._fit.quickiter import quick_iterative_fit
 
-        _QUICK = quick_fit
+        def lanes(x: Any, family: Any) -> FitResult | None:
+            res = quick_fit(x, family)
+            return quick_iterative_fit(x, family) if res is None else res
+
+        _QUICK = lanes
     return _QUICK
 
 
@@ -331,8 +338,8 @@ def fit(
             and weights is None and by is None and backend is None and penalty is None
             and prior is None and nan_policy == "raise" and strict is False and cov == "observed"
             and maxiter == 200 and method == "auto" and family is not None):
-        # the quick lane: a closed form on a plain array with default options (None: it cannot
-        # decide, and the routes below serve the call as always)
+        # the quick lanes: a closed form or a family's own iteration on a plain array with
+        # default options (None: they cannot decide, and the routes below serve the call)
         try:
             res = (_QUICK or _quick_lane())(x, family)
         except Exception as exc:   # an under-/overflow: the general path decides what to say

@@ -17,7 +17,7 @@ import numpy as np
 
 from .domains import Domain
 
-__all__ = ["numeric_derivs", "data_unit"]
+__all__ = ["numeric_derivs", "data_unit", "iqr_of"]
 
 _EPS = np.finfo(float).eps
 _H1 = _EPS ** (1 / 3)
@@ -98,7 +98,7 @@ def numeric_derivs(
     return v0, g, hess
 
 
-def _iqr(x: np.ndarray) -> float:
+def iqr_of(x: np.ndarray) -> float:
     """``np.subtract(*np.percentile(x, [75, 25]))`` (linear interpolation, NumPy's ``_lerp``
     step for step) from one partition, without ``percentile``'s ~20 µs of Python."""
     n = x.size
@@ -124,7 +124,7 @@ def data_unit(x: Any) -> float:
     if x.size > 20_000:
         x = x[:: x.size // 10_000]
     def spreads() -> Iterator[float]:  # tried in turn: the later ones only when needed
-        yield _iqr(x) if x.size > 3 else 0.0
+        yield iqr_of(x) if x.size > 3 else 0.0
         yield float(np.std(x)) if x.size > 1 else 0.0
         yield float(np.max(np.abs(x))) if x.size else 0.0
 

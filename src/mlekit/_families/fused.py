@@ -30,7 +30,7 @@ import numpy as np
 
 from .._core.engine import CHUNK_ROWS, map_reduce
 from .._data.data import Block, Data, fdot
-from .stats import FastFit, newton_1d
+from .stats import FastFit, newton_1d, quartiles
 
 __all__ = ["exact_block", "block_sums", "newton2", "TOL", "quartiles", "cauchy_fit",
            "loglogistic_fit", "lomax_fit"]
@@ -114,20 +114,6 @@ def newton2(evaluate: Callable[[float, float], Sums], th0: tuple[float, float], 
                 return ((a, b), cur, it) if dec < 1e-7 else None
         a, b, cur = an, bn, new
     return None
-
-
-def quartiles(x: np.ndarray) -> tuple[float, float, float]:
-    """The 25 %, 50 % and 75 % points of ``x`` (linear interpolation, as ``np.percentile``)
-    from one partition."""
-    n = x.size
-    pos = [q * (n - 1) for q in (0.25, 0.5, 0.75)]
-    lo = [int(p) for p in pos]
-    hi = [min(j + 1, n - 1) for j in lo]
-    part = x.copy()
-    part.partition(sorted(set(lo + hi)))
-    v = [float(part[j]) + (p - j) * (float(part[k]) - float(part[j]))
-         for p, j, k in zip(pos, lo, hi)]
-    return v[0], v[1], v[2]
 
 
 def _fdot(a: Any, b: Any) -> float:

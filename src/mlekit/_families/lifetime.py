@@ -254,8 +254,9 @@ class LogLogistic(CumHaz):
         s = as_sample(x, w)
         p = s.positive()
         lx = p.map(np.log(p.x), increasing=True)
-        sp = lx.spread() * 1.349 / (2 * math.log(3))
-        return {"shape": fixed.get("shape", 1.0 / sp), "scale": fixed.get("scale", ex(lx.quantile(0.5)))}
+        q1, med, q3 = lx.quartiles()
+        sp = lx.spread(q3 - q1) * 1.349 / (2 * math.log(3))
+        return {"shape": fixed.get("shape", 1.0 / sp), "scale": fixed.get("scale", ex(med))}
 
     def _degenerate(self, x0: float) -> dict[str, float]:
         return {"shape": math.inf, "scale": x0}

@@ -329,7 +329,7 @@ class Cauchy(LocScale):
     @sample_start
     def _start(self, x: Any, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, Any]:
         s = as_sample(x, w)
-        q1, q2, q3 = (s.quantile(q) for q in (0.25, 0.5, 0.75))
+        q1, q2, q3 = s.quartiles()
         return {"loc": q2, "scale": s.pick(q3 > q1, (q3 - q1) / 2, s.spread)}
 
     def _degenerate(self, x0: float) -> dict[str, float]:

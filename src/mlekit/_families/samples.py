@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .stats import log_moments, moments_of, sd, spread, wmean, wquantile
+from .stats import log_moments, moments_of, quartiles, sd, spread, wmean, wquantile
 
 __all__ = ["Sample", "GroupSample", "as_sample", "sample_start", "takes_sample"]
 
@@ -50,8 +50,16 @@ class Sample:
     def quantile(self, q: float) -> Any:
         return wquantile(self.x, self.w, q)
 
-    def spread(self) -> Any:
-        return spread(self.x, self.w)
+    def quartiles(self) -> tuple[Any, Any, Any]:
+        """``quantile(q)`` for q = 0.25, 0.5, 0.75 (unweighted: from one selection)."""
+        if self.w is None:
+            return quartiles(self.x)
+        return self.quantile(0.25), self.quantile(0.5), self.quantile(0.75)
+
+    def spread(self, iqr: Any = None) -> Any:
+        """A robust positive scale (IQR/1.349, else SD, else ...); ``iqr``: the sample's
+        interquartile range when the caller has it (from :meth:`quartiles`)."""
+        return spread(self.x, self.w, iqr)
 
     def log_moments(self) -> tuple[Any, Any]:
         return log_moments(self.x, self.w)
@@ -113,6 +121,9 @@ class GroupSample(Sample):
         W, _, m2 = self.moments()
         return np.where(W > 0, np.sqrt(m2 / W), 0.0)
 
+    def quartiles(self) -> tuple[Any, Any, Any]:
+        return self.quantile(0.25), self.quantile(0.5), self.quantile(0.75)
+
     def quantile(self, q: float, weighted: bool = True) -> Any:
         if self.ordered:
             o: Any = slice(None)
@@ -137,8 +148,9 @@ class GroupSample(Sample):
             out = xs[np.clip(idx, start, last)]
         return np.where(n > 0, out, np.nan)
 
-    def spread(self) -> Any:
-        iqr = self.quantile(0.75) - self.quantile(0.25)
+    def spread(self, iqr: Any = None) -> Any:
+        if iqr is None:
+            iqr = self.quantile(0.75) - self.quantile(0.25)
         s = np.where(iqr > 0, iqr / 1.349, self.sd())
         return np.where(s > 0, s, np.maximum(1.0, np.abs(self.quantile(0.5, False))) * 1e-3)
 

@@ -20,7 +20,7 @@ from scipy.special import digamma, gammaln, zeta
 from .._core.passes import fused, median_of
 from .._data.data import Block, fdot
 
-__all__ = ["Stats", "FastFit", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
+__all__ = ["Stats", "FastFit", "quartiles", "moments_of", "trigamma", "newton_1d", "gamma_shape", "log1mexp",
            "inv_digamma", "finish", "wquantile", "wmean", "sd", "spread", "log_moments", "EULER",
            "COUNTS_SCALE_NOTE", "stirlerr", "bd0", "value_sums", "VALUE_SUM_KEYS"]
 
@@ -268,6 +268,18 @@ def wquantile(x: FloatArray, w: FloatArray | None, q: float) -> float:
     return float(x[o][np.searchsorted(cw, q * cw[-1])])
 
 
+def quartiles(x: FloatArray) -> tuple[float, float, float]:
+    """The 25 %, 50 % and 75 % points of ``x`` (linear interpolation, as ``np.percentile``)
+    from one partition: each equal to ``wquantile(x, None, q)``, which selects anew per q."""
+    n = x.size
+    pos = [q * (n - 1) for q in (0.25, 0.5, 0.75)]
+    lo = [int(p) for p in pos]
+    hi = [min(j + 1, n - 1) for j in lo]
+    part = np.partition(x, sorted(set(lo + hi)))
+    v = [float(part[j] + (part[k] - part[j]) * (p - j)) for p, j, k in zip(pos, lo, hi)]
+    return v[0], v[1], v[2]
+
+
 def wquantile_mid(x: FloatArray, w: FloatArray | None) -> float:
     """Weighted median of finite values (midpoint of the two middle values when the weight
     splits evenly)."""
@@ -291,9 +303,10 @@ def wmean(x: FloatArray, w: FloatArray | None) -> float:
     return float(np.mean(x)) if w is None else float(fdot(w, x) / w.sum())
 
 
-def spread(x: FloatArray, w: FloatArray | None) -> float:
-    """A robust positive scale: IQR/1.349, else SD, else 1."""
-    iqr = wquantile(x, w, 0.75) - wquantile(x, w, 0.25)
+def spread(x: FloatArray, w: FloatArray | None, iqr: float | None = None) -> float:
+    """A robust positive scale: IQR/1.349, else SD, else 1 (``iqr``: when known)."""
+    if iqr is None:
+        iqr = wquantile(x, w, 0.75) - wquantile(x, w, 0.25)
     s = iqr / 1.349 if iqr > 0 else sd(x, w)
     return s if s > 0 else max(1.0, abs(float(np.median(x)))) * 1e-3
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._core.checks import find_stack_level
 from .._core.domains import Domain
+from .._core.numdiff import iqr_of
 from .._families.base import Family
 from .._inference.wald import crosses_zero
 from ..errors import (
@@ -161,33 +162,35 @@ _ALL_OF = {1: [0], 2: [0, 1]}
 
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
-                 method: str, refit: Callable[..., FitResult], lik: Any = None) -> FitResult:
-    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, no non-regular
-    parameter, observed information, not strict) for a fit of one or two parameters whose
-    estimates and log-likelihood the caller has checked to be finite. When nothing can warn —
+                 method: str, refit: Callable[..., FitResult], lik: Any = None, *,
+                 iterations: int = 0, grad_norm: float = 0.0) -> FitResult:
+    """:func:`finish` of ``Estimate(params, loglik, H, method, iterations, grad_norm)``
+    (converged, no diagnostics of its own, ``fixed={}``, no non-regular parameter, observed
+    information, not strict) for a fit of one or two parameters whose estimates and
+    log-likelihood the caller has checked to be finite. When nothing can warn —
     no boundary finding, a positive definite observed information, no family
     ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
     likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
+    est = Estimate(params, loglik, H, method, iterations, grad_norm)
     if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
             or not _small_inverse(H, _ALL_OF[k])[1]
             or _boundary_findings(fam, dat, params, ())):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                      Estimate(params, loglik, H, method), fixed={}, nonreg={}, strict=False,
-                      refit=refit)
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
+                      fixed={}, nonreg={}, strict=False, refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                             Estimate(params, loglik, H, method), fixed={}, nonreg={},
-                             cov_kind="observed", refit=refit)
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
+                             fixed={}, nonreg={}, cov_kind="observed", refit=refit)
 
     user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
     return FitResult._deferred(
         {"family": fam.name, "params": dict(params), "loglik": float(loglik),
          "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
-         "data": user, "_refit": refit}, complete)
+         "iterations": iterations, "grad_norm": grad_norm, "data": user, "_refit": refit},
+        complete)
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
@@ -313,20 +316,47 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
+    loc = [q for i, q in enumerate(fam.param_names)
+           if pw.get(q) == 1 and fam.domains[i].kind == "real"]
+    if not loc:
         return None
-    x = points()
-    x = x[np.isfinite(x)]
-    if x.size < 4:
-        return None
-    q1, q3 = np.percentile(x, [25.0, 75.0])
-    iqr = float(q3 - q1)
+    if getattr(dat, "only_exact", False):
+        # a wide-ranged sample (e.g. Cauchy's) gets here every fit: first two counts that
+        # bound the interquartile range, then (rarely) np.percentile's IQR from one selection,
+        # kept on the block (exact values are finite, at least 4 here)
+        blk = dat.exact
+        if _iqr_bounded(blk.x, params[loc[0]], params[p]):
+            return None
+        iqr = blk.cached("iqr", lambda: iqr_of(blk.x))
+    else:
+        x = points()
+        x = x[np.isfinite(x)]
+        if x.size < 4:
+            return None
+        q1, q3 = np.percentile(x, [25.0, 75.0])
+        iqr = float(q3 - q1)
     if not (iqr > 0 and params[p] < 1e-4 * iqr):
         return None
     return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
             f"({iqr:.6g}): the likelihood grows without bound as {p} -> 0, so the maximum is on "
             "the boundary (ties, or truncation cutting most of the data away)")
+
+
+def _iqr_bounded(x: np.ndarray, centre: float, scale: float) -> bool:
+    """Whether counts prove ``scale >= 1e-4 * IQR(x)`` (np.percentile's quartiles): with
+    ``a, b = centre -/+ 2500 scale``, when at most ``floor(0.25 (n-1))`` values lie below ``a``
+    and at most ``n - 1 - hi`` above ``b`` (``hi`` the upper order statistic of the third
+    quartile's interpolation), both quartiles lie in ``[a, b]``, so the IQR is at most
+    ``b - a``: ``scale >= 2e-4 (b - a)`` then leaves a factor 2 for rounding."""
+    n = x.shape[0]
+    half = 2500.0 * scale
+    a, b = centre - half, centre + half
+    if not (math.isfinite(a) and math.isfinite(b) and scale >= 2e-4 * (b - a)):
+        return False
+    lo = math.floor(0.25 * (n - 1))
+    hi = min(math.floor(0.75 * (n - 1)) + 1, n - 1)
+    return (int(np.count_nonzero(x < a)) <= lo
+            and int(np.count_nonzero(x > b)) <= n - 1 - hi)
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:

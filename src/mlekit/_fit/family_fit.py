@@ -31,7 +31,7 @@ from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
 from .rescale import exponent_of, map_back, scaled_inputs
 from .result import Diagnostic, FitResult
 
-__all__ = ["fit_family", "as_data", "check_information", "compress_counts", "FamilyRefit"]
+__all__ = ["fit_family", "direct_estimate", "as_data", "check_information", "compress_counts", "FamilyRefit"]
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
@@ -67,7 +67,6 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
         dat = compress_counts(dat)
     free = [p for p in fam.param_names if p not in fixed_d]
     check_information(fam, dat, free)
-    diags: list[Diagnostic] = []
 
     # -- degenerate: every value identical (censoring bounds included: failures and survivors
     # at one inspection time leave the likelihood unbounded the same way); a family without a
@@ -98,40 +97,40 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
         return _fit_penalised(fam, dat, lik, penalty, start_d, fixed_d, nonreg, strict=strict,
                               cov=cov, maxiter=maxiter, refit=refit, path=path)
 
-    params: dict[str, float] | None
-    H: np.ndarray | None
-    grad_norm = 0.0
+    est = direct_estimate(fam, dat, lik, inner_fixed, path)
+    if est is None:
+        est = newton_fit(fam, lik, dat, start_d, inner_fixed, maxiter)
+    return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,
+                  refit=refit)
+
+
+def direct_estimate(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, float],
+                    path: str = "auto") -> Estimate | None:
+    """The closed form or the family's own estimator (``_fast_fit``) as an :class:`Estimate`
+    with its log-likelihood and Hessian (evaluated on the data where the path gave none), or
+    ``None`` when neither applies, one under- or overflowed, or its estimates are not finite:
+    Newton decides then."""
+    diags: list[Diagnostic] = []
     try:
         with np.errstate(all="ignore"):
             params, H, ll, method, iterations, converged, gn = _direct(
                 fam, dat, lik, inner_fixed, path, diags)
-            if gn is not None:
-                grad_norm = gn
     except Exception as exc:
         # a closed form or fast path that under- or overflowed at this magnitude: Newton
         # (on the log-likelihood, which is evaluated scale-safely) decides instead
         if not is_arithmetic(exc):
             raise
-        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
-        diags[:] = []
-    if params is not None and not all(math.isfinite(params[p]) for p in fam.param_names):
-        params, H, ll, method, iterations, converged = None, None, math.nan, "", 0, True
-        diags[:] = []
-    if params is not None:
+        return None
+    if params is None or not all(math.isfinite(params[p]) for p in fam.param_names):
+        return None
+    grad_norm = 0.0 if gn is None else gn
+    if H is None or not math.isfinite(ll):
         th = tuple(params[p] for p in fam.param_names)
-        if H is None or not math.isfinite(ll):
-            ll_e, g_e, H = lik.evaluate(th, 2)
-            if not math.isfinite(ll):
-                ll = ll_e
-            grad_norm = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
-    else:
-        est = newton_fit(fam, lik, dat, start_d, inner_fixed, maxiter)
-        est.diagnostics[:0] = diags
-        return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict,
-                      cov_kind=cov, refit=refit)
-    est = Estimate(params, ll, H, method, iterations, grad_norm, converged, diags)
-    return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,
-                  refit=refit)
+        ll_e, g_e, H = lik.evaluate(th, 2)
+        if not math.isfinite(ll):
+            ll = ll_e
+        grad_norm = float(np.max(np.abs(g_e[lik.free]))) if lik.free else 0.0
+    return Estimate(params, ll, H, method, iterations, grad_norm, converged, diags)
 
 
 def _direct(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, float], path: str,

@@ -1,0 +1,99 @@
+"""The quick lane of ``mk.fit`` for families fitted by their own iteration: a family of one or two
+parameters with a fast path (``_fast_fit``: the Weibull/Gumbel profile Newton, the fused Newton
+of Cauchy, log-logistic and Lomax, the negative binomial's profile) fitted to a plain float64
+array with every option at its default.
+
+A fit of 1,000 values by such a path takes some 40 µs; the general route around it (options,
+route table, ``fit_family``'s bookkeeping, the eager ``finish``) cost as much again. The lane
+takes the same steps as :func:`mlekit._fit.family_fit.fit_family` on that input, in the same
+order and through the same functions: the closed-form lane's checks from the extremes
+(:func:`mlekit._fit.quick._small_checks`: finite values inside the support, not all equal, of
+an ordinary magnitude — anything else returns ``None`` and the routes decide, with their errors
+and diagnostics), the family's ``_check_data``, counts compressed, then
+:func:`~mlekit._fit.family_fit.direct_estimate` (the fast path) or, where it declines, Newton.
+A converged fit with nothing to report is assembled by ``finish_quick`` (inference fields
+deferred to first access); any other by ``finish``, which warns now, as always.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._data.data import Block, Data
+from .._families.base import Family, get_family
+from .._families.support import Support
+from . import family_fit
+from .assemble import finish, finish_quick
+from .family_fit import FamilyRefit, direct_estimate
+from .likelihood import Likelihood
+from .newton import newton_fit
+from .quick import _small_checks
+from .rescale import limit_of
+from .result import FitResult
+
+__all__ = ["quick_iterative_fit"]
+
+# per registry name: (family, refit, number of parameters, support, whether it has its own
+# _check_data, rescaling limit), or None when the family is not for this lane
+Plan = tuple[Family, FamilyRefit, int, Support, bool, int]
+_PLANS: dict[str, Plan | None] = {}
+# the closed-form lane's hooks: a family with all of them is that lane's
+_CLOSED = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
+# hooks whose family-specific versions need the general path (a distribution that depends on
+# the data, non-regular estimates)
+_GENERAL = ("_for_data", "_nonregular_estimate")
+_F64 = np.dtype(np.float64)
+
+
+def _plan(family: Any) -> Plan | None:
+    fam = get_family(family)
+    cls = type(fam)
+    ok = (fam.k <= 2 and not fam.values and not fam.nonregular
+          and (cls._overrides("_fast_fit") or fam.profile is not None)
+          and not all(cls._overrides(h) for h in _CLOSED)
+          and not any(cls._overrides(h) for h in _GENERAL))
+    plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
+             fam.support, cls._overrides("_check_data"), limit_of(fam)) if ok else None)
+    if isinstance(family, str):
+        _PLANS[family] = plan
+    return plan
+
+
+def quick_iterative_fit(x: np.ndarray, family: Any) -> FitResult | None:
+    """The fit of ``family`` to ``x`` (a 1-D float64 array) on this lane, or ``None`` when
+    the general path must decide."""
+    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
+        return None
+    try:
+        plan = _PLANS[family]
+    except (KeyError, TypeError):   # not seen yet, or a family object
+        plan = _plan(family)
+    if plan is None or x.shape[0] <= plan[2]:
+        return None
+    return _fit(x, plan)
+
+
+def _fit(x: np.ndarray, plan: Plan) -> FitResult | None:
+    fam, refit, _, sup, own_check, lim = plan
+    blk = Block(x)
+    with np.errstate(all="ignore"):   # sums of huge values: the general path decides
+        if not _small_checks(x, blk, fam, sup, lim):
+            return None
+    dat = Data._of_exact(blk)
+    if own_check:
+        fam._check_data(dat, {})     # the general path's first step (on the cached extremes)
+    if fam.discrete:
+        dat = family_fit.compress_counts(dat)   # the general path's step (and function)
+    lik = Likelihood(fam, dat, {})
+    est = direct_estimate(fam, dat, lik, {})
+    if est is None:                  # the fast path declined: Newton, as fit_family does
+        est = newton_fit(fam, lik, dat, {}, {}, 200)
+    elif est.converged and not est.diagnostics and math.isfinite(est.loglik):
+        assert est.hess is not None
+        return finish_quick(fam, dat, est.params, est.loglik, est.hess, est.method, refit, lik,
+                            iterations=est.iterations, grad_norm=est.grad_norm)
+    return finish(fam, dat, lik, est, fixed={}, nonreg={}, strict=False, cov_kind="observed",
+                  refit=refit)
