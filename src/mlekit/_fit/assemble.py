@@ -161,26 +161,30 @@ _ALL_OF = {1: [0], 2: [0, 1]}
 
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
-                 method: str, refit: Callable[..., FitResult], lik: Any = None) -> FitResult:
-    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, no non-regular
-    parameter, observed information, not strict) for a fit of one or two parameters whose
-    estimates and log-likelihood the caller has checked to be finite. When nothing can warn —
-    no boundary finding, a positive definite observed information, no family
+                 method: str, refit: Callable[..., FitResult], lik: Any = None,
+                 nonreg: dict[str, float] | None = None) -> FitResult:
+    """:func:`finish` of ``Estimate(params, loglik, H, method)`` (``fixed={}``, observed
+    information, not strict) for a fit of one or two parameters whose estimates and
+    log-likelihood the caller has checked to be finite; ``nonreg``: the parameters held at
+    sample extremes (they have no Wald SE). When nothing can warn — no boundary finding, a
+    positive definite observed information on the regular parameters, no family
     ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
-    likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
+    likelihood (``lik``, or ``Likelihood(fam, dat, nonreg)``) to first access, where
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
+    nr = nonreg or {}
+    regular = _ALL_OF.get(k, []) if not nr else [i for i, p in enumerate(params) if p not in nr]
     if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
-            or not _small_inverse(H, _ALL_OF[k])[1]
-            or _boundary_findings(fam, dat, params, ())):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                      Estimate(params, loglik, H, method), fixed={}, nonreg={}, strict=False,
+            or (regular and not _small_inverse(H, regular)[1])
+            or _boundary_findings(fam, dat, params, nr)):
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+                      Estimate(params, loglik, H, method), fixed={}, nonreg=nr, strict=False,
                       refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat),
-                             Estimate(params, loglik, H, method), fixed={}, nonreg={},
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+                             Estimate(params, loglik, H, method), fixed={}, nonreg=nr,
                              cov_kind="observed", refit=refit)
 
     user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
@@ -301,6 +305,9 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
     points = getattr(dat, "all_points", None)
     if points is None:
         return None
+    # a location-scale family only (a real parameter of scale power 1): decided before any pass
+    if not any(pw.get(q) == 1 and d.kind == "real" for q, d in zip(fam.param_names, fam.domains)):
+        return None
     if getattr(dat, "only_exact", False):
         # the interquartile range is at most the range: no collapse is possible when the scale
         # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
@@ -313,9 +320,6 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
-    if not any(pw.get(q) == 1 and fam.domains[i].kind == "real"
-               for i, q in enumerate(fam.param_names)):
-        return None
     x = points()
     x = x[np.isfinite(x)]
     if x.size < 4:
