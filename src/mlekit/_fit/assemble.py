@@ -158,6 +158,7 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
 
 
 _ALL_OF = {1: [0], 2: [0, 1]}
+_NONE: dict[str, float] = {}
 
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
@@ -173,10 +174,13 @@ def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float,
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
-    nr = nonreg or {}
-    regular = _ALL_OF.get(k, []) if not nr else [i for i, p in enumerate(params) if p not in nr]
-    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
-            or (regular and not _small_inverse(H, regular)[1])
+    nr = nonreg or _NONE
+    if nr:
+        regular = [i for i, p in enumerate(params) if p not in nr]
+        pd = not regular or _small_inverse(H, regular)[1]
+    else:
+        pd = k <= 2 and _small_inverse(H, _ALL_OF[k])[1]
+    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not pd
             or _boundary_findings(fam, dat, params, nr)):
         return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
                       Estimate(params, loglik, H, method), fixed={}, nonreg=nr, strict=False,
@@ -305,9 +309,6 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
     points = getattr(dat, "all_points", None)
     if points is None:
         return None
-    # a location-scale family only (a real parameter of scale power 1): decided before any pass
-    if not any(pw.get(q) == 1 and d.kind == "real" for q, d in zip(fam.param_names, fam.domains)):
-        return None
     if getattr(dat, "only_exact", False):
         # the interquartile range is at most the range: no collapse is possible when the scale
         # is at least 1e-4 of it (every ordinary fit; skips the percentile pass)
@@ -317,9 +318,13 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
         c = blk._cache   # the extremes, when cached (as after every in-memory fit's checks)
         hi, lo = c.get("max"), c.get("min")
         if hi is None or lo is None:
+            if not _location_scale(fam):
+                return None   # (no pass over the values for a family that cannot collapse)
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
+    if not _location_scale(fam):
+        return None
     x = points()
     x = x[np.isfinite(x)]
     if x.size < 4:
@@ -331,6 +336,12 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
     return (f"{p} = {params[p]:.6g} collapsed below 1e-4 of the data's interquartile range "
             f"({iqr:.6g}): the likelihood grows without bound as {p} -> 0, so the maximum is on "
             "the boundary (ties, or truncation cutting most of the data away)")
+
+
+def _location_scale(fam: Family) -> bool:
+    """Whether the family has a real (location) parameter of scale power 1 besides its scale."""
+    pw = fam.scale_powers or {}
+    return any(pw.get(q) == 1 and d.kind == "real" for q, d in zip(fam.param_names, fam.domains))
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:
