@@ -41,3 +41,34 @@ def test_copies_through_replace() -> None:
     assert w.has_weights and w.n_obs == 15.0 and not d.has_weights
     i = mk.Data.interval([0.5, -1.0], [2.0, 3.0]).clip_intervals(0.0, np.inf)
     assert i.left.size == 1 and i.interval_block.size == 1
+
+
+def test_compressed_counts_keep_everything_but_the_rows() -> None:
+    """compress_counts builds a plain sample's summary directly (no replace()); a named,
+    truncated or weighted sample keeps its name, window and weights through replace()."""
+    x = np.repeat(np.arange(10.0), 20)
+    for d in (mk.Data(x), mk.Data(x, name="n"), mk.Data(x, truncation=(0.0, None)),
+              mk.Data(x, weights=np.full(200, 0.5))):
+        c = compress_counts(d)
+        assert c._compressed_from is d and c.has_weights and c.n_obs == d.n_obs
+        assert (c.name, c.truncation, c.n_dropped) == (d.name, d.truncation, d.n_dropped)
+        np.testing.assert_array_equal(c.exact.x, np.arange(10.0))
+        assert c.exact._cache["intp"].tolist() == list(range(10))
+        assert (c.exact.x_extreme("min"), c.exact.x_extreme("max")) == (0.0, 9.0)
+
+
+def test_count_log_factorials_from_the_table_equal_gammaln() -> None:
+    from scipy.special import gammaln
+
+    from mlekit._families.discrete import _LGF_SIZE, _lgamma1_of
+
+    k = np.array([0, 1, 2, 5, 170, 171, _LGF_SIZE - 1], dtype=np.intp)
+    b = Block(k.astype(float))
+    b._cache.update(intp=k, min=0.0, max=float(k.max()))
+    np.testing.assert_array_equal(_lgamma1_of(b), gammaln(k + 1.0))
+    for cache in ({"intp": k, "min": 0.0, "max": float(_LGF_SIZE)},      # beyond the table
+                  {"intp": k, "max": 10.0},                               # minimum unknown
+                  {"min": 0.0, "max": 10.0}):                             # no integers
+        c = Block(np.array([0.5, 3.0, 7.25]))
+        c._cache.update(cache)
+        np.testing.assert_array_equal(_lgamma1_of(c), gammaln(c.x + 1.0))

@@ -151,7 +151,7 @@ def test_a_quick_result_defers_its_inference_fields() -> None:
 
 @pytest.mark.parametrize("first", sorted(READERS))
 @pytest.mark.parametrize("family", ["normal", "exponential", "lognormal", "gamma", "poisson",
-                                    "bernoulli"])
+                                    "bernoulli", "uniform", "pareto"])
 def test_the_first_field_read_does_not_change_any_value(family: str, first: str) -> None:
     x = SAMPLES[family](40)
     general = mk.fit(list(x), family)
@@ -204,8 +204,9 @@ def test_quick_results_are_frozen_and_compare_by_identity() -> None:
                                     "uniform", "pareto", "lognormal", "beta"])
 @pytest.mark.parametrize("n", [4096, 262_144, 262_145, 600_000])
 def test_quick_lane_equals_the_general_path_over_several_chunks(family: str, n: int) -> None:
-    # from 4096 values the checks come from the fused pass (quickpass); beyond CHUNK_ROWS
-    # (2**18) its sums are per chunk, merged as the statistics are
+    # from 4096 values the checks of the log families come from the fused pass (quickpass),
+    # beyond CHUNK_ROWS (2**18) every family's; there its sums are per chunk, merged as the
+    # statistics are
     x = SAMPLES[family](n)
     assert quick_fit(x, family) is not None
     _same(mk.fit(x, family), mk.fit(mk.Data(x.copy()), family))

@@ -98,18 +98,23 @@ def fused(x: FloatArray, terms: Sequence[str], center: float = 0.0) -> list[floa
     n = int(x.shape[0])
     if n <= _WHOLE:
         return _terms_of(x, np.empty(n), terms, center)
-    buf = np.empty(PIECE)
     merge = [m for t in terms for m in _MERGE[t]]
+    return _tree(x, 0, n, np.empty(PIECE), terms, center, merge)
 
-    def tree(lo: int, m: int) -> list[float]:
-        if m <= PIECE:
-            return _terms_of(x[lo:lo + m], buf[:m], terms, center)
-        h = m // 2
-        h -= h % 8          # NumPy's split: halves at a multiple of its 8-way unrolling
-        a, b = tree(lo, h), tree(lo + h, m - h)
-        return [f(u, v) for f, u, v in zip(merge, a, b)]
 
-    return tree(0, n)
+def _tree(x: FloatArray, lo: int, m: int, buf: FloatArray, terms: Sequence[str], center: float,
+          merge: list[Callable[[float, float], float]]) -> list[float]:
+    """The terms of ``x[lo:lo + m]``, split as NumPy's pairwise sum splits it. (A function of
+    its own, not a recursive closure: a closure that calls itself is a reference cycle, and the
+    chunk it holds would wait for the garbage collector — a streamed pass kept every chunk
+    alive that way.)"""
+    if m <= PIECE:
+        return _terms_of(x[lo:lo + m], buf[:m], terms, center)
+    h = m // 2
+    h -= h % 8          # NumPy's split: halves at a multiple of its 8-way unrolling
+    a = _tree(x, lo, h, buf, terms, center, merge)
+    b = _tree(x, lo + h, m - h, buf, terms, center, merge)
+    return [f(u, v) for f, u, v in zip(merge, a, b)]
 
 
 def median_of(x: FloatArray) -> float:

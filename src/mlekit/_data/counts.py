@@ -22,10 +22,11 @@ def compress_counts(dat: Data) -> Data:
     if xmax < 5e6 and b.x_extreme("min") >= 0:
         xi = b._cache.get("intp")   # the integer values, if the quick lane's check made them
         cnt = np.bincount(x.astype(np.intp) if xi is None else xi, weights=b.w)
-        vals = cnt.nonzero()[0]   # np.flatnonzero without its wrapper (cnt is 1-D)
-        w = cnt[vals].astype(float)
-        vals = vals.astype(float)
+        ints = cnt.nonzero()[0]   # np.flatnonzero without its wrapper (cnt is 1-D)
+        w = cnt[ints].astype(float)
+        vals = ints.astype(float)
     else:
+        ints = None
         if b.w is None:
             vals, c = np.unique(x, return_counts=True)
             w = c.astype(float)
@@ -34,7 +35,14 @@ def compress_counts(dat: Data) -> Data:
             w = np.bincount(inv, weights=b.w)
     if vals.size > 0.5 * b.size:
         return dat
-    out = dat.replace(exact=Block(np.asarray(vals, dtype=np.float64), w))
+    blk = Block(np.asarray(vals, dtype=np.float64), w)
+    if ints is not None:   # ascending distinct integers: their extremes, the integers themselves
+        blk._cache.update(min=float(vals[0]), max=float(vals[-1]), intp=ints)
+    # a plain sample of exact values (the quick lane's): the same Data, built directly
+    plain = (type(dat) is Data and dat.name is None and dat.truncation is None
+             and not (dat.n_dropped or dat.n_zero_weight or dat.left.size or dat.right.size
+                      or dat.interval_block.size))
+    out = Data._of_exact(blk) if plain else dat.replace(exact=blk)
     out._has_weights = True
     out._compressed_from = dat
     return out

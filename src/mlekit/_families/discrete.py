@@ -25,8 +25,27 @@ _POISSON_LIMIT = 1e10
 
 def _lgamma1(blk: Block, x: Any) -> Any:
     if x is blk.x:
-        return blk.cached("lgamma_x1", lambda: gammaln(blk.x + 1.0))
+        return blk.cached("lgamma_x1", lambda: _lgamma1_of(blk))
     return gammaln(x + 1.0)
+
+
+# gammaln(k + 1) for the counts k < _LGF_SIZE, computed on first use
+_LGF_SIZE = 1024
+_LGF: list[np.ndarray] = []
+
+
+def _lgamma1_of(blk: Block) -> Any:
+    """``gammaln(x + 1)`` of a block's values; for counts known to be integers in
+    ``[0, _LGF_SIZE)`` (the integers cached by the quick lane's check or by
+    ``compress_counts``), a lookup in the table of the same ``gammaln`` values (identical, one
+    ufunc call fewer per fit)."""
+    c = blk._cache
+    xi = c.get("intp")
+    if xi is not None and c.get("min", -1.0) >= 0.0 and c.get("max", math.inf) < _LGF_SIZE:
+        if not _LGF:
+            _LGF.append(gammaln(np.arange(_LGF_SIZE, dtype=np.float64) + 1.0))
+        return _LGF[0][xi]
+    return gammaln(blk.x + 1.0)
 
 
 def _psi_diffs(x: Any, r: Any) -> tuple[Any, Any] | None:

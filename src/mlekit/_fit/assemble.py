@@ -159,31 +159,39 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
 
 
 _ALL_OF = {1: [0], 2: [0, 1]}
+_NONE: dict[str, float] = {}
 
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
-                 method: str, refit: Callable[..., FitResult], lik: Any = None, *,
+                 method: str, refit: Callable[..., FitResult], lik: Any = None,
+                 nonreg: dict[str, float] | None = None, *,
                  iterations: int = 0, grad_norm: float = 0.0) -> FitResult:
     """:func:`finish` of ``Estimate(params, loglik, H, method, iterations, grad_norm)``
-    (converged, no diagnostics of its own, ``fixed={}``, no non-regular parameter, observed
-    information, not strict) for a fit of one or two parameters whose estimates and
-    log-likelihood the caller has checked to be finite. When nothing can warn —
-    no boundary finding, a positive definite observed information, no family
+    (converged, ``fixed={}``, observed information, not strict) for a fit of one or two
+    parameters whose estimates and log-likelihood the caller has checked to be finite;
+    ``nonreg``: the parameters held at sample extremes (they have no Wald SE). When nothing
+    can warn — no boundary finding, a positive definite observed information on the regular
+    parameters, no family
     ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
-    likelihood (``lik``, or ``Likelihood(fam, dat)``) to first access, where
+    likelihood (``lik``, or ``Likelihood(fam, dat, nonreg)``) to first access, where
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
     est = Estimate(params, loglik, H, method, iterations, grad_norm)
-    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics
-            or not _small_inverse(H, _ALL_OF[k])[1]
-            or _boundary_findings(fam, dat, params, ())):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
-                      fixed={}, nonreg={}, strict=False, refit=refit)
+    nr = nonreg or _NONE
+    if nr:
+        regular = [i for i, p in enumerate(params) if p not in nr]
+        pd = not regular or _small_inverse(H, regular)[1]
+    else:
+        pd = k <= 2 and _small_inverse(H, _ALL_OF[k])[1]
+    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not pd
+            or _boundary_findings(fam, dat, params, nr)):
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr), est,
+                      fixed={}, nonreg=nr, strict=False, refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat), est,
-                             fixed={}, nonreg={}, cov_kind="observed", refit=refit)
+        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+                             est, fixed={}, nonreg=nr, cov_kind="observed", refit=refit)
 
     user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
     return FitResult._deferred(
@@ -313,6 +321,8 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
         c = blk._cache   # the extremes, when cached (as after every in-memory fit's checks)
         hi, lo = c.get("max"), c.get("min")
         if hi is None or lo is None:
+            if not _location_scale(fam):
+                return None   # (no pass over the values for a family that cannot collapse)
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
@@ -357,6 +367,12 @@ def _iqr_bounded(x: np.ndarray, centre: float, scale: float) -> bool:
     hi = min(math.floor(0.75 * (n - 1)) + 1, n - 1)
     return (int(np.count_nonzero(x < a)) <= lo
             and int(np.count_nonzero(x > b)) <= n - 1 - hi)
+
+
+def _location_scale(fam: Family) -> bool:
+    """Whether the family has a real (location) parameter of scale power 1 besides its scale."""
+    pw = fam.scale_powers or {}
+    return any(pw.get(q) == 1 and d.kind == "real" for q, d in zip(fam.param_names, fam.domains))
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:

@@ -4,12 +4,14 @@ thousands of times.
 
 It takes the same steps as :func:`mlekit._fit.family_fit.fit_family` on that input (the family's
 ``_check_data`` → non-regular estimates from the extremes → ``_suffstats`` → ``_closed_form`` →
-``_stats_loglik``/``_stats_hessian`` → ``finish``) with the checks fused: below
-:data:`~mlekit._fit.quickpass.LARGE` values one ``min``, one ``max`` (or, for non-negative values,
-the ``sum`` the statistics reuse) decide at once that the values are finite, inside the support,
-not all equal and of ordinary magnitude; from there on one pass over the values
+``_stats_loglik``/``_stats_hessian`` → ``finish``) with the checks fused: up to one chunk
+(``CHUNK_ROWS`` values) one ``min``, one ``max`` (or, for non-negative values, the ``sum`` the
+statistics reuse) decide at once that the values are finite, inside the support, not all equal
+and of ordinary magnitude; beyond it — and from :data:`~mlekit._fit.quickpass.LARGE` values for
+the families whose statistics hold ``Σ log x`` — one pass over the values
 (:mod:`mlekit._fit.quickpass`) gives the sums the statistics need and decides the same. A clean
-fit's result defers its inference fields to first access (``finish_quick``). Whatever the lane
+fit's result, estimates from the sample extremes included, defers its inference fields to first
+access (``finish_quick``). Whatever the lane
 cannot decide — NaN or infinite values, values outside the support, identical values, data that
 need rescaling, a family without a closed form — returns ``None`` and the caller takes the general
 path, which gives the same errors, diagnostics and results as always.
@@ -28,7 +30,7 @@ from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from .._families.support import Support
 from . import family_fit
-from .assemble import Estimate, finish, finish_quick
+from .assemble import finish_quick
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
 from .quickpass import LARGE, scan
@@ -114,7 +116,8 @@ def _small_checks(x: np.ndarray, blk: Block, fam: Family, sup: Support, lim: int
         return False
     cache = blk._cache
     cache["min"] = lo
-    if (lo >= 0.0 and sup.upper == math.inf and not fam.discrete
+    # (not for estimates from the extremes: the maximum is read anyway)
+    if (lo >= 0.0 and sup.upper == math.inf and not fam.discrete and not fam.nonregular
             and _sum_proves(cache.setdefault("sum", float(_SUM(x))), n, lo, lim)):
         return True
     hi = float(_MAX(x))
@@ -139,7 +142,10 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     n = x.shape[0]
     blk = Block(x)
     sc = None
-    if n < LARGE:
+    # up to one chunk, the fused pass is the separate reductions (passes.fused makes each term
+    # one NumPy call on the whole array): its own bookkeeping is saved except where it replaces
+    # a pass (Σ log x: the checks of gamma and inverse Gaussian from the sums alone)
+    if n < LARGE or (n <= CHUNK_ROWS and "log" not in fam.value_sums):
         if not _small_checks(x, blk, fam, sup, lim):
             return None
     else:
@@ -178,11 +184,7 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     # NaN or an infinity in any (an overflowing sum of finite ones: the general path decides)
     if H.shape != (k, k) or not math.isfinite(ll + sum(params.values())):
         return None
-    if nonreg:
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nonreg),
-                      Estimate(params, ll, H, fam.closed_form_method), fixed={},
-                      nonreg=nonreg, strict=False, refit=refit)
-    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik)
+    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik, nonreg)
 
 
 def _integers(x: np.ndarray, lo: float, hi: float, cache: dict[str, Any]) -> bool:
