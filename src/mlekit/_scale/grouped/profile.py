@@ -414,6 +414,19 @@ def _log_values(prof: Profile, p: Piece) -> Any:
     return u.copy() if np.may_share_memory(u, p.blk.x) else u
 
 
+def _u_range(prof: Profile, lay: Layout, kinds: set[str]) -> tuple[F, F]:
+    """Per group, the largest and the smallest ``u`` over the profile rows: ``u`` of the
+    values' extremes (``u`` is monotone in ``x``; the layout has them, no pass over the
+    rows). ``-inf``/``inf`` where a group has no such rows."""
+    hi, lo = np.full(lay.n_groups, -np.inf), np.full(lay.n_groups, np.inf)
+    for kind in kinds:
+        a = np.asarray(prof.u(Block(lay.group_extreme(kind, "min"))), dtype=float)
+        b = np.asarray(prof.u(Block(lay.group_extreme(kind, "max"))), dtype=float)
+        hi = np.fmax(hi, np.fmax(a, b))
+        lo = np.fmin(lo, np.fmin(a, b))
+    return hi, lo
+
+
 def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxiter: int
                    ) -> tuple[list[F], F, F, F, IntArray, NDArray[np.bool_], list[F]]:
     """A family's profile Newton for every group where ``k_mask``, batched.
@@ -424,28 +437,20 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
     pieces = [p for p in lay.pieces if p.kind in prof.kinds]
     d, Lv, W = np.zeros(G), np.zeros(G), np.zeros(G)
     sv, sv2 = np.zeros(G), np.zeros(G)
-    c, umin = np.full(G, -np.inf), np.full(G, np.inf)
     with np.errstate(all="ignore"):
-        us = [_log_values(prof, p) for p in pieces]
-        for p, u in zip(pieces, us):
-            if p.dense:
-                hi, lo_ = np.maximum.reduce(u, axis=0), np.minimum.reduce(u, axis=0)
-            else:
-                st = p.flat()[1]
-                hi, lo_ = np.maximum.reduceat(u, st), np.minimum.reduceat(u, st)
-            c[p.pos] = np.fmax(c[p.pos], hi)
-            umin[p.pos] = np.fmin(umin[p.pos], lo_)
+        c, umin = _u_range(prof, lay, {p.kind for p in pieces})
         segs = []
-        for p, u in zip(pieces, us):
-            v = np.subtract(u, p.per_row(c), out=u)      # v = u - max u, in place
-            segs.append(_Seg(p.pos, v, p.blk.w, p.lg, p.starts))
-        del us
-        for p, s in zip(pieces, segs):
-            n = p.reduce(1.0)
+        for p in pieces:        # one piece at a time: its rows stay in cache
+            u = _log_values(prof, p)
+            v = np.subtract(u, p.per_row(c), out=u)          # v = u - max u, in place
+            seg = _Seg(p.pos, v, p.blk.w, p.lg, p.starts)
+            segs.append(seg)
+            vw = v if p.blk.w is None else v * p.blk.w
+            z = seg.buf[np.float64] = np.empty_like(v)      # (the moments' buffer)
+            n, a, a2 = p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
             W[p.pos] += n
-            a = p.reduce(s.v)
             sv[p.pos] += a
-            sv2[p.pos] += p.reduce(s.v * s.v)
+            sv2[p.pos] += a2
             if p.kind == "exact":
                 d[p.pos] += n
                 Lv[p.pos] += a
