@@ -217,10 +217,13 @@ class Layout:
 
     @classmethod
     def build(cls, blocks: dict[str, tuple[Block, IntArray]], n_groups: int,
-              piece_rows: int | None = None) -> Layout:
-        """``blocks``: kind -> (block, group code of each of its rows)."""
+              piece_rows: int | None = None, extremes: bool = False) -> Layout:
+        """``blocks``: kind -> (block, group code of each of its rows). ``extremes``: the
+        per-group min and max of each kind's values (:meth:`group_extreme`) are taken while
+        each piece is made (in cache) instead of in later passes over all the rows."""
         piece_rows = piece_rows or PIECE_ROWS
         pieces: list[Piece] = []
+        found: dict[tuple[str, str], NDArray[np.float64]] = {}
         for kind in KINDS:
             if kind not in blocks:
                 continue
@@ -241,8 +244,13 @@ class Layout:
                 counts = np.zeros(n_groups, dtype=np.intp)
                 counts[codes[bounds[:-1]]] = np.diff(bounds)
             present = np.flatnonzero(counts)
-            pieces += _cut(kind, blk, present, counts[present], piece_rows)
-        return cls(np.arange(n_groups, dtype=np.intp), pieces)
+            lohi = (np.full(n_groups, np.nan), np.full(n_groups, np.nan)) if extremes else None
+            pieces += _cut(kind, blk, present, counts[present], piece_rows, lohi)
+            if lohi is not None:
+                found[(kind, "min")], found[(kind, "max")] = lohi
+        out = cls(np.arange(n_groups, dtype=np.intp), pieces)
+        out._extremes.update(found)
+        return out
 
     def restrict(self, sel: IntArray) -> Layout:
         """The layout of the groups at positions ``sel`` (sorted), renumbered 0..len(sel)-1."""
@@ -278,18 +286,23 @@ class Layout:
     def _extreme(self, kind: str, which: str) -> NDArray[np.float64]:
         out = np.full(self.n_groups, np.nan)
         for p in self.pieces:
-            if p.kind != kind:
-                continue
-            x = p.blk.x
-            if p.dense:
-                v = x.min(axis=0) if which == "min" else x.max(axis=0)
-            else:
-                ufunc = np.minimum if which == "min" else np.maximum
-                v = ufunc.reduceat(x, p.flat()[1])
-            cur = out[p.pos]
-            out[p.pos] = np.where(np.isnan(cur), v, np.minimum(cur, v) if which == "min"
-                                  else np.maximum(cur, v))
+            if p.kind == kind:
+                _add_extreme(out, p, which)
         return out
+
+
+def _add_extreme(out: NDArray[np.float64], p: Piece, which: str) -> None:
+    """``out`` (per group, NaN where no value yet) with the min or max of piece ``p``'s
+    values."""
+    x = p.blk.x
+    if p.dense:
+        v = x.min(axis=0) if which == "min" else x.max(axis=0)
+    else:
+        ufunc = np.minimum if which == "min" else np.maximum
+        v = ufunc.reduceat(x, p.flat()[1])
+    cur = out[p.pos]
+    out[p.pos] = np.where(np.isnan(cur), v, np.minimum(cur, v) if which == "min"
+                          else np.maximum(cur, v))
 
 
 def selection(n: int, sel: IntArray) -> tuple[NDArray[np.bool_], IntArray]:
@@ -311,9 +324,18 @@ def _stable_order(codes: IntArray, n_groups: int) -> IntArray:
     return o[np.argsort(c, kind="stable")]  # pragma: no cover - beyond 4e9 groups
 
 
-def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: int) -> list[Piece]:
-    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split)."""
+def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: int,
+         lohi: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None) -> list[Piece]:
+    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split);
+    ``lohi``: per-group min and max arrays updated with each piece as it is made."""
     out: list[Piece] = []
+
+    def add(p: Piece) -> None:
+        out.append(p)
+        if lohi is not None:
+            _add_extreme(lohi[0], p, "min")
+            _add_extreme(lohi[1], p, "max")
+
     ends = np.cumsum(counts)
     starts = ends - counts
     i, G = 0, gids.size
@@ -323,7 +345,7 @@ def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: in
             for a in range(s, e, piece_rows):
                 b = min(a + piece_rows, e)
                 sub = blk.take(slice(a, b))
-                out.append(Piece(kind, gids[i:i + 1], _as_dense(sub, b - a, 1), True, None, None))
+                add(Piece(kind, gids[i:i + 1], _as_dense(sub, b - a, 1), True, None, None))
             i += 1
             continue
         j = int(np.searchsorted(ends, starts[i] + piece_rows, side="right"))
@@ -335,11 +357,11 @@ def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: in
         sub = blk.take(slice(s, e))
         c = counts[i:j]
         if bool(np.all(c == c[0])):
-            out.append(Piece(kind, gids[i:j], _as_dense(sub, int(c[0]), j - i), True, None, None))
+            add(Piece(kind, gids[i:j], _as_dense(sub, int(c[0]), j - i), True, None, None))
         else:
             lg = np.repeat(np.arange(j - i, dtype=np.intp), c)
             st = (starts[i:j] - s).astype(np.intp)
-            out.append(Piece(kind, gids[i:j], sub, False, lg, st))
+            add(Piece(kind, gids[i:j], sub, False, lg, st))
         i = j
     return out
 

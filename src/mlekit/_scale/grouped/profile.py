@@ -341,6 +341,8 @@ def _newton_on_moments(M: list[F], act: IntArray, k: F, it: IntArray, conv: NDAr
                 S[j][a[f]] = T[j][f]
             k[a[f]], it[a[f]], conv[a[f]] = ka[f], st["it"][f], True
             live &= ~fin
+            if not live.any():
+                break
         g, h, t = derivs(T, ka, st["d"], st["Lc"])
         step = -g / h
         done = live & (g * step <= tol) & (h < 0)
