@@ -441,15 +441,24 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
     sv, sv2 = np.zeros(G), np.zeros(G)
     with np.errstate(all="ignore"):
         c, umin = _u_range(prof, lay, {p.kind for p in pieces})
-        segs = []
-        for p in pieces:        # one piece at a time: its rows stay in cache
+
+        def prepare(p: Piece) -> tuple[_Seg, Any, Any, Any]:
+            """A piece's rows as ``v`` (one piece at a time: its rows stay in cache) and
+            per group: weight, ``sum w v``, ``sum w v^2``."""
             u = _log_values(prof, p)
             v = np.subtract(u, p.per_row(c), out=u)          # v = u - max u, in place
             seg = _Seg(p.pos, v, p.blk.w, p.lg, p.starts)
-            segs.append(seg)
             vw = v if p.blk.w is None else v * p.blk.w
             z = seg.buf[np.float64] = np.empty_like(v)      # (the moments' buffer)
-            n, a, a2 = p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
+            return seg, p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
+
+        if get_threads() > 1 and len(pieces) > 1:
+            parts = list(get_pool().map(in_callers_errstate(prepare), pieces))
+        else:
+            parts = [prepare(p) for p in pieces]
+        segs = []
+        for p, (seg, n, a, a2) in zip(pieces, parts):       # in piece order: any threads
+            segs.append(seg)
             W[p.pos] += n
             sv[p.pos] += a
             sv2[p.pos] += a2
