@@ -25,7 +25,8 @@ moments (the estimate is then the optimum to rounding, as a separate fit's).
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +40,7 @@ __all__ = ["profile_groups", "solve_groups", "ProfileRows", "TAYLOR_ORDER"]
 
 F = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+Out = TypeVar("Out")
 
 TAYLOR_ORDER = 8          # a float64 pass collects S_0..S_8
 _TAYLOR_RTOL = 1e-15      # largest relative remainder of a Taylor-evaluated sum
@@ -103,12 +105,13 @@ class _Seg:
         if w is not None:
             np.multiply(z, w, out=z)
         out = np.empty((order + 1, self.pos.size), dtype=dtype)
-        one = None if self.starts is not None else self._ones(z.shape[0], dtype)
+        starts = self.starts
+        one: Any = self._ones(z.shape[0], dtype) if starts is None else None
         for j in range(order + 1):
             if j:
                 np.multiply(z, v, out=z)
-            if one is None:
-                out[j] = np.add.reduceat(z, self.starts)
+            if starts is not None:
+                out[j] = np.add.reduceat(z, starts)
             else:
                 np.matmul(one, z, out=out[j])
         return out
@@ -131,6 +134,19 @@ class _Seg:
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
         return _Seg(self.pos[keep], self.v[rows], None if self.w is None else self.w[rows],
                     lg, starts, self.v32[rows])
+
+
+def _in_batches(fn: Callable[[Any], Out], items: list[Any]) -> list[Out]:
+    """``[fn(x) for x in items]``, on the thread pool when it has several threads: in two
+    batches of consecutive items per thread (a pool task costs ~10 us of the caller's time:
+    per batch, not per segment; two per thread even out a slow thread)."""
+    threads = get_threads()
+    if threads <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    size = -(-len(items) // (2 * threads))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    run = in_callers_errstate(lambda batch: [fn(x) for x in batch])
+    return [r for part in get_pool().map(run, batches) for r in part]
 
 
 def _merge(segs: list[_Seg]) -> list[_Seg]:
@@ -182,11 +198,7 @@ class ProfileRows:
     def sums(self, k: F, dtype: Any, order: int) -> list[F]:
         """``S_0..S_order`` per group at ``k`` (one value per group of these rows)."""
         segs = self.segs
-        if get_threads() > 1 and len(segs) > 1:
-            parts = list(get_pool().map(in_callers_errstate(
-                lambda s: s.moments(k, dtype, order)), segs))
-        else:
-            parts = [s.moments(k, dtype, order) for s in segs]
+        parts = _in_batches(lambda s: s.moments(k, dtype, order), segs)
         S = np.zeros((order + 1, self.n))
         for s, r in zip(segs, parts):       # in segment order: identical with any threads
             if s.at is None:                # a group twice (its exact and censored rows)
@@ -452,10 +464,7 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
             z = seg.buf[np.float64] = np.empty_like(v)      # (the moments' buffer)
             return seg, p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
 
-        if get_threads() > 1 and len(pieces) > 1:
-            parts = list(get_pool().map(in_callers_errstate(prepare), pieces))
-        else:
-            parts = [prepare(p) for p in pieces]
+        parts = _in_batches(prepare, pieces)
         segs = []
         for p, (seg, n, a, a2) in zip(pieces, parts):       # in piece order: any threads
             segs.append(seg)
