@@ -222,14 +222,15 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     if (prof is not None and not fixed_d and todo.any() and not type(fam)._overrides("_fast_fit")
             and prof.applies(kinds, trunc is not None, {})):
         pw, llw, gw, Hw, itw, cw, s0 = profile_groups(prof, lay, todo, maxiter)
-        sel = todo & cw
+        done = todo & cw
+        at: Any = slice(None) if done.all() else done   # every group: views, no masked copies
         for j, v in enumerate(pw):
-            TH[sel, j] = v[sel]
-        ll[sel], g_nat[sel], H[sel] = llw[sel], gw[sel], Hw[sel]
+            TH[at, j] = v[at]
+        ll[at], g_nat[at], H[at] = llw[at], gw[at], Hw[at]
         with np.errstate(all="ignore"):
             for j, d in enumerate(fam.domains):
-                eta_start[sel, j] = d.to_unconstrained(s0[j][sel])
-        method[sel], conv[sel], iters[sel], todo[sel] = "profile-newton", True, itw[sel], False
+                eta_start[at, j] = d.to_unconstrained(s0[j][at])
+        method[at], conv[at], iters[at], todo[at] = "profile-newton", True, itw[at], False
 
     prob = Problem(fam, lay, n_obs, fixed_cols, trunc)
     # --- batched Newton for the rest
@@ -286,7 +287,8 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
         method=method, fixed=fixed_d, nonregular=tuple(nonreg), cov_type=cov_type,
         data=dat, codes=codes, problem=prob, refit=fit_groups, subset=subset_data,
         options={"start": start_d, "maxiter": maxiter, "cov": cov, "nan_policy": nan_policy})
-    _report(out, strict)
+    if st.used:                                 # (else every group is "ok")
+        _report(out, strict)
     return out
 
 
