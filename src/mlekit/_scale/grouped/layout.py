@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,12 +28,14 @@ from ..._fit.likelihood import block_funcs, interval_derivs, log_interval_prob, 
 from ...errors import DataError
 from .newton import batched_newton  # re-exported for older imports
 
-__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS", "selection"]
+__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS", "selection",
+           "in_batches"]
 
 
 KINDS = ("exact", "left", "right", "interval")
 PIECE_ROWS = 1 << 15
 IntArray = NDArray[np.intp]
+Out = TypeVar("Out")
 
 
 # ---------------------------------------------------------------------------- group keys
@@ -285,22 +287,20 @@ class Layout:
 
     def _extreme(self, kind: str, which: str) -> NDArray[np.float64]:
         out = np.full(self.n_groups, np.nan)
+        f = np.fmin if which == "min" else np.fmax
         for p in self.pieces:
             if p.kind == kind:
-                _add_extreme(out, p, which)
+                out[p.pos] = f(out[p.pos], _piece_extreme(p, which))    # (NaN: none yet)
         return out
 
 
-def _add_extreme(out: NDArray[np.float64], p: Piece, which: str) -> None:
-    """``out`` (per group, NaN where no value yet) with the min or max of piece ``p``'s
-    values."""
+def _piece_extreme(p: Piece, which: str) -> NDArray[np.float64]:
+    """The min or max of each group's values in piece ``p``."""
     x = p.blk.x
     if p.dense:
-        v = x.min(axis=0) if which == "min" else x.max(axis=0)
-    else:
-        ufunc = np.minimum if which == "min" else np.maximum
-        v = ufunc.reduceat(x, p.flat()[1])
-    out[p.pos] = (np.fmin if which == "min" else np.fmax)(out[p.pos], v)    # (NaN: none yet)
+        return np.asarray(x.min(axis=0) if which == "min" else x.max(axis=0))
+    ufunc = np.minimum if which == "min" else np.maximum
+    return np.asarray(ufunc.reduceat(x, p.flat()[1]))
 
 
 def selection(n: int, sel: IntArray) -> tuple[NDArray[np.bool_], IntArray]:
@@ -324,26 +324,19 @@ def _stable_order(codes: IntArray, n_groups: int) -> IntArray:
 
 def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: int,
          lohi: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None) -> list[Piece]:
-    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split);
-    ``lohi``: per-group min and max arrays updated with each piece as it is made."""
-    out: list[Piece] = []
-
-    def add(p: Piece) -> None:
-        out.append(p)
-        if lohi is not None:
-            _add_extreme(lohi[0], p, "min")
-            _add_extreme(lohi[1], p, "max")
-
+    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split), made on
+    the thread pool; ``lohi``: per-group min and max arrays updated with each piece's values
+    (taken as it is made: in cache)."""
     ends = np.cumsum(counts)
     starts = ends - counts
+    specs: list[tuple[int, int, int, int, int]] = []   # groups i:j, rows s:e, rows per group
     i, G = 0, gids.size
     while i < G:
         if counts[i] >= piece_rows:          # one big group: slices of it
             s, e = int(starts[i]), int(ends[i])
             for a in range(s, e, piece_rows):
                 b = min(a + piece_rows, e)
-                sub = blk.take(slice(a, b))
-                add(Piece(kind, gids[i:i + 1], _as_dense(sub, b - a, 1), True, None, None))
+                specs.append((i, i + 1, a, b, b - a))
             i += 1
             continue
         j = int(np.searchsorted(ends, starts[i] + piece_rows, side="right"))
@@ -351,17 +344,42 @@ def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: in
         j = min(j, G)
         while j > i + 1 and counts[j - 1] >= piece_rows:
             j -= 1
-        s, e = int(starts[i]), int(ends[j - 1])
-        sub = blk.take(slice(s, e))
         c = counts[i:j]
-        if bool(np.all(c == c[0])):
-            add(Piece(kind, gids[i:j], _as_dense(sub, int(c[0]), j - i), True, None, None))
-        else:
-            lg = np.repeat(np.arange(j - i, dtype=np.intp), c)
-            st = (starts[i:j] - s).astype(np.intp)
-            add(Piece(kind, gids[i:j], sub, False, lg, st))
+        specs.append((i, j, int(starts[i]), int(ends[j - 1]),
+                      int(c[0]) if bool(np.all(c == c[0])) else 0))
         i = j
+
+    def make(spec: tuple[int, int, int, int, int]) -> tuple[Piece, Any]:
+        i, j, s, e, m = spec
+        sub = blk.take(slice(s, e))
+        if m:                                # every group m rows: (m, groups) arrays
+            p = Piece(kind, gids[i:j], _as_dense(sub, m, j - i), True, None, None)
+        else:
+            lg = np.repeat(np.arange(j - i, dtype=np.intp), counts[i:j])
+            st = (starts[i:j] - s).astype(np.intp)
+            p = Piece(kind, gids[i:j], sub, False, lg, st)
+        return p, None if lohi is None else (_piece_extreme(p, "min"), _piece_extreme(p, "max"))
+
+    out = []
+    for p, ext in in_batches(make, specs):     # in order: identical with any threads
+        out.append(p)
+        if lohi is not None:
+            lohi[0][p.pos] = np.fmin(lohi[0][p.pos], ext[0])     # (NaN: none yet)
+            lohi[1][p.pos] = np.fmax(lohi[1][p.pos], ext[1])
     return out
+
+
+def in_batches(fn: Callable[[Any], Out], items: list[Any]) -> list[Out]:
+    """``[fn(x) for x in items]``, on the thread pool when it has several threads: in two
+    batches of consecutive items per thread (a pool task costs ~10 us of the caller's time:
+    per batch, not per item; two per thread even out a slow thread)."""
+    threads = get_threads()
+    if threads <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    size = -(-len(items) // (2 * threads))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    run = in_callers_errstate(lambda batch: [fn(x) for x in batch])
+    return [r for part in get_pool().map(run, batches) for r in part]
 
 
 def _as_dense(b: Block, m: int, g: int) -> Block:

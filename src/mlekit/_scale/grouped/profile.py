@@ -25,22 +25,19 @@ moments (the estimate is then the optimum to rounding, as a separate fit's).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.engine import get_pool, get_threads, in_callers_errstate
 from ..._data.data import Block
 from ..._families.profiles import Profile, derivs
-from .layout import PIECE_ROWS, Layout, Piece, selection
+from .layout import PIECE_ROWS, Layout, Piece, in_batches, selection
 
 __all__ = ["profile_groups", "solve_groups", "ProfileRows", "TAYLOR_ORDER"]
 
 F = NDArray[np.float64]
 IntArray = NDArray[np.intp]
-Out = TypeVar("Out")
 
 TAYLOR_ORDER = 8          # a float64 pass collects S_0..S_8
 _TAYLOR_RTOL = 1e-15      # largest relative remainder of a Taylor-evaluated sum
@@ -136,19 +133,6 @@ class _Seg:
                     lg, starts, self.v32[rows])
 
 
-def _in_batches(fn: Callable[[Any], Out], items: list[Any]) -> list[Out]:
-    """``[fn(x) for x in items]``, on the thread pool when it has several threads: in two
-    batches of consecutive items per thread (a pool task costs ~10 us of the caller's time:
-    per batch, not per segment; two per thread even out a slow thread)."""
-    threads = get_threads()
-    if threads <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    size = -(-len(items) // (2 * threads))
-    batches = [items[i:i + size] for i in range(0, len(items), size)]
-    run = in_callers_errstate(lambda batch: [fn(x) for x in batch])
-    return [r for part in get_pool().map(run, batches) for r in part]
-
-
 def _merge(segs: list[_Seg]) -> list[_Seg]:
     """Small segments of equal shape joined (fewer, larger array operations per pass)."""
     out: list[_Seg] = []
@@ -198,7 +182,7 @@ class ProfileRows:
     def sums(self, k: F, dtype: Any, order: int) -> list[F]:
         """``S_0..S_order`` per group at ``k`` (one value per group of these rows)."""
         segs = self.segs
-        parts = _in_batches(lambda s: s.moments(k, dtype, order), segs)
+        parts = in_batches(lambda s: s.moments(k, dtype, order), segs)
         S = np.zeros((order + 1, self.n))
         for s, r in zip(segs, parts):       # in segment order: identical with any threads
             if s.at is None:                # a group twice (its exact and censored rows)
@@ -464,7 +448,7 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
             z = seg.buf[np.float64] = np.empty_like(v)      # (the moments' buffer)
             return seg, p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
 
-        parts = _in_batches(prepare, pieces)
+        parts = in_batches(prepare, pieces)
         segs = []
         for p, (seg, n, a, a2) in zip(pieces, parts):       # in piece order: any threads
             segs.append(seg)
