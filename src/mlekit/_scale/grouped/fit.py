@@ -139,11 +139,17 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     lay = Layout.build(blocks_c, G, extremes=not fam.discrete)   # (extremes: in cache)
     n_rows = np.zeros(G)
     counts = {kind: np.zeros(G) for kind in KINDS}     # weights per group and kind
-    for pc in lay.pieces:
-        counts[pc.kind][pc.pos] += pc.reduce(1.0)
-        if blocks_c is blocks:
-            n_rows[pc.pos] += pc.group_rows()
+    if lay.kind_rows is not None and all(b.w is None for b, _ in blocks_c.values()):
+        for kind, c in lay.kind_rows.items():           # unweighted: the rows (no pass)
+            counts[kind] = c.astype(float)
+        n_rows = sum(counts.values(), n_rows)
+    else:
+        for pc in lay.pieces:
+            counts[pc.kind][pc.pos] += pc.reduce(1.0)
+            if blocks_c is blocks:
+                n_rows[pc.pos] += pc.group_rows()
     if blocks_c is not blocks:
+        n_rows = np.zeros(G)
         for _, c in blocks.values():
             n_rows += np.bincount(c, minlength=G)
     n_obs = sum(counts.values(), np.zeros(G))

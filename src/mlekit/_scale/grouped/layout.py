@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.domains import default_start
-from ..._core.engine import get_pool, get_threads, in_callers_errstate
+from ..._core.engine import get_pool, get_threads, in_batches, in_callers_errstate
 from ..._core.numdiff import numeric_derivs
 from ..._data.data import Block, Data
 from ..._families.base import Family
@@ -28,14 +28,12 @@ from ..._fit.likelihood import block_funcs, interval_derivs, log_interval_prob, 
 from ...errors import DataError
 from .newton import batched_newton  # re-exported for older imports
 
-__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS", "selection",
-           "in_batches"]
+__all__ = ["group_codes", "Layout", "evaluate", "batched_newton", "Problem", "KINDS", "selection"]
 
 
 KINDS = ("exact", "left", "right", "interval")
 PIECE_ROWS = 1 << 15
 IntArray = NDArray[np.intp]
-Out = TypeVar("Out")
 
 
 # ---------------------------------------------------------------------------- group keys
@@ -212,6 +210,8 @@ class Layout:
         self.groups = groups
         self.pieces = pieces
         self._extremes: dict[tuple[str, str], NDArray[np.float64]] = {}
+        # rows per group of each kind (set by build; None: count from the pieces)
+        self.kind_rows: dict[str, IntArray] | None = None
 
     @property
     def n_groups(self) -> int:
@@ -226,6 +226,7 @@ class Layout:
         piece_rows = piece_rows or PIECE_ROWS
         pieces: list[Piece] = []
         found: dict[tuple[str, str], NDArray[np.float64]] = {}
+        rows: dict[str, IntArray] = {}
         for kind in KINDS:
             if kind not in blocks:
                 continue
@@ -250,8 +251,10 @@ class Layout:
             pieces += _cut(kind, blk, present, counts[present], piece_rows, lohi)
             if lohi is not None:
                 found[(kind, "min")], found[(kind, "max")] = lohi
+            rows[kind] = counts
         out = cls(np.arange(n_groups, dtype=np.intp), pieces)
         out._extremes.update(found)
+        out.kind_rows = rows
         return out
 
     def restrict(self, sel: IntArray) -> Layout:
@@ -367,19 +370,6 @@ def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: in
             lohi[0][p.pos] = np.fmin(lohi[0][p.pos], ext[0])     # (NaN: none yet)
             lohi[1][p.pos] = np.fmax(lohi[1][p.pos], ext[1])
     return out
-
-
-def in_batches(fn: Callable[[Any], Out], items: list[Any]) -> list[Out]:
-    """``[fn(x) for x in items]``, on the thread pool when it has several threads: in two
-    batches of consecutive items per thread (a pool task costs ~10 us of the caller's time:
-    per batch, not per item; two per thread even out a slow thread)."""
-    threads = get_threads()
-    if threads <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    size = -(-len(items) // (2 * threads))
-    batches = [items[i:i + size] for i in range(0, len(items), size)]
-    run = in_callers_errstate(lambda batch: [fn(x) for x in batch])
-    return [r for part in get_pool().map(run, batches) for r in part]
 
 
 def _as_dense(b: Block, m: int, g: int) -> Block:

@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.engine import in_batches
 from ..._data.data import Block
 from ..._families.profiles import Profile, derivs
-from .layout import PIECE_ROWS, Layout, Piece, in_batches, selection
+from .layout import PIECE_ROWS, Layout, Piece, selection
 
 __all__ = ["profile_groups", "solve_groups", "ProfileRows", "TAYLOR_ORDER"]
 
