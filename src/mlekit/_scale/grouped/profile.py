@@ -3,8 +3,10 @@ group at once.
 
 The per-row work is what costs, so the iteration makes as few passes over the rows as it can:
 
-1. one pass for the start: ``v = u - max u`` per group, with ``sum v`` and ``sum v^2`` (the
-   log values' spread gives the moment start, as in a separate fit);
+1. one pass for the start, piece by piece (each piece's rows in cache): ``v = u - max u``
+   per group (``max u`` and ``min u`` are ``u`` of the values' extremes, which the layout
+   takes while it cuts the pieces), with ``sum v`` and ``sum v^2`` (the log values' spread
+   gives the moment start, as in a separate fit);
 2. a float32 Halley step (``exp`` is several times faster in float32; cubic convergence):
    one pass (a group whose step leaves its bracket steps again);
 3. one float64 pass collecting the moments ``S_j = sum w exp(k v) v^j``, ``j = 0..8``, at that
@@ -16,7 +18,9 @@ The per-row work is what costs, so the iteration makes as few passes over the ro
    there (at 10,000 x 100: 2 groups; on their own rows only).
 
 The per-group arithmetic runs on blocks of groups (arrays that stay in cache) and avoids
-``np.where`` on masks without a pattern (~20x the cost of a multiplication).
+``np.where`` on masks without a pattern (~20x the cost of a multiplication). A dense
+segment's column sums are ``ones @ z`` (BLAS gemv, ~2/3 of ``np.add.reduce(axis=0)``);
+segments run on the thread pool in a few batches (``_core.engine.in_batches``).
 
 Each group stops at a decrement of ``tol`` (1e-12) and takes one more Newton step from the
 moments (the estimate is then the optimum to rounding, as a separate fit's).
