@@ -126,3 +126,51 @@ def test_restricted_rows_give_the_same_sums(rng):
     z = np.concatenate([dense.w[:, 1] * np.exp(k[1] * dense.v[:, 1]),
                         flat.w[5:] * np.exp(k[1] * flat.v[5:])])
     assert full[0][1] == pytest.approx(z.sum(), rel=1e-14)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_layout_extremes_and_rows_taken_while_cutting(rng, threads):
+    """``Layout.build(extremes=True)`` records each kind's per-group min/max and rows while it
+    cuts the pieces (on the thread pool): equal to the lazy pass and to each group's own
+    values, with ragged groups (flat pieces), equal-sized ones (dense) and a group split over
+    several pieces; unsorted codes take the same path."""
+    from mlekit._data.data import Data
+    from mlekit._scale.grouped.layout import Layout, as_blocks
+
+    sizes = np.array([3, 3, 3, 3, 40, 7, 1, 5, 5])
+    lab = np.repeat(np.arange(sizes.size), sizes)
+    x = rng.weibull(1.5, lab.size)
+    obs = rng.uniform(size=x.size) < 0.7
+    perm = rng.permutation(x.size)
+    mk.set_threads(threads)
+    try:
+        for order in (np.arange(x.size), perm):
+            dat = Data.right_censored(x[order], obs[order])
+            codes = lab[order]
+            lay = Layout.build(as_blocks(dat, codes), sizes.size, piece_rows=8, extremes=True)
+            lazy = Layout.build(as_blocks(dat, codes), sizes.size, piece_rows=8)
+            assert lazy.kind_rows is not None and lay.kind_rows is not None
+            for kind, mask in (("exact", obs[order]), ("right", ~obs[order])):
+                rows = np.bincount(codes[mask], minlength=sizes.size)
+                assert np.array_equal(lay.kind_rows[kind], rows)
+                for which, fn in (("min", np.min), ("max", np.max)):
+                    want = np.array([fn(x[order][mask & (codes == i)]) if rows[i] else np.nan
+                                     for i in range(sizes.size)])
+                    assert ("exact", which) in lay._extremes
+                    np.testing.assert_array_equal(lay.group_extreme(kind, which), want)
+                    np.testing.assert_array_equal(lazy.group_extreme(kind, which), want)
+            assert sum(p.dense for p in lay.pieces) and sum(not p.dense for p in lay.pieces)
+    finally:
+        mk.set_threads(None)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_in_batches_keeps_the_order(threads):
+    from mlekit._core.engine import in_batches
+
+    mk.set_threads(threads)
+    try:
+        for n in (0, 1, 2, 5, 31):
+            assert in_batches(lambda i: i * i, list(range(n))) == [i * i for i in range(n)]
+    finally:
+        mk.set_threads(None)

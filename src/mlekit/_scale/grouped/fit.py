@@ -69,9 +69,9 @@ def fit_grouped(x: Any, family: Any, *, fixed: dict[str, float] | None = None,
 
 
 def _drop_missing_labels(dat: Data, codes: NDArray[np.intp], nan_policy: str) -> Data:
-    bad_rows = np.flatnonzero(codes < 0)
-    if bad_rows.size == 0:
+    if codes.size == 0 or int(codes.min()) >= 0:
         return dat
+    bad_rows = np.flatnonzero(codes < 0)
     if nan_policy == "raise":
         raise DataError(f"by must label every value; got {bad_rows.size} missing labels (first at "
                         f"index {bad_rows[0]}). Hint: pass nan_policy='omit' to drop those rows.")
@@ -136,15 +136,22 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     G = len(labels)
     blocks = as_blocks(dat, codes)
     blocks_c = _compress(fam, blocks, G)
-    lay = Layout.build(blocks_c, G)
+    lay = Layout.build(blocks_c, G, extremes=not fam.discrete)   # (extremes: in cache)
     n_rows = np.zeros(G)
-    if blocks_c is blocks:
-        for pc in lay.pieces:
-            n_rows[pc.pos] += pc.group_rows()
+    counts = {kind: np.zeros(G) for kind in KINDS}     # weights per group and kind
+    if lay.kind_rows is not None and all(b.w is None for b, _ in blocks_c.values()):
+        for kind, c in lay.kind_rows.items():           # unweighted: the rows (no pass)
+            counts[kind] = c.astype(float)
+        n_rows = sum(counts.values(), n_rows)
     else:
+        for pc in lay.pieces:
+            counts[pc.kind][pc.pos] += pc.reduce(1.0)
+            if blocks_c is blocks:
+                n_rows[pc.pos] += pc.group_rows()
+    if blocks_c is not blocks:
+        n_rows = np.zeros(G)
         for _, c in blocks.values():
             n_rows += np.bincount(c, minlength=G)
-    counts = {kind: lay.group_sums(lambda p: 1.0, (kind,)) for kind in KINDS}
     n_obs = sum(counts.values(), np.zeros(G))
     k = fam.k
     names = fam.param_names
@@ -221,14 +228,15 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     if (prof is not None and not fixed_d and todo.any() and not type(fam)._overrides("_fast_fit")
             and prof.applies(kinds, trunc is not None, {})):
         pw, llw, gw, Hw, itw, cw, s0 = profile_groups(prof, lay, todo, maxiter)
-        sel = todo & cw
+        done = todo & cw
+        at: Any = slice(None) if done.all() else done   # every group: views, no masked copies
         for j, v in enumerate(pw):
-            TH[sel, j] = v[sel]
-        ll[sel], g_nat[sel], H[sel] = llw[sel], gw[sel], Hw[sel]
+            TH[at, j] = v[at]
+        ll[at], g_nat[at], H[at] = llw[at], gw[at], Hw[at]
         with np.errstate(all="ignore"):
             for j, d in enumerate(fam.domains):
-                eta_start[sel, j] = d.to_unconstrained(s0[j][sel])
-        method[sel], conv[sel], iters[sel], todo[sel] = "profile-newton", True, itw[sel], False
+                eta_start[at, j] = d.to_unconstrained(s0[j][at])
+        method[at], conv[at], iters[at], todo[at] = "profile-newton", True, itw[at], False
 
     prob = Problem(fam, lay, n_obs, fixed_cols, trunc)
     # --- batched Newton for the rest
@@ -285,7 +293,8 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
         method=method, fixed=fixed_d, nonregular=tuple(nonreg), cov_type=cov_type,
         data=dat, codes=codes, problem=prob, refit=fit_groups, subset=subset_data,
         options={"start": start_d, "maxiter": maxiter, "cov": cov, "nan_policy": nan_policy})
-    _report(out, strict)
+    if st.used:                                 # (else every group is "ok")
+        _report(out, strict)
     return out
 
 
@@ -453,8 +462,12 @@ def _covariances(H: NDArray[np.float64], regular: list[int], k: int
             a, b, c = A[:, 0, 0], A[:, 0, 1], A[:, 1, 1]
             det = a * c - b * b
             pd = fin & (a > 0) & (det > 0)
-            C[pd, 0, 0], C[pd, 1, 1] = c[pd] / det[pd], a[pd] / det[pd]
-            C[pd, 0, 1] = C[pd, 1, 0] = -b[pd] / det[pd]
+            if pd.all():                          # (no masked copies: the usual case)
+                C[:, 0, 0], C[:, 1, 1], C[:, 0, 1] = c / det, a / det, -b / det
+                C[:, 1, 0] = C[:, 0, 1]
+            else:
+                C[pd, 0, 0], C[pd, 1, 1] = c[pd] / det[pd], a[pd] / det[pd]
+                C[pd, 0, 1] = C[pd, 1, 0] = -b[pd] / det[pd]
         else:
             # judge and invert the information on the correlation scale: parameters in very
             # different units (a location in 1e9 units next to a df) make A badly scaled

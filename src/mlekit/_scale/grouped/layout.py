@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.domains import default_start
-from ..._core.engine import get_pool, get_threads, in_callers_errstate
+from ..._core.engine import get_pool, get_threads, in_batches, in_callers_errstate
 from ..._core.numdiff import numeric_derivs
 from ..._data.data import Block, Data
 from ..._families.base import Family
@@ -210,6 +210,8 @@ class Layout:
         self.groups = groups
         self.pieces = pieces
         self._extremes: dict[tuple[str, str], NDArray[np.float64]] = {}
+        # rows per group of each kind (set by build; None: count from the pieces)
+        self.kind_rows: dict[str, IntArray] | None = None
 
     @property
     def n_groups(self) -> int:
@@ -217,32 +219,43 @@ class Layout:
 
     @classmethod
     def build(cls, blocks: dict[str, tuple[Block, IntArray]], n_groups: int,
-              piece_rows: int | None = None) -> Layout:
-        """``blocks``: kind -> (block, group code of each of its rows)."""
+              piece_rows: int | None = None, extremes: bool = False) -> Layout:
+        """``blocks``: kind -> (block, group code of each of its rows). ``extremes``: the
+        per-group min and max of each kind's values (:meth:`group_extreme`) are taken while
+        each piece is made (in cache) instead of in later passes over all the rows."""
         piece_rows = piece_rows or PIECE_ROWS
         pieces: list[Piece] = []
+        found: dict[tuple[str, str], NDArray[np.float64]] = {}
+        rows: dict[str, IntArray] = {}
         for kind in KINDS:
             if kind not in blocks:
                 continue
             blk, codes = blocks[kind]
             if blk.size == 0:
                 continue
-            step = codes[1:] - codes[:-1]
-            if step.size and int(step.min()) < 0:
-                del step
+            # where the code changes (a bool pass); sorted when the codes there increase
+            first = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+            bounds = np.concatenate(([0], first, [codes.size]))
+            at = codes[bounds[:-1]]
+            if at.size > 1 and not bool(np.all(at[1:] > at[:-1])):
+                del first, bounds, at
                 order = _stable_order(codes, n_groups)
                 codes = codes[order]
                 blk = blk.take(order)
                 counts = np.bincount(codes, minlength=n_groups)
             else:                       # sorted: the counts from where the code changes
-                first = np.flatnonzero(step.astype(bool)) + 1   # (on bools: 6x faster)
-                del step                # (freed before the pieces are allocated)
-                bounds = np.concatenate(([0], first, [codes.size]))
                 counts = np.zeros(n_groups, dtype=np.intp)
-                counts[codes[bounds[:-1]]] = np.diff(bounds)
+                counts[at] = np.diff(bounds)
             present = np.flatnonzero(counts)
-            pieces += _cut(kind, blk, present, counts[present], piece_rows)
-        return cls(np.arange(n_groups, dtype=np.intp), pieces)
+            lohi = (np.full(n_groups, np.nan), np.full(n_groups, np.nan)) if extremes else None
+            pieces += _cut(kind, blk, present, counts[present], piece_rows, lohi)
+            if lohi is not None:
+                found[(kind, "min")], found[(kind, "max")] = lohi
+            rows[kind] = counts
+        out = cls(np.arange(n_groups, dtype=np.intp), pieces)
+        out._extremes.update(found)
+        out.kind_rows = rows
+        return out
 
     def restrict(self, sel: IntArray) -> Layout:
         """The layout of the groups at positions ``sel`` (sorted), renumbered 0..len(sel)-1."""
@@ -277,19 +290,20 @@ class Layout:
 
     def _extreme(self, kind: str, which: str) -> NDArray[np.float64]:
         out = np.full(self.n_groups, np.nan)
+        f = np.fmin if which == "min" else np.fmax
         for p in self.pieces:
-            if p.kind != kind:
-                continue
-            x = p.blk.x
-            if p.dense:
-                v = x.min(axis=0) if which == "min" else x.max(axis=0)
-            else:
-                ufunc = np.minimum if which == "min" else np.maximum
-                v = ufunc.reduceat(x, p.flat()[1])
-            cur = out[p.pos]
-            out[p.pos] = np.where(np.isnan(cur), v, np.minimum(cur, v) if which == "min"
-                                  else np.maximum(cur, v))
+            if p.kind == kind:
+                out[p.pos] = f(out[p.pos], _piece_extreme(p, which))    # (NaN: none yet)
         return out
+
+
+def _piece_extreme(p: Piece, which: str) -> NDArray[np.float64]:
+    """The min or max of each group's values in piece ``p``."""
+    x = p.blk.x
+    if p.dense:
+        return np.asarray(x.min(axis=0) if which == "min" else x.max(axis=0))
+    ufunc = np.minimum if which == "min" else np.maximum
+    return np.asarray(ufunc.reduceat(x, p.flat()[1]))
 
 
 def selection(n: int, sel: IntArray) -> tuple[NDArray[np.bool_], IntArray]:
@@ -311,19 +325,21 @@ def _stable_order(codes: IntArray, n_groups: int) -> IntArray:
     return o[np.argsort(c, kind="stable")]  # pragma: no cover - beyond 4e9 groups
 
 
-def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: int) -> list[Piece]:
-    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split)."""
-    out: list[Piece] = []
+def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: int,
+         lohi: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None) -> list[Piece]:
+    """Pieces of about ``piece_rows`` rows holding whole groups (big groups split), made on
+    the thread pool; ``lohi``: per-group min and max arrays updated with each piece's values
+    (taken as it is made: in cache)."""
     ends = np.cumsum(counts)
     starts = ends - counts
+    specs: list[tuple[int, int, int, int, int]] = []   # groups i:j, rows s:e, rows per group
     i, G = 0, gids.size
     while i < G:
         if counts[i] >= piece_rows:          # one big group: slices of it
             s, e = int(starts[i]), int(ends[i])
             for a in range(s, e, piece_rows):
                 b = min(a + piece_rows, e)
-                sub = blk.take(slice(a, b))
-                out.append(Piece(kind, gids[i:i + 1], _as_dense(sub, b - a, 1), True, None, None))
+                specs.append((i, i + 1, a, b, b - a))
             i += 1
             continue
         j = int(np.searchsorted(ends, starts[i] + piece_rows, side="right"))
@@ -331,16 +347,28 @@ def _cut(kind: str, blk: Block, gids: IntArray, counts: IntArray, piece_rows: in
         j = min(j, G)
         while j > i + 1 and counts[j - 1] >= piece_rows:
             j -= 1
-        s, e = int(starts[i]), int(ends[j - 1])
-        sub = blk.take(slice(s, e))
         c = counts[i:j]
-        if bool(np.all(c == c[0])):
-            out.append(Piece(kind, gids[i:j], _as_dense(sub, int(c[0]), j - i), True, None, None))
-        else:
-            lg = np.repeat(np.arange(j - i, dtype=np.intp), c)
-            st = (starts[i:j] - s).astype(np.intp)
-            out.append(Piece(kind, gids[i:j], sub, False, lg, st))
+        specs.append((i, j, int(starts[i]), int(ends[j - 1]),
+                      int(c[0]) if bool(np.all(c == c[0])) else 0))
         i = j
+
+    def make(spec: tuple[int, int, int, int, int]) -> tuple[Piece, Any]:
+        i, j, s, e, m = spec
+        sub = blk.take(slice(s, e))
+        if m:                                # every group m rows: (m, groups) arrays
+            p = Piece(kind, gids[i:j], _as_dense(sub, m, j - i), True, None, None)
+        else:
+            lg = np.repeat(np.arange(j - i, dtype=np.intp), counts[i:j])
+            st = (starts[i:j] - s).astype(np.intp)
+            p = Piece(kind, gids[i:j], sub, False, lg, st)
+        return p, None if lohi is None else (_piece_extreme(p, "min"), _piece_extreme(p, "max"))
+
+    out = []
+    for p, ext in in_batches(make, specs):     # in order: identical with any threads
+        out.append(p)
+        if lohi is not None:
+            lohi[0][p.pos] = np.fmin(lohi[0][p.pos], ext[0])     # (NaN: none yet)
+            lohi[1][p.pos] = np.fmax(lohi[1][p.pos], ext[1])
     return out
 
 

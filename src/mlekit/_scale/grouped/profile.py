@@ -3,8 +3,10 @@ group at once.
 
 The per-row work is what costs, so the iteration makes as few passes over the rows as it can:
 
-1. one pass for the start: ``v = u - max u`` per group, with ``sum v`` and ``sum v^2`` (the
-   log values' spread gives the moment start, as in a separate fit);
+1. one pass for the start, piece by piece (each piece's rows in cache): ``v = u - max u``
+   per group (``max u`` and ``min u`` are ``u`` of the values' extremes, which the layout
+   takes while it cuts the pieces), with ``sum v`` and ``sum v^2`` (the log values' spread
+   gives the moment start, as in a separate fit);
 2. a float32 Halley step (``exp`` is several times faster in float32; cubic convergence):
    one pass (a group whose step leaves its bracket steps again);
 3. one float64 pass collecting the moments ``S_j = sum w exp(k v) v^j``, ``j = 0..8``, at that
@@ -16,7 +18,9 @@ The per-row work is what costs, so the iteration makes as few passes over the ro
    there (at 10,000 x 100: 2 groups; on their own rows only).
 
 The per-group arithmetic runs on blocks of groups (arrays that stay in cache) and avoids
-``np.where`` on masks without a pattern (~20x the cost of a multiplication).
+``np.where`` on masks without a pattern (~20x the cost of a multiplication). A dense
+segment's column sums are ``ones @ z`` (BLAS gemv, ~2/3 of ``np.add.reduce(axis=0)``);
+segments run on the thread pool in a few batches (``_core.engine.in_batches``).
 
 Each group stops at a decrement of ``tol`` (1e-12) and takes one more Newton step from the
 moments (the estimate is then the optimum to rounding, as a separate fit's).
@@ -30,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.engine import get_pool, get_threads, in_callers_errstate
+from ..._core.engine import in_batches
 from ..._data.data import Block
 from ..._families.profiles import Profile, derivs
 from .layout import PIECE_ROWS, Layout, Piece, selection
@@ -51,7 +55,7 @@ class _Seg:
     """Rows of some groups: ``(m, g)`` arrays (a group per column) or flat rows (``lg``: the
     local group of each row, ``starts``: each group's first row)."""
 
-    __slots__ = ("at", "buf", "lg", "pos", "starts", "v", "v32", "w", "w32")
+    __slots__ = ("at", "buf", "lg", "ones", "pos", "starts", "v", "v32", "w", "w32")
 
     def __init__(self, pos: IntArray, v: F, w: F | None, lg: IntArray | None,
                  starts: IntArray | None, v32: Any = None) -> None:
@@ -59,6 +63,7 @@ class _Seg:
         self.v32 = v.astype(np.float32) if v32 is None else v32
         self.w32 = None if w is None else w.astype(np.float32)
         self.buf: dict[Any, Any] = {}
+        self.ones: dict[Any, Any] = {}
         # where its groups' sums go: a slice when they are consecutive (the usual case), None
         # when a group appears twice (then added with np.add.at)
         n = pos.size
@@ -71,17 +76,26 @@ class _Seg:
     def dense(self) -> bool:
         return self.lg is None
 
+    def _ones(self, m: int, dtype: Any) -> Any:
+        """A dense segment's column sums are ``ones @ a`` (BLAS gemv: ~2/3 of the time of
+        ``np.add.reduce(a, axis=0)`` on arrays in cache)."""
+        one = self.ones.get(dtype)
+        if one is None:
+            one = self.ones[dtype] = np.ones(m, dtype=dtype)
+        return one
+
     def reduce(self, a: Any) -> Any:
         if self.starts is None:
-            return np.add.reduce(a, axis=0)
+            return self._ones(a.shape[0], a.dtype) @ a
         return np.add.reduceat(a, self.starts)
 
     def per_row(self, vals: Any) -> Any:
         v = vals[self.pos]
         return v[None, :] if self.lg is None else v[self.lg]
 
-    def moments(self, k: F, dtype: Any, order: int) -> list[F]:
-        """``S_0..S_order`` of this segment's groups at ``k`` (aligned with ``pos``)."""
+    def moments(self, k: F, dtype: Any, order: int) -> Any:
+        """``S_0..S_order`` of this segment's groups at ``k`` (rows of an array in ``dtype``,
+        columns aligned with ``pos``)."""
         f32 = dtype == np.float32
         v = self.v32 if f32 else self.v
         w = self.w32 if f32 else self.w
@@ -92,11 +106,17 @@ class _Seg:
         np.exp(np.multiply(v, kr, out=z), out=z)
         if w is not None:
             np.multiply(z, w, out=z)
-        out = [self.reduce(z)]
-        for _ in range(order):
-            np.multiply(z, v, out=z)
-            out.append(self.reduce(z))
-        return [np.asarray(a, dtype=np.float64) for a in out]
+        out = np.empty((order + 1, self.pos.size), dtype=dtype)
+        starts = self.starts
+        one: Any = self._ones(z.shape[0], dtype) if starts is None else None
+        for j in range(order + 1):
+            if j:
+                np.multiply(z, v, out=z)
+            if starts is not None:
+                out[j] = np.add.reduceat(z, starts)
+            else:
+                np.matmul(one, z, out=out[j])
+        return out
 
     def counts(self) -> IntArray:
         """Rows per group of a flat segment."""
@@ -167,19 +187,15 @@ class ProfileRows:
     def sums(self, k: F, dtype: Any, order: int) -> list[F]:
         """``S_0..S_order`` per group at ``k`` (one value per group of these rows)."""
         segs = self.segs
-        if get_threads() > 1 and len(segs) > 1:
-            parts = list(get_pool().map(in_callers_errstate(
-                lambda s: s.moments(k, dtype, order)), segs))
-        else:
-            parts = [s.moments(k, dtype, order) for s in segs]
-        S = [np.zeros(self.n) for _ in range(order + 1)]
+        parts = in_batches(lambda s: s.moments(k, dtype, order), segs)
+        S = np.zeros((order + 1, self.n))
         for s, r in zip(segs, parts):       # in segment order: identical with any threads
-            for j in range(order + 1):
-                if s.at is None:                # a group twice (its exact and censored rows)
+            if s.at is None:                # a group twice (its exact and censored rows)
+                for j in range(order + 1):
                     np.add.at(S[j], s.pos, r[j])
-                else:
-                    S[j][s.at] += r[j]
-        return S
+            else:
+                S[:, s.at] += r
+        return list(S)
 
     def restrict(self, sel: IntArray) -> ProfileRows:
         """The rows of the groups at positions ``sel`` (sorted), renumbered 0..len(sel)-1."""
@@ -326,6 +342,8 @@ def _newton_on_moments(M: list[F], act: IntArray, k: F, it: IntArray, conv: NDAr
                 S[j][a[f]] = T[j][f]
             k[a[f]], it[a[f]], conv[a[f]] = ka[f], st["it"][f], True
             live &= ~fin
+            if not live.any():
+                break
         g, h, t = derivs(T, ka, st["d"], st["Lc"])
         step = -g / h
         done = live & (g * step <= tol) & (h < 0)
@@ -399,6 +417,19 @@ def _log_values(prof: Profile, p: Piece) -> Any:
     return u.copy() if np.may_share_memory(u, p.blk.x) else u
 
 
+def _u_range(prof: Profile, lay: Layout, kinds: set[str]) -> tuple[F, F]:
+    """Per group, the largest and the smallest ``u`` over the profile rows: ``u`` of the
+    values' extremes (``u`` is monotone in ``x``; the layout has them, no pass over the
+    rows). ``-inf``/``inf`` where a group has no such rows."""
+    hi, lo = np.full(lay.n_groups, -np.inf), np.full(lay.n_groups, np.inf)
+    for kind in kinds:
+        a = np.asarray(prof.u(Block(lay.group_extreme(kind, "min"))), dtype=float)
+        b = np.asarray(prof.u(Block(lay.group_extreme(kind, "max"))), dtype=float)
+        hi = np.fmax(hi, np.fmax(a, b))
+        lo = np.fmin(lo, np.fmin(a, b))
+    return hi, lo
+
+
 def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxiter: int
                    ) -> tuple[list[F], F, F, F, IntArray, NDArray[np.bool_], list[F]]:
     """A family's profile Newton for every group where ``k_mask``, batched.
@@ -409,28 +440,26 @@ def profile_groups(prof: Profile, lay: Layout, k_mask: NDArray[np.bool_], maxite
     pieces = [p for p in lay.pieces if p.kind in prof.kinds]
     d, Lv, W = np.zeros(G), np.zeros(G), np.zeros(G)
     sv, sv2 = np.zeros(G), np.zeros(G)
-    c, umin = np.full(G, -np.inf), np.full(G, np.inf)
     with np.errstate(all="ignore"):
-        us = [_log_values(prof, p) for p in pieces]
-        for p, u in zip(pieces, us):
-            if p.dense:
-                hi, lo_ = np.maximum.reduce(u, axis=0), np.minimum.reduce(u, axis=0)
-            else:
-                st = p.flat()[1]
-                hi, lo_ = np.maximum.reduceat(u, st), np.minimum.reduceat(u, st)
-            c[p.pos] = np.fmax(c[p.pos], hi)
-            umin[p.pos] = np.fmin(umin[p.pos], lo_)
+        c, umin = _u_range(prof, lay, {p.kind for p in pieces})
+
+        def prepare(p: Piece) -> tuple[_Seg, Any, Any, Any]:
+            """A piece's rows as ``v`` (one piece at a time: its rows stay in cache) and
+            per group: weight, ``sum w v``, ``sum w v^2``."""
+            u = _log_values(prof, p)
+            v = np.subtract(u, p.per_row(c), out=u)          # v = u - max u, in place
+            seg = _Seg(p.pos, v, p.blk.w, p.lg, p.starts)
+            vw = v if p.blk.w is None else v * p.blk.w
+            z = seg.buf[np.float64] = np.empty_like(v)      # (the moments' buffer)
+            return seg, p.reduce(1.0), seg.reduce(vw), seg.reduce(np.multiply(vw, v, out=z))
+
+        parts = in_batches(prepare, pieces)
         segs = []
-        for p, u in zip(pieces, us):
-            v = np.subtract(u, p.per_row(c), out=u)      # v = u - max u, in place
-            segs.append(_Seg(p.pos, v, p.blk.w, p.lg, p.starts))
-        del us
-        for p, s in zip(pieces, segs):
-            n = p.reduce(1.0)
+        for p, (seg, n, a, a2) in zip(pieces, parts):       # in piece order: any threads
+            segs.append(seg)
             W[p.pos] += n
-            a = p.reduce(s.v)
             sv[p.pos] += a
-            sv2[p.pos] += p.reduce(s.v * s.v)
+            sv2[p.pos] += a2
             if p.kind == "exact":
                 d[p.pos] += n
                 Lv[p.pos] += a
