@@ -122,7 +122,8 @@ def _limit(y: np.ndarray, w: np.ndarray | None, sign: float) -> float:
 def profile_start(x: np.ndarray, w: np.ndarray | None) -> dict[str, float] | None:
     """The global start: the best point of the profile of ``alpha`` on ``_GRID``, refined by
     parabolas through it and its neighbours; when the half-normal limit is higher, the point
-    of the profile at ``±ALPHA_AT_LIMIT`` (beyond ``ALPHA_LIMIT``, where Newton stops: ``SkewNormal._beyond_limit``).
+    of the profile at ``±ALPHA_AT_LIMIT`` (beyond ``ALPHA_LIMIT``, where Newton stops:
+    ``SkewNormal._beyond_limit``).
     None when the values have no spread."""
     W, m, m2 = moments_of(x, w)
     if not (W > 0 and m2 > 0 and math.isfinite(m2)):

@@ -339,11 +339,14 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
         eta0 = np.column_stack([d.to_unconstrained(S[:, j]) for j, d in zip(free, doms)]) \
             if free else np.zeros((idx.size, 0))
     units = _location_units(fam, S, free)
-    best = batched_newton(prob, idx, eta0, maxiter, units=units)
+    # the family's limit (GPD's shape -> -1, the skew-normal's half-normal limit): a group
+    # that reaches it stops there and is not restarted, as in an in-memory fit
+    stop = fam._beyond_limit if type(fam)._overrides("_beyond_limit") else None
+    best = batched_newton(prob, idx, eta0, maxiter, units=units, stop=stop)
     best["eta0"] = np.full((idx.size, fam.k), np.nan)
     best["eta0"][:, free] = eta0
     for f in (0.5, 2.0, 0.1, 10.0):
-        left = np.flatnonzero(~best["converged"])
+        left = np.flatnonzero(~best["converged"] & ~best["stopped"])
         if left.size == 0:
             break
         e = eta0[left].copy()
@@ -351,9 +354,10 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
             if d.lower == 0:
                 e[:, c] = e[:, c] + math.log(f)
         r = batched_newton(prob, idx[left], e, maxiter,
-                           units=None if units is None else units[left])
+                           units=None if units is None else units[left], stop=stop)
         better = r["converged"] | (np.isfinite(r["ll"]) & ~(r["ll"] <= best["ll"][left]))
-        for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message"):
+        for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message",
+                    "stopped"):
             best[key][left[better]] = r[key][better]
     return best
 
