@@ -38,7 +38,7 @@ from ...errors import (
     ParameterError,
 )
 from .layout import KINDS, Layout, Problem, as_blocks, group_codes
-from .moments import group_closed_form, group_starts
+from .moments import group_closed_form, group_findings, group_starts
 from .newton import batched_newton
 from .profile import profile_groups
 from .result import GroupedResult
@@ -273,8 +273,9 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             "errors are unavailable")
     _boundaries(fam, TH, eta_start, st, free_nonreg, fitted)
     conv &= st.ok | st.mask("boundary")
-    if type(fam)._overrides("_fit_diagnostics"):
-        _family_findings(fam, dat, codes, TH, conv, st, fixed_d)
+    if type(fam)._overrides("_fit_diagnostics"):   # the family's own findings, per clean group
+        for g_i, code, msg in group_findings(fam, dat, codes, TH, conv, st.ok, fixed_d):
+            st.set(g_i, code, msg)
     for i in np.flatnonzero(~fitted):
         if st.code[i] != "degenerate":
             TH[i, [j for j in range(k) if names[j] not in fixed_d]] = np.nan
@@ -508,41 +509,6 @@ def _boundaries(fam: Family, TH: NDArray[np.float64], eta0: NDArray[np.float64],
         st.flag(fitted & (on | limit | (far & np.isfinite(eta0[:, j]))), "boundary",
                 lambda i, name=name, hint=hint, j=j, d=d: f"{name} = {TH[i, j]:.6g} ran to the "
                 f"edge of its domain {d.describe()}" + hint)
-
-
-def _family_findings(fam: Family, dat: Data, codes: NDArray[np.intp], TH: NDArray[np.float64],
-                     conv: NDArray[np.bool_], st: _Status, fixed: dict[str, float]) -> None:
-    """The family's own findings about each clean group's fit (``Family._fit_diagnostics``,
-    what an in-memory fit of the group reports: beta-binomial's binomial limit, GEV/GPD's
-    shape): the first warning becomes the group's status. Each group's rows are gathered by
-    one sort of the row codes per censoring kind."""
-    todo = np.flatnonzero(st.ok)
-    if todo.size == 0:
-        return
-    G = TH.shape[0]
-    split: dict[str, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
-    for kind, blk in dat.blocks.items():
-        if blk.size:
-            c = codes[blk.rows if blk.rows is not None else np.arange(blk.size)]
-            order = np.argsort(c, kind="stable")
-            split[kind] = (order, np.searchsorted(c[order], np.arange(G + 1)))
-    names = fam.param_names
-    for i in todo:
-        new: dict[str, Block] = {}
-        for kind, (order, bounds) in split.items():
-            nb = dat.blocks[kind].take(order[bounds[i]:bounds[i + 1]])
-            nb.rows = None
-            new[kind] = nb
-        sub = dat.replace(n_dropped=0, **new)
-        params = {p: float(TH[i, j]) for j, p in enumerate(names)}
-        if not all(math.isfinite(v) for v in params.values()):
-            continue
-        with np.errstate(all="ignore"):
-            found = fam._fit_diagnostics(params, sub, bool(conv[i]), fixed)
-        for code, msg, severity, _ in found:
-            if severity == "warning":
-                st.set(int(i), code, msg)
-                break
 
 
 def _separately(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any,
