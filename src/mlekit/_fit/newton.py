@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.domains import default_start
 from .._core.numdiff import data_unit
 from .._core.optimize import OptResult, direction, newton
 from .._data.data import Data
@@ -16,7 +17,8 @@ from ..errors import DataError
 from .assemble import Estimate
 from .result import Diagnostic
 
-__all__ = ["START_SAMPLE", "start_points", "newton_fit", "real_scales", "nelder_mead_polish"]
+__all__ = ["START_SAMPLE", "start_points", "newton_fit", "real_scales", "nelder_mead_polish",
+           "limit_applies"]
 
 START_SAMPLE = 100_000
 
@@ -101,7 +103,7 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
 
     # the family's limit (the supremum lies beyond: GPD's shape -> -1, the skew-normal's
     # half-normal limit): a run that reaches it stops there, and no other start is tried
-    limited = type(fam)._overrides("_beyond_limit")
+    limited = limit_applies(fam, fixed)
 
     def at_limit(eta: np.ndarray, f: float) -> bool:
         thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, eta * sc)]
@@ -208,6 +210,18 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
     grad_norm = float(np.max(np.abs(g[free])))
     return Estimate(dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
                     res.converged, diags)
+
+
+def limit_applies(fam: Family, fixed: dict[str, float]) -> bool:
+    """Whether Newton should stop at the family's limit (``Family._beyond_limit``): it has one,
+    and the fixed values alone (the free parameters at their domains' default starts) do not
+    put the fit beyond it (a skew-normal with ``alpha`` held at 100 is an ordinary fit)."""
+    if not type(fam)._overrides("_beyond_limit"):
+        return False
+    th = tuple(np.float64(fixed.get(p, default_start(d)))
+               for p, d in zip(fam.param_names, fam.domains))
+    with np.errstate(all="ignore"):
+        return not bool(np.all(fam._beyond_limit(th)))
 
 
 def _joined(top: OptResult) -> Any:

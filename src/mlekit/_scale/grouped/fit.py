@@ -27,6 +27,7 @@ from ..._core.domains import default_start
 from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
 from ..._fit.family_fit import fit_family
+from ..._fit.newton import limit_applies
 from ..._fit.rescale import is_extreme
 from ..._fit.result import FitResult
 from ...errors import (
@@ -344,7 +345,7 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
     units = _location_units(fam, S, free)
     # the family's limit (GPD's shape -> -1, the skew-normal's half-normal limit): a group
     # that reaches it stops there and is not restarted, as in an in-memory fit
-    stop = fam._beyond_limit if type(fam)._overrides("_beyond_limit") else None
+    stop = fam._beyond_limit if limit_applies(fam, fixed) else None
     best = batched_newton(prob, idx, eta0, maxiter, units=units, stop=stop)
     best["eta0"] = np.full((idx.size, fam.k), np.nan)
     best["eta0"][:, free] = eta0
