@@ -82,8 +82,7 @@ def get_family(spec: Any) -> Family:
 
 
 # ---------------------------------------------------------------------------- Family
-# Factories of user-defined families (``Family.from_logpdf`` ...), registered by the modules that
-# implement them (``custom.py``, imported with the package), so that base.py imports none of them.
+# Factories of user-defined families (``Family.from_logpdf`` ...), registered by custom.py etc.
 FACTORIES: dict[str, Callable[..., Family]] = {}
 
 
@@ -164,6 +163,7 @@ class Family:
     - ``support_text``: the support as text when ``support`` cannot say it — ``families()``
       — ``""``.
     - ``_boundary_message``: a parameter at an infinite limit (t's df) — fit, grouped — None.
+    - ``_beyond_limit``: where Newton stops, the supremum being a limit — fit, grouped — False.
     - ``_check_data``: raise ``DataError`` for impossible values — fit, stream, grouped —
       the support check.
     - ``_for_data``: the distribution of one observation of the data (Binomial: with the
@@ -492,12 +492,10 @@ class Family:
                 and not data.is_truncated)
 
     def _stats_loglik(self, stats: Stats, p: dict[str, Any]) -> Any:
-        """The log-likelihood at ``p`` from the statistics (NaN: evaluate it on the data)."""
-        return math.nan
+        return math.nan   # the log-likelihood at p from the statistics (NaN: evaluate it)
 
     def _stats_hessian(self, stats: Stats, p: dict[str, Any]) -> Any:
-        """The natural-scale Hessian at ``p`` from the statistics (None: evaluate it)."""
-        return None
+        return None   # the natural-scale Hessian at p from the statistics (None: evaluate it)
 
     def _fast_fit(self, data: Data, fixed: dict[str, float]) -> FastFit | None:
         """The family's own estimator for these data, or None (then Newton). By default the
@@ -521,8 +519,7 @@ class Family:
 
     def _other_starts(self, x: FloatArray, w: FloatArray | None,
                       fixed: dict[str, float]) -> list[dict[str, float]]:
-        """Starting values in other basins of the likelihood (none by default), in order of
-        promise: the highest converged maximum wins; runs that rejoin the best one stop."""
+        """Starts in other basins of the likelihood, in order of promise (none by default)."""
         return []
 
     def _degenerate(self, x0: float) -> dict[str, float] | None:
@@ -589,12 +586,15 @@ class Family:
         (a limit such as the t distribution's df → ∞), else None."""
         return None
 
+    def _beyond_limit(self, th: Theta) -> Any:
+        """True (per group when ``th`` holds arrays) where Newton stops: the supremum lies at a
+        limit beyond (GPD/GEV shape -> -1, the skew-normal's half-normal limit). False."""
+        return False
+
 
 def data_extremes(data: Data) -> Any:
     """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
     def ext(kind: str, which: str) -> float:
         b = data.interval_block if kind == "interval" else getattr(data, kind)
-        if not b.size:
-            return math.nan
-        return b.x_extreme(which)
+        return b.x_extreme(which) if b.size else math.nan
     return ext

@@ -12,7 +12,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import digamma, exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, owens_t, polygamma
+from scipy.special import digamma, exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, polygamma
 
 from .._core.domains import Positive, Real
 from .._core.lazy import scipy_stats as st
@@ -20,6 +20,7 @@ from .._data.data import Block
 from ..errors import FamilyError
 from .base import Family, Support, register
 from .positive import _POS, _logx
+from .skewnormal import SkewNormal
 from .stats import log1mexp as _log1mexp
 from .stats import moments_of
 
@@ -314,86 +315,7 @@ class Burr12(Family):
                 "scale": fixed.get("scale", math.exp(q2))}
 
 
-# ------------------------------------------------------------------------- skew-normal
-@register
-class SkewNormal(Family):
-    r"""Skew-normal distribution (Azzalini).
-
-    .. math:: f(x) = \frac{2}{\omega}\,\phi(z)\,\Phi(\alpha z),\quad z = \frac{x-\xi}{\omega}
-
-    Parameters: ``loc`` (ξ, real), ``scale`` (ω > 0), ``alpha`` (real: the skewness; 0 is the
-    normal). scipy's ``skewnorm(alpha, loc, scale)``. The MLE of ``alpha`` can be infinite
-    (the half-normal limit) in small samples: reported as a boundary estimate.
-    """
-
-    name = "skew_normal"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "weights": "not yet (issue 11 open item): the fit can end in another local maximum "
-                   "of the skew-normal likelihood, so weights 2 and repeated rows may differ "
-                   "(in memory: loc 2.149 vs 2.074 on 8 points; grouped: loglik -52.272 vs "
-                   "-52.252 on 25 points; streamed: loc 2.14 vs 2.38)",
-        "errors:streamed": "not yet (issue 11 open item): only MlekitError escapes, but a "
-                           "chunked fit of a small sample can take 2.5 s (restarts), over the "
-                           "2 s per-example limit",
-        "maximum:grouped": "not yet (issue 11 open item): the grouped starts can end in a "
-                           "lower local maximum than the in-memory fit",
-        "scale": "not yet (issue 11 open item): refits at 10^k take 3-20 s on the loaded "
-                 "machine (numerical derivatives, restarts), over the 2 s per-example limit"}
-    param_names = ("loc", "scale", "alpha")
-    scale_powers: ClassVar[dict[str, int] | None] = {"loc": 1, "scale": 1, "alpha": 0}
-    domains = (Real, Positive, Real)
-    support = Support()
-    data_unit_params = ("loc",)
-    formula = "f(x) = (2/scale) phi(z) Phi(alpha z), z = (x - loc)/scale"
-
-    def _degenerate(self, x0: float) -> dict[str, float]:
-        return {"loc": x0, "scale": 0.0, "alpha": 0.0}
-
-    def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        m, s, a = th
-        z = (x - m) / s
-        return math.log(2.0) - 0.5 * z * z - _LOG_SQRT_2PI - np.log(s) + log_ndtr(a * z)
-
-    def _cdf_parts(self, x: Any, th: Theta) -> Any:
-        m, s, a = th
-        z = np.asarray((x - m) / s, dtype=float)
-        return z, a
-
-    def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        z, a = self._cdf_parts(x, th)
-        # F = Φ(z) − 2T(z, α); in the far lower tail use the sf of the mirrored law
-        with np.errstate(all="ignore"):
-            F = st.norm.cdf(z) - 2.0 * owens_t(z, a)
-            out = np.log(np.clip(F, 0.0, 1.0))
-            bad = ~(F > 1e-10)
-            if np.any(bad):
-                out = np.where(bad, st.skewnorm.logcdf(z, a), out)
-        return out
-
-    def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
-        z, a = self._cdf_parts(x, th)
-        return self._logcdf(-z * th[1] + th[0], (th[0], th[1], -a), blk)
-
-    def _ppf(self, q: Any, th: Theta) -> Any:
-        return self._scipy(th).ppf(q)
-
-    def _scipy(self, th: Theta) -> Any:
-        return st.skewnorm(th[2], loc=th[0], scale=th[1])
-
-    def _start(self, x: np.ndarray, w: np.ndarray | None, fixed: dict[str, float]) -> dict[str, float]:
-        W, m, m2 = moments_of(x, w)
-        sd = math.sqrt(m2 / W) if W else 1.0
-        d = x - m
-        g = float(np.mean(d**3)) / sd**3 if sd > 0 else 0.0
-        g = max(min(g, 0.95), -0.95)
-        # method of moments (Azzalini): |δ| from the skewness, capped inside its range
-        r = abs(g) ** (2.0 / 3.0)
-        delta = math.copysign(math.sqrt(math.pi / 2 * r / (r + ((4 - math.pi) / 2) ** (2 / 3))), g)
-        delta = max(min(delta, 0.95), -0.95)
-        omega = sd / math.sqrt(1.0 - 2.0 * delta * delta / math.pi)
-        return {"loc": fixed.get("loc", m - omega * delta * math.sqrt(2.0 / math.pi)),
-                "scale": fixed.get("scale", omega),
-                "alpha": fixed.get("alpha", delta / math.sqrt(1.0 - delta * delta))}
+# skew-normal: SkewNormal lives in .skewnormal (its global profile start); re-exported here
 
 
 # ------------------------------------------------------------------------- Birnbaum-Saunders

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from scipy.special import betaln, gammaln, pdtr, pdtrc
@@ -46,13 +46,6 @@ class BetaBinomial(Family):
     """
 
     name = "beta_binomial"
-    # in-memory fits on under-dispersed data say "boundary" (_fit_diagnostics); grouped fits
-    # do not run that check yet
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "weights:grouped": "not yet (issue 11 open item): on under-dispersed data the MLE runs "
-                           "off to a, b -> inf (the binomial limit) along a flat ridge, where "
-                           "the weighted and repeated-row fits stop at different points (a = "
-                           "6.8e5 vs 2.0e5, same likelihood); the grouped fit does not flag it"}
     support_text = "{0, 1, …, n}"
     param_names = ("a", "b")
     domains = (Positive, Positive)

@@ -139,7 +139,7 @@ class _ExtremeDiagnostics(Family):
             th = tuple(theta(eta))
             if th[-1] < -1.0:
                 return bad
-            if th[-1] < -1.0 + 1e-4 and order:
+            if order and self._beyond_limit(th):
                 last[:] = [eta.copy()]
                 raise _RunawayError
             with np.errstate(all="ignore"):
@@ -189,6 +189,11 @@ class _ExtremeDiagnostics(Family):
             return FastFit(params, "newton (stopped at shape = -1: unbounded likelihood)",
                            r.iterations, False)
         return FastFit(params, "newton", r.iterations, False)
+
+    def _beyond_limit(self, th: Theta) -> Any:
+        """Newton stops at ``shape <= -1 + 1e-4``: beyond -1 the likelihood is unbounded (it
+        runs off to +inf with the end point on the largest value); every backend stops there."""
+        return np.asarray(th[-1]) < -1.0 + 1e-4
 
     def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool,
                          fixed: dict[str, float] | None = None) -> list[tuple[str, str, str, str]]:
@@ -377,11 +382,6 @@ class GeneralizedPareto(_ExtremeDiagnostics):
     """
 
     name = "genpareto"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "deterministic:grouped": "not yet (issue 11 open item): the batched grouped Newton does "
-                                 "not stop at shape = -1 where the likelihood is unbounded (the "
-                                 "in-memory fit does): a group of 2 values runs 200 iterations, "
-                                 "4 s; deterministic, over the 2 s limit"}
     param_names = ("scale", "shape")
     scale_powers: ClassVar[dict[str, int] | None] = {"scale": 1, "shape": 0}
     domains = (Positive, Real)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.domains import default_start
 from .._core.numdiff import data_unit
 from .._core.optimize import OptResult, direction, newton
 from .._data.data import Data
@@ -16,7 +17,8 @@ from ..errors import DataError
 from .assemble import Estimate
 from .result import Diagnostic
 
-__all__ = ["START_SAMPLE", "start_points", "newton_fit", "real_scales", "nelder_mead_polish"]
+__all__ = ["START_SAMPLE", "start_points", "newton_fit", "real_scales", "nelder_mead_polish",
+           "limit_applies"]
 
 START_SAMPLE = 100_000
 
@@ -99,6 +101,14 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
             return ll, gf * J1, Hf * np.outer(J1, J1) + np.diag(gf * J2)
         return obj
 
+    # the family's limit (the supremum lies beyond: GPD's shape -> -1, the skew-normal's
+    # half-normal limit): a run that reaches it stops there, and no other start is tried
+    limited = limit_applies(fam, fixed)
+
+    def at_limit(eta: np.ndarray, f: float) -> bool:
+        thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, eta * sc)]
+        return bool(np.all(fam._beyond_limit(lik.theta(thf))))
+
     best = None
     for i, s in enumerate(starts):
         try:
@@ -109,8 +119,8 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         if not np.all(np.isfinite(eta0)):
             continue
         with np.errstate(all="ignore"):
-            res = newton(make_obj(), eta0, maxiter=maxiter)
-        if res.converged:
+            res = newton(make_obj(), eta0, maxiter=maxiter, stop=at_limit if limited else None)
+        if res.converged or res.message == "stopped":
             best = (res, dict(last))
             break
         if best is None or (math.isfinite(res.fun) and res.fun > best[0].fun):
@@ -118,6 +128,7 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         if i == 0 and start:
             diags.append(Diagnostic("restart", f"the fit from the given start did not converge "
                                     f"({res.message}); other starts were tried", "info"))
+    stopped = best is not None and best[0].message == "stopped"
     if best is not None and best[0].converged:
         # a multimodal likelihood: Newton from the family's starts in other basins too; a run
         # that enters the quadratic neighbourhood of the best maximum so far is stopped there
@@ -148,7 +159,7 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         )
     res, snap = best
     fallback = False
-    if not res.converged and math.isfinite(res.fun):
+    if not res.converged and math.isfinite(res.fun) and not stopped:
         polished = nelder_mead_polish(make_obj(), res, smooth=getattr(fam, "smooth", True))
         if polished is not None:
             res, fallback = polished
@@ -172,7 +183,12 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
         method = "nelder-mead (Newton stalled: the log-likelihood is not smooth enough)"
         diags.append(Diagnostic("fallback-optimizer", "Newton's method stalled; the estimate was "
                                 "polished with Nelder-Mead", "info"))
-    if not res.converged:
+    if stopped:
+        diags.append(Diagnostic("nonconvergence", "the optimiser stopped where the likelihood's "
+                                "supremum lies beyond, at a limit of the parameters (after "
+                                f"{res.iterations} iterations): the estimate is not a maximum",
+                                "warning"))
+    elif not res.converged:
         after = "" if "after" in res.message else f" after {res.iterations} iterations"
         diags.append(Diagnostic("nonconvergence",
                                 f"the optimiser did not converge: {res.message}{after}", "warning"))
@@ -194,6 +210,18 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
     grad_norm = float(np.max(np.abs(g[free])))
     return Estimate(dict(zip(fam.param_names, th)), ll, H, method, res.iterations, grad_norm,
                     res.converged, diags)
+
+
+def limit_applies(fam: Family, fixed: dict[str, float]) -> bool:
+    """Whether Newton should stop at the family's limit (``Family._beyond_limit``): it has one,
+    and the fixed values alone (the free parameters at their domains' default starts) do not
+    put the fit beyond it (a skew-normal with ``alpha`` held at 100 is an ordinary fit)."""
+    if not type(fam)._overrides("_beyond_limit"):
+        return False
+    th = tuple(np.float64(fixed.get(p, default_start(d)))
+               for p, d in zip(fam.param_names, fam.domains))
+    with np.errstate(all="ignore"):
+        return not bool(np.all(fam._beyond_limit(th)))
 
 
 def _joined(top: OptResult) -> Any:

@@ -27,6 +27,7 @@ from ..._core.domains import default_start
 from ..._data.data import Block, Data, as_data
 from ..._families.base import Family, get_family
 from ..._fit.family_fit import fit_family
+from ..._fit.newton import limit_applies
 from ..._fit.rescale import is_extreme
 from ..._fit.result import FitResult
 from ...errors import (
@@ -38,7 +39,7 @@ from ...errors import (
     ParameterError,
 )
 from .layout import KINDS, Layout, Problem, as_blocks, group_codes
-from .moments import group_closed_form, group_starts
+from .moments import group_closed_form, group_findings, group_starts
 from .newton import batched_newton
 from .profile import profile_groups
 from .result import GroupedResult
@@ -281,6 +282,9 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             "errors are unavailable")
     _boundaries(fam, TH, eta_start, st, free_nonreg, fitted)
     conv &= st.ok | st.mask("boundary")
+    if type(fam)._overrides("_fit_diagnostics"):   # the family's own findings, per clean group
+        for g_i, code, msg in group_findings(fam, dat, codes, TH, conv, st.ok, fixed_d):
+            st.set(g_i, code, msg)
     for i in np.flatnonzero(~fitted):
         if st.code[i] != "degenerate":
             TH[i, [j for j in range(k) if names[j] not in fixed_d]] = np.nan
@@ -348,11 +352,14 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
         eta0 = np.column_stack([d.to_unconstrained(S[:, j]) for j, d in zip(free, doms)]) \
             if free else np.zeros((idx.size, 0))
     units = _location_units(fam, S, free)
-    best = batched_newton(prob, idx, eta0, maxiter, units=units)
+    # the family's limit (GPD's shape -> -1, the skew-normal's half-normal limit): a group
+    # that reaches it stops there and is not restarted, as in an in-memory fit
+    stop = fam._beyond_limit if limit_applies(fam, fixed) else None
+    best = batched_newton(prob, idx, eta0, maxiter, units=units, stop=stop)
     best["eta0"] = np.full((idx.size, fam.k), np.nan)
     best["eta0"][:, free] = eta0
     for f in (0.5, 2.0, 0.1, 10.0):
-        left = np.flatnonzero(~best["converged"])
+        left = np.flatnonzero(~best["converged"] & ~best["stopped"])
         if left.size == 0:
             break
         e = eta0[left].copy()
@@ -360,9 +367,10 @@ def _newton_groups(fam: Family, prob: Problem, lay: Layout, idx: NDArray[np.intp
             if d.lower == 0:
                 e[:, c] = e[:, c] + math.log(f)
         r = batched_newton(prob, idx[left], e, maxiter,
-                           units=None if units is None else units[left])
+                           units=None if units is None else units[left], stop=stop)
         better = r["converged"] | (np.isfinite(r["ll"]) & ~(r["ll"] <= best["ll"][left]))
-        for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message"):
+        for key in ("eta", "ll", "TH", "g", "H", "iterations", "converged", "message",
+                    "stopped"):
             best[key][left[better]] = r[key][better]
     return best
 

@@ -9,17 +9,19 @@ against separate fits for every family.
 
 from __future__ import annotations
 
+import math
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._data.data import Block, Data
 from ..._families.base import Family
 from ..._families.samples import GroupSample, takes_sample
 from ..._families.stats import GroupBlock, GroupData
 from .layout import Layout, Piece
 
-__all__ = ["group_starts", "group_closed_form", "group_data"]
+__all__ = ["group_starts", "group_closed_form", "group_data", "group_findings"]
 
 F = NDArray[np.float64]
 
@@ -73,6 +75,43 @@ def group_starts(fam: Family, lay: Layout) -> F | None:
         s0 = fam._start(cast(Any, sample), None, {})
     return np.column_stack([np.broadcast_to(np.asarray(s0.get(p, np.nan), dtype=float), (G,))
                             for p in fam.param_names])
+
+
+def group_findings(fam: Family, dat: Data, codes: NDArray[np.intp], TH: F,
+                   conv: NDArray[np.bool_], ok: NDArray[np.bool_], fixed: dict[str, float]
+                   ) -> list[tuple[int, str, str]]:
+    """The family's own findings about each clean (``ok``) group's fit
+    (``Family._fit_diagnostics``, what an in-memory fit of the group reports: beta-binomial's
+    binomial limit, GEV/GPD's shape): ``(group, code, message)`` of each group's first
+    warning. Each group's rows are gathered by one sort of the row codes per censoring kind."""
+    todo = np.flatnonzero(ok)
+    out: list[tuple[int, str, str]] = []
+    if todo.size == 0:
+        return out
+    G = TH.shape[0]
+    split: dict[str, tuple[NDArray[np.intp], NDArray[np.intp]]] = {}
+    for kind, blk in dat.blocks.items():
+        if blk.size:
+            c = codes[blk.rows if blk.rows is not None else np.arange(blk.size)]
+            order = np.argsort(c, kind="stable")
+            split[kind] = (order, np.searchsorted(c[order], np.arange(G + 1)))
+    names = fam.param_names
+    for i in todo:
+        params = {p: float(TH[i, j]) for j, p in enumerate(names)}
+        if not all(math.isfinite(v) for v in params.values()):
+            continue
+        new: dict[str, Block] = {}
+        for kind, (order, bounds) in split.items():
+            nb = dat.blocks[kind].take(order[bounds[i]:bounds[i + 1]])
+            nb.rows = None
+            new[kind] = nb
+        with np.errstate(all="ignore"):
+            found = fam._fit_diagnostics(params, dat.replace(n_dropped=0, **new), bool(conv[i]),
+                                         fixed)
+        first = next((f for f in found if f[2] == "warning"), None)
+        if first is not None:
+            out.append((int(i), first[0], first[1]))
+    return out
 
 
 # ---------------------------------------------------------------------------- families' hooks

@@ -61,11 +61,14 @@ def directions(g: NDArray[np.float64], H: NDArray[np.float64]
 # ---------------------------------------------------------------------------- Newton
 def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxiter: int,
                    tol: float = 1e-12, max_step: float = 4.0,
-                   units: NDArray[np.float64] | None = None) -> dict[str, Any]:
+                   units: NDArray[np.float64] | None = None,
+                   stop: Any = None) -> dict[str, Any]:
     """Newton with a per-group line search for the groups ``idx`` (sorted) from ``eta0``.
 
     Each group follows the same rules as :func:`mlekit._core.optimize.newton`; groups leave the
-    batch as they converge (or fail), and the working layout shrinks with them.
+    batch as they converge (or fail), and the working layout shrinks with them. ``stop(TH)``
+    (per group: natural parameters in, bool out; the family's ``_beyond_limit``), asked at the
+    start and after every step, ends a group's run there (``"stopped"``, not converged).
     """
     G = eta0.shape[0]
     eta = eta0.copy()
@@ -77,6 +80,16 @@ def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxi
     bad = ~np.isfinite(ll)
     done[bad] = True
     msg[bad] = "the log-likelihood is not finite at the starting values"
+    STOPPED = "stopped where the likelihood's supremum lies beyond, at a limit of the parameters"
+
+    def halt(rows: IntArray) -> None:
+        if stop is None or rows.size == 0:
+            return
+        with np.errstate(all="ignore"):
+            hit = np.asarray(stop(tuple(TH[rows].T)), dtype=bool) & ~done[rows]
+        done[rows[hit]] = True
+        msg[rows[hit]] = STOPPED
+    halt(np.arange(G))
     prob.set_active(idx)
     for _ in range(maxiter + 1):
         act = np.flatnonzero(~done)
@@ -120,6 +133,7 @@ def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxi
                 ll[s], ge[s], He[s] = fn[accept], r[1][accept], r[2][accept]
                 TH[s], g[s], H[s] = r[3][accept], r[4][accept], r[5][accept]
                 it[s] += 1
+                halt(s)
             rej = pending[~accept]
             t[rej] *= np.where(fin[~accept], 0.5, 0.25)
             fail = t[rej] <= 1e-12
@@ -134,6 +148,6 @@ def batched_newton(prob: Problem, idx: IntArray, eta0: NDArray[np.float64], maxi
                                   "point)", "the line search failed to increase the log-likelihood")
             pending = rej[~fail]
     return {"eta": eta, "ll": ll, "TH": TH, "g": g, "H": H, "iterations": it,
-            "converged": conv, "message": msg}
+            "converged": conv, "message": msg, "stopped": msg == STOPPED}
 
 

@@ -220,7 +220,10 @@ class GroupedResult:
         diags: list[Diagnostic] = []
         if code == "nonconvergence":
             diags.append(Diagnostic("nonconvergence", str(self.message[i]), "warning"))
-        elif code == "boundary":
+        elif code == "boundary" and not any(
+                m == self.message[i] for _, m, _, _ in
+                fam._fit_diagnostics(params, sub, bool(self.converged[i]), dict(self.fixed))):
+            # (a finding of the family's own, which ``finish`` reports again, is not repeated)
             name = str(self.message[i]).split(" = ")[0]
             diags.append(Diagnostic("boundary", str(self.message[i]), "warning",
                                     name if name in params else None))
