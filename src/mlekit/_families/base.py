@@ -152,6 +152,11 @@ class Family:
       ``_nonregular_estimate`` (from ``Data``) — NotImplementedError.
     - ``order_statistic_params``: parameters whose MLE is an order statistic (a median): no
       chunked pass can give it (stream refuses), grouped fits go group by group — ``()``.
+    - ``fit_groups_separately``: the family's own estimator (``_fast_fit``) has no batched
+      form and the generic batched Newton does not find its estimate (the threshold profile: a
+      local maximum of a likelihood unbounded at the smallest value), so grouped fits run the
+      in-memory fit group by group, each group's fit exactly ``mk.fit`` of its rows — grouped
+      — False.
     - ``smooth``: the log-likelihood is twice differentiable — fit (Nelder–Mead's
       acceptance) — True.
     - ``derivatives_note``: appended to ``method`` after Newton — fit — ``""``.
@@ -190,6 +195,8 @@ class Family:
     # parameters whose MLE is an order statistic (Laplace's median): chunked passes cannot give
     # it and grouped fits take it group by group
     order_statistic_params: ClassVar[tuple[str, ...]] = ()
+    # grouped fits run the in-memory fit (its _fast_fit) group by group: see the hooks above
+    fit_groups_separately: ClassVar[bool] = False
     # FitResult.method of the closed form
     closed_form_method: ClassVar[str] = "closed-form"
     # sums over the values that _suffstats reads ("x", "log", "inv"): see the hooks above

@@ -184,7 +184,9 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
         for p in nonreg:
             fixed_cols[:, names.index(p)] = est[p]
-    if fam.order_statistic_params:  # e.g. a per-group median: fitted group by group
+    if fam.order_statistic_params or fam.fit_groups_separately:
+        # a per-group median, or an estimator with no batched form (the threshold profile):
+        # fitted group by group, as mk.fit fits each group's rows
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
     if _extreme_values(fam, dat, lay):
         # values beyond 2**±160: each group through the in-memory fit, rescaled by its own power
