@@ -6,6 +6,8 @@ Paths, per group (recorded in ``.params["method"]``):
 ``profile-newton``   the family's profile Newton (Weibull, Gumbel), batched over groups
 ``newton``           Newton batched across groups with the family's analytic derivatives
 ``separate``         estimates that are order statistics (Laplace's median): one fit per group
+                     and families whose own estimator has no batched form (the threshold
+                     profile: ``Family.fit_groups_separately``)
 
 Groups that cannot be fitted (too few observations, everything censored on one side, all
 values equal) or whose fit is not clean are flagged per group with the reason; they never
