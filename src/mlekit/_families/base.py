@@ -151,13 +151,12 @@ class Family:
       ``_nonregular_estimate`` (from ``Data``) — NotImplementedError.
     - ``order_statistic_params``: parameters whose MLE is an order statistic (a median): no
       chunked pass can give it (stream refuses), grouped fits go group by group — ``()``.
-    - ``smooth``: the log-likelihood is twice differentiable — fit (Nelder–Mead's
-      acceptance) — True.
+      ``fit_groups_separately``: so do the groups of a family whose own estimator has no
+      batched form (the threshold profile), each exactly ``mk.fit`` of its rows — False.
+    - ``smooth``: the log-likelihood is twice differentiable — fit (Nelder–Mead's acceptance) — True.
     - ``derivatives_note``: appended to ``method`` after Newton — fit — ``""``.
-    - ``data_unit_params``: locations in the data's units (step sizes) — fit, likelihood,
-      grouped — ``()``.
-    - ``boundary_hints``: hint appended to a parameter's boundary diagnostic — fit,
-      grouped — ``{}``.
+    - ``data_unit_params``: locations in the data's units (step sizes) — fit, likelihood, grouped — ``()``.
+    - ``boundary_hints``: hint appended to a parameter's boundary diagnostic — fit, grouped — ``{}``.
     - ``expected_info_params``: SE from the expected information when all data are exact —
       fit — ``()``.
     - ``support_text``: the support as text when ``support`` cannot say it — ``families()``
@@ -190,6 +189,7 @@ class Family:
     # parameters whose MLE is an order statistic (Laplace's median): chunked passes cannot give
     # it and grouped fits take it group by group
     order_statistic_params: ClassVar[tuple[str, ...]] = ()
+    fit_groups_separately: ClassVar[bool] = False     # likewise (see the hooks above)
     # FitResult.method of the closed form
     closed_form_method: ClassVar[str] = "closed-form"
     # sums over the values that _suffstats reads ("x", "log", "inv"): see the hooks above

@@ -12,7 +12,17 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import digamma, exprel, gammainc, gammaincc, gammaln, log_ndtr, ndtri, polygamma
+from scipy.special import (
+    digamma,
+    expit,
+    exprel,
+    gammainc,
+    gammaincc,
+    gammaln,
+    log_ndtr,
+    ndtri,
+    polygamma,
+)
 
 from .._core.domains import Positive, Real
 from .._core.lazy import scipy_stats as st
@@ -58,13 +68,6 @@ class GenGamma(Family):
     """
 
     name = "gengamma"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
-                                 "sample took 14 s on the loaded machine (numerical "
-                                 "derivatives per group); deterministic, over the 2 s limit",
-        "deterministic:streamed": "not yet (issue 11 open item): a chunked fit of a small tied "
-                                  "sample took 10-21 s on the loaded machine; deterministic, "
-                                  "over the 2 s limit"}
     param_names = ("mu", "sigma", "Q")
     scale_powers: ClassVar[dict[str, int] | None] = {"mu": 0, "sigma": 0, "Q": 0}
     log_scale_params = ("mu",)
@@ -100,10 +103,19 @@ class GenGamma(Family):
         """Analytic (value, gradient, Hessian) per observation for ``|Q| >= 0.01`` (below, the
         terms in ``Q^-4``/``Q^-6`` cancel: numerical derivatives). Numerical derivatives made
         Newton stop where the likelihood is flat in ``Q`` to ~1e-6 only, so weights of 2 and
-        repeated rows ended ~2e-6 apart (issue 11)."""
+        repeated rows ended ~2e-6 apart (issue 11). Per-group parameters (grouped fits) get the
+        same formulas element by element when every group's ``|Q| >= 0.01`` (numerical
+        derivatives per group made a grouped fit of a few values cost seconds, issue 11)."""
         mu, s, q = th
-        if np.ndim(q) or abs(q) < _Q_ANALYTIC:
-            return None
+        if np.ndim(q) == 0:
+            if abs(q) < _Q_ANALYTIC:
+                return None
+            log: Any = math.log
+            num: Any = float
+        else:
+            if not np.all(np.abs(q) >= _Q_ANALYTIC):
+                return None
+            log, num = np.log, np.asarray
         lx = _logx(blk, x)
         w = (lx - mu) / s
         g = 1.0 / (q * q)
@@ -111,10 +123,9 @@ class GenGamma(Family):
         with np.errstate(over="ignore", invalid="ignore"):
             E = np.exp(u)
         one_e = -np.expm1(u)                                    # 1 - e^u without cancellation
-        c = math.log(g) + 1.0 - float(digamma(g))               # d(g log g - lnG(g))/dg
+        c = log(g) + 1.0 - num(digamma(g))                      # d(g log g - lnG(g))/dg
         q3 = q * q * q
-        val = math.log(abs(q)) + g * math.log(g) - float(gammaln(g)) - math.log(s) - lx \
-            + g * (u - E)
+        val = log(abs(q)) + g * log(g) - num(gammaln(g)) - log(s) - lx + g * (u - E)
         g_mu = -one_e / (q * s)
         g_s = -1.0 / s - g * u * one_e / s
         g_q = 1.0 / q - 2.0 * c / q3 - 2.0 * (u - E) / q3 + g * w * one_e
@@ -124,7 +135,7 @@ class GenGamma(Family):
         h_ss = 1.0 / (s * s) + g * u * (2.0 * one_e - u * E) / (s * s)
         h_sq = -(-2.0 * u * one_e / q3 + g * w * (one_e - u * E)) / s
         h_qq = (-1.0 / (q * q) + 6.0 * (c + u - E) / (q3 * q)
-                + 4.0 * (1.0 / g - float(polygamma(1, g))) / (q3 * q3)
+                + 4.0 * (1.0 / g - num(polygamma(1, g))) / (q3 * q3)
                 - 4.0 * w * one_e / q3 - g * w * w * E)
         return val, [g_mu, g_s, g_q], [[h_mumu, h_mus, h_muq], [h_mus, h_ss, h_sq],
                                        [h_muq, h_sq, h_qq]]
@@ -261,16 +272,6 @@ class Burr12(Family):
     """
 
     name = "burr12"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "errors:grouped": "not yet (issue 11 open item): a grouped fit of generated data took "
-                          "4.8-6 s on the loaded machine (Nelder-Mead fallback per group); "
-                          "only MlekitError escaped, but over the 2 s per-example limit",
-        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
-                                 "sample took 11 s on the loaded machine (Nelder-Mead "
-                                 "fallback per group); deterministic, over the 2 s limit",
-        "deterministic:streamed": "not yet (issue 11 open item): a chunked fit of a small tied "
-                                  "sample took 9 s on the loaded machine; deterministic, over "
-                                  "the 2 s limit"}
     param_names = ("c", "d", "scale")
     scale_powers: ClassVar[dict[str, int] | None] = {"c": 0, "d": 0, "scale": 1}
     # its starts and the Nelder-Mead fallback of small samples are not scale-free (n = 10 data
@@ -296,6 +297,48 @@ class Burr12(Family):
 
     def _logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return -th[1] * self._L(x, th, blk)[1]
+
+    def _d_logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        """Analytic (value, gradient, Hessian) per observation in ``(c, d, scale)``, with
+        ``P = (x/s)^c / (1 + (x/s)^c)`` (the derivative of ``L = log(1 + (x/s)^c)`` in
+        ``c log(x/s)``). Numerical derivatives (24 log-density calls a Newton step) made fits
+        of a few values that run to a boundary cost seconds (issue 11)."""
+        c, d, s = th
+        lz, L = self._L(x, th, blk)
+        P, Q = expit(c * lz), expit(-c * lz)          # P and 1 - P without cancellation
+        PQ = P * Q
+        d1 = d + 1.0
+        val = np.log(c) + np.log(d) - np.log(s) + (c - 1.0) * lz - d1 * L
+        g_c = 1.0 / c + lz - d1 * lz * P
+        g_d = 1.0 / d - L
+        g_s = c * (d1 * P - 1.0) / s
+        h_cc = -1.0 / (c * c) - d1 * lz * lz * PQ
+        h_cd = -lz * P
+        h_cs = (d1 * (P + c * lz * PQ) - 1.0) / s
+        h_dd = -1.0 / (d * d) + 0.0 * lz
+        h_ds = c * P / s
+        h_ss = -c * (d1 * P - 1.0 + c * d1 * PQ) / (s * s)
+        return val, [g_c, g_d, g_s], [[h_cc, h_cd, h_cs], [h_cd, h_dd, h_ds],
+                                      [h_cs, h_ds, h_ss]]
+
+    def _d_logsf(self, x: Any, th: Theta, blk: Block | None) -> Any:
+        """Analytic derivatives of ``log S = -d L`` (right-censored values), as ``_d_logpdf``."""
+        c, d, s = th
+        lz, L = self._L(x, th, blk)
+        P, Q = expit(c * lz), expit(-c * lz)
+        PQ = P * Q
+        val = -d * L
+        g_c = -d * lz * P
+        g_d = -L
+        g_s = d * c * P / s
+        h_cc = -d * lz * lz * PQ
+        h_cd = -lz * P
+        h_cs = d * (P + c * lz * PQ) / s
+        h_dd = 0.0 * lz
+        h_ds = c * P / s
+        h_ss = -d * c * (P + c * PQ) / (s * s)
+        return val, [g_c, g_d, g_s], [[h_cc, h_cd, h_cs], [h_cd, h_dd, h_ds],
+                                      [h_cs, h_ds, h_ss]]
 
     def _logcdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return _log1mexp(-th[1] * self._L(x, th, blk)[1])

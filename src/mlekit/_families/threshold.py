@@ -74,6 +74,9 @@ class Threshold(Family):
     # the estimate is the local maximum of a likelihood that can be unbounded as the threshold
     # approaches the smallest value: profile intervals must not chase that spike
     local_maximum: ClassVar[bool] = True
+    # the profile over the threshold has no batched form, and the generic batched Newton finds
+    # another point (or none) on these likelihoods: grouped fits run _fast_fit group by group
+    fit_groups_separately: ClassVar[bool] = True
     _base_obj: ClassVar[Family | None] = None
 
     # ---------------------------------------------------------------- helpers
@@ -332,11 +335,6 @@ class Weibull3(Threshold):
     """
 
     name = "weibull3"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
-                                 "sample took 57 s on the loaded machine (the threshold "
-                                 "profile runs group by group); deterministic, over the 2 s "
-                                 "limit"}
     base_cls = Weibull
     param_names = ("shape", "scale", "threshold")
     domains = (Weibull.domains[0], Weibull.domains[1], Real)
@@ -374,11 +372,6 @@ class LogNormal3(Threshold):
     """
 
     name = "lognormal3"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small tied "
-                                 "sample took 15 s on the loaded machine (the threshold "
-                                 "profile runs group by group); deterministic, over the 2 s "
-                                 "limit"}
     base_cls = LogNormal
     unbounded_shape = None
     param_names = ("mu", "sigma", "threshold")
@@ -406,10 +399,6 @@ class Gamma3(Threshold):
     """
 
     name = "gamma3"
-    property_exceptions: ClassVar[dict[str, str]] = {
-        "deterministic:grouped": "not yet (issue 11 open item): a grouped fit of a small sample "
-                                 "took 10 s (the threshold profile runs group by group); "
-                                 "deterministic, over the 2 s limit"}
     base_cls = Gamma
     param_names = ("shape", "scale", "threshold")
     domains = (Gamma.domains[0], Gamma.domains[1], Real)

@@ -6,6 +6,8 @@ Paths, per group (recorded in ``.params["method"]``):
 ``profile-newton``   the family's profile Newton (Weibull, Gumbel), batched over groups
 ``newton``           Newton batched across groups with the family's analytic derivatives
 ``separate``         estimates that are order statistics (Laplace's median): one fit per group
+                     and families whose own estimator has no batched form (the threshold
+                     profile: ``Family.fit_groups_separately``)
 
 Groups that cannot be fitted (too few observations, everything censored on one side, all
 values equal) or whose fit is not clean are flagged per group with the reason; they never
@@ -192,7 +194,9 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
             return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
         for p in nonreg:
             fixed_cols[:, names.index(p)] = est[p]
-    if fam.order_statistic_params:  # e.g. a per-group median: fitted group by group
+    if fam.order_statistic_params or fam.fit_groups_separately:
+        # a per-group median, or an estimator with no batched form (the threshold profile):
+        # fitted group by group, as mk.fit fits each group's rows
         return _separately(fam, dat, codes, labels, fixed_d, start_d, strict, cov, maxiter)
     if _extreme_values(fam, dat, lay):
         # values beyond 2**±160: each group through the in-memory fit, rescaled by its own power
