@@ -144,8 +144,10 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     sc = None
     # up to one chunk, the fused pass is the separate reductions (passes.fused makes each term
     # one NumPy call on the whole array): its own bookkeeping is saved except where it replaces
-    # a pass (Σ log x: the checks of gamma and inverse Gaussian from the sums alone)
-    if n < LARGE or (n <= CHUNK_ROWS and "log" not in fam.value_sums):
+    # a pass (Σ log x: the checks of gamma and inverse Gaussian from the sums alone), and
+    # except for counts (their integer check over the whole array allocates full-size
+    # temporaries: first calls at 1e5 cost 2x the chunked scan)
+    if n < LARGE or (n <= CHUNK_ROWS and "log" not in fam.value_sums and not fam.discrete):
         if not _small_checks(x, blk, fam, sup, lim):
             return None
     else:
