@@ -227,3 +227,21 @@ def test_weibull_with_exact_zero_is_rejected_like_in_memory(tmp_path):
         mk.fit(x, "weibull")
     with pytest.raises(DataError, match=r"requires values in \(0, inf\).*z.parquet.*left-censored"):
         mk.fit(mk.read_parquet(tmp_path / "z.parquet", column="x"), "weibull")
+
+
+@pytest.mark.parametrize("family", ["weibull", "gamma", "normal", "poisson"])
+def test_chunk_of_zero_weights_is_absent(tmp_path, family) -> None:
+    # a weight of 0 means "row absent" in every backend: a row group whose weights are all 0
+    # holds no rows (it used to raise "weights must not all be zero")
+    rng = np.random.default_rng(3)
+    x = rng.poisson(4.0, 3000).astype(float) if family == "poisson" else rng.weibull(2, 3000) * 5
+    w = rng.integers(1, 4, 3000).astype(float)
+    w[1000:2000] = 0.0
+    w[2500] = 0.0
+    path = tmp_path / "zw.parquet"
+    pq.write_table(pa.table({"x": x, "w": w}), path, row_group_size=1000)
+    streamed = mk.fit(mk.read_parquet(path, column="x", weights="w", batch_rows=1000), family)
+    memory = mk.fit(mk.Data(x, weights=w), family)
+    for k, v in memory.params.items():
+        assert streamed.params[k] == pytest.approx(v, rel=1e-8)
+    assert streamed.loglik == pytest.approx(memory.loglik, rel=1e-10)

@@ -224,6 +224,9 @@ def batch_data(source: Any, b: dict[str, Any]) -> tuple[Data | None, int, int]:
     else:
         keep &= ~(np.isnan(b[r["lower"]]) & np.isnan(b[r["upper"]]))
     miss = int(n - keep.sum())
+    if r["weights"]:
+        # a weight of 0 means the row is absent (a chunk may hold nothing else)
+        keep &= b[r["weights"]] != 0
     if not keep.any():
         return None, miss, bad
 
