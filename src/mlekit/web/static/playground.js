@@ -97,6 +97,9 @@
   }
 
   function schedule() {
+    // until the next frame draws, the readouts show the previous state (data-current says so)
+    var ll = el("pg-loglik");
+    if (ll) ll.setAttribute("data-current", "false");
     if (st.frame) return;
     st.frame = root.requestAnimationFrame(function () { st.frame = 0; render(); });
   }
