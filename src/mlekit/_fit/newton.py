@@ -24,27 +24,32 @@ START_SAMPLE = 100_000
 
 
 def start_points(dat: Data) -> tuple[np.ndarray, np.ndarray | None]:
-    """A (sub)sample of values and weights for data-driven starting values."""
+    """A (sub)sample of values and weights for data-driven starting values: every
+    ``step``-th value of the blocks laid end to end (``step = n // START_SAMPLE``), taken block
+    by block (no copy of all the values first)."""
     xs, ws = [], []
     any_w = dat.has_weights
-    for kind, blk in dat.blocks.items():
-        if not blk.size:
-            continue
+    blocks = [(kind, blk) for kind, blk in dat.blocks.items() if blk.size]
+    n = sum(blk.size for _, blk in blocks)
+    step = n // START_SAMPLE if n > START_SAMPLE else 1
+    offset = 0
+    for kind, blk in blocks:
+        first = (-offset) % step           # the block's first index on the global stride
+        offset += blk.size
         if kind == "interval":
-            lo, hi = blk.x, blk.hi
+            lo, hi = blk.x[first::step], blk.hi
             assert hi is not None
+            hi = hi[first::step]
             v = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
                          np.where(np.isfinite(lo), lo, hi))
         else:
-            v = blk.x
+            v = blk.x[first::step]
         xs.append(v)
-        ws.append(blk.w if blk.w is not None else np.ones(blk.size))
-    x = np.concatenate(xs)
-    w = np.concatenate(ws) if any_w else None
-    if x.size > START_SAMPLE:
-        step = x.size // START_SAMPLE
-        x = x[::step]
-        w = None if w is None else w[::step]
+        if any_w:
+            ws.append(blk.w[first::step] if blk.w is not None else np.ones(v.size))
+    # (a fresh array, as the concatenation always gave: callers may reorder it in place)
+    x = np.concatenate(xs) if len(xs) != 1 else xs[0].copy()
+    w = (np.concatenate(ws) if len(ws) != 1 else ws[0].copy()) if any_w else None
     return x, w
 
 
