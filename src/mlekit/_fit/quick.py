@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -87,16 +87,29 @@ def _sum_proves(total: float, n: int, lo: float, lim: int) -> bool:
             and total > n * lo * (1.0 + 4.0 * n * _EPS))
 
 
-def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
-    """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
-    the general path must decide."""
+P = TypeVar("P", bound=tuple[Any, ...])
+
+
+def lane_plan(x: np.ndarray, family: Any, plans: dict[str, P | None],
+              make: Callable[[Any], P | None]) -> P | None:
+    """A quick lane's plan for fitting ``family`` to ``x``: ``plans[family]`` (``make`` it when
+    not seen yet, or for a family object), or ``None`` when ``x`` is not a contiguous 1-D
+    float64 array, the family has no plan, or ``x`` has no more values than the family has
+    parameters (``plan[2]``)."""
     if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
         return None
     try:
-        plan = _PLANS[family]
+        plan = plans[family]
     except (KeyError, TypeError):   # not seen yet, or a family object
-        plan = _plan(family)
-    if plan is None or x.shape[0] <= plan[2]:
+        plan = make(family)
+    return None if plan is None or x.shape[0] <= plan[2] else plan
+
+
+def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
+    """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
+    the general path must decide."""
+    plan = lane_plan(x, family, _PLANS, _plan)
+    if plan is None:
         # no closed form, or too few values (a degenerate/ill-posed case): the general path
         return None
     try:

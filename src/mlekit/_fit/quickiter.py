@@ -30,7 +30,7 @@ from .assemble import finish, finish_quick
 from .family_fit import FamilyRefit, direct_estimate
 from .likelihood import Likelihood
 from .newton import newton_fit
-from .quick import _small_checks
+from .quick import _small_checks, lane_plan
 from .quickpass import LARGE
 from .rescale import limit_of
 from .result import FitResult
@@ -46,7 +46,6 @@ _CLOSED = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
 # hooks whose family-specific versions need the general path (a distribution that depends on
 # the data, non-regular estimates)
 _GENERAL = ("_for_data", "_nonregular_estimate")
-_F64 = np.dtype(np.float64)
 
 
 def _plan(family: Any) -> Plan | None:
@@ -66,13 +65,8 @@ def _plan(family: Any) -> Plan | None:
 def quick_iterative_fit(x: np.ndarray, family: Any) -> FitResult | None:
     """The fit of ``family`` to ``x`` (a 1-D float64 array) on this lane, or ``None`` when
     the general path must decide."""
-    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
-        return None
-    try:
-        plan = _PLANS[family]
-    except (KeyError, TypeError):   # not seen yet, or a family object
-        plan = _plan(family)
-    if plan is None or x.shape[0] <= plan[2]:
+    plan = lane_plan(x, family, _PLANS, _plan)
+    if plan is None:
         return None
     if plan[0].discrete and x.shape[0] >= LARGE:
         # counts: the whole-array integer check allocates full-size temporaries (first fits
