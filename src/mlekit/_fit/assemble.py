@@ -321,13 +321,12 @@ def _collapsed_scale(fam: Family, dat: Any, p: str, params: dict[str, float],
         c = blk._cache   # the extremes, when cached (as after every in-memory fit's checks)
         hi, lo = c.get("max"), c.get("min")
         if hi is None or lo is None:
-            if not _location_scale(fam):
+            if not _location_params(fam):
                 return None   # (no pass over the values for a family that cannot collapse)
             hi, lo = blk.x_extreme("max"), blk.x_extreme("min")
         if not params[p] < 1e-4 * (hi - lo):
             return None
-    loc = [q for i, q in enumerate(fam.param_names)
-           if pw.get(q) == 1 and fam.domains[i].kind == "real"]
+    loc = _location_params(fam)
     if not loc:
         return None
     if getattr(dat, "only_exact", False):
@@ -369,10 +368,11 @@ def _iqr_bounded(x: np.ndarray, centre: float, scale: float) -> bool:
             and int(np.count_nonzero(x > b)) <= n - 1 - hi)
 
 
-def _location_scale(fam: Family) -> bool:
-    """Whether the family has a real (location) parameter of scale power 1 besides its scale."""
+def _location_params(fam: Family) -> list[str]:
+    """The family's real (location) parameters of scale power 1: without one, its scale cannot
+    collapse onto a few points."""
     pw = fam.scale_powers or {}
-    return any(pw.get(q) == 1 and d.kind == "real" for q, d in zip(fam.param_names, fam.domains))
+    return [q for q, d in zip(fam.param_names, fam.domains) if pw.get(q) == 1 and d.kind == "real"]
 
 
 def nonfinite_diagnostic(params: dict[str, float], loglik: float) -> Diagnostic | None:
