@@ -191,23 +191,25 @@ def _fit_memory(x: Any, family: Any, data: Any, opts: FitOptions) -> Any:
                       **opts.estimator_kwargs())
 
 
-_QUICK: Callable[[Any, Any], FitResult | None] | None = None
+# per family name: the quick lane that serves mk.fit(x, name) for a plain array with default
+# options (a function of x returning the result, or None when it cannot decide)
+_LANES: dict[str, Callable[[Any], FitResult | None]] = {}
 
 
-def _quick_lane() -> Callable[[Any, Any], FitResult | None]:
-    """The quick lanes, tried in order: closed forms (``_fit/quick.py``), then the families
-    fitted by their own iteration (``_fit/quickiter.py``)."""
-    global _QUICK
-    if _QUICK is None:
-        from .._fit.quick import quick_fit
-        from .._fit.quickiter import quick_iterative_fit
+def _no_lane(x: Any) -> None:
+    return None
 
-        def lanes(x: Any, family: Any) -> FitResult | None:
-            res = quick_fit(x, family)
-            return quick_iterative_fit(x, family) if res is None else res
 
-        _QUICK = lanes
-    return _QUICK
+def _quick_lane(family: Any) -> Callable[[Any], FitResult | None]:
+    """The quick lane of ``family``: closed forms (``_fit/quick.py``), else the families fitted
+    by their own iteration (``_fit/quickiter.py``), else none (the routes serve every call);
+    kept per family name."""
+    from .._fit import quick, quickiter
+
+    lane = quick.runner(family) or quickiter.runner(family) or _no_lane
+    if isinstance(family, str):
+        _LANES[family] = lane
+    return lane
 
 
 Route = tuple[str, Callable[[Any, FitOptions], bool], Callable[[Any, Any, Any, FitOptions], Any]]
@@ -341,7 +343,11 @@ def fit(
         # the quick lanes: a closed form or a family's own iteration on a plain array with
         # default options (None: they cannot decide, and the routes below serve the call)
         try:
-            res = (_QUICK or _quick_lane())(x, family)
+            try:
+                lane = _LANES[family]
+            except (KeyError, TypeError):   # not seen yet, or a family object
+                lane = _quick_lane(family)
+            res = lane(x)
         except Exception as exc:   # an under-/overflow: the general path decides what to say
             if not is_arithmetic(exc):
                 raise

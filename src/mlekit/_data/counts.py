@@ -8,14 +8,20 @@ import numpy as np
 from .block import Block
 from .data import Data
 
-__all__ = ["compress_counts"]
+__all__ = ["CLOSED_FORM_MIN_ROWS", "compress_counts"]
+
+#: rows from which a closed form reads compressed counts: it passes over the rows once, so
+#: below this, compressing (a bincount, the distinct values copied into a new block) costs more
+#: than it saves; an iterating fit reads the data every iteration and compresses from 64 rows
+CLOSED_FORM_MIN_ROWS = 4096
 
 
-def compress_counts(dat: Data) -> Data:
+def compress_counts(dat: Data, min_rows: int = 64) -> Data:
     """Replace the exact block of count data by its distinct values with summed weights
-    (the copy remembers ``dat`` as ``_compressed_from``, so a result can keep the user's data)."""
+    (the copy remembers ``dat`` as ``_compressed_from``, so a result can keep the user's data);
+    ``dat`` itself when it has fewer than ``min_rows`` exact rows."""
     b = dat.exact
-    if b.size < 64 or b.tlo is not None:   # rows with their own windows are not merged
+    if b.size < min_rows or b.tlo is not None:   # rows with their own windows are not merged
         return dat
     x = b.x
     xmax = b.x_extreme("max")

@@ -460,7 +460,7 @@ class Data:
 
     @property
     def only_exact(self) -> bool:
-        return self.left.size == 0 and self.right.size == 0 and self.interval_block.size == 0
+        return not (self.left.size or self.right.size or self.interval_block.size)
 
     @property
     def is_truncated(self) -> bool:
@@ -470,8 +470,10 @@ class Data:
     @property
     def row_truncated(self) -> bool:
         """Some rows carry their own truncation window (``Block.tlo``/``Block.thi``)."""
-        return any(b.tlo is not None and b.size
-                   for b in (self.exact, self.left, self.right, self.interval_block))
+        # (no generator: the quick lane asks this on every small fit)
+        e, lf, r, i = self.exact, self.left, self.right, self.interval_block
+        return bool((e.tlo is not None and e.size) or (lf.tlo is not None and lf.size)
+                    or (r.tlo is not None and r.size) or (i.tlo is not None and i.size))
 
     @property
     def has_weights(self) -> bool:

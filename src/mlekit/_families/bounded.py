@@ -219,6 +219,8 @@ class Uniform(Family):
                 "truncated data. Hint: its MLE with censoring sits on a moving support "
                 "boundary; fit a Beta to the rescaled values instead."
             )
+        if not fixed:
+            return   # (no bound given: every value inside)
         lo, hi = fixed.get("low", -math.inf), fixed.get("high", math.inf)
         b = data.exact
         x = b.x

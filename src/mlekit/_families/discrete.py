@@ -16,7 +16,7 @@ from .base import Derivs, Family, Support
 from .registry import register
 from .samples import as_sample, sample_start
 from .shapes import Counts, CumHaz
-from .stats import FastFit, Stats, bd0, newton_1d, stirlerr, trigamma
+from .stats import FastFit, Stats, bd0, newton_1d, stirlerr, trigamma, xlogy_s
 
 Theta = tuple[Any, ...]
 
@@ -139,7 +139,7 @@ class Poisson(Counts):
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         r = p["rate"]
-        return float(xlogy(stats.sums["sx"], r)) - stats.sums["W"] * r - stats.sums["slgam"]
+        return float(xlogy_s(stats.sums["sx"], r)) - stats.sums["W"] * r - stats.sums["slgam"]
 
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         return np.array([[-stats.sums["sx"] / p["rate"] ** 2]])
@@ -215,7 +215,7 @@ class Bernoulli(Counts):
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s, W = stats.sums["sx"], stats.sums["W"]
-        return float(xlogy(s, p["p"]) + xlog1py(W - s, -p["p"]))
+        return float(xlogy_s(s, p["p"]) + xlog1py(W - s, -p["p"]))
 
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         s, W, q = stats.sums["sx"], stats.sums["W"], p["p"]
@@ -358,7 +358,7 @@ class Binomial(Counts):
 
     def _stats_loglik(self, stats: Stats, p: dict[str, float]) -> float:
         s, n = stats.sums["sx"], stats.sums["sn"]
-        return float(stats.sums["slc"] + xlogy(s, p["p"]) + xlog1py(n - s, -p["p"]))
+        return float(stats.sums["slc"] + xlogy_s(s, p["p"]) + xlog1py(n - s, -p["p"]))
 
     def _stats_hessian(self, stats: Stats, p: dict[str, float]) -> np.ndarray:
         s, n, q = stats.sums["sx"], stats.sums["sn"], p["p"]

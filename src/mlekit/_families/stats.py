@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import digamma, gammaln, zeta
+from scipy.special import digamma, gammaln, xlogy, zeta
 
 from .._core.passes import fused, median_of
 from .._data.data import Block, fdot
@@ -448,6 +448,15 @@ def block_extreme(b: Block, arr: Any, which: str) -> Any:
     if arr is b.x:
         return b.x_extreme(which)  # shared with the support and degenerate-data checks
     return float(arr.min() if which == "min" else arr.max())
+
+
+def xlogy_s(x: Any, y: Any) -> Any:
+    """``scipy.special.xlogy`` (``x log y``, 0 where ``x == 0``) with two positive-argument
+    plain floats done by ``math`` — the same C ``log`` without a scalar ufunc call (~0.4 µs
+    in a fit's statistics); anything else by scipy."""
+    if type(x) is float and type(y) is float and y > 0.0:
+        return x * math.log(y) if x != 0.0 else 0.0
+    return xlogy(x, y)
 
 
 def ln(x: Any) -> Any:

@@ -177,28 +177,41 @@ def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float,
     :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
     emitted now) it is ``finish``'s result."""
     k = len(params)
-    est = Estimate(params, loglik, H, method, iterations, grad_norm)
     nr = nonreg or _NONE
-    if nr:
-        regular = [i for i, p in enumerate(params) if p not in nr]
-        pd = not regular or _small_inverse(H, regular)[1]
-    else:
-        pd = k <= 2 and _small_inverse(H, _ALL_OF[k])[1]
-    if (k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not pd
-            or _boundary_findings(fam, dat, params, nr)):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr), est,
+    if k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not (
+            _regular_pd(H, [i for i, p in enumerate(params) if p not in nr] if nr else
+                        _ALL_OF[k])) or _boundary_findings(fam, dat, params, nr):
+        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+                      Estimate(params, loglik, H, method, iterations, grad_norm),
                       fixed={}, nonreg=nr, strict=False, refit=refit)
 
     def complete() -> dict[str, Any]:
         return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
-                             est, fixed={}, nonreg=nr, cov_kind="observed", refit=refit)
+                             Estimate(params, loglik, H, method, iterations, grad_norm),
+                             fixed={}, nonreg=nr, cov_kind="observed", refit=refit)
 
-    user = dat._compressed_from if fam.discrete and hasattr(dat, "_compressed_from") else dat
     return FitResult._deferred(
         {"family": fam.name, "params": dict(params), "loglik": float(loglik),
          "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
-         "iterations": iterations, "grad_norm": grad_norm, "data": user, "_refit": refit},
+         "iterations": iterations, "grad_norm": grad_norm,
+         "data": getattr(dat, "_compressed_from", dat) if fam.discrete else dat,
+         "_refit": refit},
         complete)
+
+
+def _regular_pd(H: np.ndarray, idx: list[int]) -> bool:
+    """Whether ``-H`` is positive definite on ``idx`` (none, one or two parameters): the test
+    of :func:`_small_inverse` without the inverse."""
+    if not idx:
+        return True
+    h = H.tolist()
+    if len(idx) == 1:
+        a = -h[idx[0]][idx[0]]
+        return a > 0 and math.isfinite(a)
+    i, j = idx
+    a, b, d = -h[i][i], -h[i][j], -h[j][j]
+    return (math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0
+            and a * d - b * b > 1e-14 * (a * d))
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._core.checks import check_param_dict, is_arithmetic
 from .._core.engine import map_reduce
-from .._data.counts import compress_counts
+from .._data.counts import CLOSED_FORM_MIN_ROWS, compress_counts
 from .._data.data import Data, as_data
 from .._families.base import Family
 from ..errors import DataError, ParameterError
@@ -31,7 +31,8 @@ from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
 from .rescale import exponent_of, map_back, scaled_inputs
 from .result import Diagnostic, FitResult
 
-__all__ = ["fit_family", "direct_estimate", "as_data", "check_information", "compress_counts", "FamilyRefit"]
+__all__ = ["fit_family", "direct_estimate", "as_data", "check_information", "compress_counts",
+           "counts_min_rows", "FamilyRefit"]
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
@@ -64,7 +65,7 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
     if not fam.discrete:
         dat = dat.clip_intervals(fam.support.lower, fam.support.upper)
     if fam.discrete and not dat.has_trials:
-        dat = compress_counts(dat)
+        dat = compress_counts(dat, counts_min_rows(fam, dat, path, penalty))
     free = [p for p in fam.param_names if p not in fixed_d]
     check_information(fam, dat, free)
 
@@ -102,6 +103,14 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
         est = newton_fit(fam, lik, dat, start_d, inner_fixed, maxiter)
     return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,
                   refit=refit)
+
+
+def counts_min_rows(fam: Family, dat: Data, path: str = "auto", penalty: Any = None) -> int:
+    """From how many rows ``compress_counts`` merges count data for this fit: a closed form
+    (one pass over the rows) from ``CLOSED_FORM_MIN_ROWS``, any other path from 64."""
+    closed = (path == "auto" and penalty is None and type(fam)._suffstats is not Family._suffstats
+              and fam._can_closed_form(dat))
+    return CLOSED_FORM_MIN_ROWS if closed else 64
 
 
 def direct_estimate(fam: Family, dat: Data, lik: Likelihood, inner_fixed: dict[str, float],

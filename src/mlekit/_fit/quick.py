@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
 from .._core.engine import CHUNK_ROWS, map_reduce
+from .._data.counts import CLOSED_FORM_MIN_ROWS
 from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from .._families.support import Support
@@ -37,7 +39,7 @@ from .quickpass import LARGE, scan
 from .rescale import limit_of
 from .result import FitResult
 
-__all__ = ["quick_fit"]
+__all__ = ["quick_fit", "runner"]
 
 # what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
 # its refit, its number of parameters, its support, its own _can_closed_form (None: the base
@@ -118,6 +120,24 @@ def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
         return None
 
 
+def runner(family: Any) -> Callable[[np.ndarray], FitResult | None] | None:
+    """``quick_fit(·, family)`` with the family's plan bound (what ``mk.fit`` keeps per family
+    name), or ``None`` when the family has no closed-form lane."""
+    plan = _plan(family)
+    return None if plan is None else partial(_run, plan)
+
+
+def _run(plan: Plan, x: np.ndarray) -> FitResult | None:
+    """``quick_fit`` on a plan looked up once: ``x`` (an ndarray) must be contiguous 1-D
+    float64 with more values than the family has parameters."""
+    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous or x.shape[0] <= plan[2]:
+        return None
+    try:
+        return _quick(x, plan)
+    except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
+        return None
+
+
 def _small_checks(x: np.ndarray, blk: Block, fam: Family, sup: Support, lim: int) -> bool:
     """Fewer than ``LARGE`` values: the checks from ``min`` and ``max`` (or, for non-negative
     values on a half-line, the ``sum`` the statistics reuse), cached on ``blk``."""
@@ -172,7 +192,9 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     if own_check:
         fam._check_data(dat, {})     # the general path's first step (on the cached extremes)
     if fam.discrete:
-        dat = family_fit.compress_counts(dat)   # the general path's step (and function)
+        # the general path's step (and function): a closed form's rule (counts_min_rows;
+        # when the closed form does not apply below, the general path decides anyway)
+        dat = family_fit.compress_counts(dat, CLOSED_FORM_MIN_ROWS)
     if can_closed_form is not None and not can_closed_form(dat):
         return None
     # non-regular parameters (sample extremes) are held at their estimates, as fit_family does

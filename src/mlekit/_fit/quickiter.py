@@ -18,6 +18,8 @@ deferred to first access); any other by ``finish``, which warns now, as always.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,7 +37,9 @@ from .quickpass import LARGE
 from .rescale import limit_of
 from .result import FitResult
 
-__all__ = ["quick_iterative_fit"]
+__all__ = ["quick_iterative_fit", "runner"]
+
+_F64 = np.dtype(np.float64)
 
 # per registry name: (family, refit, number of parameters, support, whether it has its own
 # _check_data, rescaling limit), or None when the family is not for this lane
@@ -75,6 +79,21 @@ def quick_iterative_fit(x: np.ndarray, family: Any) -> FitResult | None:
     return _fit(x, plan)
 
 
+def runner(family: Any) -> Callable[[np.ndarray], FitResult | None] | None:
+    """``quick_iterative_fit(·, family)`` with the family's plan bound, or ``None`` when the
+    family is not for this lane."""
+    plan = _plan(family)
+    return None if plan is None else partial(_run, plan)
+
+
+def _run(plan: Plan, x: np.ndarray) -> FitResult | None:
+    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous or x.shape[0] <= plan[2]:
+        return None
+    if plan[0].discrete and x.shape[0] >= LARGE:
+        return None   # (as in quick_iterative_fit)
+    return _fit(x, plan)
+
+
 def _fit(x: np.ndarray, plan: Plan) -> FitResult | None:
     fam, refit, _, sup, own_check, lim = plan
     blk = Block(x)
@@ -85,7 +104,8 @@ def _fit(x: np.ndarray, plan: Plan) -> FitResult | None:
     if own_check:
         fam._check_data(dat, {})     # the general path's first step (on the cached extremes)
     if fam.discrete:
-        dat = family_fit.compress_counts(dat)   # the general path's step (and function)
+        # the general path's step (and functions)
+        dat = family_fit.compress_counts(dat, family_fit.counts_min_rows(fam, dat))
     lik = Likelihood(fam, dat, {})
     est = direct_estimate(fam, dat, lik, {})
     if est is None:                  # the fast path declined: Newton, as fit_family does
