@@ -28,7 +28,7 @@ from .._core.domains import Domain
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, ParameterError
 from .registry import families, lookup, register, registry
-from .stats import FastFit, Stats
+from .stats import FastFit, Stats, data_extremes
 from .support import Support
 
 if TYPE_CHECKING:
@@ -115,7 +115,10 @@ class Family:
     - ``_closed_form``: the MLE from ``Stats`` (floats, or arrays with one entry per group;
       None/NaN: not available) — fit, stream, grouped — None.
     - ``_can_closed_form``: may the closed form be used on data of this shape (reads block
-      sizes and ``truncation`` only) — fit, stream, grouped — all exact and untruncated.
+      sizes and ``truncation`` only) — fit, stream, grouped — all exact (right-censored rows
+      too where ``closed_form_takes_right``) and untruncated.
+    - ``closed_form_takes_right``: the closed form's statistics hold right-censored rows too
+      (the exponential's events and exposure) — fit, stream, grouped — False.
     - ``closed_form_method``: ``FitResult.method`` of the closed form — fit, stream —
       ``"closed-form"``.
     - ``_stats_loglik`` / ``_stats_hessian``: log-likelihood / natural-scale Hessian from
@@ -192,6 +195,7 @@ class Family:
     fit_groups_separately: ClassVar[bool] = False     # likewise (see the hooks above)
     # FitResult.method of the closed form
     closed_form_method: ClassVar[str] = "closed-form"
+    closed_form_takes_right: ClassVar[bool] = False
     # sums over the values that _suffstats reads ("x", "log", "inv"): see the hooks above
     value_sums: ClassVar[tuple[str, ...]] = ()
     # the log-likelihood is twice differentiable (False: Laplace's kinks in loc)
@@ -488,7 +492,8 @@ class Family:
         """Whether ``_closed_form`` applies to data of this shape (all exact, untruncated by
         default; only block sizes and ``truncation`` are read, so a summary of a chunked
         source works as well)."""
-        return (data.left.size == 0 and data.right.size == 0 and data.interval_block.size == 0
+        return (data.left.size == 0 and data.interval_block.size == 0
+                and (self.closed_form_takes_right or data.right.size == 0)
                 and not data.is_truncated)
 
     def _stats_loglik(self, stats: Stats, p: dict[str, Any]) -> Any:
@@ -590,11 +595,3 @@ class Family:
         """True (per group when ``th`` holds arrays) where Newton stops: the supremum lies at a
         limit beyond (GPD/GEV shape -> -1, the skew-normal's half-normal limit). False."""
         return False
-
-
-def data_extremes(data: Data) -> Any:
-    """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
-    def ext(kind: str, which: str) -> float:
-        b = data.interval_block if kind == "interval" else getattr(data, kind)
-        return b.x_extreme(which) if b.size else math.nan
-    return ext

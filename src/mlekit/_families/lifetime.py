@@ -41,6 +41,7 @@ class Exponential(CumHaz):
     domains = (Positive,)
     support = Support(0.0, math.inf, lower_closed=True)
     formula = "f(x) = rate exp(-rate x)"
+    closed_form_takes_right = True   # events / exposure
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         return np.log(th[0]) - th[0] * x
@@ -60,9 +61,6 @@ class Exponential(CumHaz):
 
     def _scipy(self, th: Theta) -> Any:
         return st.expon(scale=1.0 / th[0])
-
-    def _can_closed_form(self, data: Data) -> bool:
-        return data.left.size == 0 and data.interval_block.size == 0 and not data.is_truncated
 
     def _suffstats(self, data: Data) -> Stats:
         e, r = data.exact, data.right

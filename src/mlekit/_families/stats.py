@@ -441,6 +441,14 @@ def value_sums(b: Block, terms: tuple[str, ...]) -> list[Any]:
     return out
 
 
+def data_extremes(data: Any) -> Any:
+    """``ext(kind, "min"|"max")`` over a ``Data``'s blocks (NaN for an empty block)."""
+    def ext(kind: str, which: str) -> float:
+        b = data.interval_block if kind == "interval" else getattr(data, kind)
+        return b.x_extreme(which) if b.size else math.nan
+    return ext
+
+
 def block_extreme(b: Block, arr: Any, which: str) -> Any:
     """Min or max of a per-row array over a block (per group for a ``GroupBlock``)."""
     if isinstance(b, GroupBlock):
