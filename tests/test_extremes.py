@@ -388,3 +388,63 @@ def test_return_levels_warm_start_between_periods(monkeypatch: Any) -> None:
     for a, b in zip(warm.ci, cold.ci):
         np.testing.assert_allclose(a, b, rtol=1e-8)
     assert not warm.note
+
+
+# ------------------------------------------------------- the GEV and GPD sides of one level loop
+def test_gpd_return_level_guards() -> None:
+    """The GPD side's own guards: a positive finite rate; a period longer than the mean time
+    between exceedances (at any position in ``T``, either method); no profile interval (NaN,
+    no note) where the shape is fixed or there is no likelihood (the bias-corrected fit), the
+    delta interval still there; a fit that did not converge says so."""
+    from mlekit._inference.extremes import gpd_return_level
+
+    y = mk.GeneralizedPareto(scale=2.0, shape=0.2).sample(150, rng=14)
+    res = mk.fit(y, "gpd")
+    for bad in (0.0, -1.0, math.nan, math.inf):
+        with pytest.raises(mk.ParameterError, match="the exceedance rate must be positive"):
+            gpd_return_level(res, 10, rate=bad)
+    for method in ("profile", "delta"):
+        with pytest.raises(mk.ParameterError, match=r"^T = 1\.5 blocks is shorter than the mean "
+                           r"time between exceedances \(1/rate = 2\); give a longer period\.$"):
+            gpd_return_level(res, [4, 1.5], rate=0.5, method=method)
+    assert math.isfinite(gpd_return_level(res, 2.0001, rate=0.5).ci[1])
+    for no_profile in (_quiet_fit(y, "gpd", fixed={"shape": 0.2}), res.bias_corrected()):
+        d = no_profile.return_level([10, 100])
+        assert np.all(np.isnan(d.ci[0])) and np.all(np.isnan(d.ci[1])) and d.note == ""
+        assert np.all(np.isfinite(d.se)) and d.method == "profile"
+        delta = no_profile.return_level([10, 100], method="delta")
+        np.testing.assert_array_equal(delta.estimate, d.estimate)
+        np.testing.assert_array_equal(delta.se, d.se)
+        assert np.all(np.asarray(delta.ci[0]) < np.asarray(delta.estimate))
+    stuck = _quiet_fit(mk.GeneralizedPareto(scale=1, shape=-0.9).sample(10, rng=0), "gpd")
+    assert not stuck.converged
+    d = stuck.return_level([10, 100])
+    assert np.all(np.isnan(d.ci[0])) and "did not converge" in d.note
+    assert np.all(np.isfinite(d.estimate))
+
+
+def test_gev_return_level_guards() -> None:
+    """The GEV side has no guard of its own in the loop: every period > 1 has a level and a
+    profile interval, with or without a rate (none: a GEV period counts blocks); a fixed shape
+    or no likelihood goes to the quantile at ``1 - 1/T`` instead; a fit that did not converge
+    says so."""
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(80, rng=12)
+    res = mk.fit(x, "gev")
+    d = res.return_level([1.0001, 100.0])
+    assert np.all(np.isfinite(d.ci[0])) and np.all(np.isfinite(d.ci[1])) and not d.note
+    np.testing.assert_allclose(d.estimate, res.dist.ppf(1.0 - 1.0 / np.array([1.0001, 100.0])),
+                               rtol=1e-12)
+    fixed = _quiet_fit(x, "gev", fixed={"shape": 0.1})
+    q = fixed.quantile(0.99, scale="identity", method="profile")
+    f = fixed.return_level(100)
+    assert (f.estimate, f.se, f.ci) == (q.estimate, q.se, q.ci) and f.name == "return_level(100)"
+    nolik = res.bias_corrected().return_level(100)
+    assert nolik.estimate == pytest.approx(float(res.bias_corrected().dist.ppf(0.99)), rel=1e-12)
+    assert math.isnan(nolik.ci[0]) and math.isnan(nolik.ci[1])
+    for seed in range(6):
+        stuck = _quiet_fit(mk.GEV(loc=0, scale=1, shape=-0.9).sample(15, rng=seed), "gev")
+        assert not stuck.converged
+        d = stuck.return_level([10, 100])
+        assert np.all(np.isnan(d.ci[1])) and "did not converge" in d.note
+        delta = stuck.return_level(100, method="delta")
+        assert delta.note == "" and delta.estimate == d.estimate[1]

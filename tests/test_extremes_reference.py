@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 import mlekit as mk
+from mlekit._inference.extremes import gpd_return_level
 
 HERE = Path(__file__).parent / "reference" / "round2"
 REF = json.loads((HERE / "round2.json").read_text())
@@ -79,6 +81,41 @@ def test_gev_return_levels_delta_and_profile(cid: str) -> None:
     # evd's own grid-and-interpolate profile agrees to ~1e-3 (open upper end on sask)
     evd = rls["T100"]["evd_fgev_prob"]["profile_ci"]
     assert math.isclose(p100.ci[0], evd[0], rel_tol=2e-3) or cid == "gev_sask"
+
+
+@pytest.mark.parametrize("cid", GPD_CASES)
+def test_gpd_return_levels_delta_and_profile(cid: str) -> None:
+    """The GPD side of the return-level loop: level and delta SE (with the rate's variance)
+    from evd's estimates and covariance, ``u + scale ((rate T)^shape - 1)/shape``; the profile
+    interval is the generic profile of the quantile at ``1 - 1/T``, shifted by ``u``, and a
+    rate ``r`` is the period ``r T``."""
+    case = CASES[cid]
+    x = _column(case)
+    u = float(case["threshold"])
+    res = _fit(x[x > u] - u, "genpareto")
+    s, xi = case["estimates"]["scale"], case["estimates"]["shape"]
+    cov = np.array(case["cov"])
+    rate, rate_var = 2.5, 0.04
+    T = np.array([2.0, 10.0, 100.0])
+    d = gpd_return_level(res, T, rate=rate, threshold=u, rate_var=rate_var, method="delta")
+    a = np.log(rate * T)
+    c = np.expm1(a * xi) / xi
+    c1 = (a * np.exp(a * xi) * xi - np.expm1(a * xi)) / xi**2
+    var = np.array([[ci, s * dci] @ cov @ [ci, s * dci] for ci, dci in zip(c, c1)])
+    var += (s * (rate * T) ** xi / rate) ** 2 * rate_var
+    np.testing.assert_allclose(d.estimate, u + s * c, rtol=1e-6)
+    np.testing.assert_allclose(d.se, np.sqrt(var), rtol=1e-4)
+    z = float(norm.ppf(0.975))
+    np.testing.assert_allclose(d.ci[0], d.estimate - z * d.se, rtol=1e-12)
+    prof = res.return_level(100)
+    assert prof.method == "profile" and prof.name == "return_level(100)" and not prof.note
+    gen = res.quantile(0.99, method="profile", scale="identity")
+    assert math.isclose(prof.ci[0], gen.ci[0], rel_tol=1e-4), (prof.ci, gen.ci)
+    assert math.isclose(prof.ci[1], gen.ci[1], rel_tol=1e-4), (prof.ci, gen.ci)
+    pot = gpd_return_level(res, 40.0, rate=2.5, threshold=u)
+    assert pot.estimate == pytest.approx(u + prof.estimate, rel=1e-12)
+    assert pot.ci[0] == pytest.approx(u + prof.ci[0], rel=1e-8)
+    assert pot.ci[1] == pytest.approx(u + prof.ci[1], rel=1e-8)
 
 
 @pytest.mark.parametrize("cid", ["gev_portpirie", "gev_venice"])

@@ -25,6 +25,7 @@ Other families' return levels are their quantiles at ``1 - 1/T`` (``res.quantile
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 __all__ = ["return_level", "return_period", "gpd_return_level", "expm1_over_derivs"]
 
 _METHODS = ("profile", "delta")
+
+#: what a family's return level gives at one period: ``a``, ``z``, its gradient, extra variance
+_LevelTerms = tuple[float, float, np.ndarray, float | None]
+_LevelAt = Callable[[float], _LevelTerms]
 
 
 # ---------------------------------------------------------------------------- c(shape)
@@ -326,6 +331,39 @@ def _fixed_free(res: FitResult) -> bool:
     return not res.fixed and res.likelihood is not None and res.family in ("gev", "genpareto")
 
 
+def _levels(res: FitResult, kind: str, Ts: np.ndarray, at: _LevelAt, method: str,
+            level: float, *, profile: bool, threshold: float = 0.0,
+            name: str = "return_level") -> Derived:
+    """The loop the GEV and GPD return levels share: one row per period ``t`` of ``Ts``.
+    ``at(t)`` is the family's own part — its guard on ``t``, ``a`` (the argument of
+    :func:`expm1_over_derivs`), the level ``z``, its gradient in the fit's free parameters and
+    any variance beyond ``grad' cov grad`` (None: none). The SE is the delta method's; the
+    interval ``z ± z_q se`` (``"delta"``), the profile interval (each end seeded from the
+    previous period's) or, where ``profile`` is False (nothing to profile), NaN."""
+    cov = np.asarray(res.cov)
+    zq = float(norm.ppf(0.5 + level / 2))
+    rows = []
+    seeds: list[Any] = [None, None]
+    open_ends = False
+    for t in Ts.ravel():
+        a, z, grad, extra_var = at(t)
+        var = float(grad @ cov @ grad)
+        if extra_var is not None:
+            var += extra_var
+        se = math.sqrt(var) if var >= 0 else math.nan
+        if method == "delta":
+            ci = (z - zq * se, z + zq * se)
+        elif not profile:
+            ci = (math.nan, math.nan)
+        else:
+            lo, hi, flag = _profile_ci(res, kind, a, z, se, level, threshold, seeds)
+            ci = (lo, hi)
+            open_ends |= flag
+        rows.append((z, se, *ci))
+    return _pack(name, Ts, rows, method, level,
+                 _budget_note(open_ends, res if method == "profile" and res.likelihood else None))
+
+
 def return_level(res: FitResult, T: Any, *, method: str = "profile", level: float = 0.95) -> Derived:
     """The ``T``-block return level (quantile at ``1 - 1/T``) with SE and interval."""
     m, lv = _check(method, level)
@@ -340,27 +378,13 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
         return Derived(name + d.name[len("quantile"):], d.estimate, d.se, d.ci, m, lv, "identity")
     p = res.params
     mu, s, xi = p["loc"], p["scale"], p["shape"]
-    cov = np.asarray(res.cov)
-    zq = float(norm.ppf(0.5 + lv / 2))
-    rows = []
-    seeds: list[Any] = [None, None]
-    open_ends = False
-    for t in Ts.ravel():
+
+    def at(t: float) -> _LevelTerms:        # every T > 1 has a level (checked by _periods)
         a = -math.log(-math.log1p(-1.0 / t))          # b = -log(y_p), y_p = -log(1 - 1/T)
         c, c1, _ = expm1_over_derivs(a, xi)
-        z = mu + s * c
-        grad = np.array([1.0, c, s * c1])
-        var = float(grad @ cov @ grad)
-        se = math.sqrt(var) if var >= 0 else math.nan
-        if m == "delta":
-            ci = (z - zq * se, z + zq * se)
-        else:
-            lo, hi, flag = _profile_ci(res, "gev", a, z, se, lv, seeds=seeds)
-            ci = (lo, hi)
-            open_ends |= flag
-        rows.append((z, se, *ci))
-    return _pack("return_level", Ts, rows, m, lv,
-                 _budget_note(open_ends, res if m == "profile" else None))
+        return a, mu + s * c, np.array([1.0, c, s * c1]), None
+
+    return _levels(res, "gev", Ts, at, m, lv, profile=True)     # free and with a likelihood
 
 
 def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: float = 0.0,
@@ -375,34 +399,19 @@ def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: fl
         raise ParameterError(f"the exceedance rate must be positive; got {rate!r}.")
     p = res.params
     s, xi = p["scale"], p["shape"]
-    cov = np.asarray(res.cov)
-    zq = float(norm.ppf(0.5 + lv / 2))
-    rows = []
-    seeds: list[Any] = [None, None]
-    open_ends = False
-    for t in Ts.ravel():
+
+    def at(t: float) -> _LevelTerms:
         if rate * t <= 1.0:
             raise ParameterError(f"T = {t:g} blocks is shorter than the mean time between "
                                  f"exceedances (1/rate = {1 / rate:.4g}); give a longer period.")
         a = math.log(rate * t)
         c, c1, _ = expm1_over_derivs(a, xi)
-        z = threshold + s * c
-        grad = np.array([c, s * c1])
-        var = float(grad @ cov @ grad)
-        if rate_var > 0:
-            var += (s * math.exp(a * xi) / rate) ** 2 * rate_var      # dz/drate = s (rT)^xi / rate
-        se = math.sqrt(var) if var >= 0 else math.nan
-        if m == "delta":
-            ci = (z - zq * se, z + zq * se)
-        elif res.fixed or res.likelihood is None:
-            ci = (math.nan, math.nan)
-        else:
-            lo, hi, flag = _profile_ci(res, "gpd", a, z, se, lv, threshold, seeds)
-            ci = (lo, hi)
-            open_ends |= flag
-        rows.append((z, se, *ci))
-    return _pack(name, Ts, rows, m, lv,
-                 _budget_note(open_ends, res if m == "profile" and res.likelihood else None))
+        # dz/drate = s (rT)^xi / rate
+        extra = (s * math.exp(a * xi) / rate) ** 2 * rate_var if rate_var > 0 else None
+        return a, threshold + s * c, np.array([c, s * c1]), extra
+
+    return _levels(res, "gpd", Ts, at, m, lv, threshold=threshold, name=name,
+                   profile=not (res.fixed or res.likelihood is None))
 
 
 def return_period(res: FitResult, x: Any, *, rate: float = 1.0, threshold: float = 0.0,
