@@ -62,3 +62,14 @@ def test_the_shared_parts_read_alike_in_the_public_docstrings() -> None:
     for name in ("quantile", "sf", "cdf", "hazard"):
         doc = inspect.getdoc(getattr(mk.FitResult, name)) or ""
         assert "{" not in doc and doc.endswith("(arrays for an array argument).")
+
+
+def test_the_ci_docstrings_of_a_fit_and_a_grouped_fit_share_level_and_method() -> None:
+    from mlekit._scale.grouped.result import GroupedResult
+
+    shared = ("Parameters\n----------\nlevel\n    Confidence level, in (0, 1).\nmethod\n"
+              "    ``\"wald\"``, ``\"wald-log\"``, ``\"profile\"`` or ``\"bootstrap\"``.\n**kwargs\n"
+              "    Options of the method (")
+    fit_doc = inspect.getdoc(mk.FitResult.ci) or ""
+    assert shared + "above)." in fit_doc and fit_doc.startswith("Confidence intervals ``{name: (lo, hi)}``.")
+    assert shared + "``n_boot=``, ``rng=`` for the bootstrap)." in (inspect.getdoc(GroupedResult.ci) or "")

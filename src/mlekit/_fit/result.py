@@ -65,6 +65,12 @@ Derived
     ``estimate``, ``se``, ``ci``, ``method`` (arrays for an array argument).
 """
 
+#: the ``level`` and ``method`` entries of the ``ci`` docstrings (``FitResult``, ``GroupedResult``)
+CI_LEVEL_METHOD = """level
+    Confidence level, in (0, 1).
+method
+    ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``."""
+
 
 class HtmlReport:
     """The ``report()`` method of a fit and of a comparison (one HTML writer for both)."""
@@ -212,6 +218,7 @@ class FitResult(HtmlReport):
         return [d.param for d in self.diagnostics if d.code == "boundary" and d.param]
 
     # ------------------------------------------------------------------ inference
+    @fill_doc(level_method=CI_LEVEL_METHOD)
     def ci(self, level: float = 0.95, method: str = "wald", **kwargs: Any) -> dict[str, tuple[float, float]]:
         """Confidence intervals ``{name: (lo, hi)}``.
 
@@ -224,10 +231,7 @@ class FitResult(HtmlReport):
 
         Parameters
         ----------
-        level
-            Confidence level, in (0, 1).
-        method
-            ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``.
+        {level_method}
         **kwargs
             Options of the method (above).
 

@@ -10,7 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.checks import arithmetic_guard, check_level
-from ..._fit.result import Diagnostic, FitResult
+from ..._core.docs import fill_doc
+from ..._fit.result import CI_LEVEL_METHOD, Diagnostic, FitResult
 from ...errors import DataError, NotFoundError, ParameterError
 
 if TYPE_CHECKING:
@@ -236,6 +237,7 @@ class GroupedResult:
                       cov_kind=self.options.get("cov", "observed"), refit=refit)
 
     # ------------------------------------------------------------------ inference
+    @fill_doc(level_method=CI_LEVEL_METHOD)
     def ci(self, level: float = 0.95, method: str = "wald", **kwargs: Any) -> pd.DataFrame:
         """Confidence intervals for every group: a DataFrame with ``<name>_lower`` and
         ``<name>_upper`` columns. ``method``: ``"wald"``, ``"wald-log"``, ``"profile"``
@@ -244,10 +246,7 @@ class GroupedResult:
 
         Parameters
         ----------
-        level
-            Confidence level, in (0, 1).
-        method
-            ``"wald"``, ``"wald-log"``, ``"profile"`` or ``"bootstrap"``.
+        {level_method}
         **kwargs
             Options of the method (``n_boot=``, ``rng=`` for the bootstrap).
         """
