@@ -12,10 +12,8 @@ from scipy.special import betaln, gammaln, pdtr, pdtrc
 from .._core.domains import Positive, UnitInterval
 from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data
-from ..errors import DataError, FamilyError, ParameterError
-from .base import Derivs, Family, Support, register
-from .shapes import Counts
-from .stats import COUNTS_SCALE_NOTE
+from .base import Derivs, Support, register
+from .shapes import Counts, KnownTrials
 from .stats import log1mexp as _log1mexp
 
 __all__ = ["BetaBinomial", "ZTPoisson", "LogSeries"]
@@ -25,7 +23,7 @@ _POSITIVE_COUNTS = Support(1.0, math.inf, lower_closed=True, integer=True)
 
 
 @register
-class BetaBinomial(Family):
+class BetaBinomial(KnownTrials):
     r"""Beta-binomial distribution: successes in ``n`` trials whose success probability varies
     as Beta(a, b) (over-dispersed binomial counts).
 
@@ -46,41 +44,9 @@ class BetaBinomial(Family):
     """
 
     name = "beta_binomial"
-    support_text = "{0, 1, …, n}"
     param_names = ("a", "b")
     domains = (Positive, Positive)
-    support = Support(0.0, math.inf, lower_closed=True, integer=True)
-    discrete = True
-    scale_note = COUNTS_SCALE_NOTE
     formula = "P(k) = C(n, k) B(k + a, n - k + b) / B(a, b), n trials known"
-
-    def __init__(self, n: int | None = None, **params: float) -> None:
-        super().__init__(**params)
-        if n is not None:
-            if not (float(n) == int(n) and int(n) >= 0):
-                raise ParameterError(f"BetaBinomial trials n must be a non-negative integer; got {n!r}.")
-            n = int(n)
-        self.n = n
-
-    def _repr_extra(self) -> str:
-        return "" if self.n is None else f"n={self.n}"
-
-    def _trials(self, blk: Block | None) -> Any:
-        if blk is not None and blk.trials is not None:
-            return blk.trials
-        if self.n is None:
-            raise FamilyError("beta_binomial needs the number of trials; got none. Hint: "
-                              "mk.BetaBinomial(n=10), or mk.Data(successes, trials=n_per_row).")
-        return float(self.n)
-
-    def _support_bounds(self, th: Theta) -> tuple[float, float]:
-        return 0.0, float(self.n) if self.n is not None else math.inf
-
-    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
-        super()._check_data(data, fixed)
-        for blk in data.blocks.values():
-            if blk.size and np.any(blk.x > self._trials(blk)):
-                raise DataError("BetaBinomial successes must not exceed the trials; got k > n.")
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         n = self._trials(blk)

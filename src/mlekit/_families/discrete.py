@@ -11,11 +11,11 @@ from scipy.special import betainc, betaln, digamma, gammainc, gammaincc, gammaln
 from .._core.domains import Positive, UnitInterval
 from .._core.lazy import scipy_stats as st
 from .._data.data import Block, Data, fdot
-from ..errors import DataError, FamilyError, ParameterError
+from ..errors import ParameterError
 from .base import Derivs, Family, Support
 from .registry import register
 from .samples import as_sample, sample_start
-from .shapes import Counts, CumHaz
+from .shapes import Counts, CumHaz, KnownTrials
 from .stats import FastFit, Stats, bd0, newton_1d, stirlerr, trigamma, xlogy_s
 
 Theta = tuple[Any, ...]
@@ -231,7 +231,7 @@ class Bernoulli(Counts):
 
 
 @register
-class Binomial(Counts):
+class Binomial(KnownTrials):
     r"""Binomial distribution: successes in ``n`` trials.
 
     .. math:: P(X = k) = \binom{n}{k} p^k (1-p)^{n-k}
@@ -250,25 +250,9 @@ class Binomial(Counts):
     """
 
     name = "binomial"
-    support_text = "{0, 1, …, n}"
     param_names = ("p",)
     domains = (UnitInterval,)
     formula = "P(k) = C(n, k) p^k (1-p)^(n-k), n trials known"
-
-    def __init__(self, n: int | None = None, **params: float) -> None:
-        super().__init__(**params)
-        if n is not None:
-            try:
-                ok = float(n) == int(n) and int(n) >= 0
-            except (TypeError, ValueError, OverflowError):
-                ok = False
-            if not ok:
-                raise ParameterError(f"Binomial trials n must be a non-negative integer; got {n!r}.")
-            n = int(n)
-        self.n = n
-
-    def _repr_extra(self) -> str:
-        return "" if self.n is None else f"n={self.n}"
 
     def _for_data(self, data: Data) -> Family:
         """With no ``n`` of its own: the family with the data's one trial count."""
@@ -281,34 +265,6 @@ class Binomial(Counts):
                                  "rows with different trials. Hint: plot the success fraction, or "
                                  "fit each trial count separately.")
         return Binomial(n=int(trials[0]), **self.values)
-
-    def _trials(self, blk: Block | None) -> Any:
-        if blk is not None and blk.trials is not None:
-            return blk.trials
-        if self.n is None:
-            raise FamilyError(
-                "binomial needs the number of trials; got none. Hint: mk.Binomial(n=10), or "
-                "mk.Data(successes, trials=n_per_row)."
-            )
-        return float(self.n)
-
-    def _support_bounds(self, th: Theta) -> tuple[float, float]:
-        return 0.0, float(self.n) if self.n is not None else math.inf
-
-    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
-        super()._check_data(data, fixed)
-        for blk in data.blocks.values():
-            if not blk.size:
-                continue
-            n = self._trials(blk)
-            bad = blk.x > n
-            if np.any(bad):
-                i = int(np.flatnonzero(np.broadcast_to(bad, blk.x.shape))[0])
-                raise DataError(
-                    f"Binomial successes must not exceed the trials; got "
-                    f"{int(np.sum(bad))} rows with k > n (first at index {blk.row_of(i)}: "
-                    f"k={blk.x[i]:g}, n={np.broadcast_to(n, blk.x.shape)[i]:g})."
-                )
 
     def _logpdf(self, x: Any, th: Theta, blk: Block | None) -> Any:
         n = self._trials(blk)

@@ -1,5 +1,5 @@
-"""Shared pieces of family math: location-scale chain rules, cumulative-hazard tails, and what
-every count family declares."""
+"""Shared pieces of family math: location-scale chain rules, cumulative-hazard tails, what
+every count family declares, and the known number of trials of the binomial families."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .._data.data import Block
+from .._data.data import Block, Data
+from ..errors import DataError, FamilyError, ParameterError
 from .base import Derivs, Family, Support
 from .stats import COUNTS_SCALE_NOTE
 
@@ -155,3 +156,58 @@ class Counts(Family):
     support = Support(0.0, math.inf, lower_closed=True, integer=True)
     discrete = True
     scale_note = COUNTS_SCALE_NOTE
+
+
+class KnownTrials(Counts):
+    """Successes in a known number of trials (Binomial, BetaBinomial). The trials are never
+    estimated: they are the family's ``n`` (``mk.Binomial(n=10)``) or the rows' own
+    (``mk.Data(k, trials=n)``, which take precedence). Written once here: the check of ``n``,
+    :meth:`_trials` (what the family's formulas read), the support ``{0, 1, …, n}`` and the
+    check of the data (``k <= n`` on every row)."""
+
+    support_text = "{0, 1, …, n}"
+
+    def __init__(self, n: int | None = None, **params: float) -> None:
+        super().__init__(**params)
+        if n is not None:
+            try:
+                ok = float(n) == int(n) and int(n) >= 0
+            except (TypeError, ValueError, OverflowError):
+                ok = False
+            if not ok:
+                raise ParameterError(f"{type(self).__name__} trials n must be a non-negative "
+                                     f"integer; got {n!r}.")
+            n = int(n)
+        self.n = n
+
+    def _repr_extra(self) -> str:
+        return "" if self.n is None else f"n={self.n}"
+
+    def _trials(self, blk: Block | None) -> Any:
+        """The number of trials: the block's per-row trials, else the family's ``n``."""
+        if blk is not None and blk.trials is not None:
+            return blk.trials
+        if self.n is None:
+            raise FamilyError(
+                f"{self.name} needs the number of trials; got none. Hint: "
+                f"mk.{type(self).__name__}(n=10), or mk.Data(successes, trials=n_per_row)."
+            )
+        return float(self.n)
+
+    def _support_bounds(self, th: Theta) -> tuple[float, float]:
+        return 0.0, float(self.n) if self.n is not None else math.inf
+
+    def _check_data(self, data: Data, fixed: dict[str, float]) -> None:
+        super()._check_data(data, fixed)
+        for blk in data.blocks.values():
+            if not blk.size:
+                continue
+            n = self._trials(blk)
+            bad = blk.x > n
+            if np.any(bad):
+                i = int(np.flatnonzero(np.broadcast_to(bad, blk.x.shape))[0])
+                raise DataError(
+                    f"{type(self).__name__} successes must not exceed the trials; got "
+                    f"{int(np.sum(bad))} rows with k > n (first at index {blk.row_of(i)}: "
+                    f"k={blk.x[i]:g}, n={np.broadcast_to(n, blk.x.shape)[i]:g})."
+                )
