@@ -4,7 +4,6 @@ the support's edge, short records, the shape diagnostics, censoring, return leve
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from typing import Any
 
@@ -262,14 +261,24 @@ def test_gpd_return_level_counts_exceedances() -> None:
     assert d.ci[0] < d.estimate < d.ci[1]
 
 
-def test_profile_return_level_is_fast() -> None:
+def test_profile_return_level_is_bounded_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the profile interval's cost in likelihood evaluations (99 when written; its time is in
+    # docs/benchmarks.md, from bench/bench_extremes.py): a warm-started profile, not a search
+    from mlekit._fit.likelihood import Likelihood
+
     x = mk.GEV(loc=10, scale=2, shape=0.1).sample(100, rng=15)
     res = mk.fit(x, "gev")
-    res.return_level(100)
-    t = time.perf_counter()
-    for _ in range(3):
-        res.return_level(100)
-    assert (time.perf_counter() - t) / 3 < 0.5     # target 50 ms (see bench/bench_extremes.py)
+    calls = [0]
+    evaluate = Likelihood.evaluate
+
+    def counted(self: Likelihood, *args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return evaluate(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Likelihood, "evaluate", counted)
+    d = res.return_level(100)
+    assert d.ci[0] < d.estimate < d.ci[1]
+    assert 0 < calls[0] <= 200
 
 
 def test_return_level_argument_errors() -> None:

@@ -223,22 +223,22 @@ def test_wald_log_huge_se_no_overflow() -> None:
 
 
 # --- F7: beta on constant data is degenerate at once; bootstrap / gof do not refit for ever
-def test_beta_constant_is_degenerate_and_fast() -> None:
-    import time
+def test_beta_constant_is_degenerate_at_once() -> None:
 
     with pytest.warns(mk.BoundaryWarning):
         res = mk.fit(np.full(10, 0.3), "beta")
     assert res.method == "degenerate"
-    t0 = time.perf_counter()
+    # gof refuses a degenerate fit before drawing a resample; the constant group of a grouped
+    # fit is degenerate at once (no Newton), and its bootstrap ends
     with pytest.raises(mk.ParameterError):
         mk.gof(res, n_boot=10, rng=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         x = np.concatenate([np.full(10, 0.3), np.random.default_rng(0).beta(2, 3, 20)])
         g = mk.fit(x, "beta", by=[0] * 10 + [1] * 20)
+        assert list(g.method) == ["degenerate", "newton"]
         with contextlib.suppress(mk.MlekitError):
             g.ci(method="bootstrap", n_boot=3, rng=0)
-    assert time.perf_counter() - t0 < 5.0
 
 
 # --- F8 / F9: scale equivariance of the in-memory fit at extreme magnitudes
@@ -333,22 +333,27 @@ def test_regression_all_zero_counts_flagged() -> None:
 
 
 # --- F10: a very wide upload is refused at once (422), before any per-column work
-def test_web_wide_csv_refused(tmp_path: object) -> None:
+def test_web_wide_csv_refused(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("fastapi")
-    import time
     from pathlib import Path
 
+    from mlekit.web import _datasets
     from mlekit.web._datasets import MAX_COLUMNS, read_table_file
     from mlekit.web._errors import WebError
 
     p = Path(str(tmp_path)) / "wide.csv"
     n = 100_000
     p.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1" * n) + "\n")
-    t0 = time.perf_counter()
-    with pytest.raises(WebError) as info:
-        read_table_file(p, "wide.csv")
+
+    def parsed(*args: object) -> None:   # the per-column work must not start
+        raise AssertionError("the wide file reached the CSV parser")
+
+    with monkeypatch.context() as m:
+        m.setattr(_datasets, "_csv_frame", parsed)
+        m.setattr(_datasets, "_count_lines", parsed)
+        with pytest.raises(WebError) as info:
+            read_table_file(p, "wide.csv")
     assert info.value.status == 422 and info.value.type == "TooManyColumns"
-    assert time.perf_counter() - t0 < 2.0
     q = Path(str(tmp_path)) / "ok.csv"
     q.write_text(",".join(f"c{i}" for i in range(MAX_COLUMNS // 2)) + "\n"
                  + ",".join("1" * (MAX_COLUMNS // 2)) + "\n")

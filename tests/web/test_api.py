@@ -406,13 +406,11 @@ def test_a_long_job_does_not_block_other_requests(client: httpx.Client, rng: np.
     r = client.post("/api/jobs", json={"values": _slow_values(rng), "families": "all"})
     jid = r.json()["id"]
     try:
-        t0 = time.perf_counter()
         fit = client.post("/api/fit", json={"values": SEED, "family": "normal"})
         health = client.get("/api/health")
-        elapsed = time.perf_counter() - t0
         assert fit.status_code == 200 and health.status_code == 200
+        # answered while the job still ran: not queued behind it
         assert client.get(f"/api/jobs/{jid}").json()["status"] == "running"
-        assert elapsed < 10  # generous: the point is that it returned while the job ran
     finally:
         client.delete(f"/api/jobs/{jid}")
 
