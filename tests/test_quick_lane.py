@@ -294,3 +294,28 @@ def test_results_that_warn_are_built_complete_at_fit_time() -> None:
         assert (res.diagnostics, res.converged, res.params) == \
             (ref.diagnostics, ref.converged, ref.params)
         np.testing.assert_array_equal(res.cov, ref.cov)
+
+
+@pytest.mark.parametrize("family", ["poisson", "bernoulli", "geometric"])
+@pytest.mark.parametrize("n", [100, 1000, 5000])
+def test_count_closed_forms_keep_a_compressed_likelihood(family: str, n: int) -> None:
+    # below CLOSED_FORM_MIN_ROWS the closed form reads the rows (no compression), but the
+    # likelihood kept for inference (profiles, scores) holds the distinct counts, on both paths
+    x = SAMPLES[family](n)
+    quick, general = mk.fit(x, family), mk.fit(mk.Data(x), family)
+    _same(quick, general)
+    for res in (quick, general):
+        assert res.likelihood is not None
+        assert res.likelihood.data.exact.size == np.unique(x).size < n
+        assert res.data is not None and res.data.n_rows == n
+    assert quick.ci(method="profile") == general.ci(method="profile")
+
+
+def test_information_test_takes_any_array_like() -> None:
+    # (a family's fast path may hand over its Hessian as nested lists)
+    from mlekit._fit.assemble import _regular_pd, _small_inverse
+
+    for h in ([[-2.0]], [[-2.0, 0.5], [0.5, -1.0]], [[1.0, 0.0], [0.0, -1.0]],
+              [[float("nan"), 0.0], [0.0, -1.0]]):
+        idx = [0] if len(h) == 1 else [0, 1]
+        assert _regular_pd(h, idx) == _small_inverse(np.array(h), idx)[1]

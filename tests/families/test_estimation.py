@@ -102,7 +102,10 @@ def test_chunked_reduction_equals_whole(name: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(L, "CHUNK_ROWS", 97)
     monkeypatch.setattr(Likelihood.__init__, "__defaults__", (None, 97))
     import mlekit._fit.family_fit as F
+    import mlekit._fit.assemble as A
     monkeypatch.setattr(F, "compress_counts", lambda d, min_rows=64: d)  # chunk the raw counts too
+    monkeypatch.setattr(F, "compressed", lambda d: d)
+    monkeypatch.setattr(A, "compressed", lambda d: d)
     chunked = mk.fit(x, fam)
     assert chunked.likelihood is not None and len(chunked.likelihood.chunks) > 5
     for p in whole.params:

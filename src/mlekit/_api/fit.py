@@ -200,12 +200,14 @@ def _no_lane(x: Any) -> None:
     return None
 
 
-def _quick_lane(family: Any) -> Callable[[Any], FitResult | None]:
+def _quick_lane(family: Any, x: Any) -> Callable[[Any], FitResult | None]:
     """The quick lane of ``family``: closed forms (``_fit/quick.py``), else the families fitted
     by their own iteration (``_fit/quickiter.py``), else none (the routes serve every call);
-    kept per family name."""
+    kept per family name (a family object's is not built for values no lane takes)."""
     from .._fit import quick, quickiter
 
+    if not isinstance(family, str) and not quick.plain_array(x):
+        return _no_lane
     lane = quick.runner(family) or quickiter.runner(family) or _no_lane
     if isinstance(family, str):
         _LANES[family] = lane
@@ -346,7 +348,7 @@ def fit(
             try:
                 lane = _LANES[family]
             except (KeyError, TypeError):   # not seen yet, or a family object
-                lane = _quick_lane(family)
+                lane = _quick_lane(family, x)
             res = lane(x)
         except Exception as exc:   # an under-/overflow: the general path decides what to say
             if not is_arithmetic(exc):

@@ -8,7 +8,7 @@ import numpy as np
 from .block import Block
 from .data import Data
 
-__all__ = ["CLOSED_FORM_MIN_ROWS", "compress_counts"]
+__all__ = ["CLOSED_FORM_MIN_ROWS", "compress_counts", "compressed"]
 
 #: rows from which a closed form reads compressed counts: it passes over the rows once, so
 #: below this, compressing (a bincount, the distinct values copied into a new block) costs more
@@ -52,3 +52,12 @@ def compress_counts(dat: Data, min_rows: int = 64) -> Data:
     out._has_weights = True
     out._compressed_from = dat
     return out
+
+
+def compressed(dat: Data) -> Data:
+    """``dat`` compressed as an iterating fit reads it (from 64 rows), or ``dat`` itself when it
+    is compressed already: the data of the likelihood a count fit keeps for inference (profile
+    intervals, scores, ``res.likelihood``) when its closed form read the rows one by one."""
+    if hasattr(dat, "_compressed_from") or dat.has_trials:
+        return dat
+    return compress_counts(dat)

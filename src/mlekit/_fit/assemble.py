@@ -19,6 +19,7 @@ import numpy as np
 from .._core.checks import find_stack_level
 from .._core.domains import Domain
 from .._core.numdiff import iqr_of
+from .._data.counts import compressed
 from .._families.base import Family
 from .._inference.wald import crosses_zero
 from ..errors import (
@@ -181,12 +182,12 @@ def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float,
     if k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not (
             _regular_pd(H, [i for i, p in enumerate(params) if p not in nr] if nr else
                         _ALL_OF[k])) or _boundary_findings(fam, dat, params, nr):
-        return finish(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+        return finish(fam, dat, lik if lik is not None else _likelihood(fam, dat, nr),
                       Estimate(params, loglik, H, method, iterations, grad_norm),
                       fixed={}, nonreg=nr, strict=False, refit=refit)
 
     def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else Likelihood(fam, dat, nr),
+        return finish_values(fam, dat, lik if lik is not None else _likelihood(fam, dat, nr),
                              Estimate(params, loglik, H, method, iterations, grad_norm),
                              fixed={}, nonreg=nr, cov_kind="observed", refit=refit)
 
@@ -199,12 +200,18 @@ def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float,
         complete)
 
 
-def _regular_pd(H: np.ndarray, idx: list[int]) -> bool:
+def _likelihood(fam: Family, dat: Any, nonreg: dict[str, float]) -> Likelihood:
+    """The likelihood a quick-lane result keeps for inference: counts compressed as
+    ``fit_family`` keeps them (:func:`mlekit._data.counts.compressed`)."""
+    return Likelihood(fam, compressed(dat) if fam.discrete else dat, nonreg)
+
+
+def _regular_pd(H: Any, idx: list[int]) -> bool:
     """Whether ``-H`` is positive definite on ``idx`` (none, one or two parameters): the test
     of :func:`_small_inverse` without the inverse."""
     if not idx:
         return True
-    h = H.tolist()
+    h = (H if type(H) is np.ndarray else np.asarray(H, dtype=float)).tolist()
     if len(idx) == 1:
         a = -h[idx[0]][idx[0]]
         return a > 0 and math.isfinite(a)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._core.checks import check_param_dict, is_arithmetic
 from .._core.engine import map_reduce
-from .._data.counts import CLOSED_FORM_MIN_ROWS, compress_counts
+from .._data.counts import CLOSED_FORM_MIN_ROWS, compress_counts, compressed
 from .._data.data import Data, as_data
 from .._families.base import Family
 from ..errors import DataError, ParameterError
@@ -99,6 +99,14 @@ def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
                               cov=cov, maxiter=maxiter, refit=refit, path=path)
 
     est = direct_estimate(fam, dat, lik, inner_fixed, path)
+    if fam.discrete and lik.data is dat:
+        # counts a closed form read row by row (fewer than CLOSED_FORM_MIN_ROWS): Newton, when
+        # the closed form declined, and inference read them compressed, as every count fit
+        cdat = compressed(dat)
+        if cdat is not dat:
+            lik = Likelihood(fam, cdat, inner_fixed)
+            if est is None:
+                dat = cdat
     if est is None:
         est = newton_fit(fam, lik, dat, start_d, inner_fixed, maxiter)
     return finish(fam, dat, lik, est, fixed=fixed_d, nonreg=nonreg, strict=strict, cov_kind=cov,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from .quickpass import LARGE, scan
 from .rescale import limit_of
 from .result import FitResult
 
-__all__ = ["quick_fit", "runner"]
+__all__ = ["plain_array", "quick_fit", "runner"]
 
 # what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
 # its refit, its number of parameters, its support, its own _can_closed_form (None: the base
@@ -89,48 +89,29 @@ def _sum_proves(total: float, n: int, lo: float, lim: int) -> bool:
             and total > n * lo * (1.0 + 4.0 * n * _EPS))
 
 
-P = TypeVar("P", bound=tuple[Any, ...])
-
-
-def lane_plan(x: np.ndarray, family: Any, plans: dict[str, P | None],
-              make: Callable[[Any], P | None]) -> P | None:
-    """A quick lane's plan for fitting ``family`` to ``x``: ``plans[family]`` (``make`` it when
-    not seen yet, or for a family object), or ``None`` when ``x`` is not a contiguous 1-D
-    float64 array, the family has no plan, or ``x`` has no more values than the family has
-    parameters (``plan[2]``)."""
-    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous:
-        return None
-    try:
-        plan = plans[family]
-    except (KeyError, TypeError):   # not seen yet, or a family object
-        plan = make(family)
-    return None if plan is None or x.shape[0] <= plan[2] else plan
+def plain_array(x: np.ndarray) -> bool:
+    """Whether an ndarray is what the quick lanes take: contiguous, one-dimensional, float64."""
+    return x.dtype == _F64 and x.ndim == 1 and x.flags.c_contiguous
 
 
 def quick_fit(x: np.ndarray, family: Any) -> FitResult | None:
-    """The fit of ``family`` to ``x`` (a 1-D float64 array) on the quick lane, or ``None`` when
-    the general path must decide."""
-    plan = lane_plan(x, family, _PLANS, _plan)
-    if plan is None:
-        # no closed form, or too few values (a degenerate/ill-posed case): the general path
-        return None
-    try:
-        return _quick(x, plan)
-    except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError):
-        return None
+    """The fit of ``family`` to ``x`` (an ndarray) on the closed-form lane, or ``None`` when
+    the general path must decide (what ``mk.fit`` runs, through :func:`runner`)."""
+    run = runner(family)
+    return None if run is None else run(x)
 
 
 def runner(family: Any) -> Callable[[np.ndarray], FitResult | None] | None:
-    """``quick_fit(·, family)`` with the family's plan bound (what ``mk.fit`` keeps per family
-    name), or ``None`` when the family has no closed-form lane."""
+    """The closed-form lane of ``family`` as a function of the values (its plan bound: what
+    ``mk.fit`` keeps per family name), or ``None`` when the family has no such lane."""
     plan = _plan(family)
     return None if plan is None else partial(_run, plan)
 
 
 def _run(plan: Plan, x: np.ndarray) -> FitResult | None:
-    """``quick_fit`` on a plan looked up once: ``x`` (an ndarray) must be contiguous 1-D
-    float64 with more values than the family has parameters."""
-    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous or x.shape[0] <= plan[2]:
+    # a contiguous 1-D float64 array with more values than the family has parameters (fewer:
+    # a degenerate or ill-posed case, which the general path decides)
+    if not plain_array(x) or x.shape[0] <= plan[2]:
         return None
     try:
         return _quick(x, plan)

@@ -32,14 +32,13 @@ from .assemble import finish, finish_quick
 from .family_fit import FamilyRefit, direct_estimate
 from .likelihood import Likelihood
 from .newton import newton_fit
-from .quick import _small_checks, lane_plan
+from .quick import _small_checks, plain_array
 from .quickpass import LARGE
 from .rescale import limit_of
 from .result import FitResult
 
 __all__ = ["quick_iterative_fit", "runner"]
 
-_F64 = np.dtype(np.float64)
 
 # per registry name: (family, refit, number of parameters, support, whether it has its own
 # _check_data, rescaling limit), or None when the family is not for this lane
@@ -53,6 +52,11 @@ _GENERAL = ("_for_data", "_nonregular_estimate")
 
 
 def _plan(family: Any) -> Plan | None:
+    if isinstance(family, str):
+        try:
+            return _PLANS[family]
+        except KeyError:
+            pass
     fam = get_family(family)
     cls = type(fam)
     ok = (fam.k <= 2 and not fam.values and not fam.nonregular
@@ -67,30 +71,27 @@ def _plan(family: Any) -> Plan | None:
 
 
 def quick_iterative_fit(x: np.ndarray, family: Any) -> FitResult | None:
-    """The fit of ``family`` to ``x`` (a 1-D float64 array) on this lane, or ``None`` when
-    the general path must decide."""
-    plan = lane_plan(x, family, _PLANS, _plan)
-    if plan is None:
-        return None
-    if plan[0].discrete and x.shape[0] >= LARGE:
-        # counts: the whole-array integer check allocates full-size temporaries (first fits
-        # at n = 1e5 cost 1.5x); the general path checks them in chunks
-        return None
-    return _fit(x, plan)
+    """The fit of ``family`` to ``x`` (an ndarray) on this lane, or ``None`` when the general
+    path must decide (what ``mk.fit`` runs, through :func:`runner`)."""
+    run = runner(family)
+    return None if run is None else run(x)
 
 
 def runner(family: Any) -> Callable[[np.ndarray], FitResult | None] | None:
-    """``quick_iterative_fit(·, family)`` with the family's plan bound, or ``None`` when the
-    family is not for this lane."""
+    """This lane for ``family`` as a function of the values (its plan bound), or ``None`` when
+    the family is not for this lane."""
     plan = _plan(family)
     return None if plan is None else partial(_run, plan)
 
 
 def _run(plan: Plan, x: np.ndarray) -> FitResult | None:
-    if x.dtype != _F64 or x.ndim != 1 or not x.flags.c_contiguous or x.shape[0] <= plan[2]:
+    n = x.shape[0]
+    if not plain_array(x) or n <= plan[2]:
         return None
-    if plan[0].discrete and x.shape[0] >= LARGE:
-        return None   # (as in quick_iterative_fit)
+    if plan[0].discrete and n >= LARGE:
+        # counts: the whole-array integer check allocates full-size temporaries (first fits
+        # at n = 1e5 cost 1.5x); the general path checks them in chunks
+        return None
     return _fit(x, plan)
 
 
