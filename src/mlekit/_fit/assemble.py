@@ -65,12 +65,17 @@ def _small_inverse(H: np.ndarray, idx: list[int]) -> tuple[list[list[float]], bo
         return [[1.0 / a if ok else math.nan]], ok
     i, j = idx
     a, b, d = -h[i][i], -h[i][j], -h[j][j]
-    det = a * d - b * b
-    ok = math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0 \
-        and det > 1e-14 * (a * d)
-    if not ok:
+    if not _definite2(a, b, d):
         return [[math.nan, math.nan], [math.nan, math.nan]], False
+    det = a * d - b * b
     return [[d / det, -b / det], [-b / det, a / det]], True
+
+
+def _definite2(a: float, b: float, d: float) -> bool:
+    """Whether the 2x2 information ``[[a, b], [b, d]]`` is positive definite (finite, and not
+    singular to 1e-14 of ``a d``)."""
+    return (math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0
+            and a * d - b * b > 1e-14 * (a * d))
 
 
 def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
@@ -214,11 +219,9 @@ def _regular_pd(H: Any, idx: list[int]) -> bool:
     h = (H if type(H) is np.ndarray else np.asarray(H, dtype=float)).tolist()
     if len(idx) == 1:
         a = -h[idx[0]][idx[0]]
-        return a > 0 and math.isfinite(a)
+        return math.isfinite(a) and a > 0
     i, j = idx
-    a, b, d = -h[i][i], -h[i][j], -h[j][j]
-    return (math.isfinite(a) and math.isfinite(b) and math.isfinite(d) and a > 0
-            and a * d - b * b > 1e-14 * (a * d))
+    return _definite2(-h[i][i], -h[i][j], -h[j][j])
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],
