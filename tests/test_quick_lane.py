@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import mlekit as mk
-from mlekit._fit.assemble import Estimate, finish, finish_quick
+from mlekit._fit.assemble import Estimate, finish
+from mlekit._fit.deferred import finish_quick
 from mlekit._fit.likelihood import Likelihood
 from mlekit._fit.quick import quick_fit
 
@@ -313,7 +314,8 @@ def test_count_closed_forms_keep_a_compressed_likelihood(family: str, n: int) ->
 
 def test_information_test_takes_any_array_like() -> None:
     # (a family's fast path may hand over its Hessian as nested lists)
-    from mlekit._fit.assemble import _regular_pd, _small_inverse
+    from mlekit._fit.assemble import _small_inverse
+    from mlekit._fit.deferred import _regular_pd
 
     for h in ([[-2.0]], [[-2.0, 0.5], [0.5, -1.0]], [[1.0, 0.0], [0.0, -1.0]],
               [[float("nan"), 0.0], [0.0, -1.0]]):

@@ -19,7 +19,6 @@ import numpy as np
 from .._core.checks import find_stack_level
 from .._core.domains import Domain
 from .._core.numdiff import iqr_of
-from .._data.counts import compressed
 from .._families.base import Family
 from .._inference.wald import crosses_zero
 from ..errors import (
@@ -30,12 +29,12 @@ from ..errors import (
     NumericalWarning,
     ParameterError,
 )
-from .likelihood import FreeParams, Likelihood
+from .likelihood import FreeParams
 from .problem import Problem, Solution, fd_derivs, flat_directions, nan_hint, to_natural
 from .result import Diagnostic, FitResult
 from .scores import sandwich_cov
 
-__all__ = ["Estimate", "covariance", "finish", "finish_quick", "finish_values",
+__all__ = ["Estimate", "covariance", "finish", "finish_values",
            "finish_degenerate", "emit", "model_result", "model_dist", "ModelDist",
            "ModelLikelihood"]
 
@@ -162,66 +161,6 @@ def finish(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, f
                                          cov_kind=cov_kind, refit=refit))
     emit(res, strict)
     return res
-
-
-_ALL_OF = {1: [0], 2: [0, 1]}
-_NONE: dict[str, float] = {}
-
-
-def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
-                 method: str, refit: Callable[..., FitResult], lik: Any = None,
-                 nonreg: dict[str, float] | None = None, *,
-                 iterations: int = 0, grad_norm: float = 0.0) -> FitResult:
-    """:func:`finish` of ``Estimate(params, loglik, H, method, iterations, grad_norm)``
-    (converged, ``fixed={}``, observed information, not strict) for a fit of one or two
-    parameters whose estimates and log-likelihood the caller has checked to be finite;
-    ``nonreg``: the parameters held at sample extremes (they have no Wald SE). When nothing
-    can warn — no boundary finding, a positive definite observed information on the regular
-    parameters, no family
-    ``_fit_diagnostics`` — the result defers its covariance, SEs, distribution, diagnostics and
-    likelihood (``lik``, or ``Likelihood(fam, dat, nonreg)``) to first access, where
-    :func:`finish_values` computes them as ``finish`` would; otherwise (the warnings are
-    emitted now) it is ``finish``'s result."""
-    k = len(params)
-    nr = nonreg or _NONE
-    if k > 2 or type(fam)._fit_diagnostics is not Family._fit_diagnostics or not (
-            _regular_pd(H, [i for i, p in enumerate(params) if p not in nr] if nr else
-                        _ALL_OF[k])) or _boundary_findings(fam, dat, params, nr):
-        return finish(fam, dat, lik if lik is not None else _likelihood(fam, dat, nr),
-                      Estimate(params, loglik, H, method, iterations, grad_norm),
-                      fixed={}, nonreg=nr, strict=False, refit=refit)
-
-    def complete() -> dict[str, Any]:
-        return finish_values(fam, dat, lik if lik is not None else _likelihood(fam, dat, nr),
-                             Estimate(params, loglik, H, method, iterations, grad_norm),
-                             fixed={}, nonreg=nr, cov_kind="observed", refit=refit)
-
-    return FitResult._deferred(
-        {"family": fam.name, "params": dict(params), "loglik": float(loglik),
-         "n_obs": float(dat.n_obs), "n_params": k, "converged": True, "method": method,
-         "iterations": iterations, "grad_norm": grad_norm,
-         "data": getattr(dat, "_compressed_from", dat) if fam.discrete else dat,
-         "_refit": refit},
-        complete)
-
-
-def _likelihood(fam: Family, dat: Any, nonreg: dict[str, float]) -> Likelihood:
-    """The likelihood a quick-lane result keeps for inference: counts compressed as
-    ``fit_family`` keeps them (:func:`mlekit._data.counts.compressed`)."""
-    return Likelihood(fam, compressed(dat) if fam.discrete else dat, nonreg)
-
-
-def _regular_pd(H: Any, idx: list[int]) -> bool:
-    """Whether ``-H`` is positive definite on ``idx`` (none, one or two parameters): the test
-    of :func:`_small_inverse` without the inverse."""
-    if not idx:
-        return True
-    h = (H if type(H) is np.ndarray else np.asarray(H, dtype=float)).tolist()
-    if len(idx) == 1:
-        a = -h[idx[0]][idx[0]]
-        return math.isfinite(a) and a > 0
-    i, j = idx
-    return _definite2(-h[i][i], -h[i][j], -h[j][j])
 
 
 def finish_values(fam: Family, dat: Any, lik: Any, est: Estimate, *, fixed: dict[str, float],

@@ -32,7 +32,7 @@ from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from .._families.support import Support
 from . import family_fit
-from .assemble import finish_quick
+from .deferred import finish_quick, regular_of
 from .family_fit import FamilyRefit
 from .likelihood import Likelihood
 from .quickpass import LARGE, scan
@@ -44,8 +44,9 @@ __all__ = ["plain_array", "quick_fit", "runner"]
 # what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
 # its refit, its number of parameters, its support, its own _can_closed_form (None: the base
 # hook's, which an exact untruncated block always passes), whether it has its own _check_data,
-# and its rescaling limit
-Plan = tuple[Family, FamilyRefit, int, Support, Callable[[Data], bool] | None, bool, int]
+# its rescaling limit, and what finish_quick needs to know of it (deferred.regular_of)
+Plan = tuple[Family, FamilyRefit, int, Support, Callable[[Data], bool] | None, bool, int,
+             list[int] | None]
 # per registry name: the plan, or None when the family has no quick lane
 _PLANS: dict[str, Plan | None] = {}
 _HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
@@ -67,7 +68,7 @@ def _plan(family: Any) -> Plan | None:
           and not fam.values)
     plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
              fam.support, fam._can_closed_form if cls._overrides("_can_closed_form") else None,
-             cls._overrides("_check_data"), limit_of(fam))
+             cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
             if ok else None)
     if isinstance(family, str):
         _PLANS[family] = plan
@@ -152,7 +153,7 @@ def _small_checks(x: np.ndarray, blk: Block, fam: Family, sup: Support, lim: int
 # decorator, np.errstate builds no context-manager object per call
 @np.errstate(all="ignore")
 def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
-    fam, refit, k, sup, can_closed_form, own_check, lim = plan
+    fam, refit, k, sup, can_closed_form, own_check, lim, regular = plan
     n = x.shape[0]
     blk = Block(x)
     sc = None
@@ -202,7 +203,8 @@ def _quick(x: np.ndarray, plan: Plan) -> FitResult | None:
     # NaN or an infinity in any (an overflowing sum of finite ones: the general path decides)
     if H.shape != (k, k) or not math.isfinite(ll + sum(params.values())):
         return None
-    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik, nonreg)
+    return finish_quick(fam, dat, params, ll, H, fam.closed_form_method, refit, lik, nonreg,
+                        regular=regular, n_obs=float(n))
 
 
 def _integers(x: np.ndarray, lo: float, hi: float, cache: dict[str, Any]) -> bool:

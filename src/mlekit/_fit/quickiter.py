@@ -28,7 +28,8 @@ from .._data.data import Block, Data
 from .._families.base import Family, get_family
 from .._families.support import Support
 from . import family_fit
-from .assemble import finish, finish_quick
+from .assemble import finish
+from .deferred import finish_quick, regular_of
 from .family_fit import FamilyRefit, direct_estimate
 from .likelihood import Likelihood
 from .newton import newton_fit
@@ -41,8 +42,9 @@ __all__ = ["quick_iterative_fit", "runner"]
 
 
 # per registry name: (family, refit, number of parameters, support, whether it has its own
-# _check_data, rescaling limit), or None when the family is not for this lane
-Plan = tuple[Family, FamilyRefit, int, Support, bool, int]
+# _check_data, rescaling limit, what finish_quick needs to know of it), or None when the family
+# is not for this lane
+Plan = tuple[Family, FamilyRefit, int, Support, bool, int, list[int] | None]
 _PLANS: dict[str, Plan | None] = {}
 # the closed-form lane's hooks: a family with all of them is that lane's
 _CLOSED = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
@@ -64,7 +66,8 @@ def _plan(family: Any) -> Plan | None:
           and not all(cls._overrides(h) for h in _CLOSED)
           and not any(cls._overrides(h) for h in _GENERAL))
     plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
-             fam.support, cls._overrides("_check_data"), limit_of(fam)) if ok else None)
+             fam.support, cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
+            if ok else None)
     if isinstance(family, str):
         _PLANS[family] = plan
     return plan
@@ -96,7 +99,7 @@ def _run(plan: Plan, x: np.ndarray) -> FitResult | None:
 
 
 def _fit(x: np.ndarray, plan: Plan) -> FitResult | None:
-    fam, refit, _, sup, own_check, lim = plan
+    fam, refit, _, sup, own_check, lim, regular = plan
     blk = Block(x)
     with np.errstate(all="ignore"):   # sums of huge values: the general path decides
         if not _small_checks(x, blk, fam, sup, lim):
@@ -114,6 +117,7 @@ def _fit(x: np.ndarray, plan: Plan) -> FitResult | None:
     elif est.converged and not est.diagnostics and math.isfinite(est.loglik):
         assert est.hess is not None
         return finish_quick(fam, dat, est.params, est.loglik, est.hess, est.method, refit, lik,
+                            regular=regular, n_obs=float(x.shape[0]),
                             iterations=est.iterations, grad_norm=est.grad_norm)
     return finish(fam, dat, lik, est, fixed={}, nonreg={}, strict=False, cov_kind="observed",
                   refit=refit)
