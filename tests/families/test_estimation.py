@@ -101,7 +101,7 @@ def test_chunked_reduction_equals_whole(name: str, monkeypatch: pytest.MonkeyPat
     import mlekit._fit.likelihood as L
     monkeypatch.setattr(L, "CHUNK_ROWS", 97)
     monkeypatch.setattr(Likelihood.__init__, "__defaults__", (None, 97))
-    import mlekit._fit.assemble as A
+    import mlekit._fit.deferred as A
     import mlekit._fit.family_fit as F
     monkeypatch.setattr(F, "compress_counts", lambda d, min_rows=64: d)  # chunk the raw counts too
     monkeypatch.setattr(F, "compressed", lambda d: d)
