@@ -457,3 +457,38 @@ def test_gev_return_level_guards() -> None:
         assert np.all(np.isnan(d.ci[1])) and "did not converge" in d.note
         delta = stuck.return_level(100, method="delta")
         assert delta.note == "" and delta.estimate == d.estimate[1]
+
+
+def _names_of(T: Any) -> str:
+    """What a return level of the periods ``T`` is called, written out independently."""
+    flat = [float(v) for v in np.ravel(T)]
+    if np.ndim(T) == 0:
+        return f"return_level({flat[0]:g})"
+    shown = ", ".join(f"{v:g}" for v in flat[:3]) + (", …" if len(flat) > 3 else "")
+    return f"return_level({shown})"
+
+
+def test_return_levels_are_named_by_their_periods_on_every_path() -> None:
+    """The name says the periods the user passed — scalar, list (more than three: the first
+    three and "…"), 2-D — on the GEV/GPD's own levels and where the level is the fitted
+    quantile at ``1 - 1/T`` (a fixed GEV shape, other families), for both methods (was
+    ``return_level(0.9, 0.98, 0.99)`` for ``[10, 50, 100]`` on the quantile path)."""
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(60, rng=12)
+    fits = {"gev": mk.fit(x, "gev"), "gev fixed": _quiet_fit(x, "gev", fixed={"shape": 0.1}),
+            "gumbel": mk.fit(x, "gumbel"),
+            "gpd": mk.fit(mk.GeneralizedPareto(scale=2.0, shape=0.1).sample(60, rng=14), "gpd")}
+    periods = [50, 12.5, [10, 50, 100], [10, 20, 50, 100], np.array([[10.0, 20.0], [50.0, 100.0]])]
+    for key, res in fits.items():
+        for T in periods:
+            for method in ("delta", "profile"):
+                d = res.return_level(T, method=method)
+                assert d.name == _names_of(T), (key, T, method)
+                assert d.to_dict()["name"] == d.name
+                assert np.shape(d.estimate) == np.shape(d.se) == np.shape(d.ci[0]) == np.shape(T)
+                np.testing.assert_allclose(d.estimate, res.dist.ppf(1 - 1 / np.asarray(T, float)),
+                                           rtol=1e-10)
+                assert np.all(np.isfinite(d.ci[0])) and np.all(np.isfinite(d.ci[1]))
+    assert fits["gumbel"].return_level([10, 50, 100]).name == "return_level(10, 50, 100)"
+    assert (repr(fits["gev fixed"].return_level([10, 20, 50, 100], method="delta"))
+            == "Derived(return_level(10, 20, 50, …): 4 values, 95% CI by delta)")
+
