@@ -376,8 +376,9 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
     Ts = _periods(T)
     if res.family == "genpareto":
         return gpd_return_level(res, T, method=m, level=lv)
-    if res.family != "gev" or not _fixed_free(res):
-        # the quantile at 1 - 1/T, named by the periods T as the GEV's own levels are
+    if res.family != "gev" or (res.fixed and res.likelihood is not None):
+        # the quantile at 1 - 1/T (a fixed GEV parameter: its generic profile interval), named
+        # by the periods T as the GEV's own levels are
         d = res.quantile(1.0 - 1.0 / Ts, method=m, level=lv, scale="identity")
         return Derived(_label("return_level", Ts), d.estimate, d.se, d.ci, m, lv, "identity")
     p = res.params
@@ -388,7 +389,9 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
         c, c1, _ = expm1_over_derivs(a, xi)
         return a, mu + s * c, np.array([1.0, c, s * c1]), None
 
-    return _levels(res, "gev", Ts, at, m, lv, profile=True)     # free and with a likelihood
+    # no likelihood (the bias-corrected fit): the delta-method SE on its covariance, no
+    # profile interval, as for the GPD
+    return _levels(res, "gev", Ts, at, m, lv, profile=_fixed_free(res))
 
 
 def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: float = 0.0,
