@@ -435,8 +435,9 @@ def test_gpd_return_level_guards() -> None:
 def test_gev_return_level_guards() -> None:
     """The GEV side has no guard of its own in the loop: every period > 1 has a level and a
     profile interval, with or without a rate (none: a GEV period counts blocks); a fixed shape
-    or no likelihood goes to the quantile at ``1 - 1/T`` instead; a fit that did not converge
-    says so."""
+    goes to the quantile at ``1 - 1/T`` instead; a fit that did not converge
+    says so. (No likelihood, the bias-corrected fit: the delta-method SE on its covariance,
+    below.)"""
     x = mk.GEV(loc=10, scale=2, shape=0.1).sample(80, rng=12)
     res = mk.fit(x, "gev")
     d = res.return_level([1.0001, 100.0])
@@ -457,3 +458,80 @@ def test_gev_return_level_guards() -> None:
         assert np.all(np.isnan(d.ci[1])) and "did not converge" in d.note
         delta = stuck.return_level(100, method="delta")
         assert delta.note == "" and delta.estimate == d.estimate[1]
+
+
+def _names_of(T: Any) -> str:
+    """What a return level of the periods ``T`` is called, written out independently."""
+    flat = [float(v) for v in np.ravel(T)]
+    if np.ndim(T) == 0:
+        return f"return_level({flat[0]:g})"
+    shown = ", ".join(f"{v:g}" for v in flat[:3]) + (", …" if len(flat) > 3 else "")
+    return f"return_level({shown})"
+
+
+def test_return_levels_are_named_by_their_periods_on_every_path() -> None:
+    """The name says the periods the user passed — scalar, list (more than three: the first
+    three and "…"), 2-D — on the GEV/GPD's own levels and where the level is the fitted
+    quantile at ``1 - 1/T`` (a fixed GEV shape, other families), for both methods (was
+    ``return_level(0.9, 0.98, 0.99)`` for ``[10, 50, 100]`` on the quantile path)."""
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(60, rng=12)
+    fits = {"gev": mk.fit(x, "gev"), "gev fixed": _quiet_fit(x, "gev", fixed={"shape": 0.1}),
+            "gumbel": mk.fit(x, "gumbel"),
+            "gpd": mk.fit(mk.GeneralizedPareto(scale=2.0, shape=0.1).sample(60, rng=14), "gpd")}
+    periods = [50, 12.5, [10, 50, 100], [10, 20, 50, 100], np.array([[10.0, 20.0], [50.0, 100.0]])]
+    for key, res in fits.items():
+        for T in periods:
+            for method in ("delta", "profile"):
+                d = res.return_level(T, method=method)
+                assert d.name == _names_of(T), (key, T, method)
+                assert d.to_dict()["name"] == d.name
+                assert np.shape(d.estimate) == np.shape(d.se) == np.shape(d.ci[0]) == np.shape(T)
+                np.testing.assert_allclose(d.estimate, res.dist.ppf(1 - 1 / np.asarray(T, float)),
+                                           rtol=1e-10)
+                assert np.all(np.isfinite(d.ci[0])) and np.all(np.isfinite(d.ci[1]))
+    assert fits["gumbel"].return_level([10, 50, 100]).name == "return_level(10, 50, 100)"
+    assert (repr(fits["gev fixed"].return_level([10, 20, 50, 100], method="delta"))
+            == "Derived(return_level(10, 20, 50, …): 4 values, 95% CI by delta)")
+
+
+def _gev_level(th: np.ndarray, T: float) -> float:
+    loc, scale, shape = th
+    y = -math.log1p(-1.0 / T)
+    return loc + scale * (y**-shape - 1.0) / shape
+
+
+def _fd_delta_se(res: Any, T: float) -> float:
+    """The delta-method SE of the GEV level by central differences on ``res.cov``."""
+    th = np.array([res.params[p] for p in ("loc", "scale", "shape")])
+    grad = np.empty(3)
+    for j in range(3):
+        h = 1e-5 * max(abs(th[j]), 1.0)
+        e = np.zeros(3)
+        e[j] = h
+        grad[j] = (_gev_level(th + e, T) - _gev_level(th - e, T)) / (2 * h)
+    return math.sqrt(grad @ np.asarray(res.cov) @ grad)
+
+
+def test_bias_corrected_gev_return_level_has_the_delta_se() -> None:
+    """A bias-corrected GEV fit (no likelihood) gives its return levels the delta-method SE on
+    its covariance at the corrected estimate, as the GPD's (was NaN: it took the generic
+    quantile, which has no SE without a likelihood); no profile interval (NaN, no note), the
+    delta interval around the corrected level."""
+    x = mk.GEV(loc=10, scale=2, shape=0.1).sample(80, rng=12)
+    for fixed in (None, {"shape": 0.1}):
+        res = _quiet_fit(x, "gev", fixed=fixed)
+        bc = res.bias_corrected()
+        assert bc.likelihood is None and bc.params != res.params
+        np.testing.assert_array_equal(bc.cov, res.cov)
+        Ts = [10.0, 100.0, 1000.0]
+        d = bc.return_level(Ts)
+        for k, T in enumerate(Ts):
+            assert d.estimate[k] == pytest.approx(_gev_level(
+                np.array([bc.params[p] for p in ("loc", "scale", "shape")]), T), rel=1e-12)
+            assert d.se[k] == pytest.approx(_fd_delta_se(bc, T), rel=1e-6)
+        assert np.all(np.isnan(d.ci[0])) and np.all(np.isnan(d.ci[1])) and d.note == ""
+        one = bc.return_level(100, method="delta")
+        assert one.se == pytest.approx(_fd_delta_se(bc, 100.0), rel=1e-6) and one.se > 0
+        z = float(st.norm.ppf(0.975))
+        assert one.ci == pytest.approx((one.estimate - z * one.se, one.estimate + z * one.se),
+                                       rel=1e-12)

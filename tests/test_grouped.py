@@ -117,6 +117,42 @@ def test_interval_truncation_weights_fixed(rng):
         assert g.se[i, 0] == 0.0
 
 
+@pytest.mark.parametrize("family, fixed", [
+    ("uniform", {"low": -1.0}),
+    ("uniform", {"high": 3.0}),
+    ("uniform", {"low": -1.0, "high": 3.0}),
+    ("pareto", {"shape": 2.0}),
+    ("pareto", {"shape": 2.0, "scale": 1.0}),
+    ("normal", {"mu": 1.0, "sigma": 2.0}),
+])
+def test_nothing_left_to_optimise(rng, family, fixed):
+    """Every parameter fixed or a sample extreme (a uniform with one bound fixed): each group
+    is what a separate fit with the same fixed values gives (was a bare IndexError from the
+    batched Newton with no free parameter)."""
+    x = {"uniform": rng.uniform(-1.0, 3.0, 60), "pareto": 1.5 + rng.pareto(2.0, 60),
+         "normal": rng.normal(1.0, 2.0, 60)}[family]
+    lab = np.tile(["a", "b", "c"], 20)
+    g = mk.fit(x, family, by=lab, fixed=fixed)
+    assert list(g.status) == ["ok"] * 3 and g.converged.all()
+    for i, key in enumerate(g.labels):
+        sep = _separate(x[lab == key], family, fixed=fixed)
+        for j, p in enumerate(g.param_names):
+            assert g.estimates[i, j] == sep.params[p]
+            np.testing.assert_equal(g.se[i, j], sep.se[p])     # 0 if fixed, NaN if an extreme
+        assert g.loglik[i] == pytest.approx(sep.loglik, rel=1e-12)
+        assert g[key].params == sep.params
+    # a group with a value beyond the fixed bound: the ungrouped fit's error
+    if family == "uniform":
+        bad = -1.5 if "low" in fixed else 3.5
+        y = x.copy()
+        y[5] = bad
+        with pytest.raises(DataError, match="requires every value inside; got 1 outside"):
+            mk.fit(y[lab == lab[5]], family, fixed=fixed)
+        with pytest.raises(DataError, match="requires every value inside; got 1 outside "
+                           rf"\(first at index 5: {bad:g}\)"):
+            mk.fit(y, family, by=lab, fixed=fixed)
+
+
 def test_closed_forms_are_exact(rng):
     x = rng.normal(3, 2, 3000)
     lab = rng.integers(0, 30, x.size)

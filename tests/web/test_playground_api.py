@@ -16,13 +16,14 @@ from mlekit._fit.likelihood import Likelihood
 from mlekit.web._playground import (
     MAX_GRID,
     MAX_POINTS,
-    TRIALS_FAMILIES,
     evaluate,
     family_setup,
     fit_playground,
     make_family,
     points_data,
     python_code,
+    takes_trials,
+    trials_families,
 )
 
 X = [1.2, 3.4, 5.0, 0.3, 2.2, 4.1]
@@ -70,7 +71,7 @@ def test_eval_counts_are_bars_and_a_right_censored_count_is_at_least_x() -> None
 
 @pytest.mark.parametrize("family", [f["name"] for f in mk.families()])
 def test_every_family_sets_up_evaluates_and_fits(family: str) -> None:
-    trials = 10 if family in TRIALS_FAMILIES else None
+    trials = 10 if takes_trials(mk.get_family(family)) else None
     s = family_setup({"family": family, "trials": trials})
     assert "error" not in s, s
     assert s["replaced"] and s["params"] == list(mk.get_family(family).param_names)
@@ -85,6 +86,48 @@ def test_every_family_sets_up_evaluates_and_fits(family: str) -> None:
     assert "error" not in f, f
     assert f["loglik"] == pytest.approx(ref.loglik, rel=1e-12)
     assert f["params"] == pytest.approx(dict(ref.params), rel=1e-9)
+
+
+def test_trials_families_are_the_known_trials_classes(client: httpx.Client,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The families that need ``trials`` are those the classes declare (``KnownTrials``), not a
+    list of names in the web layer: the page learns them from GET /api/playground/families,
+    and a new trials family is set up, evaluated, fitted and written as code without an edit
+    here."""
+    from mlekit._families.discrete import Binomial
+    from mlekit._families.registry import registry
+    from mlekit._families.shapes import KnownTrials
+
+    declared = sorted(f["name"] for f in mk.families()
+                      if isinstance(mk.get_family(f["name"]), KnownTrials))
+    assert declared == trials_families() == ["beta_binomial", "binomial"]
+    r = client.get("/api/playground/families")
+    assert r.status_code == 200 and r.json() == {"trials": declared}
+    assert "get" in client.get("/openapi.json").json()["paths"]["/api/playground/families"]
+
+    class Successes(Binomial):           # a new family of successes in n known trials
+        name = "successes_in_trials"
+
+    monkeypatch.setitem(registry, Successes.name, Successes)
+    assert Successes.name in trials_families()
+    fam = make_family(Successes.name, 7)
+    assert type(fam) is Successes and fam.n == 7
+    with pytest.raises(mk.ParameterError, match="needs the number of trials n"):
+        make_family(Successes.name)
+    s = family_setup({"family": Successes.name, "trials": 7, "x": [2, 3, 5, 4]})
+    assert "error" not in s, s
+    assert s["trials"] == 7 and s["params"] == ["p"] and not s["replaced"]
+    ref = mk.fit(points_data([2, 3, 5, 4]), mk.Binomial(n=7))
+    assert s["mle"]["p"] == pytest.approx(ref.params["p"], rel=1e-12)
+    out = evaluate(Successes.name, {"p": 0.4}, [2, 3, 5, 4], None, 7)
+    assert out["loglik"] == pytest.approx(float(np.sum(mk.Binomial(n=7, p=0.4).logpdf(
+        np.array([2, 3, 5, 4])))), rel=1e-12)
+    f = fit_playground({"family": Successes.name, "x": [2, 3, 5, 4], "kinds": None, "trials": 7})
+    assert f["loglik"] == pytest.approx(ref.loglik, rel=1e-12)
+    assert "mk.fit(data, mk.Successes(n=7))" in f["code"]
+    # the existing families: the same code as before
+    assert "mk.fit(data, mk.BetaBinomial(n=5))" in python_code("beta_binomial", [1, 2], None, 5)
+    assert 'mk.fit(data, "poisson")' in python_code("poisson", [1, 2])
 
 
 def test_fit_with_censoring_matches_mk_fit(client: httpx.Client) -> None:

@@ -69,11 +69,15 @@ def _loglik_at(st: dict[str, Any]) -> float:
 
 
 @pytest.mark.parametrize("family, shape", [("logistic", "real line"), ("weibull", "positive"),
-                                           ("beta", "(0, 1)"), ("negative_binomial", "counts")])
+                                           ("beta", "(0, 1)"), ("negative_binomial", "counts"),
+                                           ("beta_binomial", "known trials")])
 def test_each_family_class(ui: Page, artifacts: Path, family: str, shape: str) -> None:
     _open(ui)
     st = _pick(ui, family)
     fam = _family(st)
+    # a family of a known number of trials (the server names them): set up with n, shown
+    assert (st["trials"] == 10) is (shape == "known trials")
+    assert ui.is_visible("#pg-trials-label") is (shape == "known trials")
     # one slider (and number box) per parameter, inside the family's domain
     for p, dom in zip(fam.param_names, fam.domains):
         lo = float(ui.get_attribute(f"#{p}-slider", "min"))

@@ -88,16 +88,22 @@ def _check(method: str, level: float) -> tuple[str, float]:
     return m, check_level(level)
 
 
+def _label(name: str, T: np.ndarray) -> str:
+    """The result's name: the periods ``T`` the user passed (the first three of a list)."""
+    if T.ndim == 0:
+        return f"{name}({float(T):g})"
+    return f"{name}({', '.join(f'{v:g}' for v in T.ravel()[:3])}{', …' if T.size > 3 else ''})"
+
+
 def _pack(name: str, T: np.ndarray, rows: list[tuple[float, float, float, float]], method: str,
           level: float, note: str = "") -> Derived:
     out = np.array(rows, dtype=float).reshape(T.size, 4)
     if T.ndim == 0:
         e, s, lo, hi = out[0]
-        return Derived(f"{name}({float(T):g})", float(e), float(s), (float(lo), float(hi)), method,
+        return Derived(_label(name, T), float(e), float(s), (float(lo), float(hi)), method,
                        level, "identity", note)
-    label = f"{name}({', '.join(f'{v:g}' for v in T.ravel()[:3])}{', …' if T.size > 3 else ''})"
     sh = T.shape
-    return Derived(label, out[:, 0].reshape(sh), out[:, 1].reshape(sh),
+    return Derived(_label(name, T), out[:, 0].reshape(sh), out[:, 1].reshape(sh),
                    (out[:, 2].reshape(sh), out[:, 3].reshape(sh)), method, level, "identity", note)
 
 
@@ -370,12 +376,11 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
     Ts = _periods(T)
     if res.family == "genpareto":
         return gpd_return_level(res, T, method=m, level=lv)
-    if res.family != "gev" or not _fixed_free(res):
+    if res.family != "gev" or (res.fixed and res.likelihood is not None):
+        # the quantile at 1 - 1/T (a fixed GEV parameter: its generic profile interval), named
+        # by the periods T as the GEV's own levels are
         d = res.quantile(1.0 - 1.0 / Ts, method=m, level=lv, scale="identity")
-        name = "return_level"
-        if Ts.ndim == 0:
-            return Derived(f"{name}({float(Ts):g})", d.estimate, d.se, d.ci, m, lv, "identity")
-        return Derived(name + d.name[len("quantile"):], d.estimate, d.se, d.ci, m, lv, "identity")
+        return Derived(_label("return_level", Ts), d.estimate, d.se, d.ci, m, lv, "identity")
     p = res.params
     mu, s, xi = p["loc"], p["scale"], p["shape"]
 
@@ -384,7 +389,9 @@ def return_level(res: FitResult, T: Any, *, method: str = "profile", level: floa
         c, c1, _ = expm1_over_derivs(a, xi)
         return a, mu + s * c, np.array([1.0, c, s * c1]), None
 
-    return _levels(res, "gev", Ts, at, m, lv, profile=True)     # free and with a likelihood
+    # no likelihood (the bias-corrected fit): the delta-method SE on its covariance, no
+    # profile interval, as for the GPD
+    return _levels(res, "gev", Ts, at, m, lv, profile=_fixed_free(res))
 
 
 def gpd_return_level(res: FitResult, T: Any, *, rate: float = 1.0, threshold: float = 0.0,

@@ -24,29 +24,42 @@ import mlekit as mk
 
 from .._data.data import Data
 from .._families.base import Family
+from .._families.registry import registry
+from .._families.shapes import KnownTrials
 from .._fit.likelihood import Likelihood
 from .._fit.result import FitResult
 from ..errors import DataError, MlekitError, ParameterError
 
-__all__ = ["MAX_POINTS", "MAX_GRID", "CURVE_POINTS", "TRIALS_FAMILIES", "make_family",
-           "points_data", "python_code", "evaluate", "surface", "fit_playground",
+__all__ = ["MAX_POINTS", "MAX_GRID", "CURVE_POINTS", "takes_trials", "trials_families",
+           "make_family", "points_data", "python_code", "evaluate", "surface", "fit_playground",
            "family_setup", "slider_ranges"]
 
 MAX_POINTS = 2000
 MAX_GRID = 61
 CURVE_POINTS = 300
 MAX_BARS = 400
-TRIALS_FAMILIES = ("binomial", "beta_binomial")
 _CHI2_95 = 3.841458820694124
 DERIVED = ("mean", "median", "quantile", "sf")
 
 
 # ---------------------------------------------------------------------------- model and data
+def takes_trials(fam: Family) -> bool:
+    """Whether the family counts successes in a known number of trials ``n`` (Binomial,
+    BetaBinomial: what :class:`~mlekit._families.shapes.KnownTrials` declares), so the
+    playground needs ``trials``."""
+    return isinstance(fam, KnownTrials)
+
+
+def trials_families() -> list[str]:
+    """The registered families that need the number of trials (sorted names)."""
+    return sorted(name for name, cls in registry.items() if issubclass(cls, KnownTrials))
+
+
 def make_family(name: str, trials: int | None = None) -> Family:
     """The family ``name`` (a FamilyError lists the names); binomial-type families need the
     number of trials ``n``."""
     fam = mk.get_family(name)
-    if fam.name in TRIALS_FAMILIES:
+    if takes_trials(fam):
         if trials is None:
             raise ParameterError(f"the {fam.name} family needs the number of trials n; got none. "
                                  "Hint: set 'trials' (e.g. 10).")
@@ -110,8 +123,9 @@ def python_code(family: str, x: list[float], kinds: Sequence[str] | None = None,
                  "# each value lies in [lower, upper]: -inf = below the detection limit, "
                  "inf = still running",
                  f"data = mk.Data.interval([{lo}],", f"                       [{hi}])"]
-    if family in TRIALS_FAMILIES:
-        cls = type(mk.get_family(family)).__name__
+    fam = mk.get_family(family)
+    if takes_trials(fam):
+        cls = type(fam).__name__
         lines.append(f"res = mk.fit(data, mk.{cls}(n={trials}))")
     else:
         lines.append(f'res = mk.fit(data, "{family}")')

@@ -18,7 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
 from ._errors import WebError
 from ._jobs import Workers
-from ._playground import MAX_GRID, MAX_POINTS, evaluate, family_setup, fit_playground, surface
+from ._playground import (
+    MAX_GRID,
+    MAX_POINTS,
+    evaluate,
+    family_setup,
+    fit_playground,
+    surface,
+    trials_families,
+)
 
 __all__ = ["playground_routes"]
 
@@ -79,6 +87,13 @@ def playground_routes(app: FastAPI, workers: Workers, await_fit: AwaitFit) -> No
     """Add the playground's endpoints; ``await_fit`` runs a payload function in the worker
     pool and raises the 4xx/5xx its error asks for."""
     from ._compute import json_safe
+
+    @app.get("/api/playground/families", tags=["playground"],
+             summary="what the playground needs to know of the families before a setup")
+    async def pg_families() -> dict[str, list[str]]:
+        # trials: the families that need the number of trials n (declared by the family
+        # classes, KnownTrials), so the page sends "trials" for them and no other
+        return {"trials": trials_families()}
 
     @app.post("/api/playground/eval", tags=["playground"],
               summary="log-likelihood, per-point terms and density curve at given parameters")

@@ -5,6 +5,8 @@ Paths, per group (recorded in ``.params["method"]``):
 ``closed-form``      a formula on per-group sufficient statistics (vectorised)
 ``profile-newton``   the family's profile Newton (Weibull, Gumbel), batched over groups
 ``newton``           Newton batched across groups with the family's analytic derivatives
+``fixed``            nothing to optimise: every parameter fixed or a sample extreme (as in
+                     ``newton_fit``)
 ``separate``         estimates that are order statistics (Laplace's median): one fit per group
                      and families whose own estimator has no batched form (the threshold
                      profile: ``Family.fit_groups_separately``)
@@ -245,6 +247,12 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
 
     prob = Problem(fam, lay, n_obs, fixed_cols, trunc)
     # --- batched Newton for the rest
+    if todo.any() and not prob.free:
+        # every parameter fixed or a sample extreme (a uniform with one bound fixed): nothing
+        # to optimise, as in newton_fit; the log-likelihood and Hessian are evaluated below
+        idx = np.flatnonzero(todo)
+        TH[idx] = fixed_cols[idx]
+        method[idx], conv[idx], todo[idx] = "fixed", True, False
     if todo.any():
         idx = np.flatnonzero(todo)
         res = _newton_groups(fam, prob, lay, idx, start_d, fixed_d, maxiter)

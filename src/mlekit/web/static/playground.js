@@ -27,7 +27,7 @@
     fit: null, fitVersion: -1, fitSeq: 0, fitTimer: 0, lastServerFit: null,
     evalRes: null, evalResKey: "", evalBusy: false, evalPending: false, evalError: null,
     surfKey: "", surfTimer: 0, surfSeq: 0, surfDrawn: false,
-    families: [], familyNames: {}, urlTimer: 0, busy: false
+    families: [], familyNames: {}, trialsFamilies: {}, urlTimer: 0, busy: false
   };
 
   function el(id) { return document.getElementById(id); }
@@ -590,7 +590,7 @@
     var v = st.discrete ? Math.round(x) : Math.round(x * 1000) / 1000;
     var lo = st.support[0], hi = st.support[1], msg = el("pg-message");
     var bad = st.discrete ? v < lo || v > hi : (Number.isFinite(lo) && v <= lo) || (Number.isFinite(hi) && v >= hi);
-    if (st.family === "binomial" || st.family === "beta_binomial") bad = bad || v > st.trials;
+    if (st.trials) bad = bad || v > st.trials;   // a known number of trials n: k <= n
     if (bad) {
       msg.className = "note warn";
       msg.textContent = "x = " + MLE.fmt(v, 6) + " is outside what " + st.family + " can produce" +
@@ -628,7 +628,7 @@
   function setup(family, opts) {
     opts = opts || {};
     var body = { family: family, x: opts.x || [], kinds: opts.kinds || null, keep: !!opts.keep };
-    if (family === "binomial" || family === "beta_binomial") body.trials = opts.trials || st.trials || 10;
+    if (st.trialsFamilies[family]) body.trials = opts.trials || st.trials || 10;
     var msg = el("pg-message"), sel = el("pg-family");
     sel.disabled = true;
     return App.api("/api/playground/setup", { method: "POST", json: body }).then(function (r) {
@@ -648,7 +648,11 @@
   }
 
   function loadFamilies() {
-    return App.api("/api/families").then(function (fams) {
+    // which families need the number of trials n: the server says (the family classes declare it)
+    return Promise.all([App.api("/api/families"), App.api("/api/playground/families")]).then(function (both) {
+      var fams = both[0];
+      st.trialsFamilies = {};
+      both[1].trials.forEach(function (f) { st.trialsFamilies[f] = true; });
       st.families = fams;
       var sel = el("pg-family"), groups = {};
       var order = [["real", "the real line"], ["positive", "positive values"], ["unit", "probabilities (0, 1)"],
