@@ -157,3 +157,13 @@ def test_exact_zero_lifetimes_get_a_clear_error() -> None:
     d = mk.Data.interval([-np.inf, 1.0, 2.0, 3.0], [0.5, 1.0, 2.0, 3.0])
     assert mk.fit(d, "weibull").converged
     assert mk.fit([0.0, 1.0, 2.0, 3.0], "exponential").converged  # f(0) = rate is fine
+
+
+def test_an_estimate_mapped_back_beyond_float_range_is_mlekits_diagnostic_not_numpys() -> None:
+    # data near the float maximum are fitted rescaled by 2**e; mapping the gamma's scale back
+    # overflows to inf: numpy's "overflow encountered in ldexp" must not leak, mlekit says it
+    x = np.concatenate([np.random.default_rng(7).gamma(2.0, 1.5, 30) + 0.01,
+                        [np.finfo(float).max] * 3])
+    with pytest.warns(mk.NumericalWarning, match=r"overflowed \(scale = inf\).*rescale the data"):
+        res = mk.fit(x, "gamma")
+    assert not res.converged and math.isinf(res.params["scale"])

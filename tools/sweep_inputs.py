@@ -1,0 +1,269 @@
+"""Adversarial input sweep of ``mk.fit`` over every registered family (brief SWEEP).
+
+Every (family, input) case runs once under ``warnings.simplefilter("error")`` and lands in
+one class:
+
+- ``ok``: a result (a converged one has finite estimates);
+- ``named``: a ``mk.MlekitError`` subclass was raised;
+- ``mlekit-warning``: an ``mk.MlekitWarning`` was raised (warnings are errors here);
+- ``OTHER``: a bare exception, a foreign (numpy/scipy/...) warning, or a converged result
+  with a non-finite estimate.
+
+    python tools/sweep_inputs.py            # totals + the OTHER cases grouped by cause
+    python tools/sweep_inputs.py --all      # plus every OTHER case, one per line
+
+Not a unit test: a bench-style sweep to find inputs that still escape the product bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import traceback
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import mlekit as mk  # noqa: E402
+
+RNG = np.random.default_rng(7)
+COUNT_FAMILIES_WITH_TRIALS = {"binomial", "beta_binomial"}
+
+
+def _sample(info: dict[str, Any], n: int = 30) -> np.ndarray:
+    """A plausible in-support sample for a family (only used as a base to perturb)."""
+    name = info["name"]
+    if name == "bernoulli":
+        return RNG.integers(0, 2, n).astype(float)
+    if name in COUNT_FAMILIES_WITH_TRIALS:
+        return RNG.integers(0, 11, n).astype(float)
+    if name in ("logseries", "zt_poisson"):
+        return RNG.integers(1, 6, n).astype(float)
+    if info["discrete"]:
+        return RNG.integers(0, 6, n).astype(float)
+    if name == "beta":
+        return RNG.uniform(0.05, 0.95, n)
+    if name == "pareto":
+        return 1.0 + RNG.pareto(2.0, n)
+    sup = info["support"]
+    if sup.startswith("(-inf") or name in ("gev",):
+        return RNG.normal(5.0, 1.0, n)
+    return RNG.gamma(2.0, 1.5, n) + 0.01
+
+
+def _extra(info: dict[str, Any], n: int) -> dict[str, Any]:
+    return {"trials": 10} if info["name"] in COUNT_FAMILIES_WITH_TRIALS else {}
+
+
+def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
+    name = info["name"]
+    base = _sample(info)
+    p0 = info["params"][0]
+    # a valid value for the first parameter: the estimate on the base sample
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            valid = float(mk.fit(_data(info, base), name).params[p0])
+    except Exception:  # noqa: BLE001
+        valid = 1.0
+
+    def fit(x: Any, **kw: Any) -> Callable[[], Any]:
+        return lambda: mk.fit(_data(info, x), name, **kw)
+
+    def fit_raw(x: Any, **kw: Any) -> Callable[[], Any]:
+        extra = _extra(info, 0)
+        if extra:
+            return lambda: mk.fit(mk.Data(x, **extra), name, **kw)
+        return lambda: mk.fit(x, name, **kw)
+
+    nan_in = base.copy()
+    nan_in[3] = np.nan
+    inf_in = base.copy()
+    inf_in[3] = np.inf
+    neg = base.copy()
+    neg[:3] = -np.abs(neg[:3]) - 1.0
+    nonint = base.copy() + 0.5
+    above1 = base.copy()
+    above1[:3] = 1.5
+    grp = np.zeros(base.size, dtype=int)
+    obs_none = np.zeros(base.size, dtype=bool)
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("empty", fit_raw(np.array([], dtype=float))),
+        ("one value", fit_raw(base[:1])),
+        ("two values", fit_raw(base[:2])),
+        ("all equal", fit_raw(np.full(20, base[0]))),
+        ("NaN inside", fit_raw(nan_in)),
+        ("inf inside", fit_raw(inf_in)),
+        ("negative values", fit_raw(neg)),
+        ("non-integers", fit_raw(nonint)),
+        ("values > 1", fit_raw(above1)),
+        ("huge 1e300", fit_raw(base * 1e300)),
+        ("tiny 1e-300", fit_raw(base * 1e-300)),
+        ("int dtype", fit_raw(np.round(base).astype(int))),
+        ("bool dtype", fit_raw(base > np.median(base))),
+        ("object dtype", fit_raw(base.astype(object))),
+        ("float32 dtype", fit_raw(base.astype(np.float32))),
+        ("python list", fit_raw(base.tolist())),
+        ("2-D array", fit_raw(base.reshape(-1, 2))),
+        ("fixed valid", fit(base, fixed={p0: valid})),
+        ("fixed invalid", fit(base, fixed={p0: -1.0 if "(0" in info["domains"][p0] else np.nan})),
+        ("fixed unknown", fit(base, fixed={"nope": 1.0})),
+        ("weights zeros", fit(base, weights=np.where(np.arange(base.size) < 5, 0.0, 1.0))),
+        ("weights all zero", fit(base, weights=np.zeros(base.size))),
+        ("weights negative", fit(base, weights=np.where(np.arange(base.size) < 2, -1.0, 1.0))),
+        ("weights NaN", fit(base, weights=np.where(np.arange(base.size) < 1, np.nan, 1.0))),
+        ("weights wrong length", fit(base, weights=np.ones(base.size + 3))),
+        ("by one group", fit_raw(base, by=grp)),
+        ("three values", fit_raw(base[:3])),
+        ("near-constant", fit_raw(base[0] * (1 + 1e-13 * np.arange(20)))),
+        ("zeros inside", fit_raw(np.where(np.arange(base.size) < 3, 0.0, base))),
+        ("huge spread", fit_raw(np.concatenate([base, [1e200]]))),
+        ("max float", fit_raw(np.concatenate([base, [np.finfo(float).max] * 3]))),
+        ("strings", fit_raw(["a", "b", "c"])),
+        ("None inside list", fit_raw([*base[:5].tolist(), None])),
+        ("complex dtype", fit_raw(base.astype(complex))),
+        ("nested ragged list", fit_raw([[1.0, 2.0], [3.0]])),
+        ("scalar", fit_raw(3.0)),
+        ("all NaN omit", fit_raw(np.full(10, np.nan), nan_policy="omit")),
+        ("nan_policy bogus", fit_raw(base, nan_policy="bogus")),
+        ("fixed all params", fit(base, fixed={p: valid if p == p0 else 1.0 for p in info["params"]})),
+        ("fixed inf", fit(base, fixed={p0: np.inf})),
+        ("fixed string", fit(base, fixed={p0: "x"})),
+        ("start invalid", fit(base, start={p0: -5.0 if "(0" in info["domains"][p0] else np.nan})),
+        ("start unknown", fit(base, start={"nope": 1.0})),
+        ("start inf", fit(base, start={p0: np.inf})),
+        ("weights inf", fit(base, weights=np.where(np.arange(base.size) < 1, np.inf, 1.0))),
+        ("weights huge", fit(base, weights=np.full(base.size, 1e300))),
+        ("weights tiny", fit(base, weights=np.full(base.size, 1e-300))),
+        ("weights strings", fit(base, weights=["a"] * base.size)),
+        ("weights 2-D", fit(base, weights=np.ones((base.size, 2)))),
+        ("by wrong length", fit_raw(base, by=grp[:-2])),
+        ("by with NaN", fit_raw(base, by=np.where(np.arange(base.size) < 2, np.nan, 1.0))),
+        ("by singleton groups", fit_raw(base, by=np.arange(base.size))),
+        ("by two groups one tiny", fit_raw(base, by=(np.arange(base.size) < 1).astype(int))),
+        ("maxiter 0", fit(base, maxiter=0)),
+        ("maxiter negative", fit(base, maxiter=-1)),
+        ("method bogus", fit(base, method="bogus")),
+        ("cov bogus", fit(base, cov="bogus")),
+        ("one observed rest censored", lambda: mk.fit(mk.Data(base, observed=np.arange(base.size) < 1,
+                                                               **_extra(info, 0)), name)),
+        ("observed wrong length", lambda: mk.fit(mk.Data(base, observed=obs_none[:-1],
+                                                          **_extra(info, 0)), name)),
+        ("left censored all", lambda: mk.fit(mk.Data(base, observed=obs_none, censoring="left",
+                                                      **_extra(info, 0)), name)),
+        ("all censored", lambda: mk.fit(mk.Data(base, observed=obs_none, **_extra(info, 0)), name)),
+    ]
+    try:
+        import pandas as pd
+
+        s = pd.Series(nan_in)
+        cases.append(("pandas Series NaN", fit_raw(s)))
+        cases.append(("pandas NaN omit", fit_raw(s, nan_policy="omit")))
+    except ImportError:  # pragma: no cover
+        pass
+    return cases
+
+
+def _data(info: dict[str, Any], x: Any) -> Any:
+    extra = _extra(info, 0)
+    return mk.Data(x, **extra) if extra else x
+
+
+def _finite_params(res: Any) -> bool:
+    if isinstance(res, mk.GroupedResult):
+        return all(_finite_params(res[k]) for k in res.keys())
+    params = getattr(res, "params", None)
+    if not isinstance(params, dict):
+        return True
+    if not getattr(res, "converged", False):
+        return True
+    return all(math.isfinite(float(v)) for v in params.values())
+
+
+def _materialise(res: Any) -> None:
+    """Touch what a user reads first, so deferred work (SEs, diagnostics) runs inside the sweep."""
+    if isinstance(res, mk.GroupedResult):
+        for k in res.keys():
+            _materialise(res[k])
+        return
+    for attr in ("se", "cov", "loglik", "aic", "warnings"):
+        getattr(res, attr, None)
+    str(res)
+    res.summary()
+    if res.converged:
+        res.ci()
+
+
+def classify(call: Callable[[], Any]) -> tuple[str, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np_state = np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")  # numpy defaults
+        try:
+            res = call()
+            _materialise(res)
+            if not _finite_params(res):
+                return "OTHER", "converged with non-finite params"
+            return "ok", ""
+        except mk.MlekitError as e:
+            return "named", type(e).__name__
+        except mk.MlekitWarning as w:
+            return "mlekit-warning", type(w).__name__
+        except Warning as w:
+            tb = traceback.extract_tb(w.__traceback__)
+            where = _where(tb)
+            return "OTHER", f"{type(w).__name__}: {str(w)[:70]} @ {where}"
+        except Exception as e:  # noqa: BLE001
+            tb = traceback.extract_tb(e.__traceback__)
+            return "OTHER", f"{type(e).__name__}: {str(e)[:70]} @ {_where(tb)}"
+        finally:
+            np.seterr(**np_state)
+
+
+def _where(tb: traceback.StackSummary) -> str:
+    """The deepest mlekit frame (file:line) of a traceback."""
+    for fr in reversed(tb):
+        if "mlekit" in fr.filename:
+            return f"{Path(fr.filename).relative_to(ROOT / 'src')}:{fr.lineno}"
+    return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--all", action="store_true", help="print every OTHER case")
+    ap.add_argument("--family", action="append", help="restrict to these families")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    totals: Counter[str] = Counter()
+    by_cause: dict[str, list[str]] = defaultdict(list)
+    for info in mk.families():
+        if args.family and info["name"] not in args.family:
+            continue
+        for label, call in _cases(info):
+            kind, detail = classify(call)
+            totals[kind] += 1
+            if kind == "OTHER":
+                by_cause[detail].append(f"{info['name']}/{label}")
+    dt = time.perf_counter() - t0
+    n = sum(totals.values())
+    print(f"{n} cases in {dt:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
+                                                    ("ok", "named", "mlekit-warning", "OTHER")))
+    if by_cause:
+        print("\nOTHER cases grouped by cause (most common first):")
+        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
+            shown = where if args.all else where[:6]
+            more = "" if args.all or len(where) <= 6 else f" ... (+{len(where) - 6})"
+            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
