@@ -73,7 +73,7 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             valid = float(mk.fit(_data(info, base), name).params[p0])
-    except Exception:  # noqa: BLE001
+    except Exception:
         valid = 1.0
 
     def fit(x: Any, **kw: Any) -> Callable[[], Any]:
@@ -180,7 +180,7 @@ def _data(info: dict[str, Any], x: Any) -> Any:
 
 def _finite_params(res: Any) -> bool:
     if isinstance(res, mk.GroupedResult):
-        return all(_finite_params(res[k]) for k in res.keys())
+        return all(_finite_params(res[k]) for k in res)
     params = getattr(res, "params", None)
     if not isinstance(params, dict):
         return True
@@ -192,7 +192,7 @@ def _finite_params(res: Any) -> bool:
 def _materialise(res: Any) -> None:
     """Touch what a user reads first, so deferred work (SEs, diagnostics) runs inside the sweep."""
     if isinstance(res, mk.GroupedResult):
-        for k in res.keys():
+        for k in res:
             _materialise(res[k])
         return
     for attr in ("se", "cov", "loglik", "aic", "warnings"):
@@ -221,7 +221,7 @@ def classify(call: Callable[[], Any]) -> tuple[str, str]:
             tb = traceback.extract_tb(w.__traceback__)
             where = _where(tb)
             return "OTHER", f"{type(w).__name__}: {str(w)[:70]} @ {where}"
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             tb = traceback.extract_tb(e.__traceback__)
             return "OTHER", f"{type(e).__name__}: {str(e)[:70]} @ {_where(tb)}"
         finally:
