@@ -167,3 +167,12 @@ def test_an_estimate_mapped_back_beyond_float_range_is_mlekits_diagnostic_not_nu
     with pytest.warns(mk.NumericalWarning, match=r"overflowed \(scale = inf\).*rescale the data"):
         res = mk.fit(x, "gamma")
     assert not res.converged and math.isinf(res.params["scale"])
+
+
+def test_a_non_finite_start_says_so_once() -> None:
+    # the optimiser's own message is the same sentence: it was quoted in parentheses after it
+    x = np.concatenate([np.random.default_rng(7).normal(5.0, 1.0, 30), [np.finfo(float).max] * 3])
+    with pytest.raises(DataError, match=r"^StudentT: the log-likelihood is not finite at the "
+                                        r"starting values\. Hint: pass start=") as exc:
+        mk.fit(x, "student_t")
+    assert str(exc.value).count("not finite") == 1

@@ -61,7 +61,14 @@ def _sample(info: dict[str, Any], n: int = 30) -> np.ndarray:
 
 
 def _extra(info: dict[str, Any], n: int) -> dict[str, Any]:
-    return {"trials": 10} if info["name"] in COUNT_FAMILIES_WITH_TRIALS else {}
+    return {}
+
+
+def _family(name: str) -> Any:
+    """The family to fit: its name, or an instance with n=10 trials for the binomials."""
+    if name in COUNT_FAMILIES_WITH_TRIALS:
+        return {"binomial": mk.Binomial, "beta_binomial": mk.BetaBinomial}[name](n=10)
+    return name
 
 
 def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
@@ -72,18 +79,18 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            valid = float(mk.fit(_data(info, base), name).params[p0])
+            valid = float(mk.fit(_data(info, base), _family(name)).params[p0])
     except Exception:
         valid = 1.0
 
     def fit(x: Any, **kw: Any) -> Callable[[], Any]:
-        return lambda: mk.fit(_data(info, x), name, **kw)
+        return lambda: mk.fit(_data(info, x), _family(name), **kw)
 
     def fit_raw(x: Any, **kw: Any) -> Callable[[], Any]:
         extra = _extra(info, 0)
         if extra:
-            return lambda: mk.fit(mk.Data(x, **extra), name, **kw)
-        return lambda: mk.fit(x, name, **kw)
+            return lambda: mk.fit(mk.Data(x, **extra), _family(name), **kw)
+        return lambda: mk.fit(x, _family(name), **kw)
 
     nan_in = base.copy()
     nan_in[3] = np.nan
@@ -155,12 +162,12 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
         ("method bogus", fit(base, method="bogus")),
         ("cov bogus", fit(base, cov="bogus")),
         ("one observed rest censored", lambda: mk.fit(mk.Data(base, observed=np.arange(base.size) < 1,
-                                                               **_extra(info, 0)), name)),
+                                                               **_extra(info, 0)), _family(name))),
         ("observed wrong length", lambda: mk.fit(mk.Data(base, observed=obs_none[:-1],
-                                                          **_extra(info, 0)), name)),
+                                                          **_extra(info, 0)), _family(name))),
         ("left censored all", lambda: mk.fit(mk.Data(base, observed=obs_none, censoring="left",
-                                                      **_extra(info, 0)), name)),
-        ("all censored", lambda: mk.fit(mk.Data(base, observed=obs_none, **_extra(info, 0)), name)),
+                                                      **_extra(info, 0)), _family(name))),
+        ("all censored", lambda: mk.fit(mk.Data(base, observed=obs_none, **_extra(info, 0)), _family(name))),
     ]
     try:
         import pandas as pd
