@@ -176,3 +176,14 @@ def test_a_non_finite_start_says_so_once() -> None:
                                         r"starting values\. Hint: pass start=") as exc:
         mk.fit(x, "student_t")
     assert str(exc.value).count("not finite") == 1
+
+
+@pytest.mark.parametrize(("kw", "hint"), [("trials", r"mk\.Binomial\(n=\.\.\.\)"),
+                                          ("weights", r"np\.full\(len\(x\), value\)")])
+def test_a_scalar_where_one_value_per_row_is_needed_says_how_to_pass_it(kw: str, hint: str) -> None:
+    with pytest.raises(DataError, match=rf"{kw} must be a 1-D sequence with one value per "
+                                        rf"observation; got a scalar 10\. Hint: .*{hint}"):
+        mk.Data([1.0, 2.0, 3.0], **{kw: 10})
+    # what the hint says works
+    assert mk.fit(mk.Data([1.0, 2.0, 3.0], trials=np.full(3, 10)), "binomial").converged
+    assert mk.fit([1.0, 2.0, 3.0], mk.Binomial(n=10)).converged
