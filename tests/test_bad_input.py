@@ -187,3 +187,18 @@ def test_a_scalar_where_one_value_per_row_is_needed_says_how_to_pass_it(kw: str,
     # what the hint says works
     assert mk.fit(mk.Data([1.0, 2.0, 3.0], trials=np.full(3, 10)), "binomial").converged
     assert mk.fit([1.0, 2.0, 3.0], mk.Binomial(n=10)).converged
+
+
+def test_tiny_frequency_weights_are_named_as_the_reason_for_too_few_observations() -> None:
+    x = np.arange(1.0, 31.0)
+    with pytest.raises(DataError, match=r"Weibull has 2 free parameters; got only 0\.3 observations "
+                                        r"\(the weights of its 30 rows sum to 0\.3: they count as "
+                                        r"frequencies\)\. Hint: scale the weights"):
+        mk.fit(x, "weibull", weights=np.full(30, 0.01))
+    # unweighted, too few rows: the hint stays the one about fixing parameters
+    with pytest.raises(DataError, match=r"got only 1 observations\. Hint: fix some parameters"):
+        mk.fit([1.0], "weibull")
+    # what the hint says works: the same weights scaled to sum to 30 give the unweighted fit
+    w = np.full(30, 0.01)
+    res = mk.fit(x, "weibull", weights=w * 30 / w.sum())
+    assert math.isclose(res.params["shape"], mk.fit(x, "weibull").params["shape"], rel_tol=1e-6)
