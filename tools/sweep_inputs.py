@@ -23,6 +23,7 @@ import sys
 import time
 import traceback
 import warnings
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -35,29 +36,29 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import mlekit as mk  # noqa: E402
 
-RNG = np.random.default_rng(7)
 COUNT_FAMILIES_WITH_TRIALS = {"binomial", "beta_binomial"}
 
 
 def _sample(info: dict[str, Any], n: int = 30) -> np.ndarray:
     """A plausible in-support sample for a family (only used as a base to perturb)."""
     name = info["name"]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))  # the same sample on every call
     if name == "bernoulli":
-        return RNG.integers(0, 2, n).astype(float)
+        return rng.integers(0, 2, n).astype(float)
     if name in COUNT_FAMILIES_WITH_TRIALS:
-        return RNG.integers(0, 11, n).astype(float)
+        return rng.integers(0, 11, n).astype(float)
     if name in ("logseries", "zt_poisson"):
-        return RNG.integers(1, 6, n).astype(float)
+        return rng.integers(1, 6, n).astype(float)
     if info["discrete"]:
-        return RNG.integers(0, 6, n).astype(float)
+        return rng.integers(0, 6, n).astype(float)
     if name == "beta":
-        return RNG.uniform(0.05, 0.95, n)
+        return rng.uniform(0.05, 0.95, n)
     if name == "pareto":
-        return 1.0 + RNG.pareto(2.0, n)
+        return 1.0 + rng.pareto(2.0, n)
     sup = info["support"]
     if sup.startswith("(-inf") or name in ("gev",):
-        return RNG.normal(5.0, 1.0, n)
-    return RNG.gamma(2.0, 1.5, n) + 0.01
+        return rng.normal(5.0, 1.0, n)
+    return rng.gamma(2.0, 1.5, n) + 0.01
 
 
 def _extra(info: dict[str, Any], n: int) -> dict[str, Any]:
@@ -69,6 +70,64 @@ def _family(name: str) -> Any:
     if name in COUNT_FAMILIES_WITH_TRIALS:
         return {"binomial": mk.Binomial, "beta_binomial": mk.BetaBinomial}[name](n=10)
     return name
+
+
+Check = Callable[[Any], str]
+
+
+def _quiet_params(call: Callable[[], Any]) -> dict[str, float] | None:
+    """The converged estimates of a fit run with warnings silenced, or None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = call()
+    except Exception:
+        return None
+    return dict(res.params) if getattr(res, "converged", False) else None
+
+
+def _agrees(ref: dict[str, float] | None, rtol: float) -> Check:
+    """A check: a converged result's estimates match ``ref`` (when the reference converged)."""
+    def check(res: Any) -> str:
+        if ref is None or not getattr(res, "converged", False):
+            return ""
+        got = res[next(iter(res))].params if isinstance(res, mk.GroupedResult) else res.params
+        bad = [p for p, v in ref.items()
+               if not math.isclose(float(got[p]), v, rel_tol=rtol, abs_tol=rtol * 1e-3)]
+        return f"wrong: estimates differ from the equivalent input ({', '.join(bad)})" if bad else ""
+    return check
+
+
+def _scaled(info: dict[str, Any], ref: dict[str, float] | None, c: float) -> dict[str, float] | None:
+    """``ref`` mapped to the data ``x * c`` by the family's declared scale powers."""
+    cls = getattr(mk, info["class"], None)
+    powers = getattr(cls, "scale_powers", None)
+    if ref is None or not powers:
+        return None
+    logs = getattr(cls, "log_scale_params", ())
+    return {p: (v + math.log(c) if p in logs else v * c ** powers.get(p, 0)) for p, v in ref.items()}
+
+
+def _checks(info: dict[str, Any], base: np.ndarray) -> dict[str, Check]:
+    """Contracts of answers that a converged result must keep (else it is silently wrong)."""
+    name = info["name"]
+
+    def ref_of(x: Any, **kw: Any) -> dict[str, float] | None:
+        return _quiet_params(lambda: mk.fit(x, _family(name), **kw))
+
+    ref = ref_of(base)
+    keep = np.ones(base.size, dtype=bool)
+    keep[3] = False
+    return {
+        "object dtype": _agrees(ref, 1e-6),
+        "python list": _agrees(ref, 1e-6),
+        "float32 dtype": _agrees(ref_of(base.astype(np.float32).astype(float)), 1e-4),
+        "by one group": _agrees(ref, 1e-5),
+        "weights zeros": _agrees(ref_of(base[5:]), 1e-4),
+        "pandas NaN omit": _agrees(ref_of(base[keep]), 1e-5),
+        "huge 1e300": _agrees(_scaled(info, ref, 1e300), 1e-4),
+        "tiny 1e-300": _agrees(_scaled(info, ref, 1e-300), 1e-4),
+    }
 
 
 def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
@@ -210,7 +269,7 @@ def _materialise(res: Any) -> None:
         res.ci()
 
 
-def classify(call: Callable[[], Any]) -> tuple[str, str]:
+def classify(call: Callable[[], Any], check: Check | None = None) -> tuple[str, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np_state = np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")  # numpy defaults
@@ -219,6 +278,9 @@ def classify(call: Callable[[], Any]) -> tuple[str, str]:
             _materialise(res)
             if not _finite_params(res):
                 return "OTHER", "converged with non-finite params"
+            wrong = check(res) if check is not None else ""
+            if wrong:
+                return "OTHER", wrong
             return "ok", ""
         except mk.MlekitError as e:
             return "named", type(e).__name__
@@ -254,8 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     for info in mk.families():
         if args.family and info["name"] not in args.family:
             continue
+        checks = _checks(info, _sample(info))
         for label, call in _cases(info):
-            kind, detail = classify(call)
+            kind, detail = classify(call, checks.get(label))
             totals[kind] += 1
             if kind == "OTHER":
                 by_cause[detail].append(f"{info['name']}/{label}")
