@@ -151,6 +151,9 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
             return lambda: mk.fit(mk.Data(x, **extra), _family(name), **kw)
         return lambda: mk.fit(x, _family(name), **kw)
 
+    def data_fit(make: Callable[[], Any], **kw: Any) -> Callable[[], Any]:
+        return lambda: mk.fit(make(), _family(name), **kw)
+
     nan_in = base.copy()
     nan_in[3] = np.nan
     inf_in = base.copy()
@@ -226,6 +229,34 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
                                                           **_extra(info, 0)), _family(name))),
         ("left censored all", lambda: mk.fit(mk.Data(base, observed=obs_none, censoring="left",
                                                       **_extra(info, 0)), _family(name))),
+        ("interval lower > upper", data_fit(lambda: mk.Data.interval(base, base - 0.5))),
+        ("interval all open", data_fit(lambda: mk.Data.interval(np.full(base.size, -np.inf),
+                                                                 np.full(base.size, np.inf)))),
+        ("interval NaN both", data_fit(lambda: mk.Data.interval(nan_in, nan_in))),
+        ("interval wrong length", data_fit(lambda: mk.Data.interval(base, base[:-1] + 1))),
+        ("interval widths 0", data_fit(lambda: mk.Data.interval(base, base))),
+        ("truncation reversed", data_fit(lambda: mk.Data(base, truncation=(10.0, 1.0)))),
+        ("truncation excludes data", data_fit(lambda: mk.Data(base, truncation=(1e6, np.inf)))),
+        ("truncation NaN", data_fit(lambda: mk.Data(base, truncation=(np.nan, np.inf)))),
+        ("truncation scalar", data_fit(lambda: mk.Data(base, truncation=3.0))),
+        ("truncation tight", data_fit(lambda: mk.Data(base, truncation=(base.min(), base.max())))),
+        ("entry after value", data_fit(lambda: mk.Data(base, entry=base + 1.0))),
+        ("entry NaN", data_fit(lambda: mk.Data(base, entry=np.where(np.arange(base.size) < 1,
+                                                                    np.nan, 0.0)))),
+        ("censored + weights zero on observed", data_fit(lambda: mk.Data(
+            base, observed=np.arange(base.size) % 2 == 0,
+            weights=np.where(np.arange(base.size) % 2 == 0, 0.0, 1.0)))),
+        ("censoring bogus", data_fit(lambda: mk.Data(base, observed=obs_none, censoring="both"))),
+        ("observed non-bool", data_fit(lambda: mk.Data(base, observed=np.full(base.size, 2.0)))),
+        ("observed NaN", data_fit(lambda: mk.Data(base, observed=np.where(
+            np.arange(base.size) < 1, np.nan, 1.0)))),
+        ("fixed + start same param", fit(base, fixed={p0: valid}, start={p0: valid})),
+        ("fixed numpy scalar", fit(base, fixed={p0: np.float32(valid)})),
+        ("fixed as list", fit(base, fixed=[valid])),
+        ("start as list", fit(base, start=[valid])),
+        ("family bogus name", lambda: mk.fit(base, "weibul")),
+        ("family None", lambda: mk.fit(base, None)),
+        ("family int", lambda: mk.fit(base, 3)),
         ("all censored", lambda: mk.fit(mk.Data(base, observed=obs_none, **_extra(info, 0)), _family(name))),
     ]
     try:
