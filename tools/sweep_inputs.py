@@ -270,6 +270,50 @@ def _cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
     return cases
 
 
+def _method_cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
+    """Adversarial arguments to the methods of a clean fit (levels, probabilities, names)."""
+    name = info["name"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = mk.fit(_sample(info), _family(name))
+    except Exception:
+        return []
+    p0 = info["params"][0]
+    out: list[tuple[str, Callable[[], Any]]] = []
+    for lv in (0.0, 1.0, 1.5, -0.2, math.nan, "0.9"):
+        out.append((f"ci(level={lv!r})", lambda lv=lv: res.ci(level=lv)))
+        out.append((f"summary(level={lv!r})", lambda lv=lv: res.summary(level=lv)))
+    out += [
+        ("ci(method=bogus)", lambda: res.ci(method="bogus")),
+        ("ci(method=profile)", lambda: res.ci(method="profile")),
+        ("quantile(-0.1)", lambda: res.quantile(-0.1)),
+        ("quantile(1.1)", lambda: res.quantile(1.1)),
+        ("quantile(nan)", lambda: res.quantile(math.nan)),
+        ("quantile([0, 1])", lambda: res.quantile([0.0, 1.0])),
+        ("quantile(str)", lambda: res.quantile("a")),
+        ("quantile(2-D)", lambda: res.quantile(np.full((2, 2), 0.5))),
+        ("sf(nan)", lambda: res.sf(math.nan)),
+        ("sf(inf)", lambda: res.sf(math.inf)),
+        ("sf(-inf)", lambda: res.sf(-math.inf)),
+        ("cdf(str)", lambda: res.cdf("a")),
+        ("cdf([])", lambda: res.cdf([])),
+        ("hazard(-1)", lambda: res.hazard(-1.0)),
+        ("hazard(0)", lambda: res.hazard(0.0)),
+        ("profile(unknown)", lambda: res.profile("nope")),
+        ("profile(n=1)", lambda: res.profile(p0, n=1)),
+        ("profile(level=2)", lambda: res.profile(p0, level=2.0)),
+        ("derived(unknown)", lambda: res.derived("nope")),
+        ("derived(lambda nan)", lambda: res.derived(lambda p: math.nan, name="nan")),
+        ("return_level(0.5)", lambda: res.return_level(0.5)),
+        ("return_level(1)", lambda: res.return_level(1.0)),
+        ("return_period(nan)", lambda: res.return_period(math.nan)),
+        ("laplace(n=0)", lambda: res.laplace(n=0)),
+        ("to_dict(level=2)", lambda: res.to_dict(level=2.0)),
+    ]
+    return out
+
+
 def _data(info: dict[str, Any], x: Any) -> Any:
     extra = _extra(info, 0)
     return mk.Data(x, **extra) if extra else x
@@ -300,12 +344,17 @@ def _materialise(res: Any) -> None:
         res.ci()
 
 
-def classify(call: Callable[[], Any], check: Check | None = None) -> tuple[str, str]:
+def classify(call: Callable[[], Any], check: Check | None = None,
+             fit: bool = True) -> tuple[str, str]:
+    """The class of one case; ``fit=False``: the call returns something other than a fit."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np_state = np.seterr(divide="warn", over="warn", invalid="warn", under="ignore")  # numpy defaults
         try:
             res = call()
+            if not fit:
+                str(res)
+                return "ok", ""
             _materialise(res)
             if not _finite_params(res):
                 return "OTHER", "converged with non-finite params"
@@ -353,6 +402,11 @@ def main(argv: list[str] | None = None) -> int:
             totals[kind] += 1
             if kind == "OTHER":
                 by_cause[detail].append(f"{info['name']}/{label}")
+        for label, call in _method_cases(info):
+            kind, detail = classify(call, fit=False)
+            totals[kind] += 1
+            if kind == "OTHER":
+                by_cause[detail].append(f"{info['name']}/.{label}")
     dt = time.perf_counter() - t0
     n = sum(totals.values())
     print(f"{n} cases in {dt:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
