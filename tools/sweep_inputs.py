@@ -310,6 +310,19 @@ def _method_cases(info: dict[str, Any]) -> list[tuple[str, Callable[[], Any]]]:
         ("return_period(nan)", lambda: res.return_period(math.nan)),
         ("laplace(n=0)", lambda: res.laplace(n=0)),
         ("to_dict(level=2)", lambda: res.to_dict(level=2.0)),
+        ("derived(raises)", lambda: res.derived(lambda p: 1 / 0, name="boom")),
+        ("derived(returns str)", lambda: res.derived(lambda p: "x", name="s")),
+        ("derived(vector)", lambda: res.derived(lambda p: np.ones(2), name="v")),
+        ("ci(bootstrap, n=0)", lambda: res.ci(method="bootstrap", n=0)),
+        ("ci(bootstrap, n=3)", lambda: res.ci(method="bootstrap", n=3)),
+        ("profile(n=0)", lambda: res.profile(p0, n=0)),
+        ("return_period(str)", lambda: res.return_period("a")),
+        ("return_level(str)", lambda: res.return_level("a")),
+        ("laplace(n=-1)", lambda: res.laplace(n=-1)),
+        ("report(path=dir)", lambda: res.report(path=str(ROOT))),
+        ("compare unknown family", lambda: mk.compare(_sample(info), [_family(name), "nope"])),
+        ("compare empty list", lambda: mk.compare(_sample(info), [])),
+        ("lr_test same fit", lambda: mk.lr_test(res, res)),
     ]
     return out
 
