@@ -157,3 +157,48 @@ def test_exact_zero_lifetimes_get_a_clear_error() -> None:
     d = mk.Data.interval([-np.inf, 1.0, 2.0, 3.0], [0.5, 1.0, 2.0, 3.0])
     assert mk.fit(d, "weibull").converged
     assert mk.fit([0.0, 1.0, 2.0, 3.0], "exponential").converged  # f(0) = rate is fine
+
+
+def test_an_estimate_mapped_back_beyond_float_range_is_mlekits_diagnostic_not_numpys() -> None:
+    # data near the float maximum are fitted rescaled by 2**e; mapping the gamma's scale back
+    # overflows to inf: numpy's "overflow encountered in ldexp" must not leak, mlekit says it
+    x = np.concatenate([np.random.default_rng(7).gamma(2.0, 1.5, 30) + 0.01,
+                        [np.finfo(float).max] * 3])
+    with pytest.warns(mk.NumericalWarning, match=r"overflowed \(scale = inf\).*rescale the data"):
+        res = mk.fit(x, "gamma")
+    assert not res.converged and math.isinf(res.params["scale"])
+
+
+def test_a_non_finite_start_says_so_once() -> None:
+    # the optimiser's own message is the same sentence: it was quoted in parentheses after it
+    x = np.concatenate([np.random.default_rng(7).normal(5.0, 1.0, 30), [np.finfo(float).max] * 3])
+    with pytest.raises(DataError, match=r"^StudentT: the log-likelihood is not finite at the "
+                                        r"starting values\. Hint: pass start=") as exc:
+        mk.fit(x, "student_t")
+    assert str(exc.value).count("not finite") == 1
+
+
+@pytest.mark.parametrize(("kw", "hint"), [("trials", r"mk\.Binomial\(n=\.\.\.\)"),
+                                          ("weights", r"np\.full\(len\(x\), value\)")])
+def test_a_scalar_where_one_value_per_row_is_needed_says_how_to_pass_it(kw: str, hint: str) -> None:
+    with pytest.raises(DataError, match=rf"{kw} must be a 1-D sequence with one value per "
+                                        rf"observation; got a scalar 10\. Hint: .*{hint}"):
+        mk.Data([1.0, 2.0, 3.0], **{kw: 10})
+    # what the hint says works
+    assert mk.fit(mk.Data([1.0, 2.0, 3.0], trials=np.full(3, 10)), "binomial").converged
+    assert mk.fit([1.0, 2.0, 3.0], mk.Binomial(n=10)).converged
+
+
+def test_tiny_frequency_weights_are_named_as_the_reason_for_too_few_observations() -> None:
+    x = np.arange(1.0, 31.0)
+    with pytest.raises(DataError, match=r"Weibull has 2 free parameters; got only 0\.3 observations "
+                                        r"\(the weights of its 30 rows sum to 0\.3: they count as "
+                                        r"frequencies\)\. Hint: scale the weights"):
+        mk.fit(x, "weibull", weights=np.full(30, 0.01))
+    # unweighted, too few rows: the hint stays the one about fixing parameters
+    with pytest.raises(DataError, match=r"got only 1 observations\. Hint: fix some parameters"):
+        mk.fit([1.0], "weibull")
+    # what the hint says works: the same weights scaled to sum to 30 give the unweighted fit
+    w = np.full(30, 0.01)
+    res = mk.fit(x, "weibull", weights=w * 30 / w.sum())
+    assert math.isclose(res.params["shape"], mk.fit(x, "weibull").params["shape"], rel_tol=1e-6)

@@ -160,3 +160,14 @@ def test_bad_input(rng: np.random.Generator) -> None:
         res.derived(3.0)
     with pytest.raises(mk.ParameterError, match="takes no options"):
         res.derived("mean", n_boot=10)
+
+
+@pytest.mark.parametrize("method", ["quantile", "cdf", "sf", "hazard"])
+@pytest.mark.parametrize("bad", ["a", ["0.5", "x"], object()])
+def test_non_numeric_arguments_get_a_named_error(method: str, bad: object) -> None:
+    res = mk.fit(np.random.default_rng(0).weibull(1.5, 50) * 2.0, "weibull")
+    with pytest.raises(mk.ParameterError, match=rf"^{method} takes a number or an array of "
+                                                r"numbers; got .*Hint: convert"):
+        getattr(res, method)(bad)
+    # numbers given as numeric strings are not guessed at; real numbers still work
+    assert np.isfinite(getattr(res, method)(0.5).estimate)

@@ -126,3 +126,12 @@ def test_cli_return_level(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> 
     rl = next(r for r in d["derived"] if r["kind"] == "return_level")
     ref = mk.fit(x, "gev").return_level(100)
     assert rl["estimate"] == pytest.approx(ref.estimate) and rl["ci"][1] == pytest.approx(ref.ci[1])
+
+
+@pytest.mark.parametrize("call", ["return_level", "return_period"])
+def test_non_numeric_return_periods_and_levels_get_a_named_error(call: str) -> None:
+    res = mk.fit(np.random.default_rng(3).gumbel(10.0, 2.0, 60), "gev")
+    with pytest.raises(mk.ParameterError, match=r"(return periods T must be numbers > 1|"
+                                                r"return_period takes a number).*got 'a'"):
+        getattr(res, call)("a")
+    assert math.isfinite(float(np.asarray(getattr(res, call)(20.0).estimate)))

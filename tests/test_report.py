@@ -125,3 +125,12 @@ def test_notebook_views_share_one_style() -> None:
     for v, kind in zip(views, ("fit", "compare", "grouped")):
         assert v.startswith(f"<div class='mlekit mlekit-{kind}'")
         assert "<pre>" not in v and "<table style=" in v
+
+
+def test_a_directory_as_the_report_path_gets_a_named_error(tmp_path: Path) -> None:
+    res = mk.fit([1.0, 2.0, 3.5, 4.0, 6.0], "weibull")
+    with pytest.raises(mk.ParameterError, match=r"path must name a file .*got the directory .*"
+                                                r"Hint: add a file name, e\.g\. .*report\.html"):
+        res.report(path=tmp_path)
+    out = tmp_path / "report.html"  # what the hint says works
+    assert res.report(path=out) == out.read_text(encoding="utf-8")

@@ -95,7 +95,12 @@ def as_float_array(obj: Any, what: str = "values") -> FloatArray:
             "Hint: convert the column with pd.to_numeric(..., errors='coerce')."
         )
     if arr.ndim == 0:
-        raise DataError(f"{what} must be a 1-D sequence; got a scalar {arr.item()!r}.")
+        v = arr.item()
+        hint = ("repeat it per observation (np.full(len(x), n)) or give it to the family: "
+                "mk.Binomial(n=...), mk.BetaBinomial(n=...)" if what == "trials" else
+                "pass one value per observation, e.g. np.full(len(x), value)")
+        raise DataError(f"{what} must be a 1-D sequence with one value per observation; got a "
+                        f"scalar {v!r}. Hint: {hint}.")
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.reshape(-1)
     if arr.ndim != 1:

@@ -234,8 +234,9 @@ class Family:
         for p, v in params.items():
             if p in self.log_scale_params:
                 out[p] = float(v) + e * math.log(2.0)
-            else:
-                out[p] = float(np.ldexp(float(v), e * pw.get(p, 0)))
+            else:  # an estimate beyond float range maps to inf: the fit's overflow check says so
+                with np.errstate(over="ignore", under="ignore"):
+                    out[p] = float(np.ldexp(float(v), e * pw.get(p, 0)))
         return out
 
     @classmethod

@@ -253,9 +253,13 @@ class FamilyRefit:
 def check_information(fam: Family, dat: Data, free: list[str]) -> None:
     n = dat.n_obs
     if n < len(free):
+        weighted = (f" (the weights of its {dat.n_rows} rows sum to {n:g}: they count as "
+                    "frequencies)" if dat.has_weights and dat.n_rows >= len(free) else "")
+        hint = ("scale the weights so that they sum to the number of observations they stand for"
+                if weighted else "fix some parameters with fixed={...} or collect more data")
         raise DataError(
-            f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} observations. "
-            "Hint: fix some parameters with fixed={...} or collect more data."
+            f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} "
+            f"observations{weighted}. Hint: {hint}."
         )
     if (dat.exact.size == 0 and dat.interval_block.size == 0
             and (dat.left.size == 0 or dat.right.size == 0)):

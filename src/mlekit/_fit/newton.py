@@ -170,9 +170,10 @@ def newton_fit(fam: Family, lik: Any, dat: Data, start: dict[str, float],
             res, fallback = polished
             snap = {}
     if not math.isfinite(res.fun):
+        why = "" if "not finite at the starting values" in res.message else f" ({res.message})"
         raise DataError(
-            f"{type(fam).__name__}: the log-likelihood is not finite at the starting values "
-            f"({res.message}). Hint: pass start={{...}} with plausible values."
+            f"{type(fam).__name__}: the log-likelihood is not finite at the starting values"
+            f"{why}. Hint: pass start={{...}} with plausible values."
         )
     thf = [float(d.from_unconstrained(e)) for d, e in zip(doms, res.x * sc)]
     th = lik.theta(thf)

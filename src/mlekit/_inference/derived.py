@@ -476,7 +476,7 @@ def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], wha
     m = _check_method(method)
     if scale not in SCALES:
         raise ParameterError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}.")
-    arr = np.asarray(xs, dtype=float)
+    arr = _numbers(xs, what)
     if np.any(np.isnan(arr)):
         raise ParameterError(f"{what} must be numbers; got NaN.")
     flat = arr.ravel()
@@ -498,6 +498,16 @@ def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], wha
                    (out[2].reshape(shape), out[3].reshape(shape)), m, lv, sc, note)
 
 
+def _numbers(xs: Any, what: str) -> np.ndarray:
+    """``xs`` as a float array, or a ParameterError naming what was passed."""
+    try:
+        return np.asarray(xs, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{what} takes a number or an array of numbers; got {xs!r}. "
+                             "Hint: convert the values with float(...) or np.asarray(..., "
+                             "dtype=float) first.") from None
+
+
 def _interval_note(res: FitResult, out: np.ndarray, what: str) -> str:
     """A note when the interval is NaN or of zero width although the estimate is finite and the
     parameters have standard errors: the quantity is flat or undefined there (an extreme tail
@@ -517,7 +527,7 @@ def _interval_note(res: FitResult, out: np.ndarray, what: str) -> str:
 def quantile(res: FitResult, q: Any, *, method: str = "delta", level: float = 0.95,
              scale: str = "auto", **kwargs: Any) -> Derived:
     """The ``q`` quantile of the fitted distribution (``q`` in (0, 1); B10 life is ``q=0.1``)."""
-    qa = np.asarray(q, dtype=float)
+    qa = _numbers(q, "quantile")
     if np.any(~((qa > 0) & (qa < 1))):
         raise ParameterError(f"q must lie strictly between 0 and 1; got {q!r}.")
     pos = _positive_family(res) and not res.dist.discrete

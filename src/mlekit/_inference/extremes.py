@@ -72,7 +72,10 @@ def expm1_over_derivs(a: float, xi: float) -> tuple[float, float, float]:
 
 # ---------------------------------------------------------------------------- checks
 def _periods(T: Any) -> np.ndarray:
-    arr = np.asarray(T, dtype=float)
+    try:
+        arr = np.asarray(T, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.array([math.nan])  # not numbers: the message below says what T must be
     if arr.size == 0 or np.any(~np.isfinite(arr)) or np.any(arr <= 1):
         raise ParameterError(f"return periods T must be numbers > 1 (in blocks, e.g. years); "
                              f"got {T!r}.")
@@ -425,9 +428,9 @@ def return_period(res: FitResult, x: Any, *, rate: float = 1.0, threshold: float
                   level: float = 0.95) -> Derived:
     """The return period ``1 / (rate P(X > x))`` of the level ``x`` (in blocks), with its
     delta-method SE and an interval on the log scale."""
-    from .derived import sf
+    from .derived import _numbers, sf
 
-    xa = np.asarray(x, dtype=float)
+    xa = _numbers(x, "return_period")
     d = sf(res, xa - threshold, method="delta", level=level, scale="logit")
     with np.errstate(divide="ignore", invalid="ignore"):
         est = 1.0 / (rate * np.asarray(d.estimate, dtype=float))

@@ -324,7 +324,8 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
     free = [p for p in fam.param_names if p not in fixed_d]
     if scan.n_obs < len(free):
         raise DataError(f"{type(fam).__name__} has {len(free)} free parameters; got only "
-                        f"{scan.n_obs:g} observations.")
+                        f"{scan.n_obs:g} observations (the sum of the weights when weighted). "
+                        "Hint: fix some parameters with fixed={...} or collect more data.")
     if scan.counts["exact"] + scan.counts["interval"] == 0 and (
             scan.counts["left"] == 0 or scan.counts["right"] == 0):
         raise DataError("at least one observation must be exact or bounded on both sides; got "

@@ -20,12 +20,14 @@ import datetime as _dt
 import html
 import io
 import math
+import os
 import platform
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from .._core.numformat import decimals_for, fixed
+from ..errors import ParameterError
 
 __all__ = ["report", "render_report"]
 
@@ -354,7 +356,6 @@ def render_report(obj: Any, *, level: float = 0.95, ci: str = "wald",
                   words: str = "python") -> str:
     """The report's HTML text for a :class:`FitResult` or a :class:`Comparison`."""
     from .._api.words import for_cli
-    from ..errors import ParameterError
 
     # by shape, not isinstance: FitResult.report() calls this module (no import cycle)
     compared = obj if all(hasattr(obj, a) for a in ("fits", "table", "best")) else None
@@ -410,6 +411,10 @@ def report(obj: Any, path: Any = None, **options: Any) -> str:
     from .._core.keywords import check_keywords, keywords_of
 
     check_keywords("report", options, keywords_of(render_report, 1))
+    if path is not None and os.path.isdir(path):
+        raise ParameterError(f"path must name a file to write the report to; got the directory "
+                             f"{str(path)!r}. Hint: add a file name, e.g. "
+                             f"{os.path.join(str(path), 'report.html')!r}.")
     text = render_report(obj, **options)
     if path is not None:
         from pathlib import Path
