@@ -171,3 +171,40 @@ def test_non_numeric_arguments_get_a_named_error(method: str, bad: object) -> No
         getattr(res, method)(bad)
     # numbers given as numeric strings are not guessed at; real numbers still work
     assert np.isfinite(getattr(res, method)(0.5).estimate)
+
+
+@pytest.mark.parametrize("family", ["gumbel", "weibull"])
+def test_a_fit_without_likelihood_keeps_delta_standard_errors(family: str) -> None:
+    # the bias-corrected fit has no likelihood but keeps the fit's covariance: the delta method
+    # applies (its SE was NaN), profile intervals do not (NaN)
+    dist = mk.Gumbel(loc=2.0, scale=1.5) if family == "gumbel" else mk.Weibull(shape=1.7, scale=3.0)
+    res = mk.fit(dist.sample(40, rng=3), family).bias_corrected()
+    assert res.likelihood is None
+    names = list(res.params)
+    cov = np.asarray(res.cov)
+
+    def q90(th: np.ndarray) -> float:
+        return float(res.dist.with_params(**dict(zip(names, th))).ppf(0.9))
+
+    th = np.array([res.params[p] for p in names])
+    grad = np.empty(len(th))
+    for i in range(len(th)):
+        h = 1e-6 * max(1.0, abs(th[i]))
+        e = np.zeros(len(th))
+        e[i] = h
+        grad[i] = (q90(th + e) - q90(th - e)) / (2 * h)
+    se = math.sqrt(grad @ cov @ grad)
+    q = res.quantile(0.9)
+    assert q.estimate == pytest.approx(q90(th), rel=1e-12)
+    assert q.se == pytest.approx(se, rel=1e-6)
+    z = stats.norm.ppf(0.975)
+    lo, hi = q.ci
+    assert math.isfinite(lo) and math.isfinite(hi)
+    if q.scale == "log":   # a positive quantity: the interval on the log scale
+        f = math.exp(z * se / q.estimate)
+        assert (lo, hi) == pytest.approx((q.estimate / f, q.estimate * f), rel=1e-6)
+    else:
+        assert q.scale == "identity"
+        assert (lo, hi) == pytest.approx((q.estimate - z * se, q.estimate + z * se), rel=1e-6)
+    prof = res.quantile(0.9, method="profile")
+    assert prof.se == pytest.approx(se, rel=1e-6) and all(math.isnan(v) for v in prof.ci)

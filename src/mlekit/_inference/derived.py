@@ -411,9 +411,9 @@ def _evaluate(res: FitResult, g: _Quantity, level: float, method: str, scale: st
     reg = _regular(res)
     cov = np.asarray(res.cov)
     gv = grad[reg]
-    if res.likelihood is None or not reg:
-        se = 0.0 if not reg else math.nan
-    else:
+    if not reg:
+        se = 0.0
+    else:   # (a fit without a likelihood, e.g. bias-corrected, keeps its covariance)
         var = float(gv @ cov[np.ix_(reg, reg)] @ gv)
         se = math.sqrt(var) if var >= 0 else math.nan
     sc = g.scale if scale == "auto" else scale

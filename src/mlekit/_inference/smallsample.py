@@ -187,7 +187,8 @@ def bias_corrected(res: FitResult) -> FitResult:
     """``res`` with Cox–Snell bias-corrected estimates (see the module docstring): the same
     standard errors, ``method`` extended by the correction, ``options["bias"]`` the bias
     removed. Profile intervals belong to the maximum-likelihood fit: the corrected result has
-    no likelihood (Wald intervals are centred on the corrected estimate)."""
+    no likelihood (Wald intervals are centred on the corrected estimate, and derived quantities
+    such as quantiles take their delta-method SE from the kept covariance)."""
     bias, how = cox_snell_bias(res)
     doms = dict(zip(res.dist.param_names, res.dist.domains))
     params = dict(res.params)
