@@ -39,7 +39,7 @@ from ..errors import MlekitError, ParameterError
 if TYPE_CHECKING:
     from .._fit.result import FitResult
 
-__all__ = ["Derived", "derived", "quantile", "sf", "cdf", "hazard", "METHODS"]
+__all__ = ["Derived", "derived", "quantile", "sf", "cdf", "hazard", "METHODS", "named_key"]
 
 METHODS = ("delta", "profile", "bootstrap")
 SCALES = ("auto", "identity", "log", "logit")
@@ -116,11 +116,18 @@ def _positive_family(res: FitResult) -> bool:
     return res.dist.support.lower >= 0.0
 
 
-def _named(res: FitResult, what: str) -> _Quantity:
+def named_key(what: str) -> str:
+    """The canonical name of a named derived quantity (``"std"`` -> ``"sd"``); a ParameterError
+    for a name that is none of them (the command line checks ``--derived`` with it up front)."""
     key = {"std": "sd", "variance": "var", "average": "mean"}.get(what, what)
     if key not in _NAMED:
         raise ParameterError(f"derived quantity must be one of {', '.join(_NAMED)} or a function "
                              f"of the parameters dict; got {what!r}.")
+    return key
+
+
+def _named(res: FitResult, what: str) -> _Quantity:
+    key = named_key(what)
     pos = _positive_family(res)
     if key == "mean":
         return _Quantity(res, lambda th: _dist_at(res, th).mean(), "mean", "log" if pos else "identity")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 user error, 1 bug)."""
     parser = build_parser()
+    parser.argv = None if argv is None else list(argv)  # type: ignore[attr-defined]
     try:
         args = parser.parse_args(None if argv is None else list(argv))
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
@@ -226,10 +228,16 @@ def _bug() -> int:
     return EXIT_BUG
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 def _error(msg: str) -> None:
     from .._api.words import for_cli
 
-    one_line = " ".join(for_cli(msg).split())
+    # no terminal escapes (a formula parser colours its caret; a binary file's bytes are quoted
+    # back by the CSV reader): colour codes dropped, other control characters shown as \xNN
+    one_line = " ".join(_ANSI.sub("", for_cli(msg)).split())
+    one_line = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in one_line)
     print(f"mlekit: error: {one_line}", file=sys.stderr)
 
 
@@ -284,7 +292,7 @@ def _load(args: argparse.Namespace, progress: ProgressBar) -> tuple[Any, Any, st
         numeric = [n for n in table.column_names
                    if n not in (args.observed, args.weights, args.trials, by)]
         if len(numeric) != 1:
-            raise UserError(f"{src} has several columns ({', '.join(table.column_names)}); "
+            raise UserError(f"{src} has several columns ({_io.names(table.column_names)}); "
                             "choose one with --column.")
         args.column = numeric[0]
 

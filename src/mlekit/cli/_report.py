@@ -44,6 +44,13 @@ def run(args: argparse.Namespace, load: Any, progress: Any, warnings_cm: Any, sp
     for q in args.quantile:
         if not 0.0 < q < 1.0:
             raise UserError(f"--quantile must lie strictly between 0 and 1; got {q:g}.")
+    from .._inference.derived import named_key
+
+    for name in split(args.derived):  # the report would only say "not available" in a table row
+        named_key(name)
+    if args.family is not None and not args.family.strip():
+        raise UserError("-f/--family needs a family name (e.g. -f weibull; 'mlekit families' "
+                        "lists them); got an empty one. Leave -f out to compare the default set.")
     args.by = None
     data, _, desc = load(args, progress)
     import mlekit as mk
@@ -54,7 +61,7 @@ def run(args: argparse.Namespace, load: Any, progress: Any, warnings_cm: Any, sp
             + [("sf", t) for t in args.sf] + [("cdf", t) for t in args.cdf])
     ci_options = {"rng": args.seed} if args.ci == "bootstrap" else {}
     with warnings_cm(args):
-        if args.family:
+        if args.family is not None:
             obj: Any = mk.fit(data, args.family)
         else:
             fams: Any = "all" if args.all else (split([args.families]) if args.families
