@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 user error, 1 bug)."""
     parser = build_parser()
-    parser.argv = None if argv is None else list(argv)  # type: ignore[attr-defined]
+    setattr(parser, "argv", None if argv is None else list(argv))  # noqa: B010 (a Parser; usage errors name the command of argv)
     try:
         args = parser.parse_args(None if argv is None else list(argv))
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
