@@ -194,3 +194,47 @@ def test_bad_input(df: pd.DataFrame) -> None:
     with pytest.raises(mk.DataError, match="missing"):
         mk.regress("yn ~ x1", d3)
     assert mk.regress("yn ~ x1", d3, nan_policy="omit").n_obs == len(df) - 1
+
+
+# ---------------------------------------------------------------- bad arguments (tools/sweep_regress.py)
+@pytest.mark.parametrize("kw, match", [
+    ({"formulas": "~ x1"}, "formulas must be a dict"),
+    ({"fixed": {"x1": "a"}}, "fixed of x1 must be a number"),
+    ({"start": {"x1": "a"}}, "start of x1 must be a number"),
+    ({"nan_policy": "bogus"}, "nan_policy must be 'raise' or 'omit'"),
+    ({"maxiter": 0}, "maxiter must be a positive integer"),
+    ({"maxiter": -1}, "maxiter must be a positive integer"),
+    ({"maxiter": 2.5}, "maxiter must be a positive integer"),
+])
+def test_regress_rejects_bad_arguments(df: pd.DataFrame, kw: dict, match: str) -> None:
+    # were a bare ValueError (formulas, fixed/start strings) or silently accepted (maxiter<=0,
+    # an unknown nan_policy read as 'omit')
+    with pytest.raises(mk.ParameterError, match=match):
+        mk.regress("yn ~ x1", df, **kw)
+
+
+def test_regress_valid_arguments_unchanged(df: pd.DataFrame) -> None:
+    r = mk.regress("yn ~ x1", df, formulas=None, maxiter=200, nan_policy="raise",
+                   fixed={"x1": np.float32(0.5)})
+    assert r.params["x1"] == 0.5
+    assert mk.regress("yn ~ x1", df, maxiter=np.int64(50)).converged
+
+
+def test_predict_rejects_bad_new_data(df: pd.DataFrame) -> None:
+    r = mk.regress("yn ~ x1 + x2", df, formulas={"sigma": "~ x1"})
+    with pytest.raises(mk.DataError, match="new must be a DataFrame"):
+        r.predict(3.0)                                    # was pandas' ValueError
+    with pytest.raises(mk.DataError, match="q must be numbers"):
+        r.predict(df, what="quantile", q="g")             # a string column; was ValueError
+    with pytest.raises(mk.ParameterError, match="q must lie strictly between 0 and 1"):
+        r.predict(df, what="quantile", q=np.nan)          # was an all-NaN answer
+    with pytest.raises(mk.ParameterError, match="needs x="):
+        r.predict(df, what="sf")                          # was an all-NaN answer
+    got = r.predict(df.head(3), what="quantile", q=0.5)   # valid input: as before
+    assert np.allclose(got["estimate"], r.predict(df.head(3), what="mu")["mu"])
+    ra = mk.regress(y=df["yn"], X=np.column_stack([np.ones(len(df)), df["x1"]]))
+    with pytest.raises(mk.DataError, match="numeric design matrix"):
+        ra.predict(np.full((3, 2), "a"))                  # was ValueError
+    with pytest.raises(mk.DataError, match="design columns"):
+        ra.predict(np.ones((3, 2, 2)))                    # was numpy's axis error
+    assert len(ra.predict(np.ones((3, 2)))) == 3

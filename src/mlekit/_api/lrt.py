@@ -162,6 +162,11 @@ def p_value(stat: float, df: int, boundary: int = 0) -> float:
 
 
 def _same_data(a: FitResult, b: FitResult) -> bool:
+    for x, y in ((a, b), (b, a)):
+        hook = getattr(x, "same_data", None)   # regressions compare their responses
+        same = hook(y) if hook is not None else None
+        if same is not None:
+            return bool(same)
     da, db = a.data, b.data
     if da is None or db is None:
         return a.n_obs == b.n_obs

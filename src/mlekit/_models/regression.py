@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import check_maxiter
 from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
@@ -157,10 +158,13 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     fam = _family(family)
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
-    formulas = dict(formulas or {})
-    if not isinstance(formulas, dict):
+    if formulas is not None and not isinstance(formulas, dict):
         raise ParameterError(f"formulas must be a dict such as {{'shape': '~ batch'}}; got "
                              f"{formulas!r}.")
+    formulas = dict(formulas or {})
+    if nan_policy not in ("raise", "omit"):
+        raise ParameterError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+    maxiter = check_maxiter(maxiter)
     censor_cols = lower is not None or upper is not None
     if censor_cols and (lower is None or upper is None):
         raise ParameterError("interval-censored responses need both lower= and upper=.")
@@ -447,7 +451,10 @@ def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[
         if k not in names:
             raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); "
                                  f"got {k!r}.")
-        fv = float(v)
+        try:
+            fv = float(v)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{what} of {k} must be a number; got {v!r}.") from None
         if not doms[names.index(k)].contains(fv):
             raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; "
                                  f"got {fv}.")

@@ -1,0 +1,356 @@
+"""Adversarial input sweep of ``mk.regress``, its result's methods, ``mk.compare`` and
+``mk.lr_test`` (brief SWEEP2).
+
+Every case runs once under ``warnings.simplefilter("error")`` and is classified as in
+``tools/sweep_inputs.py`` (``ok`` / ``named`` / ``mlekit-warning`` / ``OTHER``; OTHER: a
+bare exception, a foreign warning, or a converged fit with a non-finite estimate).
+
+    python tools/sweep_regress.py            # totals + the OTHER cases grouped by cause
+    python tools/sweep_regress.py --all      # plus every OTHER case, one per line
+
+Not a unit test: a bench-style sweep to find inputs that still escape the product bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sweep_inputs import classify, mk
+
+Case = tuple[str, Callable[[], Any], bool]  # label, call, returns a fit
+
+# bad input that must not pass: an ``ok`` here is a silent answer to a wrong question (OTHER)
+MUST_REJECT = {
+    "regress/maxiter 0", "regress/maxiter negative", "regress/nan_policy bogus",
+    "regress/formulas not a dict", "regress/fixed string",
+    "result/.predict(sf no x)", "result/.predict(quantile q=nan)",
+    "result/.predict(scalar)", "result/array .predict(3-D)",
+    "compare/compare n_boot negative", "compare/compare time_budget negative",
+    "compare/lr_test regress different data", "compare/lr_test different data",
+    "compare/lr_test non-nested", "compare/lr_test regress non-nested",
+}
+
+
+def _frame(n: int = 60, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = rng.normal(size=n)
+    mu = 1.0 + 0.5 * x1
+    return pd.DataFrame({
+        "y": mu + rng.normal(scale=0.7, size=n),
+        "t": rng.weibull(1.5, n) * np.exp(0.3 * x1) + 0.01,
+        "k": rng.poisson(np.exp(0.2 + 0.3 * x1)).astype(float),
+        "b": (rng.uniform(size=n) < 1 / (1 + np.exp(-x1))).astype(float),
+        "ev": rng.uniform(size=n) < 0.7,
+        "x1": x1, "x2": x2,
+        "g": np.where(np.arange(n) % 3 == 0, "a", np.where(np.arange(n) % 3 == 1, "b", "c")),
+    })
+
+
+def _regress_cases() -> list[Case]:
+    df = _frame()
+    reg = mk.regress
+
+    def with_col(col: str, values: Any) -> pd.DataFrame:
+        d = df.copy()
+        d[col] = values
+        return d
+
+    n = len(df)
+    y_nan = df["y"].to_numpy().copy()
+    y_nan[2] = np.nan
+    y_inf = df["y"].to_numpy().copy()
+    y_inf[2] = np.inf
+    t_neg = df["t"].to_numpy().copy()
+    t_neg[:2] = -1.0
+    X = np.column_stack([np.ones(n), df["x1"], df["x2"]])
+    zeros_k = np.zeros(n)
+    cases: list[Case] = [
+        ("valid formula", lambda: reg("y ~ x1 + x2", df), True),
+        ("unknown column", lambda: reg("y ~ x1 + nope", df), True),
+        ("unknown response", lambda: reg("nope ~ x1", df), True),
+        ("formula syntax error", lambda: reg("y ~ x1 +", df), True),
+        ("formula garbage", lambda: reg("y ~~ (x1", df), True),
+        ("formula no tilde", lambda: reg("y x1", df), True),
+        ("formula empty", lambda: reg("", df), True),
+        ("formula not str", lambda: reg(3, df), True),  # type: ignore[arg-type]
+        ("formula + y=", lambda: reg("y ~ x1", df, y=df["y"], X=X), True),
+        ("neither formula nor y", lambda: reg(None, df), True),
+        ("data None", lambda: reg("y ~ x1", None), True),
+        ("data list", lambda: reg("y ~ x1", [1, 2, 3]), True),
+        ("response NaN", lambda: reg("y ~ x1", with_col("y", y_nan)), True),
+        ("response NaN omit", lambda: reg("y ~ x1", with_col("y", y_nan), nan_policy="omit"), True),
+        ("response inf", lambda: reg("y ~ x1", with_col("y", y_inf)), True),
+        ("response negative weibull", lambda: reg("t ~ x1", with_col("t", t_neg), "weibull"), True),
+        ("response non-int poisson", lambda: reg("y ~ x1", df, "poisson"), True),
+        ("response 2 in bernoulli", lambda: reg("k ~ x1", with_col("k", df["k"] + 2), "bernoulli"),
+         True),
+        ("response strings", lambda: reg("g ~ x1", df), True),
+        ("response bool", lambda: reg("ev ~ x1", df, "bernoulli"), True),
+        ("constant covariate", lambda: reg("y ~ x1 + c", with_col("c", 1.0)), True),
+        ("all-NaN covariate", lambda: reg("y ~ x1 + c", with_col("c", np.nan)), True),
+        ("all-NaN covariate omit", lambda: reg("y ~ x1 + c", with_col("c", np.nan),
+                                               nan_policy="omit"), True),
+        ("inf covariate", lambda: reg("y ~ x1 + c", with_col("c", np.where(np.arange(n) < 1,
+                                                                           np.inf, 1.0))), True),
+        ("collinear covariates", lambda: reg("y ~ x1 + c", with_col("c", 2 * df["x1"])), True),
+        ("more covariates than rows", lambda: reg("y ~ " + " + ".join(f"z{i}" for i in range(8)),
+                                                  pd.DataFrame({"y": df["y"][:5], **{
+                                                      f"z{i}": np.random.default_rng(i).normal(
+                                                          size=5) for i in range(8)}})), True),
+        ("string covariate", lambda: reg("y ~ x1 + g", df), True),
+        ("object covariate mixed", lambda: reg("y ~ x1 + c", with_col(
+            "c", np.array([1.0, "a"] * (n // 2), dtype=object))), True),
+        ("categorical covariate", lambda: reg("y ~ x1 + c", with_col(
+            "c", pd.Categorical(df["g"]))), True),
+        ("bool covariate", lambda: reg("y ~ x1 + ev", df), True),
+        ("empty DataFrame", lambda: reg("y ~ x1", df.iloc[:0]), True),
+        ("one row", lambda: reg("y ~ x1", df.iloc[:1]), True),
+        ("formulas unknown param", lambda: reg("y ~ x1", df, formulas={"nope": "~ x1"}), True),
+        ("formulas linked param again", lambda: reg("y ~ x1", df, formulas={"mu": "~ x1"}), True),
+        ("formulas not a dict", lambda: reg("y ~ x1", df, formulas="~ x1"), True),  # type: ignore
+        ("formulas bad formula", lambda: reg("y ~ x1", df, formulas={"sigma": "~ x1 +"}), True),
+        ("formulas with response", lambda: reg("y ~ x1", df, formulas={"sigma": "y ~ x1"}), True),
+        ("family bogus", lambda: reg("y ~ x1", df, "weibul"), True),
+        ("family None", lambda: reg("y ~ x1", df, None), True),
+        ("family int", lambda: reg("y ~ x1", df, 3), True),
+        ("family list", lambda: reg("y ~ x1", df, ["normal"]), True),
+        ("ZI bogus inner", lambda: reg("k ~ x1", df, mk.ZeroInflated("nope")), True),
+        ("ZI continuous inner", lambda: reg("t ~ x1", df, mk.ZeroInflated("weibull")), True),
+        ("ZI nested", lambda: reg("k ~ x1", df, mk.ZeroInflated(mk.ZeroInflated("poisson"))), True),
+        ("ZI no zeros", lambda: reg("k ~ x1", with_col("k", df["k"] + 1), mk.ZeroInflated("poisson")),
+         True),
+        ("ZI all zeros", lambda: reg("k ~ x1", with_col("k", zeros_k), mk.ZeroInflated("poisson")),
+         True),
+        ("Hurdle no zeros", lambda: reg("k ~ x1", with_col("k", df["k"] + 1), mk.Hurdle("poisson")),
+         True),
+        ("Hurdle all zeros", lambda: reg("k ~ x1", with_col("k", zeros_k), mk.Hurdle("poisson")),
+         True),
+        ("Hurdle bogus inner", lambda: reg("k ~ x1", df, mk.Hurdle(None)), True),
+        ("Cure no censoring", lambda: reg("t ~ x1", df, mk.Cure("weibull"),
+                                          observed=np.ones(n, dtype=bool)), True),
+        ("Cure no observed arg", lambda: reg("t ~ x1", df, mk.Cure("weibull")), True),
+        ("Cure all censored", lambda: reg("t ~ x1", df, mk.Cure("weibull"),
+                                          observed=np.zeros(n, dtype=bool)), True),
+        ("Cure discrete inner", lambda: reg("k ~ x1", df, mk.Cure("poisson"), observed="ev"), True),
+        ("observed unknown column", lambda: reg("t ~ x1", df, "weibull", observed="nope"), True),
+        ("observed wrong length", lambda: reg("t ~ x1", df, "weibull", observed=np.ones(3)), True),
+        ("observed NaN", lambda: reg("t ~ x1", df, "weibull",
+                                     observed=np.where(np.arange(n) < 1, np.nan, 1.0)), True),
+        ("weights negative", lambda: reg("y ~ x1", df, weights=np.where(np.arange(n) < 1, -1.0, 1.0)),
+         True),
+        ("weights wrong length", lambda: reg("y ~ x1", df, weights=np.ones(3)), True),
+        ("weights strings", lambda: reg("y ~ x1", df, weights=["a"] * n), True),
+        ("offset wrong length", lambda: reg("k ~ x1", df, "poisson", offset=np.ones(3)), True),
+        ("exposure zero", lambda: reg("k ~ x1", df, "poisson", exposure=np.zeros(n)), True),
+        ("exposure negative", lambda: reg("k ~ x1", df, "poisson", exposure=-np.ones(n)), True),
+        ("start unknown", lambda: reg("y ~ x1", df, start={"nope": 1.0}), True),
+        ("start NaN", lambda: reg("y ~ x1", df, start={"x1": np.nan}), True),
+        ("fixed unknown", lambda: reg("y ~ x1", df, fixed={"nope": 1.0}), True),
+        ("fixed string", lambda: reg("y ~ x1", df, fixed={"x1": "a"}), True),
+        ("cov bogus", lambda: reg("y ~ x1", df, cov="bogus"), True),
+        ("maxiter 0", lambda: reg("y ~ x1", df, maxiter=0), True),
+        ("maxiter negative", lambda: reg("y ~ x1", df, maxiter=-1), True),
+        ("nan_policy bogus", lambda: reg("y ~ x1", df, nan_policy="bogus"), True),
+        ("penalty bogus", lambda: reg("y ~ x1", df, penalty="bogus"), True),
+        ("prior not a dict", lambda: reg("y ~ x1", df, prior=3), True),
+        ("truncation reversed", lambda: reg("t ~ x1", df, "weibull", truncation=(10.0, 1.0)), True),
+        ("entry after value", lambda: reg("t ~ x1", df, "weibull", entry=df["t"] + 1), True),
+        ("lower > upper", lambda: reg("t ~ x1", df, "weibull", lower=df["t"] + 1, upper=df["t"]),
+         True),
+        # array form
+        ("array valid", lambda: reg(y=df["y"], X=X), True),
+        ("array X 1-D", lambda: reg(y=df["y"], X=df["x1"].to_numpy()), True),
+        ("array X wrong rows", lambda: reg(y=df["y"], X=X[:-3]), True),
+        ("array X strings", lambda: reg(y=df["y"], X=np.full((n, 2), "a")), True),
+        ("array X NaN", lambda: reg(y=df["y"], X=np.where(np.arange(n)[:, None] < 1, np.nan, X)),
+         True),
+        ("array X inf", lambda: reg(y=df["y"], X=np.where(np.arange(n)[:, None] < 1, np.inf, X)),
+         True),
+        ("array X collinear", lambda: reg(y=df["y"], X=np.column_stack([X, 2 * X[:, 1]])), True),
+        ("array X zero columns", lambda: reg(y=df["y"], X=np.empty((n, 0))), True),
+        ("array X 3-D", lambda: reg(y=df["y"], X=np.ones((n, 2, 2))), True),
+        ("array y 2-D", lambda: reg(y=np.ones((n, 2)), X=X), True),
+        ("array empty", lambda: reg(y=np.array([]), X=np.empty((0, 2))), True),
+        ("array y only", lambda: reg(y=df["y"]), True),
+        ("array X only", lambda: reg(X=X), True),
+        ("array more cols than rows", lambda: reg(y=df["y"][:2], X=X[:2]), True),
+        ("array y NaN", lambda: reg(y=y_nan, X=X), True),
+        ("array y strings", lambda: reg(y=np.full(n, "a"), X=X), True),
+        ("array X DataFrame", lambda: reg(y=df["y"], X=df[["x1", "x2"]]), True),
+        ("array X DataFrame strings", lambda: reg(y=df["y"], X=df[["x1", "g"]]), True),
+    ]
+    return cases
+
+
+def _fit_quiet(call: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call()
+
+
+def _method_cases() -> list[Case]:
+    df = _frame()
+    r = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", df, formulas={"sigma": "~ x1"}))
+    ra = _fit_quiet(lambda: mk.regress(y=df["y"], X=np.column_stack([np.ones(len(df)), df["x1"]])))
+    out: list[Case] = []
+    for lv in (0.0, 1.0, 1.5, -0.2, math.nan, "0.9"):
+        out.append((f".ci(level={lv!r})", lambda lv=lv: r.ci(level=lv), False))
+        out.append((f".summary(level={lv!r})", lambda lv=lv: r.summary(level=lv), False))
+        out.append((f".predict(ci, level={lv!r})", lambda lv=lv: r.predict(df, ci=True, level=lv),
+                    False))
+    out += [
+        (".ci(method=bogus)", lambda: r.ci(method="bogus"), False),
+        (".summary(ci=bogus)", lambda: r.summary(ci="bogus"), False),
+        (".predict(missing column)", lambda: r.predict(df.drop(columns="x2")), False),
+        (".predict(missing column of other formula)", lambda: r.predict(df[["x2"]]), False),
+        (".predict(empty frame)", lambda: r.predict(df.iloc[:0]), False),
+        (".predict(NaN covariate)", lambda: r.predict(df.assign(x1=np.nan)), False),
+        (".predict(string covariate)", lambda: r.predict(df.assign(x1="a")), False),
+        (".predict(ndarray for formula fit)", lambda: r.predict(np.ones((3, 2))), False),
+        (".predict(list)", lambda: r.predict([1, 2, 3]), False),
+        (".predict(dict)", lambda: r.predict({"x1": [0.0, 1.0], "x2": [0.0, 1.0]}), False),
+        (".predict(scalar)", lambda: r.predict(3.0), False),
+        (".predict(what=bogus)", lambda: r.predict(df, what="bogus"), False),
+        (".predict(quantile no q)", lambda: r.predict(df, what="quantile"), False),
+        (".predict(quantile q=1.5)", lambda: r.predict(df, what="quantile", q=1.5), False),
+        (".predict(quantile q=nan)", lambda: r.predict(df, what="quantile", q=math.nan), False),
+        (".predict(quantile q=str col)", lambda: r.predict(df, what="quantile", q="g"), False),
+        (".predict(quantile q wrong len)", lambda: r.predict(df, what="quantile", q=[0.1, 0.2]),
+         False),
+        (".predict(sf no x)", lambda: r.predict(df, what="sf"), False),
+        (".predict(sf x=nope col)", lambda: r.predict(df, what="sf", x="nope"), False),
+        (".predict(sf x wrong len)", lambda: r.predict(df, what="sf", x=np.ones(3)), False),
+        (".predict(ci=bogus)", lambda: r.predict(df, ci="bogus"), False),
+        (".predict(offset wrong len)", lambda: r.predict(df, offset=np.ones(3)), False),
+        ("array .predict(wrong width)", lambda: ra.predict(np.ones((3, 5))), False),
+        ("array .predict(1-D)", lambda: ra.predict(np.ones(2)), False),
+        ("array .predict(strings)", lambda: ra.predict(np.full((3, 2), "a")), False),
+        ("array .predict(DataFrame)", lambda: ra.predict(df), False),
+        ("array .predict(3-D)", lambda: ra.predict(np.ones((3, 2, 2))), False),
+        (".residuals(bogus)", lambda: r.residuals("bogus"), False),
+        (".tests(level=2)", lambda: r.tests(level=2.0), False),
+        (".profile(unknown)", lambda: r.profile("nope"), False),
+        (".derived(unknown)", lambda: r.derived("nope"), False),
+        (".quantile(0.5)", lambda: r.quantile(0.5), False),
+        (".to_dict(level=2)", lambda: r.to_dict(level=2.0), False),
+    ]
+    return out
+
+
+def _compare_cases() -> list[Case]:
+    rng = np.random.default_rng(3)
+    x = rng.weibull(1.5, 80) * 2.0
+    x2 = rng.weibull(1.5, 60) * 2.0
+    fw = _fit_quiet(lambda: mk.fit(x, "weibull"))
+    fe = _fit_quiet(lambda: mk.fit(x, "exponential"))
+    fl = _fit_quiet(lambda: mk.fit(x, "lognormal"))
+    fo = _fit_quiet(lambda: mk.fit(x2, "weibull"))
+    df = _frame()
+    r1 = _fit_quiet(lambda: mk.regress("y ~ x1", df))
+    r2 = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", df))
+    r3 = _fit_quiet(lambda: mk.regress("y ~ x2", df))
+    r_other = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", _frame(seed=2)))
+    cmp = mk.compare
+    lrt = mk.lr_test
+    out: list[Case] = [
+        ("compare empty list", lambda: cmp(x, []), False),
+        ("compare one family", lambda: cmp(x, ["weibull"], quiet=True), False),
+        ("compare duplicate families", lambda: cmp(x, ["weibull", "weibull"], quiet=True), False),
+        ("compare unknown family", lambda: cmp(x, ["weibull", "nope"], quiet=True), False),
+        ("compare family None in list", lambda: cmp(x, ["weibull", None], quiet=True), False),
+        ("compare families str bogus", lambda: cmp(x, "bogus", quiet=True), False),
+        ("compare families int", lambda: cmp(x, 3, quiet=True), False),
+        ("compare list of fits", lambda: cmp(x, [fw, fe], quiet=True), False),
+        ("compare data a fit", lambda: cmp(fw, ["weibull"], quiet=True), False),
+        ("compare data None", lambda: cmp(None, ["weibull"], quiet=True), False),
+        ("compare data empty", lambda: cmp(np.array([]), ["weibull"], quiet=True), False),
+        ("compare data strings", lambda: cmp(["a", "b"], ["weibull"], quiet=True), False),
+        ("compare data NaN", lambda: cmp(np.r_[x, np.nan], ["weibull"], quiet=True), False),
+        ("compare data a DataFrame", lambda: cmp(df, ["weibull"], quiet=True), False),
+        ("compare criterion bogus", lambda: cmp(x, ["weibull", "gamma"], criterion="bogus",
+                                                quiet=True), False),
+        ("compare criterion None", lambda: cmp(x, ["weibull", "gamma"], criterion=None,
+                                               quiet=True), False),
+        ("compare criterion upper", lambda: cmp(x, ["weibull", "gamma"], criterion="AIC",
+                                                quiet=True), False),
+        ("compare n_boot 0", lambda: cmp(x, ["weibull"], gof=True, n_boot=0, quiet=True), False),
+        ("compare n_boot negative", lambda: cmp(x, ["weibull"], gof=True, n_boot=-1, quiet=True),
+         False),
+        ("compare weights wrong length", lambda: cmp(x, ["weibull"], weights=np.ones(3),
+                                                     quiet=True), False),
+        ("compare nan_policy bogus", lambda: cmp(x, ["weibull"], nan_policy="bogus", quiet=True),
+         False),
+        ("compare time_budget negative", lambda: cmp(x, ["weibull"], time_budget=-1.0,
+                                                     quiet=True), False),
+        ("lr_test nested", lambda: lrt(fe, fw), False),
+        ("lr_test reversed", lambda: lrt(fw, fe), False),
+        ("lr_test same fit", lambda: lrt(fw, fw), False),
+        ("lr_test non-nested", lambda: lrt(fw, fl), False),
+        ("lr_test different data", lambda: lrt(fe, fo), False),
+        ("lr_test one fit", lambda: lrt(fw), False),
+        ("lr_test not a fit", lambda: lrt(3, fw), False),  # type: ignore[arg-type]
+        ("lr_test full not a fit", lambda: lrt(fw, "weibull"), False),  # type: ignore[arg-type]
+        ("lr_test list", lambda: lrt([fe, fw]), False),  # type: ignore[arg-type]
+        ("lr_test None", lambda: lrt(None), False),  # type: ignore[arg-type]
+        ("lr_test fixed unknown", lambda: lrt(fw, fixed={"nope": 1.0}), False),
+        ("lr_test fixed NaN", lambda: lrt(fw, fixed={"shape": math.nan}), False),
+        ("lr_test fixed out of domain", lambda: lrt(fw, fixed={"shape": -1.0}), False),
+        ("lr_test fixed string", lambda: lrt(fw, fixed={"shape": "a"}), False),
+        ("lr_test fixed + full", lambda: lrt(fe, fw, fixed={"scale": 1.0}), False),
+        ("lr_test fixed empty", lambda: lrt(fw, fixed={}), False),
+        ("lr_test fixed list", lambda: lrt(fw, fixed=[1.0]), False),  # type: ignore[arg-type]
+        ("lr_test regress nested", lambda: lrt(r1, r2), False),
+        ("lr_test regress non-nested", lambda: lrt(r1, r3), False),
+        ("lr_test regress different data", lambda: lrt(r1, r_other), False),
+        ("lr_test regress vs plain fit", lambda: lrt(fw, r2), False),
+        ("lr_test regress fixed", lambda: lrt(r2, fixed={"x2": 0.0}), False),
+        ("lr_test regress fixed unknown", lambda: lrt(r2, fixed={"nope": 0.0}), False),
+    ]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--all", action="store_true", help="print every OTHER case")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    totals: Counter[str] = Counter()
+    by_cause: dict[str, list[str]] = defaultdict(list)
+    for group, cases in (("regress", _regress_cases()), ("result", _method_cases()),
+                         ("compare", _compare_cases())):
+        for label, call, is_fit in cases:
+            kind, detail = classify(call, fit=is_fit)
+            if kind == "ok" and f"{group}/{label}" in MUST_REJECT:
+                kind, detail = "OTHER", "accepted bad input without an error"
+            totals[kind] += 1
+            if kind == "OTHER":
+                by_cause[detail].append(f"{group}/{label}")
+    dt = time.perf_counter() - t0
+    n = sum(totals.values())
+    print(f"{n} cases in {dt:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
+                                                    ("ok", "named", "mlekit-warning", "OTHER")))
+    if by_cause:
+        print("\nOTHER cases grouped by cause (most common first):")
+        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
+            shown = where if args.all else where[:6]
+            more = "" if args.all or len(where) <= 6 else f" ... (+{len(where) - 6})"
+            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
