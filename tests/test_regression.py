@@ -238,3 +238,13 @@ def test_predict_rejects_bad_new_data(df: pd.DataFrame) -> None:
     with pytest.raises(mk.DataError, match="design columns"):
         ra.predict(np.ones((3, 2, 2)))                    # was numpy's axis error
     assert len(ra.predict(np.ones((3, 2)))) == 3
+
+
+def test_predict_rejects_nonpositive_exposure(df: pd.DataFrame) -> None:
+    r = mk.regress("yp ~ x1", df, "poisson", exposure="expo")
+    new = df.head(4)
+    for bad in (np.zeros(4), np.array([1.0, -1.0, 1.0, 1.0]), np.array([1.0, np.nan, 1.0, 1.0])):
+        with pytest.raises(mk.DataError, match="exposure must be positive"):
+            r.predict(new, exposure=bad)                  # was numpy's divide-by-zero warning
+    got = r.predict(new, exposure="expo", what="rate")
+    assert np.allclose(got["rate"], r.predict(new, exposure=new["expo"], what="rate")["rate"])

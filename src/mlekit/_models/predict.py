@@ -298,7 +298,11 @@ class RegressionResult(FitResult):
         if offset is not None:
             off = self._arg(offset, new, n, "offset")
         if exposure is not None:
-            e = np.log(self._arg(exposure, new, n, "exposure"))
+            ev = self._arg(exposure, new, n, "exposure")
+            if not np.all(ev > 0):
+                raise DataError(f"exposure must be positive (it enters as log(exposure)); got "
+                                f"{int(np.sum(~(ev > 0)))} values <= 0 or NaN.")
+            e = np.log(ev)
             off = e if off is None else off + e
         if off is None and m.coords[0].offset is not None:
             raise ParameterError("this fit has an offset/exposure: pass offset= or exposure= for "
