@@ -41,6 +41,11 @@ MUST_REJECT = {
     "compare/compare n_boot negative", "compare/compare time_budget negative",
     "compare/lr_test regress different data", "compare/lr_test different data",
     "compare/lr_test non-nested", "compare/lr_test regress non-nested",
+    "compare/lr_test ZI vs poisson other data", "compare/lr_test regress weights differ",
+    "compare/lr_test grouped result", "compare/lr_test censored vs uncensored",
+    "compare/compare criterion int",
+    "compare/compare default on strings", "compare/compare [] getitem",
+    "compare/compare weights negative",
 }
 
 
@@ -341,6 +346,16 @@ def _compare_cases() -> list[Case]:
     r2 = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", df))
     r3 = _fit_quiet(lambda: mk.regress("y ~ x2", df))
     r_other = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", _frame(seed=2)))
+    r0 = _fit_quiet(lambda: mk.regress("y ~ 1", df))
+    w = np.ones(len(df))
+    w[0] = 3.0
+    r2w = _fit_quiet(lambda: mk.regress("y ~ x1 + x2", df, weights=w))
+    rpo = _fit_quiet(lambda: mk.regress("k ~ x1", df, "poisson"))
+    rzi = _fit_quiet(lambda: mk.regress("k ~ x1", df, mk.ZeroInflated("poisson")))
+    rzi_other = _fit_quiet(lambda: mk.regress("k ~ x1", _frame(seed=2), mk.ZeroInflated("poisson")))
+    fg = _fit_quiet(lambda: mk.fit(x, "weibull", by=np.arange(x.size) % 2))
+    fwc = _fit_quiet(lambda: mk.fit(mk.Data(x, observed=np.arange(x.size) % 4 > 0), "weibull"))
+    fwp = _fit_quiet(lambda: mk.fit(x, "weibull", prior={"shape": mk.priors.Normal(1.0, 1.0)}))
     cmp = mk.compare
     lrt = mk.lr_test
     out: list[Case] = [
@@ -396,6 +411,37 @@ def _compare_cases() -> list[Case]:
         ("lr_test regress vs plain fit", lambda: lrt(fw, r2), False),
         ("lr_test regress fixed", lambda: lrt(r2, fixed={"x2": 0.0}), False),
         ("lr_test regress fixed unknown", lambda: lrt(r2, fixed={"nope": 0.0}), False),
+        ("lr_test ZI vs poisson regress", lambda: lrt(rpo, rzi), False),
+        ("lr_test ZI vs poisson other data", lambda: lrt(rpo, rzi_other), False),
+        ("lr_test regress weights differ", lambda: lrt(r1, r2w), False),
+        ("lr_test grouped result", lambda: lrt(fg, fg), False),
+        ("lr_test censored vs uncensored", lambda: lrt(fe, fwc), False),
+        ("lr_test penalised vs plain", lambda: lrt(fe, fwp), False),
+        ("lr_test regress vs its intercept-only", lambda: lrt(r0, r2), False),
+        ("compare families tuple", lambda: cmp(x, ("weibull", "gamma"), quiet=True), False),
+        ("compare families set", lambda: cmp(x, {"weibull", "gamma"}, quiet=True), False),
+        ("compare families dict", lambda: cmp(x, {"weibull": 1}, quiet=True), False),
+        ("compare families nested list", lambda: cmp(x, [["weibull"]], quiet=True), False),
+        ("compare criterion int", lambda: cmp(x, ["weibull"], criterion=3, quiet=True), False),
+        ("compare gof str", lambda: cmp(x, ["weibull"], gof="yes", quiet=True), False),
+        ("compare rng bogus", lambda: cmp(x, ["weibull"], gof=True, n_boot=5, rng="a", quiet=True),
+         False),
+        ("compare quiet str", lambda: cmp(x, ["weibull"], quiet="no"), False),
+        ("compare censored Data", lambda: cmp(mk.Data(x, observed=np.arange(x.size) % 4 > 0),
+                                              ["weibull", "lognormal"], quiet=True), False),
+        ("compare all censored", lambda: cmp(mk.Data(x, observed=np.zeros(x.size, bool)),
+                                             ["weibull", "lognormal"], quiet=True), False),
+        ("compare negative data", lambda: cmp(-x, ["weibull", "lognormal"], quiet=True), False),
+        ("compare all families fail", lambda: cmp(-x, ["weibull", "gamma"], quiet=True), False),
+        ("compare discrete on continuous", lambda: cmp(x, ["poisson", "weibull"], quiet=True), False),
+        ("compare one value", lambda: cmp(x[:1], ["weibull", "gamma"], quiet=True), False),
+        ("compare constant data", lambda: cmp(np.full(20, 2.0), ["weibull", "gamma"], quiet=True),
+         False),
+        ("compare default on strings", lambda: cmp(np.array(["a"] * 5), quiet=True), False),
+        ("compare .best of empty", lambda: cmp(-x, ["weibull", "gamma"], quiet=True).best, False),
+        ("compare [] getitem", lambda: cmp(x, ["weibull"], quiet=True)["nope"], False),
+        ("compare weights negative", lambda: cmp(x, ["weibull"], weights=-np.ones(x.size),
+                                                 quiet=True), False),
     ]
     return out
 
