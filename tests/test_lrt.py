@@ -198,3 +198,19 @@ def test_regressions_on_different_data_are_refused() -> None:
         mk.lr_test(small, mk.regress("y ~ x1 + x2", a, weights=w))
     t = mk.lr_test(small, mk.regress("y ~ x1 + x2", a))    # same data: as before
     assert t.df == 1 and 0.0 <= t.p_value <= 1.0
+
+
+def test_fixed_on_a_regression_points_to_two_fits() -> None:
+    import pandas as pd
+
+    r = np.random.default_rng(4)
+    x1, x2 = r.normal(size=60), r.normal(size=60)
+    d = pd.DataFrame({"y": 1 + 0.5 * x1 + r.normal(size=60), "x1": x1, "x2": x2})
+    full = mk.regress("y ~ x1 + x2", d)
+    with pytest.raises(mk.ParameterError, match=r"mk.lr_test\(restricted, full\)"):
+        mk.lr_test(full, fixed={"x2": 0.0})
+    # the hint works: the same test from two fits
+    t = mk.lr_test(mk.regress("y ~ x1 + x2", d, fixed={"x2": 0.0}), full)
+    assert t.df == 1
+    assert t.statistic == pytest.approx(mk.lr_test(mk.regress("y ~ x1", d), full).statistic,
+                                        rel=1e-6, abs=1e-8)

@@ -352,8 +352,10 @@ def _fixed_test(res: FitResult, fixed: dict[str, float]) -> LRTest:
         if p in res.fixed:
             raise ParameterError(f"{p} is already fixed in this fit; nothing to test.")
     if res.data is None or res._refit is None:
-        raise ParameterError("lr_test(fixed=...) refits the model and needs its data; got a fit "
-                             "without data.")
+        raise ParameterError(
+            "lr_test(fixed=...) refits the model and needs its data; got a fit without data (a "
+            "regression, a custom model or degenerate data). Hint: refit with the values held "
+            "yourself (fixed={...}) and pass both fits: mk.lr_test(restricted, full).")
     both = {**res.fixed, **fixed}
     start = {p: v for p, v in res.params.items() if p not in both}
     dom = dict(zip(res.dist.param_names, res.dist.domains))
