@@ -248,3 +248,13 @@ def test_predict_rejects_nonpositive_exposure(df: pd.DataFrame) -> None:
             r.predict(new, exposure=bad)                  # was numpy's divide-by-zero warning
     got = r.predict(new, exposure="expo", what="rate")
     assert np.allclose(got["rate"], r.predict(new, exposure=new["expo"], what="rate")["rate"])
+
+
+def test_binomial_successes_above_trials_named(df: pd.DataFrame) -> None:
+    # was "the log-likelihood must be finite at the starting values" (a ParameterError that
+    # blamed the start, not the data)
+    d = df.assign(k=np.minimum(df["yp"], 3))
+    with pytest.raises(mk.DataError, match=r"successes out of n=2 trials.*first at row"):
+        mk.regress("k ~ x1", d, mk.Binomial(n=2))
+    r = mk.regress("k ~ x1", d, mk.Binomial(n=3))     # in support: fits as before
+    assert r.converged

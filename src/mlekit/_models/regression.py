@@ -337,9 +337,14 @@ def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
         bad = fam.support.violations(y)
         if bad.size and obs is not None:   # right-censoring times may sit on a closed end
             bad &= obs | ~((y == fam.support.lower) | (y == fam.support.upper))
+    trials = getattr(fam, "n", None) if hasattr(fam, "_trials") else None
+    if isinstance(trials, (int, float)):    # binomial-type: successes out of n known trials
+        bad = bad | (y > trials)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         what = "0 or 1" if fam.name == "bernoulli" else f"in {fam.support.describe()}"
+        if isinstance(trials, (int, float)):
+            what = f"in 0, 1, ..., {trials:g} (successes out of n={trials:g} trials)"
         raise DataError(f"{fam.name} regression needs responses {what}; got {int(bad.sum())} "
                         f"others (first at row {i}: {y[i]:g}).")
     if fam.name == "bernoulli" and (np.all(y == 0) or np.all(y == 1)):
