@@ -258,3 +258,32 @@ def test_binomial_successes_above_trials_named(df: pd.DataFrame) -> None:
         mk.regress("k ~ x1", d, mk.Binomial(n=2))
     r = mk.regress("k ~ x1", d, mk.Binomial(n=3))     # in support: fits as before
     assert r.converged
+
+
+@pytest.mark.parametrize("data, match", [
+    ({"yn": [1.0, 2.0, 3.0], "x1": [1.0, 2.0]}, "dict of equal-length columns"),
+    ({"yn": 1.0, "x1": 2.0}, "dict of equal-length columns"),
+])
+def test_regress_unreadable_data_named(data: dict, match: str) -> None:
+    # were pandas' ValueError from the DataFrame constructor
+    with pytest.raises(mk.DataError, match=match):
+        mk.regress("yn ~ x1", data)
+
+
+def test_regress_duplicate_columns_and_complex_named(df: pd.DataFrame) -> None:
+    dup = pd.concat([df[["yn", "x1"]], df[["x1"]]], axis=1)
+    with pytest.raises(mk.DataError, match="duplicate column names \\(x1\\)"):
+        mk.regress("yn ~ x1", dup)                        # was AttributeError (.dtype)
+    with pytest.raises(mk.DataError, match="covariates must be real numbers"):
+        mk.regress("yn ~ c", df.assign(c=df["x1"] + 1j))  # was a ComplexWarning
+    with pytest.raises(mk.DataError, match="response must be real numbers"):
+        mk.regress("c ~ x1", df.assign(c=df["yn"] + 1j))
+
+
+def test_regress_huge_responses_named(df: pd.DataFrame) -> None:
+    # was numpy's overflow warning in the starting values, then a ParameterError blaming them
+    with pytest.raises(mk.DataError, match="rescale"):
+        mk.regress("yn ~ x1", df.assign(yn=df["yn"] * 1e300))
+    r = mk.regress("yn ~ x1", df.assign(yn=df["yn"] * 1e6))   # large but fine: as before
+    base = mk.regress("yn ~ x1", df)
+    assert r.params["x1"] == pytest.approx(base.params["x1"] * 1e6, rel=1e-6)

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core.checks import check_maxiter
+from .._core.checks import arithmetic_guard, check_maxiter
 from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
@@ -271,7 +271,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             glm = glm_firth(des.X, w, np.zeros(n) if eta_off is None else eta_off, link0,
                             des.X.shape[1])
         prob = penalise_problem(prob, pen, glm=glm)
-    sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
+    with arithmetic_guard(f"{fam.name} regression on these responses"):
+        sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
     if pen is not None:
         lls = penalised_solution(sol, plain, pen, glm=glm)
     diags: list[Diagnostic] = []
