@@ -307,6 +307,9 @@ def _method_cases() -> list[Case]:
     rp = _fit_quiet(lambda: mk.regress("k ~ x1", df, "poisson", exposure=np.ones(len(df))))
     rz = _fit_quiet(lambda: mk.regress("k ~ x1", df, mk.ZeroInflated("poisson"),
                                        formulas={"zero_prob": "~ x2"}))
+    rc = _fit_quiet(lambda: mk.regress("t ~ x1", df, mk.Cure("weibull"), observed="ev"))
+    rh = _fit_quiet(lambda: mk.regress("k ~ x1", df, mk.Hurdle("poisson")))
+    rw = _fit_quiet(lambda: mk.regress("t ~ x1", df, "weibull", observed="ev"))
     out: list[Case] = []
     for lv in (0.0, 1.0, 1.5, -0.2, math.nan, "0.9"):
         out.append((f".ci(level={lv!r})", lambda lv=lv: r.ci(level=lv), False))
@@ -362,6 +365,18 @@ def _method_cases() -> list[Case]:
         (".ci(profile)", lambda: r.ci(method="profile"), False),
         (".summary(ci=profile, level=nan)", lambda: r.summary(ci="profile", level=math.nan), False),
         (".lr_nesting(3)", lambda: r.lr_nesting(3), False),
+        ("cure .predict(sf no x)", lambda: rc.predict(df, what="sf"), False),
+        ("cure .predict(hazard x=-1)", lambda: rc.predict(df, what="hazard", x=-1.0), False),
+        ("cure .residuals(deviance)", lambda: rc.residuals("deviance"), False),
+        ("cure .influence()", lambda: rc.influence(), False),
+        ("hurdle .predict(quantile)", lambda: rh.predict(df, what="quantile", q=0.5), False),
+        ("hurdle .residuals(pearson)", lambda: rh.residuals("pearson"), False),
+        ("weibull .predict(sf x=nan)", lambda: rw.predict(df, what="sf", x=math.nan), False),
+        ("weibull .summary(ci=profile)", lambda: rw.summary(ci="profile"), False),
+        ("weibull .ci(bootstrap, n=3)", lambda: rw.ci(method="bootstrap", n=3), False),
+        ("weibull .profile(level=2)", lambda: rw.profile("x1", level=2.0), False),
+        ("mk.gof(regression)", lambda: mk.gof(rw), False),
+        ("compare(frame, [regressions])", lambda: mk.compare(df, [rw, rc]), False),
         (".tests(level=2)", lambda: r.tests(level=2.0), False),
         (".profile(unknown)", lambda: r.profile("nope"), False),
         (".derived(unknown)", lambda: r.derived("nope"), False),
