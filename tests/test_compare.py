@@ -113,3 +113,12 @@ def test_zero_n_boot_and_budget_still_valid(rng: np.random.Generator) -> None:
     c = mk.compare(x, ["weibull", "gamma"], gof=True, n_boot=0, quiet=True)
     assert set(c.table.index) == {"weibull", "gamma"}
     assert len(mk.compare(x, ["weibull", "gamma"], gof=False, time_budget=0.0, quiet=True).table) >= 1
+
+
+def test_fits_instead_of_data_named(rng: np.random.Generator) -> None:
+    # was "values must be numeric; got a non-numeric value FitResult(...)"
+    x = rng.weibull(1.5, 60)
+    fits = [mk.fit(x, "weibull"), mk.fit(x, "gamma")]
+    for bad in (fits, tuple(fits), fits[0]):
+        with pytest.raises(mk.ParameterError, match="needs the data, not fit results"):
+            mk.compare(bad, ["weibull"], quiet=True)

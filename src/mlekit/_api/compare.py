@@ -309,6 +309,12 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
     if crit not in CRITERIA:
         raise ParameterError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}.")
     _check_args(n_boot, time_budget)
+    if isinstance(data, FitResult) or (isinstance(data, (list, tuple)) and data
+                                       and all(isinstance(d, FitResult) for d in data)):
+        raise ParameterError(
+            "compare fits the families itself: it needs the data, not fit results; got "
+            f"{type(data).__name__} of fits. Hint: mk.compare(x, ['weibull', 'gamma']), or rank "
+            "fits you already have by their .aic.")
     dat = as_data(data, weights=weights, nan_policy=nan_policy)
     fams, skipped = _candidates(families, dat)
     explicit = not (isinstance(families, str) and families.lower() in ("all", "default"))
