@@ -91,3 +91,34 @@ def test_boundary_flags_and_notes() -> None:
     nb = cmp.table.loc["negative_binomial"]
     assert nb["boundary"] == "size" and "Poisson limit" in nb["notes"]
     assert "! negative_binomial:" in str(cmp)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"gof": True, "n_boot": -1}, "n_boot must be a whole number"),
+    ({"gof": True, "n_boot": 2.5}, "n_boot must be a whole number"),
+    ({"gof": True, "n_boot": "99"}, "n_boot must be a whole number"),
+    ({"time_budget": -1.0}, "time_budget must be a number of seconds"),
+    ({"time_budget": float("nan")}, "time_budget must be a number of seconds"),
+    ({"time_budget": "1"}, "time_budget must be a number of seconds"),
+])
+def test_bad_arguments_raise_before_fitting(rng: np.random.Generator, kw: dict, match: str) -> None:
+    # a negative n_boot was only a 'gof failed' note per family; a negative budget was ignored
+    x = rng.weibull(1.5, 60)
+    with pytest.raises(mk.ParameterError, match=match):
+        mk.compare(x, ["weibull", "gamma"], quiet=True, **kw)
+
+
+def test_zero_n_boot_and_budget_still_valid(rng: np.random.Generator) -> None:
+    x = rng.weibull(1.5, 60)
+    c = mk.compare(x, ["weibull", "gamma"], gof=True, n_boot=0, quiet=True)
+    assert set(c.table.index) == {"weibull", "gamma"}
+    assert len(mk.compare(x, ["weibull", "gamma"], gof=False, time_budget=0.0, quiet=True).table) >= 1
+
+
+def test_fits_instead_of_data_named(rng: np.random.Generator) -> None:
+    # was "values must be numeric; got a non-numeric value FitResult(...)"
+    x = rng.weibull(1.5, 60)
+    fits = [mk.fit(x, "weibull"), mk.fit(x, "gamma")]
+    for bad in (fits, tuple(fits), fits[0]):
+        with pytest.raises(mk.ParameterError, match="needs the data, not fit results"):
+            mk.compare(bad, ["weibull"], quiet=True)

@@ -176,3 +176,41 @@ def test_null_p_values_are_uniform() -> None:
             assert s["size_5pct"] <= 0.05 + 0.02, (name, s)
         else:
             assert abs(s["size_5pct"] - 0.05) <= 0.02, (name, s)
+
+
+def test_regressions_on_different_data_are_refused() -> None:
+    # two regressions with the same number of rows but different responses were compared
+    # (the check only looked at n_obs for fits without mk.Data)
+    import pandas as pd
+
+    def frame(seed: int) -> pd.DataFrame:
+        r = np.random.default_rng(seed)
+        x1, x2 = r.normal(size=80), r.normal(size=80)
+        return pd.DataFrame({"y": 1 + 0.5 * x1 + r.normal(size=80), "x1": x1, "x2": x2})
+
+    a, b = frame(1), frame(2)
+    small = mk.regress("y ~ x1", a)
+    with pytest.raises(mk.ParameterError, match="same data"):
+        mk.lr_test(small, mk.regress("y ~ x1 + x2", b))
+    w = np.ones(80)
+    w[0] = 2.0
+    with pytest.raises(mk.ParameterError, match="same data"):
+        mk.lr_test(small, mk.regress("y ~ x1 + x2", a, weights=w))
+    t = mk.lr_test(small, mk.regress("y ~ x1 + x2", a))    # same data: as before
+    assert t.df == 1 and 0.0 <= t.p_value <= 1.0
+
+
+def test_fixed_on_a_regression_points_to_two_fits() -> None:
+    import pandas as pd
+
+    r = np.random.default_rng(4)
+    x1, x2 = r.normal(size=60), r.normal(size=60)
+    d = pd.DataFrame({"y": 1 + 0.5 * x1 + r.normal(size=60), "x1": x1, "x2": x2})
+    full = mk.regress("y ~ x1 + x2", d)
+    with pytest.raises(mk.ParameterError, match=r"mk.lr_test\(restricted, full\)"):
+        mk.lr_test(full, fixed={"x2": 0.0})
+    # the hint works: the same test from two fits
+    t = mk.lr_test(mk.regress("y ~ x1 + x2", d, fixed={"x2": 0.0}), full)
+    assert t.df == 1
+    assert t.statistic == pytest.approx(mk.lr_test(mk.regress("y ~ x1", d), full).statistic,
+                                        rel=1e-6, abs=1e-8)

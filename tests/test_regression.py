@@ -194,3 +194,96 @@ def test_bad_input(df: pd.DataFrame) -> None:
     with pytest.raises(mk.DataError, match="missing"):
         mk.regress("yn ~ x1", d3)
     assert mk.regress("yn ~ x1", d3, nan_policy="omit").n_obs == len(df) - 1
+
+
+# ---------------------------------------------------------------- bad arguments (tools/sweep_regress.py)
+@pytest.mark.parametrize("kw, match", [
+    ({"formulas": "~ x1"}, "formulas must be a dict"),
+    ({"fixed": {"x1": "a"}}, "fixed of x1 must be a number"),
+    ({"start": {"x1": "a"}}, "start of x1 must be a number"),
+    ({"nan_policy": "bogus"}, "nan_policy must be 'raise' or 'omit'"),
+    ({"maxiter": 0}, "maxiter must be a positive integer"),
+    ({"maxiter": -1}, "maxiter must be a positive integer"),
+    ({"maxiter": 2.5}, "maxiter must be a positive integer"),
+])
+def test_regress_rejects_bad_arguments(df: pd.DataFrame, kw: dict, match: str) -> None:
+    # were a bare ValueError (formulas, fixed/start strings) or silently accepted (maxiter<=0,
+    # an unknown nan_policy read as 'omit')
+    with pytest.raises(mk.ParameterError, match=match):
+        mk.regress("yn ~ x1", df, **kw)
+
+
+def test_regress_valid_arguments_unchanged(df: pd.DataFrame) -> None:
+    r = mk.regress("yn ~ x1", df, formulas=None, maxiter=200, nan_policy="raise",
+                   fixed={"x1": np.float32(0.5)})
+    assert r.params["x1"] == 0.5
+    assert mk.regress("yn ~ x1", df, maxiter=np.int64(50)).converged
+
+
+def test_predict_rejects_bad_new_data(df: pd.DataFrame) -> None:
+    r = mk.regress("yn ~ x1 + x2", df, formulas={"sigma": "~ x1"})
+    with pytest.raises(mk.DataError, match="new must be a DataFrame"):
+        r.predict(3.0)                                    # was pandas' ValueError
+    with pytest.raises(mk.DataError, match="q must be numbers"):
+        r.predict(df, what="quantile", q="g")             # a string column; was ValueError
+    with pytest.raises(mk.ParameterError, match="q must lie strictly between 0 and 1"):
+        r.predict(df, what="quantile", q=np.nan)          # was an all-NaN answer
+    with pytest.raises(mk.ParameterError, match="needs x="):
+        r.predict(df, what="sf")                          # was an all-NaN answer
+    got = r.predict(df.head(3), what="quantile", q=0.5)   # valid input: as before
+    assert np.allclose(got["estimate"], r.predict(df.head(3), what="mu")["mu"])
+    ra = mk.regress(y=df["yn"], X=np.column_stack([np.ones(len(df)), df["x1"]]))
+    with pytest.raises(mk.DataError, match="numeric design matrix"):
+        ra.predict(np.full((3, 2), "a"))                  # was ValueError
+    with pytest.raises(mk.DataError, match="design columns"):
+        ra.predict(np.ones((3, 2, 2)))                    # was numpy's axis error
+    assert len(ra.predict(np.ones((3, 2)))) == 3
+
+
+def test_predict_rejects_nonpositive_exposure(df: pd.DataFrame) -> None:
+    r = mk.regress("yp ~ x1", df, "poisson", exposure="expo")
+    new = df.head(4)
+    for bad in (np.zeros(4), np.array([1.0, -1.0, 1.0, 1.0]), np.array([1.0, np.nan, 1.0, 1.0])):
+        with pytest.raises(mk.DataError, match="exposure must be positive"):
+            r.predict(new, exposure=bad)                  # was numpy's divide-by-zero warning
+    got = r.predict(new, exposure="expo", what="rate")
+    assert np.allclose(got["rate"], r.predict(new, exposure=new["expo"], what="rate")["rate"])
+
+
+def test_binomial_successes_above_trials_named(df: pd.DataFrame) -> None:
+    # was "the log-likelihood must be finite at the starting values" (a ParameterError that
+    # blamed the start, not the data)
+    d = df.assign(k=np.minimum(df["yp"], 3))
+    with pytest.raises(mk.DataError, match=r"successes out of n=2 trials.*first at row"):
+        mk.regress("k ~ x1", d, mk.Binomial(n=2))
+    r = mk.regress("k ~ x1", d, mk.Binomial(n=3))     # in support: fits as before
+    assert r.converged
+
+
+@pytest.mark.parametrize("data, match", [
+    ({"yn": [1.0, 2.0, 3.0], "x1": [1.0, 2.0]}, "dict of equal-length columns"),
+    ({"yn": 1.0, "x1": 2.0}, "dict of equal-length columns"),
+])
+def test_regress_unreadable_data_named(data: dict, match: str) -> None:
+    # were pandas' ValueError from the DataFrame constructor
+    with pytest.raises(mk.DataError, match=match):
+        mk.regress("yn ~ x1", data)
+
+
+def test_regress_duplicate_columns_and_complex_named(df: pd.DataFrame) -> None:
+    dup = pd.concat([df[["yn", "x1"]], df[["x1"]]], axis=1)
+    with pytest.raises(mk.DataError, match="duplicate column names \\(x1\\)"):
+        mk.regress("yn ~ x1", dup)                        # was AttributeError (.dtype)
+    with pytest.raises(mk.DataError, match="covariates must be real numbers"):
+        mk.regress("yn ~ c", df.assign(c=df["x1"] + 1j))  # was a ComplexWarning
+    with pytest.raises(mk.DataError, match="response must be real numbers"):
+        mk.regress("c ~ x1", df.assign(c=df["yn"] + 1j))
+
+
+def test_regress_huge_responses_named(df: pd.DataFrame) -> None:
+    # was numpy's overflow warning in the starting values, then a ParameterError blaming them
+    with pytest.raises(mk.DataError, match="rescale"):
+        mk.regress("yn ~ x1", df.assign(yn=df["yn"] * 1e300))
+    r = mk.regress("yn ~ x1", df.assign(yn=df["yn"] * 1e6))   # large but fine: as before
+    base = mk.regress("yn ~ x1", df)
+    assert r.params["x1"] == pytest.approx(base.params["x1"] * 1e6, rel=1e-6)

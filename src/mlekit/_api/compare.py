@@ -226,6 +226,23 @@ def _fits_support(fam: Family, dat: Any) -> bool:
     return True
 
 
+def _check_args(n_boot: Any, time_budget: Any) -> None:
+    """``n_boot`` a whole number >= 0 and ``time_budget`` None or a number >= 0 (argument errors
+    raise here, before any fit, instead of landing in every family's notes)."""
+    try:
+        ok = int(n_boot) == n_boot and n_boot >= 0
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ParameterError(f"n_boot must be a whole number >= 0 (e.g. 99); got {n_boot!r}.")
+    if time_budget is None:
+        return
+    real = isinstance(time_budget, (int, float, np.integer, np.floating))
+    if isinstance(time_budget, bool) or not real or not float(time_budget) >= 0:
+        raise ParameterError(f"time_budget must be a number of seconds >= 0 (or None: no limit); "
+                             f"got {time_budget!r}.")
+
+
 def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
             gof: bool | None = None, n_boot: int = 99, rng: Any = 0, quiet: bool | None = None,
             weights: Any = None, nan_policy: str = "raise",
@@ -291,6 +308,13 @@ def compare(data: Any, families: Any = "default", *, criterion: str = "aic",
     crit = str(criterion).lower()
     if crit not in CRITERIA:
         raise ParameterError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}.")
+    _check_args(n_boot, time_budget)
+    if isinstance(data, FitResult) or (isinstance(data, (list, tuple)) and data
+                                       and all(isinstance(d, FitResult) for d in data)):
+        raise ParameterError(
+            "compare fits the families itself: it needs the data, not fit results; got "
+            f"{type(data).__name__} of fits. Hint: mk.compare(x, ['weibull', 'gamma']), or rank "
+            "fits you already have by their .aic.")
     dat = as_data(data, weights=weights, nan_policy=nan_policy)
     fams, skipped = _candidates(families, dat)
     explicit = not (isinstance(families, str) and families.lower() in ("all", "default"))

@@ -162,6 +162,11 @@ def p_value(stat: float, df: int, boundary: int = 0) -> float:
 
 
 def _same_data(a: FitResult, b: FitResult) -> bool:
+    for x, y in ((a, b), (b, a)):
+        hook = getattr(x, "same_data", None)   # regressions compare their responses
+        same = hook(y) if hook is not None else None
+        if same is not None:
+            return bool(same)
     da, db = a.data, b.data
     if da is None or db is None:
         return a.n_obs == b.n_obs
@@ -347,8 +352,10 @@ def _fixed_test(res: FitResult, fixed: dict[str, float]) -> LRTest:
         if p in res.fixed:
             raise ParameterError(f"{p} is already fixed in this fit; nothing to test.")
     if res.data is None or res._refit is None:
-        raise ParameterError("lr_test(fixed=...) refits the model and needs its data; got a fit "
-                             "without data.")
+        raise ParameterError(
+            "lr_test(fixed=...) refits the model and needs its data; got a fit without data (a "
+            "regression, a custom model or degenerate data). Hint: refit with the values held "
+            "yourself (fixed={...}) and pass both fits: mk.lr_test(restricted, full).")
     both = {**res.fixed, **fixed}
     start = {p: v for p, v in res.params.items() if p not in both}
     dom = dict(zip(res.dist.param_names, res.dist.domains))

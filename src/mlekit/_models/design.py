@@ -18,7 +18,15 @@ __all__ = ["Designs"]
 def _frame(data: Any) -> Any:
     import pandas as pd
 
-    df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    try:
+        df = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"data must be a DataFrame or a dict of equal-length columns; got a "
+                        f"{type(data).__name__} pandas cannot read as one ({exc}).") from None
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        raise DataError(f"data has duplicate column names ({', '.join(map(str, dup.unique()))}); "
+                        "a formula cannot tell them apart. Hint: rename or drop the copies.")
     idx = df.index
     if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
         return df       # rows are already positions
@@ -125,9 +133,19 @@ def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
         if lhs.shape[1] != 1:
             raise DataError(f"the formula must have one response on the left of '~'; got "
                             f"{lhs.shape[1]} columns.")
-        ym = _Mat(np.asarray(lhs, dtype=float), [str(lhs.columns[0])], idx, None)
-    return ym, _Mat(np.asarray(rhs, dtype=float), [str(c) for c in rhs.columns], idx,
+        ym = _Mat(_real(lhs, "the response"), [str(lhs.columns[0])], idx, None)
+    return ym, _Mat(_real(rhs, "the covariates"), [str(c) for c in rhs.columns], idx,
                     rhs.model_spec)
+
+
+def _real(m: Any, what: str) -> np.ndarray:
+    """A model matrix as floats; complex values are a DataError (numpy would drop the
+    imaginary part with a ComplexWarning)."""
+    a = np.asarray(m)
+    if a.dtype.kind == "c":
+        raise DataError(f"{what} must be real numbers; got complex values. Hint: take .real, "
+                        ".imag or abs() of the column first.")
+    return np.asarray(a, dtype=float)
 
 
 def _check_formula(formula: Any, what: str) -> None:

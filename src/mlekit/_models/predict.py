@@ -112,6 +112,30 @@ class RegressionResult(FitResult):
                 note = "zero_prob = f(0)"
         return df, boundary, f"{other.family} within {self.family} ({note})", bp
 
+    def same_data(self, other: Any) -> bool | None:
+        """Whether ``other`` (a regression) was fitted to the same responses, censoring,
+        weights and truncation windows; None when ``other`` is not a regression."""
+        om = getattr(other, "model", None)
+        m = self.model
+        if om is None or m is None or not hasattr(om, "resp"):
+            return None
+        if m.resp.n != om.resp.n or len(m.resp.groups) != len(om.resp.groups):
+            return False
+
+        def same(a: Any, b: Any) -> bool:
+            if a is None or b is None:
+                return a is None and b is None
+            return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+
+        for (ka, ia, ba), (kb, ib, bb) in zip(m.resp.groups, om.resp.groups):
+            if ka != kb or not same(ia, ib) or not same(ba.x, bb.x) or not same(ba.hi, bb.hi):
+                return False
+        wa, wb = m.window_rows, om.window_rows
+        if (wa is None) != (wb is None) or (wa is not None and wb is not None and not all(
+                same(a, b) for a, b in zip(wa, wb))):
+            return False
+        return same(m.w, om.w)
+
     # ------------------------------------------------------------------ checks of the model
     def residuals(self, kind: str, *, rng: Any = 0) -> np.ndarray:
         """Residuals, one per fitted row (a numpy array in the order of ``r.predict()``'s
@@ -150,15 +174,15 @@ class RegressionResult(FitResult):
         lv = check_level(level)
         Xs, offs, index = self._designs(new, offset, exposure)
         n = len(index)
-        xv = self._arg(x, new, n, "x") if what in ("sf", "cdf", "pdf", "hazard") else None
-        if what in ("sf", "cdf", "pdf", "hazard") and xv is None:
+        if what in ("sf", "cdf", "pdf", "hazard") and x is None:
             raise ParameterError(f"what={what!r} needs x= (a value, column name or array).")
+        xv = self._arg(x, new, n, "x") if what in ("sf", "cdf", "pdf", "hazard") else None
         if what == "quantile":
             if q is None:
                 raise ParameterError("what='quantile' needs q= (a probability such as 0.1).")
             qv = self._arg(q, new, n, "q")
-            if np.any((qv <= 0) | (qv >= 1)):
-                raise ParameterError("q must lie strictly between 0 and 1.")
+            if not np.all((qv > 0) & (qv < 1)):
+                raise ParameterError(f"q must lie strictly between 0 and 1 (e.g. 0.1); got {q!r}.")
         else:
             qv = None
         beta = np.array([self.params[p] for p in self.model.names])
@@ -242,16 +266,25 @@ class RegressionResult(FitResult):
                 Xs.append(None)
                 continue
             if c.spec is None:
-                Xa = np.asarray(new, dtype=float)
+                try:
+                    Xa = np.asarray(new, dtype=float)
+                except (TypeError, ValueError):
+                    raise DataError(f"new must be a numeric design matrix with the {c.X.shape[1]} "
+                                    f"columns of the fit; got non-numeric values "
+                                    f"({type(new).__name__}).") from None
                 Xa = Xa[:, None] if Xa.ndim == 1 else Xa
-                if Xa.shape[1] != c.X.shape[1]:
+                if Xa.ndim != 2 or Xa.shape[1] != c.X.shape[1]:
                     raise DataError(f"new must have the {c.X.shape[1]} design columns of the fit; "
                                     f"got shape {Xa.shape}.")
                 index = range(Xa.shape[0])
             else:
                 import pandas as pd
 
-                df = new if isinstance(new, pd.DataFrame) else pd.DataFrame(new)
+                try:
+                    df = new if isinstance(new, pd.DataFrame) else pd.DataFrame(new)
+                except (TypeError, ValueError):
+                    raise DataError(f"new must be a DataFrame (or a dict of columns) with the "
+                                    f"formula's columns; got {type(new).__name__}.") from None
                 try:
                     mm = c.spec.get_model_matrix(df, na_action="ignore")
                 except Exception as exc:  # formulaic's private error types
@@ -265,7 +298,11 @@ class RegressionResult(FitResult):
         if offset is not None:
             off = self._arg(offset, new, n, "offset")
         if exposure is not None:
-            e = np.log(self._arg(exposure, new, n, "exposure"))
+            ev = self._arg(exposure, new, n, "exposure")
+            if not np.all(ev > 0):
+                raise DataError(f"exposure must be positive (it enters as log(exposure)); got "
+                                f"{int(np.sum(~(ev > 0)))} values <= 0 or NaN.")
+            e = np.log(ev)
             off = e if off is None else off + e
         if off is None and m.coords[0].offset is not None:
             raise ParameterError("this fit has an offset/exposure: pass offset= or exposure= for "
@@ -279,7 +316,11 @@ class RegressionResult(FitResult):
             if new is None or v not in new:
                 raise DataError(f"{what}={v!r} is not a column of the new data.")
             v = new[v]
-        a = np.asarray(v, dtype=float)
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"{what} must be numbers (a value, a column name or an array); got "
+                            f"non-numeric values.") from None
         if a.ndim == 0:
             return np.full(n, float(a))
         if a.shape != (n,):

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import arithmetic_guard, check_maxiter
 from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
@@ -157,10 +158,13 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
     fam = _family(family)
     if cov not in ("observed", "sandwich"):
         raise ParameterError(f"cov must be 'observed' or 'sandwich'; got {cov!r}.")
-    formulas = dict(formulas or {})
-    if not isinstance(formulas, dict):
+    if formulas is not None and not isinstance(formulas, dict):
         raise ParameterError(f"formulas must be a dict such as {{'shape': '~ batch'}}; got "
                              f"{formulas!r}.")
+    formulas = dict(formulas or {})
+    if nan_policy not in ("raise", "omit"):
+        raise ParameterError(f"nan_policy must be 'raise' or 'omit'; got {nan_policy!r}.")
+    maxiter = check_maxiter(maxiter)
     censor_cols = lower is not None or upper is not None
     if censor_cols and (lower is None or upper is None):
         raise ParameterError("interval-censored responses need both lower= and upper=.")
@@ -267,7 +271,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
             glm = glm_firth(des.X, w, np.zeros(n) if eta_off is None else eta_off, link0,
                             des.X.shape[1])
         prob = penalise_problem(prob, pen, glm=glm)
-    sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
+    with arithmetic_guard(f"{fam.name} regression on these responses"):
+        sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
     if pen is not None:
         lls = penalised_solution(sol, plain, pen, glm=glm)
     diags: list[Diagnostic] = []
@@ -333,9 +338,14 @@ def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
         bad = fam.support.violations(y)
         if bad.size and obs is not None:   # right-censoring times may sit on a closed end
             bad &= obs | ~((y == fam.support.lower) | (y == fam.support.upper))
+    trials = getattr(fam, "n", None) if hasattr(fam, "_trials") else None
+    if isinstance(trials, (int, float)):    # binomial-type: successes out of n known trials
+        bad = bad | (y > trials)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         what = "0 or 1" if fam.name == "bernoulli" else f"in {fam.support.describe()}"
+        if isinstance(trials, (int, float)):
+            what = f"in 0, 1, ..., {trials:g} (successes out of n={trials:g} trials)"
         raise DataError(f"{fam.name} regression needs responses {what}; got {int(bad.sum())} "
                         f"others (first at row {i}: {y[i]:g}).")
     if fam.name == "bernoulli" and (np.all(y == 0) or np.all(y == 1)):
@@ -447,7 +457,10 @@ def _values(names: list[str], doms: list[Domain], vals: Any, what: str) -> dict[
         if k not in names:
             raise ParameterError(f"{what} names a parameter of the model ({', '.join(names)}); "
                                  f"got {k!r}.")
-        fv = float(v)
+        try:
+            fv = float(v)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{what} of {k} must be a number; got {v!r}.") from None
         if not doms[names.index(k)].contains(fv):
             raise ParameterError(f"{what} of {k} must lie in {doms[names.index(k)].describe()}; "
                                  f"got {fv}.")

@@ -71,6 +71,18 @@ def _inside(dom: Domain) -> float:
     return hi - 1.0 if math.isfinite(hi) else 0.0
 
 
+def _spread(r: np.ndarray) -> float:
+    """``std(r)``; when its squares overflow (residuals near 1e300), computed on ``r / max|r|``."""
+    with np.errstate(over="ignore"):
+        s = float(np.std(r))
+    if math.isfinite(s):
+        return s
+    m = float(np.max(np.abs(r)))
+    if not (m > 0 and math.isfinite(m)):
+        return float(np.std(r)) if math.isfinite(m) else math.nan
+    return m * float(np.std(r / m))
+
+
 def starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
             obs: np.ndarray | None, lo: Any, hi: Any, w: np.ndarray | None,
             fixed: dict[str, float]) -> list[dict[str, float]]:
@@ -186,7 +198,7 @@ def _classic_start(key: str, y: np.ndarray, X: np.ndarray, off: np.ndarray, extr
     else:
         beta = np.linalg.lstsq(X, z - off, rcond=None)[0]
         resid = z - off - X @ beta
-    s = float(np.std(resid)) if resid.size > 1 else 1.0
+    s = _spread(resid) if resid.size > 1 else 1.0
     s = s if s > 1e-8 else 1.0
     out = dict(zip(cols, map(float, beta)))
     mu = np.exp(X @ beta + off) if key in ("negative_binomial", "gamma") else None
