@@ -287,3 +287,14 @@ def test_regress_huge_responses_named(df: pd.DataFrame) -> None:
     r = mk.regress("yn ~ x1", df.assign(yn=df["yn"] * 1e6))   # large but fine: as before
     base = mk.regress("yn ~ x1", df)
     assert r.params["x1"] == pytest.approx(base.params["x1"] * 1e6, rel=1e-6)
+
+
+def test_a_formula_column_missing_from_a_wide_frame_lists_a_bounded_number_of_columns() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame(np.ones((3, 3000)), columns=[f"c{i}" for i in range(3000)])
+    with pytest.raises(mk.DataError) as err:
+        mk.regress("y ~ x", data=df, family="normal")
+    msg = str(err.value)
+    assert "not in the data: y, x;" in msg and "c0, c1" in msg and "(2980 more, 3000 in all)" in msg
+    assert len(msg) < 500

@@ -398,6 +398,20 @@ def _where(tb: traceback.StackSummary) -> str:
     return "?"
 
 
+
+def print_totals(totals: Counter[str], by_cause: dict[str, list[str]], seconds: float,
+                 show_all: bool) -> None:
+    """The sweep's totals per outcome, then its OTHER cases grouped by cause."""
+    n = sum(totals.values())
+    print(f"{n} cases in {seconds:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
+                                                        ("ok", "named", "mlekit-warning", "OTHER")))
+    if by_cause:
+        print("\nOTHER cases grouped by cause (most common first):")
+        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
+            shown = where if show_all else where[:6]
+            more = "" if show_all or len(where) <= 6 else f" ... (+{len(where) - 6})"
+            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="print every OTHER case")
@@ -420,16 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             totals[kind] += 1
             if kind == "OTHER":
                 by_cause[detail].append(f"{info['name']}/.{label}")
-    dt = time.perf_counter() - t0
-    n = sum(totals.values())
-    print(f"{n} cases in {dt:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
-                                                    ("ok", "named", "mlekit-warning", "OTHER")))
-    if by_cause:
-        print("\nOTHER cases grouped by cause (most common first):")
-        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
-            shown = where if args.all else where[:6]
-            more = "" if args.all or len(where) <= 6 else f" ... (+{len(where) - 6})"
-            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+    print_totals(totals, by_cause, time.perf_counter() - t0, args.all)
     return 0
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sweep_inputs import classify, mk
+from sweep_inputs import classify, mk, print_totals
 
 Case = tuple[str, Callable[[], Any], bool]  # label, call, returns a fit
 
@@ -515,16 +515,7 @@ def main(argv: list[str] | None = None) -> int:
             totals[kind] += 1
             if kind == "OTHER":
                 by_cause[detail].append(f"{group}/{label}")
-    dt = time.perf_counter() - t0
-    n = sum(totals.values())
-    print(f"{n} cases in {dt:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
-                                                    ("ok", "named", "mlekit-warning", "OTHER")))
-    if by_cause:
-        print("\nOTHER cases grouped by cause (most common first):")
-        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
-            shown = where if args.all else where[:6]
-            more = "" if args.all or len(where) <= 6 else f" ... (+{len(where) - 6})"
-            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+    print_totals(totals, by_cause, time.perf_counter() - t0, args.all)
     return 0
 
 

@@ -155,3 +155,12 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(h).is_loopback
     except ValueError:
         return False
+
+
+def name_list(names: Any, most: int = 20) -> str:
+    """Names (columns, options) for an error message: all of them, or the first ``most`` and a
+    count (a file with thousands of columns would otherwise print them all on one line)."""
+    cols = [str(c) for c in names]
+    if len(cols) <= most:
+        return ", ".join(cols)
+    return f"{', '.join(cols[:most])}, ... ({len(cols) - most} more, {len(cols)} in all)"

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.checks import name_list
 from .._data.data import as_float_array
 from ..errors import DataError, ParameterError
 
@@ -121,7 +122,7 @@ def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
         if missing:
             raise DataError(
                 f"the formula names columns that are not in the data: {', '.join(missing)}; "
-                f"available: {', '.join(map(str, df.columns))}.") from None
+                f"available: {name_list(df.columns)}.") from None
         if "missing" in text.lower() or "nan" in text.lower() or "null" in text.lower():
             raise DataError(f"the data have missing values in the formula's columns ({text}). "
                             "Hint: pass nan_policy='omit' to drop those rows.") from None

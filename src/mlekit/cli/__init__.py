@@ -292,7 +292,9 @@ def _load(args: argparse.Namespace, progress: ProgressBar) -> tuple[Any, Any, st
         numeric = [n for n in table.column_names
                    if n not in (args.observed, args.weights, args.trials, by)]
         if len(numeric) != 1:
-            raise UserError(f"{src} has several columns ({_io.names(table.column_names)}); "
+            from .._core.checks import name_list
+
+            raise UserError(f"{src} has several columns ({name_list(table.column_names)}); "
                             "choose one with --column.")
         args.column = numeric[0]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from .._core.checks import require
+from .._core.checks import name_list, require
 from ..errors import DataError
 
-__all__ = ["read_table", "column_values", "column_labels", "FORMATS", "detect_format", "names"]
+__all__ = ["read_table", "column_values", "column_labels", "FORMATS", "detect_format"]
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
 _EXT = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet",
@@ -148,16 +148,7 @@ def _check_columns(available: list[str], wanted: Sequence[str] | None, source: s
             close = difflib.get_close_matches(c, available, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise DataError(f"column {c!r} not found in {source!r}; available columns: "
-                            f"{names(available)}.{hint}")
-
-
-def names(columns: Sequence[str], most: int = 20) -> str:
-    """Column names for an error message: all of them, or the first ``most`` and a count (a
-    file with thousands of columns would otherwise print them all on one line)."""
-    cols = list(columns)
-    if len(cols) <= most:
-        return ", ".join(cols)
-    return f"{', '.join(cols[:most])}, ... ({len(cols) - most} more, {len(cols)} in all)"
+                            f"{name_list(available)}.{hint}")
 
 
 def _read_csv(path: str, delim: str, columns: Sequence[str] | None, progress: Progress | None,
