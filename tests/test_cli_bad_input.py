@@ -110,3 +110,16 @@ def test_a_binary_file_error_quotes_no_raw_control_bytes(capsys: pytest.CaptureF
     line = _one_error(code, err)
     assert "could not read" in line and "--input-format" in line
     assert all(c.isprintable() for c in line)
+
+
+@pytest.mark.parametrize("cmd", [["fit", "-f", "weibull", "--ci", "bootstrap"],
+                                 ["compare", "--families", "weibull,gamma"],
+                                 ["report", "-f", "weibull", "-o", "{out}"]])
+def test_a_negative_seed_is_named_as_the_option(capsys: pytest.CaptureFixture[str], csv: Path,
+                                                 tmp_path: Path, cmd: list[str]) -> None:
+    out = tmp_path / "report.html"
+    rest = [a.format(out=out) for a in cmd[1:]]
+    code, _, err = run(capsys, cmd[0], str(csv), "-c", "x", *rest, "--seed", "-1")
+    line = _one_error(code, err)
+    assert "--seed must be a non-negative integer; got -1" in line and "rng" not in line
+    assert not out.exists()

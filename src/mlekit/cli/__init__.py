@@ -182,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "quiet", False):
         os.environ["MLEKIT_QUIET"] = "1"  # silences mlekit's own progress bars (bootstrap, GOF)
     try:
+        seed = getattr(args, "seed", None)
+        if seed is not None and seed < 0:   # (numpy's own message names rng, not the option)
+            raise UserError(f"--seed must be a non-negative integer; got {seed}. Hint: any "
+                            "integer from 0 up gives a repeatable bootstrap.")
         handler = {"fit": _cmd_fit, "compare": _cmd_compare, "families": _cmd_families,
                    "datasets": _cmd_datasets, "demo": _cmd_demo, "explore": _cmd_explore,
                    "report": _cmd_report, "regress": _cmd_regress}
