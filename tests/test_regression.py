@@ -298,3 +298,17 @@ def test_a_formula_column_missing_from_a_wide_frame_lists_a_bounded_number_of_co
     msg = str(err.value)
     assert "not in the data: y, x;" in msg and "c0, c1" in msg and "(2980 more, 3000 in all)" in msg
     assert len(msg) < 500
+
+
+@pytest.mark.parametrize("formula, col", [("y ~ x", "y"), ("y ~ x", "x"),
+                                          ("y ~ np.log(x) + I(x ** 2)", "x")])
+def test_infinite_values_in_a_formula_are_named(formula: str, col: str) -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"y": [1.0, 1.5, 2.0, 3.0, 2.5, 1.2], "x": [2.0, 3.0, 4.0, 1.0, 2.0, 5.0]})
+    df.loc[3, col] = np.inf
+    what = "the response" if col == "y" else "the covariates"
+    for policy in ("raise", "omit"):
+        with pytest.raises(mk.DataError, match=f"{what} must be finite; got infinite values in "
+                                               r"1 row \(first at data row 3\)"):
+            mk.regress(formula, data=df, family="normal", nan_policy=policy)

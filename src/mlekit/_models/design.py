@@ -107,6 +107,9 @@ def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
                                 "those rows.")
             idx, X = idx[~bad], X[~bad]
             y = None if y is None else y[~bad]
+        _finite(X, "the covariates", idx)
+        if y is not None:
+            _finite(y, "the response", idx)
         ym = None if y is None else _Mat(y[:, None], [lhs_name], idx, None)
         return ym, _Mat(X, rspec.cols, idx, rspec)
     try:
@@ -134,9 +137,23 @@ def _matrix(formula: str, df: Any, nan_policy: str) -> tuple[_Mat | None, _Mat]:
         if lhs.shape[1] != 1:
             raise DataError(f"the formula must have one response on the left of '~'; got "
                             f"{lhs.shape[1]} columns.")
-        ym = _Mat(_real(lhs, "the response"), [str(lhs.columns[0])], idx, None)
-    return ym, _Mat(_real(rhs, "the covariates"), [str(c) for c in rhs.columns], idx,
-                    rhs.model_spec)
+        ym = _Mat(_finite(_real(lhs, "the response"), "the response", idx),
+                  [str(lhs.columns[0])], idx, None)
+    return ym, _Mat(_finite(_real(rhs, "the covariates"), "the covariates", idx),
+                    [str(c) for c in rhs.columns], idx, rhs.model_spec)
+
+
+def _finite(a: np.ndarray, what: str, idx: np.ndarray) -> np.ndarray:
+    """``a`` (rows of the formula's matrix, data rows ``idx``), or a DataError when it holds an
+    infinity (missing values were handled by ``nan_policy`` before)."""
+    inf = np.isinf(a)
+    if inf.any():
+        rows = inf.reshape(len(a), -1).any(axis=1)
+        k = int(rows.sum())
+        raise DataError(f"{what} must be finite; got infinite values in {k} row{'s' * (k != 1)} "
+                        f"(first at data row {int(idx[np.flatnonzero(rows)[0]])}). Hint: drop or "
+                        "cap those rows (nan_policy='omit' drops missing values only).")
+    return a
 
 
 def _real(m: Any, what: str) -> np.ndarray:
