@@ -181,3 +181,14 @@ def test_progress_bar_only_where_wanted() -> None:
     with Progress(2, "t", stream=tty, delay=0.0) as bar:
         bar.update(2)
     assert "2/2" in tty.getvalue()
+
+
+def test_an_infinite_n_boot_is_a_named_error() -> None:
+    # (int(inf) raised a bare OverflowError in the bootstrap and gof checks)
+    x = mk.Weibull(shape=1.5, scale=2.0).sample(50, rng=1)
+    res = mk.fit(x, "weibull")
+    for call in (lambda: res.ci(method="bootstrap", n_boot=math.inf),
+                 lambda: mk.gof(res, n_boot=math.inf),
+                 lambda: mk.compare(x, ["weibull"], gof=True, n_boot=math.inf)):
+        with pytest.raises(mk.ParameterError, match="n_boot must be a whole number; got inf"):
+            call()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core.checks import arithmetic_guard, as_rng
+from .._core.checks import arithmetic_guard, as_rng, check_whole
 from .._families.base import Family, get_family, registry
 from .._fit.result import FitResult, HtmlReport
 from ..errors import MlekitError, NotFoundError, ParameterError
@@ -229,12 +229,7 @@ def _fits_support(fam: Family, dat: Any) -> bool:
 def _check_args(n_boot: Any, time_budget: Any) -> None:
     """``n_boot`` a whole number >= 0 and ``time_budget`` None or a number >= 0 (argument errors
     raise here, before any fit, instead of landing in every family's notes)."""
-    try:
-        ok = int(n_boot) == n_boot and n_boot >= 0
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise ParameterError(f"n_boot must be a whole number >= 0 (e.g. 99); got {n_boot!r}.")
+    check_whole(n_boot, "n_boot", 0, 99)
     if time_budget is None:
         return
     real = isinstance(time_budget, (int, float, np.integer, np.floating))

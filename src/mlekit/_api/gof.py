@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from scipy.special import xlogy
 from scipy.stats import chi2
 
-from .._core.checks import arithmetic_guard, as_rng
+from .._core.checks import arithmetic_guard, as_rng, check_whole
 from .._inference.empirical import kaplan_meier, late_entries, product_limit_ok, turnbull
 from ..errors import DataError, NotFoundError, ParameterError
 
@@ -452,12 +452,7 @@ def _gof(res: FitResult, *, n_boot: int = 999, rng: Any = None, quiet: bool | No
         raise ParameterError(
             f"gof needs a family fit with its data (mk.fit(x, family)); got a {res.family!r} "
             "fit without (a custom model or degenerate data).")
-    try:
-        B = int(n_boot)
-    except (TypeError, ValueError):
-        raise ParameterError(f"n_boot must be a whole number; got {n_boot!r}.") from None
-    if n_boot != B or B < 0:
-        raise ParameterError(f"n_boot must be a whole number >= 0 (e.g. 999); got {n_boot!r}.")
+    B = check_whole(n_boot, "n_boot", 0, 999)
     d = res.data
     edges = None
     df = None

@@ -122,6 +122,19 @@ def arithmetic_guard(what: str = "the data") -> Iterator[None]:
         ) from exc
 
 
+def check_whole(value: Any, what: str, least: int, example: int) -> int:
+    """A count such as ``n_boot``: a whole number (an integer or an integral float) ``>= least``;
+    a ``ParameterError`` that shows ``example`` otherwise."""
+    try:
+        b = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"{what} must be a whole number; got {value!r}.") from None
+    if b != value or b < least:
+        raise ParameterError(f"{what} must be a whole number >= {least} (e.g. {example}); got "
+                             f"{value!r}.")
+    return b
+
+
 def check_maxiter(maxiter: object, what: str = "maxiter") -> int:
     """An iteration limit: a positive integer."""
     if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):

@@ -53,7 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
-from .._core.checks import as_rng
+from .._core.checks import as_rng, check_whole
 from .._data.data import Block, Data
 from ..errors import DataError, FamilyError, MlekitError, ParameterError
 
@@ -361,16 +361,6 @@ def _check_kind(kind: str) -> str:
     raise ParameterError(f"kind must be 'parametric' or 'nonparametric'; got {kind!r}.")
 
 
-def _check_n_boot(n_boot: Any) -> int:
-    try:
-        b = int(n_boot)
-    except (TypeError, ValueError):
-        raise ParameterError(f"n_boot must be a whole number; got {n_boot!r}.") from None
-    if b != n_boot or b < 2:
-        raise ParameterError(f"n_boot must be a whole number >= 2 (e.g. 2000); got {n_boot!r}.")
-    return b
-
-
 def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng: Any = 0,
                quiet: bool | None = None) -> BootstrapSample:
     """``n_boot`` bootstrap replicates of ``res``'s estimate.
@@ -381,7 +371,7 @@ def replicates(res: FitResult, n_boot: int = 2000, kind: str = "parametric", rng
     from .._core.progress import Progress
 
     kind = _check_kind(kind)
-    n_boot = _check_n_boot(n_boot)
+    n_boot = check_whole(n_boot, "n_boot", 2, 2000)
     if res.data is None or res.likelihood is None:
         raise ParameterError(
             f"bootstrap needs a family fit with its data (mk.fit(x, family)); got a "
