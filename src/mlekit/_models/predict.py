@@ -131,7 +131,7 @@ class RegressionResult(FitResult):
             if ka != kb or not same(ia, ib) or not same(ba.x, bb.x) or not same(ba.hi, bb.hi):
                 return False
         wa, wb = m.window_rows, om.window_rows
-        if (wa is None) != (wb is None) or (wa is not None and wb is not None and not all(
+        if (wa is None) != (wb is None) or (wa is not None and not all(
                 same(a, b) for a, b in zip(wa, wb))):
             return False
         return same(m.w, om.w)

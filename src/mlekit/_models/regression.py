@@ -44,6 +44,7 @@ from .._core.checks import arithmetic_guard, check_maxiter
 from .._core.domains import Domain
 from .._data.data import as_float_array
 from .._families.base import Family, get_family
+from .._families.shapes import KnownTrials
 from .._fit.assemble import ModelLikelihood, model_dist, model_result
 from .._fit.penalty import glm_firth, make_penalty, penalise_problem, penalised_result, penalised_solution
 from .._fit.problem import Problem, Solution, maximize
@@ -338,13 +339,13 @@ def _check_response(fam: Family, y: np.ndarray, obs: np.ndarray | None) -> None:
         bad = fam.support.violations(y)
         if bad.size and obs is not None:   # right-censoring times may sit on a closed end
             bad &= obs | ~((y == fam.support.lower) | (y == fam.support.upper))
-    trials = getattr(fam, "n", None) if hasattr(fam, "_trials") else None
-    if isinstance(trials, (int, float)):    # binomial-type: successes out of n known trials
+    trials = fam.n if isinstance(fam, KnownTrials) else None   # successes out of n known trials
+    if trials is not None:
         bad = bad | (y > trials)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         what = "0 or 1" if fam.name == "bernoulli" else f"in {fam.support.describe()}"
-        if isinstance(trials, (int, float)):
+        if trials is not None:
             what = f"in 0, 1, ..., {trials:g} (successes out of n={trials:g} trials)"
         raise DataError(f"{fam.name} regression needs responses {what}; got {int(bad.sum())} "
                         f"others (first at row {i}: {y[i]:g}).")

@@ -77,10 +77,8 @@ def _spread(r: np.ndarray) -> float:
         s = float(np.std(r))
     if math.isfinite(s):
         return s
-    m = float(np.max(np.abs(r)))
-    if not (m > 0 and math.isfinite(m)):
-        return float(np.std(r)) if math.isfinite(m) else math.nan
-    return m * float(np.std(r / m))
+    m = float(np.max(np.abs(r)))   # (> 0 here: the spread of zeros is finite)
+    return m * float(np.std(r / m)) if math.isfinite(m) else math.nan
 
 
 def starts(fam: Family, model: DistReg, resp: Response, off: np.ndarray | None,
