@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from .quickpass import LARGE, scan
 from .rescale import limit_of
 from .result import FitResult
 
-__all__ = ["plain_array", "quick_fit", "runner"]
+__all__ = ["CLOSED_HOOKS", "GENERAL_HOOKS", "plain_array", "plan_by_name", "quick_fit", "runner"]
 
 # what the lane needs of a family, looked up once (a small fit is latency-bound): the family,
 # its refit, its number of parameters, its support, its own _can_closed_form (None: the base
@@ -49,30 +49,42 @@ Plan = tuple[Family, FamilyRefit, int, Support, Callable[[Data], bool] | None, b
              list[int] | None]
 # per registry name: the plan, or None when the family has no quick lane
 _PLANS: dict[str, Plan | None] = {}
-_HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
+# the hooks of a closed form: a family with all of them is this lane's (and not quickiter's)
+CLOSED_HOOKS = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
 # hooks whose family-specific versions need the general path (a distribution that depends on
-# the data, non-regular estimates not taken from the extremes)
-_GENERAL = ("_for_data", "_nonregular_estimate")
+# the data, non-regular estimates not taken from the extremes), on either lane
+GENERAL_HOOKS = ("_for_data", "_nonregular_estimate")
+
+P = TypeVar("P", bound=tuple[Any, ...])
+
+
+def plan_by_name(family: Any, plans: dict[str, P | None],
+                 make: Callable[[Family], P | None]) -> P | None:
+    """A lane's plan for ``family``: ``make(get_family(family))``, kept in ``plans`` per
+    registry name (a family object's is made on each call)."""
+    if isinstance(family, str):
+        try:
+            return plans[family]
+        except KeyError:
+            pass
+    plan = make(get_family(family))
+    if isinstance(family, str):
+        plans[family] = plan
+    return plan
 
 
 def _plan(family: Any) -> Plan | None:
-    if isinstance(family, str):
-        try:
-            return _PLANS[family]
-        except KeyError:
-            pass
-    fam = get_family(family)
+    return plan_by_name(family, _PLANS, _make_plan)
+
+
+def _make_plan(fam: Family) -> Plan | None:
     cls = type(fam)
-    ok = (all(cls._overrides(h) for h in _HOOKS)
-          and not any(cls._overrides(h) for h in _GENERAL)
-          and not fam.values)
-    plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
-             fam.support, fam._can_closed_form if cls._overrides("_can_closed_form") else None,
-             cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
-            if ok else None)
-    if isinstance(family, str):
-        _PLANS[family] = plan
-    return plan
+    if not (all(cls._overrides(h) for h in CLOSED_HOOKS)
+            and not any(cls._overrides(h) for h in GENERAL_HOOKS) and not fam.values):
+        return None
+    return (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k, fam.support,
+            fam._can_closed_form if cls._overrides("_can_closed_form") else None,
+            cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
 
 
 _EPS = 2.0**-52

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._data.data import Block, Data
-from .._families.base import Family, get_family
+from .._families.base import Family
 from .._families.support import Support
 from . import family_fit
 from .assemble import finish
@@ -33,7 +33,7 @@ from .deferred import finish_quick, regular_of
 from .family_fit import FamilyRefit, direct_estimate
 from .likelihood import Likelihood
 from .newton import newton_fit
-from .quick import _small_checks, plain_array
+from .quick import CLOSED_HOOKS, GENERAL_HOOKS, _small_checks, plain_array, plan_by_name
 from .quickpass import LARGE
 from .rescale import limit_of
 from .result import FitResult
@@ -46,31 +46,22 @@ __all__ = ["quick_iterative_fit", "runner"]
 # is not for this lane
 Plan = tuple[Family, FamilyRefit, int, Support, bool, int, list[int] | None]
 _PLANS: dict[str, Plan | None] = {}
-# the closed-form lane's hooks: a family with all of them is that lane's
-_CLOSED = ("_suffstats", "_closed_form", "_stats_loglik", "_stats_hessian")
-# hooks whose family-specific versions need the general path (a distribution that depends on
-# the data, non-regular estimates)
-_GENERAL = ("_for_data", "_nonregular_estimate")
 
 
 def _plan(family: Any) -> Plan | None:
-    if isinstance(family, str):
-        try:
-            return _PLANS[family]
-        except KeyError:
-            pass
-    fam = get_family(family)
+    return plan_by_name(family, _PLANS, _make_plan)
+
+
+def _make_plan(fam: Family) -> Plan | None:
     cls = type(fam)
-    ok = (fam.k <= 2 and not fam.values and not fam.nonregular
-          and (cls._overrides("_fast_fit") or fam.profile is not None)
-          and not all(cls._overrides(h) for h in _CLOSED)
-          and not any(cls._overrides(h) for h in _GENERAL))
-    plan = ((fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k,
-             fam.support, cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
-            if ok else None)
-    if isinstance(family, str):
-        _PLANS[family] = plan
-    return plan
+    # (a family with every closed-form hook is the closed-form lane's)
+    if not (fam.k <= 2 and not fam.values and not fam.nonregular
+            and (cls._overrides("_fast_fit") or fam.profile is not None)
+            and not all(cls._overrides(h) for h in CLOSED_HOOKS)
+            and not any(cls._overrides(h) for h in GENERAL_HOOKS)):
+        return None
+    return (fam, FamilyRefit(fam, method="auto", maxiter=200, penalty=None), fam.k, fam.support,
+            cls._overrides("_check_data"), limit_of(fam), regular_of(fam))
 
 
 def quick_iterative_fit(x: np.ndarray, family: Any) -> FitResult | None:
