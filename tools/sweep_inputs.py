@@ -399,42 +399,48 @@ def _where(tb: traceback.StackSummary) -> str:
 
 
 
-def print_totals(totals: Counter[str], by_cause: dict[str, list[str]], seconds: float,
-                 show_all: bool) -> None:
-    """The sweep's totals per outcome, then its OTHER cases grouped by cause."""
-    n = sum(totals.values())
-    print(f"{n} cases in {seconds:.1f} s: " + ", ".join(f"{k} {totals[k]}" for k in
-                                                        ("ok", "named", "mlekit-warning", "OTHER")))
-    if by_cause:
-        print("\nOTHER cases grouped by cause (most common first):")
-        for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
-            shown = where if show_all else where[:6]
-            more = "" if show_all or len(where) <= 6 else f" ... (+{len(where) - 6})"
-            print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+class Tally:
+    """The outcomes of a sweep: a count per outcome class, and the OTHER cases by cause."""
+
+    def __init__(self) -> None:
+        self.totals: Counter[str] = Counter()
+        self.by_cause: dict[str, list[str]] = defaultdict(list)
+        self.t0 = time.perf_counter()
+
+    def add(self, kind: str, detail: str, where: str) -> None:
+        self.totals[kind] += 1
+        if kind == "OTHER":
+            self.by_cause[detail].append(where)
+
+    def print(self, show_all: bool) -> None:
+        """The totals per outcome, then the OTHER cases grouped by cause."""
+        totals, by_cause = self.totals, self.by_cause
+        n = sum(totals.values())
+        print(f"{n} cases in {time.perf_counter() - self.t0:.1f} s: " + ", ".join(
+            f"{k} {totals[k]}" for k in ("ok", "named", "mlekit-warning", "OTHER")))
+        if by_cause:
+            print("\nOTHER cases grouped by cause (most common first):")
+            for cause, where in sorted(by_cause.items(), key=lambda kv: -len(kv[1])):
+                shown = where if show_all else where[:6]
+                more = "" if show_all or len(where) <= 6 else f" ... (+{len(where) - 6})"
+                print(f"  {len(where):3d}  {cause}\n       {', '.join(shown)}{more}")
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="print every OTHER case")
     ap.add_argument("--family", action="append", help="restrict to these families")
     args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    totals: Counter[str] = Counter()
-    by_cause: dict[str, list[str]] = defaultdict(list)
+    tally = Tally()
     for info in mk.families():
         if args.family and info["name"] not in args.family:
             continue
         checks = _checks(info, _sample(info))
         for label, call in _cases(info):
-            kind, detail = classify(call, checks.get(label))
-            totals[kind] += 1
-            if kind == "OTHER":
-                by_cause[detail].append(f"{info['name']}/{label}")
+            tally.add(*classify(call, checks.get(label)), f"{info['name']}/{label}")
         for label, call in _method_cases(info):
-            kind, detail = classify(call, fit=False)
-            totals[kind] += 1
-            if kind == "OTHER":
-                by_cause[detail].append(f"{info['name']}/.{label}")
-    print_totals(totals, by_cause, time.perf_counter() - t0, args.all)
+            tally.add(*classify(call, fit=False), f"{info['name']}/.{label}")
+    tally.print(args.all)
     return 0
 
 

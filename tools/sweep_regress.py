@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 import warnings
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sweep_inputs import classify, mk, print_totals
+from sweep_inputs import Tally, classify, mk
 
 Case = tuple[str, Callable[[], Any], bool]  # label, call, returns a fit
 
@@ -503,19 +501,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="print every OTHER case")
     args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    totals: Counter[str] = Counter()
-    by_cause: dict[str, list[str]] = defaultdict(list)
+    tally = Tally()
     for group, cases in (("regress", _regress_cases()), ("result", _method_cases()),
                          ("compare", _compare_cases())):
         for label, call, is_fit in cases:
             kind, detail = classify(call, fit=is_fit)
             if kind == "ok" and f"{group}/{label}" in MUST_REJECT:
                 kind, detail = "OTHER", "accepted bad input without an error"
-            totals[kind] += 1
-            if kind == "OTHER":
-                by_cause[detail].append(f"{group}/{label}")
-    print_totals(totals, by_cause, time.perf_counter() - t0, args.all)
+            tally.add(kind, detail, f"{group}/{label}")
+    tally.print(args.all)
     return 0
 
 
