@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,8 @@ def regular_of(fam: Family) -> list[int] | None:
 
 def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float, H: np.ndarray,
                  method: str, refit: Callable[..., FitResult], lik: Any = None,
-                 nonreg: dict[str, float] | None = None, *, regular: list[int] | None = None,
+                 nonreg: dict[str, float] | None = None, *,
+                 regular: list[int] | EllipsisType | None = ...,
                  n_obs: float | None = None, iterations: int = 0,
                  grad_norm: float = 0.0) -> FitResult:
     """:func:`finish` of ``Estimate(params, loglik, H, method, iterations, grad_norm)``
@@ -42,14 +44,15 @@ def finish_quick(fam: Family, dat: Any, params: dict[str, float], loglik: float,
     log-likelihood the caller has checked to be finite.
 
     ``nonreg``: the estimates of the family's ``nonregular`` parameters (all of them; they have
-    no Wald SE), ``regular``: :func:`regular_of` the family (computed when not given), ``n_obs``:
+    no Wald SE), ``regular``: :func:`regular_of` the family (computed when not given: ``...``;
+    ``None``, as ``regular_of`` says, for a family whose results cannot be deferred), ``n_obs``:
     ``dat.n_obs`` (read when not given). When nothing can warn — a positive definite observed
     information on the regular parameters, no boundary finding, no family
     ``_fit_diagnostics`` — the result defers its inference fields (the likelihood: ``lik``, or
     ``Likelihood(fam, dat, nonreg)``) to first access, where :func:`finish_values` computes them
     as ``finish`` would; otherwise (the warnings are emitted now) it is ``finish``'s result."""
     nr = nonreg or _NONE
-    if regular is None:
+    if regular is ...:
         regular = regular_of(fam)
     if regular is None or not _regular_pd(H, regular) or (
             regular and _boundary_findings(fam, dat, params, nr)):
