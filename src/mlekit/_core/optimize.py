@@ -92,6 +92,16 @@ def direction(g: FloatArray, H: FloatArray) -> tuple[FloatArray, float, bool]:
     return step, float(g @ step), False
 
 
+def _scaled_direction(g: FloatArray, H: FloatArray, unit: FloatArray | None
+                      ) -> tuple[FloatArray, float, bool]:
+    """:func:`direction` in the coordinates ``x / unit`` (the same Newton step when ``-H`` is
+    positive definite; where it is not, the eigenvalue floor is then relative in those units)."""
+    if unit is None:
+        return direction(g, H)
+    step, dec, pd = direction(g * unit, H * np.outer(unit, unit))
+    return step * unit, dec, pd
+
+
 def newton(
     fun: Objective,
     x0: FloatArray,
@@ -100,11 +110,18 @@ def newton(
     tol: float = 1e-12,
     max_step: float = 4.0,
     stop: Callable[[FloatArray, float], bool] | None = None,
+    step_scale: FloatArray | None = None,
 ) -> OptResult:
     """Maximise ``fun`` from ``x0``. ``fun(x, order)`` returns ``(f, grad, hess)``; with
     ``order=0`` only ``f`` needs to be right. ``stop(x, f)``, asked at the start and after
     every step, ends the run early (not converged, message ``"stopped"``): a screen for
-    runs that cannot lead anywhere new."""
+    runs that cannot lead anywhere new.
+
+    A step moves no coordinate by more than ``max_step`` (times ``step_scale``, per coordinate,
+    when given: the unit of a coordinate whose natural size is not 1, such as the coefficient
+    of a covariate measured in tiny units); the Newton direction itself does not depend on
+    the coordinates' units, and where ``-H`` is not positive definite the ascent direction is
+    taken in the coordinates ``x / step_scale``."""
     x = np.array(x0, dtype=float)
     f, g, H = fun(x, 2)
     nev = 1
@@ -120,10 +137,15 @@ def newton(
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             return OptResult(x, f, g, H, it - 1, nev, False,
                              "non-finite gradient or Hessian", dec, history)
-        step, dec, pd = direction(g, H)
+        step, dec, pd = _scaled_direction(g, H, step_scale)
         if pd and dec <= tol:
             return OptResult(x, f, g, H, it - 1, nev, True, "converged", dec, history)
-        size = float(np.max(np.abs(step))) if step.size else 0.0
+        if not step.size:
+            size = 0.0
+        elif step_scale is None:
+            size = float(np.max(np.abs(step)))
+        else:
+            size = float(np.max(np.abs(step) / step_scale))
         if size > max_step:
             step *= max_step / size
         slope = float(g @ step)
@@ -156,7 +178,7 @@ def newton(
         if not math.isfinite(f):
             return OptResult(x, f, g, H, it, nev, False, "the log-likelihood became non-finite",
                              dec, history)
-    step, dec, pd = direction(g, H)
+    step, dec, pd = _scaled_direction(g, H, step_scale)
     conv = pd and dec <= tol
     return OptResult(x, f, g, H, maxiter, nev, conv,
                      "converged" if conv else f"no convergence after {maxiter} iterations", dec,

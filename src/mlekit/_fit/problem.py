@@ -246,15 +246,21 @@ def _method_text(kind: str) -> str:
 
 def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int = 200,
              n_starts: int = 6, rng: int = 0, kind: str | None = None,
-             scales: np.ndarray | None = None) -> Solution:
+             scales: np.ndarray | None = None,
+             step_scales: Sequence[float] | None = None) -> Solution:
     """Newton from each start in turn (then random restarts) until one converges; the best
-    converged run (highest log-likelihood) wins."""
+    converged run (highest log-likelihood) wins.
+
+    ``step_scales``: per parameter (all of ``prob.names``), the unit in which Newton's step
+    cap counts on the unconstrained scale (:func:`~mlekit._core.optimize.newton`); ``None``:
+    1 for every parameter."""
     free = prob.free
     diags: list[Diagnostic] = []
     gen = as_rng(rng)
     runs: list[tuple[OptResult, _Objective]] = []
     tried = 0
     queue = [prob.eta(s) for s in starts]
+    unit = None if step_scales is None else np.asarray(step_scales, dtype=float)[free]
     while tried < max(n_starts, len(starts[:1])):
         if queue:
             eta0 = queue.pop(0)
@@ -274,7 +280,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
                             "no free parameters")
         else:
             with np.errstate(all="ignore"):
-                res = newton(obj, eta0, maxiter=maxiter)
+                res = newton(obj, eta0, maxiter=maxiter, step_scale=unit)
         runs.append((res, obj))
         if res.converged:
             break
@@ -296,7 +302,8 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
                                        np.linalg.solve(np.linalg.cholesky(-H_eta), g_eta))
             except np.linalg.LinAlgError:
                 step = None
-            if step is not None and np.all(np.isfinite(step)) and np.max(np.abs(step)) < 1.0:
+            if step is not None and np.all(np.isfinite(step)) and np.max(
+                    np.abs(step) if unit is None else np.abs(step) / unit) < 1.0:
                 f2 = obj.value(x + step)
                 if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
                     x = x + step

@@ -30,7 +30,7 @@ from .._data.data import Block
 from .._families.base import Family
 from .._fit.likelihood import block_terms, row_terms
 
-__all__ = ["Response", "Coord", "Reparam", "DistReg", "link_name"]
+__all__ = ["Response", "Coord", "Reparam", "DistReg", "link_name", "step_units"]
 
 Derivs = tuple[Any, list[Any], list[list[Any]]]
 Groups = list[tuple[str, np.ndarray | None, Block]]   # (kind, rows or None for all, block)
@@ -105,6 +105,21 @@ class Coord:
     @property
     def width(self) -> int:
         return 1 if self.X is None else self.X.shape[1]
+
+
+def step_units(coords: list[Coord]) -> list[float]:
+    """Per coefficient (coordinates in order), the unit of Newton's step cap: ``1 / max |x|``
+    for a covariate whose values are all below 1 in size (a change of one unit in its linear
+    predictor is then a large change of its coefficient), else 1 — the cap of a covariate in
+    tiny units would otherwise need millions of steps to reach a coefficient of millions."""
+    out: list[float] = []
+    for co in coords:
+        if co.X is None:
+            out.append(1.0)
+            continue
+        top = np.max(np.abs(co.X), axis=0) if co.X.shape[0] else np.ones(co.width)
+        out.extend(float(1.0 / t) if 0.0 < t < 1.0 else 1.0 for t in top)
+    return out
 
 
 @dataclass

@@ -51,7 +51,7 @@ from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic
 from ..errors import DataError, FamilyError, ParameterError
 from .design import Designs
-from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for
+from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for, step_units
 from .predict import RegressionResult
 from .starts import starts as _starts
 
@@ -273,7 +273,8 @@ def regress(formula: str | None = None, data: Any = None, family: Any = "normal"
                             des.X.shape[1])
         prob = penalise_problem(prob, pen, glm=glm)
     with arithmetic_guard(f"{fam.name} regression on these responses"):
-        sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic")
+        sol = maximize(prob, starts, maxiter=maxiter, n_starts=3, kind="analytic",
+                       step_scales=step_units(model.coords))
     if pen is not None:
         lls = penalised_solution(sol, plain, pen, glm=glm)
     diags: list[Diagnostic] = []
@@ -323,11 +324,27 @@ def _column(spec: Any, data: Any, rows: Any, what: str, total: int, nan_ok: bool
     return arr[rows]
 
 
+# the largest (and 1 / the smallest) column size of a design that is fitted as it is: squared
+# covariates (the information) stay finite and normal below 2**450 ~ 1e135
+_MAG = 2.0**450
+
+
 def _check_rank(X: np.ndarray, cols: list[str], what: str) -> None:
     p = X.shape[1]
     if p == 0:
         raise DataError(f"{what} has no columns. Hint: '~ 1' is an intercept.")
-    rank = np.linalg.matrix_rank(X)
+    top = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(p)
+    for j, t in enumerate(top):
+        if t > _MAG or 0.0 < t < 1.0 / _MAG:
+            raise DataError(
+                f"{what}: column {cols[j]!r} has values of size {'up to' if t > 1 else 'at most'} "
+                f"{t:.3g}; a coefficient is estimated from sums of squared covariates, which "
+                f"{'overflow' if t > 1 else 'underflow'} double precision beyond about "
+                f"1e{'+' if t > 1 else '-'}135. Hint: rescale the column (its coefficient "
+                "scales inversely), e.g. express it in other units.")
+    # the rank of the columns each on the scale of its largest value: a covariate measured in
+    # tiny or huge units is not thereby a combination of the others
+    rank = np.linalg.matrix_rank(X / np.where(top > 0.0, top, 1.0))
     if rank < p:
         raise DataError(f"{what} has rank {rank} < {p} columns ({', '.join(cols)}): some "
                         "columns are linear combinations of others (collinearity). Hint: drop a "
