@@ -1,7 +1,8 @@
 """Adversarial input sweep of ``mk.regress``, its result's methods, ``mk.compare`` and
 ``mk.lr_test`` (brief SWEEP2).
 
-Every case runs once under ``warnings.simplefilter("error")`` and is classified as in
+The ``units`` cases put one covariate in tiny or huge units and require the unit-scale fit,
+rescaled. Every case runs once under ``warnings.simplefilter("error")`` and is classified as in
 ``tools/sweep_inputs.py`` (``ok`` / ``named`` / ``mlekit-warning`` / ``OTHER``; OTHER: a
 bare exception, a foreign warning, or a converged fit with a non-finite estimate).
 
@@ -497,13 +498,43 @@ def _compare_cases() -> list[Case]:
     return out
 
 
+class NotRescaledError(Exception):
+    """A covariate in other units gave another fit than the unit-scale one rescaled."""
+
+
+def _units_cases() -> list[Case]:
+    """One covariate in tiny or huge units (x1 * s): the fit must be the unit-scale fit with
+    that coefficient and its SE divided by s (every other estimate and the log-likelihood the
+    same); anything else is OTHER."""
+    df = _frame()
+    out: list[Case] = []
+    for fam, y in [("normal", "y"), ("poisson", "k"), ("bernoulli", "b"), ("weibull", "t"),
+                   ("gamma", "t"), ("lognormal", "t"), ("exponential", "t"),
+                   ("negbin", "k")]:
+        for s in (1e-100, 1e-14, 1e-6, 1e6, 1e14, 1e100):
+            def call(fam: str = fam, y: str = y, s: float = s) -> Any:
+                ref = mk.regress(f"{y} ~ x1 + x2", df, family=fam)
+                res = mk.regress(f"{y} ~ x1 + x2", df.assign(x1=df.x1 * s), family=fam)
+                for p, v in ref.params.items():
+                    c = s if p == "x1" else 1.0
+                    if not (math.isclose(res.params[p] * c, v, rel_tol=1e-6, abs_tol=1e-9)
+                            and math.isclose(res.se[p] * c, ref.se[p], rel_tol=1e-4)):
+                        raise NotRescaledError(f"{p}: {res.params[p] * c!r} (SE {res.se[p] * c!r}) "
+                                          f"against {v!r} (SE {ref.se[p]!r})")
+                if not math.isclose(res.loglik, ref.loglik, rel_tol=1e-9):
+                    raise NotRescaledError(f"loglik {res.loglik!r} against {ref.loglik!r}")
+                return res
+            out.append((f"{fam} x1*{s:g}", call, True))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="print every OTHER case")
     args = ap.parse_args(argv)
     tally = Tally()
     for group, cases in (("regress", _regress_cases()), ("result", _method_cases()),
-                         ("compare", _compare_cases())):
+                         ("compare", _compare_cases()), ("units", _units_cases())):
         for label, call, is_fit in cases:
             kind, detail = classify(call, fit=is_fit)
             if kind == "ok" and f"{group}/{label}" in MUST_REJECT:

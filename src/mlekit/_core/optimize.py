@@ -117,12 +117,13 @@ def newton(
     every step, ends the run early (not converged, message ``"stopped"``): a screen for
     runs that cannot lead anywhere new.
 
-    A step moves no coordinate by more than ``max_step`` (times ``step_scale``, per coordinate,
-    when given: the unit of a coordinate whose natural size is not 1, such as the coefficient
-    of a covariate measured in tiny units); the Newton direction itself does not depend on
-    the coordinates' units, and where ``-H`` is not positive definite the ascent direction is
-    taken in the coordinates ``x / step_scale``."""
+    ``step_scale``: per coordinate, its natural unit when that is not 1 (the coefficient of a
+    covariate in tiny or huge units). The Newton direction does not depend on units; where
+    ``-H`` is not positive definite the ascent direction is taken in the coordinates
+    ``x / step_scale``, and a step moves no coordinate by more than ``max_step`` times
+    ``max(1, step_scale)`` (the cap is loosened for large units, never tightened)."""
     x = np.array(x0, dtype=float)
+    cap_unit = None if step_scale is None else np.maximum(step_scale, 1.0)
     f, g, H = fun(x, 2)
     nev = 1
     history = [f]
@@ -142,10 +143,10 @@ def newton(
             return OptResult(x, f, g, H, it - 1, nev, True, "converged", dec, history)
         if not step.size:
             size = 0.0
-        elif step_scale is None:
+        elif cap_unit is None:
             size = float(np.max(np.abs(step)))
         else:
-            size = float(np.max(np.abs(step) / step_scale))
+            size = float(np.max(np.abs(step) / cap_unit))
         if size > max_step:
             step *= max_step / size
         slope = float(g @ step)

@@ -77,6 +77,15 @@ def _definite2(a: float, b: float, d: float) -> bool:
             and a * d - b * b > 1e-14 * (a * d))
 
 
+def _pow2_scales(d: np.ndarray) -> np.ndarray:
+    """Powers of 2 near ``1 / sqrt(d)`` (1 where an entry of ``d`` is not positive or not a
+    normal number's square): ``d * e**2`` lies in [0.5, 2), exactly."""
+    with np.errstate(all="ignore"):
+        ex = -np.round(0.5 * np.log2(d))
+    ex = np.where(np.isfinite(ex) & (d > 0.0), ex, 0.0)
+    return np.ldexp(1.0, np.clip(ex, -500, 500).astype(np.int64))
+
+
 def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]:
     """Inverse of the observed information ``-H`` on the parameters ``idx``."""
     m = len(idx)
@@ -89,10 +98,14 @@ def covariance(H: np.ndarray, idx: list[int], k: int) -> tuple[np.ndarray, bool]
         info = -H if m == k else -H[np.ix_(idx, idx)]
         ok = bool(np.all(np.isfinite(info)))
         if ok:
+            # on the parameters' own scales (the diagonal made ~1 by powers of 2, exactly):
+            # numpy's inverse of the Cholesky factor pivots by size, and parameters of very
+            # different scales (a covariate in tiny units) would lose the small entries
+            e = _pow2_scales(np.diag(info))
             try:
-                L = np.linalg.cholesky(info)
+                L = np.linalg.cholesky(info * np.outer(e, e))
                 Li = np.linalg.inv(L)
-                c = Li.T @ Li
+                c = (Li.T @ Li) * np.outer(e, e)
             except np.linalg.LinAlgError:
                 ok = False
         if not ok:

@@ -251,9 +251,9 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
     """Newton from each start in turn (then random restarts) until one converges; the best
     converged run (highest log-likelihood) wins.
 
-    ``step_scales``: per parameter (all of ``prob.names``), the unit in which Newton's step
-    cap counts on the unconstrained scale (:func:`~mlekit._core.optimize.newton`); ``None``:
-    1 for every parameter."""
+    ``step_scales``: per parameter (all of ``prob.names``), its natural unit on the
+    unconstrained scale, for Newton's step cap and non-definite steps
+    (:func:`~mlekit._core.optimize.newton`); ``None``: 1 for every parameter."""
     free = prob.free
     diags: list[Diagnostic] = []
     gen = as_rng(rng)
@@ -303,7 +303,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
             except np.linalg.LinAlgError:
                 step = None
             if step is not None and np.all(np.isfinite(step)) and np.max(
-                    np.abs(step) if unit is None else np.abs(step) / unit) < 1.0:
+                    np.abs(step) if unit is None else np.abs(step) / np.maximum(unit, 1.0)) < 1.0:
                 f2 = obj.value(x + step)
                 if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
                     x = x + step

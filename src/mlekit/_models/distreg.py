@@ -108,17 +108,18 @@ class Coord:
 
 
 def step_units(coords: list[Coord]) -> list[float]:
-    """Per coefficient (coordinates in order), the unit of Newton's step cap: ``1 / max |x|``
-    for a covariate whose values are all below 1 in size (a change of one unit in its linear
-    predictor is then a large change of its coefficient), else 1 — the cap of a covariate in
-    tiny units would otherwise need millions of steps to reach a coefficient of millions."""
+    """Per coefficient (coordinates in order), its natural unit for Newton
+    (:func:`~mlekit._core.optimize.newton`'s ``step_scale``): ``1 / max |x|`` for a covariate
+    (a unit change of its linear predictor), 1 for a shared parameter. A covariate in tiny
+    units otherwise needs millions of capped steps to reach a coefficient of millions, and one
+    in huge units gets non-definite steps that hardly move it."""
     out: list[float] = []
     for co in coords:
         if co.X is None:
             out.append(1.0)
             continue
         top = np.max(np.abs(co.X), axis=0) if co.X.shape[0] else np.ones(co.width)
-        out.extend(float(1.0 / t) if 0.0 < t < 1.0 else 1.0 for t in top)
+        out.extend(float(1.0 / t) if t > 0.0 else 1.0 for t in top)
     return out
 
 
