@@ -123,3 +123,33 @@ def test_a_negative_seed_is_named_as_the_option(capsys: pytest.CaptureFixture[st
     line = _one_error(code, err)
     assert "--seed must be a non-negative integer; got -1" in line and "rng" not in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("argv,kind,words", [
+    (["fit", "{missing}", "-f", "normal", "--format", "json"], "DataError", "file not found"),
+    (["fit", "{csv}", "-c", "g", "-f", "normal", "--format", "json"], "DataError",
+     "must be numeric"),
+    (["compare", "{csv}", "-c", "x", "--families", "normal,nosuch", "--format", "json"],
+     "FamilyError", "nosuch"),
+])
+def test_json_format_reports_the_error_as_json(capsys: pytest.CaptureFixture[str], csv: Path,
+                                               tmp_path: Path, argv: list[str], kind: str,
+                                               words: str) -> None:
+    """A script reading ``--format json`` gets the error as a JSON object on stdout (and the
+    usual line on stderr), not an empty document."""
+    import json
+
+    args = [a.format(csv=csv, missing=tmp_path / "none.csv") for a in argv]
+    code, out, err = run(capsys, *args)
+    line = _one_error(code, err)
+    doc = json.loads(out)
+    assert doc["error"]["type"] == kind and doc["error"]["exit_code"] == 2
+    assert words in doc["error"]["message"]
+    assert line == "mlekit: error: " + doc["error"]["message"]
+
+
+def test_text_format_keeps_stdout_empty_on_error(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    code, out, err = run(capsys, "fit", str(tmp_path / "none.csv"), "-f", "normal")
+    _one_error(code, err)
+    assert out == ""

@@ -124,13 +124,14 @@ def test_interval_truncation_weights_fixed(rng):
     ("pareto", {"shape": 2.0}),
     ("pareto", {"shape": 2.0, "scale": 1.0}),
     ("normal", {"mu": 1.0, "sigma": 2.0}),
+    ("weibull", {"shape": 1.5, "scale": 2.0}),
 ])
 def test_nothing_left_to_optimise(rng, family, fixed):
     """Every parameter fixed or a sample extreme (a uniform with one bound fixed): each group
     is what a separate fit with the same fixed values gives (was a bare IndexError from the
     batched Newton with no free parameter)."""
     x = {"uniform": rng.uniform(-1.0, 3.0, 60), "pareto": 1.5 + rng.pareto(2.0, 60),
-         "normal": rng.normal(1.0, 2.0, 60)}[family]
+         "normal": rng.normal(1.0, 2.0, 60), "weibull": 2.0 * rng.weibull(1.5, 60)}[family]
     lab = np.tile(["a", "b", "c"], 20)
     g = mk.fit(x, family, by=lab, fixed=fixed)
     assert list(g.status) == ["ok"] * 3 and g.converged.all()
@@ -141,6 +142,7 @@ def test_nothing_left_to_optimise(rng, family, fixed):
             np.testing.assert_equal(g.se[i, j], sep.se[p])     # 0 if fixed, NaN if an extreme
         assert g.loglik[i] == pytest.approx(sep.loglik, rel=1e-12)
         assert g[key].params == sep.params
+        assert g.method[i] == sep.method
     # a group with a value beyond the fixed bound: the ungrouped fit's error
     if family == "uniform":
         bad = -1.5 if "low" in fixed else 3.5

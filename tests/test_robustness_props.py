@@ -394,6 +394,19 @@ def test_beta_binomial_underdispersed_is_a_boundary() -> None:
     assert not any(d.code == "boundary" for d in over.diagnostics)
 
 
+def test_beta_binomial_ridge_is_a_boundary_when_the_fallback_stops_unconverged() -> None:
+    """Where Newton stalls on the ridge (AVX-512 rounding: Nelder-Mead then stops unconverged at
+    a + b ~ 1e6), the finding is the same boundary; a fit stopped short of the ridge is not
+    one."""
+    x = np.random.default_rng(2).binomial(10, 0.3, 25).astype(float)
+    fam = mk.BetaBinomial(n=10)
+    dat = mk.Data(x)
+    p = x.sum() / (10 * x.size)
+    far = fam._fit_diagnostics({"a": 1e6 * p, "b": 1e6 * (1 - p)}, dat, False)
+    assert [d[0] for d in far] == ["boundary"] and "binomial" in far[0][1]
+    assert fam._fit_diagnostics({"a": 30 * p, "b": 30 * (1 - p)}, dat, False) == []
+
+
 def test_genpareto_weighted_row_counts_as_repeats_on_the_unbounded_ridge() -> None:
     # one value of weight 3 is three equal values: the fast path stops at shape = -1 for both
     # (it used to see one row, fewer than the 2 parameters, and leave it to 200 Newton steps)

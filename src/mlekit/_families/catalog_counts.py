@@ -91,9 +91,11 @@ class BetaBinomial(KnownTrials):
     def _fit_diagnostics(self, params: dict[str, float], data: Data, converged: bool,
                          fixed: dict[str, float] | None = None) -> list[tuple[str, str, str, str]]:
         """Under-dispersed counts: the supremum of the likelihood is its binomial limit (a, b ->
-        inf along a flat ridge), and Newton stops anywhere on that ridge. Said as a boundary
-        when the binomial with ``p = sum k / sum n`` is at least as likely as the estimate."""
-        if fixed or not data.only_exact or not converged:
+        inf along a flat ridge), and Newton stops anywhere on that ridge — or stalls on it, and
+        the fallback stops unconverged far out (a + b >= 1e4: the dispersion is then 1e-4 from
+        the binomial's; how far out depends on the machine's rounding). Said as a boundary when
+        the binomial with ``p = sum k / sum n`` is at least as likely as the estimate."""
+        if fixed or not data.only_exact or not (converged or params["a"] + params["b"] >= 1e4):
             return []
         blk = data.exact
         n = np.broadcast_to(np.asarray(self._trials(blk), dtype=float), blk.x.shape)

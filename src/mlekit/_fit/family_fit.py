@@ -31,8 +31,8 @@ from .penalty import FIRTH_EXPECTED, PenalisedLikelihood, Penalty
 from .rescale import exponent_of, map_back, scaled_inputs
 from .result import Diagnostic, FitResult
 
-__all__ = ["fit_family", "direct_estimate", "as_data", "check_information", "compress_counts",
-           "counts_min_rows", "FamilyRefit"]
+__all__ = ["fit_family", "direct_estimate", "as_data", "check_counts", "check_information",
+           "compress_counts", "counts_min_rows", "FamilyRefit"]
 
 
 def fit_family(fam: Family, dat: Data, *, fixed: dict[str, float] | None = None,
@@ -251,22 +251,33 @@ class FamilyRefit:
 
 
 def check_information(fam: Family, dat: Data, free: list[str]) -> None:
-    n = dat.n_obs
-    if n < len(free):
-        weighted = (f" (the weights of its {dat.n_rows} rows sum to {n:g}: they count as "
-                    "frequencies)" if dat.has_weights and dat.n_rows >= len(free) else "")
+    """``DataError`` when ``dat`` cannot identify the free parameters: fewer observations than
+    parameters, or every value censored on the same side (:func:`check_counts`)."""
+    check_counts(fam, len(free), dat.n_obs, rows=dat.n_rows, weighted=dat.has_weights,
+                 both_sides=dat.exact.size + dat.interval_block.size,
+                 left=dat.left.size, right=dat.right.size)
+
+
+def check_counts(fam: Family, n_free: int, n_obs: float, *, rows: int, weighted: bool,
+                 both_sides: float, left: float, right: float) -> None:
+    """The identification checks of a fit from its counts (in memory or streamed): ``n_obs``
+    (the sum of the weights when ``weighted``) of ``rows`` rows, ``both_sides`` of them exact or
+    interval-censored, ``left`` / ``right`` censored on one side."""
+    if n_obs < n_free:
+        freq = weighted and rows >= n_free
+        weights = (f" (the weights of its {rows} rows sum to {n_obs:g}: they count as "
+                   "frequencies)" if freq else "")
         hint = ("scale the weights so that they sum to the number of observations they stand for"
-                if weighted else "fix some parameters with fixed={...} or collect more data")
+                if freq else "fix some parameters with fixed={...} or collect more data")
         raise DataError(
-            f"{type(fam).__name__} has {len(free)} free parameters; got only {n:g} "
-            f"observations{weighted}. Hint: {hint}."
+            f"{type(fam).__name__} has {n_free} free parameters; got only {n_obs:g} "
+            f"observations{weights}. Hint: {hint}."
         )
-    if (dat.exact.size == 0 and dat.interval_block.size == 0
-            and (dat.left.size == 0 or dat.right.size == 0)):
-        side = "right" if dat.right.size else "left"
+    if both_sides == 0 and (left == 0 or right == 0):
+        side = "right" if right else "left"
         raise DataError(
             f"at least one observation must be exact or bounded on both sides; got all "
-            f"{dat.n_rows} values {side}-censored, which leaves the likelihood unbounded. "
+            f"{rows} values {side}-censored, which leaves the likelihood unbounded. "
             "Hint: with no failures yet, report a lower confidence bound on the mean life "
             "instead of a fit."
         )

@@ -39,7 +39,8 @@ from ..errors import MlekitError, ParameterError
 if TYPE_CHECKING:
     from .._fit.result import FitResult
 
-__all__ = ["Derived", "derived", "quantile", "sf", "cdf", "hazard", "METHODS", "named_key"]
+__all__ = ["Derived", "derived", "quantile", "sf", "cdf", "hazard", "METHODS", "named_key",
+           "numbers_at"]
 
 METHODS = ("delta", "profile", "bootstrap")
 SCALES = ("auto", "identity", "log", "logit")
@@ -483,7 +484,7 @@ def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], wha
     m = _check_method(method)
     if scale not in SCALES:
         raise ParameterError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}.")
-    arr = _numbers(xs, what)
+    arr = numbers_at(xs, what)
     if np.any(np.isnan(arr)):
         raise ParameterError(f"{what} must be numbers; got NaN.")
     flat = arr.ravel()
@@ -505,7 +506,7 @@ def _vectorised(res: FitResult, xs: Any, make: Callable[[float], _Quantity], wha
                    (out[2].reshape(shape), out[3].reshape(shape)), m, lv, sc, note)
 
 
-def _numbers(xs: Any, what: str) -> np.ndarray:
+def numbers_at(xs: Any, what: str) -> np.ndarray:
     """``xs`` as a float array, or a ParameterError naming what was passed."""
     try:
         return np.asarray(xs, dtype=float)
@@ -534,7 +535,7 @@ def _interval_note(res: FitResult, out: np.ndarray, what: str) -> str:
 def quantile(res: FitResult, q: Any, *, method: str = "delta", level: float = 0.95,
              scale: str = "auto", **kwargs: Any) -> Derived:
     """The ``q`` quantile of the fitted distribution (``q`` in (0, 1); B10 life is ``q=0.1``)."""
-    qa = _numbers(q, "quantile")
+    qa = numbers_at(q, "quantile")
     if np.any(~((qa > 0) & (qa < 1))):
         raise ParameterError(f"q must lie strictly between 0 and 1; got {q!r}.")
     pos = _positive_family(res) and not res.dist.discrete

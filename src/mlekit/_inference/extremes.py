@@ -428,9 +428,9 @@ def return_period(res: FitResult, x: Any, *, rate: float = 1.0, threshold: float
                   level: float = 0.95) -> Derived:
     """The return period ``1 / (rate P(X > x))`` of the level ``x`` (in blocks), with its
     delta-method SE and an interval on the log scale."""
-    from .derived import _numbers, sf
+    from .derived import numbers_at, sf
 
-    xa = _numbers(x, "return_period")
+    xa = numbers_at(x, "return_period")
     d = sf(res, xa - threshold, method="delta", level=level, scale="logit")
     with np.errstate(divide="ignore", invalid="ignore"):
         est = 1.0 / (rate * np.asarray(d.estimate, dtype=float))

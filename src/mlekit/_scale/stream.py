@@ -34,7 +34,7 @@ from .._data.columns import batch_data, missing_error
 from .._data.data import Data
 from .._families.base import Family, get_family
 from .._fit.assemble import Estimate, finish, finish_degenerate
-from .._fit.family_fit import FamilyRefit, fit_family
+from .._fit.family_fit import FamilyRefit, check_counts, fit_family
 from .._fit.likelihood import FreeParams, chunk_terms, truncation_term
 from .._fit.newton import newton_fit
 from .._fit.penalty import PenalisedLikelihood, Penalty
@@ -322,15 +322,10 @@ def fit_chunks(fam: Family, chunks: Any, source: Any, *, fixed: dict[str, float]
                      f"{scan.nonnumeric:,} non-numeric)")
     summ = _Summary(scan, trunc, rowwise)
     free = [p for p in fam.param_names if p not in fixed_d]
-    if scan.n_obs < len(free):
-        raise DataError(f"{type(fam).__name__} has {len(free)} free parameters; got only "
-                        f"{scan.n_obs:g} observations (the sum of the weights when weighted). "
-                        "Hint: fix some parameters with fixed={...} or collect more data.")
-    if scan.counts["exact"] + scan.counts["interval"] == 0 and (
-            scan.counts["left"] == 0 or scan.counts["right"] == 0):
-        raise DataError("at least one observation must be exact or bounded on both sides; got "
-                        "every value censored on the same side, which leaves the likelihood "
-                        "unbounded.")
+    check_counts(fam, len(free), scan.n_obs, rows=scan.rows - scan.missing,
+                 weighted=scan.has_weights,
+                 both_sides=scan.counts["exact"] + scan.counts["interval"],
+                 left=scan.counts["left"], right=scan.counts["right"])
 
     e = exponent_of(fam, max((max(abs(lo), abs(hi)) for lo, hi in scan.minmax.values()),
                              default=0.0))

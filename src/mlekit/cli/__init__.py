@@ -191,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "report": _cmd_report, "regress": _cmd_regress}
         return handler[args.command](args)
     except (MlekitError, UserError) as exc:
-        _error(str(exc))
+        _error(str(exc), args, type(exc).__name__)
         return EXIT_USER
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("mlekit."):
@@ -235,7 +235,10 @@ def _bug() -> int:
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _error(msg: str) -> None:
+def _error(msg: str, args: argparse.Namespace | None = None, kind: str = "") -> None:
+    """The error on stderr, one line; with ``--format json`` also as a JSON object on stdout
+    (``{"error": {"type": ..., "message": ..., "exit_code": 2}}``), so that a script that
+    parses the output reads the failure instead of an empty document."""
     from .._api.words import for_cli
 
     # no terminal escapes (a formula parser colours its caret; a binary file's bytes are quoted
@@ -243,6 +246,11 @@ def _error(msg: str) -> None:
     one_line = " ".join(_ANSI.sub("", for_cli(msg)).split())
     one_line = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in one_line)
     print(f"mlekit: error: {one_line}", file=sys.stderr)
+    if args is not None and getattr(args, "format", None) == "json":
+        import json
+
+        print(json.dumps({"error": {"type": kind or "Error", "message": one_line,
+                                    "exit_code": EXIT_USER}}))
 
 
 def _note(args: argparse.Namespace, msg: str) -> None:

@@ -249,10 +249,13 @@ def fit_groups(fam: Family, dat: Data, codes: NDArray[np.intp], labels: Any, *,
     # --- batched Newton for the rest
     if todo.any() and not prob.free:
         # every parameter fixed or a sample extreme (a uniform with one bound fixed): nothing
-        # to optimise, as in newton_fit; the log-likelihood and Hessian are evaluated below
+        # to optimise; the log-likelihood and Hessian are evaluated below. The method is the
+        # separate fit's: its closed form's when the family has one, else newton_fit's "fixed"
         idx = np.flatnonzero(todo)
         TH[idx] = fixed_cols[idx]
-        method[idx], conv[idx], todo[idx] = "fixed", True, False
+        method[idx] = (fam.closed_form_method if type(fam)._overrides("_closed_form")
+                       else "fixed")
+        conv[idx], todo[idx] = True, False
     if todo.any():
         idx = np.flatnonzero(todo)
         res = _newton_groups(fam, prob, lay, idx, start_d, fixed_d, maxiter)
