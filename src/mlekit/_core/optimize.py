@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["newton", "OptResult", "direction"]
+__all__ = ["newton", "OptResult", "direction", "step_size"]
 
 FloatArray = NDArray[np.float64]
 Objective = Callable[[FloatArray, int], tuple[float, FloatArray, FloatArray]]
@@ -102,6 +102,15 @@ def _scaled_direction(g: FloatArray, H: FloatArray, unit: FloatArray | None
     return step * unit, dec, pd
 
 
+def step_size(step: FloatArray, step_scale: FloatArray | None = None) -> float:
+    """The largest move of ``step`` over its coordinates, each counted in units of
+    ``max(1, step_scale)`` (plain units without ``step_scale``): what Newton's cap bounds."""
+    if not step.size:
+        return 0.0
+    a = np.abs(step)
+    return float(np.max(a if step_scale is None else a / np.maximum(step_scale, 1.0)))
+
+
 def newton(
     fun: Objective,
     x0: FloatArray,
@@ -123,7 +132,6 @@ def newton(
     ``x / step_scale``, and a step moves no coordinate by more than ``max_step`` times
     ``max(1, step_scale)`` (the cap is loosened for large units, never tightened)."""
     x = np.array(x0, dtype=float)
-    cap_unit = None if step_scale is None else np.maximum(step_scale, 1.0)
     f, g, H = fun(x, 2)
     nev = 1
     history = [f]
@@ -141,12 +149,7 @@ def newton(
         step, dec, pd = _scaled_direction(g, H, step_scale)
         if pd and dec <= tol:
             return OptResult(x, f, g, H, it - 1, nev, True, "converged", dec, history)
-        if not step.size:
-            size = 0.0
-        elif cap_unit is None:
-            size = float(np.max(np.abs(step)))
-        else:
-            size = float(np.max(np.abs(step) / cap_unit))
+        size = step_size(step, step_scale)
         if size > max_step:
             step *= max_step / size
         slope = float(g @ step)

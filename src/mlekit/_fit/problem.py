@@ -27,7 +27,7 @@ import numpy as np
 
 from .._core.checks import as_rng
 from .._core.domains import Domain
-from .._core.optimize import OptResult, newton
+from .._core.optimize import OptResult, newton, step_size
 from .result import Diagnostic
 
 __all__ = ["Problem", "Solution", "maximize", "fd_derivs", "flat_directions", "to_natural"]
@@ -302,8 +302,7 @@ def maximize(prob: Problem, starts: Sequence[dict[str, float]], *, maxiter: int 
                                        np.linalg.solve(np.linalg.cholesky(-H_eta), g_eta))
             except np.linalg.LinAlgError:
                 step = None
-            if step is not None and np.all(np.isfinite(step)) and np.max(
-                    np.abs(step) if unit is None else np.abs(step) / np.maximum(unit, 1.0)) < 1.0:
+            if step is not None and np.all(np.isfinite(step)) and step_size(step, unit) < 1.0:
                 f2 = obj.value(x + step)
                 if math.isfinite(f2) and f2 >= f - 1e-12 * (1.0 + abs(f)):
                     x = x + step

@@ -30,7 +30,8 @@ from .._data.data import Block
 from .._families.base import Family
 from .._fit.likelihood import block_terms, row_terms
 
-__all__ = ["Response", "Coord", "Reparam", "DistReg", "link_name", "step_units"]
+__all__ = ["Response", "Coord", "Reparam", "DistReg", "link_name", "column_sizes",
+           "step_units"]
 
 Derivs = tuple[Any, list[Any], list[list[Any]]]
 Groups = list[tuple[str, np.ndarray | None, Block]]   # (kind, rows or None for all, block)
@@ -107,6 +108,11 @@ class Coord:
         return 1 if self.X is None else self.X.shape[1]
 
 
+def column_sizes(X: np.ndarray) -> np.ndarray:
+    """``max |x|`` of each column of a design (0 for a design without rows)."""
+    return np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+
+
 def step_units(coords: list[Coord]) -> list[float]:
     """Per coefficient (coordinates in order), its natural unit for Newton
     (:func:`~mlekit._core.optimize.newton`'s ``step_scale``): ``1 / max |x|`` for a covariate
@@ -118,8 +124,7 @@ def step_units(coords: list[Coord]) -> list[float]:
         if co.X is None:
             out.append(1.0)
             continue
-        top = np.max(np.abs(co.X), axis=0) if co.X.shape[0] else np.ones(co.width)
-        out.extend(float(1.0 / t) if t > 0.0 else 1.0 for t in top)
+        out.extend(float(1.0 / t) if t > 0.0 else 1.0 for t in column_sizes(co.X))
     return out
 
 

@@ -51,7 +51,7 @@ from .._fit.problem import Problem, Solution, maximize
 from .._fit.result import Diagnostic
 from ..errors import DataError, FamilyError, ParameterError
 from .design import Designs
-from .distreg import Coord, DistReg, Response, Scores, link_name, reparam_for, step_units
+from .distreg import Coord, DistReg, Response, Scores, column_sizes, link_name, reparam_for, step_units
 from .predict import RegressionResult
 from .starts import starts as _starts
 
@@ -333,7 +333,7 @@ def _check_rank(X: np.ndarray, cols: list[str], what: str) -> None:
     p = X.shape[1]
     if p == 0:
         raise DataError(f"{what} has no columns. Hint: '~ 1' is an intercept.")
-    top = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(p)
+    top = column_sizes(X)
     for j, t in enumerate(top):
         if t > _MAG or 0.0 < t < 1.0 / _MAG:
             raise DataError(
